@@ -70,11 +70,13 @@
 mod api;
 mod dpop;
 mod keys;
+mod overrides;
 mod persist;
 mod resp;
 mod seed;
 mod server;
 mod state;
+mod store;
 mod tls;
 mod token;
 mod util;
@@ -346,8 +348,8 @@ impl Default for FakeTenantBuilder {
             seed_users: 0,
             rate_limit: 0,
             quota: None,
-            max_logs: state::DEFAULT_MAX_LOGS,
-            log_retention: Duration::from_millis(state::DEFAULT_LOG_RETENTION_MS),
+            max_logs: store::DEFAULT_MAX_LOGS,
+            log_retention: Duration::from_millis(store::DEFAULT_LOG_RETENTION_MS),
             ca_out: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             record_answers: false,
@@ -535,8 +537,8 @@ impl FakeTenantBuilder {
     /// [`FakeTenant::save_state`] writes the store to `path` (the `auth0-m2m-fake` binary does
     /// so when it stops); [`FakeTenant::reset`] still returns to a freshly seeded store.
     ///
-    /// The document is the one `GET /__fake/state` answers (version 1):
-    /// `{"version": 1, "audience": "…", "client_id": "…", "store": {…}}`. It holds the
+    /// The document is the one `GET /__fake/state` answers (version 2):
+    /// `{"version": 2, "audience": "…", "client_id": "…", "store": {…}}`. It holds the
     /// clients' secrets; the file is created readable by its owner only (on Unix). A tenant
     /// loading a document written by a tenant on another port moves the Management API and its
     /// grants to its own audience.
@@ -643,7 +645,7 @@ impl FakeTenantBuilder {
             // The default client: the one a loaded state names, else a new one.
             let named = loaded.as_ref().and_then(|doc| {
                 doc.store
-                    .clients
+                    .items(crate::store::CLIENTS)
                     .iter()
                     .find(|c| c["client_id"].as_str() == Some(doc.client_id.as_str()))
                     .and_then(|c| c["client_secret"].as_str())
@@ -892,7 +894,7 @@ impl FakeTenant {
     pub fn block_user(&self, user_id: &str, ip: &str) -> bool {
         let mut store = lock(&self.app.store);
         let Some(user) = store
-            .users
+            .items(crate::store::USERS)
             .iter()
             .find(|u| u["user_id"].as_str() == Some(user_id))
         else {
@@ -963,7 +965,7 @@ impl FakeTenant {
 
     /// The tenant's whole store as a versioned JSON document, as `GET /__fake/state` answers
     /// it and [`save_state`](Self::save_state) writes it:
-    /// `{"version": 1, "audience": "…", "client_id": "…", "store": {…}}`. It holds the
+    /// `{"version": 2, "audience": "…", "client_id": "…", "store": {…}}`. It holds the
     /// clients' secrets.
     pub fn state(&self) -> serde_json::Value {
         persist::document(&self.app).unwrap_or(serde_json::Value::Null)

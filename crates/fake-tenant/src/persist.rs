@@ -2,8 +2,8 @@
 //! answers it and a state file holds it; loading one, and writing one atomically.
 //!
 //! ```json
-//! {"version": 1, "audience": "https://127.0.0.1:PORT/api/v2/", "client_id": "…",
-//!  "store": {"clients": […], "grants": […], …}}
+//! {"version": 2, "audience": "https://127.0.0.1:PORT/api/v2/", "client_id": "…",
+//!  "store": {"collections": {"/clients": […], …}, "singletons": {…}, …}}
 //! ```
 //!
 //! `audience` is the Management API audience of the tenant that wrote it (a tenant loading it on
@@ -18,7 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The version of the document this tenant writes and reads.
-pub(crate) const VERSION: u64 = 1;
+pub(crate) const VERSION: u64 = 2;
 
 /// A state document.
 #[derive(Serialize, Deserialize)]
@@ -120,12 +120,12 @@ pub(crate) fn rebase(store: &mut Store, from: &str, audience: &str) {
     if from == audience {
         return;
     }
-    for rs in &mut store.resource_servers {
+    for rs in store.items_mut(crate::store::RESOURCE_SERVERS) {
         if rs["identifier"].as_str() == Some(from) {
             rs["identifier"] = Value::from(audience);
         }
     }
-    for g in &mut store.grants {
+    for g in store.items_mut(crate::store::GRANTS) {
         if g["audience"].as_str() == Some(from) {
             g["audience"] = Value::from(audience);
         }
@@ -204,16 +204,16 @@ mod tests {
             ("[1, 2]", "not a JSON object"),
             ("{\"audience\": \"a\"}", "no \"version\""),
             (
-                "{\"version\": 2, \"store\": {}}",
-                "version is 2; this tenant reads version 1",
+                "{\"version\": 1, \"store\": {\"clients\": []}}",
+                "version is 1; this tenant reads version 2",
             ),
             ("{\"version\": \"s3cr3t\"}", "version is not a number"),
             (
-                "{\"version\": 1, \"audience\": \"a\", \"client_id\": \"c\"}",
+                "{\"version\": 2, \"audience\": \"a\", \"client_id\": \"c\"}",
                 "missing field `store`",
             ),
             (
-                "{\"version\": 1, \"audience\": \"a\", \"client_id\": \"s3cr3t\", \"store\": {\"clients\": \"s3cr3t\"}}",
+                "{\"version\": 2, \"audience\": \"a\", \"client_id\": \"s3cr3t\", \"store\": {\"collections\": \"s3cr3t\"}}",
                 "a value has the wrong type",
             ),
         ];

@@ -281,7 +281,7 @@ fn seed(
     let now = now_ms();
     let day = 86_400_000u64;
 
-    store.connections = vec![
+    *store.items_mut(crate::store::CONNECTIONS) = vec![
         json!({"id": format!("con_{}", random_alnum(16)), "name": "Username-Password-Authentication",
                "display_name": "Username-Password-Authentication", "strategy": "auth0",
                "is_domain_connection": false, "realms": ["Username-Password-Authentication"],
@@ -307,7 +307,7 @@ fn seed(
         "read:customers",
         "update:customers",
     ];
-    store.resource_servers = vec![
+    *store.items_mut(crate::store::RESOURCE_SERVERS) = vec![
         json!({"id": random_hex(24), "name": "Auth0 Management API", "identifier": audience,
                "is_system": true, "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": false,
                "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",
@@ -334,7 +334,7 @@ fn seed(
             let now = crate::util::iso8601(crate::util::now_ms());
             store.credentials.insert(
                 spec.id.clone(),
-                vec![crate::state::Credential {
+                vec![crate::store::Credential {
                     id: format!("cred_{}", random_alnum(22)),
                     name: String::new(),
                     kid: crate::keys::rsa_public_thumbprint(pem).unwrap_or_default(),
@@ -358,7 +358,7 @@ fn seed(
                 .credentials
                 .entry(spec.id.clone())
                 .or_default()
-                .push(crate::state::Credential {
+                .push(crate::store::Credential {
                     id: format!("cred_{}", random_alnum(22)),
                     name: String::new(),
                     kid: String::new(),
@@ -371,12 +371,14 @@ fn seed(
                     expires_at: None,
                 });
         }
-        store.clients.push(c);
+        store.items_mut(crate::store::CLIENTS).push(c);
         if spec.public_key_pem.is_some() || spec.certificate_pem.is_some() {
             crate::api::sync_credentials(store, &spec.id);
         }
         if let Some(scopes) = &spec.scopes {
-            store.grants.push(new_grant(&spec.id, audience, scopes));
+            store
+                .items_mut(crate::store::GRANTS)
+                .push(new_grant(&spec.id, audience, scopes));
         }
     }
 
@@ -398,9 +400,11 @@ fn seed(
         if app_type == "non_interactive" {
             let n = rng.gen_range(1..=billing_scopes.len());
             let scopes: Vec<String> = billing_scopes[..n].iter().map(|s| s.to_string()).collect();
-            store.grants.push(new_grant(&id, billing_api, &scopes));
+            store
+                .items_mut(crate::store::GRANTS)
+                .push(new_grant(&id, billing_api, &scopes));
         }
-        store.clients.push(c);
+        store.items_mut(crate::store::CLIENTS).push(c);
     }
 
     let db = "Username-Password-Authentication";
@@ -432,7 +436,7 @@ fn seed(
             }
             o.insert("app_metadata".into(), json!({"plan": PLANS[i % 3]}));
         }
-        store.users.push(u);
+        store.items_mut(crate::store::USERS).push(u);
     }
 
     for (name, desc) in [
@@ -449,7 +453,7 @@ fn seed(
             .collect();
         store.role_permissions.insert(id.clone(), perms);
         store
-            .roles
+            .items_mut(crate::store::ROLES)
             .push(json!({"id": id, "name": name, "description": desc}));
     }
 
@@ -459,7 +463,7 @@ fn seed(
         ("initech", "Initech"),
     ] {
         let id = format!("org_{}", random_alnum(16));
-        store.organizations.push(json!({
+        store.items_mut(crate::store::ORGANIZATIONS).push(json!({
             "id": id, "name": name, "display_name": display,
             "branding": {"logo_url": format!("https://{name}.example.com/logo.png"),
                          "colors": {"primary": "#0059d6", "page_background": "#000000"}},
@@ -467,17 +471,17 @@ fn seed(
         }));
     }
     let user_ids: Vec<String> = store
-        .users
+        .items(crate::store::USERS)
         .iter()
         .filter_map(|u| u["user_id"].as_str().map(String::from))
         .collect();
     let org_ids: Vec<String> = store
-        .organizations
+        .items(crate::store::ORGANIZATIONS)
         .iter()
         .filter_map(|o| o["id"].as_str().map(String::from))
         .collect();
     let role_ids: Vec<String> = store
-        .roles
+        .items(crate::store::ROLES)
         .iter()
         .filter_map(|r| r["id"].as_str().map(String::from))
         .collect();
@@ -500,7 +504,7 @@ fn seed(
         }
     }
 
-    store.tenant_settings = json!({
+    *store.singleton_mut(crate::store::TENANT_SETTINGS) = json!({
         "friendly_name": "Fake Tenant",
         "picture_url": "https://example.com/logo.png",
         "support_email": "support@example.com",
@@ -521,7 +525,13 @@ fn seed(
 
     // Log events name the application they came from, as Auth0's do.
     let first_client = clients.first().map_or("", |c| c.id.as_str());
-    for (i, u) in store.users.clone().iter().take(5).enumerate() {
+    for (i, u) in store
+        .items(crate::store::USERS)
+        .to_vec()
+        .iter()
+        .take(5)
+        .enumerate()
+    {
         store.log(
             "s",
             "Success Login",

@@ -137,20 +137,31 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
 
 /// `GET /__fake/routes`: every served route with the scopes it needs (none outside `/api/v2`);
 /// Management API routes say whether a hand-written or the generic handler answers them, and
-/// generic ones give a `sample_path` that a fresh tenant answers.
-async fn routes() -> Response {
+/// generic ones give a `sample_path` that a fresh tenant answers. A route whose behaviour a
+/// recording fixes (a status, an id format, an idempotent delete) says so under `recorded`,
+/// naming the recording.
+async fn routes(State(app): State<Arc<App>>) -> Response {
     let mut out: Vec<Value> = OTHER_ROUTES
         .iter()
         .map(|(method, path)| json!({"method": method, "path": path, "scopes": []}))
         .collect();
     out.extend(api::ROUTES.iter().map(|r| {
-        json!({"method": r.method, "path": format!("/api/v2{}", r.path), "scopes": r.scopes,
-                   "handler": "hand-written"})
+        let mut route = json!({"method": r.method, "path": format!("/api/v2{}", r.path),
+                               "scopes": r.scopes, "handler": "hand-written"});
+        if let Some(o) = crate::overrides::describe(r.method, r.path) {
+            route["recorded"] = o;
+        }
+        route
     }));
+    let store = crate::state::lock(&app.store);
     out.extend(api::generic::generic_operations().map(|op| {
-        json!({"method": op.method, "path": format!("/api/v2{}", op.path), "scopes": op.scopes,
-               "handler": "generic", "operation": op.id,
-               "sample_path": format!("/api/v2{}", api::generic::sample_path(op))})
+        let mut route = json!({"method": op.method, "path": format!("/api/v2{}", op.path),
+               "scopes": op.scopes, "handler": "generic", "operation": op.id,
+               "sample_path": format!("/api/v2{}", api::generic::sample_path(op, &store))});
+        if let Some(o) = crate::overrides::describe(op.method, op.path) {
+            route["recorded"] = o;
+        }
+        route
     }));
     crate::resp::json(StatusCode::OK, &Value::Array(out))
 }
@@ -305,7 +316,7 @@ async fn resource(
         .and_then(|c| c["aud"].as_str().map(str::to_owned))
         .unwrap_or_default();
     let known = crate::state::lock(&app.store)
-        .resource_servers
+        .items(crate::store::RESOURCE_SERVERS)
         .iter()
         .any(|rs| rs["identifier"].as_str() == Some(aud.as_str()));
     if !known {

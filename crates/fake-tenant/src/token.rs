@@ -220,7 +220,7 @@ fn exchange(
 
     let mut store = lock(&app.store);
     if !store
-        .resource_servers
+        .items(crate::store::RESOURCE_SERVERS)
         .iter()
         .any(|rs| rs["identifier"].as_str() == Some(audience))
     {
@@ -231,7 +231,7 @@ fn exchange(
         ));
     }
     let grant = store
-        .grants
+        .items(crate::store::GRANTS)
         .iter()
         .find(|g| {
             g["client_id"].as_str() == Some(client_id.as_str())
@@ -349,7 +349,7 @@ fn exchange(
     lock(&app.registry).issue(jti, now + app.token_lifetime_secs, now);
     bump(&app.counters.tokens_issued);
     let client_name = store
-        .clients
+        .items(crate::store::CLIENTS)
         .iter()
         .find(|c| c["client_id"].as_str() == Some(client_id.as_str()))
         .and_then(|c| c["name"].as_str())
@@ -436,7 +436,7 @@ fn authenticate(
     };
     let store = lock(&app.store);
     let client = store
-        .clients
+        .items(crate::store::CLIENTS)
         .iter()
         .find(|c| c["client_id"].as_str() == Some(id.as_str()))
         .ok_or_else(unauthorized)?;
@@ -513,7 +513,7 @@ fn verify_assertion(
     }
     let now = crate::util::now_secs();
     let now_iso = crate::util::iso8601(now * 1000);
-    let creds: Vec<crate::state::Credential> = lock(&app.store)
+    let creds: Vec<crate::store::Credential> = lock(&app.store)
         .credentials
         .get(&client_id)
         .map(|l| {
@@ -529,7 +529,7 @@ fn verify_assertion(
             "The client {client_id} has no valid credential to verify the client_assertion"
         )));
     }
-    let candidates: Vec<&crate::state::Credential> = match &header.kid {
+    let candidates: Vec<&crate::store::Credential> = match &header.kid {
         Some(kid) => {
             let c: Vec<_> = creds.iter().filter(|c| c.kid == *kid).collect();
             if c.is_empty() {

@@ -205,10 +205,10 @@ async fn state_answers_the_whole_store_as_a_versioned_document() {
         .expect("state");
     assert_eq!(r.status(), 200);
     let doc: Value = r.json().await.expect("json");
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
     assert_eq!(doc["audience"], t.audience());
     assert_eq!(doc["client_id"], t.client_id());
-    let roles = &doc["store"]["roles"];
+    let roles = &doc["store"]["collections"]["/roles"];
     assert!(
         roles
             .as_array()
@@ -218,7 +218,7 @@ async fn state_answers_the_whole_store_as_a_versioned_document() {
         "{roles}"
     );
     assert!(
-        doc["store"]["clients"]
+        doc["store"]["collections"]["/clients"]
             .as_array()
             .is_some_and(|c| !c.is_empty())
     );
@@ -409,7 +409,7 @@ async fn the_binary_saves_on_sigterm_and_loads_at_start() {
     assert!(ok, "exit after SIGTERM: {err}");
     let text = std::fs::read_to_string(&path).expect("the state file was written");
     let doc: Value = serde_json::from_str(&text).expect("JSON");
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -448,7 +448,7 @@ async fn the_binary_saves_on_sigterm_and_loads_at_start() {
 
 /// The secret of the client a state document names.
 fn bin_secret(doc: &Value) -> String {
-    doc["store"]["clients"]
+    doc["store"]["collections"]["/clients"]
         .as_array()
         .expect("clients")
         .iter()
@@ -518,10 +518,10 @@ fn the_binary_refuses_a_corrupt_state_file_and_leaves_it_untouched() {
     assert!(err.contains("version is 7"), "{err}");
     let err = refused(
         &dir,
-        b"{\"version\": 1, \"audience\": \"x\", \"client_id\": \"y\", \"store\": {\"clients\": 3}}",
+        b"{\"version\": 2, \"audience\": \"x\", \"client_id\": \"y\", \"store\": {\"collections\": 3}}",
     );
     assert!(err.contains("not a tenant state"), "{err}");
-    let err = refused(&dir, b"{\"version\": 1, \"audience\": \"x\"}");
+    let err = refused(&dir, b"{\"version\": 2, \"audience\": \"x\"}");
     assert!(err.contains("missing field `client_id`"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -461,6 +461,27 @@ impl Harness {
                     .await,
             ),
         ));
+        // A verification email for the user created above, read back as a job.
+        let verification = c
+            .execute(&auth0_m2m::management::jobs::CreateVerificationEmail::new(
+                auth0_m2m::management::jobs::CreateVerificationEmailRequestContent::new(
+                    uid.clone(),
+                ),
+            ))
+            .await;
+        out.push(("post_verification-email", done(verification)));
+        // The grant created above, associated with the organization created above.
+        let associated = c
+            .execute(
+                &auth0_m2m::management::organizations::AssociateOrganizationClientGrant::new(
+                    &oid,
+                    auth0_m2m::management::organizations::AssociateOrganizationClientGrantRequestContent::new(
+                        grant_id.clone(),
+                    ),
+                ),
+            )
+            .await;
+        out.push(("create_organization-client-grants", done(associated)));
         out.push((
             "patch_settings",
             done(

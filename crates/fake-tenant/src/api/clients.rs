@@ -8,22 +8,24 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         (Route::Clients, "GET") => list_clients(ctx, store),
         (Route::Clients, "POST") => create_client(ctx, store),
         (Route::Client(id), "GET") => {
-            let c = find(&store.clients, "client_id", id).ok_or_else(no_client)?;
+            let c =
+                find(store.items(crate::store::CLIENTS), "client_id", id).ok_or_else(no_client)?;
             Ok(json(StatusCode::OK, &select_fields(ctx, c.clone())))
         }
         (Route::Client(id), "PATCH") => update_client(ctx, store, id),
         (Route::Client(id), "DELETE") => {
             store
-                .clients
+                .items_mut(crate::store::CLIENTS)
                 .retain(|c| c["client_id"].as_str() != Some(id.as_str()));
             store
-                .grants
+                .items_mut(crate::store::GRANTS)
                 .retain(|g| g["client_id"].as_str() != Some(id.as_str()));
             store.credentials.remove(id);
             Ok(empty(StatusCode::NO_CONTENT))
         }
         (Route::ClientRotate(id), _) => {
-            let c = find_mut(&mut store.clients, "client_id", id).ok_or_else(no_client)?;
+            let c = find_mut(store.items_mut(crate::store::CLIENTS), "client_id", id)
+                .ok_or_else(no_client)?;
             c["client_secret"] = Value::String(seed::client_secret());
             Ok(json(StatusCode::OK, c))
         }
@@ -39,7 +41,7 @@ pub(super) fn list_clients(ctx: &Ctx<'_>, store: &Store) -> Res {
     let app_types: Option<Vec<&str>> = ctx.q("app_type").map(|s| s.split(',').collect());
     let first_party = ctx.q("is_first_party").map(|v| v == "true");
     let items: Vec<Value> = store
-        .clients
+        .items(crate::store::CLIENTS)
         .iter()
         .filter(|c| {
             app_types
@@ -159,7 +161,7 @@ pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         .to_string();
     let mut client = seed::new_client(&name, &app_type, seed::client_id(), seed::client_secret());
     merge(&mut client, body);
-    store.clients.push(client.clone());
+    store.items_mut(crate::store::CLIENTS).push(client.clone());
     Ok(json(StatusCode::CREATED, &client))
 }
 
@@ -170,7 +172,8 @@ pub(super) fn update_client(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
     check_client_body(&checked)?;
     optional_str(&body, "name")?;
     optional_str(&body, "client_secret")?;
-    let c = find_mut(&mut store.clients, "client_id", id).ok_or_else(no_client)?;
+    let c =
+        find_mut(store.items_mut(crate::store::CLIENTS), "client_id", id).ok_or_else(no_client)?;
     merge(c, body);
     Ok(json(StatusCode::OK, c))
 }

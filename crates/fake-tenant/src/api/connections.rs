@@ -8,7 +8,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         (Route::Connections, "GET") => {
             let strategies: Option<Vec<&str>> = ctx.q("strategy").map(|s| s.split(',').collect());
             let items: Vec<Value> = store
-                .connections
+                .items(crate::store::CONNECTIONS)
                 .iter()
                 .filter(|c| {
                     strategies
@@ -21,7 +21,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
             paginate(ctx, items, "connections", false, Some("id"))
         }
         (Route::Connection(id), _) => {
-            let c = find(&store.connections, "id", id).ok_or_else(|| {
+            let c = find(store.items(crate::store::CONNECTIONS), "id", id).ok_or_else(|| {
                 ApiErr::not_found(
                     "The connection does not exist",
                     Some("inexistent_connection"),
@@ -34,7 +34,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
 }
 
 pub(super) fn connection_by_id(store: &Store, id: &str) -> Result<Value, ApiErr> {
-    find(&store.connections, "id", id).cloned().ok_or_else(|| {
+    find(store.items(crate::store::CONNECTIONS), "id", id).cloned().ok_or_else(|| {
         ApiErr::bad_body(format!(
             "Payload validation error: 'The connection does not exist: {id}' on property connection_id."
         ))

@@ -7,7 +7,7 @@
 //! the API description, as every other operation without a hand-written handler.
 
 use super::*;
-use crate::state::Credential;
+use crate::store::Credential;
 
 /// The most credentials Auth0 lets a client hold for `private_key_jwt`.
 pub(crate) const MAX_CREDENTIALS: usize = 2;
@@ -17,7 +17,7 @@ pub(super) fn owns(op: &generic::Op, segs: &[String], store: &Store) -> bool {
     op.path.starts_with("/clients/{client_id}/credentials")
         && segs.get(1).is_some_and(|id| {
             store
-                .clients
+                .items(crate::store::CLIENTS)
                 .iter()
                 .any(|c| c["client_id"].as_str() == Some(id.as_str()))
         })
@@ -170,7 +170,7 @@ pub(crate) fn sync_client(store: &mut Store, client_id: &str) {
         .map(|l| l.iter().map(|c| json!({"id": c.id})).collect())
         .unwrap_or_default();
     if let Some(c) = store
-        .clients
+        .items_mut(crate::store::CLIENTS)
         .iter_mut()
         .find(|c| c["client_id"].as_str() == Some(client_id))
         && let Some(o) = c.as_object_mut()

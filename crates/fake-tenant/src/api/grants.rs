@@ -7,7 +7,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
     match (route, m) {
         (Route::Grants, "GET") => {
             let items: Vec<Value> = store
-                .grants
+                .items(crate::store::GRANTS)
                 .iter()
                 .filter(|g| {
                     ctx.q("audience")
@@ -23,7 +23,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         (Route::Grants, "POST") => create_grant(ctx, store),
         (Route::Grant(id), "GET") => {
-            let g = find(&store.grants, "id", id).ok_or_else(no_grant)?;
+            let g = find(store.items(crate::store::GRANTS), "id", id).ok_or_else(no_grant)?;
             Ok(json(StatusCode::OK, g))
         }
         (Route::Grant(id), "PATCH") => {
@@ -35,13 +35,14 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
             if let Some(s) = body.get("scope") {
                 string_array(s, "scope")?;
             }
-            let g = find_mut(&mut store.grants, "id", id).ok_or_else(no_grant)?;
+            let g =
+                find_mut(store.items_mut(crate::store::GRANTS), "id", id).ok_or_else(no_grant)?;
             merge(g, body);
             Ok(json(StatusCode::OK, g))
         }
         (Route::Grant(id), "DELETE") => {
             store
-                .grants
+                .items_mut(crate::store::GRANTS)
                 .retain(|g| g["id"].as_str() != Some(id.as_str()));
             Ok(empty(StatusCode::NO_CONTENT))
         }
@@ -74,14 +75,19 @@ pub(super) fn create_grant(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         })?,
         "scope",
     )?;
-    find(&store.clients, "client_id", client_id).ok_or_else(no_client)?;
-    find(&store.resource_servers, "identifier", audience).ok_or_else(|| {
+    find(store.items(crate::store::CLIENTS), "client_id", client_id).ok_or_else(no_client)?;
+    find(
+        store.items(crate::store::RESOURCE_SERVERS),
+        "identifier",
+        audience,
+    )
+    .ok_or_else(|| {
         ApiErr::not_found(
             &format!("No resource server found by identifier: {audience}"),
             Some("inexistent_resource_server"),
         )
     })?;
-    if store.grants.iter().any(|g| {
+    if store.items(crate::store::GRANTS).iter().any(|g| {
         g["client_id"].as_str() == Some(client_id) && g["audience"].as_str() == Some(audience)
     }) {
         return Err(ApiErr::conflict(
@@ -95,6 +101,6 @@ pub(super) fn create_grant(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         .filter(|(k, _)| k != "scope" && k != "client_id" && k != "audience")
         .collect();
     merge(&mut grant, extra);
-    store.grants.push(grant.clone());
+    store.items_mut(crate::store::GRANTS).push(grant.clone());
     Ok(json(StatusCode::CREATED, &grant))
 }

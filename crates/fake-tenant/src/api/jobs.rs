@@ -8,7 +8,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         (Route::JobsExport, _) => export_job(ctx, store),
         (Route::JobsImport, _) => import_job(ctx, store),
         (Route::Job(id), _) => {
-            let job = find_mut(&mut store.jobs, "id", id).ok_or_else(|| {
+            let job = find_mut(store.items_mut(crate::store::JOBS), "id", id).ok_or_else(|| {
                 ApiErr::not_found("The job does not exist", Some("inexistent_job"))
             })?;
             let out = advance_job(job, &ctx.app.base_url);
@@ -50,7 +50,7 @@ pub(super) fn export_job(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     if let Some(f) = body.get("fields") {
         job["fields"] = f.clone();
     }
-    store.jobs.push(job.clone());
+    store.items_mut(crate::store::JOBS).push(job.clone());
     Ok(json(StatusCode::OK, &public_job(&job)))
 }
 
@@ -100,8 +100,39 @@ pub(super) fn import_job(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     if let Some(ext) = field("external_id") {
         job["external_id"] = json!(String::from_utf8_lossy(&ext).trim());
     }
-    store.jobs.push(job.clone());
+    store.items_mut(crate::store::JOBS).push(job.clone());
     Ok(json(StatusCode::ACCEPTED, &public_job(&job)))
+}
+
+/// `POST /jobs/verification-email`: a job that sends the user a verification email, kept with
+/// the other jobs (`GET /jobs/{id}` reads it).
+pub(super) fn verification_email_job(ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    let body = ctx.obj()?;
+    only_props(
+        &body,
+        &["user_id", "client_id", "identity", "organization_id"],
+    )?;
+    let user_id = required_str(&body, "user_id")?;
+    if find(store.items(crate::store::USERS), "user_id", user_id).is_none() {
+        return Err(ApiErr::not_found(
+            "The user does not exist.",
+            Some("inexistent_user"),
+        ));
+    }
+    let created = now_ms();
+    let job = json!({
+        "id": crate::overrides::new_id(
+            crate::overrides::id_format(crate::store::JOBS).ok_or_else(|| {
+                ApiErr(StatusCode::INTERNAL_SERVER_ERROR, "no job id format".into(), None)
+            })?,
+        ),
+        "type": "verification_email",
+        "status": "pending",
+        "created_at": iso8601(created),
+        "created_ms": created,
+    });
+    store.items_mut(crate::store::JOBS).push(job.clone());
+    Ok(json(StatusCode::CREATED, &public_job(&job)))
 }
 
 /// Jobs complete half a second after creation; `created_ms` is internal.
@@ -114,7 +145,9 @@ pub(super) fn advance_job(job: &mut Value, base_url: &str) -> Value {
         && let Some(o) = job.as_object_mut()
     {
         o.insert("status".into(), json!("completed"));
-        if o.get("type") == Some(&json!("users_export")) {
+        if o.get("type") == Some(&json!("verification_email")) {
+            // A sent email has no summary.
+        } else if o.get("type") == Some(&json!("users_export")) {
             let id = o
                 .get("id")
                 .and_then(Value::as_str)

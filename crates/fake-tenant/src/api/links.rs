@@ -39,7 +39,11 @@ pub(super) fn permissions_in(ctx: &Ctx<'_>, store: &Store) -> Result<Vec<Value>,
                 "Payload validation error: 'Missing required property: resource_server_identifier, permission_name' on property permissions.",
             ));
         };
-        let rs = find(&store.resource_servers, "identifier", rs_id);
+        let rs = find(
+            store.items(crate::store::RESOURCE_SERVERS),
+            "identifier",
+            rs_id,
+        );
         let scope = rs.and_then(|rs| {
             rs["scopes"]
                 .as_array()

@@ -331,8 +331,16 @@ async fn dispatch(app: &App, req: Request) -> Response {
             let store: &mut Store = &mut guard;
             let result = if credentials::owns(op, &segs, store) {
                 credentials::handle(&method, &segs, &ctx, store)
+            } else if op.id == "post_verification-email" {
+                jobs::verification_email_job(&ctx, store)
+            } else if op.id == "create_organization-client-grants" {
+                organizations::associate_client_grant(
+                    &ctx,
+                    store,
+                    segs.get(1).map_or("", String::as_str),
+                )
             } else {
-                generic::handle(op, &segs, &ctx, &mut store.generic)
+                generic::handle(op, &segs, &ctx, store)
             };
             (result, format!("Call {}", op.id))
         }

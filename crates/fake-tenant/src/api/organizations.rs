@@ -7,12 +7,12 @@ use super::*;
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
     match (route, m) {
         (Route::Orgs, "GET") => {
-            let items = store.organizations.clone();
+            let items = store.items(crate::store::ORGANIZATIONS).to_vec();
             paginate(ctx, items, "organizations", false, Some("id"))
         }
         (Route::Orgs, "POST") => create_org(ctx, store),
         (Route::Org(id), "GET") => {
-            let o = find(&store.organizations, "id", id).ok_or_else(no_org)?;
+            let o = find(store.items(crate::store::ORGANIZATIONS), "id", id).ok_or_else(no_org)?;
             Ok(json(StatusCode::OK, o))
         }
         (Route::Org(id), "PATCH") => {
@@ -30,7 +30,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
             if let Some(n) = optional_str(&body, "name")? {
                 check_org_name(n)?;
                 if store
-                    .organizations
+                    .items(crate::store::ORGANIZATIONS)
                     .iter()
                     .any(|o| o["name"].as_str() == Some(n) && o["id"].as_str() != Some(id))
                 {
@@ -38,20 +38,22 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
                 }
             }
             optional_str(&body, "display_name")?;
-            let o = find_mut(&mut store.organizations, "id", id).ok_or_else(no_org)?;
+            let o = find_mut(store.items_mut(crate::store::ORGANIZATIONS), "id", id)
+                .ok_or_else(no_org)?;
             merge(o, body);
             Ok(json(StatusCode::OK, o))
         }
         (Route::Org(id), "DELETE") => {
-            find(&store.organizations, "id", id).ok_or_else(no_org)?;
+            find(store.items(crate::store::ORGANIZATIONS), "id", id).ok_or_else(no_org)?;
             store
-                .organizations
+                .items_mut(crate::store::ORGANIZATIONS)
                 .retain(|o| o["id"].as_str() != Some(id.as_str()));
             store.org_members.remove(id);
             Ok(empty(StatusCode::NO_CONTENT))
         }
         (Route::OrgByName(name), _) => {
-            let o = find(&store.organizations, "name", name).ok_or_else(no_org)?;
+            let o =
+                find(store.items(crate::store::ORGANIZATIONS), "name", name).ok_or_else(no_org)?;
             Ok(json(StatusCode::OK, o))
         }
         (Route::OrgMembers(id), _) => org_members(ctx, store, id, m),
@@ -97,7 +99,7 @@ pub(super) fn create_org(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let name = required_str(&body, "name")?;
     check_org_name(name)?;
     optional_str(&body, "display_name")?;
-    if find(&store.organizations, "name", name).is_some() {
+    if find(store.items(crate::store::ORGANIZATIONS), "name", name).is_some() {
         return Err(org_conflict());
     }
     let mut org = json!({"id": format!("org_{}", random_alnum(16))});
@@ -106,25 +108,29 @@ pub(super) fn create_org(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         .filter(|(k, _)| k != "enabled_connections")
         .collect();
     merge(&mut org, body);
-    store.organizations.push(org.clone());
+    store
+        .items_mut(crate::store::ORGANIZATIONS)
+        .push(org.clone());
     Ok(json(StatusCode::CREATED, &org))
 }
 
 pub(super) fn org_members(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
-    find(&store.organizations, "id", id).ok_or_else(no_org)?;
+    find(store.items(crate::store::ORGANIZATIONS), "id", id).ok_or_else(no_org)?;
     match m {
         "GET" => {
             let ids = store.org_members.get(id).cloned().unwrap_or_default();
             let members: Vec<Value> = ids
                 .iter()
-                .filter_map(|u| find(&store.users, "user_id", u).map(short_user))
+                .filter_map(|u| {
+                    find(store.items(crate::store::USERS), "user_id", u).map(short_user)
+                })
                 .collect();
             paginate(ctx, members, "members", false, Some("user_id"))
         }
         "POST" => {
             let ids = ids_in(ctx, "members")?;
             for u in &ids {
-                find(&store.users, "user_id", u).ok_or_else(no_user)?;
+                find(store.items(crate::store::USERS), "user_id", u).ok_or_else(no_user)?;
             }
             link(&mut store.org_members, id, ids, String::eq);
             Ok(empty(StatusCode::NO_CONTENT))
@@ -135,4 +141,32 @@ pub(super) fn org_members(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -
             Ok(empty(StatusCode::NO_CONTENT))
         }
     }
+}
+
+/// `POST /organizations/{id}/client-grants`: associates a client grant of the tenant with the
+/// organization; the answer, and the organization's list, show the grant itself.
+pub(super) fn associate_client_grant(ctx: &Ctx<'_>, store: &mut Store, org_id: &str) -> Res {
+    let body = ctx.obj()?;
+    only_props(&body, &["grant_id"])?;
+    let grant_id = required_str(&body, "grant_id")?;
+    let grant = find(store.items(crate::store::GRANTS), "id", grant_id)
+        .cloned()
+        .ok_or_else(|| ApiErr::not_found("The client grant does not exist.", None))?;
+    let mut item = json!({"id": grant_id});
+    for k in [
+        "client_id",
+        "audience",
+        "scope",
+        "organization_usage",
+        "allow_any_organization",
+    ] {
+        if let Some(v) = grant.get(k) {
+            item[k] = v.clone();
+        }
+    }
+    let path = format!("/organizations/{org_id}/client-grants");
+    let items = store.items_mut(&path);
+    items.retain(|i| i["id"].as_str() != Some(grant_id));
+    items.push(item.clone());
+    Ok(json(StatusCode::CREATED, &item))
 }

@@ -6,12 +6,12 @@ use super::*;
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
     match (route, m) {
         (Route::ResourceServers, "GET") => {
-            let items = store.resource_servers.clone();
+            let items = store.items(crate::store::RESOURCE_SERVERS).to_vec();
             paginate(ctx, items, "resource_servers", false, Some("id"))
         }
         (Route::ResourceServers, "POST") => create_resource_server(ctx, store),
         (Route::ResourceServer(id), "GET") => {
-            let rs = find_rs(&store.resource_servers, id).ok_or_else(no_rs)?;
+            let rs = find_rs(store.items(crate::store::RESOURCE_SERVERS), id).ok_or_else(no_rs)?;
             Ok(json(StatusCode::OK, &select_fields(ctx, rs.clone())))
         }
         (Route::ResourceServer(id), "PATCH") => {
@@ -30,11 +30,11 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
                 )));
             }
             let pos = store
-                .resource_servers
+                .items(crate::store::RESOURCE_SERVERS)
                 .iter()
                 .position(|r| r["id"].as_str() == Some(id) || r["identifier"].as_str() == Some(id))
                 .ok_or_else(no_rs)?;
-            let rs = &mut store.resource_servers[pos];
+            let rs = &mut store.items_mut(crate::store::RESOURCE_SERVERS)[pos];
             if rs["is_system"] == Value::Bool(true) {
                 return Err(ApiErr(
                     StatusCode::FORBIDDEN,
@@ -46,7 +46,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
             Ok(json(StatusCode::OK, rs))
         }
         (Route::ResourceServer(id), "DELETE") => {
-            if let Some(rs) = find_rs(&store.resource_servers, id) {
+            if let Some(rs) = find_rs(store.items(crate::store::RESOURCE_SERVERS), id) {
                 if rs["is_system"] == Value::Bool(true) {
                     return Err(ApiErr(
                         StatusCode::BAD_REQUEST,
@@ -55,10 +55,12 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
                     ));
                 }
                 let identifier = rs["identifier"].clone();
-                store.resource_servers.retain(|r| {
+                store.items_mut(crate::store::RESOURCE_SERVERS).retain(|r| {
                     r["id"].as_str() != Some(id) && r["identifier"].as_str() != Some(id)
                 });
-                store.grants.retain(|g| g["audience"] != identifier);
+                store
+                    .items_mut(crate::store::GRANTS)
+                    .retain(|g| g["audience"] != identifier);
             }
             Ok(empty(StatusCode::NO_CONTENT))
         }
@@ -94,7 +96,13 @@ pub(super) fn create_resource_server(ctx: &Ctx<'_>, store: &mut Store) -> Res {
             ));
         }
     }
-    if find(&store.resource_servers, "identifier", &identifier).is_some() {
+    if find(
+        store.items(crate::store::RESOURCE_SERVERS),
+        "identifier",
+        &identifier,
+    )
+    .is_some()
+    {
         return Err(ApiErr::conflict(
             "A resource server with the same identifier already exists",
             Some("operation_not_supported"),
@@ -112,6 +120,8 @@ pub(super) fn create_resource_server(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         "scopes": [],
     });
     merge(&mut rs, body);
-    store.resource_servers.push(rs.clone());
+    store
+        .items_mut(crate::store::RESOURCE_SERVERS)
+        .push(rs.clone());
     Ok(json(StatusCode::CREATED, &rs))
 }

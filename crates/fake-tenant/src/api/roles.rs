@@ -7,7 +7,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
     match (route, m) {
         (Route::Roles, "GET") => {
             let items: Vec<Value> = store
-                .roles
+                .items(crate::store::ROLES)
                 .iter()
                 .filter(|r| {
                     ctx.q("name_filter").is_none_or(|f| {
@@ -25,15 +25,19 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
             only_props(&body, &["name", "description"])?;
             let name = required_str(&body, "name")?;
             let desc = optional_str(&body, "description")?.unwrap_or_default();
-            if store.roles.iter().any(|r| r["name"].as_str() == Some(name)) {
+            if store
+                .items(crate::store::ROLES)
+                .iter()
+                .any(|r| r["name"].as_str() == Some(name))
+            {
                 return Err(ApiErr::conflict("Role name already exists", None));
             }
             let role = json!({"id": format!("rol_{}", random_alnum(16)), "name": name, "description": desc});
-            store.roles.push(role.clone());
+            store.items_mut(crate::store::ROLES).push(role.clone());
             Ok(json(StatusCode::OK, &role))
         }
         (Route::Role(id), "GET") => {
-            let r = find(&store.roles, "id", id).ok_or_else(no_role)?;
+            let r = find(store.items(crate::store::ROLES), "id", id).ok_or_else(no_role)?;
             Ok(json(StatusCode::OK, r))
         }
         (Route::Role(id), "PATCH") => {
@@ -41,14 +45,14 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
             only_props(&body, &["name", "description"])?;
             optional_str(&body, "name")?;
             optional_str(&body, "description")?;
-            let r = find_mut(&mut store.roles, "id", id).ok_or_else(no_role)?;
+            let r = find_mut(store.items_mut(crate::store::ROLES), "id", id).ok_or_else(no_role)?;
             merge(r, body);
             Ok(json(StatusCode::OK, r))
         }
         (Route::Role(id), "DELETE") => {
-            find(&store.roles, "id", id).ok_or_else(no_role)?;
+            find(store.items(crate::store::ROLES), "id", id).ok_or_else(no_role)?;
             store
-                .roles
+                .items_mut(crate::store::ROLES)
                 .retain(|r| r["id"].as_str() != Some(id.as_str()));
             store.role_permissions.remove(id);
             for roles in store.user_roles.values_mut() {
@@ -67,7 +71,7 @@ pub(super) fn no_role() -> ApiErr {
 }
 
 pub(super) fn role_permissions(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
-    find(&store.roles, "id", id).ok_or_else(no_role)?;
+    find(store.items(crate::store::ROLES), "id", id).ok_or_else(no_role)?;
     match m {
         "GET" => {
             let perms = store.role_permissions.get(id).cloned().unwrap_or_default();
@@ -92,10 +96,10 @@ pub(super) fn short_user(u: &Value) -> Value {
 }
 
 pub(super) fn role_users(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
-    find(&store.roles, "id", id).ok_or_else(no_role)?;
+    find(store.items(crate::store::ROLES), "id", id).ok_or_else(no_role)?;
     if m == "GET" {
         let users: Vec<Value> = store
-            .users
+            .items(crate::store::USERS)
             .iter()
             .filter(|u| {
                 u["user_id"].as_str().is_some_and(|uid| {
@@ -111,7 +115,7 @@ pub(super) fn role_users(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) ->
     }
     let ids = ids_in(ctx, "users")?;
     for u in &ids {
-        find(&store.users, "user_id", u).ok_or_else(no_user)?;
+        find(store.items(crate::store::USERS), "user_id", u).ok_or_else(no_user)?;
     }
     for u in ids {
         link(&mut store.user_roles, &u, vec![id.to_string()], String::eq);

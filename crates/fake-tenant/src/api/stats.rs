@@ -14,7 +14,7 @@ pub(super) fn handle(route: &Route, m: &str, _ctx: &Ctx<'_>, store: &mut Store) 
 pub(super) fn active_users(store: &Store) -> usize {
     let since = iso8601(now_ms().saturating_sub(30 * 86_400 * 1000));
     store
-        .users
+        .items(crate::store::USERS)
         .iter()
         .filter(|u| {
             u["last_login"]

@@ -7,7 +7,13 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
     match (route, m) {
         (Route::TenantSettings, "GET") => Ok(json(
             StatusCode::OK,
-            &select_fields(ctx, store.tenant_settings.clone()),
+            &select_fields(
+                ctx,
+                store
+                    .singleton(crate::store::TENANT_SETTINGS)
+                    .cloned()
+                    .unwrap_or_else(|| json!({})),
+            ),
         )),
         (Route::TenantSettings, _) => {
             let body = ctx.obj()?;
@@ -19,15 +25,19 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
                     type_name(n)
                 )));
             }
+            let settings = store.singleton_mut(crate::store::TENANT_SETTINGS);
+            if !settings.is_object() {
+                *settings = json!({});
+            }
             for (k, v) in body {
-                match (&mut store.tenant_settings[&k], v) {
+                match (&mut settings[&k], v) {
                     (Value::Object(existing), Value::Object(new)) if k == "flags" => {
                         existing.extend(new);
                     }
                     (slot, v) => *slot = v,
                 }
             }
-            Ok(json(StatusCode::OK, &store.tenant_settings))
+            Ok(json(StatusCode::OK, settings))
         }
         _ => Err(ApiErr::not_found("Not Found", None)),
     }

@@ -9,13 +9,13 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         (Route::Users, "GET") => list_users(ctx, store),
         (Route::Users, "POST") => create_user(ctx, store),
         (Route::User(id), "GET") => {
-            let u = find(&store.users, "user_id", id).ok_or_else(no_user)?;
+            let u = find(store.items(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
             Ok(json(StatusCode::OK, &select_fields(ctx, u.clone())))
         }
         (Route::User(id), "PATCH") => update_user(ctx, store, id),
         (Route::User(id), "DELETE") => {
             store
-                .users
+                .items_mut(crate::store::USERS)
                 .retain(|u| u["user_id"].as_str() != Some(id.as_str()));
             store.user_roles.remove(id);
             store.user_permissions.remove(id);
@@ -30,7 +30,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
             })?;
             let email = email.to_lowercase();
             let users: Vec<Value> = store
-                .users
+                .items(crate::store::USERS)
                 .iter()
                 .filter(|u| u["email"].as_str().map(str::to_lowercase) == Some(email.clone()))
                 .map(|u| select_fields(ctx, u.clone()))
@@ -40,12 +40,12 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         (Route::UserRoles(id), _) => user_roles(ctx, store, id, m),
         (Route::UserPermissions(id), _) => user_permissions(ctx, store, id, m),
         (Route::UserBlocks(id), "GET") => {
-            find(&store.users, "user_id", id).ok_or_else(no_user)?;
+            find(store.items(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
             let blocks = store.user_blocks.get(id).cloned().unwrap_or_default();
             Ok(json(StatusCode::OK, &json!({"blocked_for": blocks})))
         }
         (Route::UserBlocks(id), _) => {
-            find(&store.users, "user_id", id).ok_or_else(no_user)?;
+            find(store.items(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
             store.user_blocks.remove(id);
             Ok(empty(StatusCode::NO_CONTENT))
         }
@@ -74,7 +74,7 @@ pub(super) fn list_users(ctx: &Ctx<'_>, store: &Store) -> Res {
             Some("invalid_paging"),
         ));
     }
-    let mut items = search(&store.users, ctx.q("q"))?;
+    let mut items = search(store.items(crate::store::USERS), ctx.q("q"))?;
     if let Some(sort) = ctx.q("sort") {
         let (field, dir) = sort.split_once(':').unwrap_or((sort, "1"));
         items.sort_by(|a, b| {
@@ -169,19 +169,20 @@ pub(super) fn create_user(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let body = ctx.obj()?;
     check_user_body(&body)?;
     let connection = required_str(&body, "connection")?.to_string();
-    let conn = find(&store.connections, "name", &connection).ok_or_else(|| {
-        ApiErr(
-            StatusCode::BAD_REQUEST,
-            "The connection does not exist.".into(),
-            Some("inexistent_connection"),
-        )
-    })?;
+    let conn =
+        find(store.items(crate::store::CONNECTIONS), "name", &connection).ok_or_else(|| {
+            ApiErr(
+                StatusCode::BAD_REQUEST,
+                "The connection does not exist.".into(),
+                Some("inexistent_connection"),
+            )
+        })?;
     let strategy = conn["strategy"].as_str().unwrap_or("").to_string();
     let email = required_str(&body, "email")?.to_string();
     if strategy == "auth0" {
         required_str(&body, "password")?;
     }
-    if store.users.iter().any(|u| {
+    if store.items(crate::store::USERS).to_vec().iter().any(|u| {
         u["email"].as_str().map(str::to_lowercase) == Some(email.to_lowercase())
             && u["identities"][0]["connection"].as_str() == Some(connection.as_str())
     }) {
@@ -225,20 +226,20 @@ pub(super) fn create_user(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         }
     }
     let uid = user["user_id"].as_str().unwrap_or_default();
-    if find(&store.users, "user_id", uid).is_some() {
+    if find(store.items(crate::store::USERS), "user_id", uid).is_some() {
         return Err(ApiErr::conflict(
             "The user already exists.",
             Some("auth0_idp_error"),
         ));
     }
-    store.users.push(user.clone());
+    store.items_mut(crate::store::USERS).push(user.clone());
     Ok(json(StatusCode::CREATED, &user))
 }
 
 pub(super) fn update_user(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
     let body = ctx.obj()?;
     check_user_body(&body)?;
-    let u = find_mut(&mut store.users, "user_id", id).ok_or_else(no_user)?;
+    let u = find_mut(store.items_mut(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
     for (k, v) in body {
         match k.as_str() {
             "connection"
@@ -269,20 +270,20 @@ pub(super) fn update_user(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
 }
 
 pub(super) fn user_roles(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
-    find(&store.users, "user_id", id).ok_or_else(no_user)?;
+    find(store.items(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
     match m {
         "GET" => {
             let ids = store.user_roles.get(id).cloned().unwrap_or_default();
             let roles: Vec<Value> = ids
                 .iter()
-                .filter_map(|r| find(&store.roles, "id", r).cloned())
+                .filter_map(|r| find(store.items(crate::store::ROLES), "id", r).cloned())
                 .collect();
             paginate(ctx, roles, "roles", false, None)
         }
         "POST" => {
             let ids = ids_in(ctx, "roles")?;
             for r in &ids {
-                find(&store.roles, "id", r).ok_or_else(no_role)?;
+                find(store.items(crate::store::ROLES), "id", r).ok_or_else(no_role)?;
             }
             link(&mut store.user_roles, id, ids, String::eq);
             Ok(empty(StatusCode::NO_CONTENT))
@@ -296,7 +297,7 @@ pub(super) fn user_roles(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) ->
 }
 
 pub(super) fn user_permissions(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {
-    find(&store.users, "user_id", id).ok_or_else(no_user)?;
+    find(store.items(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
     match m {
         "GET" => {
             let mut out: Vec<Value> = Vec::new();
@@ -307,7 +308,7 @@ pub(super) fn user_permissions(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &s
                 out.push(p);
             }
             for role_id in store.user_roles.get(id).cloned().unwrap_or_default() {
-                let role_name = find(&store.roles, "id", &role_id)
+                let role_name = find(store.items(crate::store::ROLES), "id", &role_id)
                     .map(|r| r["name"].clone())
                     .unwrap_or(Value::Null);
                 for p in store

@@ -1,0 +1,438 @@
+//! Where Auth0, as recorded, answers otherwise than its description says, or where the
+//! description leaves a value open that the recordings fix (id formats). Each entry names the
+//! newest recording (under `recordings/` of Auth0's reference data) that shows it. Nothing here
+//! imports the routes: the route table and the behaviours read it.
+
+/// How the characters of an id are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Alphabet {
+    /// ASCII letters and digits.
+    Alphanumeric,
+    /// Lowercase hexadecimal digits.
+    Hex,
+    /// A UUID (`8-4-4-4-12` hexadecimal digits); the length is ignored.
+    Uuid,
+    /// Uppercase Crockford base 32 (a ULID).
+    Ulid,
+}
+
+/// The format of the ids Auth0 gives the items of one collection.
+#[derive(Debug)]
+pub(crate) struct IdFormat {
+    /// The collection's path template (`/connections`, `/clients/{id}/credentials`).
+    pub(crate) collection: &'static str,
+    /// What every id starts with (`con_`).
+    pub(crate) prefix: &'static str,
+    /// How many characters follow the prefix.
+    pub(crate) len: usize,
+    /// Which characters follow it.
+    pub(crate) alphabet: Alphabet,
+    /// The recording that shows the format.
+    pub(crate) recording: &'static str,
+}
+
+const fn id(
+    collection: &'static str,
+    prefix: &'static str,
+    len: usize,
+    alphabet: Alphabet,
+    recording: &'static str,
+) -> IdFormat {
+    IdFormat {
+        collection,
+        prefix,
+        len,
+        alphabet,
+        recording,
+    }
+}
+
+use Alphabet::{Alphanumeric as A, Hex, Ulid, Uuid};
+
+/// The id formats of the collections, as the recordings show them.
+pub(crate) const ID_FORMATS: &[IdFormat] = &[
+    id(
+        "/actions/actions",
+        "",
+        36,
+        Uuid,
+        "go-auth0/TestActionManager_Bindings.json",
+    ),
+    id(
+        "/branding/phone/providers",
+        "pro_",
+        22,
+        A,
+        "go-auth0/TestBrandingManager_CreatePhoneProvider.json",
+    ),
+    id(
+        "/branding/phone/templates",
+        "tem_",
+        22,
+        A,
+        "go-auth0/TestBrandingManager_CreatePhoneNotificationTemplate.json",
+    ),
+    id(
+        "/client-grants",
+        "cgr_",
+        16,
+        A,
+        "go-auth0/TestClientGrantManager_Organizations.json",
+    ),
+    id(
+        "/clients/{client_id}/credentials",
+        "cred_",
+        22,
+        A,
+        "go-auth0/TestClient_CreateAllCredential_Should_create_PrivateJWT_Credential.json",
+    ),
+    id(
+        "/connections",
+        "con_",
+        16,
+        A,
+        "go-auth0/TestConnectionManager_Delete.json",
+    ),
+    id(
+        "/event-streams",
+        "est_",
+        22,
+        A,
+        "go-auth0/TestEventStreamManager_CreateTypeEventBridge.json",
+    ),
+    id(
+        "/flows",
+        "af_",
+        22,
+        A,
+        "go-auth0/TestFlowManager_Create.json",
+    ),
+    id(
+        "/flows/vault/connections",
+        "ac_",
+        22,
+        A,
+        "go-auth0/TestFlowVaultConnectionManager_Create.json",
+    ),
+    id(
+        "/forms",
+        "ap_",
+        22,
+        A,
+        "go-auth0/TestFormManager_Create.json",
+    ),
+    id(
+        "/hooks",
+        "",
+        26,
+        Ulid,
+        "go-auth0/TestHookManager_Create.json",
+    ),
+    id(
+        "/jobs",
+        "job_",
+        16,
+        A,
+        "go-auth0/TestJobManager_VerifyEmail.json",
+    ),
+    id(
+        "/log-streams",
+        "lst_",
+        16,
+        A,
+        "go-auth0/TestLogStreamManager_Create_It_can_successfully_create_a_AmazonEventBridge_LogStream.json",
+    ),
+    id(
+        "/network-acls",
+        "",
+        36,
+        Uuid,
+        "go-auth0/TestNetworkACLManager_Create.json",
+    ),
+    id(
+        "/organizations",
+        "org_",
+        16,
+        A,
+        "go-auth0/TestClientGrantManager_Organizations.json",
+    ),
+    id(
+        "/organizations/{id}/discovery-domains",
+        "ord_",
+        22,
+        A,
+        "go-auth0/TestOrganizationManager_CreateDiscoveryDomain.json",
+    ),
+    id(
+        "/organizations/{id}/invitations",
+        "uinv_",
+        16,
+        A,
+        "go-auth0/TestOrganizationManager_CreateInvitation.json",
+    ),
+    id(
+        "/resource-servers",
+        "",
+        24,
+        Hex,
+        "ruby-auth0/Auth0_Api_V2_ResourceServers_create_test_server.json",
+    ),
+    id(
+        "/roles",
+        "rol_",
+        16,
+        A,
+        "ruby-auth0/Auth0_Api_V2_Roles_create_test_role.json",
+    ),
+    id(
+        "/rules",
+        "rul_",
+        16,
+        A,
+        "ruby-auth0/Auth0_Api_V2_Rules_create_test_disabled_rule.json",
+    ),
+    id(
+        "/self-service-profiles",
+        "ssp_",
+        22,
+        A,
+        "go-auth0/TestSelfServiceProfileManager_Create.json",
+    ),
+    id(
+        "/token-exchange-profiles",
+        "tep_",
+        16,
+        A,
+        "go-auth0/TestTokenExchangeProfileManager_Create.json",
+    ),
+    id(
+        "/user-attribute-profiles",
+        "uap_",
+        22,
+        A,
+        "go-auth0/TestClient_ExpressConfiguration.json",
+    ),
+];
+
+/// The id format of the collection at `template`, if the recordings show one.
+pub(crate) fn id_format(template: &str) -> Option<&'static IdFormat> {
+    ID_FORMATS.iter().find(|f| f.collection == template)
+}
+
+/// A new id in `format`.
+pub(crate) fn new_id(format: &IdFormat) -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    let draw = |set: &[u8], n: usize, rng: &mut rand::rngs::ThreadRng| -> String {
+        (0..n)
+            .map(|_| char::from(set[rng.gen_range(0..set.len())]))
+            .collect()
+    };
+    let body = match format.alphabet {
+        Alphabet::Alphanumeric => draw(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            format.len,
+            &mut rng,
+        ),
+        Alphabet::Hex => draw(b"0123456789abcdef", format.len, &mut rng),
+        Alphabet::Ulid => draw(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", format.len, &mut rng),
+        Alphabet::Uuid => uuid::Uuid::new_v4().to_string(),
+    };
+    format!("{}{body}", format.prefix)
+}
+
+/// A success status the recordings show where the description gives another.
+#[derive(Debug)]
+pub(crate) struct Status {
+    /// The HTTP method.
+    pub(crate) method: &'static str,
+    /// The path template below `/api/v2`.
+    pub(crate) path: &'static str,
+    /// The status Auth0 answers.
+    pub(crate) status: u16,
+    /// Whether the answer is `{"deleted_at": …}` (a deletion Auth0 completes later).
+    pub(crate) deleted_at: bool,
+    /// The recording that shows it.
+    pub(crate) recording: &'static str,
+}
+
+/// The statuses the recordings show where the description gives another (or several).
+pub(crate) const STATUSES: &[Status] = &[
+    Status {
+        method: "DELETE",
+        path: "/connections/{id}",
+        status: 202,
+        deleted_at: true,
+        recording: "go-auth0/TestConnectionManager_IDTokenSessionExpirySupportedForOktaAndOIDC.json",
+    },
+    Status {
+        method: "POST",
+        path: "/actions/actions/{id}/deploy",
+        status: 200,
+        deleted_at: false,
+        recording: "go-auth0/TestActionManager_Deploy.json",
+    },
+    Status {
+        method: "POST",
+        path: "/actions/actions/{actionId}/versions/{id}/deploy",
+        status: 200,
+        deleted_at: false,
+        recording: "go-auth0/TestActionManager_DeployVersion.json",
+    },
+];
+
+/// The recorded status of `method` on `path`, if it overrides the description's.
+pub(crate) fn status(method: &str, path: &str) -> Option<&'static Status> {
+    STATUSES
+        .iter()
+        .find(|s| s.method == method && s.path == path)
+}
+
+/// Deleting what is not there succeeds, as deleting it did: Auth0's deletions are idempotent.
+/// Each collection a recording shows deleting twice, with that recording; the fake applies the
+/// rule to every deletion of an item.
+pub(crate) const IDEMPOTENT_DELETES: &[(&str, &str)] = &[
+    (
+        "/client-grants/{id}",
+        "go-auth0/TestOrganizationManager_ClientGrantsWithOrg.json",
+    ),
+    ("/clients/{id}", "go-auth0/TestClient_Delete.json"),
+    (
+        "/clients/{client_id}/credentials/{credential_id}",
+        "go-auth0/TestClient_DeleteCredential.json",
+    ),
+    (
+        "/connections/{id}",
+        "go-auth0/TestConnectionManager_Delete.json",
+    ),
+    (
+        "/connections/{id}/scim-configuration",
+        "go-auth0/TestConnectionManager_DeleteSCIMConfiguration.json",
+    ),
+    (
+        "/custom-domains/{id}",
+        "go-auth0/TestCustomDomainManager_Delete.json",
+    ),
+    (
+        "/device-credentials/{id}",
+        "go-auth0/TestDeviceCredentials_Delete.json",
+    ),
+    (
+        "/emails/provider",
+        "go-auth0/TestEmailProviderManager_Delete.json",
+    ),
+    (
+        "/event-streams/{id}",
+        "go-auth0/TestEventStreamManager_Update.json",
+    ),
+    (
+        "/keys/encryption/{kid}",
+        "go-auth0/TestEncryptionKeyManager_Delete.json",
+    ),
+    (
+        "/log-streams/{id}",
+        "go-auth0/TestLogStreamManager_Delete_It_can_successfully_delete_a_Sumo_LogStream.json",
+    ),
+    (
+        "/organizations/{id}/discovery-domains/{discovery_domain_id}",
+        "go-auth0/TestOrganizationManager_DeleteDiscoveryDomain.json",
+    ),
+    (
+        "/resource-servers/{id}",
+        "go-auth0/TestResourceServer_Delete.json",
+    ),
+    (
+        "/rules-configs/{key}",
+        "go-auth0/TestRuleConfigManager_Delete.json",
+    ),
+    ("/rules/{id}", "go-auth0/TestRuleManager_Delete.json"),
+    (
+        "/self-service-profiles/{id}",
+        "go-auth0/TestSelfServiceProfileManager_Delete.json",
+    ),
+    (
+        "/token-exchange-profiles/{id}",
+        "go-auth0/TestTokenExchangeProfileManager_Delete.json",
+    ),
+    (
+        "/user-attribute-profiles/{id}",
+        "go-auth0/TestUserAttributeProfileManager_Delete.json",
+    ),
+    ("/users/{id}", "go-auth0/TestUserManager_Delete.json"),
+];
+
+/// Whether the recordings show deleting the item at `path` (a template) twice succeeding.
+pub(crate) fn idempotent_delete(path: &str) -> bool {
+    IDEMPOTENT_DELETES.iter().any(|(p, _)| *p == path)
+}
+
+/// What the overrides say about `method` on `path` (a template), with their recordings, as the
+/// routes listing shows it: `{"status": …, "id_format": …, "idempotent_delete": …}`; `None` when
+/// nothing.
+pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    if let Some(s) = status(method, path) {
+        out.insert(
+            "status".into(),
+            serde_json::json!({"status": s.status, "deleted_at": s.deleted_at, "recording": s.recording}),
+        );
+    }
+    if method == "POST"
+        && let Some(f) = id_format(path)
+    {
+        out.insert(
+            "id_format".into(),
+            serde_json::json!({"prefix": f.prefix, "length": f.len, "recording": f.recording}),
+        );
+    }
+    if method == "DELETE"
+        && let Some((_, recording)) = IDEMPOTENT_DELETES.iter().find(|(p, _)| *p == path)
+    {
+        out.insert(
+            "idempotent_delete".into(),
+            serde_json::json!({"recording": recording}),
+        );
+    }
+    (!out.is_empty()).then_some(serde_json::Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_the_recorded_formats() {
+        let con = new_id(id_format("/connections").expect("format"));
+        assert!(con.starts_with("con_") && con.len() == 20, "{con}");
+        assert!(con[4..].chars().all(|c| c.is_ascii_alphanumeric()));
+        let hook = new_id(id_format("/hooks").expect("format"));
+        assert_eq!(hook.len(), 26);
+        assert!(
+            hook.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
+        let action = new_id(id_format("/actions/actions").expect("format"));
+        assert!(uuid::Uuid::parse_str(&action).is_ok(), "{action}");
+        let rs = new_id(id_format("/resource-servers").expect("format"));
+        assert!(rs.len() == 24 && rs.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(con, new_id(id_format("/connections").expect("format")));
+    }
+
+    #[test]
+    fn every_override_names_a_recording_and_appears_once() {
+        for (i, f) in ID_FORMATS.iter().enumerate() {
+            assert!(f.recording.ends_with(".json"), "{f:?}");
+            assert!(
+                ID_FORMATS[i + 1..]
+                    .iter()
+                    .all(|g| g.collection != f.collection)
+            );
+        }
+        for s in STATUSES {
+            assert!(s.recording.ends_with(".json"), "{s:?}");
+        }
+        for (path, recording) in IDEMPOTENT_DELETES {
+            assert!(path.starts_with('/') && recording.ends_with(".json"));
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! The one store of the tenant: every collection, sub-collection and singleton of the
+//! Management API as JSON records keyed by their concrete path, the relations the hand-written
+//! behaviours keep (role permissions, user roles, organization members, blocks), client
+//! credentials and the log. Every route, generated or hand-written, reads and writes it. It
+//! imports nothing of the routes: the route table and behaviours import it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// The collection of applications (`client_id` identifies one).
+pub(crate) const CLIENTS: &str = "/clients";
+/// The collection of client grants.
+pub(crate) const GRANTS: &str = "/client-grants";
+/// The collection of APIs.
+pub(crate) const RESOURCE_SERVERS: &str = "/resource-servers";
+/// The collection of users (`user_id` identifies one).
+pub(crate) const USERS: &str = "/users";
+/// The collection of roles.
+pub(crate) const ROLES: &str = "/roles";
+/// The collection of organizations.
+pub(crate) const ORGANIZATIONS: &str = "/organizations";
+/// The collection of connections.
+pub(crate) const CONNECTIONS: &str = "/connections";
+/// The collection of jobs (exports, imports, verification emails).
+pub(crate) const JOBS: &str = "/jobs";
+/// The tenant settings singleton.
+pub(crate) const TENANT_SETTINGS: &str = "/tenants/settings";
+
+/// The collections a behaviour fills from the tenant's own data: a fresh tenant holds exactly
+/// what the seed put there, never a sample of the schema.
+pub(crate) const OWNED: &[&str] = &[
+    CLIENTS,
+    GRANTS,
+    RESOURCE_SERVERS,
+    USERS,
+    ROLES,
+    ORGANIZATIONS,
+    CONNECTIONS,
+    JOBS,
+];
+
+/// Everything the Management API serves, as JSON objects in creation order. Its serde form is
+/// the `store` of a state document (see `persist`).
+#[derive(Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Store {
+    /// The items of every collection, by concrete collection path (`/clients`,
+    /// `/organizations/org_1/enabled_connections`), in creation order.
+    pub(crate) collections: BTreeMap<String, Vec<Value>>,
+    /// Every singleton, by concrete path (`/tenants/settings`, `/hooks/h1/secrets`).
+    pub(crate) singletons: BTreeMap<String, Value>,
+    /// The permissions of each role, by role id.
+    pub(crate) role_permissions: HashMap<String, Vec<Value>>,
+    pub(crate) user_roles: HashMap<String, Vec<String>>,
+    pub(crate) user_permissions: HashMap<String, Vec<Value>>,
+    /// The members of each organization (user ids), by organization id.
+    pub(crate) org_members: HashMap<String, Vec<String>>,
+    pub(crate) logs: LogStore,
+    /// Brute-force protection blocks, by `user_id`.
+    pub(crate) user_blocks: HashMap<String, Vec<Value>>,
+    /// The `private_key_jwt` credentials of each client, by client id (at most two each).
+    pub(crate) credentials: HashMap<String, Vec<Credential>>,
+    /// `jti` values of client assertions already used, with their `exp`.
+    pub(crate) used_jti: HashMap<String, u64>,
+    pub(crate) log_seq: u64,
+    /// Ids handed out so far by the generic handlers (a counter for ids without a format).
+    pub(crate) next_id: u64,
+}
+
+/// A client credential: a registered public key that verifies the client's assertions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Credential {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) kid: String,
+    pub(crate) alg: String,
+    /// `public_key` (private_key_jwt) or `x509_cert` (self_signed_tls_client_auth).
+    pub(crate) credential_type: String,
+    /// The public key (SPKI or PKCS#1 PEM) or the certificate; never part of an answer.
+    pub(crate) pem: String,
+    /// The certificate's SHA-256 thumbprint (base64url), for `x509_cert` credentials.
+    pub(crate) thumbprint: Option<String>,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
+    pub(crate) expires_at: Option<String>,
+}
+
+impl Credential {
+    /// The credential as the Management API shows it (without the key).
+    pub(crate) fn to_json(&self) -> Value {
+        let mut v = serde_json::json!({
+            "id": self.id,
+            "name": self.name,
+            "credential_type": self.credential_type,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        });
+        if self.credential_type == "public_key" {
+            v["kid"] = Value::String(self.kid.clone());
+            v["alg"] = Value::String(self.alg.clone());
+        }
+        if let Some(t) = &self.thumbprint {
+            v["thumbprint_sha256"] = Value::String(t.clone());
+        }
+        if let Some(e) = &self.expires_at {
+            v["expires_at"] = Value::String(e.clone());
+        }
+        v
+    }
+}
+
+/// Default for the most log events kept.
+pub(crate) const DEFAULT_MAX_LOGS: usize = 10_000;
+/// Default for how long log events are kept: 30 days, the longest retention Auth0 offers.
+pub(crate) const DEFAULT_LOG_RETENTION_MS: u64 = 30 * 86_400 * 1000;
+
+/// Log events, oldest first, kept for a retention window and up to a maximum count. Its serde
+/// form holds the events only: the caps are the tenant's configuration.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LogStore {
+    /// `(Unix milliseconds, event)`.
+    events: VecDeque<(u64, Value)>,
+    #[serde(skip)]
+    pub(crate) max_events: usize,
+    #[serde(skip)]
+    pub(crate) retention_ms: u64,
+}
+
+impl Default for LogStore {
+    fn default() -> Self {
+        LogStore {
+            events: VecDeque::new(),
+            max_events: DEFAULT_MAX_LOGS,
+            retention_ms: DEFAULT_LOG_RETENTION_MS,
+        }
+    }
+}
+
+impl LogStore {
+    /// Appends an event that happened at `at_ms`, then drops what the caps exclude.
+    pub(crate) fn push(&mut self, at_ms: u64, event: Value) {
+        self.events.push_back((at_ms, event));
+        self.prune(at_ms);
+    }
+
+    /// Drops events older than the retention window, then the oldest beyond the count.
+    pub(crate) fn prune(&mut self, now_ms: u64) {
+        let oldest_kept = now_ms.saturating_sub(self.retention_ms);
+        while self.events.front().is_some_and(|(at, _)| *at < oldest_kept) {
+            self.events.pop_front();
+        }
+        while self.events.len() > self.max_events {
+            self.events.pop_front();
+        }
+    }
+
+    /// The events kept, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Value> {
+        self.events.iter().map(|(_, v)| v)
+    }
+
+    /// How many events are kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.events.len()
+    }
+}
+
+impl Store {
+    /// The items of the collection at `path` (none when it was never written).
+    pub(crate) fn items(&self, path: &str) -> &[Value] {
+        self.collections.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// The items of the collection at `path`, for writing.
+    pub(crate) fn items_mut(&mut self, path: &str) -> &mut Vec<Value> {
+        self.collections.entry(path.to_owned()).or_default()
+    }
+
+    /// Whether `path` lies below an item the tenant holds in one of its [`OWNED`] collections
+    /// (`/organizations/org_1/enabled_connections` when `org_1` is an organization of the
+    /// tenant): the sub-collections of a real object start empty.
+    pub(crate) fn under_held_item(&self, path: &str) -> bool {
+        OWNED.iter().any(|owned| {
+            path.strip_prefix(owned)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .and_then(|rest| rest.split_once('/'))
+                .is_some_and(|(id, _)| {
+                    self.items(owned).iter().any(|item| {
+                        ["id", "client_id", "user_id"]
+                            .iter()
+                            .any(|k| item[*k].as_str() == Some(id))
+                    })
+                })
+        })
+    }
+
+    /// The singleton at `path`, if it was written.
+    pub(crate) fn singleton(&self, path: &str) -> Option<&Value> {
+        self.singletons.get(path)
+    }
+
+    /// The singleton at `path`, for writing (`null` until written).
+    pub(crate) fn singleton_mut(&mut self, path: &str) -> &mut Value {
+        self.singletons
+            .entry(path.to_owned())
+            .or_insert(Value::Null)
+    }
+
+    /// Appends a log event; `fields` holds the type-specific values.
+    pub(crate) fn log(&mut self, kind: &str, description: &str, fields: Value) {
+        self.log_at(crate::util::now_ms(), kind, description, fields);
+    }
+
+    /// Appends a log event dated `now` (Unix milliseconds).
+    pub(crate) fn log_at(&mut self, now: u64, kind: &str, description: &str, mut fields: Value) {
+        self.log_seq += 1;
+        let id = format!("900{}{:036}", crate::util::compact_date(now), self.log_seq);
+        let obj = fields.as_object_mut();
+        if let Some(o) = obj {
+            o.insert("_id".into(), Value::String(id.clone()));
+            o.insert("log_id".into(), Value::String(id));
+            o.insert("date".into(), Value::String(crate::util::iso8601(now)));
+            o.insert("type".into(), Value::String(kind.into()));
+            o.insert("description".into(), Value::String(description.into()));
+            o.entry("ip").or_insert(Value::String("127.0.0.1".into()));
+            o.entry("user_agent")
+                .or_insert(Value::String("auth0-m2m-fake".into()));
+            o.entry("isMobile").or_insert(Value::Bool(false));
+            self.logs.push(now, fields);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn logs_keep_at_most_the_maximum_count_newest_last() {
+        let mut store = Store::default();
+        store.logs.max_events = 3;
+        for i in 0..10u64 {
+            store.log_at(1_000_000 + i, "sapi", &format!("event {i}"), json!({}));
+        }
+        assert_eq!(store.logs.len(), 3);
+        let kept: Vec<&str> = store
+            .logs
+            .iter()
+            .filter_map(|v| v["description"].as_str())
+            .collect();
+        assert_eq!(kept, ["event 7", "event 8", "event 9"]);
+    }
+
+    #[test]
+    fn logs_older_than_the_retention_window_are_dropped() {
+        let mut store = Store::default();
+        store.logs.retention_ms = 1000;
+        store.log_at(10_000, "sapi", "old", json!({}));
+        store.log_at(10_500, "sapi", "middle", json!({}));
+        assert_eq!(store.logs.len(), 2);
+        store.log_at(11_200, "sapi", "new", json!({}));
+        let kept: Vec<&str> = store
+            .logs
+            .iter()
+            .filter_map(|v| v["description"].as_str())
+            .collect();
+        assert_eq!(kept, ["middle", "new"]);
+        store.logs.prune(20_000);
+        assert_eq!(store.logs.len(), 0);
+    }
+
+    #[test]
+    fn the_default_log_caps_are_bounded() {
+        let mut store = Store::default();
+        for i in 0..(DEFAULT_MAX_LOGS as u64 + 50) {
+            store.log_at(5_000_000 + i, "seccft", "x", json!({}));
+        }
+        assert_eq!(store.logs.len(), DEFAULT_MAX_LOGS);
+    }
+}

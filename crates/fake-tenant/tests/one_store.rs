@@ -1,0 +1,287 @@
+//! Every route reads and writes one store: what one operation writes, the others read, over
+//! HTTP, whichever handler (generated or hand-written) answers each of them.
+
+mod common;
+
+use auth0_m2m_fake::FakeTenant;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// A tenant, an HTTP client and a token of its default client (every scope).
+async fn setup() -> (FakeTenant, reqwest::Client, String) {
+    let t = common::tenant().await;
+    let http = common::http_client(&t);
+    let token = common::token(&t, &http).await;
+    (t, http, token)
+}
+
+/// Sends one request: `(status, JSON body or null)`.
+async fn call(
+    s: &(FakeTenant, reqwest::Client, String),
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let (status, _, v) = common::api(&s.0, &s.1, &s.2, method, path, body).await;
+    (status, v)
+}
+
+#[tokio::test]
+async fn a_connection_created_is_read_listed_and_deleted_as_auth0_does() {
+    let s = setup().await;
+    let (status, created) = call(
+        &s,
+        Method::POST,
+        "connections",
+        Some(json!({"name": "my-db", "strategy": "auth0"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().expect("id").to_owned();
+    assert!(
+        id.len() == 20
+            && id.starts_with("con_")
+            && id[4..].chars().all(|c| c.is_ascii_alphanumeric()),
+        "{id}"
+    );
+    let (status, read) = call(&s, Method::GET, &format!("connections/{id}"), None).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(
+        (read["name"].as_str(), read["strategy"].as_str()),
+        (Some("my-db"), Some("auth0"))
+    );
+    let (status, listed) = call(&s, Method::GET, "connections?name=my-db", None).await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .expect("a bare list")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, [id.as_str()]);
+    let (status, patched) = call(
+        &s,
+        Method::PATCH,
+        &format!("connections/{id}"),
+        Some(json!({"display_name": "My database"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{patched}");
+    let (_, read) = call(&s, Method::GET, &format!("connections/{id}"), None).await;
+    assert_eq!(read["display_name"], "My database");
+    // recordings/go-auth0/TestConnectionManager_Delete.json: 202 {"deleted_at"}, then 204.
+    let (status, deleted) = call(&s, Method::DELETE, &format!("connections/{id}"), None).await;
+    assert_eq!(status, 202, "{deleted}");
+    assert!(
+        deleted["deleted_at"]
+            .as_str()
+            .is_some_and(|d| d.ends_with('Z')),
+        "{deleted}"
+    );
+    let (status, _) = call(&s, Method::GET, &format!("connections/{id}"), None).await;
+    assert_eq!(status, 404);
+    let (status, again) = call(&s, Method::DELETE, &format!("connections/{id}"), None).await;
+    assert_eq!((status, again), (204, Value::Null));
+    let (_, listed) = call(&s, Method::GET, "connections?name=my-db", None).await;
+    assert_eq!(listed, json!([]));
+}
+
+#[tokio::test]
+async fn a_verification_email_job_is_read_back() {
+    let s = setup().await;
+    let (status, user) = call(
+        &s,
+        Method::POST,
+        "users",
+        Some(json!({"connection": "Username-Password-Authentication",
+                    "email": "verify@example.com", "password": "Passw0rd!Passw0rd"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{user}");
+    let user_id = user["user_id"].as_str().expect("user id");
+    let (status, job) = call(
+        &s,
+        Method::POST,
+        "jobs/verification-email",
+        Some(json!({"user_id": user_id})),
+    )
+    .await;
+    assert_eq!(status, 201, "{job}");
+    assert_eq!(
+        (job["type"].as_str(), job["status"].as_str()),
+        (Some("verification_email"), Some("pending"))
+    );
+    let id = job["id"].as_str().expect("job id");
+    assert!(id.starts_with("job_") && id.len() == 20, "{id}");
+    let (status, read) = call(&s, Method::GET, &format!("jobs/{id}"), None).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["type"], "verification_email");
+    assert_eq!(read["created_at"], job["created_at"]);
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        "jobs/verification-email",
+        Some(json!({"user_id": "auth0|nobody"})),
+    )
+    .await;
+    assert_eq!(status, 404, "a job for a user the tenant does not hold");
+}
+
+#[tokio::test]
+async fn hook_secrets_are_added_updated_removed_and_never_shown() {
+    let s = setup().await;
+    let (status, hook) = call(
+        &s,
+        Method::POST,
+        "hooks",
+        Some(
+            json!({"name": "my-hook", "script": "module.exports = function(){};",
+                    "triggerId": "credentials-exchange"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{hook}");
+    let id = hook["id"].as_str().expect("hook id").to_owned();
+    let secrets = format!("hooks/{id}/secrets");
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &secrets,
+        Some(json!({"SECRET1": "a", "SECRET2": "b"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = call(&s, Method::POST, &secrets, Some(json!({"SECRET3": "c"}))).await;
+    assert_eq!(status, 201);
+    let (status, _) = call(&s, Method::PATCH, &secrets, Some(json!({"SECRET1": "z"}))).await;
+    assert!((200..300).contains(&status), "{status}");
+    let (status, _) = call(&s, Method::DELETE, &secrets, Some(json!(["SECRET2"]))).await;
+    assert_eq!(status, 204);
+    // recordings/go-auth0/TestHookManager_ReplaceSecrets.json: SECRET1 and SECRET3 remain.
+    let (status, read) = call(&s, Method::GET, &secrets, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        read,
+        json!({"SECRET1": "_VALUE_NOT_SHOWN_", "SECRET3": "_VALUE_NOT_SHOWN_"})
+    );
+}
+
+#[tokio::test]
+async fn an_organization_keeps_the_connection_it_enables() {
+    let s = setup().await;
+    let (_, org) = call(
+        &s,
+        Method::POST,
+        "organizations",
+        Some(json!({"name": "umbrella"})),
+    )
+    .await;
+    let org_id = org["id"].as_str().expect("org id").to_owned();
+    assert!(org_id.starts_with("org_") && org_id.len() == 20, "{org_id}");
+    let (_, conns) = call(
+        &s,
+        Method::GET,
+        "connections?name=Username-Password-Authentication",
+        None,
+    )
+    .await;
+    let conn_id = conns[0]["id"]
+        .as_str()
+        .expect("the database connection")
+        .to_owned();
+    let path = format!("organizations/{org_id}/enabled_connections");
+    let (status, enabled) = call(
+        &s,
+        Method::POST,
+        &path,
+        Some(json!({"connection_id": conn_id, "assign_membership_on_login": true})),
+    )
+    .await;
+    assert_eq!(status, 201, "{enabled}");
+    assert_eq!(enabled["connection_id"], conn_id.as_str());
+    assert_eq!(enabled["assign_membership_on_login"], true);
+    assert_eq!(
+        enabled["connection"],
+        json!({"name": "Username-Password-Authentication", "strategy": "auth0"})
+    );
+    let (status, read) = call(&s, Method::GET, &format!("{path}/{conn_id}"), None).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["connection_id"], conn_id.as_str());
+    let (_, listed) = call(&s, Method::GET, &path, None).await;
+    let listed = listed.get("enabled_connections").cloned().unwrap_or(listed);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|c| c["connection_id"].as_str())
+        .collect();
+    assert_eq!(ids, [conn_id.as_str()]);
+}
+
+#[tokio::test]
+async fn an_organization_lists_the_client_grants_associated_with_it() {
+    let s = setup().await;
+    let (_, org) = call(
+        &s,
+        Method::POST,
+        "organizations",
+        Some(json!({"name": "hooli"})),
+    )
+    .await;
+    let org_id = org["id"].as_str().expect("org id").to_owned();
+    let (_, api) = call(
+        &s,
+        Method::POST,
+        "resource-servers",
+        Some(json!({"identifier": "https://api.example.com/", "name": "Example"})),
+    )
+    .await;
+    assert!(api["id"].is_string(), "{api}");
+    let (_, client) = call(
+        &s,
+        Method::POST,
+        "clients",
+        Some(json!({"name": "worker", "app_type": "non_interactive"})),
+    )
+    .await;
+    let client_id = client["client_id"].as_str().expect("client id").to_owned();
+    let (status, grant) = call(
+        &s,
+        Method::POST,
+        "client-grants",
+        Some(json!({"client_id": client_id, "audience": "https://api.example.com/", "scope": []})),
+    )
+    .await;
+    assert_eq!(status, 201, "{grant}");
+    let grant_id = grant["id"].as_str().expect("grant id").to_owned();
+    let path = format!("organizations/{org_id}/client-grants");
+    let (status, associated) =
+        call(&s, Method::POST, &path, Some(json!({"grant_id": grant_id}))).await;
+    assert_eq!(status, 201, "{associated}");
+    assert_eq!(associated["id"], grant_id.as_str());
+    assert_eq!(associated["client_id"], client_id.as_str());
+    assert_eq!(associated["audience"], "https://api.example.com/");
+    let (status, listed) = call(&s, Method::GET, &path, None).await;
+    assert_eq!(status, 200, "{listed}");
+    let items = listed.get("client_grants").cloned().unwrap_or(listed);
+    let ids: Vec<&str> = items
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|g| g["id"].as_str())
+        .collect();
+    assert_eq!(ids, [grant_id.as_str()]);
+    let (status, _) = call(&s, Method::DELETE, &format!("{path}/{grant_id}"), None).await;
+    assert_eq!(status, 204);
+    let (_, listed) = call(&s, Method::GET, &path, None).await;
+    let items = listed.get("client_grants").cloned().unwrap_or(listed);
+    assert_eq!(items, json!([]));
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &path,
+        Some(json!({"grant_id": "cgr_missing"})),
+    )
+    .await;
+    assert_eq!(status, 404, "a grant the tenant does not hold");
+}
