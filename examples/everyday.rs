@@ -45,7 +45,7 @@ async fn run() -> Result<(), BoxError> {
     Ok(())
 }
 
-/// 1. A Datadog log stream.
+/// Task 1: A Datadog log stream.
 async fn datadog_log_stream(client: &ManagementClient) -> Result<String, Error> {
     let sink = LogStreamDatadogSink::new("dd-api-key", "us");
     let body = CreateLogStreamDatadogRequestBody::new(sink).with_name("datadog");
@@ -57,7 +57,7 @@ async fn datadog_log_stream(client: &ManagementClient) -> Result<String, Error> 
         .to_owned())
 }
 
-/// 2. An action, built, deployed and bound to post-login.
+/// Task 2: An action, built, deployed and bound to post-login.
 async fn post_login_action(client: &ManagementClient) -> Result<String, Error> {
     let trigger = ActionTrigger::new("post-login").with_version("v3");
     let body = CreateActionRequestContent::new("add-claim", [trigger])
@@ -74,7 +74,7 @@ async fn post_login_action(client: &ManagementClient) -> Result<String, Error> {
     Ok(action.id().to_owned())
 }
 
-/// 3. An organization with a member who has a role in it.
+/// Task 3: An organization with a member who has a role in it.
 async fn organization(client: &ManagementClient, user: &str) -> Result<String, Error> {
     let body = CreateOrganizationRequestContent::new("northwind");
     let org = client.organizations().create(body).await?;
@@ -88,7 +88,7 @@ async fn organization(client: &ManagementClient, user: &str) -> Result<String, E
     Ok(org.id().to_owned())
 }
 
-/// 4. Tenant settings: a name and a support address.
+/// Task 4: Tenant settings: a name and a support address.
 async fn tenant_settings(client: &ManagementClient) -> Result<(), Error> {
     let body = UpdateTenantSettingsRequestContent::new()
         .with_friendly_name("Acme")
@@ -97,7 +97,8 @@ async fn tenant_settings(client: &ManagementClient) -> Result<(), Error> {
     Ok(())
 }
 
-/// 5. A user search with a deadline for each page's call, and the budget left after each page.
+/// Task 5: A user search with a deadline for each page's call, and the budget left after
+/// each page.
 async fn user_search(client: &ManagementClient) -> Result<usize, Error> {
     let options = CallOptions::new().deadline(Duration::from_secs(5));
     let search = client.users().list().q("email_verified:true");
@@ -110,7 +111,7 @@ async fn user_search(client: &ManagementClient) -> Result<usize, Error> {
     Ok(found)
 }
 
-/// 6. A user's roles: assign one, list them.
+/// Task 6: A user's roles: assign one, list them.
 async fn user_roles(client: &ManagementClient, user: &str) -> Result<usize, Error> {
     let body = CreateRoleRequestContent::new("auditor");
     let role = client.roles().create(body).await?;
@@ -121,7 +122,7 @@ async fn user_roles(client: &ManagementClient, user: &str) -> Result<usize, Erro
     Ok(roles.list(user).collect_all().await?.len())
 }
 
-/// 7. A key rotation on a client: register the new public key, switch the client to it (the
+/// Task 7: A key rotation on a client: register the new public key, switch the client to it (the
 /// method cleared, as Auth0 requires), delete the old credential.
 async fn key_rotation(client: &ManagementClient, old: &str, new: &str) -> Result<String, Error> {
     let app = CreateClientRequestContent::new("signer");
@@ -141,7 +142,7 @@ async fn key_rotation(client: &ManagementClient, old: &str, new: &str) -> Result
     Ok(id.to_owned())
 }
 
-/// 8. Errors told apart by kind, without status codes.
+/// Task 8: Errors told apart by kind, without status codes.
 async fn errors_by_kind(client: &ManagementClient) -> String {
     match client.users().get("auth0|nobody").await {
         Ok(user) => format!("found {}", user.user_id()),
