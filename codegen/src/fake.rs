@@ -433,8 +433,13 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
         } else {
             sample.to_string()
         };
+        let body_props = op
+            .body
+            .as_ref()
+            .map(|b| body_properties(&b.schema, schemas.schemas))
+            .unwrap_or_default();
         s.push_str(&format!(
-            "Op {{ id: {}, method: {}, path: {}, scopes: &[{}], status: {status}, paging: {paging}, items_key: {}, envelope: &[{}], bare: {bare}, bare_sample: {}, sample: {}, shape: {} }},\n",
+            "Op {{ id: {}, method: {}, path: {}, scopes: &[{}], status: {status}, paging: {paging}, items_key: {}, envelope: &[{}], bare: {bare}, bare_sample: {}, sample: {}, shape: {}, body_props: &[{}] }},\n",
             lit(&op.id),
             lit(&op.method),
             lit(&op.path),
@@ -447,8 +452,39 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
             lit(&bare_sample),
             lit(&sample),
             lit(&shape),
+            body_props
+                .iter()
+                .map(|x| lit(x))
+                .collect::<Vec<_>>()
+                .join(", "),
         ));
     }
     s.push_str("];\n");
     s
+}
+
+/// The top-level properties an object request body may hold, sorted, when its schema closes
+/// them (`additionalProperties: false`, its `$ref` and `allOf` parts followed); empty when the
+/// body is not such an object.
+fn body_properties(schema: &Value, schemas: &Map<String, Value>) -> Vec<String> {
+    let mut s = schema;
+    for _ in 0..8 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                s = schemas
+                    .get(r.rsplit('/').next().unwrap_or_default())
+                    .unwrap_or(&Value::Null)
+            }
+            None => break,
+        }
+    }
+    if s.get("additionalProperties") != Some(&Value::Bool(false)) {
+        return Vec::new();
+    }
+    let mut props: Vec<String> = s["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    props.sort();
+    props
 }

@@ -193,6 +193,11 @@ pub(crate) fn new_client(name: &str, app_type: &str, client_id: String, secret: 
         "organization_usage": "deny",
         "organization_require_behavior": "no_prompt",
         "encrypted": true,
+        // Server-set on every new client, as recordings/go-auth0/
+        // TestClient_CreateWithTokenExchange.json (`cross_origin_authentication`) and
+        // TestClient_ExpressConfiguration.json (`async_approval_notification_channels`) show.
+        "cross_origin_authentication": false,
+        "async_approval_notification_channels": ["guardian-push"],
     })
 }
 

@@ -120,8 +120,10 @@ pub(super) const APP_TYPES: &[&str] = &[
     "oag",
 ];
 
-pub(super) fn check_client_body(body: &Map<String, Value>) -> Result<(), ApiErr> {
-    only_props(body, CLIENT_PROPS)?;
+/// Checks a client body against the request schema of `op_id` (the description's properties,
+/// and the older names of `CLIENT_PROPS` Auth0 still accepts).
+pub(super) fn check_client_body(body: &Map<String, Value>, op_id: &str) -> Result<(), ApiErr> {
+    only_described(body, op_id, CLIENT_PROPS)?;
     if let Some(t) = optional_str(body, "app_type")?
         && !APP_TYPES.contains(&t)
     {
@@ -152,7 +154,7 @@ pub(super) fn check_client_body(body: &Map<String, Value>) -> Result<(), ApiErr>
 
 pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let body = ctx.obj()?;
-    check_client_body(&body)?;
+    check_client_body(&body, "post_clients")?;
     let name = required_str(&body, "name")?.to_string();
     let app_type = body
         .get("app_type")
@@ -169,7 +171,7 @@ pub(super) fn update_client(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
     let body = ctx.obj()?;
     let mut checked = body.clone();
     checked.remove("client_secret");
-    check_client_body(&checked)?;
+    check_client_body(&checked, "patch_clients_by_id")?;
     optional_str(&body, "name")?;
     optional_str(&body, "client_secret")?;
     let c =

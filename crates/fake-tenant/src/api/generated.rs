@@ -19,6 +19,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":true,\"deployed_version\":{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{}],\"deployed\":true,\"errors\":[{}],\"id\":\"sample\",\"modules\":[{}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{}],\"status\":\"pending\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{\"catalog_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"current_release\":{\"id\":\"sample\",\"required_configuration\":[],\"required_secrets\":[],\"semver\":{},\"trigger\":{\"id\":\"credentials-exchange\"}},\"description\":\"sample\",\"feature_type\":\"unspecified\",\"id\":\"sample\",\"logo\":\"sample\",\"name\":\"sample\",\"partner_id\":\"sample\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"sample\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"url_slug\":\"sample\"},\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_action",
@@ -33,6 +34,16 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":true,\"deployed_version\":{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{\"catalog_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"current_release\":{\"id\":\"sample\",\"required_configuration\":[{}],\"required_secrets\":[{}],\"semver\":{\"major\":1,\"minor\":1},\"trigger\":{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}},\"description\":\"sample\",\"feature_type\":\"unspecified\",\"id\":\"sample\",\"logo\":\"sample\",\"name\":\"sample\",\"partner_id\":\"sample\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"sample\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"url_slug\":\"sample\"},\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[
+            "code",
+            "dependencies",
+            "deploy",
+            "modules",
+            "name",
+            "runtime",
+            "secrets",
+            "supported_triggers",
+        ],
     },
     Op {
         id: "get_action_versions",
@@ -47,6 +58,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_action_version",
@@ -61,6 +73,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_deploy_draft_version",
@@ -75,6 +88,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["update_draft"],
     },
     Op {
         id: "get_action",
@@ -89,6 +103,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":true,\"deployed_version\":{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{\"catalog_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"current_release\":{\"id\":\"sample\",\"required_configuration\":[{}],\"required_secrets\":[{}],\"semver\":{\"major\":1,\"minor\":1},\"trigger\":{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}},\"description\":\"sample\",\"feature_type\":\"unspecified\",\"id\":\"sample\",\"logo\":\"sample\",\"name\":\"sample\",\"partner_id\":\"sample\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"sample\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"url_slug\":\"sample\"},\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_action",
@@ -103,6 +118,15 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":true,\"deployed_version\":{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{\"catalog_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"current_release\":{\"id\":\"sample\",\"required_configuration\":[{}],\"required_secrets\":[{}],\"semver\":{\"major\":1,\"minor\":1},\"trigger\":{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}},\"description\":\"sample\",\"feature_type\":\"unspecified\",\"id\":\"sample\",\"logo\":\"sample\",\"name\":\"sample\",\"partner_id\":\"sample\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"sample\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"url_slug\":\"sample\"},\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[
+            "code",
+            "dependencies",
+            "modules",
+            "name",
+            "runtime",
+            "secrets",
+            "supported_triggers",
+        ],
     },
     Op {
         id: "delete_action",
@@ -117,6 +141,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_deploy_action",
@@ -131,6 +156,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_test_action",
@@ -145,6 +171,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"payload\":{}}",
         shape: "",
+        body_props: &["payload"],
     },
     Op {
         id: "get_execution",
@@ -159,6 +186,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"results\":[{\"action_name\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"error\":{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"},\"started_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"trigger_id\":\"credentials-exchange\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_action_modules",
@@ -173,6 +201,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_action_module",
@@ -187,6 +216,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[
+            "api_version",
+            "code",
+            "dependencies",
+            "name",
+            "publish",
+            "secrets",
+        ],
     },
     Op {
         id: "get_action_module",
@@ -201,6 +238,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_action_module",
@@ -215,6 +253,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["code", "dependencies", "secrets"],
     },
     Op {
         id: "delete_action_module",
@@ -229,6 +268,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_action_module_actions",
@@ -243,6 +283,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"action_id\":\"sample\",\"action_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1,\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_action_module_rollback",
@@ -257,6 +298,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["module_version_id"],
     },
     Op {
         id: "get_action_module_versions",
@@ -271,6 +313,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"module_id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_action_module_version",
@@ -285,6 +328,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"module_id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_action_module_version",
@@ -299,6 +343,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"module_id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_triggers",
@@ -313,6 +358,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_bindings",
@@ -327,6 +373,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"action\":{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{}],\"deploy\":true,\"deployed_version\":{\"action\":{},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[],\"deployed\":true,\"errors\":[],\"id\":\"sample\",\"modules\":[],\"number\":1,\"runtime\":\"sample\",\"secrets\":[],\"status\":\"pending\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{\"catalog_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"current_release\":{},\"description\":\"sample\",\"feature_type\":\"unspecified\",\"id\":\"sample\",\"logo\":\"sample\",\"name\":\"sample\",\"partner_id\":\"sample\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"sample\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"url_slug\":\"sample\"},\"modules\":[{}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{}],\"status\":\"pending\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"display_name\":\"sample\",\"id\":\"sample\",\"trigger_id\":\"credentials-exchange\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_bindings",
@@ -341,6 +388,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"bindings\":[{\"action\":{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[],\"deploy\":true,\"deployed_version\":{},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{},\"modules\":[],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[],\"status\":\"pending\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"display_name\":\"sample\",\"id\":\"sample\",\"trigger_id\":\"credentials-exchange\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]}",
         shape: "",
+        body_props: &["bindings"],
     },
     Op {
         id: "get_ips_by_id",
@@ -355,6 +403,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_ips_by_id",
@@ -369,6 +418,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_bot-detection",
@@ -383,6 +433,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"bot_detection_level\":\"low\",\"challenge_password_policy\":\"never\",\"challenge_password_reset_policy\":\"never\",\"challenge_passwordless_policy\":\"never\",\"monitoring_mode_enabled\":true}",
         shape: "{\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"bot_detection_level\":\"low\",\"challenge_password_policy\":\"never\",\"challenge_password_reset_policy\":\"never\",\"challenge_passwordless_policy\":\"never\",\"monitoring_mode_enabled\":true}",
+        body_props: &[],
     },
     Op {
         id: "patch_bot-detection",
@@ -397,6 +448,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"bot_detection_level\":\"low\",\"challenge_password_policy\":\"never\",\"challenge_password_reset_policy\":\"never\",\"challenge_passwordless_policy\":\"never\",\"monitoring_mode_enabled\":true}",
         shape: "{\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"bot_detection_level\":\"low\",\"challenge_password_policy\":\"never\",\"challenge_password_reset_policy\":\"never\",\"challenge_passwordless_policy\":\"never\",\"monitoring_mode_enabled\":true}",
+        body_props: &[
+            "allowlist",
+            "bot_detection_level",
+            "challenge_password_policy",
+            "challenge_password_reset_policy",
+            "challenge_passwordless_policy",
+            "monitoring_mode_enabled",
+        ],
     },
     Op {
         id: "get_breached-password-detection",
@@ -411,6 +470,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"admin_notification_frequency\":[\"immediately\"],\"enabled\":true,\"method\":\"standard\",\"shields\":[\"block\"],\"stage\":{\"pre-change-password\":{\"shields\":[\"block\"]},\"pre-user-registration\":{\"shields\":[\"block\"]}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_breached-password-detection",
@@ -425,6 +485,13 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"admin_notification_frequency\":[\"immediately\"],\"enabled\":true,\"method\":\"standard\",\"shields\":[\"block\"],\"stage\":{\"pre-change-password\":{\"shields\":[\"block\"]},\"pre-user-registration\":{\"shields\":[\"block\"]}}}",
         shape: "",
+        body_props: &[
+            "admin_notification_frequency",
+            "enabled",
+            "method",
+            "shields",
+            "stage",
+        ],
     },
     Op {
         id: "get_brute-force-protection",
@@ -439,6 +506,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"max_attempts\":1,\"mode\":\"count_per_identifier_and_ip\",\"shields\":[\"block\"]}",
         shape: "{\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"enabled\":true,\"max_attempts\":1,\"mode\":\"count_per_identifier_and_ip\",\"shields\":[\"block\"]}",
+        body_props: &[],
     },
     Op {
         id: "patch_brute-force-protection",
@@ -453,6 +521,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"max_attempts\":1,\"mode\":\"count_per_identifier_and_ip\",\"shields\":[\"block\"]}",
         shape: "{\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"enabled\":true,\"max_attempts\":1,\"mode\":\"count_per_identifier_and_ip\",\"shields\":[\"block\"]}",
+        body_props: &["allowlist", "enabled", "max_attempts", "mode", "shields"],
     },
     Op {
         id: "get_captcha",
@@ -467,6 +536,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"active_provider_id\":\"sample\",\"arkose\":{\"client_subdomain\":\"sample\",\"fail_open\":true,\"site_key\":\"sample\",\"verify_subdomain\":\"sample\"},\"auth_challenge\":{\"fail_open\":true},\"friendly_captcha\":{\"site_key\":\"sample\"},\"hcaptcha\":{\"site_key\":\"sample\"},\"recaptcha_enterprise\":{\"project_id\":\"sample\",\"site_key\":\"sample\"},\"recaptcha_v2\":{\"site_key\":\"sample\"},\"simple_captcha\":{}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_captcha",
@@ -481,6 +551,16 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"active_provider_id\":\"sample\",\"arkose\":{\"client_subdomain\":\"sample\",\"fail_open\":true,\"site_key\":\"sample\",\"verify_subdomain\":\"sample\"},\"auth_challenge\":{\"fail_open\":true},\"friendly_captcha\":{\"site_key\":\"sample\"},\"hcaptcha\":{\"site_key\":\"sample\"},\"recaptcha_enterprise\":{\"project_id\":\"sample\",\"site_key\":\"sample\"},\"recaptcha_v2\":{\"site_key\":\"sample\"},\"simple_captcha\":{}}",
         shape: "",
+        body_props: &[
+            "active_provider_id",
+            "arkose",
+            "auth_challenge",
+            "friendly_captcha",
+            "hcaptcha",
+            "recaptcha_enterprise",
+            "recaptcha_v2",
+            "simple_captcha",
+        ],
     },
     Op {
         id: "get_phone-provider-protection",
@@ -495,6 +575,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"type\":\"none\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_phone-provider-protection",
@@ -509,6 +590,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"type\":\"none\"}",
         shape: "",
+        body_props: &["type"],
     },
     Op {
         id: "get_suspicious-ip-throttling",
@@ -523,6 +605,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"shields\":[\"block\"],\"stage\":{\"pre-login\":{\"max_attempts\":1,\"rate\":34560},\"pre-user-registration\":{\"max_attempts\":1,\"rate\":1200}}}",
         shape: "{\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"enabled\":true,\"shields\":[\"block\"],\"stage\":{\"pre-login\":{\"max_attempts\":1,\"rate\":34560},\"pre-user-registration\":{\"max_attempts\":1,\"rate\":1200}}}",
+        body_props: &[],
     },
     Op {
         id: "patch_suspicious-ip-throttling",
@@ -537,6 +620,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"shields\":[\"block\"],\"stage\":{\"pre-login\":{\"max_attempts\":1,\"rate\":34560},\"pre-user-registration\":{\"max_attempts\":1,\"rate\":1200}}}",
         shape: "{\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"enabled\":true,\"shields\":[\"block\"],\"stage\":{\"pre-login\":{\"max_attempts\":1,\"rate\":34560},\"pre-user-registration\":{\"max_attempts\":1,\"rate\":1200}}}",
+        body_props: &["allowlist", "enabled", "shields", "stage"],
     },
     Op {
         id: "get_branding",
@@ -551,6 +635,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"colors\":{\"page_background\":\"sample\",\"primary\":\"#000000\"},\"favicon_url\":\"https://example.com/\",\"font\":{\"url\":\"https://example.com/\"},\"logo_url\":\"https://example.com/\"}",
         shape: "{\"colors\":{\"page_background\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"primary\":\"#000000\"},\"favicon_url\":\"https://example.com/\",\"font\":{\"url\":\"https://example.com/\"},\"logo_url\":\"https://example.com/\"}",
+        body_props: &[],
     },
     Op {
         id: "patch_branding",
@@ -565,6 +650,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"colors\":{\"page_background\":\"sample\",\"primary\":\"#000000\"},\"favicon_url\":\"https://example.com/\",\"font\":{\"url\":\"https://example.com/\"},\"logo_url\":\"https://example.com/\"}",
         shape: "{\"colors\":{\"page_background\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"primary\":\"#000000\"},\"favicon_url\":\"https://example.com/\",\"font\":{\"url\":\"https://example.com/\"},\"logo_url\":\"https://example.com/\"}",
+        body_props: &["colors", "favicon_url", "font", "logo_url"],
     },
     Op {
         id: "get_branding_phone_providers",
@@ -579,6 +665,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"providers\":[{\"channel\":\"phone\",\"configuration\":{\"delivery_methods\":[\"voice\"],\"sid\":\"sample\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]}",
         shape: "{\"providers\":[{\"channel\":\"phone\",\"configuration\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"default_from\",\"mssid\"],\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"tags\":{}},{\"shape\":{\"delivery_methods\":[\"voice\"]},\"tags\":{}}]},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]}",
+        body_props: &[],
     },
     Op {
         id: "create_phone_provider",
@@ -593,6 +680,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"channel\":\"phone\",\"configuration\":{\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"channel\":\"phone\",\"configuration\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"default_from\",\"mssid\"],\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"tags\":{}},{\"shape\":{\"delivery_methods\":[\"voice\"]},\"tags\":{}}]},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[],
     },
     Op {
         id: "get_phone_provider",
@@ -607,6 +695,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"channel\":\"phone\",\"configuration\":{\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"channel\":\"phone\",\"configuration\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"default_from\",\"mssid\"],\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"tags\":{}},{\"shape\":{\"delivery_methods\":[\"voice\"]},\"tags\":{}}]},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[],
     },
     Op {
         id: "update_phone_provider",
@@ -621,6 +710,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"channel\":\"phone\",\"configuration\":{\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"channel\":\"phone\",\"configuration\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"default_from\",\"mssid\"],\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"tags\":{}},{\"shape\":{\"delivery_methods\":[\"voice\"]},\"tags\":{}}]},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &["configuration", "credentials", "disabled", "name"],
     },
     Op {
         id: "delete_phone_provider",
@@ -635,6 +725,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "try_phone_provider",
@@ -649,6 +740,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"code\":1,\"message\":\"sample\"}",
         shape: "",
+        body_props: &["delivery_method", "to"],
     },
     Op {
         id: "get_phone_templates",
@@ -663,6 +755,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"templates\":[{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "create_phone_template",
@@ -677,6 +770,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         shape: "",
+        body_props: &["content", "disabled", "type"],
     },
     Op {
         id: "get_phone_template",
@@ -691,6 +785,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "update_phone_template",
@@ -705,6 +800,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         shape: "",
+        body_props: &["content", "disabled"],
     },
     Op {
         id: "delete_phone_template",
@@ -719,6 +815,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "reset_phone_template",
@@ -733,6 +830,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "try_phone_template",
@@ -747,6 +845,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"message\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_universal-login",
@@ -761,6 +860,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"body\":\"sample\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"body\"],\"body\":\"sample\"},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]}",
+        body_props: &[],
     },
     Op {
         id: "put_universal-login",
@@ -775,6 +875,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_universal-login",
@@ -789,6 +890,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_branding_theme",
@@ -803,6 +905,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"themeId\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
         shape: "",
+        body_props: &[
+            "borders",
+            "colors",
+            "displayName",
+            "fonts",
+            "page_background",
+            "widget",
+        ],
     },
     Op {
         id: "get_default_branding_theme",
@@ -817,6 +927,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"themeId\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_branding_theme",
@@ -831,6 +942,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"themeId\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_branding_theme",
@@ -845,6 +957,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"themeId\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
         shape: "",
+        body_props: &[
+            "borders",
+            "colors",
+            "displayName",
+            "fonts",
+            "page_background",
+            "widget",
+        ],
     },
     Op {
         id: "delete_branding_theme",
@@ -859,6 +979,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_client-grants",
@@ -873,6 +994,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"id\":\"sample\",\"is_system\":true,\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
         sample: "{\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"id\":\"sample\",\"is_system\":true,\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_client-grants",
@@ -887,6 +1009,17 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"id\":\"sample\",\"is_system\":true,\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
         shape: "",
+        body_props: &[
+            "allow_all_scopes",
+            "allow_any_organization",
+            "audience",
+            "authorization_details_types",
+            "client_id",
+            "default_for",
+            "organization_usage",
+            "scope",
+            "subject_type",
+        ],
     },
     Op {
         id: "get_client-grant",
@@ -901,6 +1034,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"id\":\"sample\",\"is_system\":true,\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_client-grants_by_id",
@@ -915,6 +1049,13 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"id\":\"sample\",\"is_system\":true,\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
         shape: "",
+        body_props: &[
+            "allow_all_scopes",
+            "allow_any_organization",
+            "authorization_details_types",
+            "organization_usage",
+            "scope",
+        ],
     },
     Op {
         id: "delete_client-grants_by_id",
@@ -929,6 +1070,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_client-grant-organizations",
@@ -943,6 +1085,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_clients",
@@ -962,6 +1105,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"sample\"]}",
         sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"sample\"]}",
         shape: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":{\"$oneOf\":[{\"shape\":[],\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}]},\"web_origins\":[\"sample\"]}",
+        body_props: &[],
     },
     Op {
         id: "post_clients",
@@ -976,6 +1120,63 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"sample\"]}",
         shape: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":{\"$oneOf\":[{\"shape\":[],\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}]},\"web_origins\":[\"sample\"]}",
+        body_props: &[
+            "addons",
+            "allowed_clients",
+            "allowed_logout_urls",
+            "allowed_origins",
+            "app_type",
+            "async_approval_notification_channels",
+            "callbacks",
+            "client_aliases",
+            "client_authentication_methods",
+            "client_metadata",
+            "compliance_level",
+            "cross_origin_authentication",
+            "cross_origin_loc",
+            "custom_login_page",
+            "custom_login_page_on",
+            "custom_login_page_preview",
+            "default_organization",
+            "description",
+            "encryption_key",
+            "express_configuration",
+            "fedcm_login",
+            "form_template",
+            "grant_types",
+            "initiate_login_uri",
+            "is_first_party",
+            "is_token_endpoint_ip_header_trusted",
+            "jwt_configuration",
+            "logo_uri",
+            "mobile",
+            "my_organization_configuration",
+            "name",
+            "native_social_login",
+            "oidc_backchannel_logout",
+            "oidc_conformant",
+            "oidc_logout",
+            "organization_discovery_methods",
+            "organization_require_behavior",
+            "organization_usage",
+            "par_request_expiry",
+            "redirection_policy",
+            "refresh_token",
+            "require_proof_of_possession",
+            "require_pushed_authorization_requests",
+            "resource_server_identifier",
+            "session_transfer",
+            "signed_request_object",
+            "skip_non_verifiable_callback_uri_confirmation_prompt",
+            "sso",
+            "sso_disabled",
+            "third_party_security_mode",
+            "token_endpoint_auth_method",
+            "token_exchange",
+            "token_quota",
+            "token_vault_privileged_access",
+            "web_origins",
+        ],
     },
     Op {
         id: "post_clients_cimd_preview",
@@ -990,6 +1191,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"client_id\":\"sample\",\"errors\":[\"sample\"],\"mapped_fields\":{\"app_type\":\"sample\",\"callbacks\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[]}},\"description\":\"sample\",\"external_client_id\":\"sample\",\"grant_types\":[\"sample\"],\"jwks_uri\":\"sample\",\"logo_uri\":\"sample\",\"name\":\"sample\",\"token_endpoint_auth_method\":\"sample\"},\"validation\":{\"valid\":true,\"violations\":[\"sample\"],\"warnings\":[\"sample\"]}}",
         shape: "",
+        body_props: &["external_client_id"],
     },
     Op {
         id: "post_clients_cimd_register",
@@ -1004,6 +1206,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"client_id\":\"sample\",\"mapped_fields\":{\"app_type\":\"sample\",\"callbacks\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[]}},\"description\":\"sample\",\"external_client_id\":\"sample\",\"grant_types\":[\"sample\"],\"jwks_uri\":\"sample\",\"logo_uri\":\"sample\",\"name\":\"sample\",\"token_endpoint_auth_method\":\"sample\"},\"validation\":{\"valid\":true,\"violations\":[\"sample\"],\"warnings\":[\"sample\"]}}",
         shape: "",
+        body_props: &["external_client_id"],
     },
     Op {
         id: "get_credentials",
@@ -1018,6 +1221,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"kid\":\"sample\",\"name\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_credentials",
@@ -1032,6 +1236,16 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"kid\":\"sample\",\"name\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[
+            "alg",
+            "credential_type",
+            "expires_at",
+            "kid",
+            "name",
+            "parse_expiry_from_cert",
+            "pem",
+            "subject_dn",
+        ],
     },
     Op {
         id: "get_credentials_by_credential_id",
@@ -1046,6 +1260,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"kid\":\"sample\",\"name\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_credentials_by_credential_id",
@@ -1060,6 +1275,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"kid\":\"sample\",\"name\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["expires_at"],
     },
     Op {
         id: "delete_credentials_by_credential_id",
@@ -1074,6 +1290,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_clients_by_id",
@@ -1093,6 +1310,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"sample\"]}",
         shape: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":{\"$oneOf\":[{\"shape\":[],\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}]},\"web_origins\":[\"sample\"]}",
+        body_props: &[],
     },
     Op {
         id: "patch_clients_by_id",
@@ -1112,6 +1330,63 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"sample\"]}",
         shape: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":{\"$oneOf\":[{\"shape\":[],\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}]},\"web_origins\":[\"sample\"]}",
+        body_props: &[
+            "addons",
+            "allowed_clients",
+            "allowed_logout_urls",
+            "allowed_origins",
+            "app_type",
+            "async_approval_notification_channels",
+            "callbacks",
+            "client_aliases",
+            "client_authentication_methods",
+            "client_metadata",
+            "client_secret",
+            "compliance_level",
+            "cross_origin_authentication",
+            "cross_origin_loc",
+            "custom_login_page",
+            "custom_login_page_on",
+            "custom_login_page_preview",
+            "default_organization",
+            "description",
+            "encryption_key",
+            "express_configuration",
+            "fedcm_login",
+            "form_template",
+            "grant_types",
+            "initiate_login_uri",
+            "is_first_party",
+            "is_token_endpoint_ip_header_trusted",
+            "jwt_configuration",
+            "logo_uri",
+            "mobile",
+            "my_organization_configuration",
+            "name",
+            "native_social_login",
+            "oidc_backchannel_logout",
+            "oidc_conformant",
+            "oidc_logout",
+            "organization_discovery_methods",
+            "organization_require_behavior",
+            "organization_usage",
+            "par_request_expiry",
+            "redirection_policy",
+            "refresh_token",
+            "require_proof_of_possession",
+            "require_pushed_authorization_requests",
+            "session_transfer",
+            "signed_request_object",
+            "skip_non_verifiable_callback_uri_confirmation_prompt",
+            "sso",
+            "sso_disabled",
+            "third_party_security_mode",
+            "token_endpoint_auth_method",
+            "token_exchange",
+            "token_quota",
+            "token_vault_privileged_access",
+            "web_origins",
+        ],
     },
     Op {
         id: "delete_clients_by_id",
@@ -1126,6 +1401,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_client_connections",
@@ -1140,6 +1416,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"id\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"sample\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_rotate-secret",
@@ -1154,6 +1431,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"sample\"]}",
         shape: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":{\"$oneOf\":[{\"shape\":[],\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}]},\"web_origins\":[\"sample\"]}",
+        body_props: &[],
     },
     Op {
         id: "get_connection-profiles",
@@ -1168,6 +1446,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"id\":\"sample\",\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[]},\"okta\":{\"connection_config\":{},\"enabled_features\":[]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[]},\"waad\":{\"connection_config\":{},\"enabled_features\":[]}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_connection-profiles",
@@ -1182,6 +1461,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"id\":\"sample\",\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"okta\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"waad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]}}}",
         shape: "",
+        body_props: &[
+            "connection_config",
+            "connection_name_prefix_template",
+            "enabled_features",
+            "name",
+            "organization",
+            "strategy_overrides",
+        ],
     },
     Op {
         id: "get_connection_profile_templates",
@@ -1196,6 +1483,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_profile_templates\":[{\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[],\"name\":\"sample\",\"organization\":{},\"strategy_overrides\":{}}}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_connection_profile_template",
@@ -1210,6 +1498,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[]},\"okta\":{\"connection_config\":{},\"enabled_features\":[]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[]},\"waad\":{\"connection_config\":{},\"enabled_features\":[]}}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_connection-profiles_by_id",
@@ -1224,6 +1513,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"id\":\"sample\",\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"okta\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"waad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_connection-profiles_by_id",
@@ -1238,6 +1528,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"id\":\"sample\",\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"okta\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"waad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]}}}",
         shape: "",
+        body_props: &[
+            "connection_config",
+            "connection_name_prefix_template",
+            "enabled_features",
+            "name",
+            "organization",
+            "strategy_overrides",
+        ],
     },
     Op {
         id: "delete_connection-profiles_by_id",
@@ -1252,6 +1550,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_connections",
@@ -1266,6 +1565,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"id\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"sample\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"sample\"}",
         sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"id\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"sample\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_connections",
@@ -1280,6 +1580,20 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"enabled_clients\":[\"sample\"],\"id\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"sample\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"sample\"}",
         shape: "",
+        body_props: &[
+            "authentication",
+            "connected_accounts",
+            "cross_app_access_requesting_app",
+            "display_name",
+            "enabled_clients",
+            "is_domain_connection",
+            "metadata",
+            "name",
+            "options",
+            "realms",
+            "show_as_button",
+            "strategy",
+        ],
     },
     Op {
         id: "get_connections-directory-provisionings",
@@ -1294,6 +1608,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_connections-scim-configurations",
@@ -1308,6 +1623,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_connections_by_id",
@@ -1322,6 +1638,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"enabled_clients\":[\"sample\"],\"id\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"sample\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_connections_by_id",
@@ -1336,6 +1653,18 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"enabled_clients\":[\"sample\"],\"id\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"sample\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"sample\"}",
         shape: "",
+        body_props: &[
+            "authentication",
+            "connected_accounts",
+            "cross_app_access_requesting_app",
+            "display_name",
+            "enabled_clients",
+            "is_domain_connection",
+            "metadata",
+            "options",
+            "realms",
+            "show_as_button",
+        ],
     },
     Op {
         id: "delete_connections_by_id",
@@ -1350,6 +1679,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_connection_clients",
@@ -1364,6 +1694,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"client_id\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_clients",
@@ -1378,6 +1709,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_directory-provisioning",
@@ -1392,6 +1724,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_directory-provisioning",
@@ -1406,6 +1739,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["mapping", "synchronize_automatically", "synchronize_groups"],
     },
     Op {
         id: "patch_directory-provisioning",
@@ -1420,6 +1754,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["mapping", "synchronize_automatically", "synchronize_groups"],
     },
     Op {
         id: "delete_directory-provisioning",
@@ -1434,6 +1769,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_directory_provisioning_default_mapping",
@@ -1448,6 +1784,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_synchronizations",
@@ -1462,6 +1799,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"status\":\"sample\",\"synchronization_id\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_synchronized-groups",
@@ -1476,6 +1814,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"id\":\"A\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_synchronized-groups",
@@ -1490,6 +1829,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["groups"],
     },
     Op {
         id: "get_keys",
@@ -1504,6 +1844,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"algorithm\":\"sample\",\"cert\":\"sample\",\"current\":true,\"current_since\":\"sample\",\"fingerprint\":\"sample\",\"key_use\":\"encryption\",\"kid\":\"sample\",\"next\":true,\"pkcs\":\"sample\",\"previous\":true,\"subject_dn\":\"sample\",\"thumbprint\":\"sample\"}]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_keys",
@@ -1518,6 +1859,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"algorithm\":\"sample\",\"cert\":\"sample\",\"current\":true,\"current_since\":\"sample\",\"fingerprint\":\"sample\",\"key_use\":\"encryption\",\"kid\":\"sample\",\"next\":true,\"pkcs\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint\":\"sample\"}]",
         shape: "",
+        body_props: &["signing_alg"],
     },
     Op {
         id: "post_rotate",
@@ -1532,6 +1874,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"algorithm\":\"sample\",\"cert\":\"sample\",\"fingerprint\":\"sample\",\"key_use\":\"encryption\",\"kid\":\"sample\",\"next\":true,\"pkcs\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint\":\"sample\"}",
         shape: "",
+        body_props: &["signing_alg"],
     },
     Op {
         id: "get_scim-configuration",
@@ -1546,6 +1889,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_scim-configuration",
@@ -1560,6 +1904,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         shape: "",
+        body_props: &["mapping", "user_id_attribute"],
     },
     Op {
         id: "patch_scim-configuration",
@@ -1574,6 +1919,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         shape: "",
+        body_props: &["mapping", "user_id_attribute"],
     },
     Op {
         id: "delete_scim-configuration",
@@ -1588,6 +1934,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_default-mapping",
@@ -1602,6 +1949,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_scim_tokens",
@@ -1616,6 +1964,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"created_at\":\"sample\",\"last_used_at\":\"sample\",\"scopes\":[\"sample\"],\"token_id\":\"sample\",\"valid_until\":\"sample\"}]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_scim_token",
@@ -1630,6 +1979,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"sample\",\"scopes\":[\"sample\"],\"token\":\"sample\",\"token_id\":\"sample\",\"valid_until\":\"sample\"}",
         shape: "",
+        body_props: &["scopes", "token_lifetime"],
     },
     Op {
         id: "delete_tokens_by_tokenId",
@@ -1644,6 +1994,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_status",
@@ -1658,6 +2009,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_users_by_email",
@@ -1672,6 +2024,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_custom-domains",
@@ -1686,6 +2039,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_custom-domains",
@@ -1700,6 +2054,15 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"domain\":\"sample\",\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "",
+        body_props: &[
+            "custom_client_ip_header",
+            "domain",
+            "domain_metadata",
+            "relying_party_identifier",
+            "tls_policy",
+            "type",
+            "verification_method",
+        ],
     },
     Op {
         id: "get_default",
@@ -1714,6 +2077,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"certificate\",\"custom_client_ip_header\",\"domain_metadata\",\"is_default\",\"origin_domain_name\",\"relying_party_identifier\",\"tls_policy\",\"verification\"],\"certificate\":{\"$optional\":[\"certificate_authority\",\"error_msg\",\"renews_before\",\"status\"],\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"$optional\":[\"error_msg\",\"last_verified_at\",\"methods\",\"status\"],\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"$optional\":[\"domain\"],\"domain\":\"sample\",\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}},\"tags\":{}},{\"shape\":{\"domain\":\"sample\"},\"tags\":{}}]}",
+        body_props: &[],
     },
     Op {
         id: "patch_default",
@@ -1728,6 +2092,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"certificate\",\"custom_client_ip_header\",\"domain_metadata\",\"is_default\",\"origin_domain_name\",\"relying_party_identifier\",\"tls_policy\",\"verification\"],\"certificate\":{\"$optional\":[\"certificate_authority\",\"error_msg\",\"renews_before\",\"status\"],\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"$optional\":[\"error_msg\",\"last_verified_at\",\"methods\",\"status\"],\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"$optional\":[\"domain\"],\"domain\":\"sample\",\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}},\"tags\":{}},{\"shape\":{\"domain\":\"sample\"},\"tags\":{}}]}",
+        body_props: &["domain"],
     },
     Op {
         id: "get_custom-domains_by_id",
@@ -1742,6 +2107,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"domain\":\"sample\",\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_custom-domains_by_id",
@@ -1756,6 +2122,12 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"domain\":\"sample\",\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "",
+        body_props: &[
+            "custom_client_ip_header",
+            "domain_metadata",
+            "relying_party_identifier",
+            "tls_policy",
+        ],
     },
     Op {
         id: "delete_custom-domains_by_id",
@@ -1770,6 +2142,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_test_domain",
@@ -1784,6 +2157,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"message\":\"sample\",\"success\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_verify",
@@ -1798,6 +2172,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"cname_api_key\":\"sample\",\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"origin_domain_name\":\"sample\",\"primary\":true,\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"domain\":\"sample\",\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_device-credentials",
@@ -1812,6 +2187,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"client_id\":\"sample\",\"device_id\":\"sample\",\"device_name\":\"sample\",\"id\":\"sample\",\"type\":\"public_key\",\"user_id\":\"sample\"}",
         sample: "{\"client_id\":\"sample\",\"device_id\":\"sample\",\"device_name\":\"sample\",\"id\":\"sample\",\"type\":\"public_key\",\"user_id\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_device-credentials",
@@ -1826,6 +2202,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"id\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_device-credentials_by_id",
@@ -1843,6 +2220,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_email-templates",
@@ -1857,6 +2235,17 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"body\":\"sample\",\"enabled\":true,\"from\":\"sample\",\"includeEmailInRedirect\":true,\"resultUrl\":\"sample\",\"subject\":\"sample\",\"syntax\":\"sample\",\"template\":\"blocked_account\",\"urlLifetimeInSeconds\":0}",
         shape: "",
+        body_props: &[
+            "body",
+            "enabled",
+            "from",
+            "includeEmailInRedirect",
+            "resultUrl",
+            "subject",
+            "syntax",
+            "template",
+            "urlLifetimeInSeconds",
+        ],
     },
     Op {
         id: "get_email-templates_by_templateName",
@@ -1871,6 +2260,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"body\":\"sample\",\"enabled\":true,\"from\":\"sample\",\"includeEmailInRedirect\":true,\"resultUrl\":\"sample\",\"subject\":\"sample\",\"syntax\":\"sample\",\"template\":\"blocked_account\",\"urlLifetimeInSeconds\":0}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_email-templates_by_templateName",
@@ -1885,6 +2275,17 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"body\":\"sample\",\"enabled\":true,\"from\":\"sample\",\"includeEmailInRedirect\":true,\"resultUrl\":\"sample\",\"subject\":\"sample\",\"syntax\":\"sample\",\"template\":\"blocked_account\",\"urlLifetimeInSeconds\":0}",
         shape: "",
+        body_props: &[
+            "body",
+            "enabled",
+            "from",
+            "includeEmailInRedirect",
+            "resultUrl",
+            "subject",
+            "syntax",
+            "template",
+            "urlLifetimeInSeconds",
+        ],
     },
     Op {
         id: "patch_email-templates_by_templateName",
@@ -1899,6 +2300,17 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"body\":\"sample\",\"enabled\":true,\"from\":\"sample\",\"includeEmailInRedirect\":true,\"resultUrl\":\"sample\",\"subject\":\"sample\",\"syntax\":\"sample\",\"template\":\"blocked_account\",\"urlLifetimeInSeconds\":0}",
         shape: "",
+        body_props: &[
+            "body",
+            "enabled",
+            "from",
+            "includeEmailInRedirect",
+            "resultUrl",
+            "subject",
+            "syntax",
+            "template",
+            "urlLifetimeInSeconds",
+        ],
     },
     Op {
         id: "get_provider",
@@ -1913,6 +2325,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"credentials\":{\"api_user\":\"sample\",\"region\":\"sample\",\"smtp_host\":\"sample\",\"smtp_port\":1,\"smtp_user\":\"sample\"},\"default_from_address\":\"sample\",\"enabled\":true,\"name\":\"sample\",\"settings\":{}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_provider",
@@ -1927,6 +2340,13 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"credentials\":{\"api_user\":\"sample\",\"region\":\"sample\",\"smtp_host\":\"sample\",\"smtp_port\":1,\"smtp_user\":\"sample\"},\"default_from_address\":\"sample\",\"enabled\":true,\"name\":\"sample\",\"settings\":{}}",
         shape: "",
+        body_props: &[
+            "credentials",
+            "default_from_address",
+            "enabled",
+            "name",
+            "settings",
+        ],
     },
     Op {
         id: "patch_provider",
@@ -1941,6 +2361,13 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"credentials\":{\"api_user\":\"sample\",\"region\":\"sample\",\"smtp_host\":\"sample\",\"smtp_port\":1,\"smtp_user\":\"sample\"},\"default_from_address\":\"sample\",\"enabled\":true,\"name\":\"sample\",\"settings\":{}}",
         shape: "",
+        body_props: &[
+            "credentials",
+            "default_from_address",
+            "enabled",
+            "name",
+            "settings",
+        ],
     },
     Op {
         id: "delete_provider",
@@ -1955,6 +2382,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_event-streams",
@@ -1969,6 +2397,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"$oneOf\":[{\"shape\":{\"method\":\"basic\",\"username\":\"a\"},\"tags\":{\"method\":\"basic\"}},{\"shape\":{\"method\":\"bearer\"},\"tags\":{\"method\":\"bearer\"}},{\"shape\":{\"header_key\":\"a\",\"method\":\"custom_header\"},\"tags\":{\"method\":\"custom_header\"}}]},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"webhook\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"$optional\":[\"aws_partner_event_source\"],\"aws_account_id\":\"000000000000\",\"aws_partner_event_source\":\"sample\",\"aws_region\":\"af-south-1\"},\"type\":\"eventbridge\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"eventbridge\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"action\"}}}]}",
+        body_props: &[],
     },
     Op {
         id: "post_event-streams",
@@ -1983,6 +2412,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"$oneOf\":[{\"shape\":{\"method\":\"basic\",\"username\":\"a\"},\"tags\":{\"method\":\"basic\"}},{\"shape\":{\"method\":\"bearer\"},\"tags\":{\"method\":\"bearer\"}},{\"shape\":{\"header_key\":\"a\",\"method\":\"custom_header\"},\"tags\":{\"method\":\"custom_header\"}}]},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"webhook\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"$optional\":[\"aws_partner_event_source\"],\"aws_account_id\":\"000000000000\",\"aws_partner_event_source\":\"sample\",\"aws_region\":\"af-south-1\"},\"type\":\"eventbridge\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"eventbridge\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"action\"}}}]}",
+        body_props: &[],
     },
     Op {
         id: "get_event-streams_by_id",
@@ -1997,6 +2427,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"$oneOf\":[{\"shape\":{\"method\":\"basic\",\"username\":\"a\"},\"tags\":{\"method\":\"basic\"}},{\"shape\":{\"method\":\"bearer\"},\"tags\":{\"method\":\"bearer\"}},{\"shape\":{\"header_key\":\"a\",\"method\":\"custom_header\"},\"tags\":{\"method\":\"custom_header\"}}]},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"webhook\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"$optional\":[\"aws_partner_event_source\"],\"aws_account_id\":\"000000000000\",\"aws_partner_event_source\":\"sample\",\"aws_region\":\"af-south-1\"},\"type\":\"eventbridge\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"eventbridge\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"action\"}}}]}",
+        body_props: &[],
     },
     Op {
         id: "patch_event-streams_by_id",
@@ -2011,6 +2442,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"$oneOf\":[{\"shape\":{\"method\":\"basic\",\"username\":\"a\"},\"tags\":{\"method\":\"basic\"}},{\"shape\":{\"method\":\"bearer\"},\"tags\":{\"method\":\"bearer\"}},{\"shape\":{\"header_key\":\"a\",\"method\":\"custom_header\"},\"tags\":{\"method\":\"custom_header\"}}]},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"webhook\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"$optional\":[\"aws_partner_event_source\"],\"aws_account_id\":\"000000000000\",\"aws_partner_event_source\":\"sample\",\"aws_region\":\"af-south-1\"},\"type\":\"eventbridge\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"eventbridge\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"action\"}}}]}",
+        body_props: &["destination", "name", "status", "subscriptions"],
     },
     Op {
         id: "delete_event-streams_by_id",
@@ -2025,6 +2457,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_event_deliveries",
@@ -2039,6 +2472,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"attempts\":[{\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         sample: "{\"attempts\":[{\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_deliveries_by_event_id",
@@ -2053,6 +2487,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"attempts\":[{\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_redeliver",
@@ -2067,6 +2502,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"date_from\":\"2026-01-01T00:00:00Z\",\"date_to\":\"2026-01-01T00:00:00Z\",\"event_types\":[\"group.created\"],\"statuses\":[\"failed\"]}",
         shape: "",
+        body_props: &["date_from", "date_to", "event_types", "statuses"],
     },
     Op {
         id: "post_redeliver_by_event_id",
@@ -2081,6 +2517,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_test_event",
@@ -2095,6 +2532,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"attempts\":[{\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         shape: "",
+        body_props: &["data", "event_type"],
     },
     Op {
         id: "subscribe_events",
@@ -2109,6 +2547,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_experiments",
@@ -2123,6 +2562,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "create_experiment",
@@ -2137,6 +2577,15 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[
+            "allocation_strategy",
+            "allocations",
+            "assignment_config",
+            "authentication_flow",
+            "description",
+            "feature_flag_id",
+            "name",
+        ],
     },
     Op {
         id: "get_experiment",
@@ -2151,6 +2600,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "update_experiment",
@@ -2165,6 +2615,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["allocations", "assignment_config", "description", "name"],
     },
     Op {
         id: "delete_experiment",
@@ -2179,6 +2630,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "update_experiment_status",
@@ -2193,6 +2645,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["status"],
     },
     Op {
         id: "validate_experiment",
@@ -2207,6 +2660,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"errors\":[{\"code\":\"sample\",\"message\":\"sample\"}],\"is_valid\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_feature_flags",
@@ -2221,6 +2675,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "create_feature_flag",
@@ -2235,6 +2690,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["description", "name", "parameters"],
     },
     Op {
         id: "get_feature_flag",
@@ -2249,6 +2705,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "update_feature_flag",
@@ -2263,6 +2720,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["description", "name", "parameters"],
     },
     Op {
         id: "delete_feature_flag",
@@ -2277,6 +2735,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "update_feature_flag_status",
@@ -2291,6 +2750,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["status"],
     },
     Op {
         id: "get_variations",
@@ -2305,6 +2765,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"variations\":[{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "create_variation",
@@ -2319,6 +2780,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["description", "name", "overrides"],
     },
     Op {
         id: "get_variation",
@@ -2333,6 +2795,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "update_variation",
@@ -2347,6 +2810,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["description", "name", "overrides"],
     },
     Op {
         id: "delete_variation",
@@ -2361,6 +2825,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_segments",
@@ -2375,6 +2840,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"]}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}},\"not_match\":{\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[],
     },
     Op {
         id: "create_segment",
@@ -2389,6 +2855,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}},\"not_match\":{\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &["description", "name", "rules"],
     },
     Op {
         id: "get_segment",
@@ -2403,6 +2870,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}},\"not_match\":{\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[],
     },
     Op {
         id: "update_segment",
@@ -2417,6 +2885,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}},\"not_match\":{\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &["description", "name", "rules"],
     },
     Op {
         id: "delete_segment",
@@ -2431,6 +2900,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_flows",
@@ -2445,6 +2915,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_flows",
@@ -2459,6 +2930,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"actions\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"actions\":[{\"$oneOf\":[{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_CONTACTS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"LIST_CONTACTS\",\"type\":\"ACTIVECAMPAIGN\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_fields\",\"first_name\",\"last_name\",\"phone\"],\"connection_id\":\"sample\",\"custom_fields\":{},\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"phone\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"ACTIVECAMPAIGN\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"CREATE_RECORD\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_RECORDS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"query\",\"view\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"query\":\"sample\",\"table_name\":\"sample\",\"view\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"LIST_RECORDS\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"record_id\":\"sample\",\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"UPDATE_RECORD\",\"type\":\"AIRTABLE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"CREATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"GET_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"changes\":{},\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"UPDATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"headers\",\"method\",\"params\",\"payload\"],\"connection_id\":\"sample\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"pathname\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"body\":\"sample\",\"custom_vars\":{},\"from\":{\"$optional\":[\"name\"],\"email\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]},\"name\":\"sample\"},\"subject\":\"sample\",\"to\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"AUTH0\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"INSERT_ROWS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"data\"],\"connection_id\":\"sample\",\"data\":{},\"dataset_id\":\"sample\",\"table_id\":\"sample\"},\"type\":\"BIGQUERY\"},\"tags\":{\"action\":\"INSERT_ROWS\",\"type\":\"BIGQUERY\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_PERSON\",\"type\":\"CLEARBIT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_COMPANY\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"domain\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_COMPANY\",\"type\":\"CLEARBIT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"rules\"],\"email\":\"sample\",\"rules\":{\"$optional\":[\"allowlist\",\"block_aliases\",\"block_disposable_emails\",\"block_free_emails\",\"blocklist\",\"require_mx_record\"],\"allowlist\":[],\"block_aliases\":true,\"block_disposable_emails\":true,\"block_free_emails\":true,\"blocklist\":[],\"require_mx_record\":true}},\"type\":\"EMAIL\"},\"tags\":{\"action\":\"VERIFY_EMAIL\",\"type\":\"EMAIL\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"BOOLEAN_CONDITION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"else\",\"then\"],\"else\":[],\"if\":null,\"then\":[]},\"type\":\"FLOW\"},\"tags\":{\"action\":\"BOOLEAN_CONDITION\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELAY_FLOW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"units\"],\"number\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"units\":\"SECONDS\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DELAY_FLOW\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\",\"params\"],\"action\":\"DO_NOTHING\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DO_NOTHING\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ERROR_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"message\":\"sample\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"ERROR_MESSAGE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAP_VALUE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"cases\",\"fallback\"],\"cases\":{},\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}},{\"shape\":{},\"tags\":{}},{\"shape\":[],\"tags\":{}}]},\"input\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"MAP_VALUE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"RETURN_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"RETURN_JSON\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"STORE_VARS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"vars\":{}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"STORE_VARS\",\"type\":\"FLOW\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ROW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"sheet_id\",\"values\"],\"connection_id\":\"sample\",\"sheet_id\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"spreadsheet_id\":\"sample\",\"values\":[]},\"type\":\"GOOGLE_SHEETS\"},\"tags\":{\"action\":\"ADD_ROW\",\"type\":\"GOOGLE_SHEETS\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"basic\",\"connection_id\",\"content_type\",\"headers\",\"method\",\"params\",\"payload\"],\"basic\":{\"$optional\":[\"password\",\"username\"],\"password\":\"sample\",\"username\":\"sample\"},\"connection_id\":\"sample\",\"content_type\":\"JSON\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"url\":\"sample\"},\"type\":\"HTTP\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"HTTP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ENROLL_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"workflow_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"ENROLL_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"GET_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"properties\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"properties\":[]},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"HUBSPOT\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{}},\"type\":\"JSON\"},\"tags\":{\"action\":\"CREATE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"json\":\"sample\"},\"type\":\"JSON\"},\"tags\":{\"action\":\"PARSE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"JSON\"},\"tags\":{\"action\":\"SERIALIZE_JSON\",\"type\":\"JSON\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DECODE_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"DECODE_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SIGN_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"expires_in\",\"issuer\",\"payload\",\"subject\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"expires_in\":\"sample\",\"issuer\":\"sample\",\"payload\":{},\"subject\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"SIGN_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"issuer\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"issuer\":\"sample\",\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"VERIFY_JWT\",\"type\":\"JWT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_MEMBER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"list_id\":\"sample\",\"member\":{\"$optional\":[\"merge_fields\"],\"email_address\":\"sample\",\"merge_fields\":{},\"status_if_new\":\"sample\"}},\"type\":\"MAILCHIMP\"},\"tags\":{\"action\":\"UPSERT_MEMBER\",\"type\":\"MAILCHIMP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$oneOf\":[{\"shape\":{\"content\":\"sample\"},\"tags\":{}},{\"shape\":{\"$optional\":[\"variables\"],\"template_id\":1,\"variables\":{}},\"tags\":{}}]},\"type\":\"MAILJET\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"MAILJET\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GENERATE_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"length\":1,\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"GENERATE_CODE\",\"type\":\"OTP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"code\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"VERIFY_CODE\",\"type\":\"OTP\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_DEAL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"organization_id\",\"person_id\",\"stage_id\",\"user_id\",\"value\"],\"connection_id\":\"sample\",\"fields\":{},\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"person_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"stage_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"title\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"value\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_DEAL\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ORGANIZATION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"owner_id\"],\"connection_id\":\"sample\",\"fields\":{},\"name\":\"sample\",\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_ORGANIZATION\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"fields\",\"organization_id\",\"owner_id\",\"phone\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"fields\":{},\"name\":\"sample\",\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"phone\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_PERSON\",\"type\":\"PIPEDRIVE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"first_name\",\"payload\",\"phone\"],\"company\":\"sample\",\"connection_id\":\"sample\",\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"payload\":{},\"phone\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"CREATE_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_id\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"GET_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEARCH_LEADS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_fields\":[\"sample\"],\"search_field\":\"email\",\"search_value\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"SEARCH_LEADS\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"payload\"],\"connection_id\":\"sample\",\"lead_id\":\"sample\",\"payload\":{}},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"UPDATE_LEAD\",\"type\":\"SALESFORCE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":{\"$optional\":[\"name\"],\"email\":\"sample\",\"name\":\"sample\"},\"personalizations\":[]},\"type\":\"SENDGRID\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"SENDGRID\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"POST_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"attachments\",\"text\"],\"attachments\":[],\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"SLACK\"},\"tags\":{\"action\":\"POST_MESSAGE\",\"type\":\"SLACK\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"type\":\"sample\",\"value\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"ADD_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\",\"tax_id\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\",\"tax_id\":{\"type\":\"sample\",\"value\":\"sample\"}},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_PORTAL_SESSION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"return_url\"],\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"return_url\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_PORTAL_SESSION\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELETE_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"DELETE_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_CUSTOMERS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"FIND_CUSTOMERS\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"GET_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"UPDATE_CUSTOMER\",\"type\":\"STRIPE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"chat_id\":\"sample\",\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"TELEGRAM\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"TELEGRAM\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"payload\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"TWILIO\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"TWILIO\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"recipient_number\":\"sample\",\"sender_id\":\"sample\",\"type\":\"IMAGE\"},\"type\":\"WHATSAPP\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"WHATSAPP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"xml\":\"sample\"},\"type\":\"XML\"},\"tags\":{\"action\":\"PARSE_XML\",\"type\":\"XML\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"XML\"},\"tags\":{\"action\":\"SERIALIZE_XML\",\"type\":\"XML\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"TRIGGER_WEBHOOK\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"method\"],\"connection_id\":\"sample\",\"method\":\"GET\"},\"type\":\"ZAPIER\"},\"tags\":{\"action\":\"TRIGGER_WEBHOOK\",\"type\":\"ZAPIER\"}}]}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &["actions", "name"],
     },
     Op {
         id: "get_flows_vault_connections",
@@ -2473,6 +2945,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         sample: "{\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_flows_vault_connections",
@@ -2487,6 +2960,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"environment\":\"sample\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_flows_vault_connections_by_id",
@@ -2501,6 +2975,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"environment\":\"sample\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_flows_vault_connections_by_id",
@@ -2515,6 +2990,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"environment\":\"sample\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["name", "setup"],
     },
     Op {
         id: "delete_flows_vault_connections_by_id",
@@ -2529,6 +3005,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_flows_executions",
@@ -2543,6 +3020,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"journey_id\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"sample\",\"trace_id\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"journey_id\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"sample\",\"trace_id\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_flows_executions_by_execution_id",
@@ -2557,6 +3035,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"debug\":{},\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"journey_id\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"sample\",\"trace_id\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_flows_executions_by_execution_id",
@@ -2571,6 +3050,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_flows_by_id",
@@ -2585,6 +3065,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"actions\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"actions\":[{\"$oneOf\":[{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_CONTACTS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"LIST_CONTACTS\",\"type\":\"ACTIVECAMPAIGN\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_fields\",\"first_name\",\"last_name\",\"phone\"],\"connection_id\":\"sample\",\"custom_fields\":{},\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"phone\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"ACTIVECAMPAIGN\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"CREATE_RECORD\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_RECORDS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"query\",\"view\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"query\":\"sample\",\"table_name\":\"sample\",\"view\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"LIST_RECORDS\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"record_id\":\"sample\",\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"UPDATE_RECORD\",\"type\":\"AIRTABLE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"CREATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"GET_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"changes\":{},\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"UPDATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"headers\",\"method\",\"params\",\"payload\"],\"connection_id\":\"sample\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"pathname\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"body\":\"sample\",\"custom_vars\":{},\"from\":{\"$optional\":[\"name\"],\"email\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]},\"name\":\"sample\"},\"subject\":\"sample\",\"to\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"AUTH0\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"INSERT_ROWS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"data\"],\"connection_id\":\"sample\",\"data\":{},\"dataset_id\":\"sample\",\"table_id\":\"sample\"},\"type\":\"BIGQUERY\"},\"tags\":{\"action\":\"INSERT_ROWS\",\"type\":\"BIGQUERY\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_PERSON\",\"type\":\"CLEARBIT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_COMPANY\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"domain\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_COMPANY\",\"type\":\"CLEARBIT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"rules\"],\"email\":\"sample\",\"rules\":{\"$optional\":[\"allowlist\",\"block_aliases\",\"block_disposable_emails\",\"block_free_emails\",\"blocklist\",\"require_mx_record\"],\"allowlist\":[],\"block_aliases\":true,\"block_disposable_emails\":true,\"block_free_emails\":true,\"blocklist\":[],\"require_mx_record\":true}},\"type\":\"EMAIL\"},\"tags\":{\"action\":\"VERIFY_EMAIL\",\"type\":\"EMAIL\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"BOOLEAN_CONDITION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"else\",\"then\"],\"else\":[],\"if\":null,\"then\":[]},\"type\":\"FLOW\"},\"tags\":{\"action\":\"BOOLEAN_CONDITION\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELAY_FLOW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"units\"],\"number\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"units\":\"SECONDS\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DELAY_FLOW\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\",\"params\"],\"action\":\"DO_NOTHING\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DO_NOTHING\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ERROR_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"message\":\"sample\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"ERROR_MESSAGE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAP_VALUE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"cases\",\"fallback\"],\"cases\":{},\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}},{\"shape\":{},\"tags\":{}},{\"shape\":[],\"tags\":{}}]},\"input\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"MAP_VALUE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"RETURN_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"RETURN_JSON\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"STORE_VARS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"vars\":{}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"STORE_VARS\",\"type\":\"FLOW\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ROW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"sheet_id\",\"values\"],\"connection_id\":\"sample\",\"sheet_id\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"spreadsheet_id\":\"sample\",\"values\":[]},\"type\":\"GOOGLE_SHEETS\"},\"tags\":{\"action\":\"ADD_ROW\",\"type\":\"GOOGLE_SHEETS\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"basic\",\"connection_id\",\"content_type\",\"headers\",\"method\",\"params\",\"payload\"],\"basic\":{\"$optional\":[\"password\",\"username\"],\"password\":\"sample\",\"username\":\"sample\"},\"connection_id\":\"sample\",\"content_type\":\"JSON\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"url\":\"sample\"},\"type\":\"HTTP\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"HTTP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ENROLL_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"workflow_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"ENROLL_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"GET_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"properties\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"properties\":[]},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"HUBSPOT\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{}},\"type\":\"JSON\"},\"tags\":{\"action\":\"CREATE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"json\":\"sample\"},\"type\":\"JSON\"},\"tags\":{\"action\":\"PARSE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"JSON\"},\"tags\":{\"action\":\"SERIALIZE_JSON\",\"type\":\"JSON\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DECODE_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"DECODE_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SIGN_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"expires_in\",\"issuer\",\"payload\",\"subject\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"expires_in\":\"sample\",\"issuer\":\"sample\",\"payload\":{},\"subject\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"SIGN_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"issuer\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"issuer\":\"sample\",\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"VERIFY_JWT\",\"type\":\"JWT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_MEMBER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"list_id\":\"sample\",\"member\":{\"$optional\":[\"merge_fields\"],\"email_address\":\"sample\",\"merge_fields\":{},\"status_if_new\":\"sample\"}},\"type\":\"MAILCHIMP\"},\"tags\":{\"action\":\"UPSERT_MEMBER\",\"type\":\"MAILCHIMP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$oneOf\":[{\"shape\":{\"content\":\"sample\"},\"tags\":{}},{\"shape\":{\"$optional\":[\"variables\"],\"template_id\":1,\"variables\":{}},\"tags\":{}}]},\"type\":\"MAILJET\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"MAILJET\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GENERATE_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"length\":1,\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"GENERATE_CODE\",\"type\":\"OTP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"code\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"VERIFY_CODE\",\"type\":\"OTP\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_DEAL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"organization_id\",\"person_id\",\"stage_id\",\"user_id\",\"value\"],\"connection_id\":\"sample\",\"fields\":{},\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"person_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"stage_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"title\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"value\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_DEAL\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ORGANIZATION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"owner_id\"],\"connection_id\":\"sample\",\"fields\":{},\"name\":\"sample\",\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_ORGANIZATION\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"fields\",\"organization_id\",\"owner_id\",\"phone\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"fields\":{},\"name\":\"sample\",\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"phone\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_PERSON\",\"type\":\"PIPEDRIVE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"first_name\",\"payload\",\"phone\"],\"company\":\"sample\",\"connection_id\":\"sample\",\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"payload\":{},\"phone\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"CREATE_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_id\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"GET_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEARCH_LEADS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_fields\":[\"sample\"],\"search_field\":\"email\",\"search_value\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"SEARCH_LEADS\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"payload\"],\"connection_id\":\"sample\",\"lead_id\":\"sample\",\"payload\":{}},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"UPDATE_LEAD\",\"type\":\"SALESFORCE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":{\"$optional\":[\"name\"],\"email\":\"sample\",\"name\":\"sample\"},\"personalizations\":[]},\"type\":\"SENDGRID\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"SENDGRID\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"POST_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"attachments\",\"text\"],\"attachments\":[],\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"SLACK\"},\"tags\":{\"action\":\"POST_MESSAGE\",\"type\":\"SLACK\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"type\":\"sample\",\"value\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"ADD_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\",\"tax_id\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\",\"tax_id\":{\"type\":\"sample\",\"value\":\"sample\"}},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_PORTAL_SESSION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"return_url\"],\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"return_url\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_PORTAL_SESSION\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELETE_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"DELETE_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_CUSTOMERS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"FIND_CUSTOMERS\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"GET_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"UPDATE_CUSTOMER\",\"type\":\"STRIPE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"chat_id\":\"sample\",\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"TELEGRAM\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"TELEGRAM\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"payload\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"TWILIO\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"TWILIO\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"recipient_number\":\"sample\",\"sender_id\":\"sample\",\"type\":\"IMAGE\"},\"type\":\"WHATSAPP\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"WHATSAPP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"xml\":\"sample\"},\"type\":\"XML\"},\"tags\":{\"action\":\"PARSE_XML\",\"type\":\"XML\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"XML\"},\"tags\":{\"action\":\"SERIALIZE_XML\",\"type\":\"XML\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"TRIGGER_WEBHOOK\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"method\"],\"connection_id\":\"sample\",\"method\":\"GET\"},\"type\":\"ZAPIER\"},\"tags\":{\"action\":\"TRIGGER_WEBHOOK\",\"type\":\"ZAPIER\"}}]}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[],
     },
     Op {
         id: "patch_flows_by_id",
@@ -2599,6 +3080,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"actions\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"actions\":[{\"$oneOf\":[{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_CONTACTS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"LIST_CONTACTS\",\"type\":\"ACTIVECAMPAIGN\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_fields\",\"first_name\",\"last_name\",\"phone\"],\"connection_id\":\"sample\",\"custom_fields\":{},\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"phone\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"ACTIVECAMPAIGN\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"CREATE_RECORD\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_RECORDS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"query\",\"view\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"query\":\"sample\",\"table_name\":\"sample\",\"view\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"LIST_RECORDS\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"record_id\":\"sample\",\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"UPDATE_RECORD\",\"type\":\"AIRTABLE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"CREATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"GET_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"changes\":{},\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"UPDATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"headers\",\"method\",\"params\",\"payload\"],\"connection_id\":\"sample\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"pathname\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"body\":\"sample\",\"custom_vars\":{},\"from\":{\"$optional\":[\"name\"],\"email\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]},\"name\":\"sample\"},\"subject\":\"sample\",\"to\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"AUTH0\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"INSERT_ROWS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"data\"],\"connection_id\":\"sample\",\"data\":{},\"dataset_id\":\"sample\",\"table_id\":\"sample\"},\"type\":\"BIGQUERY\"},\"tags\":{\"action\":\"INSERT_ROWS\",\"type\":\"BIGQUERY\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_PERSON\",\"type\":\"CLEARBIT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_COMPANY\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"domain\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_COMPANY\",\"type\":\"CLEARBIT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"rules\"],\"email\":\"sample\",\"rules\":{\"$optional\":[\"allowlist\",\"block_aliases\",\"block_disposable_emails\",\"block_free_emails\",\"blocklist\",\"require_mx_record\"],\"allowlist\":[],\"block_aliases\":true,\"block_disposable_emails\":true,\"block_free_emails\":true,\"blocklist\":[],\"require_mx_record\":true}},\"type\":\"EMAIL\"},\"tags\":{\"action\":\"VERIFY_EMAIL\",\"type\":\"EMAIL\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"BOOLEAN_CONDITION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"else\",\"then\"],\"else\":[],\"if\":null,\"then\":[]},\"type\":\"FLOW\"},\"tags\":{\"action\":\"BOOLEAN_CONDITION\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELAY_FLOW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"units\"],\"number\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"units\":\"SECONDS\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DELAY_FLOW\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\",\"params\"],\"action\":\"DO_NOTHING\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DO_NOTHING\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ERROR_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"message\":\"sample\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"ERROR_MESSAGE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAP_VALUE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"cases\",\"fallback\"],\"cases\":{},\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}},{\"shape\":{},\"tags\":{}},{\"shape\":[],\"tags\":{}}]},\"input\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"MAP_VALUE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"RETURN_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"RETURN_JSON\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"STORE_VARS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"vars\":{}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"STORE_VARS\",\"type\":\"FLOW\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ROW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"sheet_id\",\"values\"],\"connection_id\":\"sample\",\"sheet_id\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"spreadsheet_id\":\"sample\",\"values\":[]},\"type\":\"GOOGLE_SHEETS\"},\"tags\":{\"action\":\"ADD_ROW\",\"type\":\"GOOGLE_SHEETS\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"basic\",\"connection_id\",\"content_type\",\"headers\",\"method\",\"params\",\"payload\"],\"basic\":{\"$optional\":[\"password\",\"username\"],\"password\":\"sample\",\"username\":\"sample\"},\"connection_id\":\"sample\",\"content_type\":\"JSON\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"url\":\"sample\"},\"type\":\"HTTP\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"HTTP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ENROLL_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"workflow_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"ENROLL_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"GET_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"properties\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"properties\":[]},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"HUBSPOT\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{}},\"type\":\"JSON\"},\"tags\":{\"action\":\"CREATE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"json\":\"sample\"},\"type\":\"JSON\"},\"tags\":{\"action\":\"PARSE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"JSON\"},\"tags\":{\"action\":\"SERIALIZE_JSON\",\"type\":\"JSON\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DECODE_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"DECODE_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SIGN_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"expires_in\",\"issuer\",\"payload\",\"subject\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"expires_in\":\"sample\",\"issuer\":\"sample\",\"payload\":{},\"subject\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"SIGN_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"issuer\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"issuer\":\"sample\",\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"VERIFY_JWT\",\"type\":\"JWT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_MEMBER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"list_id\":\"sample\",\"member\":{\"$optional\":[\"merge_fields\"],\"email_address\":\"sample\",\"merge_fields\":{},\"status_if_new\":\"sample\"}},\"type\":\"MAILCHIMP\"},\"tags\":{\"action\":\"UPSERT_MEMBER\",\"type\":\"MAILCHIMP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$oneOf\":[{\"shape\":{\"content\":\"sample\"},\"tags\":{}},{\"shape\":{\"$optional\":[\"variables\"],\"template_id\":1,\"variables\":{}},\"tags\":{}}]},\"type\":\"MAILJET\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"MAILJET\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GENERATE_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"length\":1,\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"GENERATE_CODE\",\"type\":\"OTP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"code\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"VERIFY_CODE\",\"type\":\"OTP\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_DEAL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"organization_id\",\"person_id\",\"stage_id\",\"user_id\",\"value\"],\"connection_id\":\"sample\",\"fields\":{},\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"person_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"stage_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"title\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"value\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_DEAL\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ORGANIZATION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"owner_id\"],\"connection_id\":\"sample\",\"fields\":{},\"name\":\"sample\",\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_ORGANIZATION\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"fields\",\"organization_id\",\"owner_id\",\"phone\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"fields\":{},\"name\":\"sample\",\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"phone\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_PERSON\",\"type\":\"PIPEDRIVE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"first_name\",\"payload\",\"phone\"],\"company\":\"sample\",\"connection_id\":\"sample\",\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"payload\":{},\"phone\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"CREATE_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_id\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"GET_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEARCH_LEADS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_fields\":[\"sample\"],\"search_field\":\"email\",\"search_value\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"SEARCH_LEADS\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"payload\"],\"connection_id\":\"sample\",\"lead_id\":\"sample\",\"payload\":{}},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"UPDATE_LEAD\",\"type\":\"SALESFORCE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":{\"$optional\":[\"name\"],\"email\":\"sample\",\"name\":\"sample\"},\"personalizations\":[]},\"type\":\"SENDGRID\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"SENDGRID\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"POST_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"attachments\",\"text\"],\"attachments\":[],\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"SLACK\"},\"tags\":{\"action\":\"POST_MESSAGE\",\"type\":\"SLACK\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"type\":\"sample\",\"value\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"ADD_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\",\"tax_id\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\",\"tax_id\":{\"type\":\"sample\",\"value\":\"sample\"}},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_PORTAL_SESSION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"return_url\"],\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"return_url\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_PORTAL_SESSION\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELETE_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"DELETE_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_CUSTOMERS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"FIND_CUSTOMERS\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"GET_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"UPDATE_CUSTOMER\",\"type\":\"STRIPE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"chat_id\":\"sample\",\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"TELEGRAM\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"TELEGRAM\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"payload\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"TWILIO\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"TWILIO\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"recipient_number\":\"sample\",\"sender_id\":\"sample\",\"type\":\"IMAGE\"},\"type\":\"WHATSAPP\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"WHATSAPP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"xml\":\"sample\"},\"type\":\"XML\"},\"tags\":{\"action\":\"PARSE_XML\",\"type\":\"XML\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"XML\"},\"tags\":{\"action\":\"SERIALIZE_XML\",\"type\":\"XML\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"TRIGGER_WEBHOOK\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"method\"],\"connection_id\":\"sample\",\"method\":\"GET\"},\"type\":\"ZAPIER\"},\"tags\":{\"action\":\"TRIGGER_WEBHOOK\",\"type\":\"ZAPIER\"}}]}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &["actions", "name"],
     },
     Op {
         id: "delete_flows_by_id",
@@ -2613,6 +3095,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_forms",
@@ -2627,6 +3110,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"submitted_at\":\"2026-01-01\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"submitted_at\":\"2026-01-01\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "create_form",
@@ -2641,6 +3125,16 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"ending\":{\"after_submit\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"id\":\"sample\",\"languages\":{\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"alias\":\"sample\",\"config\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"}],\"start\":{\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"key\":\"sample\",\"value\":\"sample\"}],\"next_node\":\"sample\"},\"style\":{\"css\":\"sample\"},\"submitted_at\":\"2026-01-01\",\"translations\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"ending\":{\"after_submit\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"id\":\"sample\",\"languages\":{\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"next_node\"],\"flow_id\":\"sample\",\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"},\"tags\":{\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"config\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"fallback\",\"rules\"],\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]},\"rules\":[]},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"ROUTER\"},\"tags\":{\"type\":\"ROUTER\"}},{\"shape\":{\"$optional\":[\"alias\",\"config\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"components\",\"next_node\"],\"components\":[],\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"STEP\"},\"tags\":{\"type\":\"STEP\"}}]}],\"start\":{\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"key\":\"sample\",\"value\":\"sample\"}],\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"style\":{\"css\":\"sample\"},\"submitted_at\":\"2026-01-01\",\"translations\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[
+            "ending",
+            "languages",
+            "messages",
+            "name",
+            "nodes",
+            "start",
+            "style",
+            "translations",
+        ],
     },
     Op {
         id: "get_form",
@@ -2655,6 +3149,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"ending\":{\"after_submit\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"id\":\"sample\",\"languages\":{\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"alias\":\"sample\",\"config\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"}],\"start\":{\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"key\":\"sample\",\"value\":\"sample\"}],\"next_node\":\"sample\"},\"style\":{\"css\":\"sample\"},\"submitted_at\":\"2026-01-01\",\"translations\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"ending\":{\"after_submit\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"id\":\"sample\",\"languages\":{\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"next_node\"],\"flow_id\":\"sample\",\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"},\"tags\":{\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"config\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"fallback\",\"rules\"],\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]},\"rules\":[]},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"ROUTER\"},\"tags\":{\"type\":\"ROUTER\"}},{\"shape\":{\"$optional\":[\"alias\",\"config\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"components\",\"next_node\"],\"components\":[],\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"STEP\"},\"tags\":{\"type\":\"STEP\"}}]}],\"start\":{\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"key\":\"sample\",\"value\":\"sample\"}],\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"style\":{\"css\":\"sample\"},\"submitted_at\":\"2026-01-01\",\"translations\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[],
     },
     Op {
         id: "patch_form",
@@ -2669,6 +3164,16 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"ending\":{\"after_submit\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"id\":\"sample\",\"languages\":{\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"alias\":\"sample\",\"config\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"}],\"start\":{\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"key\":\"sample\",\"value\":\"sample\"}],\"next_node\":\"sample\"},\"style\":{\"css\":\"sample\"},\"submitted_at\":\"2026-01-01\",\"translations\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"ending\":{\"after_submit\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"id\":\"sample\",\"languages\":{\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"next_node\"],\"flow_id\":\"sample\",\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"},\"tags\":{\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"config\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"fallback\",\"rules\"],\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]},\"rules\":[]},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"ROUTER\"},\"tags\":{\"type\":\"ROUTER\"}},{\"shape\":{\"$optional\":[\"alias\",\"config\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"components\",\"next_node\"],\"components\":[],\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"STEP\"},\"tags\":{\"type\":\"STEP\"}}]}],\"start\":{\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"key\":\"sample\",\"value\":\"sample\"}],\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"style\":{\"css\":\"sample\"},\"submitted_at\":\"2026-01-01\",\"translations\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[
+            "ending",
+            "languages",
+            "messages",
+            "name",
+            "nodes",
+            "start",
+            "style",
+            "translations",
+        ],
     },
     Op {
         id: "delete_form",
@@ -2683,6 +3188,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_grants",
@@ -2697,6 +3203,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"audience\":\"sample\",\"clientID\":\"sample\",\"id\":\"sample\",\"scope\":[\"sample\"],\"user_id\":\"sample\"}",
         sample: "{\"audience\":\"sample\",\"clientID\":\"sample\",\"id\":\"sample\",\"scope\":[\"sample\"],\"user_id\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_grants_by_user_id",
@@ -2711,6 +3218,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_grants_by_id",
@@ -2725,6 +3233,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_groups",
@@ -2739,6 +3248,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_group",
@@ -2753,6 +3263,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_group",
@@ -2767,6 +3278,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_group_members",
@@ -2781,6 +3293,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"member_type\":\"user\",\"type\":\"connection\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_group_roles",
@@ -2795,6 +3308,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_group_roles",
@@ -2809,6 +3323,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["roles"],
     },
     Op {
         id: "delete_group_roles",
@@ -2823,6 +3338,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["roles"],
     },
     Op {
         id: "post_ticket",
@@ -2837,6 +3353,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"ticket_id\":\"sample\",\"ticket_url\":\"https://example.com/\"}",
         shape: "",
+        body_props: &[
+            "allow_multiple_enrollments",
+            "email",
+            "email_locale",
+            "factor",
+            "send_mail",
+            "user_id",
+        ],
     },
     Op {
         id: "get_enrollments_by_id",
@@ -2851,6 +3375,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enrolled_at\":\"sample\",\"id\":\"sample\",\"identifier\":\"sample\",\"last_auth\":\"sample\",\"name\":\"+00000000\",\"phone_number\":\"sample\",\"status\":\"pending\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_enrollments_by_id",
@@ -2865,6 +3390,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_factors",
@@ -2879,6 +3405,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"enabled\":true,\"name\":\"email\",\"trial_expired\":true}]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_factor_duo_settings",
@@ -2893,6 +3420,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_factor_duo_settings",
@@ -2907,6 +3435,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
         shape: "",
+        body_props: &["host", "ikey", "skey"],
     },
     Op {
         id: "patch_factor_duo_settings",
@@ -2921,6 +3450,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
         shape: "",
+        body_props: &["host", "ikey", "skey"],
     },
     Op {
         id: "get_message-types",
@@ -2935,6 +3465,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"message_types\":[\"sms\"]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_message-types",
@@ -2949,6 +3480,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"message_types\":[\"sms\"]}",
         shape: "",
+        body_props: &["message_types"],
     },
     Op {
         id: "get_phone_twilio_factor_provider",
@@ -2963,6 +3495,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_twilio",
@@ -2977,6 +3510,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
         shape: "",
+        body_props: &["auth_token", "from", "messaging_service_sid", "sid"],
     },
     Op {
         id: "get_guardian_phone_providers",
@@ -2991,6 +3525,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"provider\":\"auth0\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_phone_providers",
@@ -3005,6 +3540,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"provider\":\"auth0\"}",
         shape: "",
+        body_props: &["provider"],
     },
     Op {
         id: "get_factor_phone_templates",
@@ -3019,6 +3555,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_factor_phone_templates",
@@ -3033,6 +3570,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
         shape: "",
+        body_props: &["enrollment_message", "verification_message"],
     },
     Op {
         id: "get_apns",
@@ -3047,6 +3585,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"bundle_id\":\"sample\",\"enabled\":true,\"sandbox\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_apns",
@@ -3061,6 +3600,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"bundle_id\":\"sample\",\"sandbox\":true}",
         shape: "",
+        body_props: &["bundle_id", "p12", "sandbox"],
     },
     Op {
         id: "patch_apns",
@@ -3075,6 +3615,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"bundle_id\":\"sample\",\"sandbox\":true}",
         shape: "",
+        body_props: &["bundle_id", "p12", "sandbox"],
     },
     Op {
         id: "put_fcm",
@@ -3089,6 +3630,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{}",
         shape: "",
+        body_props: &["server_key"],
     },
     Op {
         id: "patch_fcm",
@@ -3103,6 +3645,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{}",
         shape: "",
+        body_props: &["server_key"],
     },
     Op {
         id: "put_fcmv1",
@@ -3117,6 +3660,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{}",
         shape: "",
+        body_props: &["server_credentials"],
     },
     Op {
         id: "patch_fcmv1",
@@ -3131,6 +3675,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{}",
         shape: "",
+        body_props: &["server_credentials"],
     },
     Op {
         id: "get_sns",
@@ -3145,6 +3690,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"aws_access_key_id\":\"sample\",\"aws_region\":\"us-east-0\",\"aws_secret_access_key\":\"sample\",\"sns_apns_platform_application_arn\":\"sample\",\"sns_gcm_platform_application_arn\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_sns",
@@ -3159,6 +3705,13 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"aws_access_key_id\":\"sample\",\"aws_region\":\"us-east-0\",\"aws_secret_access_key\":\"sample\",\"sns_apns_platform_application_arn\":\"sample\",\"sns_gcm_platform_application_arn\":\"sample\"}",
         shape: "",
+        body_props: &[
+            "aws_access_key_id",
+            "aws_region",
+            "aws_secret_access_key",
+            "sns_apns_platform_application_arn",
+            "sns_gcm_platform_application_arn",
+        ],
     },
     Op {
         id: "patch_sns",
@@ -3173,6 +3726,13 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"aws_access_key_id\":\"sample\",\"aws_region\":\"us-east-0\",\"aws_secret_access_key\":\"sample\",\"sns_apns_platform_application_arn\":\"sample\",\"sns_gcm_platform_application_arn\":\"sample\"}",
         shape: "",
+        body_props: &[
+            "aws_access_key_id",
+            "aws_region",
+            "aws_secret_access_key",
+            "sns_apns_platform_application_arn",
+            "sns_gcm_platform_application_arn",
+        ],
     },
     Op {
         id: "get_pn_providers",
@@ -3187,6 +3747,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"provider\":\"direct\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_pn_providers",
@@ -3201,6 +3762,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"provider\":\"direct\"}",
         shape: "",
+        body_props: &["provider"],
     },
     Op {
         id: "get_sms_twilio_factor_provider",
@@ -3215,6 +3777,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_sms_twilio_factor_provider",
@@ -3229,6 +3792,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
         shape: "",
+        body_props: &["auth_token", "from", "messaging_service_sid", "sid"],
     },
     Op {
         id: "get_sms_providers",
@@ -3243,6 +3807,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"provider\":\"auth0\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_sms_providers",
@@ -3257,6 +3822,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"provider\":\"auth0\"}",
         shape: "",
+        body_props: &["provider"],
     },
     Op {
         id: "get_factor_sms_templates",
@@ -3271,6 +3837,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_factor_sms_templates",
@@ -3285,6 +3852,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
         shape: "",
+        body_props: &["enrollment_message", "verification_message"],
     },
     Op {
         id: "put_factors_by_name",
@@ -3299,6 +3867,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enabled\":true}",
         shape: "",
+        body_props: &["enabled"],
     },
     Op {
         id: "get_policies",
@@ -3313,6 +3882,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[\"all-applications\"]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_policies",
@@ -3327,6 +3897,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[\"all-applications\"]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_hooks",
@@ -3341,6 +3912,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"dependencies\":{},\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"script\":\"sample\",\"triggerId\":\"sample\"}",
         sample: "{\"dependencies\":{},\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"script\":\"sample\",\"triggerId\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_hooks",
@@ -3355,6 +3927,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"dependencies\":{},\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"script\":\"sample\",\"triggerId\":\"sample\"}",
         shape: "",
+        body_props: &["dependencies", "enabled", "name", "script", "triggerId"],
     },
     Op {
         id: "get_hooks_by_id",
@@ -3369,6 +3942,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"dependencies\":{},\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"script\":\"sample\",\"triggerId\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_hooks_by_id",
@@ -3383,6 +3957,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"dependencies\":{},\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"script\":\"sample\",\"triggerId\":\"sample\"}",
         shape: "",
+        body_props: &["dependencies", "enabled", "name", "script"],
     },
     Op {
         id: "delete_hooks_by_id",
@@ -3397,6 +3972,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_secrets",
@@ -3411,6 +3987,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"key\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_secrets",
@@ -3425,6 +4002,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_secrets",
@@ -3439,6 +4017,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_secrets",
@@ -3453,6 +4032,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_users-exports",
@@ -3467,6 +4047,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"created_at\":\"sample\",\"fields\":[{\"export_as\":\"sample\",\"name\":\"sample\"}],\"format\":\"json\",\"id\":\"sample\",\"limit\":1,\"status\":\"sample\",\"type\":\"sample\"}",
         shape: "",
+        body_props: &["connection_id", "fields", "format", "limit"],
     },
     Op {
         id: "post_users-imports",
@@ -3481,6 +4062,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"created_at\":\"sample\",\"external_id\":\"sample\",\"id\":\"sample\",\"status\":\"sample\",\"type\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_verification-email",
@@ -3495,6 +4077,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"sample\",\"id\":\"sample\",\"status\":\"sample\",\"type\":\"sample\"}",
         shape: "",
+        body_props: &["client_id", "identity", "organization_id", "user_id"],
     },
     Op {
         id: "get_jobs_by_id",
@@ -3509,6 +4092,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"sample\",\"format\":\"json\",\"id\":\"sample\",\"location\":\"sample\",\"percentage_done\":1,\"status\":\"sample\",\"status_details\":\"sample\",\"summary\":{\"failed\":1,\"inserted\":1,\"total\":1,\"updated\":1},\"time_left_seconds\":1,\"type\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_errors",
@@ -3523,6 +4107,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"errors\":[{}],\"user\":{}}]",
         shape: "{\"$oneOf\":[{\"shape\":[{\"$optional\":[\"errors\",\"user\"],\"errors\":[{\"$optional\":[\"code\",\"message\",\"path\"],\"code\":\"sample\",\"message\":\"sample\",\"path\":\"sample\"}],\"user\":{}}],\"tags\":{}},{\"shape\":{\"$optional\":[\"connection_id\",\"created_at\",\"status_details\"],\"connection_id\":\"sample\",\"created_at\":\"sample\",\"id\":\"sample\",\"status\":\"sample\",\"status_details\":\"sample\",\"type\":\"sample\"},\"tags\":{}}]}",
+        body_props: &[],
     },
     Op {
         id: "get_custom_signing_keys",
@@ -3537,6 +4122,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"keys\":[{\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_custom_signing_keys",
@@ -3551,6 +4137,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"keys\":[{\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]}",
         shape: "",
+        body_props: &["keys"],
     },
     Op {
         id: "delete_custom_signing_keys",
@@ -3565,6 +4152,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_encryption_keys",
@@ -3579,6 +4167,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_encryption",
@@ -3593,6 +4182,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_encryption_rekey",
@@ -3607,6 +4197,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_encryption_key",
@@ -3621,6 +4212,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_encryption_key",
@@ -3635,6 +4227,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_encryption_key",
@@ -3649,6 +4242,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_encryption_wrapping_key",
@@ -3663,6 +4257,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"algorithm\":\"CKM_RSA_AES_KEY_WRAP\",\"public_key\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_signing_keys",
@@ -3677,6 +4272,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"cert\":\"sample\",\"current\":true,\"current_since\":\"sample\",\"current_until\":\"sample\",\"fingerprint\":\"sample\",\"kid\":\"sample\",\"next\":true,\"pkcs7\":\"sample\",\"previous\":true,\"revoked\":true,\"revoked_at\":\"sample\",\"thumbprint\":\"sample\"}]",
         shape: "[{\"cert\":\"sample\",\"current\":true,\"current_since\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"current_until\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"fingerprint\":\"sample\",\"kid\":\"sample\",\"next\":true,\"pkcs7\":\"sample\",\"previous\":true,\"revoked\":true,\"revoked_at\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"thumbprint\":\"sample\"}]",
+        body_props: &[],
     },
     Op {
         id: "post_signing_keys",
@@ -3691,6 +4287,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"cert\":\"sample\",\"kid\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_signing_key",
@@ -3705,6 +4302,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"cert\":\"sample\",\"current\":true,\"current_since\":\"sample\",\"current_until\":\"sample\",\"fingerprint\":\"sample\",\"kid\":\"sample\",\"next\":true,\"pkcs7\":\"sample\",\"previous\":true,\"revoked\":true,\"revoked_at\":\"sample\",\"thumbprint\":\"sample\"}",
         shape: "{\"cert\":\"sample\",\"current\":true,\"current_since\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"current_until\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"fingerprint\":\"sample\",\"kid\":\"sample\",\"next\":true,\"pkcs7\":\"sample\",\"previous\":true,\"revoked\":true,\"revoked_at\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"thumbprint\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "put_signing_keys",
@@ -3719,6 +4317,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"cert\":\"sample\",\"kid\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_log-streams",
@@ -3733,6 +4332,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"filters\":[{}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"}]",
         shape: "[{\"$oneOf\":[{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"httpAuthorization\",\"httpContentFormat\",\"httpContentType\",\"httpCustomHeaders\"],\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"http\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"awsPartnerEventSource\"],\"awsAccountId\":\"000000000000\",\"awsPartnerEventSource\":\"sample\",\"awsRegion\":\"af-south-1\"},\"status\":\"active\",\"type\":\"eventbridge\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventbridge\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"azurePartnerTopic\"],\"azurePartnerTopic\":\"sample\",\"azureRegion\":\"australiacentral\",\"azureResourceGroup\":\"sample\",\"azureSubscriptionId\":\"00000000-0000-0000-0000-000000000000\"},\"status\":\"active\",\"type\":\"eventgrid\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventgrid\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"datadogApiKey\":\"sample\",\"datadogRegion\":\"eu\"},\"status\":\"active\",\"type\":\"datadog\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"datadog\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"splunkDomain\":\"sample\",\"splunkPort\":\"0\",\"splunkSecure\":true,\"splunkToken\":\"sample\"},\"status\":\"active\",\"type\":\"splunk\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"splunk\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"sumoSourceAddress\":\"sample\"},\"status\":\"active\",\"type\":\"sumo\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"sumo\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"segmentWriteKey\":\"sample\"},\"status\":\"active\",\"type\":\"segment\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"segment\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"mixpanelProjectId\":\"0\",\"mixpanelRegion\":\"eu\",\"mixpanelServiceAccountPassword\":\"a\",\"mixpanelServiceAccountUsername\":\"a\"},\"status\":\"active\",\"type\":\"mixpanel\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"mixpanel\"}}]}]",
+        body_props: &[],
     },
     Op {
         id: "post_log-streams",
@@ -3747,6 +4347,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"httpAuthorization\",\"httpContentFormat\",\"httpContentType\",\"httpCustomHeaders\"],\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{\"$optional\":[\"header\",\"value\"],\"header\":\"sample\",\"value\":\"sample\"}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"http\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"awsPartnerEventSource\"],\"awsAccountId\":\"000000000000\",\"awsPartnerEventSource\":\"sample\",\"awsRegion\":\"af-south-1\"},\"status\":\"active\",\"type\":\"eventbridge\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventbridge\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"azurePartnerTopic\"],\"azurePartnerTopic\":\"sample\",\"azureRegion\":\"australiacentral\",\"azureResourceGroup\":\"sample\",\"azureSubscriptionId\":\"00000000-0000-0000-0000-000000000000\"},\"status\":\"active\",\"type\":\"eventgrid\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventgrid\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"datadogApiKey\":\"sample\",\"datadogRegion\":\"eu\"},\"status\":\"active\",\"type\":\"datadog\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"datadog\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"splunkDomain\":\"sample\",\"splunkPort\":\"0\",\"splunkSecure\":true,\"splunkToken\":\"sample\"},\"status\":\"active\",\"type\":\"splunk\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"splunk\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"sumoSourceAddress\":\"sample\"},\"status\":\"active\",\"type\":\"sumo\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"sumo\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"segmentWriteKey\":\"sample\"},\"status\":\"active\",\"type\":\"segment\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"segment\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"mixpanelProjectId\":\"0\",\"mixpanelRegion\":\"eu\",\"mixpanelServiceAccountPassword\":\"a\",\"mixpanelServiceAccountUsername\":\"a\"},\"status\":\"active\",\"type\":\"mixpanel\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"mixpanel\"}}]}",
+        body_props: &[],
     },
     Op {
         id: "get_log-streams_by_id",
@@ -3761,6 +4362,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"httpAuthorization\",\"httpContentFormat\",\"httpContentType\",\"httpCustomHeaders\"],\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{\"$optional\":[\"header\",\"value\"],\"header\":\"sample\",\"value\":\"sample\"}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"http\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"awsPartnerEventSource\"],\"awsAccountId\":\"000000000000\",\"awsPartnerEventSource\":\"sample\",\"awsRegion\":\"af-south-1\"},\"status\":\"active\",\"type\":\"eventbridge\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventbridge\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"azurePartnerTopic\"],\"azurePartnerTopic\":\"sample\",\"azureRegion\":\"australiacentral\",\"azureResourceGroup\":\"sample\",\"azureSubscriptionId\":\"00000000-0000-0000-0000-000000000000\"},\"status\":\"active\",\"type\":\"eventgrid\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventgrid\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"datadogApiKey\":\"sample\",\"datadogRegion\":\"eu\"},\"status\":\"active\",\"type\":\"datadog\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"datadog\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"splunkDomain\":\"sample\",\"splunkPort\":\"0\",\"splunkSecure\":true,\"splunkToken\":\"sample\"},\"status\":\"active\",\"type\":\"splunk\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"splunk\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"sumoSourceAddress\":\"sample\"},\"status\":\"active\",\"type\":\"sumo\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"sumo\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"segmentWriteKey\":\"sample\"},\"status\":\"active\",\"type\":\"segment\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"segment\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"mixpanelProjectId\":\"0\",\"mixpanelRegion\":\"eu\",\"mixpanelServiceAccountPassword\":\"a\",\"mixpanelServiceAccountUsername\":\"a\"},\"status\":\"active\",\"type\":\"mixpanel\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"mixpanel\"}}]}",
+        body_props: &[],
     },
     Op {
         id: "patch_log-streams_by_id",
@@ -3775,6 +4377,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"httpAuthorization\",\"httpContentFormat\",\"httpContentType\",\"httpCustomHeaders\"],\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{\"$optional\":[\"header\",\"value\"],\"header\":\"sample\",\"value\":\"sample\"}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"http\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"awsPartnerEventSource\"],\"awsAccountId\":\"000000000000\",\"awsPartnerEventSource\":\"sample\",\"awsRegion\":\"af-south-1\"},\"status\":\"active\",\"type\":\"eventbridge\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventbridge\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"azurePartnerTopic\"],\"azurePartnerTopic\":\"sample\",\"azureRegion\":\"australiacentral\",\"azureResourceGroup\":\"sample\",\"azureSubscriptionId\":\"00000000-0000-0000-0000-000000000000\"},\"status\":\"active\",\"type\":\"eventgrid\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventgrid\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"datadogApiKey\":\"sample\",\"datadogRegion\":\"eu\"},\"status\":\"active\",\"type\":\"datadog\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"datadog\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"splunkDomain\":\"sample\",\"splunkPort\":\"0\",\"splunkSecure\":true,\"splunkToken\":\"sample\"},\"status\":\"active\",\"type\":\"splunk\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"splunk\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"sumoSourceAddress\":\"sample\"},\"status\":\"active\",\"type\":\"sumo\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"sumo\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"segmentWriteKey\":\"sample\"},\"status\":\"active\",\"type\":\"segment\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"segment\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"mixpanelProjectId\":\"0\",\"mixpanelRegion\":\"eu\",\"mixpanelServiceAccountPassword\":\"a\",\"mixpanelServiceAccountUsername\":\"a\"},\"status\":\"active\",\"type\":\"mixpanel\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"mixpanel\"}}]}",
+        body_props: &[
+            "filters",
+            "isPriority",
+            "name",
+            "pii_config",
+            "sink",
+            "status",
+        ],
     },
     Op {
         id: "delete_log-streams_by_id",
@@ -3789,6 +4399,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_logs",
@@ -3803,6 +4414,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":\"sample\",\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
         sample: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":\"sample\",\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
         shape: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "get_logs_by_id",
@@ -3817,6 +4429,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":\"sample\",\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
         shape: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "get_network-acls",
@@ -3831,6 +4444,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         sample: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         shape: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "post_network-acls",
@@ -3845,6 +4459,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["active", "description", "priority", "rule"],
     },
     Op {
         id: "get_network-acls_by_id",
@@ -3859,6 +4474,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         shape: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "put_network-acls_by_id",
@@ -3873,6 +4489,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         shape: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
+        body_props: &["active", "description", "priority", "rule"],
     },
     Op {
         id: "patch_network-acls_by_id",
@@ -3887,6 +4504,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         shape: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
+        body_props: &["active", "description", "priority", "rule"],
     },
     Op {
         id: "delete_network-acls_by_id",
@@ -3901,6 +4519,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_organizations",
@@ -3915,6 +4534,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_organizations",
@@ -3929,6 +4549,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"enabled_connections\":[{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}],\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "",
+        body_props: &[
+            "branding",
+            "display_name",
+            "enabled_connections",
+            "metadata",
+            "name",
+            "token_quota",
+        ],
     },
     Op {
         id: "get_name_by_name",
@@ -3943,6 +4571,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_organizations_by_id",
@@ -3957,6 +4586,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_organizations_by_id",
@@ -3971,6 +4601,13 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "",
+        body_props: &[
+            "branding",
+            "display_name",
+            "metadata",
+            "name",
+            "token_quota",
+        ],
     },
     Op {
         id: "delete_organizations_by_id",
@@ -3985,6 +4622,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_organization-client-grants",
@@ -3999,6 +4637,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"allow_any_organization\":true,\"audience\":\"sample\",\"client_id\":\"sample\",\"id\":\"sample\",\"organization_usage\":\"allow\",\"scope\":[\"sample\"]}",
         sample: "{\"allow_any_organization\":true,\"audience\":\"sample\",\"client_id\":\"sample\",\"id\":\"sample\",\"organization_usage\":\"allow\",\"scope\":[\"sample\"]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "create_organization-client-grants",
@@ -4013,6 +4652,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allow_any_organization\":true,\"audience\":\"sample\",\"client_id\":\"sample\",\"id\":\"sample\",\"organization_usage\":\"allow\",\"scope\":[\"sample\"]}",
         shape: "",
+        body_props: &["grant_id"],
     },
     Op {
         id: "delete_client-grants_by_grant_id",
@@ -4027,6 +4667,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_organization_connections",
@@ -4041,6 +4682,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_organization_connection",
@@ -4055,6 +4697,15 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
         shape: "",
+        body_props: &[
+            "assign_membership_on_login",
+            "connection_id",
+            "is_enabled",
+            "is_signup_enabled",
+            "organization_access_level",
+            "organization_connection_name",
+            "show_as_button",
+        ],
     },
     Op {
         id: "get_organization_connection",
@@ -4069,6 +4720,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_organization_connection",
@@ -4083,6 +4735,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
         shape: "",
+        body_props: &[
+            "assign_membership_on_login",
+            "is_enabled",
+            "is_signup_enabled",
+            "organization_access_level",
+            "organization_connection_name",
+            "show_as_button",
+        ],
     },
     Op {
         id: "delete_organization_connection",
@@ -4097,6 +4757,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_discovery-domains",
@@ -4111,6 +4772,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_discovery-domains",
@@ -4125,6 +4787,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "",
+        body_props: &["domain", "status", "use_for_organization_discovery"],
     },
     Op {
         id: "get_name_by_discovery_domain",
@@ -4139,6 +4802,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_discovery-domains_by_discovery_domain_id",
@@ -4153,6 +4817,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_discovery-domains_by_discovery_domain_id",
@@ -4167,6 +4832,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "",
+        body_props: &["status", "use_for_organization_discovery"],
     },
     Op {
         id: "delete_discovery-domains_by_discovery_domain_id",
@@ -4181,6 +4847,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_enabled_connections",
@@ -4195,6 +4862,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_enabled_connections",
@@ -4209,6 +4877,12 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
         shape: "",
+        body_props: &[
+            "assign_membership_on_login",
+            "connection_id",
+            "is_signup_enabled",
+            "show_as_button",
+        ],
     },
     Op {
         id: "get_enabled_connections_by_connectionId",
@@ -4223,6 +4897,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_enabled_connections_by_connectionId",
@@ -4237,6 +4912,11 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
         shape: "",
+        body_props: &[
+            "assign_membership_on_login",
+            "is_signup_enabled",
+            "show_as_button",
+        ],
     },
     Op {
         id: "delete_enabled_connections_by_connectionId",
@@ -4251,6 +4931,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_invitations",
@@ -4265,6 +4946,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"app_metadata\":{},\"client_id\":\"sample\",\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"invitation_url\":\"https://example.com/\",\"invitee\":{\"email\":\"user@example.com\"},\"inviter\":{\"name\":\"sample\"},\"organization_id\":\"sample\",\"roles\":[\"sample\"],\"ticket_id\":\"sample\",\"user_metadata\":{}}",
         sample: "{\"app_metadata\":{},\"client_id\":\"sample\",\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"invitation_url\":\"https://example.com/\",\"invitee\":{\"email\":\"user@example.com\"},\"inviter\":{\"name\":\"sample\"},\"organization_id\":\"sample\",\"roles\":[\"sample\"],\"ticket_id\":\"sample\",\"user_metadata\":{}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_invitations",
@@ -4279,6 +4961,17 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"app_metadata\":{},\"client_id\":\"sample\",\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"invitation_url\":\"https://example.com/\",\"invitee\":{\"email\":\"user@example.com\"},\"inviter\":{\"name\":\"sample\"},\"organization_id\":\"sample\",\"roles\":[\"sample\"],\"ticket_id\":\"sample\",\"user_metadata\":{}}",
         shape: "",
+        body_props: &[
+            "app_metadata",
+            "client_id",
+            "connection_id",
+            "invitee",
+            "inviter",
+            "roles",
+            "send_invitation_email",
+            "ttl_sec",
+            "user_metadata",
+        ],
     },
     Op {
         id: "get_invitations_by_invitation_id",
@@ -4293,6 +4986,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"app_metadata\":{},\"client_id\":\"sample\",\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"invitation_url\":\"https://example.com/\",\"invitee\":{\"email\":\"user@example.com\"},\"inviter\":{\"name\":\"sample\"},\"organization_id\":\"sample\",\"roles\":[\"sample\"],\"ticket_id\":\"sample\",\"user_metadata\":{}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_invitations_by_invitation_id",
@@ -4307,6 +5001,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_organization_members",
@@ -4321,6 +5016,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"email\":\"user@example.com\",\"name\":\"sample\",\"picture\":\"sample\",\"roles\":[{\"id\":\"sample\",\"name\":\"sample\"}],\"user_id\":\"sample\"}",
         sample: "{\"email\":\"user@example.com\",\"name\":\"sample\",\"picture\":\"sample\",\"roles\":[{\"id\":\"sample\",\"name\":\"sample\"}],\"user_id\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_members",
@@ -4335,6 +5031,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_members",
@@ -4349,6 +5046,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_organization_member_effective_roles",
@@ -4363,6 +5061,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"sources\":[\"direct\"]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_organization_member_role_source_groups",
@@ -4377,6 +5076,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_organization_member_roles",
@@ -4391,6 +5091,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_organization_member_roles",
@@ -4405,6 +5106,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["roles"],
     },
     Op {
         id: "delete_organization_member_roles",
@@ -4419,6 +5121,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["roles"],
     },
     Op {
         id: "get_organization_groups",
@@ -4433,6 +5136,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_organization_group_roles",
@@ -4447,6 +5151,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_organization_group_roles",
@@ -4461,6 +5166,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["roles"],
     },
     Op {
         id: "delete_organization_group_roles",
@@ -4475,6 +5181,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["roles"],
     },
     Op {
         id: "get_prompts",
@@ -4489,6 +5196,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"identifier_first\":true,\"universal_login_experience\":\"new\",\"webauthn_platform_first_factor\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_prompts",
@@ -4503,6 +5211,11 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"identifier_first\":true,\"universal_login_experience\":\"new\",\"webauthn_platform_first_factor\":true}",
         shape: "",
+        body_props: &[
+            "identifier_first",
+            "universal_login_experience",
+            "webauthn_platform_first_factor",
+        ],
     },
     Op {
         id: "get_all_rendering",
@@ -4517,6 +5230,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"sample\",\"rendering_mode\":\"standard\",\"screen\":\"sample\",\"tenant\":\"sample\",\"use_page_template\":true}",
         sample: "{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"sample\",\"rendering_mode\":\"standard\",\"screen\":\"sample\",\"tenant\":\"sample\",\"use_page_template\":true}",
         shape: "{\"context_configuration\":[{\"$oneOf\":[{\"shape\":\"branding.settings\",\"tags\":{}},{\"shape\":\"client.metadata.a\",\"tags\":{}},{\"shape\":\"organization.metadata.a\",\"tags\":{}},{\"shape\":\"transaction.custom_domain.domain_metadata.a\",\"tags\":{}},{\"shape\":\"user.user_metadata.a\",\"tags\":{}},{\"shape\":\"user.app_metadata.a\",\"tags\":{}},{\"shape\":\"untrusted_data.authorization_params.ext-a\",\"tags\":{}}]}],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"domains\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"match_type\":\"includes_any\",\"organizations\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"sample\",\"rendering_mode\":\"standard\",\"screen\":\"sample\",\"tenant\":\"sample\",\"use_page_template\":true}",
+        body_props: &[],
     },
     Op {
         id: "patch_bulk_rendering",
@@ -4531,6 +5245,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"configs\":[{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[],\"domains\":[],\"match_type\":\"includes_any\",\"organizations\":[]},\"head_tags\":[{}],\"prompt\":\"login\",\"rendering_mode\":\"standard\",\"screen\":\"login\",\"use_page_template\":true}]}",
         shape: "{\"configs\":[{\"context_configuration\":[{\"$oneOf\":[{\"shape\":\"branding.settings\",\"tags\":{}},{\"shape\":\"client.metadata.a\",\"tags\":{}},{\"shape\":\"organization.metadata.a\",\"tags\":{}},{\"shape\":\"transaction.custom_domain.domain_metadata.a\",\"tags\":{}},{\"shape\":\"user.user_metadata.a\",\"tags\":{}},{\"shape\":\"user.app_metadata.a\",\"tags\":{}},{\"shape\":\"untrusted_data.authorization_params.ext-a\",\"tags\":{}}]}],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[],\"domains\":[],\"match_type\":\"includes_any\",\"organizations\":[]},\"head_tags\":[{}],\"prompt\":\"login\",\"rendering_mode\":\"standard\",\"screen\":\"login\",\"use_page_template\":true}]}",
+        body_props: &["configs"],
     },
     Op {
         id: "get_custom-text_by_language",
@@ -4545,6 +5260,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_custom-text_by_language",
@@ -4559,6 +5275,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_partials",
@@ -4573,6 +5290,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_partials",
@@ -4587,6 +5305,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_rendering",
@@ -4601,6 +5320,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"sample\",\"rendering_mode\":\"standard\",\"screen\":\"sample\",\"tenant\":\"sample\",\"use_page_template\":true}",
         shape: "{\"context_configuration\":[{\"$oneOf\":[{\"shape\":\"branding.settings\",\"tags\":{}},{\"shape\":\"client.metadata.a\",\"tags\":{}},{\"shape\":\"organization.metadata.a\",\"tags\":{}},{\"shape\":\"transaction.custom_domain.domain_metadata.a\",\"tags\":{}},{\"shape\":\"user.user_metadata.a\",\"tags\":{}},{\"shape\":\"user.app_metadata.a\",\"tags\":{}},{\"shape\":\"untrusted_data.authorization_params.ext-a\",\"tags\":{}}]}],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"domains\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"match_type\":\"includes_any\",\"organizations\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"sample\",\"rendering_mode\":\"standard\",\"screen\":\"sample\",\"tenant\":\"sample\",\"use_page_template\":true}",
+        body_props: &[],
     },
     Op {
         id: "patch_rendering",
@@ -4615,6 +5335,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"rendering_mode\":\"standard\",\"use_page_template\":true}",
         shape: "{\"context_configuration\":[{\"$oneOf\":[{\"shape\":\"branding.settings\",\"tags\":{}},{\"shape\":\"client.metadata.a\",\"tags\":{}},{\"shape\":\"organization.metadata.a\",\"tags\":{}},{\"shape\":\"transaction.custom_domain.domain_metadata.a\",\"tags\":{}},{\"shape\":\"user.user_metadata.a\",\"tags\":{}},{\"shape\":\"user.app_metadata.a\",\"tags\":{}},{\"shape\":\"untrusted_data.authorization_params.ext-a\",\"tags\":{}}]}],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"domains\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"match_type\":\"includes_any\",\"organizations\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"rendering_mode\":\"standard\",\"use_page_template\":true}",
+        body_props: &[
+            "context_configuration",
+            "default_head_tags_disabled",
+            "filters",
+            "head_tags",
+            "rendering_mode",
+            "use_page_template",
+        ],
     },
     Op {
         id: "get_rate-limit-policies",
@@ -4629,6 +5357,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"configuration\":{\"action\":\"allow\"},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"configuration\":{\"$oneOf\":[{\"shape\":{\"action\":\"allow\"},\"tags\":{\"action\":\"allow\"}},{\"shape\":{\"action\":\"block\",\"limit\":0},\"tags\":{}},{\"shape\":{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"},\"tags\":{\"action\":\"redirect\"}}]},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[],
     },
     Op {
         id: "post_rate-limit-policies",
@@ -4643,6 +5372,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"configuration\":{\"action\":\"allow\"},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"configuration\":{\"$oneOf\":[{\"shape\":{\"action\":\"allow\"},\"tags\":{\"action\":\"allow\"}},{\"shape\":{\"action\":\"block\",\"limit\":0},\"tags\":{}},{\"shape\":{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"},\"tags\":{\"action\":\"redirect\"}}]},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &["configuration", "consumer", "consumer_selector", "resource"],
     },
     Op {
         id: "get_rate-limit-policies_by_id",
@@ -4657,6 +5387,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"configuration\":{\"action\":\"allow\"},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"configuration\":{\"$oneOf\":[{\"shape\":{\"action\":\"allow\"},\"tags\":{\"action\":\"allow\"}},{\"shape\":{\"action\":\"block\",\"limit\":0},\"tags\":{}},{\"shape\":{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"},\"tags\":{\"action\":\"redirect\"}}]},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &[],
     },
     Op {
         id: "patch_rate-limit-policies_by_id",
@@ -4671,6 +5402,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"configuration\":{\"action\":\"allow\"},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"configuration\":{\"$oneOf\":[{\"shape\":{\"action\":\"allow\"},\"tags\":{\"action\":\"allow\"}},{\"shape\":{\"action\":\"block\",\"limit\":0},\"tags\":{}},{\"shape\":{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"},\"tags\":{\"action\":\"redirect\"}}]},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
+        body_props: &["configuration"],
     },
     Op {
         id: "delete_rate-limit-policies_by_id",
@@ -4685,6 +5417,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_refresh_tokens",
@@ -4699,6 +5432,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"client_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_exchanged_at\":\"2026-01-01T00:00:00.000Z\",\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
         shape: "{\"client_id\":\"sample\",\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_exchanged_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "revoke_refresh_tokens",
@@ -4713,6 +5447,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["audience", "client_id", "ids", "user_id"],
     },
     Op {
         id: "get_refresh_token",
@@ -4727,6 +5462,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"client_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_exchanged_at\":\"2026-01-01T00:00:00.000Z\",\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
         shape: "{\"client_id\":\"sample\",\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_exchanged_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "patch_refresh-tokens_by_id",
@@ -4741,6 +5477,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"client_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_exchanged_at\":\"2026-01-01T00:00:00.000Z\",\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
         shape: "{\"client_id\":\"sample\",\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_exchanged_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
+        body_props: &["refresh_token_metadata"],
     },
     Op {
         id: "delete_refresh_token",
@@ -4755,6 +5492,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_resource-servers",
@@ -4769,6 +5507,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"client_id\":\"sample\",\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"id\":\"sample\",\"identifier\":\"sample\",\"is_system\":true,\"name\":\"sample\",\"proof_of_possession\":{\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"RS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"client\":{\"policy\":\"deny_all\"},\"user\":{\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"sample\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":1,\"token_lifetime_for_web\":1}",
         sample: "{\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"client_id\":\"sample\",\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"id\":\"sample\",\"identifier\":\"sample\",\"is_system\":true,\"name\":\"sample\",\"proof_of_possession\":{\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"RS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"client\":{\"policy\":\"deny_all\"},\"user\":{\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"sample\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":1,\"token_lifetime_for_web\":1}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_resource-servers",
@@ -4783,6 +5522,26 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"client_id\":\"sample\",\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"id\":\"sample\",\"identifier\":\"sample\",\"is_system\":true,\"name\":\"sample\",\"proof_of_possession\":{\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"RS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"client\":{\"policy\":\"deny_all\"},\"user\":{\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"sample\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":1,\"token_lifetime_for_web\":1}",
         shape: "",
+        body_props: &[
+            "allow_offline_access",
+            "allow_online_access",
+            "allow_online_access_with_ephemeral_sessions",
+            "authorization_details",
+            "authorization_policy",
+            "consent_policy",
+            "enforce_policies",
+            "identifier",
+            "name",
+            "proof_of_possession",
+            "scopes",
+            "signing_alg",
+            "signing_secret",
+            "skip_consent_for_verifiable_first_party_clients",
+            "subject_type_authorization",
+            "token_dialect",
+            "token_encryption",
+            "token_lifetime",
+        ],
     },
     Op {
         id: "get_resource-servers_by_id",
@@ -4797,6 +5556,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"client_id\":\"sample\",\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"id\":\"sample\",\"identifier\":\"sample\",\"is_system\":true,\"name\":\"sample\",\"proof_of_possession\":{\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"RS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"client\":{\"policy\":\"deny_all\"},\"user\":{\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"sample\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":1,\"token_lifetime_for_web\":1}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_resource-servers_by_id",
@@ -4811,6 +5571,25 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"client_id\":\"sample\",\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"id\":\"sample\",\"identifier\":\"sample\",\"is_system\":true,\"name\":\"sample\",\"proof_of_possession\":{\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"RS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"client\":{\"policy\":\"deny_all\"},\"user\":{\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"sample\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":1,\"token_lifetime_for_web\":1}",
         shape: "",
+        body_props: &[
+            "allow_offline_access",
+            "allow_online_access",
+            "allow_online_access_with_ephemeral_sessions",
+            "authorization_details",
+            "authorization_policy",
+            "consent_policy",
+            "enforce_policies",
+            "name",
+            "proof_of_possession",
+            "scopes",
+            "signing_alg",
+            "signing_secret",
+            "skip_consent_for_verifiable_first_party_clients",
+            "subject_type_authorization",
+            "token_dialect",
+            "token_encryption",
+            "token_lifetime",
+        ],
     },
     Op {
         id: "delete_resource-servers_by_id",
@@ -4825,6 +5604,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_risk_assessments_settings",
@@ -4839,6 +5619,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enabled\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_risk_assessments_settings",
@@ -4853,6 +5634,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enabled\":true}",
         shape: "",
+        body_props: &["enabled"],
     },
     Op {
         id: "get_new-device",
@@ -4867,6 +5649,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"remember_for\":1}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_new-device",
@@ -4881,6 +5664,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"remember_for\":1}",
         shape: "",
+        body_props: &["remember_for"],
     },
     Op {
         id: "get_roles",
@@ -4895,6 +5679,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_roles",
@@ -4909,6 +5694,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "",
+        body_props: &["description", "name"],
     },
     Op {
         id: "get_roles_by_id",
@@ -4923,6 +5709,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_roles_by_id",
@@ -4937,6 +5724,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "",
+        body_props: &["description", "name"],
     },
     Op {
         id: "delete_roles_by_id",
@@ -4951,6 +5739,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_role_groups",
@@ -4965,6 +5754,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_role_groups",
@@ -4979,6 +5769,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["groups"],
     },
     Op {
         id: "delete_role_groups",
@@ -4993,6 +5784,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["groups"],
     },
     Op {
         id: "get_role_permission",
@@ -5007,6 +5799,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\"}",
         sample: "{\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_role_permission_assignment",
@@ -5021,6 +5814,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["permissions"],
     },
     Op {
         id: "delete_role_permission_assignment",
@@ -5035,6 +5829,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["permissions"],
     },
     Op {
         id: "get_role_user",
@@ -5049,6 +5844,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"email\":\"user@example.com\",\"name\":\"sample\",\"picture\":\"sample\",\"user_id\":\"sample\"}",
         sample: "{\"email\":\"user@example.com\",\"name\":\"sample\",\"picture\":\"sample\",\"user_id\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_role_users",
@@ -5063,6 +5859,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["users"],
     },
     Op {
         id: "get_rules",
@@ -5077,6 +5874,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"order\":1,\"script\":\"sample\",\"stage\":\"sample\"}",
         sample: "{\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"order\":1,\"script\":\"sample\",\"stage\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_rules",
@@ -5091,6 +5889,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"order\":1,\"script\":\"sample\",\"stage\":\"sample\"}",
         shape: "",
+        body_props: &["enabled", "name", "order", "script"],
     },
     Op {
         id: "get_rules-configs",
@@ -5105,6 +5904,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"key\":\"A\"}]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_rules-configs_by_key",
@@ -5119,6 +5919,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"key\":\"A\",\"value\":\"sample\"}",
         shape: "",
+        body_props: &["value"],
     },
     Op {
         id: "delete_rules-configs_by_key",
@@ -5133,6 +5934,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_rules_by_id",
@@ -5147,6 +5949,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"order\":1,\"script\":\"sample\",\"stage\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_rules_by_id",
@@ -5161,6 +5964,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"order\":1,\"script\":\"sample\",\"stage\":\"sample\"}",
         shape: "",
+        body_props: &["enabled", "name", "order", "script"],
     },
     Op {
         id: "delete_rules_by_id",
@@ -5175,6 +5979,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_self-service-profiles",
@@ -5189,6 +5994,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"allowed_strategies\":[\"samlp\"],\"branding\":{\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
         sample: "{\"allowed_strategies\":[\"samlp\"],\"branding\":{\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_self-service-profiles",
@@ -5203,6 +6009,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allowed_strategies\":[\"samlp\"],\"branding\":{\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
         shape: "",
+        body_props: &[
+            "allowed_strategies",
+            "branding",
+            "description",
+            "name",
+            "user_attribute_profile_id",
+            "user_attributes",
+        ],
     },
     Op {
         id: "get_self-service-profiles_by_id",
@@ -5217,6 +6031,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allowed_strategies\":[\"samlp\"],\"branding\":{\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_self-service-profiles_by_id",
@@ -5231,6 +6046,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"allowed_strategies\":[\"samlp\"],\"branding\":{\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
         shape: "",
+        body_props: &[
+            "allowed_strategies",
+            "branding",
+            "description",
+            "name",
+            "user_attribute_profile_id",
+            "user_attributes",
+        ],
     },
     Op {
         id: "delete_self-service-profiles_by_id",
@@ -5245,6 +6068,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_self_service_profile_custom_text",
@@ -5259,6 +6083,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "put_self_service_profile_custom_text",
@@ -5273,6 +6098,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_sso-ticket",
@@ -5287,6 +6113,17 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"ticket\":\"sample\"}",
         shape: "",
+        body_props: &[
+            "connection_config",
+            "connection_id",
+            "domain_aliases_config",
+            "enabled_clients",
+            "enabled_features",
+            "enabled_organizations",
+            "provisioning_config",
+            "ttl_sec",
+            "use_for_organization_discovery",
+        ],
     },
     Op {
         id: "post_revoke",
@@ -5301,6 +6138,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_session",
@@ -5315,6 +6153,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"authenticated_at\":\"2026-01-01T00:00:00.000Z\",\"authentication\":{\"methods\":[{\"name\":\"sample\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"}]},\"clients\":[{\"client_id\":\"sample\"}],\"cookie\":{\"mode\":\"non-persistent\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_interacted_at\":\"2026-01-01T00:00:00.000Z\",\"session_metadata\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\"}",
         shape: "{\"authenticated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"authentication\":{\"methods\":[{\"name\":\"sample\",\"timestamp\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"type\":\"sample\"}]},\"clients\":[{\"client_id\":\"sample\"}],\"cookie\":{\"mode\":\"non-persistent\"},\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_interacted_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"session_metadata\":{},\"updated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"user_id\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "patch_sessions_by_id",
@@ -5329,6 +6168,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"authenticated_at\":\"2026-01-01T00:00:00.000Z\",\"authentication\":{\"methods\":[{\"name\":\"sample\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"}]},\"clients\":[{\"client_id\":\"sample\"}],\"cookie\":{\"mode\":\"non-persistent\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_interacted_at\":\"2026-01-01T00:00:00.000Z\",\"session_metadata\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\"}",
         shape: "{\"authenticated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"authentication\":{\"methods\":[{\"name\":\"sample\",\"timestamp\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"type\":\"sample\"}]},\"clients\":[{\"client_id\":\"sample\"}],\"cookie\":{\"mode\":\"non-persistent\"},\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_interacted_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"session_metadata\":{},\"updated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"user_id\":\"sample\"}",
+        body_props: &["session_metadata"],
     },
     Op {
         id: "delete_session",
@@ -5343,6 +6183,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "revoke_session",
@@ -5357,6 +6198,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_active-users",
@@ -5371,6 +6213,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "1",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_daily",
@@ -5385,6 +6228,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"created_at\":\"sample\",\"date\":\"sample\",\"leaked_passwords\":1,\"logins\":1,\"signups\":1,\"updated_at\":\"sample\"}]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_supplemental-signals",
@@ -5399,6 +6243,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"akamai_enabled\":true}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_supplemental-signals",
@@ -5413,6 +6258,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"akamai_enabled\":true}",
         shape: "",
+        body_props: &["akamai_enabled"],
     },
     Op {
         id: "tenant_settings_route",
@@ -5427,6 +6273,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"acr_values_supported\":[\"sample\"],\"allow_organization_name_in_authentication_api\":true,\"allowed_logout_urls\":[\"https://example.com/\"],\"authorization_response_iss_parameter_supported\":true,\"change_password\":{\"enabled\":true,\"html\":\"sample\"},\"client_id_metadata_document_supported\":true,\"country_codes\":{\"list\":[\"AA\"],\"mode\":\"allow\"},\"customize_mfa_in_postlogin_action\":true,\"default_audience\":\"sample\",\"default_directory\":\"sample\",\"default_redirection_uri\":\"sample\",\"default_token_quota\":{\"clients\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"organizations\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}},\"device_flow\":{\"charset\":\"base20\",\"mask\":\"sample\"},\"dynamic_client_registration_security_mode\":\"strict\",\"enable_ai_guide\":true,\"enabled_locales\":[\"en\"],\"ephemeral_session_lifetime\":1,\"error_page\":{\"html\":\"sample\",\"show_log_link\":true,\"url\":\"https://example.com/\"},\"flags\":{\"allow_changing_enable_sso\":true,\"allow_legacy_delegation_grant_types\":true,\"allow_legacy_ro_grant_types\":true,\"allow_legacy_tokeninfo_endpoint\":true,\"change_pwd_flow_v1\":true,\"custom_domains_provisioning\":true,\"dashboard_insights_view\":true,\"dashboard_log_streams_next\":true,\"disable_clickjack_protection_headers\":true,\"disable_fields_map_fix\":true,\"disable_impersonation\":true,\"disable_management_api_sms_obfuscation\":true,\"enable_adfs_waad_email_verification\":true,\"enable_apis_section\":true,\"enable_client_connections\":true,\"enable_dynamic_client_registration\":true,\"enable_idtoken_api2\":true,\"enable_legacy_profile\":true,\"enable_pipeline2\":true,\"enable_public_signup_user_exists_error\":true,\"enable_sso\":true,\"enforce_client_authentication_on_passwordless_start\":true,\"genai_trial\":true,\"improved_signup_bot_detection_in_classic\":true,\"mfa_show_factor_list_on_enrollment\":true,\"no_disclose_enterprise_connections\":true,\"remove_alg_from_jwks\":true,\"revoke_refresh_token_grant\":true,\"trust_azure_adfs_email_verified_connection_property\":true},\"friendly_name\":\"sample\",\"guardian_mfa_page\":{\"enabled\":true,\"html\":\"sample\"},\"idle_ephemeral_session_lifetime\":1,\"idle_session_lifetime\":1,\"include_session_metadata_in_tenant_logs\":true,\"legacy_sandbox_version\":\"sample\",\"mtls\":{\"enable_endpoint_aliases\":true},\"oidc_logout\":{\"rp_logout_end_session_endpoint_discovery\":true},\"phone_consolidated_experience\":true,\"picture_url\":\"https://example.com/\",\"pushed_authorization_requests_supported\":true,\"resource_parameter_profile\":\"audience\",\"sandbox_version\":\"sample\",\"sandbox_versions_available\":[\"sample\"],\"security_headers\":{\"content_security_policy\":{\"enabled\":true,\"policies\":[{}],\"reporting_infrastructure\":{\"report_to\":{},\"reporting_endpoints\":{}}},\"x_xss_protection\":{\"enabled\":true,\"mode\":\"block\",\"report_uri\":\"sample\"}},\"session_cookie\":{\"mode\":\"persistent\"},\"session_lifetime\":1,\"sessions\":{\"oidc_logout_prompt_enabled\":true},\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"support_email\":\"user@example.com\",\"support_url\":\"https://example.com/\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_settings",
@@ -5441,6 +6288,51 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"acr_values_supported\":[\"sample\"],\"allow_organization_name_in_authentication_api\":true,\"allowed_logout_urls\":[\"https://example.com/\"],\"authorization_response_iss_parameter_supported\":true,\"change_password\":{\"enabled\":true,\"html\":\"sample\"},\"client_id_metadata_document_supported\":true,\"country_codes\":{\"list\":[\"AA\"],\"mode\":\"allow\"},\"customize_mfa_in_postlogin_action\":true,\"default_audience\":\"sample\",\"default_directory\":\"sample\",\"default_redirection_uri\":\"sample\",\"default_token_quota\":{\"clients\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"organizations\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}},\"device_flow\":{\"charset\":\"base20\",\"mask\":\"sample\"},\"dynamic_client_registration_security_mode\":\"strict\",\"enable_ai_guide\":true,\"enabled_locales\":[\"en\"],\"ephemeral_session_lifetime\":1,\"error_page\":{\"html\":\"sample\",\"show_log_link\":true,\"url\":\"https://example.com/\"},\"flags\":{\"allow_changing_enable_sso\":true,\"allow_legacy_delegation_grant_types\":true,\"allow_legacy_ro_grant_types\":true,\"allow_legacy_tokeninfo_endpoint\":true,\"change_pwd_flow_v1\":true,\"custom_domains_provisioning\":true,\"dashboard_insights_view\":true,\"dashboard_log_streams_next\":true,\"disable_clickjack_protection_headers\":true,\"disable_fields_map_fix\":true,\"disable_impersonation\":true,\"disable_management_api_sms_obfuscation\":true,\"enable_adfs_waad_email_verification\":true,\"enable_apis_section\":true,\"enable_client_connections\":true,\"enable_dynamic_client_registration\":true,\"enable_idtoken_api2\":true,\"enable_legacy_profile\":true,\"enable_pipeline2\":true,\"enable_public_signup_user_exists_error\":true,\"enable_sso\":true,\"enforce_client_authentication_on_passwordless_start\":true,\"genai_trial\":true,\"improved_signup_bot_detection_in_classic\":true,\"mfa_show_factor_list_on_enrollment\":true,\"no_disclose_enterprise_connections\":true,\"remove_alg_from_jwks\":true,\"revoke_refresh_token_grant\":true,\"trust_azure_adfs_email_verified_connection_property\":true},\"friendly_name\":\"sample\",\"guardian_mfa_page\":{\"enabled\":true,\"html\":\"sample\"},\"idle_ephemeral_session_lifetime\":1,\"idle_session_lifetime\":1,\"include_session_metadata_in_tenant_logs\":true,\"legacy_sandbox_version\":\"sample\",\"mtls\":{\"enable_endpoint_aliases\":true},\"oidc_logout\":{\"rp_logout_end_session_endpoint_discovery\":true},\"phone_consolidated_experience\":true,\"picture_url\":\"https://example.com/\",\"pushed_authorization_requests_supported\":true,\"resource_parameter_profile\":\"audience\",\"sandbox_version\":\"sample\",\"sandbox_versions_available\":[\"sample\"],\"security_headers\":{\"content_security_policy\":{\"enabled\":true,\"policies\":[{}],\"reporting_infrastructure\":{\"report_to\":{},\"reporting_endpoints\":{}}},\"x_xss_protection\":{\"enabled\":true,\"mode\":\"block\",\"report_uri\":\"sample\"}},\"session_cookie\":{\"mode\":\"persistent\"},\"session_lifetime\":1,\"sessions\":{\"oidc_logout_prompt_enabled\":true},\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"support_email\":\"user@example.com\",\"support_url\":\"https://example.com/\"}",
         shape: "",
+        body_props: &[
+            "acr_values_supported",
+            "allow_organization_name_in_authentication_api",
+            "allowed_logout_urls",
+            "authorization_response_iss_parameter_supported",
+            "change_password",
+            "client_id_metadata_document_supported",
+            "country_codes",
+            "customize_mfa_in_postlogin_action",
+            "default_audience",
+            "default_directory",
+            "default_redirection_uri",
+            "default_token_quota",
+            "device_flow",
+            "dynamic_client_registration_security_mode",
+            "enable_ai_guide",
+            "enabled_locales",
+            "ephemeral_session_lifetime",
+            "ephemeral_session_lifetime_in_minutes",
+            "error_page",
+            "flags",
+            "friendly_name",
+            "guardian_mfa_page",
+            "idle_ephemeral_session_lifetime",
+            "idle_ephemeral_session_lifetime_in_minutes",
+            "idle_session_lifetime",
+            "idle_session_lifetime_in_minutes",
+            "include_session_metadata_in_tenant_logs",
+            "legacy_sandbox_version",
+            "mtls",
+            "oidc_logout",
+            "phone_consolidated_experience",
+            "picture_url",
+            "pushed_authorization_requests_supported",
+            "resource_parameter_profile",
+            "sandbox_version",
+            "security_headers",
+            "session_cookie",
+            "session_lifetime",
+            "session_lifetime_in_minutes",
+            "sessions",
+            "skip_non_verifiable_callback_uri_confirmation_prompt",
+            "support_email",
+            "support_url",
+        ],
     },
     Op {
         id: "post_email-verification",
@@ -5455,6 +6347,15 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"ticket\":\"https://example.com/\"}",
         shape: "",
+        body_props: &[
+            "client_id",
+            "identity",
+            "includeEmailInRedirect",
+            "organization_id",
+            "result_url",
+            "ttl_sec",
+            "user_id",
+        ],
     },
     Op {
         id: "post_password-change",
@@ -5469,6 +6370,18 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"ticket\":\"https://example.com/\"}",
         shape: "",
+        body_props: &[
+            "client_id",
+            "connection_id",
+            "email",
+            "identity",
+            "includeEmailInRedirect",
+            "mark_email_as_verified",
+            "organization_id",
+            "result_url",
+            "ttl_sec",
+            "user_id",
+        ],
     },
     Op {
         id: "get_token-exchange-profiles",
@@ -5483,6 +6396,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"action_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_token-exchange-profiles",
@@ -5497,6 +6411,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"action_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &["action_id", "name", "subject_token_type", "type"],
     },
     Op {
         id: "get_token-exchange-profiles_by_id",
@@ -5511,6 +6426,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"action_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_token-exchange-profiles_by_id",
@@ -5525,6 +6441,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["name", "subject_token_type"],
     },
     Op {
         id: "delete_token-exchange-profiles_by_id",
@@ -5539,6 +6456,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user-attribute-profiles",
@@ -5553,6 +6471,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_user-attribute-profiles",
@@ -5567,6 +6486,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         shape: "",
+        body_props: &["name", "user_attributes", "user_id"],
     },
     Op {
         id: "get_user_attribute_profile_templates",
@@ -5581,6 +6501,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"user_attribute_profile_templates\":[{\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"profile_required\":true}},\"user_id\":{}}}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user_attribute_profile_template",
@@ -5595,6 +6516,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user-attribute-profiles_by_id",
@@ -5609,6 +6531,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_user-attribute-profiles_by_id",
@@ -5623,6 +6546,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         shape: "",
+        body_props: &["name", "user_attributes", "user_id"],
     },
     Op {
         id: "delete_user-attribute-profiles_by_id",
@@ -5637,6 +6561,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user-blocks",
@@ -5651,6 +6576,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"blocked_for\":[{\"connection\":\"sample\",\"identifier\":\"sample\",\"ip\":\"sample\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_user-blocks",
@@ -5665,6 +6591,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user-blocks_by_id",
@@ -5679,6 +6606,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"blocked_for\":[{\"connection\":\"sample\",\"identifier\":\"sample\",\"ip\":\"sample\"}]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_user-blocks_by_id",
@@ -5693,6 +6621,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_users",
@@ -5707,6 +6636,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
         sample: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
         shape: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "post_users",
@@ -5721,6 +6651,25 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
         shape: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
+        body_props: &[
+            "app_metadata",
+            "blocked",
+            "connection",
+            "email",
+            "email_verified",
+            "family_name",
+            "given_name",
+            "name",
+            "nickname",
+            "password",
+            "phone_number",
+            "phone_verified",
+            "picture",
+            "user_id",
+            "user_metadata",
+            "username",
+            "verify_email",
+        ],
     },
     Op {
         id: "get_users-by-email",
@@ -5735,6 +6684,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}]",
         shape: "[{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}]",
+        body_props: &[],
     },
     Op {
         id: "get_users_by_id",
@@ -5749,6 +6699,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
         shape: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "patch_users_by_id",
@@ -5767,6 +6718,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
         shape: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "delete_users_by_id",
@@ -5781,6 +6733,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_authentication-methods",
@@ -5795,6 +6748,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_backed_up\":true,\"credential_device_type\":\"sample\",\"email\":\"sample\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identity_user_id\":\"sample\",\"key_id\":\"sample\",\"last_auth_at\":\"2026-01-01T00:00:00.000Z\",\"link_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"transports\":[\"sample\"],\"type\":\"email\",\"user_agent\":\"sample\",\"user_handle\":\"sample\"}",
         sample: "{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_backed_up\":true,\"credential_device_type\":\"sample\",\"email\":\"sample\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identity_user_id\":\"sample\",\"key_id\":\"sample\",\"last_auth_at\":\"2026-01-01T00:00:00.000Z\",\"link_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"transports\":[\"sample\"],\"type\":\"email\",\"user_agent\":\"sample\",\"user_handle\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_authentication-methods",
@@ -5809,6 +6763,24 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_backed_up\":true,\"credential_device_type\":\"single_device\",\"email\":\"sample\",\"id\":\"sample\",\"identity_user_id\":\"sample\",\"key_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"totp_secret\":\"sample\",\"transports\":[\"sample\"],\"type\":\"email\",\"user_agent\":\"sample\",\"user_handle\":\"sample\"}",
         shape: "",
+        body_props: &[
+            "aaguid",
+            "credential_backed_up",
+            "credential_device_type",
+            "email",
+            "identity_user_id",
+            "key_id",
+            "name",
+            "phone_number",
+            "preferred_authentication_method",
+            "public_key",
+            "relying_party_identifier",
+            "totp_secret",
+            "transports",
+            "type",
+            "user_agent",
+            "user_handle",
+        ],
     },
     Op {
         id: "put_authentication-methods",
@@ -5823,6 +6795,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"sample\",\"id\":\"sample\",\"key_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"totp_secret\":\"sample\",\"type\":\"email\"}]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_authentication-methods",
@@ -5837,6 +6810,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_authentication-methods_by_authentication_method_id",
@@ -5851,6 +6825,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_backed_up\":true,\"credential_device_type\":\"sample\",\"email\":\"sample\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identity_user_id\":\"sample\",\"key_id\":\"sample\",\"last_auth_at\":\"2026-01-01T00:00:00.000Z\",\"link_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"transports\":[\"sample\"],\"type\":\"email\",\"user_agent\":\"sample\",\"user_handle\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_authentication-methods_by_authentication_method_id",
@@ -5865,6 +6840,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"sample\",\"id\":\"sample\",\"key_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"totp_secret\":\"sample\",\"type\":\"email\"}",
         shape: "",
+        body_props: &["name", "preferred_authentication_method"],
     },
     Op {
         id: "delete_authentication-methods_by_authentication_method_id",
@@ -5879,6 +6855,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_authenticators",
@@ -5893,6 +6870,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_connected-accounts",
@@ -5907,6 +6885,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"access_type\":\"offline\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"organization_id\":\"sample\",\"scopes\":[\"sample\"],\"strategy\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user_effective_permissions",
@@ -5921,6 +6900,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\",\"sources\":[\"direct\"]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user_effective_permission_role_sources",
@@ -5935,6 +6915,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"sources\":[\"direct\"]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user_effective_roles",
@@ -5949,6 +6930,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"sources\":[\"direct\"]}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user_role_source_groups",
@@ -5963,6 +6945,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_enrollments",
@@ -5977,6 +6960,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"auth_method\":\"sms\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identifier\":\"sample\",\"last_auth\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"phone_number\":\"sample\",\"status\":\"pending\",\"type\":\"sample\"}]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_federated-connections-tokensets",
@@ -5991,6 +6975,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"connection\":\"sample\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"issued_at\":\"2026-01-01T00:00:00.000Z\",\"last_used_at\":\"2026-01-01T00:00:00.000Z\",\"scope\":\"sample\"}]",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_federated-connections-tokensets_by_tokenset_id",
@@ -6005,6 +6990,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user_groups",
@@ -6019,6 +7005,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"membership_created_at\":\"2026-01-01T00:00:00.000Z\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"membership_created_at\":\"2026-01-01T00:00:00.000Z\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_identities",
@@ -6033,6 +7020,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"sample\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}]",
         shape: "[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"sample\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}}]",
+        body_props: &["connection_id", "link_with", "provider", "user_id"],
     },
     Op {
         id: "delete_user_identity_by_user_id",
@@ -6047,6 +7035,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"sample\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}]",
         shape: "[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"sample\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}}]",
+        body_props: &[],
     },
     Op {
         id: "get_logs_by_user",
@@ -6061,6 +7050,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":\"sample\",\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
         sample: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":\"sample\",\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
         shape: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "post_invalidate-remember-browser",
@@ -6075,6 +7065,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "delete_multifactor_by_provider",
@@ -6089,6 +7080,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_user_organizations",
@@ -6103,6 +7095,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_permissions",
@@ -6117,6 +7110,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\"}",
         sample: "{\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_permissions",
@@ -6131,6 +7125,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["permissions"],
     },
     Op {
         id: "delete_permissions",
@@ -6145,6 +7140,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["permissions"],
     },
     Op {
         id: "post_recovery-code-regeneration",
@@ -6159,6 +7155,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"recovery_code\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "user_revoke_access",
@@ -6173,6 +7170,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["preserve_refresh_tokens", "session_id"],
     },
     Op {
         id: "post_clear_assessors",
@@ -6187,6 +7185,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["assessors", "connection"],
     },
     Op {
         id: "get_user_roles",
@@ -6201,6 +7200,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_user_roles",
@@ -6215,6 +7215,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["roles"],
     },
     Op {
         id: "delete_user_roles",
@@ -6229,6 +7230,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &["roles"],
     },
     Op {
         id: "get_refresh_tokens_for_user",
@@ -6243,6 +7245,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"client_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_exchanged_at\":\"2026-01-01T00:00:00.000Z\",\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
         shape: "{\"client_id\":\"sample\",\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_exchanged_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "delete_refresh_tokens_for_user",
@@ -6257,6 +7260,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_sessions_for_user",
@@ -6271,6 +7275,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"authenticated_at\":\"2026-01-01T00:00:00.000Z\",\"authentication\":{\"methods\":[{}]},\"clients\":[{\"client_id\":\"sample\"}],\"cookie\":{\"mode\":\"non-persistent\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_interacted_at\":\"2026-01-01T00:00:00.000Z\",\"session_metadata\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\"}",
         shape: "{\"authenticated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"authentication\":{\"methods\":[{}]},\"clients\":[{\"client_id\":\"sample\"}],\"cookie\":{\"mode\":\"non-persistent\"},\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_interacted_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"session_metadata\":{},\"updated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"user_id\":\"sample\"}",
+        body_props: &[],
     },
     Op {
         id: "delete_sessions_for_user",
@@ -6285,6 +7290,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "get_vc_templates",
@@ -6299,6 +7305,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"custom_certificate_authority\":\"sample\",\"dialect\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true}}},\"type\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"well_known_trusted_issuers\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "post_vc_templates",
@@ -6313,6 +7320,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"custom_certificate_authority\":\"sample\",\"dialect\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}},\"type\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"well_known_trusted_issuers\":\"sample\"}",
         shape: "",
+        body_props: &[
+            "custom_certificate_authority",
+            "dialect",
+            "name",
+            "presentation",
+            "type",
+            "well_known_trusted_issuers",
+        ],
     },
     Op {
         id: "get_vc_templates_by_id",
@@ -6327,6 +7342,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"custom_certificate_authority\":\"sample\",\"dialect\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}},\"type\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"well_known_trusted_issuers\":\"sample\"}",
         shape: "",
+        body_props: &[],
     },
     Op {
         id: "patch_vc_templates_by_id",
@@ -6341,6 +7357,14 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"custom_certificate_authority\":\"sample\",\"dialect\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}},\"type\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"well_known_trusted_issuers\":\"sample\"}",
         shape: "",
+        body_props: &[
+            "dialect",
+            "name",
+            "presentation",
+            "type",
+            "version",
+            "well_known_trusted_issuers",
+        ],
     },
     Op {
         id: "delete_vc_templates_by_id",
@@ -6355,5 +7379,6 @@ pub(crate) static OPERATIONS: &[Op] = &[
         bare_sample: "",
         sample: "",
         shape: "",
+        body_props: &[],
     },
 ];

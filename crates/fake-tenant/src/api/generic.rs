@@ -61,6 +61,9 @@ pub(crate) struct Op {
     /// alternative (`{"type": "datadog"}`), and each object inside an alternative naming its
     /// optional properties under `"$optional"`.
     pub(crate) shape: &'static str,
+    /// The top-level properties the request body may hold, where its schema closes them
+    /// (`additionalProperties: false`); empty otherwise.
+    pub(crate) body_props: &'static [&'static str],
 }
 
 /// The key of a union in a shape (see [`Op::shape`]).

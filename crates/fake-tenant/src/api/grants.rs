@@ -28,8 +28,9 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         (Route::Grant(id), "PATCH") => {
             let body = ctx.obj()?;
-            only_props(
+            only_described(
                 &body,
+                "patch_client-grants_by_id",
                 &["scope", "organization_usage", "allow_any_organization"],
             )?;
             if let Some(s) = body.get("scope") {
@@ -56,8 +57,9 @@ pub(super) fn no_grant() -> ApiErr {
 
 pub(super) fn create_grant(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let body = ctx.obj()?;
-    only_props(
+    only_described(
         &body,
+        "post_client-grants",
         &[
             "client_id",
             "audience",

@@ -432,6 +432,17 @@ fn merge(target: &mut Value, body: Map<String, Value>) {
     }
 }
 
+/// Refuses a body holding a property that neither the description's request schema of
+/// operation `op_id` (where it closes its properties) nor `also` names, as Auth0 refuses it.
+fn only_described(body: &Map<String, Value>, op_id: &str, also: &[&str]) -> Result<(), ApiErr> {
+    let described = generated::OPERATIONS
+        .iter()
+        .find(|o| o.id == op_id)
+        .map_or(&[][..], |o| o.body_props);
+    let allowed: Vec<&str> = described.iter().chain(also).copied().collect();
+    only_props(body, &allowed)
+}
+
 fn only_props(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), ApiErr> {
     let extra: Vec<&str> = body
         .keys()
