@@ -507,10 +507,23 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 .map_or("id", |p| p.trim_matches(|c| c == '{' || c == '}'));
             let key = id_key(&item_sample(&parent_template), param);
             let items = collection(store, &parent_concrete, &parent_template);
-            let Some(pos) = items.iter().position(|i| match &i[&key] {
+            let found = items.iter().position(|i| match &i[&key] {
                 Value::String(s) => *s == id,
                 other => other.as_u64().is_some_and(|n| id.parse() == Ok(n)),
-            }) else {
+            });
+            // A `PUT` of an item not there creates it under its id, as Auth0 does
+            // (recordings/go-auth0/TestGuardian_MultiFactor_Email_Enable.json enables a factor never set).
+            let found = match found {
+                None if op.method == "PUT" => {
+                    let mut item =
+                        shaped(&Value::Object(body.clone()), &item_sample(&parent_template));
+                    item[&key] = Value::String(id.clone());
+                    items.push(item);
+                    Some(items.len() - 1)
+                }
+                other => other,
+            };
+            let Some(pos) = found else {
                 // Deleting what is not there succeeds where the recordings show it.
                 return if op.method == "DELETE" && crate::overrides::idempotent_delete(op.path) {
                     Ok(empty(StatusCode::NO_CONTENT))
