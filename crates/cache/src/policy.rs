@@ -3,7 +3,6 @@
 use std::time::{Duration, SystemTime};
 
 use auth0_m2m_token::AccessToken;
-use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::provider::ProviderError;
@@ -202,7 +201,10 @@ impl RefreshPolicy {
             .saturating_mul(1u32 << exp)
             .min(self.backoff_max);
         let half = base / 2;
-        let jittered = half + half.mul_f64(rand::thread_rng().gen_range(0.0..=1.0));
+        let jittered = half
+            + half.mul_f64(unit_interval(u64::from_le_bytes(
+                crate::cache::random_bytes(),
+            )));
         match server_hint {
             Some(hint) => jittered.max(hint.min(Duration::from_secs(3600))),
             None => jittered,
@@ -290,6 +292,11 @@ impl SharedCachePolicy {
         }
         Ok(())
     }
+}
+
+/// A number in `[0, 1)` from 64 random bits (their top 53, a double's precision).
+fn unit_interval(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]

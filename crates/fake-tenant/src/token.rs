@@ -556,9 +556,10 @@ fn verify_assertion(
             ));
             continue;
         }
-        let Ok(key) = DecodingKey::from_rsa_pem(cred.pem.as_bytes()) else {
+        let Some((n, e)) = crate::keys::rsa_public_components(&cred.pem) else {
             continue;
         };
+        let key = DecodingKey::from_rsa_raw_components(&n, &e);
         match jsonwebtoken::decode::<Value>(assertion, &key, &v) {
             Ok(d) => {
                 claims = Some(d.claims);
