@@ -46,7 +46,7 @@ use auth0_m2m_token::{
     AccessToken, Algorithm, ClientAuth, ClientCertificate, DpopKey, PrivateKeyFile, TokenClient,
     TokenEndpoint,
 };
-use sha2::{Digest, Sha256};
+use ring::digest::{SHA256, digest};
 
 /// The error type of the examples: any error, printed with its `Display`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -300,7 +300,7 @@ pub fn summary_line(token: &AccessToken) -> serde_json::Value {
         "scope": token.scope_string(),
         "expires_at": expires_at,
         "expires_in": token.remaining_at(SystemTime::now()).as_secs(),
-        "sha256": hex::encode(Sha256::digest(token.expose_secret().as_bytes())),
+        "sha256": hex::encode(digest(&SHA256, token.expose_secret().as_bytes())),
     })
 }
 
@@ -340,7 +340,7 @@ mod tests {
         );
         assert_eq!(
             line["sha256"],
-            hex::encode(Sha256::digest(b"eyJ.secret-token.sig"))
+            hex::encode(digest(&SHA256, b"eyJ.secret-token.sig"))
         );
     }
 

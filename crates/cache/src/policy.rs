@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use auth0_m2m_token::AccessToken;
-use sha2::{Digest, Sha256};
+use ring::digest::{Context, SHA256};
 
 use crate::provider::ProviderError;
 
@@ -220,12 +220,12 @@ fn token_spread(token: &AccessToken) -> f64 {
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()
         .as_nanos();
-    let digest = Sha256::new()
-        .chain_update(token.expose_secret().as_bytes())
-        .chain_update(expires.to_le_bytes())
-        .finalize();
+    let mut context = Context::new(&SHA256);
+    context.update(token.expose_secret().as_bytes());
+    context.update(&expires.to_le_bytes());
+    let digest = context.finish();
     let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
+    first.copy_from_slice(&digest.as_ref()[..8]);
     // The top 53 bits give an exact f64 in [0, 1].
     let unit = (u64::from_le_bytes(first) >> 11) as f64 / ((1u64 << 53) - 1) as f64;
     unit * 2.0 - 1.0

@@ -1,10 +1,10 @@
 //! The tenant's RS256 signing key, its JWKS and token signing/verification.
 
+use crate::util::sha256;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// The fake tenant's RS256 signing key (PKCS#1 PEM).
@@ -166,7 +166,7 @@ impl<'a> Der<'a> {
 
 /// The SHA-256 thumbprint of a DER certificate, base64url: `x5t#S256` (RFC 8705 §3.1).
 pub(crate) fn x5t_s256(der: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(der))
+    URL_SAFE_NO_PAD.encode(sha256(der))
 }
 
 /// The `x5t#S256` of the first certificate of a PEM, if it has one.
@@ -186,9 +186,7 @@ pub(crate) fn jwk_thumbprint(jwk: &Value) -> String {
         .iter()
         .map(|m| ((*m).to_owned(), jwk[*m].clone()))
         .collect();
-    URL_SAFE_NO_PAD.encode(Sha256::digest(
-        Value::Object(canonical).to_string().as_bytes(),
-    ))
+    URL_SAFE_NO_PAD.encode(sha256(Value::Object(canonical).to_string().as_bytes()))
 }
 
 /// The signing key shared by every tenant (see [`SIGNING_KEY_PEM`]).
@@ -220,7 +218,7 @@ fn load() -> Result<SigningKey, String> {
     let e = URL_SAFE_NO_PAD.encode(seq.unsigned().ok_or_else(unusable)?);
     let decoding = DecodingKey::from_rsa_components(&n, &e)
         .map_err(|e| format!("RSA public key unusable: {e}"))?;
-    let digest = Sha256::digest(format!("{n}.{e}").as_bytes());
+    let digest = sha256(format!("{n}.{e}").as_bytes());
     let kid = URL_SAFE_NO_PAD.encode(&digest[..16]);
     Ok(SigningKey {
         kid,

@@ -1,13 +1,13 @@
 //! Certificate authority and server certificate generation: ECDSA P-256 keys and X.509 v3
 //! certificates written as DER by hand (a few fixed shapes; no certificate library).
 
+use crate::util::sha256;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -196,7 +196,7 @@ impl Key {
 
     /// The key identifier: the first 20 bytes of the SHA-256 of the SubjectPublicKeyInfo.
     fn identifier(&self) -> Vec<u8> {
-        Sha256::digest(self.spki())[..20].to_vec()
+        sha256(&self.spki())[..20].to_vec()
     }
 }
 
@@ -291,7 +291,7 @@ fn certificate(
     let algorithm = tlv(TAG_SEQUENCE, &tlv(TAG_OID, OID_ECDSA_WITH_SHA256));
     let spki = subject_key.spki();
     // 20 bytes (the most RFC 5280 allows), positive, and distinct per key.
-    let mut serial = Sha256::digest(&spki)[..20].to_vec();
+    let mut serial = sha256(&spki)[..20].to_vec();
     serial[0] = (serial[0] & 0x7f) | 0x01;
     let mut validity = tlv(TAG_UTC_TIME, b"750101000000Z");
     validity.extend(tlv(TAG_GENERALIZED_TIME, b"40960101000000Z"));

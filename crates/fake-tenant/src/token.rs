@@ -320,7 +320,7 @@ fn exchange(
 
     let now = crate::util::now_secs();
     let scope = scopes.join(" ");
-    let jti = uuid::Uuid::new_v4().simple().to_string();
+    let jti = crate::util::random_uuid_simple();
     let mut claims = json!({
         "iss": app.issuer,
         "sub": format!("{client_id}@clients"),

@@ -58,6 +58,23 @@ pub(crate) fn random_bool(p: f64) -> bool {
     ((random_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
 }
 
+/// The SHA-256 digest of `bytes`.
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref());
+    out
+}
+
+/// A random (version 4) UUID in its simple form: 32 lowercase hexadecimal digits.
+pub(crate) fn random_uuid_simple() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes)
+        .expect("the operating system's random number generator failed");
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    format!("{:032x}", u128::from_be_bytes(bytes))
+}
+
 /// A random alphanumeric string of `len` characters.
 pub(crate) fn random_alnum(len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
