@@ -229,6 +229,19 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
     }
 }
 
+/// `N` random bytes from the operating system.
+///
+/// # Panics
+///
+/// When the operating system has no random numbers to give (as a userspace generator
+/// seeded from it would).
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes)
+        .expect("the operating system's random number generator failed");
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,17 +322,4 @@ mod tests {
         let dynamic: &dyn TokenCache = &Minimal;
         assert_eq!(dynamic.backend_name(), "custom");
     }
-}
-
-/// `N` random bytes from the operating system.
-///
-/// # Panics
-///
-/// When the operating system has no random numbers to give (as a userspace generator
-/// seeded from it would).
-pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes)
-        .expect("the operating system's random number generator failed");
-    bytes
 }

@@ -29,7 +29,7 @@ mwIDAQAB
 /// The client as the tenant holds it, as raw JSON, so that `null` and absent differ.
 async fn raw_client(client: &auth0_m2m::ManagementClient, id: &str) -> Value {
     client
-        .request(Method::GET, &format!("/api/v2/clients/{id}"))
+        .request(Method::GET, format!("/api/v2/clients/{id}"))
         .send::<Value>()
         .await
         .expect("the client is read back")
