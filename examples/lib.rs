@@ -46,7 +46,7 @@ use auth0_m2m_token::{
     AccessToken, Algorithm, ClientAuth, ClientCertificate, DpopKey, PrivateKeyFile, TokenClient,
     TokenEndpoint,
 };
-use sha2::{Digest, Sha256};
+use ring::digest::{SHA256, digest};
 
 /// The error type of the examples: any error, printed with its `Display`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -300,7 +300,7 @@ pub fn summary_line(token: &AccessToken) -> serde_json::Value {
         "scope": token.scope_string(),
         "expires_at": expires_at,
         "expires_in": token.remaining_at(SystemTime::now()).as_secs(),
-        "sha256": hex::encode(Sha256::digest(token.expose_secret().as_bytes())),
+        "sha256": hex::encode(digest(&SHA256, token.expose_secret().as_bytes())),
     })
 }
 
@@ -340,7 +340,7 @@ mod tests {
         );
         assert_eq!(
             line["sha256"],
-            hex::encode(Sha256::digest(b"eyJ.secret-token.sig"))
+            hex::encode(digest(&SHA256, b"eyJ.secret-token.sig"))
         );
     }
 
@@ -361,31 +361,17 @@ mod tests {
 
     #[test]
     fn private_keys_are_read_as_auth0_registers_them() {
-        use rsa::pkcs1::EncodeRsaPrivateKey;
-        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
-
-        let rsa = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("RSA key");
+        // Fixed keys (testdata/README.md): generating RSA keys here would need a big-integer
+        // library in every build of the examples, `cargo run --example` included.
         let dir =
             std::env::temp_dir().join(format!("auth0-m2m-example-keys-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let pkcs1 = dir.join("pkcs1.pem");
         let pkcs8 = dir.join("pkcs8.pem");
         let ec = dir.join("ec.pem");
-        std::fs::write(
-            &pkcs1,
-            rsa.to_pkcs1_pem(LineEnding::LF).expect("PEM").as_bytes(),
-        )
-        .expect("write");
-        std::fs::write(
-            &pkcs8,
-            rsa.to_pkcs8_pem(LineEnding::LF).expect("PEM").as_bytes(),
-        )
-        .expect("write");
-        std::fs::write(
-            &ec,
-            rcgen::KeyPair::generate().expect("EC key").serialize_pem(),
-        )
-        .expect("write");
+        std::fs::write(&pkcs1, include_str!("testdata/rsa-pkcs1.pem")).expect("write");
+        std::fs::write(&pkcs8, include_str!("testdata/rsa-pkcs8.pem")).expect("write");
+        std::fs::write(&ec, include_str!("testdata/ec-pkcs8.pem")).expect("write");
         let vars = |pairs: Vec<(&'static str, String)>| {
             move |name: &str| {
                 pairs

@@ -95,7 +95,7 @@ impl Lease {
 
     /// A fresh random lease id (128 bits, hex).
     pub fn random_id() -> String {
-        hex::encode(rand::random::<[u8; 16]>())
+        hex::encode(random_bytes::<16>())
     }
 
     /// The lease id.
@@ -227,6 +227,19 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
     fn backend_name(&self) -> &'static str {
         "custom"
     }
+}
+
+/// `N` random bytes from the operating system.
+///
+/// # Panics
+///
+/// When the operating system has no random numbers to give (as a userspace generator
+/// seeded from it would).
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes)
+        .expect("the operating system's random number generator failed");
+    bytes
 }
 
 #[cfg(test)]

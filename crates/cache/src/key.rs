@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
+use ring::digest::{Context, SHA256};
 
 /// The default prefix of every cache key: `auth0-m2m:`.
 pub const DEFAULT_KEY_PREFIX: &str = "auth0-m2m:";
@@ -80,14 +80,14 @@ impl CacheKeyParts {
         let mut scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
         scopes.sort_unstable();
         scopes.dedup();
-        let mut h = Sha256::new();
+        let mut h = Context::new(&SHA256);
         let mut field = |tag: u8, value: Option<&str>| {
-            h.update([tag]);
+            h.update(&[tag]);
             match value {
-                None => h.update([0u8]),
+                None => h.update(&[0u8]),
                 Some(v) => {
-                    h.update([1u8]);
-                    h.update((v.len() as u64).to_be_bytes());
+                    h.update(&[1u8]);
+                    h.update(&(v.len() as u64).to_be_bytes());
                     h.update(v.as_bytes());
                 }
             }
@@ -104,7 +104,7 @@ impl CacheKeyParts {
         if let Some(b) = self.binding.as_deref() {
             field(b'b', Some(b));
         }
-        hex::encode(h.finalize())
+        hex::encode(h.finish())
     }
 }
 

@@ -3,8 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use auth0_m2m_token::AccessToken;
-use rand::Rng;
-use sha2::{Digest, Sha256};
+use ring::digest::{Context, SHA256};
 
 use crate::provider::ProviderError;
 
@@ -202,7 +201,10 @@ impl RefreshPolicy {
             .saturating_mul(1u32 << exp)
             .min(self.backoff_max);
         let half = base / 2;
-        let jittered = half + half.mul_f64(rand::thread_rng().gen_range(0.0..=1.0));
+        let jittered = half
+            + half.mul_f64(unit_interval(u64::from_le_bytes(
+                crate::cache::random_bytes(),
+            )));
         match server_hint {
             Some(hint) => jittered.max(hint.min(Duration::from_secs(3600))),
             None => jittered,
@@ -218,12 +220,12 @@ fn token_spread(token: &AccessToken) -> f64 {
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()
         .as_nanos();
-    let digest = Sha256::new()
-        .chain_update(token.expose_secret().as_bytes())
-        .chain_update(expires.to_le_bytes())
-        .finalize();
+    let mut context = Context::new(&SHA256);
+    context.update(token.expose_secret().as_bytes());
+    context.update(&expires.to_le_bytes());
+    let digest = context.finish();
     let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
+    first.copy_from_slice(&digest.as_ref()[..8]);
     // The top 53 bits give an exact f64 in [0, 1].
     let unit = (u64::from_le_bytes(first) >> 11) as f64 / ((1u64 << 53) - 1) as f64;
     unit * 2.0 - 1.0
@@ -290,6 +292,11 @@ impl SharedCachePolicy {
         }
         Ok(())
     }
+}
+
+/// A number in `[0, 1)` from 64 random bits (their top 53, a double's precision).
+fn unit_interval(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ impl EncryptionKey {
 
     /// A new random key.
     pub fn generate(id: impl Into<String>) -> Result<Self, CacheError> {
-        Self::new(id, rand::random())
+        Self::new(id, crate::cache::random_bytes())
     }
 
     /// The key id.
@@ -607,7 +607,7 @@ impl RedisCache {
         match &self.encryption {
             None => String::from_utf8(plain).unwrap_or_default(),
             Some(k) => {
-                let nonce: [u8; 12] = rand::random();
+                let nonce: [u8; 12] = crate::cache::random_bytes();
                 let ct = k
                     .cipher()
                     .encrypt(

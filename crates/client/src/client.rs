@@ -479,12 +479,10 @@ pub(crate) fn prepare<E: Endpoint + ?Sized>(endpoint: &E) -> Result<Prepared, Er
 
 /// Encodes a `multipart/form-data` body with a random boundary.
 fn multipart(parts: &[Part]) -> (Bytes, HeaderValue) {
-    use rand::Rng;
-    let boundary = format!(
-        "auth0-m2m-{:016x}{:016x}",
-        rand::thread_rng().r#gen::<u64>(),
-        rand::thread_rng().r#gen::<u64>()
-    );
+    let mut random = [0u8; 16];
+    getrandom::getrandom(&mut random)
+        .expect("the operating system's random number generator failed");
+    let boundary = format!("auth0-m2m-{:032x}", u128::from_le_bytes(random));
     let quote = |s: &str| {
         s.replace('\\', "\\\\")
             .replace('"', "\\\"")

@@ -9,7 +9,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, StatusCode, header};
 use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
 /// How far a proof's `iat` may be from now: 60 seconds either way.
@@ -96,7 +95,7 @@ pub(crate) fn verify_proof(
         .filter(|j| !j.is_empty())
         .ok_or_else(|| invalid("The DPoP proof has no jti claim"))?;
     if let Some(token) = access_token {
-        let ath = URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()));
+        let ath = URL_SAFE_NO_PAD.encode(crate::util::sha256(token.as_bytes()));
         if claims["ath"].as_str() != Some(ath.as_str()) {
             return Err(invalid(
                 "The DPoP proof ath does not match the access token",

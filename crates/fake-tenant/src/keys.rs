@@ -1,32 +1,172 @@
 //! The tenant's RS256 signing key, its JWKS and token signing/verification.
 
+use crate::util::sha256;
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rsa::pkcs1::EncodeRsaPrivateKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
+
+/// The fake tenant's RS256 signing key (PKCS#1 PEM).
+///
+/// This key is **not a secret**: it is published with the source code and signs tokens of
+/// local fake tenants only, which no real service trusts. It is fixed so that a tenant starts
+/// without generating an RSA key (slow, and it would need a big-integer library in every
+/// build that embeds the fake). Every tenant of every process serves the same JWKS; a tenant
+/// still refuses another tenant's tokens, whose issuer and audience name another address.
+const SIGNING_KEY_PEM: &str = include_str!("signing_key.pem");
+
+/// The modulus and public exponent (big-endian, without leading zeros) of an RSA public key
+/// given as SPKI (`BEGIN PUBLIC KEY`) or PKCS#1 (`BEGIN RSA PUBLIC KEY`) PEM. `None` when the
+/// PEM is not an RSA public key, or its modulus is over 4096 bits or its exponent out of range.
+pub(crate) fn rsa_public_components(pem: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+    let (label, der) = pem_decode(pem)?;
+    let rsa_public_key = match label.as_str() {
+        "PUBLIC KEY" => {
+            // SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier,
+            //                                     subjectPublicKey BIT STRING }
+            let mut spki = Der::new(&der).sequence()?;
+            let mut algorithm = spki.sequence()?;
+            if algorithm.element(TAG_OID)? != RSA_ENCRYPTION_OID {
+                return None;
+            }
+            let bits = spki.element(TAG_BIT_STRING)?;
+            if !spki.is_empty() {
+                return None;
+            }
+            // No unused bits, then the PKCS#1 RSAPublicKey.
+            match bits.split_first() {
+                Some((0, rest)) => rest.to_vec(),
+                _ => return None,
+            }
+        }
+        "RSA PUBLIC KEY" => der,
+        _ => return None,
+    };
+    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+    let mut seq = Der::new(&rsa_public_key).sequence()?;
+    let n = seq.unsigned()?;
+    let e = seq.unsigned()?;
+    if !seq.is_empty() {
+        return None;
+    }
+    // The limits of common RSA implementations: a modulus of at most 4096 bits and an
+    // exponent in 2..2^33.
+    let exponent = e.iter().try_fold(0u64, |acc, b| {
+        (acc >> 56 == 0).then_some((acc << 8) | u64::from(*b))
+    })?;
+    if n.is_empty() || n.len() > 512 || !(2..(1u64 << 33)).contains(&exponent) {
+        return None;
+    }
+    Some((n, e))
+}
 
 /// The RFC 7638 thumbprint of an RSA public key given as SPKI (`BEGIN PUBLIC KEY`) or PKCS#1
 /// (`BEGIN RSA PUBLIC KEY`) PEM: the `kid` Auth0 assigns to a credential registered without
 /// one. `None` when the PEM is not an RSA public key.
 pub(crate) fn rsa_public_thumbprint(pem: &str) -> Option<String> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::pkcs8::DecodePublicKey;
-    let key = RsaPublicKey::from_public_key_pem(pem.trim())
-        .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem.trim()))
-        .ok()?;
-    let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
-    let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
+    let (n, e) = rsa_public_components(pem)?;
+    let n = URL_SAFE_NO_PAD.encode(n);
+    let e = URL_SAFE_NO_PAD.encode(e);
     Some(jwk_thumbprint(&json!({"kty": "RSA", "n": n, "e": e})))
+}
+
+/// The label and DER contents of the first PEM block of `pem`.
+fn pem_decode(pem: &str) -> Option<(String, Vec<u8>)> {
+    let mut lines = pem.trim().lines().map(str::trim);
+    let label = lines
+        .next()?
+        .strip_prefix("-----BEGIN ")?
+        .strip_suffix("-----")?
+        .to_owned();
+    let end = format!("-----END {label}-----");
+    let mut body = String::new();
+    for line in lines {
+        if line == end {
+            return Some((label, STANDARD.decode(body).ok()?));
+        }
+        if line.starts_with("-----") {
+            return None;
+        }
+        if line.contains(':') {
+            // RFC 1421 headers (`Proc-Type: …`) are not part of the key.
+            return None;
+        }
+        body.push_str(line);
+    }
+    None
+}
+
+const TAG_INTEGER: u8 = 0x02;
+const TAG_BIT_STRING: u8 = 0x03;
+const TAG_OID: u8 = 0x06;
+const TAG_SEQUENCE: u8 = 0x30;
+/// `1.2.840.113549.1.1.1`, rsaEncryption.
+const RSA_ENCRYPTION_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+
+/// A reader of consecutive DER elements (definite lengths only).
+struct Der<'a>(&'a [u8]);
+
+impl<'a> Der<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Der(bytes)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The contents of the next element, which must have tag `tag`.
+    fn element(&mut self, tag: u8) -> Option<&'a [u8]> {
+        let (&t, rest) = self.0.split_first()?;
+        let (&first, rest) = rest.split_first()?;
+        if t != tag {
+            return None;
+        }
+        let (len, rest) = if first < 0x80 {
+            (usize::from(first), rest)
+        } else {
+            let count = usize::from(first & 0x7f);
+            if count == 0 || count > 4 || rest.len() < count {
+                return None;
+            }
+            let (len_bytes, rest) = rest.split_at(count);
+            let len = len_bytes
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            // DER: the shortest length form.
+            if len < 0x80 || len_bytes[0] == 0 {
+                return None;
+            }
+            (len, rest)
+        };
+        if rest.len() < len {
+            return None;
+        }
+        let (contents, rest) = rest.split_at(len);
+        self.0 = rest;
+        Some(contents)
+    }
+
+    /// The next element, a SEQUENCE, as a reader of its contents.
+    fn sequence(&mut self) -> Option<Der<'a>> {
+        self.element(TAG_SEQUENCE).map(Der)
+    }
+
+    /// The next element, a non-negative INTEGER, big-endian without leading zeros.
+    fn unsigned(&mut self) -> Option<Vec<u8>> {
+        let bytes = self.element(TAG_INTEGER)?;
+        if bytes.first()? & 0x80 != 0 {
+            return None;
+        }
+        let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+        Some(bytes[start..].to_vec())
+    }
 }
 
 /// The SHA-256 thumbprint of a DER certificate, base64url: `x5t#S256` (RFC 8705 §3.1).
 pub(crate) fn x5t_s256(der: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(der))
+    URL_SAFE_NO_PAD.encode(sha256(der))
 }
 
 /// The `x5t#S256` of the first certificate of a PEM, if it has one.
@@ -46,12 +186,10 @@ pub(crate) fn jwk_thumbprint(jwk: &Value) -> String {
         .iter()
         .map(|m| ((*m).to_owned(), jwk[*m].clone()))
         .collect();
-    URL_SAFE_NO_PAD.encode(Sha256::digest(
-        Value::Object(canonical).to_string().as_bytes(),
-    ))
+    URL_SAFE_NO_PAD.encode(sha256(Value::Object(canonical).to_string().as_bytes()))
 }
 
-/// A signing key shared by every tenant of the process (key generation is slow).
+/// The signing key shared by every tenant (see [`SIGNING_KEY_PEM`]).
 pub(crate) struct SigningKey {
     pub(crate) kid: String,
     encoding: EncodingKey,
@@ -62,27 +200,29 @@ pub(crate) struct SigningKey {
 
 static KEY: OnceLock<Result<SigningKey, String>> = OnceLock::new();
 
-/// Returns the process-wide signing key, generating it on first use.
+/// Returns the signing key, loading it on first use.
 pub(crate) fn signing_key() -> Result<&'static SigningKey, String> {
-    KEY.get_or_init(generate).as_ref().map_err(Clone::clone)
+    KEY.get_or_init(load).as_ref().map_err(Clone::clone)
 }
 
-fn generate() -> Result<SigningKey, String> {
-    let private = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
-        .map_err(|e| format!("RSA key generation failed: {e}"))?;
-    let public = RsaPublicKey::from(&private);
-    let der = private
-        .to_pkcs1_der()
-        .map_err(|e| format!("RSA key encoding failed: {e}"))?;
-    let n = URL_SAFE_NO_PAD.encode(public.n().to_bytes_be());
-    let e = URL_SAFE_NO_PAD.encode(public.e().to_bytes_be());
+fn load() -> Result<SigningKey, String> {
+    let unusable = || "the signing key is not a PKCS#1 RSA private key".to_owned();
+    let (label, der) = pem_decode(SIGNING_KEY_PEM).ok_or_else(unusable)?;
+    if label != "RSA PRIVATE KEY" {
+        return Err(unusable());
+    }
+    // RSAPrivateKey ::= SEQUENCE { version INTEGER, modulus INTEGER, publicExponent INTEGER, … }
+    let mut seq = Der::new(&der).sequence().ok_or_else(unusable)?;
+    seq.unsigned().ok_or_else(unusable)?;
+    let n = URL_SAFE_NO_PAD.encode(seq.unsigned().ok_or_else(unusable)?);
+    let e = URL_SAFE_NO_PAD.encode(seq.unsigned().ok_or_else(unusable)?);
     let decoding = DecodingKey::from_rsa_components(&n, &e)
         .map_err(|e| format!("RSA public key unusable: {e}"))?;
-    let digest = Sha256::digest(format!("{n}.{e}").as_bytes());
+    let digest = sha256(format!("{n}.{e}").as_bytes());
     let kid = URL_SAFE_NO_PAD.encode(&digest[..16]);
     Ok(SigningKey {
         kid,
-        encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+        encoding: EncodingKey::from_rsa_der(&der),
         decoding,
         n,
         e,
@@ -146,5 +286,30 @@ mod tests {
                 .is_err()
         );
         assert_eq!(key.jwks()["keys"][0]["kid"], key.kid.as_str());
+    }
+
+    #[test]
+    fn rsa_public_pem_components() {
+        use rsa::pkcs1::EncodeRsaPublicKey;
+        use rsa::pkcs8::{EncodePublicKey, LineEnding};
+        use rsa::traits::PublicKeyParts;
+        let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("rsa");
+        let public = rsa::RsaPublicKey::from(&private);
+        let want = (public.n().to_bytes_be(), public.e().to_bytes_be());
+        let spki = public.to_public_key_pem(LineEnding::LF).expect("spki");
+        let pkcs1 = public.to_pkcs1_pem(LineEnding::CRLF).expect("pkcs1");
+        assert_eq!(rsa_public_components(&spki), Some(want.clone()));
+        assert_eq!(rsa_public_components(&pkcs1), Some(want));
+        assert_eq!(
+            rsa_public_thumbprint(&spki),
+            rsa_public_thumbprint(&format!("\n  {pkcs1}  \n"))
+        );
+        // Not RSA public keys: an EC key, a private key, a truncated or altered PEM.
+        let ec = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEVs/o5+uQbTjL3chynL4wXgUg2R9\nq9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==\n-----END PUBLIC KEY-----\n";
+        assert_eq!(rsa_public_components(ec), None);
+        assert_eq!(rsa_public_components(SIGNING_KEY_PEM), None);
+        assert_eq!(rsa_public_components(&spki[..spki.len() / 2]), None);
+        assert_eq!(rsa_public_components(&spki.replace("MII", "MIJ")), None);
+        assert_eq!(rsa_public_components("not a key"), None);
     }
 }

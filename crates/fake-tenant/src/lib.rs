@@ -547,8 +547,9 @@ impl FakeTenantBuilder {
         self
     }
 
-    /// Binds, generates keys and certificates, and serves on the current
-    /// Tokio runtime.
+    /// Binds, generates the CA and the server certificate (over TLS), and serves on the
+    /// current Tokio runtime. Tokens are signed with a fixed RS256 key shared by every tenant
+    /// (its JWKS is the same everywhere; a token names its tenant's issuer and audience).
     pub async fn start(self) -> Result<FakeTenant, Error> {
         // A state file is checked first: a refused one stops the start before anything is
         // bound or written.

@@ -1,9 +1,9 @@
 //! Generated, realistic seed data.
 
 use crate::state::Store;
-use crate::util::{iso8601, now_ms, random_alnum, random_hex};
-use rand::Rng;
-use rand::seq::SliceRandom;
+use crate::util::{
+    iso8601, now_ms, random_alnum, random_below, random_bool, random_hex, random_in,
+};
 use serde_json::{Value, json};
 
 /// A client configured through the builder.
@@ -282,7 +282,6 @@ fn seed(
     seed_clients: usize,
     seed_users: usize,
 ) {
-    let mut rng = rand::thread_rng();
     let now = now_ms();
     let day = 86_400_000u64;
 
@@ -391,7 +390,10 @@ fn seed(
     for i in 0..seed_clients {
         let product = PRODUCTS[i % PRODUCTS.len()];
         let env = ENVS[(i / PRODUCTS.len()) % ENVS.len()];
-        let app_type = app_types.choose(&mut rng).copied().unwrap_or("regular_web");
+        let app_type = app_types
+            .get(random_below(app_types.len() as u64) as usize)
+            .copied()
+            .unwrap_or("regular_web");
         let name = if i < PRODUCTS.len() * ENVS.len() {
             format!("{product} ({env})")
         } else {
@@ -403,7 +405,7 @@ fn seed(
         let id = client_id();
         let c = new_client(&name, app_type, id.clone(), client_secret());
         if app_type == "non_interactive" {
-            let n = rng.gen_range(1..=billing_scopes.len());
+            let n = random_in(1, billing_scopes.len() as u64) as usize;
             let scopes: Vec<String> = billing_scopes[..n].iter().map(|s| s.to_string()).collect();
             store
                 .items_mut(crate::store::GRANTS)
@@ -422,21 +424,21 @@ fn seed(
             last.to_ascii_lowercase(),
             i + 1
         );
-        let created = now.saturating_sub(rng.gen_range(1..=400) * day);
+        let created = now.saturating_sub(random_in(1, 400) * day);
         let mut u = new_user(&email, db, created);
         if let Some(o) = u.as_object_mut() {
-            let logins: u64 = rng.gen_range(0..250);
+            let logins: u64 = random_below(250);
             o.insert("name".into(), json!(format!("{first} {last}")));
             o.insert("given_name".into(), json!(first));
             o.insert("family_name".into(), json!(last));
-            o.insert("email_verified".into(), json!(rng.gen_bool(0.8)));
+            o.insert("email_verified".into(), json!(random_bool(0.8)));
             o.insert("logins_count".into(), json!(logins));
             if logins > 0 {
-                let last_login = created + rng.gen_range(0..=now.saturating_sub(created).max(1));
+                let last_login = created + random_in(0, now.saturating_sub(created).max(1));
                 o.insert("last_login".into(), json!(iso8601(last_login)));
                 o.insert(
                     "last_ip".into(),
-                    json!(format!("203.0.113.{}", rng.gen_range(1..255))),
+                    json!(format!("203.0.113.{}", random_in(1, 254))),
                 );
             }
             o.insert("app_metadata".into(), json!({"plan": PLANS[i % 3]}));

@@ -320,7 +320,7 @@ fn exchange(
 
     let now = crate::util::now_secs();
     let scope = scopes.join(" ");
-    let jti = uuid::Uuid::new_v4().simple().to_string();
+    let jti = crate::util::random_uuid_simple();
     let mut claims = json!({
         "iss": app.issuer,
         "sub": format!("{client_id}@clients"),
@@ -556,9 +556,10 @@ fn verify_assertion(
             ));
             continue;
         }
-        let Ok(key) = DecodingKey::from_rsa_pem(cred.pem.as_bytes()) else {
+        let Some((n, e)) = crate::keys::rsa_public_components(&cred.pem) else {
             continue;
         };
+        let key = DecodingKey::from_rsa_raw_components(&n, &e);
         match jsonwebtoken::decode::<Value>(assertion, &key, &v) {
             Ok(d) => {
                 claims = Some(d.claims);

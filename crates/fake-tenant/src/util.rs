@@ -1,7 +1,5 @@
 //! Small helpers: time, identifiers, dates.
 
-use rand::Rng;
-use rand::distributions::Alphanumeric;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch.
@@ -17,21 +15,93 @@ pub(crate) fn now_secs() -> u64 {
     now_ms() / 1000
 }
 
+/// 64 random bits from the operating system.
+///
+/// # Panics
+///
+/// When the operating system has no random numbers to give.
+pub(crate) fn random_u64() -> u64 {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes)
+        .expect("the operating system's random number generator failed");
+    u64::from_le_bytes(bytes)
+}
+
+/// A uniformly random number in `0..n` (`0` when `n` is `0`).
+pub(crate) fn random_below(n: u64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    // Rejects the draws of the incomplete last block of `n` values (no modulo bias).
+    let limit = u64::MAX - u64::MAX % n;
+    loop {
+        let x = random_u64();
+        if x < limit {
+            return x % n;
+        }
+    }
+}
+
+/// A uniformly random number in `low..=high` (`low` when `high < low`).
+pub(crate) fn random_in(low: u64, high: u64) -> u64 {
+    match high.checked_sub(low) {
+        Some(span) => match span.checked_add(1) {
+            Some(count) => low + random_below(count),
+            None => random_u64(),
+        },
+        None => low,
+    }
+}
+
+/// `true` with probability `p`.
+pub(crate) fn random_bool(p: f64) -> bool {
+    ((random_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
+}
+
+/// The SHA-256 digest of `bytes`.
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref());
+    out
+}
+
+/// A random (version 4) UUID in its simple form: 32 lowercase hexadecimal digits.
+pub(crate) fn random_uuid_simple() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes)
+        .expect("the operating system's random number generator failed");
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    format!("{:032x}", u128::from_be_bytes(bytes))
+}
+
 /// A random alphanumeric string of `len` characters.
 pub(crate) fn random_alnum(len: usize) -> String {
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    random_chars(len, ALPHABET)
 }
 
 /// A random lowercase hexadecimal string of `len` characters.
 pub(crate) fn random_hex(len: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..len)
-        .map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0'))
-        .collect()
+    random_chars(len, b"0123456789abcdef")
+}
+
+/// `len` characters drawn uniformly from `alphabet` (at most 256 ASCII characters).
+fn random_chars(len: usize, alphabet: &[u8]) -> String {
+    // Bytes at or over the largest multiple of the alphabet's size are dropped (no bias).
+    let limit = 256 - 256 % alphabet.len();
+    let mut out = String::with_capacity(len);
+    let mut bytes = [0u8; 64];
+    while out.len() < len {
+        getrandom::getrandom(&mut bytes)
+            .expect("the operating system's random number generator failed");
+        for b in bytes {
+            if out.len() < len && usize::from(b) < limit {
+                out.push(char::from(alphabet[usize::from(b) % alphabet.len()]));
+            }
+        }
+    }
+    out
 }
 
 /// Formats Unix milliseconds as an ISO 8601 UTC timestamp with milliseconds

@@ -119,7 +119,7 @@ impl DpopKey {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         let mut claims = json!({
-            "jti": uuid::Uuid::new_v4().simple().to_string(),
+            "jti": crate::jws::random_uuid_simple(),
             "htm": method.as_str(),
             "htu": htu,
             "iat": iat,

@@ -79,6 +79,16 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A random (version 4) UUID in its simple form (32 lowercase hexadecimal digits): a `jti`.
+pub(crate) fn random_uuid_simple() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes)
+        .expect("the operating system's random number generator failed");
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    format!("{:032x}", u128::from_be_bytes(bytes))
+}
+
 /// Base64url (no padding) of the SHA-256 of `bytes`.
 pub(crate) fn sha256_b64(bytes: &[u8]) -> String {
     b64(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())

@@ -117,7 +117,7 @@ impl PrivateKey {
             .map_err(|_| "the system clock is before 1970".to_owned())?
             .as_secs();
         // 32 hex characters: unique, and well under Auth0's 64.
-        let jti = uuid::Uuid::new_v4().simple().to_string();
+        let jti = crate::jws::random_uuid_simple();
         let claims = json!({
             "iss": client_id,
             "sub": client_id,

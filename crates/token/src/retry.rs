@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use rand::Rng;
-
 /// How [`TokenClient::fetch_token`](crate::TokenClient::fetch_token) retries a failed request.
 ///
 /// Retried: connection failures, timeouts, HTTP 5xx and HTTP 429. Never retried: any other
@@ -115,8 +113,7 @@ impl RetryPolicy {
             .min(self.max_backoff);
         if self.jitter && !base.is_zero() {
             let half = base / 2;
-            let extra =
-                rand::thread_rng().gen_range(0..=half.as_millis().min(u64::MAX as u128) as u64);
+            let extra = random_at_most(half.as_millis().min(u64::MAX as u128) as u64);
             half + Duration::from_millis(extra)
         } else {
             base
@@ -133,6 +130,27 @@ impl RetryPolicy {
             Some(hint) if hint > self.max_server_wait => None,
             Some(hint) if !hint.is_zero() => Some(hint),
             _ => Some(self.backoff(retry)),
+        }
+    }
+}
+
+/// A uniformly random number in `0..=max`, from the operating system's random numbers.
+fn random_at_most(max: u64) -> u64 {
+    let draw = || {
+        let mut bytes = [0u8; 8];
+        getrandom::getrandom(&mut bytes)
+            .expect("the operating system's random number generator failed");
+        u64::from_le_bytes(bytes)
+    };
+    let Some(span) = max.checked_add(1) else {
+        return draw();
+    };
+    // Rejects the draws of the incomplete last block of `span` values (no modulo bias).
+    let limit = u64::MAX - u64::MAX % span;
+    loop {
+        let x = draw();
+        if x < limit {
+            return x % span;
         }
     }
 }
