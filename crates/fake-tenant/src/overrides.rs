@@ -221,22 +221,15 @@ pub(crate) fn id_format(template: &str) -> Option<&'static IdFormat> {
 
 /// A new id in `format`.
 pub(crate) fn new_id(format: &IdFormat) -> String {
-    use rand::Rng;
-    let mut rng = rand::thread_rng();
-    let draw = |set: &[u8], n: usize, rng: &mut rand::rngs::ThreadRng| -> String {
-        (0..n)
-            .map(|_| char::from(set[rng.gen_range(0..set.len())]))
-            .collect()
-    };
+    use crate::util::{random_chars, random_uuid};
     let body = match format.alphabet {
-        Alphabet::Alphanumeric => draw(
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        Alphabet::Alphanumeric => random_chars(
             format.len,
-            &mut rng,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
         ),
-        Alphabet::Hex => draw(b"0123456789abcdef", format.len, &mut rng),
-        Alphabet::Ulid => draw(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", format.len, &mut rng),
-        Alphabet::Uuid => uuid::Uuid::new_v4().to_string(),
+        Alphabet::Hex => random_chars(format.len, b"0123456789abcdef"),
+        Alphabet::Ulid => random_chars(format.len, b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"),
+        Alphabet::Uuid => random_uuid(),
     };
     format!("{}{body}", format.prefix)
 }
@@ -412,7 +405,12 @@ mod tests {
                 .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
         );
         let action = new_id(id_format("/actions/actions").expect("format"));
-        assert!(uuid::Uuid::parse_str(&action).is_ok(), "{action}");
+        let groups: Vec<usize> = action.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{action}");
+        assert!(
+            action.chars().all(|c| c == '-' || c.is_ascii_hexdigit()) && &action[14..15] == "4",
+            "{action}"
+        );
         let rs = new_id(id_format("/resource-servers").expect("format"));
         assert!(rs.len() == 24 && rs.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(con, new_id(id_format("/connections").expect("format")));

@@ -75,6 +75,19 @@ pub(crate) fn random_uuid_simple() -> String {
     format!("{:032x}", u128::from_be_bytes(bytes))
 }
 
+/// A random (version 4) UUID in its hyphenated form (`8-4-4-4-12` lowercase hexadecimal).
+pub(crate) fn random_uuid() -> String {
+    let s = random_uuid_simple();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &s[..8],
+        &s[8..12],
+        &s[12..16],
+        &s[16..20],
+        &s[20..]
+    )
+}
+
 /// A random alphanumeric string of `len` characters.
 pub(crate) fn random_alnum(len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -87,7 +100,7 @@ pub(crate) fn random_hex(len: usize) -> String {
 }
 
 /// `len` characters drawn uniformly from `alphabet` (at most 256 ASCII characters).
-fn random_chars(len: usize, alphabet: &[u8]) -> String {
+pub(crate) fn random_chars(len: usize, alphabet: &[u8]) -> String {
     // Bytes at or over the largest multiple of the alphabet's size are dropped (no bias).
     let limit = 256 - 256 % alphabet.len();
     let mut out = String::with_capacity(len);
