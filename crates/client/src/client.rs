@@ -29,6 +29,8 @@ pub(crate) struct Inner {
     pub(crate) dpop: Option<auth0_m2m_token::DpopKey>,
     /// The `auth0-custom-domain` header value, sent on the operations that accept it.
     pub(crate) custom_domain: Option<HeaderValue>,
+    /// The rate budget every attempt goes through.
+    pub(crate) budget: crate::budget::Gate,
 }
 
 /// An Auth0 Management API client whose access token takes care of itself.
@@ -220,7 +222,24 @@ impl ManagementClient {
             let request = HttpRequest::new(req.method.clone(), url.clone(), headers, body)
                 .with_timeout(timeout)
                 .with_max_response_bytes(inner.max_response_bytes);
-            let result = inner.http.execute(request).await;
+            // The budget may wait for a slot as long as the call may take.
+            let result = inner
+                .budget
+                .send(
+                    &*inner.http,
+                    request,
+                    &req.method,
+                    &req.path,
+                    options.priority,
+                    timeout,
+                )
+                .await
+                .map_err(|refusal| Error::RateBudget {
+                    method: req.method.clone(),
+                    path: req.path.clone(),
+                    bucket: refusal.bucket,
+                    retry_after: refusal.retry_after,
+                })?;
             if let (Ok(r), Some(key)) = (&result, &inner.dpop) {
                 key.remember_nonce(&url, &r.headers);
             }

@@ -110,6 +110,7 @@
 //! [`management`] (the endpoint models).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod budget;
 mod builder;
 mod call;
 mod client;
@@ -145,6 +146,7 @@ pub use auth0_m2m_management as management;
 pub use http;
 
 pub use auth0_m2m_token::{ClientAuth, HttpClient, Quota, RateLimit, RetryPolicy};
+pub use budget::{DEFAULT_BACKGROUND_SHARE, Plan, Priority, RateBudget, RateBudgetSnapshot};
 pub use builder::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ManagementClientBuilder,
     TELEMETRY_HEADER,
