@@ -45,11 +45,10 @@ pub(crate) fn rate_headers(r: &mut Response, info: RateInfo) {
 /// Adds `Retry-After` to a rate-limited answer: the seconds until the window of `info`
 /// resets, at least 1.
 pub(crate) fn retry_after_header(r: &mut Response, info: RateInfo, now: u64) {
-    set_header(
-        r,
-        "retry-after",
-        &info.reset.saturating_sub(now).max(1).to_string(),
-    );
+    let secs = info
+        .retry_after
+        .unwrap_or_else(|| info.reset.saturating_sub(now));
+    set_header(r, "retry-after", &secs.max(1).to_string());
 }
 
 /// An Authentication API error: `{"error", "error_description"}`.
