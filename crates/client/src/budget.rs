@@ -169,6 +169,11 @@ pub(crate) enum Limits {
 /// `remaining: 0` pauses the bucket, for every process that shares it, until the reset
 /// (padded by a second for the header's one-second precision, and each process adds its
 /// own jitter of up to 250 ms so that a fleet does not resume in the same millisecond).
+///
+/// The budget keeps a little headroom for the time requests spend in flight: one call of a
+/// burst above two, and 5 % of the sustained rate. Without it, calls let out at exactly the
+/// bucket's rate reach Auth0 with the network's jitter, and one that arrives a millisecond
+/// early finds the bucket a fraction of a call short.
 #[derive(Clone, Copy, PartialEq)]
 pub struct RateBudget {
     pub(crate) limits: Limits,

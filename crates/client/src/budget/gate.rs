@@ -29,6 +29,23 @@ const RESET_PAD: Duration = Duration::from_secs(1);
 /// The largest per-process jitter added to the end of a pause: 250 ms.
 const MAX_PAUSE_JITTER_MS: u64 = 250;
 
+/// The share of a bucket's sustained rate the budget lets out: 95 %. Calls reserved at
+/// exactly the bucket's rate would reach Auth0 with the jitter of the network, and one that
+/// arrives a little early finds the bucket a fraction of a call short; running slightly below
+/// the rate lets the bucket recover that margin.
+const RATE_HEADROOM: f64 = 0.95;
+
+/// The limit the budget enforces for a bucket's `limit`: one call of a burst above two kept
+/// in reserve for calls in flight, and [`RATE_HEADROOM`] of the rate.
+fn with_headroom(limit: CellLimit) -> Option<CellLimit> {
+    let burst = if limit.burst() > 2 {
+        limit.burst() - 1
+    } else {
+        limit.burst()
+    };
+    CellLimit::new(burst, limit.per_second() * RATE_HEADROOM)
+}
+
 /// Why a call was not sent.
 #[derive(Debug)]
 pub(crate) struct Refusal {
@@ -123,8 +140,14 @@ impl Gate {
         }
     }
 
-    /// The bucket a request draws on, and its limit when known.
+    /// The bucket a request draws on, and the limit the budget enforces for it when known.
     fn bucket(&self, method: &Method, path: &str) -> (&'static str, Option<CellLimit>) {
+        let (bucket, limit) = self.bucket_limit(method, path);
+        (bucket, limit.and_then(with_headroom))
+    }
+
+    /// The bucket a request draws on, and its limit (configured or learned) when known.
+    fn bucket_limit(&self, method: &Method, path: &str) -> (&'static str, Option<CellLimit>) {
         match self.budget.limits {
             Limits::PerEndpoint => {
                 let class = Class::of(method, path);
@@ -218,6 +241,7 @@ impl Gate {
         let mut waited = false;
         loop {
             let (_, limit) = self.bucket(method, path);
+            let (_, bucket_limit) = self.bucket_limit(method, path);
             let now = Instant::now();
             let request = RateRequest {
                 key: key.clone(),
@@ -239,7 +263,7 @@ impl Gate {
             let throttle = self.reserve(&request).await;
             {
                 let mut last = lock(&self.last);
-                if let Some(l) = limit {
+                if let Some(l) = bucket_limit {
                     *last = (
                         Some(l.burst()),
                         Some(l.per_second()),
