@@ -365,7 +365,8 @@ impl Gate {
     }
 
     /// Learns from an answer: the limit and rate (learned mode), and a pause after a 429 or
-    /// `remaining: 0`, set in this process and in the shared store.
+    /// `remaining: 0` (on an answer that is not a server error), set in this process and in
+    /// the shared store.
     async fn observe(&self, method: &Method, path: &str, status: u16, headers: &HeaderMap) {
         let now = SystemTime::now();
         let rate = RateLimit::from_headers(headers, now);
@@ -373,7 +374,7 @@ impl Gate {
         let until_reset = rate
             .reset
             .map(|r| r.duration_since(now).unwrap_or_default());
-        if self.budget.limits == Limits::Learned {
+        if self.budget.limits == Limits::Learned && status < 500 {
             let mut learned = lock(&self.learned);
             if let Some(limit) = rate.limit.and_then(|l| u32::try_from(l).ok()) {
                 if limit > 0 {
@@ -409,7 +410,10 @@ impl Gate {
         if status == 429 {
             self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
         }
-        if status == 429 || rate.remaining == Some(0) {
+        // A server error's rate-limit headers are not the bucket's state (Auth0 sends a reset
+        // up to an hour ahead with a 503): only a 429 or another answer saying the bucket is
+        // empty pauses it.
+        if status == 429 || (rate.remaining == Some(0) && status < 500) {
             let wait = if status == 429 {
                 rate.server_wait(429, now)
             } else {
