@@ -50,6 +50,18 @@ impl FakeProcess {
         token_lifetime_s: u64,
         seed_clients: usize,
     ) -> Result<FakeProcess, BoxError> {
+        Self::start_with_args(binary, name, log_dir, token_lifetime_s, seed_clients, &[])
+    }
+
+    /// As [`start`](Self::start), with more command-line arguments (`--rate-limit 50/40`).
+    pub(crate) fn start_with_args(
+        binary: &Path,
+        name: &str,
+        log_dir: &Path,
+        token_lifetime_s: u64,
+        seed_clients: usize,
+        extra: &[String],
+    ) -> Result<FakeProcess, BoxError> {
         let stderr_log = log_dir.join(format!("fake-{name}.stderr.log"));
         let stderr = std::fs::File::create(&stderr_log)
             .map_err(|e| format!("cannot create {}: {e}", stderr_log.display()))?;
@@ -63,6 +75,7 @@ impl FakeProcess {
             .arg(seed_clients.to_string())
             .arg("--ca-out")
             .arg(&ca_out)
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
