@@ -6,7 +6,11 @@
 //! - **off**: no budget; every process discovers the limit by hitting it and retries its
 //!   429s as the retry policy says (what every Auth0 SDK does);
 //! - **shared**: the budget `50/40` shared through Redis, background calls limited to half of
-//!   it.
+//!   it;
+//! - **node**: the same fleet with node-auth0 (the `auth0` npm package), when
+//!   `RATE_FLEET_NODE_AUTH0` names the directory of the installed package
+//!   (`npm install --prefix DIR auth0`, then `DIR/node_modules/auth0`): each process retries its
+//!   own 429s as that SDK does. The worker is `bench/node/rate_fleet_worker.cjs`.
 //!
 //! For each: the 429 answers, the bulk job's completion time against its physical limit (the
 //! calls beyond its share of the burst, divided by its share of the rate), and the interactive
@@ -51,12 +55,14 @@ pub(crate) enum Scenario {
     Off,
     /// The budget shared through Redis.
     Shared,
+    /// node-auth0, retrying its own 429s.
+    Node,
 }
 
 impl Scenario {
     fn budget(self) -> RateBudget {
         match self {
-            Scenario::Off => RateBudget::off(),
+            Scenario::Off | Scenario::Node => RateBudget::off(),
             Scenario::Shared => {
                 RateBudget::fixed(BURST as u32, PER_SECOND).with_background_share(BACKGROUND_SHARE)
             }
@@ -67,6 +73,7 @@ impl Scenario {
         match self {
             Scenario::Off => "(a) budget off, retry on 429",
             Scenario::Shared => "(b) budget shared through Redis",
+            Scenario::Node => "(c) node-auth0, its own 429 retries",
         }
     }
 }
@@ -179,8 +186,13 @@ pub(crate) fn run(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let node = std::env::var_os("RATE_FLEET_NODE_AUTH0").map(PathBuf::from);
+    let mut order = vec![Scenario::Off, Scenario::Shared];
+    if node.is_some() {
+        order.push(Scenario::Node);
+    }
     let mut scenarios = Vec::new();
-    for scenario in [Scenario::Off, Scenario::Shared] {
+    for scenario in order {
         println!("rate fleet: {}…", scenario.label());
         let fake = FakeProcess::start_with_args(
             fake_bin,
@@ -190,7 +202,15 @@ pub(crate) fn run(
             0,
             &["--rate-limit".to_owned(), format!("{BURST}/{PER_SECOND}")],
         )?;
-        let result = run_scenario(exe, &rt, &fake.info, scenario, redis_url, &work)?;
+        let result = run_scenario(
+            exe,
+            node.as_deref(),
+            &rt,
+            &fake.info,
+            scenario,
+            redis_url,
+            &work,
+        )?;
         println!(
             "  {} calls, {} answered 429 ({:.2} %), bulk job {:.1} s ({:.2} × its physical limit), interactive added wait p50 {:.1} ms, p99 {:.1} ms",
             result.calls,
@@ -248,6 +268,7 @@ pub(crate) fn run(
 
 fn run_scenario(
     exe: &Path,
+    node_package: Option<&Path>,
     rt: &tokio::runtime::Runtime,
     tenant: &TenantInfo,
     scenario: Scenario,
@@ -269,8 +290,24 @@ fn run_scenario(
             start_unix_ms: unix_ms(start),
             stop_file: stop_file.clone(),
         };
-        let mut child = Command::new(exe)
-            .arg("rate-fleet-worker")
+        let mut command = match (scenario, node_package) {
+            (Scenario::Node, Some(package)) => {
+                let mut c = Command::new("node");
+                c.arg(std::env::current_dir()?.join("bench/node/rate_fleet_worker.cjs"))
+                    .env("AUTH0_NODE_PACKAGE", package)
+                    .env("NODE_EXTRA_CA_CERTS", &tenant.ca_cert);
+                c
+            }
+            (Scenario::Node, None) => {
+                return Err("the node scenario needs RATE_FLEET_NODE_AUTH0".into());
+            }
+            _ => {
+                let mut c = Command::new(exe);
+                c.arg("rate-fleet-worker");
+                c
+            }
+        };
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
