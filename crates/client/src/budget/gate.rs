@@ -375,27 +375,30 @@ impl Gate {
             .reset
             .map(|r| r.duration_since(now).unwrap_or_default());
         if self.budget.limits == Limits::Learned && status < 500 {
-            let mut learned = lock(&self.learned);
-            if let Some(limit) = rate.limit.and_then(|l| u32::try_from(l).ok()) {
-                if limit > 0 {
-                    learned.limit = Some(limit);
-                    // The bucket refills its deficit by the reset at the latest: the rate is
-                    // at least deficit / time to reset (at least a second, the header's
-                    // precision, and at most the burst per second).
-                    if let (Some(remaining), Some(to_reset)) = (rate.remaining, until_reset) {
-                        let deficit = u64::from(limit).saturating_sub(remaining);
-                        if deficit > 0 {
-                            let secs = to_reset.as_secs_f64().max(1.0);
-                            let estimate = (deficit as f64 / secs).min(f64::from(limit));
-                            if learned.per_second.is_none_or(|r| estimate > r) {
-                                learned.per_second = Some(estimate);
-                                tracing::debug!(
-                                    limit,
-                                    per_second = estimate,
-                                    "rate budget: learned the rate"
-                                );
-                            }
-                        }
+            let limit = rate
+                .limit
+                .and_then(|l| u32::try_from(l).ok())
+                .filter(|l| *l > 0);
+            if let Some(limit) = limit {
+                let mut learned = lock(&self.learned);
+                learned.limit = Some(limit);
+                // The bucket refills its deficit by the reset at the latest: the rate is at
+                // least deficit / time to reset (at least a second, the header's precision,
+                // and at most the burst per second).
+                let deficit = rate
+                    .remaining
+                    .map(|remaining| u64::from(limit).saturating_sub(remaining))
+                    .filter(|d| *d > 0);
+                if let (Some(deficit), Some(to_reset)) = (deficit, until_reset) {
+                    let secs = to_reset.as_secs_f64().max(1.0);
+                    let estimate = (deficit as f64 / secs).min(f64::from(limit));
+                    if learned.per_second.is_none_or(|r| estimate > r) {
+                        learned.per_second = Some(estimate);
+                        tracing::debug!(
+                            limit,
+                            per_second = estimate,
+                            "rate budget: learned the rate"
+                        );
                     }
                 }
             }
