@@ -179,14 +179,17 @@ pub(crate) fn http_client(info: &TenantInfo) -> Result<reqwest::Client, BoxError
         .build()?)
 }
 
-/// A builder of a Management API client for the tenant, with the client's defaults.
+/// A builder of a Management API client for the tenant, with the client's defaults but the
+/// rate budget off: these benchmarks measure the client's own cost against an unlimited
+/// tenant (the rate-budget fleet sets its budget per scenario).
 pub(crate) fn management_client(
     info: &TenantInfo,
 ) -> Result<auth0_m2m::ManagementClientBuilder, BoxError> {
     Ok(auth0_m2m::ManagementClient::builder(info.domain.clone())
         .with_client_secret(info.client_id.clone(), info.client_secret.clone())
         .with_audience(info.audience.clone())
-        .with_root_certificate_pem(ca_pem(info)?))
+        .with_root_certificate_pem(ca_pem(info)?)
+        .with_rate_budget(auth0_m2m::RateBudget::off()))
 }
 
 /// A token client for the tenant (client secret in the POST body).
