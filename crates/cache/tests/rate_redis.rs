@@ -184,3 +184,16 @@ async fn the_script_and_the_in_process_algorithm_agree() {
         );
     }
 }
+
+#[test]
+fn the_rate_store_of_a_cache_with_a_password_never_shows_it() {
+    let cache: Arc<dyn TokenCache> = Arc::new(
+        RedisCache::builder("redis://user:hunter2-secret@127.0.0.1:6379")
+            .build()
+            .unwrap(),
+    );
+    let store = cache.rate_store().unwrap();
+    let printed = format!("{store:?}");
+    assert!(!printed.contains("hunter2-secret"), "{printed}");
+    assert!(!printed.contains("user:"), "{printed}");
+}
