@@ -187,7 +187,8 @@ pub enum FaultTarget {
 /// An answer with `status` carries Auth0's error body for that status and,
 /// like every answer of the tenant, the `X-RateLimit-Limit`,
 /// `X-RateLimit-Remaining` and `X-RateLimit-Reset` headers of the route's
-/// current one-second window. The other fields change those headers:
+/// current one-second window (of the tenant's token bucket, when
+/// [`FakeTenantBuilder::rate_buckets`] are set). The other fields change those headers:
 /// `rate_limit_reset_in` and `rate_limit_remaining` replace the reset time and
 /// the remaining count, `retry_after` adds `Retry-After`, and `headers` adds
 /// or replaces any other header (names that are not valid header names, and

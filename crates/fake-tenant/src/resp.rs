@@ -116,7 +116,12 @@ pub(crate) async fn apply_fault(
     let code = fault.status?;
     let info = match target {
         FaultTarget::Token => app.hit_token_window(),
-        FaultTarget::Api => app.hit_api_window(),
+        // With token buckets, the fault's answer counts against the tenant's bucket (the
+        // class of "other" endpoints) and carries its headers, as every answer does.
+        FaultTarget::Api => match app.buckets.hit(&http::Method::GET, "/api/v2/") {
+            Some(info) => info,
+            None => app.hit_api_window(),
+        },
     };
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     if status.is_server_error() {

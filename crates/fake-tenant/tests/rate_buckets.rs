@@ -106,3 +106,32 @@ async fn per_endpoint_buckets_and_the_control_endpoint() {
     assert_eq!(status, 200);
     assert_eq!(num(&h, "x-ratelimit-limit"), 1000);
 }
+
+#[tokio::test]
+async fn an_injected_fault_counts_against_the_bucket_and_carries_its_headers() {
+    use auth0_m2m_fake::{Fault, FaultTarget};
+    let t = FakeTenant::builder()
+        .rate_buckets(5, 0.01)
+        .start()
+        .await
+        .unwrap();
+    let http = http_client(&t);
+    let tok = token(&t, &http).await;
+    t.inject_fault(Fault {
+        target: FaultTarget::Api,
+        count: 1,
+        status: Some(503),
+        ..Fault::default()
+    });
+    let (status, h, _) = api(&t, &http, &tok, Method::GET, "clients", None).await;
+    assert_eq!(status, 503);
+    assert_eq!(
+        (
+            num(&h, "x-ratelimit-limit"),
+            num(&h, "x-ratelimit-remaining")
+        ),
+        (5, 4)
+    );
+    let (status, h, _) = api(&t, &http, &tok, Method::GET, "clients", None).await;
+    assert_eq!((status, num(&h, "x-ratelimit-remaining")), (200, 3));
+}
