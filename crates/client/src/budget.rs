@@ -165,7 +165,9 @@ pub(crate) enum Limits {
 ///
 /// **Learned** (the default): the bucket's size is the `x-ratelimit-limit` Auth0 sends, its
 /// rate the lowest rate consistent with the `x-ratelimit-remaining` and `x-ratelimit-reset`
-/// seen so far; until both are known only pauses apply. In every mode a 429 or a
+/// seen so far. They are enforced once an answer has shown the bucket at most a fifth full
+/// (before that the estimate comes from a nearly full bucket, and a client far below its
+/// limit is never slowed down by a guess); until then only pauses apply. In every mode a 429 or a
 /// `remaining: 0` pauses the bucket, for every process that shares it, until the reset
 /// (padded by a second for the header's one-second precision, and each process adds its
 /// own jitter of up to 250 ms so that a fleet does not resume in the same millisecond).

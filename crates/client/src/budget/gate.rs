@@ -58,6 +58,10 @@ pub(crate) struct Refusal {
 struct Learned {
     limit: Option<u32>,
     per_second: Option<f64>,
+    /// Whether an answer showed the bucket at most a fifth full: until then the rate
+    /// estimate comes from a nearly full bucket, says little, and is not enforced (a tenant far
+    /// below its limit is never slowed down by a guess).
+    seen_low: bool,
 }
 
 #[derive(Debug, Default)]
@@ -158,6 +162,7 @@ impl Gate {
                 let cell = l
                     .limit
                     .zip(l.per_second)
+                    .filter(|_| l.seen_low)
                     .and_then(|(b, r)| CellLimit::new(b, r));
                 ("tenant", cell)
             }
@@ -382,6 +387,12 @@ impl Gate {
             if let Some(limit) = limit {
                 let mut learned = lock(&self.learned);
                 learned.limit = Some(limit);
+                if rate
+                    .remaining
+                    .is_some_and(|r| r.saturating_mul(5) <= u64::from(limit))
+                {
+                    learned.seen_low = true;
+                }
                 // The bucket refills its deficit by the reset at the latest: the rate is at
                 // least deficit / time to reset (at least a second, the header's precision,
                 // and at most the burst per second).

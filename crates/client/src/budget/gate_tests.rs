@@ -260,6 +260,30 @@ async fn remaining_zero_pauses_until_the_padded_reset_and_the_limit_is_learned()
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_learned_limit_is_not_enforced_while_the_bucket_stays_nearly_full() {
+    // A tenant far below its limit: each answer says a few of 1000 slots are used.
+    let (client, transport) = client(
+        RateBudget::learned(),
+        Box::new(|n| (200, headers(1000, 1000 - 1 - (n as u64 % 50), 1))),
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..2000 {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            get(&client, CallOptions::new()).await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert!(
+        times(&transport).iter().all(|d| d.is_zero()),
+        "no call waited"
+    );
+    assert_eq!(client.rate_budget().waits, 0);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_429_is_counted_pauses_the_bucket_and_is_retried_after_it() {
     let (client, transport) = client(
         RateBudget::learned(),
