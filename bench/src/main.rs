@@ -13,6 +13,11 @@
 //! tenant runs as a separate process (`auth0-m2m-fake`, by default next to this binary).
 //! `economy-worker` and `memory-worker` are the worker processes `run` starts.
 //!
+//! `rate-fleet` runs the rate-budget fleet (8 processes of a bulk job and one interactive
+//! caller against a tenant bucket of 50 / 40 per second, with the budget off and shared
+//! through Redis) and writes `rate_fleet.json` and `rate_fleet.md`; `rate-fleet-worker` is its
+//! worker process.
+//!
 //! `throughput [--quick]` measures the throughput alone, also with the client's telemetry
 //! header off, and prints it as JSON (for looking into the ratio without a full run).
 
@@ -24,6 +29,7 @@ mod economy;
 mod hot_path;
 mod memory;
 mod plot;
+mod rate_fleet;
 mod report;
 mod stats;
 mod tenant;
@@ -51,6 +57,8 @@ fn main() -> ExitCode {
         Some("run") => parse_options(&args[1..]).and_then(run),
         Some("economy-worker") => economy::worker_main(),
         Some("memory-worker") => memory::worker_main(),
+        Some("rate-fleet") => parse_options(&args[1..]).and_then(rate_fleet_only),
+        Some("rate-fleet-worker") => rate_fleet::worker_main(),
         Some("throughput") => parse_options(&args[1..]).and_then(throughput_only),
         _ => Err(
             "usage: auth0-m2m-bench run [--quick] [--out DIR] [--fake-bin PATH] [--redis-url URL] \
@@ -121,6 +129,24 @@ fn throughput_rounds(quick: bool) -> (Duration, u32) {
         (Duration::from_millis(800), 10)
     } else {
         (Duration::from_secs(1), 30)
+    }
+}
+
+/// The rate-budget fleet: budget off and budget shared through Redis, side by side; fails
+/// when a target of the shared budget is unmet.
+fn rate_fleet_only(o: Options) -> Result<(), BoxError> {
+    let exe = std::env::current_exe()?;
+    let report = rate_fleet::run(&exe, &o.fake_bin, &o.out, &o.redis_url)?;
+    let unmet: Vec<&str> = report
+        .targets
+        .iter()
+        .filter(|t| !t.met)
+        .map(|t| t.figure.as_str())
+        .collect();
+    if unmet.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unmet targets: {}", unmet.join("; ")).into())
     }
 }
 

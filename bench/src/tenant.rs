@@ -50,6 +50,18 @@ impl FakeProcess {
         token_lifetime_s: u64,
         seed_clients: usize,
     ) -> Result<FakeProcess, BoxError> {
+        Self::start_with_args(binary, name, log_dir, token_lifetime_s, seed_clients, &[])
+    }
+
+    /// As [`start`](Self::start), with more command-line arguments (`--rate-limit 50/40`).
+    pub(crate) fn start_with_args(
+        binary: &Path,
+        name: &str,
+        log_dir: &Path,
+        token_lifetime_s: u64,
+        seed_clients: usize,
+        extra: &[String],
+    ) -> Result<FakeProcess, BoxError> {
         let stderr_log = log_dir.join(format!("fake-{name}.stderr.log"));
         let stderr = std::fs::File::create(&stderr_log)
             .map_err(|e| format!("cannot create {}: {e}", stderr_log.display()))?;
@@ -63,6 +75,7 @@ impl FakeProcess {
             .arg(seed_clients.to_string())
             .arg("--ca-out")
             .arg(&ca_out)
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -166,14 +179,17 @@ pub(crate) fn http_client(info: &TenantInfo) -> Result<reqwest::Client, BoxError
         .build()?)
 }
 
-/// A builder of a Management API client for the tenant, with the client's defaults.
+/// A builder of a Management API client for the tenant, with the client's defaults but the
+/// rate budget off: these benchmarks measure the client's own cost against an unlimited
+/// tenant (the rate-budget fleet sets its budget per scenario).
 pub(crate) fn management_client(
     info: &TenantInfo,
 ) -> Result<auth0_m2m::ManagementClientBuilder, BoxError> {
     Ok(auth0_m2m::ManagementClient::builder(info.domain.clone())
         .with_client_secret(info.client_id.clone(), info.client_secret.clone())
         .with_audience(info.audience.clone())
-        .with_root_certificate_pem(ca_pem(info)?))
+        .with_root_certificate_pem(ca_pem(info)?)
+        .with_rate_budget(auth0_m2m::RateBudget::off()))
 }
 
 /// A token client for the tenant (client secret in the POST body).

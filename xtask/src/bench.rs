@@ -7,7 +7,11 @@
 //! them) when a target of the report is unmet, or when the report holds no target at all.
 //! `--explore` reports unmet targets without failing, for local work. A full run (without
 //! `--quick`) whose targets are met, or any full `--explore` run, also copies the timeline to
-//! `bench-timeline.png` next to `BENCHMARKS.md`. Other options go to `auth0-m2m-bench run`
+//! `bench-timeline.png` next to `BENCHMARKS.md`.
+//!
+//! `cargo xtask bench --rate-fleet` runs the rate-budget fleet instead (budget off and shared
+//! through Redis, side by side; see `bench/src/rate_fleet.rs`), writes
+//! `target/bench/rate_fleet.json` and `rate_fleet.md`, and fails when a target is unmet. Other options go to `auth0-m2m-bench run`
 //! (`--redis-url URL`, `--processes P`, `--tasks T`, `--run-s R`, `--token-lifetime-s L`).
 
 use std::path::{Path, PathBuf};
@@ -23,6 +27,10 @@ const USAGE: &str =
   --quick    shorter runs: finishes in under 3 minutes on 2 cores (after building)
   --explore  report unmet targets without failing (for local work); without it, any unmet
              target makes the task fail, naming the targets
+  --rate-fleet
+             run the rate-budget fleet instead: 8 processes × 100 background calls and one
+             interactive caller against a tenant bucket of 50 / 40 per second, with the
+             budget off and shared through Redis; writes target/bench/rate_fleet.json and .md
 
 Writes target/bench/report.json, report.md and token_timeline.png.";
 
@@ -55,6 +63,28 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let target = target_dir(root);
     let release = target.join("release");
     let out = target.join("bench");
+    if args.iter().any(|a| a == "--rate-fleet") {
+        let status = Command::new(release.join("auth0-m2m-bench"))
+            .current_dir(root)
+            .arg("rate-fleet")
+            .arg("--out")
+            .arg(&out)
+            .arg("--fake-bin")
+            .arg(release.join("auth0-m2m-fake"))
+            .args(
+                args.iter()
+                    .filter(|a| !matches!(a.as_str(), "--rate-fleet" | "--explore" | "--quick")),
+            )
+            .status()
+            .map_err(|e| format!("could not start auth0-m2m-bench: {e}"))?;
+        return if status.success() || explore {
+            Ok(())
+        } else {
+            Err(format!(
+                "the rate-budget fleet failed or missed a target ({status})"
+            ))
+        };
+    }
     // A report left by an earlier run must not be mistaken for this run's.
     let report_path = out.join("report.json");
     if report_path.exists() {

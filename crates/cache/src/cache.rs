@@ -227,6 +227,13 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
     fn backend_name(&self) -> &'static str {
         "custom"
     }
+
+    /// The [`RateStore`](crate::RateStore) that shares a rate budget through the same backend,
+    /// when it has one (Redis does; the memory and file caches do not, and a client then keeps
+    /// its budget in process). The default is `None`.
+    fn rate_store(self: std::sync::Arc<Self>) -> Option<std::sync::Arc<dyn crate::RateStore>> {
+        None
+    }
 }
 
 /// `N` random bytes from the operating system.

@@ -81,6 +81,7 @@ mod key;
 mod memory;
 mod policy;
 mod provider;
+pub mod rate;
 pub mod record;
 
 #[cfg(feature = "redis")]
@@ -94,6 +95,7 @@ pub use key::{CacheKey, CacheKeyParts, DEFAULT_KEY_PREFIX, KEY_VERSION};
 pub use memory::MemoryCache;
 pub use policy::{RefreshPolicy, SharedCachePolicy};
 pub use provider::{ProviderError, ProviderStats, TokenProvider, TokenProviderBuilder};
+pub use rate::{CellLimit, MemoryRateStore, RateRequest, RateStore, Throttle};
 
 pub use auth0_m2m_token::{Clock, SystemClock, TokioClock};
 #[cfg(feature = "redis")]

@@ -25,6 +25,8 @@ use crate::cache::{CacheError, Lease, StoreOutcome, TokenCache};
 use crate::key::CacheKey;
 use crate::record;
 
+mod rate;
+
 const ENC_PREFIX: &str = "enc1:";
 
 /// Stores `val` and `exp` in the hash at KEYS[1] unless it holds a record expiring at the same
@@ -789,5 +791,9 @@ impl TokenCache for RedisCache {
 
     fn backend_name(&self) -> &'static str {
         "redis"
+    }
+
+    fn rate_store(self: std::sync::Arc<Self>) -> Option<std::sync::Arc<dyn crate::RateStore>> {
+        Some(self)
     }
 }

@@ -29,6 +29,11 @@ CONFIGURATION:
     AUTH0_CACHE          memory, file:<dir> or redis://… (default: a file
                          cache in the user's cache directory); a password
                          in the URL only here or in a profile, never --cache  --cache
+    AUTH0_RATE_BUDGET    the rate budget `api` and --paginate calls go through:
+                         learned (default), off, free, enterprise,
+                         enterprise-non-production, essentials, professional
+                         or BURST/PER_SECOND; shared through a redis:// cache
+                         (AUTH0_RATE_BUDGET_BACKGROUND_SHARE: percent, default 50)
     AUTH0_PROFILE        a profile of the configuration file                  --profile
 
   With --profile NAME (or AUTH0_PROFILE), the settings come from the table [profiles.NAME]
@@ -43,7 +48,7 @@ CONFIGURATION:
     cache = \"redis://127.0.0.1:6379\"                          # optional, like every key below
     # audience, token_url, ca_cert, auth_method, private_key, private_key_alg,
     # private_key_kid, private_key_2, private_key_2_kid, dpop_key, client_cert, client_key,
-    # mtls_token_url
+    # mtls_token_url, rate_budget, rate_budget_background_share
 
   Secrets are never accepted as command-line values (they would show in process lists and
   shell history): use the environment, a file, or a profile's reference to either. As ssh

@@ -12,7 +12,7 @@ use crate::cli::GlobalArgs;
 use crate::error::CliError;
 
 /// The variables read from the environment when no profile is selected.
-pub(crate) const VARIABLES: [&str; 17] = [
+pub(crate) const VARIABLES: [&str; 19] = [
     "AUTH0_DOMAIN",
     "AUTH0_CLIENT_ID",
     "AUTH0_CLIENT_SECRET",
@@ -30,6 +30,8 @@ pub(crate) const VARIABLES: [&str; 17] = [
     "AUTH0_CLIENT_KEY",
     "AUTH0_MTLS_TOKEN_URL",
     "AUTH0_CACHE",
+    "AUTH0_RATE_BUDGET",
+    "AUTH0_RATE_BUDGET_BACKGROUND_SHARE",
 ];
 
 /// One `[profiles.NAME]` table of the configuration file.
@@ -59,6 +61,10 @@ struct Profile {
     token_url: Option<String>,
     ca_cert: Option<PathBuf>,
     cache: Option<String>,
+    /// The rate budget, as `AUTH0_RATE_BUDGET` takes it.
+    rate_budget: Option<String>,
+    /// The background share of the rate budget, percent.
+    rate_budget_background_share: Option<String>,
 }
 
 /// The configuration file.
@@ -242,6 +248,11 @@ pub(crate) fn resolve(
         set("AUTH0_CLIENT_KEY", path_text(profile.client_key));
         set("AUTH0_MTLS_TOKEN_URL", profile.mtls_token_url);
         set("AUTH0_CACHE", profile.cache);
+        set("AUTH0_RATE_BUDGET", profile.rate_budget);
+        set(
+            "AUTH0_RATE_BUDGET_BACKGROUND_SHARE",
+            profile.rate_budget_background_share,
+        );
         match (profile.client_secret_file, profile.client_secret_env) {
             (Some(_), Some(_)) => {
                 return Err(CliError::usage(format!(

@@ -81,6 +81,7 @@ enum Credentials {
 /// | response body cap | 16 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]) |
 /// | telemetry header | on (`Auth0-Client`) |
 /// | custom domain | none: no `auth0-custom-domain` header ([`with_custom_domain`](Self::with_custom_domain)) |
+/// | rate budget | [`RateBudget::learned`](crate::RateBudget::learned), background share 50 %, shared through the cache when it can share one (Redis), else in process ([`with_rate_budget`](Self::with_rate_budget)) |
 /// | plain HTTP | refused |
 /// | TLS | rustls with the Mozilla (webpki) roots, plus roots added with [`with_root_certificate_pem`](Self::with_root_certificate_pem) |
 ///
@@ -110,6 +111,8 @@ pub struct ManagementClientBuilder {
     client_certificate: Option<auth0_m2m_token::ClientCertificate>,
     mtls_endpoint: Option<String>,
     custom_domain: Option<String>,
+    rate_budget: crate::RateBudget,
+    rate_store: Option<Arc<dyn auth0_m2m_cache::RateStore>>,
 }
 
 impl fmt::Debug for ManagementClientBuilder {
@@ -143,6 +146,8 @@ impl fmt::Debug for ManagementClientBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("custom_domain", &self.custom_domain)
+            .field("rate_budget", &self.rate_budget)
+            .field("rate_store", &self.rate_store)
             .finish_non_exhaustive()
     }
 }
@@ -177,6 +182,8 @@ impl ManagementClientBuilder {
             client_certificate: None,
             mtls_endpoint: None,
             custom_domain: None,
+            rate_budget: crate::RateBudget::default(),
+            rate_store: None,
         }
     }
 
@@ -477,6 +484,26 @@ impl ManagementClientBuilder {
         self
     }
 
+    /// Sets the rate budget (default: [`RateBudget::learned`](crate::RateBudget::learned)
+    /// with a background share of 50 %): a plan's limits, an explicit burst and rate, or
+    /// [`RateBudget::off`](crate::RateBudget::off). Zero or negative limits and a share
+    /// outside (0, 100] % make [`build`](Self::build) fail with [`ConfigError::Invalid`].
+    pub fn with_rate_budget(mut self, budget: crate::RateBudget) -> Self {
+        self.rate_budget = budget;
+        self
+    }
+
+    /// Shares the rate budget through `store` instead of the one the token cache provides
+    /// (a Redis cache shares its own; the memory and file caches have none, so the budget
+    /// is then kept in process). Useful with
+    /// [`builder_with_provider`](ManagementClient::builder_with_provider), whose cache the
+    /// builder cannot see, or to share the budget through a Redis cache used for nothing
+    /// else.
+    pub fn with_rate_store(mut self, store: Arc<dyn auth0_m2m_cache::RateStore>) -> Self {
+        self.rate_store = Some(store);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     ///
     /// Must be called within a tokio runtime when keep-warm is on.
@@ -503,6 +530,7 @@ impl ManagementClientBuilder {
                 reason: "must be greater than zero".to_owned(),
             });
         }
+        self.rate_budget.check()?;
         if self.max_response_bytes == 0 {
             return Err(ConfigError::Invalid {
                 field: "max response bytes",
@@ -572,6 +600,8 @@ impl ManagementClientBuilder {
 
         // The scopes given to `with_scopes`, as the token client keeps them (sorted, checked).
         let mut narrowed_scopes = None;
+        // The rate store of the token cache, when it has one.
+        let mut cache_rate_store = None;
         let provider = match self.credentials {
             Credentials::Provider(p) => p,
             Credentials::None => return Err(ConfigError::MissingCredentials),
@@ -634,10 +664,11 @@ impl ManagementClientBuilder {
                             .map_err(ConfigError::Cache)?,
                     ),
                 };
+                cache_rate_store = Arc::clone(&cache).rate_store();
                 let mut builder = TokenProvider::builder(token_client)
                     .with_cache(cache)
                     .with_keep_warm(self.keep_warm);
-                if let Some(prefix) = self.key_prefix {
+                if let Some(prefix) = self.key_prefix.clone() {
                     builder = builder.with_key_prefix(prefix);
                 }
                 if let Some(policy) = self.refresh_policy {
@@ -647,6 +678,18 @@ impl ManagementClientBuilder {
             }
         };
 
+        let tenant = base_url
+            .split_once("://")
+            .map_or(base_url.as_str(), |(_, rest)| rest)
+            .to_owned();
+        let budget = crate::budget::Gate::new(
+            self.rate_budget,
+            self.rate_store.or(cache_rate_store),
+            self.key_prefix
+                .as_deref()
+                .unwrap_or(auth0_m2m_cache::DEFAULT_KEY_PREFIX),
+            &tenant,
+        );
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
@@ -666,6 +709,7 @@ impl ManagementClientBuilder {
                 headers,
                 dpop: self.dpop,
                 custom_domain,
+                budget,
             }),
         })
     }

@@ -31,6 +31,8 @@ pub(crate) struct Inner {
     pub(crate) dpop: Option<auth0_m2m_token::DpopKey>,
     /// The `auth0-custom-domain` header value, sent on the operations that accept it.
     pub(crate) custom_domain: Option<HeaderValue>,
+    /// The rate budget every attempt goes through.
+    pub(crate) budget: crate::budget::Gate,
 }
 
 /// An Auth0 Management API client whose access token takes care of itself.
@@ -234,10 +236,28 @@ impl ManagementClient {
                 .with_timeout(timeout)
                 .with_max_response_bytes(inner.max_response_bytes);
             attempts += 1;
+            // The budget may wait for a slot as long as the attempt may take, and never past
+            // the call's deadline.
+            let max_wait = deadline
+                .remaining()
+                .map_or(timeout, |left| left.min(timeout));
             let result = deadline
-                .bound(inner.http.execute(request))
+                .bound(inner.budget.send(
+                    &*inner.http,
+                    request,
+                    &req.method,
+                    &req.path,
+                    options.priority,
+                    max_wait,
+                ))
                 .await
-                .ok_or_else(|| deadline.exceeded(&req, attempts))?;
+                .ok_or_else(|| deadline.exceeded(&req, attempts))?
+                .map_err(|refusal| Error::RateBudget {
+                    method: req.method.clone(),
+                    path: req.path.clone(),
+                    bucket: refusal.bucket,
+                    retry_after: refusal.retry_after,
+                })?;
             if let (Ok(r), Some(key)) = (&result, &inner.dpop) {
                 key.remember_nonce(&url, &r.headers);
             }

@@ -32,6 +32,8 @@ impl ManagementClient {
     /// | `AUTH0_MTLS_TOKEN_URL` | the token endpoint's mTLS alias (`mtls_endpoint_aliases.token_endpoint`; default: the token URL) |
     /// | `AUTH0_CUSTOM_DOMAIN` | the tenant's custom domain, a host name such as `login.example.com`, sent as `auth0-custom-domain` on the operations that accept it (see [`with_custom_domain`](ManagementClientBuilder::with_custom_domain); default: not sent) |
     /// | `AUTH0_CACHE` | `memory` (default), `file:<dir>` (`file:` alone: the default directory; feature `file`) or a `redis://…` / `rediss://…` URL (feature `redis`) |
+    /// | `AUTH0_RATE_BUDGET` | the [rate budget](crate::RateBudget): `learned` (default), `off`, a plan (`free`, `enterprise`, `enterprise-non-production`, `essentials`, `professional`) or `BURST/PER_SECOND` such as `50/16` |
+    /// | `AUTH0_RATE_BUDGET_BACKGROUND_SHARE` | the percentage of the budget background calls may use (above 0, at most 100; default 50) |
     ///
     /// The other settings keep their defaults and can still be changed on the builder.
     pub fn builder_from_lookup(
@@ -125,6 +127,36 @@ impl ManagementClient {
         if let Some(spec) = get("AUTH0_CACHE") {
             builder = cache(builder, &spec)?;
         }
+        let budget = match get("AUTH0_RATE_BUDGET") {
+            Some(spec) => spec.parse::<crate::RateBudget>().map_err(|e| match e {
+                ConfigError::Invalid { reason, .. } => ConfigError::Invalid {
+                    field: "AUTH0_RATE_BUDGET",
+                    reason,
+                },
+                other => other,
+            })?,
+            None => crate::RateBudget::default(),
+        };
+        let budget = match get("AUTH0_RATE_BUDGET_BACKGROUND_SHARE") {
+            Some(share) => {
+                let text = share.trim().trim_end_matches('%').trim();
+                let percent: f64 = text.parse().map_err(|_| ConfigError::Invalid {
+                    field: "AUTH0_RATE_BUDGET_BACKGROUND_SHARE",
+                    reason: format!("{share:?} is not a percentage"),
+                })?;
+                let budget = budget.with_background_share(percent);
+                budget.check().map_err(|e| match e {
+                    ConfigError::Invalid { reason, .. } => ConfigError::Invalid {
+                        field: "AUTH0_RATE_BUDGET_BACKGROUND_SHARE",
+                        reason,
+                    },
+                    other => other,
+                })?;
+                budget
+            }
+            None => budget,
+        };
+        builder = builder.with_rate_budget(budget);
         Ok(builder)
     }
 }
@@ -228,6 +260,52 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn reads_the_rate_budget_and_refuses_bad_values() {
+        let base = [
+            ("AUTH0_DOMAIN", "tenant.example.com"),
+            ("AUTH0_CLIENT_ID", "id"),
+            ("AUTH0_CLIENT_SECRET", "s3cr3t"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs = base.to_vec();
+            pairs.extend_from_slice(extra);
+            ManagementClient::builder_from_lookup(lookup(&pairs))
+        };
+        let client = with(&[
+            ("AUTH0_RATE_BUDGET", "50/40"),
+            ("AUTH0_RATE_BUDGET_BACKGROUND_SHARE", "25%"),
+        ])
+        .unwrap()
+        .build()
+        .unwrap();
+        let snapshot = client.rate_budget();
+        assert_eq!(snapshot.budget.tenant_limit(), Some((50, 40.0)));
+        assert_eq!(snapshot.budget.background_share(), 25.0);
+        assert_eq!(snapshot.backend, "memory");
+        let off = with(&[("AUTH0_RATE_BUDGET", "off")])
+            .unwrap()
+            .build()
+            .unwrap();
+        assert!(!off.rate_budget().budget.is_enabled());
+        let default = with(&[]).unwrap().build().unwrap();
+        assert_eq!(default.rate_budget().budget, crate::RateBudget::learned());
+        for (name, value) in [
+            ("AUTH0_RATE_BUDGET", "0/5"),
+            ("AUTH0_RATE_BUDGET", "10/-2"),
+            ("AUTH0_RATE_BUDGET", "platinum"),
+            ("AUTH0_RATE_BUDGET_BACKGROUND_SHARE", "150"),
+            ("AUTH0_RATE_BUDGET_BACKGROUND_SHARE", "-10%"),
+            ("AUTH0_RATE_BUDGET_BACKGROUND_SHARE", "half"),
+        ] {
+            let e = with(&[(name, value)]).unwrap_err();
+            assert!(
+                matches!(&e, ConfigError::Invalid { field, .. } if *field == name),
+                "{name}={value}: {e:?}"
+            );
+        }
     }
 
     #[test]

@@ -406,6 +406,23 @@ pub enum Error {
         /// empty when it sent none. At most 20 are kept.
         errors: Vec<serde_json::Value>,
     },
+    /// The rate budget had no slot for the call within its timeout, so it was not sent
+    /// (see [`RateBudget`](crate::RateBudget)). `kind()` is
+    /// [`ErrorKind::RateLimited`] with this `retry_after`.
+    #[error(
+        "{method} {path} was not sent: the rate budget's {bucket} bucket has no slot within \
+         the call's timeout (retry after {retry_after:?})"
+    )]
+    RateBudget {
+        /// The HTTP method of the request.
+        method: Method,
+        /// The request path.
+        path: String,
+        /// The bucket that had no slot (`tenant`, or an endpoint class such as `read-users`).
+        bucket: &'static str,
+        /// How long until a slot may be free.
+        retry_after: Duration,
+    },
     /// The request could not be sent or the answer could not be read (connection refused,
     /// TLS failure, connection reset…).
     #[error("{method} {path} failed: {message}")]
@@ -542,6 +559,9 @@ impl Error {
             },
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::DeadlineExceeded { .. } => ErrorKind::DeadlineExceeded,
+            Error::RateBudget { retry_after, .. } => ErrorKind::RateLimited {
+                retry_after: Some(*retry_after),
+            },
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Tls { .. } => ErrorKind::Tls,
             Error::Decode { .. } | Error::BodyTooLarge { .. } => ErrorKind::Decode,
@@ -646,9 +666,10 @@ impl Error {
         match self {
             Error::Api(e) => e.status == 429 || (500..=599).contains(&e.status),
             Error::Token(e) => e.is_retryable(),
-            Error::Timeout { .. } | Error::DeadlineExceeded { .. } | Error::Transport { .. } => {
-                true
-            }
+            Error::Timeout { .. }
+            | Error::DeadlineExceeded { .. }
+            | Error::Transport { .. }
+            | Error::RateBudget { .. } => true,
             Error::Request(_)
             | Error::InvalidOptions { .. }
             | Error::Pagination { .. }
@@ -665,6 +686,9 @@ impl Error {
     /// [`RateLimit::server_wait`]: `Retry-After` for 429 and 503, `X-RateLimit-Reset` for 429
     /// only (Auth0 sends it on every answer), relative to now.
     pub fn retry_after(&self) -> Option<Duration> {
+        if let Error::RateBudget { retry_after, .. } = self {
+            return Some(*retry_after);
+        }
         let status = self.status()?;
         self.rate_limit()?.server_wait(status, SystemTime::now())
     }

@@ -198,6 +198,7 @@ pub struct CallOptions {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) max_retries: Option<u32>,
     pub(crate) app_name: Option<String>,
+    pub(crate) priority: crate::Priority,
 }
 
 impl fmt::Debug for CallOptions {
@@ -212,6 +213,7 @@ impl fmt::Debug for CallOptions {
             )
             .field("max_retries", &self.max_retries)
             .field("app_name", &self.app_name)
+            .field("priority", &self.priority)
             .finish()
     }
 }
@@ -275,6 +277,14 @@ impl CallOptions {
     /// Auth0's logs tell your programs apart.
     pub fn app_name(mut self, name: impl Into<String>) -> Self {
         self.app_name = Some(name.into());
+        self
+    }
+
+    /// How much this call matters to the [rate budget](crate::RateBudget): interactive (the
+    /// default) or background, which may use only the budget's background share and yields
+    /// to interactive calls.
+    pub fn priority(mut self, priority: crate::Priority) -> Self {
+        self.priority = priority;
         self
     }
 

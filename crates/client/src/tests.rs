@@ -135,8 +135,10 @@ fn setup_with(
     *script.steps.lock().unwrap() = steps.into();
     *script.provider.lock().unwrap() = Some(provider.clone());
     let mock = Mock(Arc::clone(&script));
+    // These tests time the retry policy alone; the rate budget has tests of its own.
     let builder = ManagementClient::builder_with_provider(provider, "https://t.example")
         .with_retry_policy(policy)
+        .with_rate_budget(crate::RateBudget::off())
         .with_http_client(Arc::new(mock));
     let client = configure(builder).build().unwrap();
     Setup {

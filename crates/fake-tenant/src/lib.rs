@@ -42,6 +42,8 @@
 //! - `POST /__fake/revoke`: revokes every token issued so far (answers `{"revoked": N}`, the
 //!   number of unexpired tokens revoked);
 //! - `POST /__fake/latency`: `{"token_ms": N}`, the delay of every token answer;
+//! - `POST /__fake/rate-buckets`: replaces the Management API's token buckets with a
+//!   [`RateBuckets`] JSON document, as [`FakeTenant::set_rate_buckets`] (`GET` reads them);
 //! - `POST /__fake/rate-window`: `{"action": "freeze" | "next" | "release"}`,
 //!   as [`FakeTenant::freeze_rate_limit_window`],
 //!   [`FakeTenant::next_rate_limit_window`] and
@@ -68,6 +70,7 @@
 //! ranges, answer Auth0's 400 error body instead of silently matching nothing.
 
 mod api;
+mod buckets;
 mod dpop;
 mod keys;
 mod overrides;
@@ -81,6 +84,7 @@ mod tls;
 mod token;
 mod util;
 
+pub use buckets::{BucketLimit, EndpointClass, RateBuckets};
 use seed::ClientSpec;
 pub use seed::MANAGEMENT_SCOPES;
 
@@ -185,7 +189,8 @@ pub enum FaultTarget {
 /// An answer with `status` carries Auth0's error body for that status and,
 /// like every answer of the tenant, the `X-RateLimit-Limit`,
 /// `X-RateLimit-Remaining` and `X-RateLimit-Reset` headers of the route's
-/// current one-second window. The other fields change those headers:
+/// current one-second window (of the tenant's token bucket, when
+/// [`FakeTenantBuilder::rate_buckets`] are set). The other fields change those headers:
 /// `rate_limit_reset_in` and `rate_limit_remaining` replace the reset time and
 /// the remaining count, `retry_after` adds `Retry-After`, and `headers` adds
 /// or replaces any other header (names that are not valid header names, and
@@ -304,6 +309,7 @@ pub struct FakeTenantBuilder {
     seed_clients: usize,
     seed_users: usize,
     rate_limit: u64,
+    rate_buckets: RateBuckets,
     quota: Option<u64>,
     max_logs: usize,
     log_retention: Duration,
@@ -326,6 +332,7 @@ impl fmt::Debug for FakeTenantBuilder {
             .field("seed_clients", &self.seed_clients)
             .field("seed_users", &self.seed_users)
             .field("rate_limit", &self.rate_limit)
+            .field("rate_buckets", &self.rate_buckets)
             .field("quota", &self.quota)
             .field("max_logs", &self.max_logs)
             .field("log_retention", &self.log_retention)
@@ -347,6 +354,7 @@ impl Default for FakeTenantBuilder {
             seed_clients: 0,
             seed_users: 0,
             rate_limit: 0,
+            rate_buckets: RateBuckets::default(),
             quota: None,
             max_logs: store::DEFAULT_MAX_LOGS,
             log_retention: Duration::from_millis(store::DEFAULT_LOG_RETENTION_MS),
@@ -441,8 +449,36 @@ impl FakeTenantBuilder {
         self
     }
 
+    /// Limits the Management API as Auth0 does, with a tenant-wide token bucket of `burst`
+    /// calls refilled at `per_second` (Enterprise production: 50 / 16; free: 2 / 2), and
+    /// the `x-ratelimit-*` headers of the buckets on every answer; a refusal is Auth0's 429
+    /// body with `Retry-After`. A zero burst or a rate not above zero removes it. Default:
+    /// no buckets (the per-second window of [`rate_limit`](Self::rate_limit) applies).
+    pub fn rate_buckets(mut self, burst: u64, per_second: f64) -> Self {
+        self.rate_buckets.tenant = BucketLimit::new(burst, per_second);
+        self
+    }
+
+    /// Adds a bucket for one endpoint class (Auth0's Essentials and Professional plans give
+    /// each class its own: read users 40 / 500 per minute, write users 20 / 200, read logs
+    /// 10 / 100, read clients 5 / 100, others 10 / 150), checked after the tenant's bucket.
+    /// A zero burst or a rate not above zero removes it.
+    pub fn endpoint_rate_bucket(
+        mut self,
+        class: EndpointClass,
+        burst: u64,
+        per_second: f64,
+    ) -> Self {
+        match BucketLimit::new(burst, per_second) {
+            Some(limit) => self.rate_buckets.endpoints.insert(class, limit),
+            None => self.rate_buckets.endpoints.remove(&class),
+        };
+        self
+    }
+
     /// Requests per second allowed, separately for the token endpoint and
-    /// the Management API; `0` means unlimited (default: 0).
+    /// the Management API; `0` means unlimited (default: 0). A simpler model than Auth0's
+    /// buckets: [`rate_buckets`](Self::rate_buckets) replaces it on the Management API.
     pub fn rate_limit(mut self, per_second: u64) -> Self {
         self.rate_limit = per_second;
         self
@@ -693,6 +729,7 @@ impl FakeTenantBuilder {
             rate_limit: self.rate_limit,
             token_window: Mutex::new(Window::default()),
             api_window: Mutex::new(Window::default()),
+            buckets: buckets::Buckets::new(self.rate_buckets.clone()),
             rate_clock: RateClock::default(),
             quota: self.quota,
             quota_used: AtomicU64::new(0),
@@ -882,6 +919,18 @@ impl FakeTenant {
     /// otherwise the counts of the current second are reset.
     pub fn next_rate_limit_window(&self) {
         self.app.next_rate_window();
+    }
+
+    /// Replaces the Management API's token buckets (see
+    /// [`FakeTenantBuilder::rate_buckets`]); every bucket starts full. Empty buckets bring
+    /// the per-second window back.
+    pub fn set_rate_buckets(&self, buckets: RateBuckets) {
+        self.app.buckets.set(buckets);
+    }
+
+    /// The Management API's token buckets.
+    pub fn rate_buckets(&self) -> RateBuckets {
+        self.app.buckets.config()
     }
 
     /// Lets the rate limits follow the wall clock again.

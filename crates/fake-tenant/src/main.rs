@@ -1,6 +1,6 @@
 //! `auth0-m2m-fake`: runs a local Auth0 tenant until killed.
 
-use auth0_m2m_fake::FakeTenant;
+use auth0_m2m_fake::{BucketLimit, EndpointClass, FakeTenant};
 use clap::Parser;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -37,9 +37,16 @@ struct Args {
     /// Number of generated users.
     #[arg(long, default_value_t = 0)]
     seed_users: usize,
-    /// Requests per second allowed on the token and API routes (0 = unlimited).
-    #[arg(long, default_value_t = 0)]
-    rate_limit: u64,
+    /// The Management API's limit: `BURST/PER_SECOND`, a tenant-wide token bucket as Auth0's
+    /// (`50/16`), or a plain number, requests per second allowed on the token and API routes
+    /// in one-second windows (0 = unlimited).
+    #[arg(long, default_value = "0")]
+    rate_limit: String,
+    /// A per-endpoint bucket, `CLASS=BURST/PER_MINUTE` (classes: read-users, write-users,
+    /// read-logs, read-clients, other), as Auth0's Essentials and Professional plans have;
+    /// repeat for each class.
+    #[arg(long = "endpoint-rate-limit", value_name = "CLASS=BURST/PER_MINUTE")]
+    endpoint_rate_limits: Vec<String>,
     /// Tokens allowed per hour before 429 with Auth0-Client-Quota-Limit.
     #[arg(long)]
     quota: Option<u64>,
@@ -92,11 +99,39 @@ async fn run(args: Args) -> Result<(), String> {
         .token_latency(Duration::from_millis(args.token_latency_ms))
         .seed_clients(args.seed_clients)
         .seed_users(args.seed_users)
-        .rate_limit(args.rate_limit)
         .quota(args.quota)
         .max_logs(args.max_logs)
         .log_retention(Duration::from_secs(args.log_retention_secs))
         .state_file(args.state.clone());
+    b = match args.rate_limit.split_once('/') {
+        Some(_) => {
+            let limit = BucketLimit::parse(&args.rate_limit).ok_or_else(|| {
+                format!(
+                    "--rate-limit {:?}: expected BURST/PER_SECOND with a burst of at least 1 \
+                     and a rate above zero",
+                    args.rate_limit
+                )
+            })?;
+            b.rate_buckets(limit.burst, limit.per_second)
+        }
+        None => b.rate_limit(args.rate_limit.trim().parse().map_err(|_| {
+            format!(
+                "--rate-limit {:?}: expected BURST/PER_SECOND or requests per second",
+                args.rate_limit
+            )
+        })?),
+    };
+    for spec in &args.endpoint_rate_limits {
+        let bad = || {
+            format!(
+                "--endpoint-rate-limit {spec:?}: expected CLASS=BURST/PER_MINUTE with a class of read-users, write-users, read-logs, read-clients or other"
+            )
+        };
+        let (class, limit) = spec.split_once('=').ok_or_else(bad)?;
+        let class = EndpointClass::parse(class.trim()).ok_or_else(bad)?;
+        let limit = BucketLimit::parse(limit).ok_or_else(bad)?;
+        b = b.endpoint_rate_bucket(class, limit.burst, limit.per_second / 60.0);
+    }
     for spec in &args.clients {
         let (id, secret, scopes) = parse_client(spec)?;
         match scopes {

@@ -45,11 +45,10 @@ pub(crate) fn rate_headers(r: &mut Response, info: RateInfo) {
 /// Adds `Retry-After` to a rate-limited answer: the seconds until the window of `info`
 /// resets, at least 1.
 pub(crate) fn retry_after_header(r: &mut Response, info: RateInfo, now: u64) {
-    set_header(
-        r,
-        "retry-after",
-        &info.reset.saturating_sub(now).max(1).to_string(),
-    );
+    let secs = info
+        .retry_after
+        .unwrap_or_else(|| info.reset.saturating_sub(now));
+    set_header(r, "retry-after", &secs.max(1).to_string());
 }
 
 /// An Authentication API error: `{"error", "error_description"}`.
@@ -117,7 +116,12 @@ pub(crate) async fn apply_fault(
     let code = fault.status?;
     let info = match target {
         FaultTarget::Token => app.hit_token_window(),
-        FaultTarget::Api => app.hit_api_window(),
+        // With token buckets, the fault's answer counts against the tenant's bucket (the
+        // class of "other" endpoints) and carries its headers, as every answer does.
+        FaultTarget::Api => match app.buckets.hit(&http::Method::GET, "/api/v2/") {
+            Some(info) => info,
+            None => app.hit_api_window(),
+        },
     };
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     if status.is_server_error() {

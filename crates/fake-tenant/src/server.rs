@@ -48,6 +48,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/__fake/revoke", post(revoke))
         .route("/__fake/latency", post(latency))
         .route("/__fake/rate-window", post(rate_window))
+        .route(
+            "/__fake/rate-buckets",
+            get(get_rate_buckets).post(set_rate_buckets),
+        )
         .route("/__fake/routes", get(routes))
         .route("/__fake/reset", post(reset))
         .route("/__fake/state", get(state))
@@ -129,6 +133,8 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
     ("POST", "/__fake/revoke"),
     ("POST", "/__fake/latency"),
     ("POST", "/__fake/rate-window"),
+    ("GET", "/__fake/rate-buckets"),
+    ("POST", "/__fake/rate-buckets"),
     ("GET", "/__fake/routes"),
     ("POST", "/__fake/reset"),
     ("GET", "/__fake/state"),
@@ -250,6 +256,32 @@ async fn rate_window(State(app): State<Arc<App>>, body: Bytes) -> Response {
         }
         Err(e) => bad_control(format!("invalid rate-window action: {e}")),
     }
+}
+
+/// `POST /__fake/rate-buckets`: a [`RateBuckets`](crate::RateBuckets) document.
+async fn set_rate_buckets(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<crate::RateBuckets>(&body) {
+        Ok(b) => {
+            let valid = b
+                .tenant
+                .iter()
+                .chain(b.endpoints.values())
+                .all(|l| crate::BucketLimit::new(l.burst, l.per_second).is_some());
+            if !valid {
+                return bad_control(
+                    "invalid rate buckets: a burst is at least 1 and a rate above zero".to_owned(),
+                );
+            }
+            app.buckets.set(b);
+            crate::resp::empty(StatusCode::NO_CONTENT)
+        }
+        Err(e) => bad_control(format!("invalid rate buckets: {e}")),
+    }
+}
+
+/// `GET /__fake/rate-buckets`: the configured buckets.
+async fn get_rate_buckets(State(app): State<Arc<App>>) -> Response {
+    axum::Json(app.buckets.config()).into_response()
 }
 
 async fn revoke(State(app): State<Arc<App>>) -> Response {

@@ -61,6 +61,9 @@ pub(crate) struct RateInfo {
     pub(crate) limit: u64,
     pub(crate) remaining: u64,
     pub(crate) reset: u64,
+    /// The seconds until a call is allowed again, when known (token buckets); else the
+    /// time to `reset`.
+    pub(crate) retry_after: Option<u64>,
 }
 
 /// The limit advertised when no limit is enforced.
@@ -92,6 +95,7 @@ impl Window {
             limit: shown,
             remaining,
             reset: now + 1,
+            retry_after: None,
         }
     }
 
@@ -207,6 +211,8 @@ pub(crate) struct App {
     pub(crate) rate_limit: u64,
     pub(crate) token_window: Mutex<Window>,
     pub(crate) api_window: Mutex<Window>,
+    /// Auth0's token buckets, when configured (they then replace `api_window`).
+    pub(crate) buckets: crate::buckets::Buckets,
     pub(crate) rate_clock: RateClock,
     pub(crate) quota: Option<u64>,
     pub(crate) quota_used: AtomicU64,
@@ -271,6 +277,7 @@ impl App {
         self.rate_clock.release();
         lock(&self.token_window).clear();
         lock(&self.api_window).clear();
+        self.buckets.refill_all();
         self.quota_used.store(0, Ordering::SeqCst);
         self.quota_started
             .store(crate::util::now_secs(), Ordering::SeqCst);

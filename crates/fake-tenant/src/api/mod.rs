@@ -110,7 +110,10 @@ pub(crate) async fn handle(
             return r;
         }
     }
-    let info = app.hit_api_window();
+    let info = match app.buckets.hit(req.method(), req.uri().path()) {
+        Some(info) => info,
+        None => app.hit_api_window(),
+    };
     let mut r = if !info.allowed {
         bump(&app.counters.api_429);
         let mut r = api_error(
