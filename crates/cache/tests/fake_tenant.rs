@@ -3,7 +3,6 @@
 #![cfg(all(feature = "file", feature = "redis"))]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +14,10 @@ use auth0_m2m_cache::{
 use auth0_m2m_fake::FakeTenant;
 use auth0_m2m_token::{ClientAuth, TokenClient, TokenEndpoint};
 use sha2::{Digest, Sha256};
+
+#[path = "support/private_redis.rs"]
+mod private_redis;
+use private_redis::PrivateRedis;
 
 const CHILD_ENV: &str = "AUTH0_M2M_CACHE_TEST_CHILD";
 
@@ -268,73 +271,6 @@ async fn eight_processes_sharing_a_redis_cache_send_one_token_request() {
     assert_eq!(hashes.len(), 8);
     assert!(hashes.windows(2).all(|w| w[0] == w[1]), "{hashes:?}");
     assert_eq!(t.stats().token_requests, 1);
-}
-
-/// A private `redis-server` that the test can stop and restart on the same port.
-struct PrivateRedis {
-    port: u16,
-    child: Option<std::process::Child>,
-    dir: tempfile::TempDir,
-}
-
-impl PrivateRedis {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut r = Self {
-            port,
-            child: None,
-            dir: tempfile::tempdir().unwrap(),
-        };
-        r.restart();
-        r
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn restart(&mut self) {
-        let child = Command::new("/usr/bin/redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(PathBuf::from(self.dir.path()))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server starts");
-        self.child = Some(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("redis-server did not start");
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 // The cool-down is measured on tokio's clock, which the test moves past it: a cool-down of an

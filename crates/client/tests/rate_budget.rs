@@ -14,6 +14,10 @@ use auth0_m2m::{CallOptions, ManagementClient, Priority, RateBudget};
 use auth0_m2m_fake::FakeTenant;
 use serde_json::{Value, json};
 
+#[path = "../../cache/tests/support/private_redis.rs"]
+mod private_redis;
+use private_redis::PrivateRedis;
+
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
 const WORKERS: usize = 4;
 const CALLS_PER_WORKER: usize = 25;
@@ -164,73 +168,6 @@ async fn rate_worker() {
         json!({"calls": calls, "failed": failed, "errors": errors, "shared": budget.shared,
                "waits": budget.waits, "answers_429": budget.rate_limited_answers})
     );
-}
-
-/// A private `redis-server` that the test can stop and restart on the same port.
-struct PrivateRedis {
-    port: u16,
-    child: Option<std::process::Child>,
-    dir: tempfile::TempDir,
-}
-
-impl PrivateRedis {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut r = Self {
-            port,
-            child: None,
-            dir: tempfile::tempdir().unwrap(),
-        };
-        r.restart();
-        r
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn restart(&mut self) {
-        let child = Command::new("/usr/bin/redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server starts");
-        self.child = Some(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("redis-server did not start");
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
