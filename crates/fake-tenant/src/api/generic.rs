@@ -327,9 +327,12 @@ fn new_id(store: &mut Store, template: &str, sample: &Value) -> Value {
     }
 }
 
-/// The collection at `concrete`, seeded with the sample item on first use.
+/// The collection at `concrete`: empty on first use, or, with schema samples on, holding the
+/// sample item of its schema.
 fn collection<'s>(store: &'s mut Store, concrete: &str, template: &str) -> &'s mut Vec<Value> {
-    let owned = crate::store::OWNED.contains(&concrete) || store.under_held_item(concrete);
+    let owned = !store.schema_samples
+        || crate::store::OWNED.contains(&concrete)
+        || store.under_held_item(concrete);
     store
         .collections
         .entry(concrete.to_owned())
@@ -412,9 +415,10 @@ fn stamp(item: &mut Value, shape: &Value, created: bool) {
     }
 }
 
-/// Fills the object an item names by id from the store: `connection` (`name`, `strategy`) of
-/// its `connection_id`, as Auth0 answers an organization's enabled connection.
-fn expand_references(store: &Store, item: &mut Value) {
+/// Fills the object an item names by id from the store, where its schema (`shape`) has it:
+/// `connection` (`name`, `strategy`) of its `connection_id`, as Auth0 answers an
+/// organization's enabled connection.
+fn expand_references(store: &Store, item: &mut Value, shape: &Value) {
     let Some(id) = item.get("connection_id").and_then(Value::as_str) else {
         return;
     };
@@ -427,7 +431,7 @@ fn expand_references(store: &Store, item: &mut Value) {
     };
     let expanded = json!({"name": conn["name"], "strategy": conn["strategy"]});
     if let Some(o) = item.as_object_mut()
-        && o.contains_key("connection")
+        && plain(shape).get("connection").is_some()
     {
         o.insert("connection".into(), expanded);
     }
@@ -614,8 +618,18 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 }
             };
             item[&key] = id.clone();
+            if op.path == ACTIONS
+                && let Some(o) = item.as_object_mut()
+            {
+                // What Auth0 sets on a new action (recordings/go-auth0/
+                // TestActionManager_Create.json): a draft to build, on the description's
+                // default runtime unless one was sent.
+                o.insert("status".into(), Value::from("pending"));
+                o.insert("all_changes_deployed".into(), Value::Bool(false));
+                o.entry("runtime").or_insert_with(|| Value::from("node22"));
+            }
             stamp(&mut item, &base, true);
-            expand_references(store, &mut item);
+            expand_references(store, &mut item, &base);
             let items = collection(store, &concrete, op.path);
             items.retain(|i| i[&key] != id);
             items.push(item.clone());
@@ -635,16 +649,23 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             Ok(answer(op, &Value::Object(shown)))
         }
         ("GET", _) => {
-            let stored = store.singletons.get(&concrete).cloned();
-            Ok(answer(
-                op,
-                &stored.map_or(answer_sample.clone(), |v| shaped(&v, &answer_shape)),
-            ))
+            let value = match store.singletons.get(&concrete) {
+                Some(v) => shaped(v, &answer_shape),
+                None => fresh_setting(op, store, &ctx.app.domain)?,
+            };
+            Ok(answer(op, &value))
         }
         ("PATCH", _) | ("PUT", _) => {
-            let initial = op_at("GET", op.path)
-                .map(sample)
-                .unwrap_or_else(|| answer_sample.clone());
+            let initial = match (store.singletons.get(&concrete), op_at("GET", op.path)) {
+                (Some(v), _) => v.clone(),
+                (None, Some(read)) => match fresh_setting(read, store, &ctx.app.domain) {
+                    Ok(v) => v,
+                    // A setting that does not exist yet is created by a replacement.
+                    Err(_) if op.method == "PUT" => Value::Object(Map::new()),
+                    Err(e) => return Err(e),
+                },
+                (None, None) => Value::Object(Map::new()),
+            };
             let stored = store.singletons.entry(concrete).or_insert(initial);
             if raw.is_array() && stored.is_array() {
                 // A list setting (`PUT /guardian/policies`) is replaced by the list sent.
@@ -684,6 +705,44 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
         }
         _ => Ok(answer(op, &answer_sample)),
     }
+}
+
+/// What the setting `read` (a `GET`) answers before anything was written: with schema samples
+/// on, its sample; else what a recording shows a fresh tenant answering (Auth0's 404 for a
+/// setting that does not exist until written), else only what its schema requires.
+fn fresh_setting(read: &Op, store: &Store, domain: &str) -> Result<Value, ApiErr> {
+    if store.schema_samples {
+        return Ok(sample(read));
+    }
+    if let Some(f) = crate::overrides::fresh_setting(read.path) {
+        return match f.answer {
+            crate::overrides::FreshAnswer::Value(v) => {
+                let mut value: Value = serde_json::from_str(v).unwrap_or_default();
+                if let Some(o) = value.as_object_mut() {
+                    for x in o.values_mut() {
+                        if x == "{domain}" {
+                            *x = Value::from(domain);
+                        }
+                    }
+                }
+                Ok(value)
+            }
+            crate::overrides::FreshAnswer::NotFound {
+                message,
+                error_code,
+            } => Err(ApiErr(
+                StatusCode::NOT_FOUND,
+                message.to_owned(),
+                Some(error_code),
+            )),
+        };
+    }
+    let shape = shape(read);
+    Ok(match &shape {
+        Value::Array(_) => Value::Array(Vec::new()),
+        Value::Object(_) => shaped(&Value::Object(Map::new()), &shape),
+        _ => sample(read),
+    })
 }
 
 /// A page of `items` as the operation pages: checkpoint (`from`/`take`, `next` while more
