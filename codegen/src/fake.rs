@@ -246,7 +246,10 @@ impl<'a> Sampler<'a> {
                     {
                         continue;
                     }
-                    let value = self.sample(v, depth + 1);
+                    let value = match v.get("default") {
+                        Some(d) if self.shapes && !d.is_object() && !d.is_array() => d.clone(),
+                        _ => self.sample(v, depth + 1),
+                    };
                     if !value.is_null() || required.contains(&k.as_str()) {
                         out.insert(k.clone(), value);
                     }
@@ -265,9 +268,24 @@ impl<'a> Sampler<'a> {
                     }
                 }
                 if in_shape {
+                    // A property the description gives a default of a closed kind (a boolean,
+                    // a number, a value of an enum) is filled with it, as Auth0 fills it.
+                    let defaulted = |k: &str| {
+                        s["properties"].get(k).is_some_and(|p| {
+                            let r = self.resolve(p);
+                            let d = p.get("default").or_else(|| r.get("default"));
+                            match d {
+                                Some(Value::Bool(_) | Value::Number(_)) => true,
+                                Some(v @ Value::String(_)) => {
+                                    r["enum"].as_array().is_some_and(|e| e.contains(v))
+                                }
+                                _ => false,
+                            }
+                        })
+                    };
                     let optional: Vec<Value> = out
                         .keys()
-                        .filter(|k| !required.contains(&k.as_str()))
+                        .filter(|k| !required.contains(&k.as_str()) && !defaulted(k))
                         .map(|k| Value::String(k.clone()))
                         .collect();
                     if !optional.is_empty() {

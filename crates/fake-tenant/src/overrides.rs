@@ -430,6 +430,74 @@ pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
     },
 ];
 
+/// What Auth0 adds to an item it creates, beside the id and the timestamps: the fields its
+/// answer holds that the request did not send.
+#[derive(Debug)]
+pub(crate) struct CreateDefaults {
+    /// The collection's path template.
+    pub(crate) collection: &'static str,
+    /// The fields (a JSON object), each added where the request did not send it; `"{name}"`
+    /// stands for the item's `name`, `"{now}"` for the time of the creation, `"{tenant}"` for
+    /// the tenant's name.
+    pub(crate) fields: &'static str,
+    /// The recording that shows them.
+    pub(crate) recording: &'static str,
+}
+
+/// The fields Auth0 adds on create, by collection.
+pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
+    CreateDefaults {
+        collection: "/connections",
+        fields: r#"{"authentication":{"active":true},"connected_accounts":{"active":false},"enabled_clients":[],"is_domain_connection":false,"realms":["{name}"]}"#,
+        recording: "go-auth0/TestConnectionManager_CreateDBConnectionWithDifferentOptions_It_handles_Auth0_Connection_With_RequireUsername.json",
+    },
+    CreateDefaults {
+        collection: "/log-streams",
+        fields: r#"{"status":"active","filters":[{"name":"security","type":"category"}]}"#,
+        recording: "go-auth0/TestLogStreamManager_Update_It_can_successfully_update_a_Sumo_LogStream.json",
+    },
+    CreateDefaults {
+        collection: "/event-streams",
+        fields: r#"{"status":"enabled"}"#,
+        recording: "go-auth0/TestEventStreamManager_Read.json",
+    },
+    CreateDefaults {
+        collection: "/hooks",
+        fields: r#"{"dependencies":{}}"#,
+        recording: "go-auth0/TestHookManager_Update.json",
+    },
+    CreateDefaults {
+        collection: "/rules",
+        fields: r#"{"stage":"login_success"}"#,
+        recording: "go-auth0/TestRuleManager_Update.json",
+    },
+    CreateDefaults {
+        collection: "/custom-domains",
+        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}"}"#,
+        recording: "go-auth0/TestPromptManager_UpdateRendering.json",
+    },
+    CreateDefaults {
+        collection: "/branding/phone/templates",
+        fields: r#"{"channel":"phone","tenant":"{tenant}","created_at":"{now}","updated_at":"{now}"}"#,
+        recording: "go-auth0/TestBrandingManager_CreatePhoneNotificationTemplate.json",
+    },
+    CreateDefaults {
+        collection: "/branding/phone/providers",
+        fields: r#"{"channel":"phone","tenant":"{tenant}"}"#,
+        recording: "go-auth0/TestBrandingManager_CreatePhoneProvider.json",
+    },
+    CreateDefaults {
+        collection: "/keys/encryption",
+        fields: r#"{"parent_kid":null,"state":"pre-activation"}"#,
+        recording: "go-auth0/TestEncryptionKeyManager_Read.json",
+    },
+];
+
+/// The fields Auth0 adds to a new item of `collection` (a template), if a recording shows any.
+pub(crate) fn create_defaults(collection: &str) -> Option<&'static CreateDefaults> {
+    CREATE_DEFAULTS.iter().find(|d| d.collection == collection)
+}
+
 /// The fresh answer of the setting at `path` (a template), where a recording shows it.
 pub(crate) fn fresh_setting(path: &str) -> Option<&'static FreshSetting> {
     FRESH_SETTINGS.iter().find(|s| s.path == path)
@@ -461,6 +529,14 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
         out.insert(
             "status".into(),
             serde_json::json!({"status": s.status, "deleted_at": s.deleted_at, "recording": s.recording}),
+        );
+    }
+    if method == "POST"
+        && let Some(d) = create_defaults(path)
+    {
+        out.insert(
+            "create_defaults".into(),
+            serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
         );
     }
     if method == "POST"
@@ -547,6 +623,18 @@ mod tests {
         }
         for (path, recording) in IDEMPOTENT_DELETES {
             assert!(path.starts_with('/') && recording.ends_with(".json"));
+        }
+        for (i, d) in CREATE_DEFAULTS.iter().enumerate() {
+            assert!(d.recording.ends_with(".json"), "{d:?}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(d.fields).is_ok_and(|v| v.is_object()),
+                "{d:?}"
+            );
+            assert!(
+                CREATE_DEFAULTS[i + 1..]
+                    .iter()
+                    .all(|e| e.collection != d.collection)
+            );
         }
         for (i, f) in FRESH_SETTINGS.iter().enumerate() {
             assert!(f.recording.ends_with(".json"), "{f:?}");

@@ -6,6 +6,9 @@ use crate::util::{
 };
 use serde_json::{Value, json};
 
+/// The tenant's name, as answers name it (`tenant` of a client or a phone provider).
+pub(crate) const TENANT_NAME: &str = "fake-tenant";
+
 /// A client configured through the builder.
 #[derive(Clone)]
 pub(crate) struct ClientSpec {
@@ -162,7 +165,7 @@ pub(crate) fn new_client(name: &str, app_type: &str, client_id: String, secret: 
         vec![format!("https://{slug}.example.com/callback")]
     };
     json!({
-        "tenant": "fake-tenant",
+        "tenant": TENANT_NAME,
         "global": false,
         "is_token_endpoint_ip_header_trusted": false,
         "name": name,

@@ -415,6 +415,134 @@ fn stamp(item: &mut Value, shape: &Value, created: bool) {
     }
 }
 
+/// Adds to a new item of `collection` what Auth0 adds (see
+/// [`CREATE_DEFAULTS`](crate::overrides::CREATE_DEFAULTS)), and a rule's `order`: after the
+/// rules there are; a connection's fields that depend on its strategy.
+fn add_create_defaults(collection: &str, store: &Store, domain: &str, item: &mut Value) {
+    let name = item.get("name").cloned().unwrap_or(Value::Null);
+    let Some(o) = item.as_object_mut() else {
+        return;
+    };
+    if let Some(d) = crate::overrides::create_defaults(collection)
+        && let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(d.fields)
+    {
+        let now = Value::String(iso8601(now_ms()));
+        for (k, mut v) in fields {
+            if let Value::Array(items) = &mut v {
+                for x in items.iter_mut().filter(|x| *x == "{name}") {
+                    *x = name.clone();
+                }
+            }
+            if v == "{now}" {
+                v = now.clone();
+            } else if v == "{tenant}" {
+                v = Value::from(crate::seed::TENANT_NAME);
+            }
+            o.entry(k).or_insert(v);
+        }
+    }
+    if collection == crate::store::CONNECTIONS {
+        connection_defaults(o, domain);
+    }
+    if collection == "/rules" && !o.contains_key("order") {
+        let last = store
+            .collections
+            .get(collection)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["order"].as_u64())
+            .max()
+            .unwrap_or(0);
+        o.insert("order".into(), Value::from(last + 1));
+    }
+}
+
+/// The fields of an item of `collection` that Auth0 adds on create though its description does
+/// not name them in the answer's schema (a connection's `provisioning_ticket_url`, a custom
+/// domain's `created_at`).
+const UNDESCRIBED_ADDED: &[(&str, &[&str])] = &[
+    (
+        crate::store::CONNECTIONS,
+        &[
+            "provisioning_ticket_url",
+            "display_name",
+            "show_as_button",
+            "options",
+        ],
+    ),
+    (
+        "/custom-domains",
+        &["created_at", "is_default", "primary", "status"],
+    ),
+    (
+        "/branding/phone/templates",
+        &["created_at", "updated_at", "tenant", "channel"],
+    ),
+    ("/branding/phone/providers", &["tenant", "channel"]),
+    ("/rules", &["order", "stage"]),
+    ("/log-streams", &["status", "filters"]),
+    ("/event-streams", &["status"]),
+];
+
+/// `answer` (an item of `collection` in its answer's shape) with the fields Auth0 added to it
+/// that the shape dropped (see [`UNDESCRIBED_ADDED`]), taken from the stored `item`.
+fn with_added(collection: &str, item: &Value, mut answer: Value) -> Value {
+    let Some((_, keys)) = UNDESCRIBED_ADDED.iter().find(|(c, _)| *c == collection) else {
+        return answer;
+    };
+    if let Some(o) = answer.as_object_mut() {
+        for k in *keys {
+            if let Some(v) = item.get(*k) {
+                o.entry(*k).or_insert_with(|| v.clone());
+            }
+        }
+    }
+    answer
+}
+
+/// What Auth0 adds to a new connection by its strategy, as the recordings of go-auth0's
+/// `TestConnectionManager_Read_It_can_successfully_read_a_*_Connection.json` and
+/// `TestConnectionManager_Update_It_can_successfully_update_a_*_Connection.json` show:
+/// enterprise connections are not shown as a button, those provisioned through a ticket get its
+/// URL, OIDC, Okta and Azure AD ones are displayed by their name, and `options` is always there.
+fn connection_defaults(o: &mut Map<String, Value>, domain: &str) {
+    let strategy = o
+        .get("strategy")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let s = strategy.as_str();
+    let enterprise = [
+        "ad",
+        "adfs",
+        "google-apps",
+        "pingfederate",
+        "samlp",
+        "waad",
+        "oidc",
+        "okta",
+    ];
+    if enterprise.contains(&s) {
+        o.entry("show_as_button").or_insert(Value::Bool(false));
+    }
+    if ["ad", "adfs", "google-apps", "pingfederate", "samlp", "waad"].contains(&s) {
+        let ticket = crate::util::random_alnum(8);
+        o.entry("provisioning_ticket_url")
+            .or_insert_with(|| Value::from(format!("https://{domain}/p/{s}/{ticket}")));
+    }
+    if ["oidc", "okta", "waad"].contains(&s)
+        && let Some(name) = o.get("name").cloned()
+    {
+        o.entry("display_name").or_insert(name);
+    }
+    let options = if ["auth0", "email", "sms", "ad"].contains(&s) {
+        json!({"brute_force_protection": true})
+    } else {
+        json!({})
+    };
+    o.entry("options").or_insert(options);
+}
+
 /// Fills the object an item names by id from the store, where its schema (`shape`) has it:
 /// `connection` (`name`, `strategy`) of its `connection_id`, as Auth0 answers an
 /// organization's enabled connection.
@@ -538,7 +666,8 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             match op.method {
                 "GET" => {
                     advance_action_build(&parent_template, &mut items[pos]);
-                    Ok(answer(op, &shaped(&items[pos], &answer_shape)))
+                    let read = shaped(&items[pos], &answer_shape);
+                    Ok(answer(op, &with_added(&parent_template, &items[pos], read)))
                 }
                 "DELETE" => {
                     items.remove(pos);
@@ -568,7 +697,8 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                         }
                     }
                     stamp(item, &item_sample(&parent_template), false);
-                    Ok(answer(op, &shaped(item, &answer_shape)))
+                    let updated = shaped(item, &answer_shape);
+                    Ok(answer(op, &with_added(&parent_template, item, updated)))
                 }
             }
         }
@@ -618,6 +748,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 }
             };
             item[&key] = id.clone();
+            add_create_defaults(op.path, store, &ctx.app.domain, &mut item);
             if op.path == ACTIONS
                 && let Some(o) = item.as_object_mut()
             {
@@ -633,7 +764,8 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             let items = collection(store, &concrete, op.path);
             items.retain(|i| i[&key] != id);
             items.push(item.clone());
-            Ok(answer(op, &shaped(&item, &answer_shape)))
+            let created = shaped(&item, &answer_shape);
+            Ok(answer(op, &with_added(op.path, &item, created)))
         }
         ("GET", _) if hides_values(op) => {
             let shown: Map<String, Value> = store
@@ -756,7 +888,11 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     } else {
         shape(op)
     };
-    let items: Vec<Value> = items.iter().map(|i| shaped(i, &item_shape)).collect();
+    let collection = op.path;
+    let items: Vec<Value> = items
+        .iter()
+        .map(|i| with_added(collection, i, shaped(i, &item_shape)))
+        .collect();
     let number = |k: &str, default: usize| -> usize {
         ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)
     };
