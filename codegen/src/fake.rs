@@ -23,9 +23,6 @@ pub struct Sampler<'a> {
     /// Shapes instead of samples: see [`UNION`] (the fake tenant answers a union-typed write in
     /// the alternative it was sent).
     shapes: bool,
-    /// How many union alternatives the value being sampled lies in (shapes only): inside one,
-    /// optional properties are kept at every depth and named in [`OPTIONAL`].
-    in_union: std::cell::Cell<usize>,
 }
 
 /// In a shape, the key of an object that stands for a union of several alternatives:
@@ -34,8 +31,8 @@ pub struct Sampler<'a> {
 /// the alternative's own shape. Description properties never start with `$`.
 pub(crate) const UNION: &str = "$oneOf";
 
-/// In a shape, the key of an object inside a union alternative that lists its optional
-/// properties: an answer fills the required ones that were not sent, never these.
+/// In a shape, the key of an object that lists its optional properties: an answer fills the
+/// required ones that were not sent, never these.
 pub(crate) const OPTIONAL: &str = "$optional";
 
 impl<'a> Sampler<'a> {
@@ -46,13 +43,12 @@ impl<'a> Sampler<'a> {
             shared: enum_counts(schemas),
             every: false,
             shapes: false,
-            in_union: std::cell::Cell::new(0),
         }
     }
 
     /// The sampler of shapes: samples in which a union of several alternatives keeps each of
-    /// them with the properties that tag it ([`UNION`]), and objects inside an alternative keep
-    /// every property and name the optional ones ([`OPTIONAL`]).
+    /// them with the properties that tag it ([`UNION`]), and objects keep every property at
+    /// every depth and name the optional ones ([`OPTIONAL`]).
     fn shapes(mut self) -> Self {
         self.shapes = true;
         self
@@ -139,6 +135,13 @@ impl<'a> Sampler<'a> {
         if let Some(v) = s.get("const") {
             return v.clone();
         }
+        // A shape fills a required property that was not sent with the value the description
+        // gives it by default, where it gives a plain one.
+        if self.shapes
+            && let Some(d) = s.get("default").filter(|d| !d.is_object() && !d.is_array())
+        {
+            return d.clone();
+        }
         if let Some(values) = s.get("enum").and_then(|e| e.as_array()) {
             // The value most enums of the description share: an answer then holds a value
             // the enums of the operations that read it back allow too (a method listed as
@@ -157,14 +160,12 @@ impl<'a> Sampler<'a> {
             .map(|a| a.iter().filter(|x| x["type"] != "null").collect())
             .unwrap_or_default();
         if self.shapes && alternatives.len() > 1 {
-            self.in_union.set(self.in_union.get() + 1);
             let shapes: Vec<Value> = alternatives
                 .iter()
                 .map(|alt| {
                     serde_json::json!({"tags": self.tags(alt), "shape": self.sample(alt, depth + 1)})
                 })
                 .collect();
-            self.in_union.set(self.in_union.get() - 1);
             return Value::Object(Map::from_iter([(UNION.to_owned(), Value::Array(shapes))]));
         }
         if let Some(alt) = alternatives.first() {
@@ -236,14 +237,19 @@ impl<'a> Sampler<'a> {
                 let max = s["maxProperties"]
                     .as_u64()
                     .map_or(usize::MAX, |m| m as usize);
-                let in_union = self.shapes && self.in_union.get() > 0;
+                // A shape keeps every property at every depth and names the optional ones, so
+                // that an answer holds what was sent and fills only what the schema requires.
+                let in_shape = self.shapes;
                 for (k, v) in s["properties"].as_object().into_iter().flatten() {
-                    if ((depth > 3 && !self.every && !in_union) || out.len() >= max)
+                    if ((depth > 3 && !self.every && !in_shape) || out.len() >= max)
                         && !required.contains(&k.as_str())
                     {
                         continue;
                     }
-                    let value = self.sample(v, depth + 1);
+                    let value = match v.get("default") {
+                        Some(d) if self.shapes && !d.is_object() && !d.is_array() => d.clone(),
+                        _ => self.sample(v, depth + 1),
+                    };
                     if !value.is_null() || required.contains(&k.as_str()) {
                         out.insert(k.clone(), value);
                     }
@@ -261,10 +267,25 @@ impl<'a> Sampler<'a> {
                         }
                     }
                 }
-                if in_union {
+                if in_shape {
+                    // A property the description gives a default of a closed kind (a boolean,
+                    // a number, a value of an enum) is filled with it, as Auth0 fills it.
+                    let defaulted = |k: &str| {
+                        s["properties"].get(k).is_some_and(|p| {
+                            let r = self.resolve(p);
+                            let d = p.get("default").or_else(|| r.get("default"));
+                            match d {
+                                Some(Value::Bool(_) | Value::Number(_)) => true,
+                                Some(v @ Value::String(_)) => {
+                                    r["enum"].as_array().is_some_and(|e| e.contains(v))
+                                }
+                                _ => false,
+                            }
+                        })
+                    };
                     let optional: Vec<Value> = out
                         .keys()
-                        .filter(|k| !required.contains(&k.as_str()))
+                        .filter(|k| !required.contains(&k.as_str()) && !defaulted(k))
                         .map(|k| Value::String(k.clone()))
                         .collect();
                     if !optional.is_empty() {

@@ -308,6 +308,7 @@ pub struct FakeTenantBuilder {
     token_latency: Duration,
     seed_clients: usize,
     seed_users: usize,
+    schema_samples: bool,
     rate_limit: u64,
     rate_buckets: RateBuckets,
     quota: Option<u64>,
@@ -331,6 +332,7 @@ impl fmt::Debug for FakeTenantBuilder {
             .field("token_latency", &self.token_latency)
             .field("seed_clients", &self.seed_clients)
             .field("seed_users", &self.seed_users)
+            .field("schema_samples", &self.schema_samples)
             .field("rate_limit", &self.rate_limit)
             .field("rate_buckets", &self.rate_buckets)
             .field("quota", &self.quota)
@@ -353,6 +355,7 @@ impl Default for FakeTenantBuilder {
             token_latency: Duration::ZERO,
             seed_clients: 0,
             seed_users: 0,
+            schema_samples: false,
             rate_limit: 0,
             rate_buckets: RateBuckets::default(),
             quota: None,
@@ -443,9 +446,22 @@ impl FakeTenantBuilder {
         self
     }
 
-    /// Number of generated users (default: 0).
+    /// Number of generated users (default: 0). Seeded users come with the roles,
+    /// organizations, memberships and login events of a tenant in use.
     pub fn seed_users(mut self, n: usize) -> Self {
         self.seed_users = n;
+        self
+    }
+
+    /// Gives every collection that nothing else fills (rules, hooks, forms, flows, log
+    /// streams…) one item built from its schema in Auth0's description, the first time it is
+    /// read, so that every operation of the description has an object to act on (default: off).
+    ///
+    /// This is for checking a client against the whole description, not for a test that
+    /// expects a tenant: such items hold placeholder values (strings such as `"sample"`) that
+    /// no real tenant has. A fresh tenant without it holds only what a new Auth0 tenant holds.
+    pub fn schema_samples(mut self, on: bool) -> Self {
+        self.schema_samples = on;
         self
     }
 
@@ -701,6 +717,8 @@ impl FakeTenantBuilder {
             clients,
             seed_clients: self.seed_clients,
             seed_users: self.seed_users,
+            schema_samples: self.schema_samples,
+            default_app: (seed::client_id(), seed::client_secret()),
             max_logs: self.max_logs,
             log_retention_ms: u64::try_from(self.log_retention.as_millis()).unwrap_or(u64::MAX),
             token_latency_ms: u64::try_from(self.token_latency.as_millis()).unwrap_or(u64::MAX),

@@ -34,9 +34,13 @@ struct Args {
     /// Number of generated extra clients.
     #[arg(long, default_value_t = 0)]
     seed_clients: usize,
-    /// Number of generated users.
+    /// Number of generated users (with roles, organizations and login events).
     #[arg(long, default_value_t = 0)]
     seed_users: usize,
+    /// Give every collection nothing else fills one item built from its schema, for checking a
+    /// client against every operation (its values are placeholders no real tenant holds).
+    #[arg(long)]
+    schema_samples: bool,
     /// The Management API's limit: `BURST/PER_SECOND`, a tenant-wide token bucket as Auth0's
     /// (`50/16`), or a plain number, requests per second allowed on the token and API routes
     /// in one-second windows (0 = unlimited).
@@ -99,6 +103,7 @@ async fn run(args: Args) -> Result<(), String> {
         .token_latency(Duration::from_millis(args.token_latency_ms))
         .seed_clients(args.seed_clients)
         .seed_users(args.seed_users)
+        .schema_samples(args.schema_samples)
         .quota(args.quota)
         .max_logs(args.max_logs)
         .log_retention(Duration::from_secs(args.log_retention_secs))

@@ -359,6 +359,167 @@ pub(crate) fn idempotent_delete(path: &str) -> bool {
     IDEMPOTENT_DELETES.iter().any(|(p, _)| *p == path)
 }
 
+/// What a fresh tenant answers for a setting nobody has written yet.
+#[derive(Debug)]
+pub(crate) enum FreshAnswer {
+    /// This value (JSON); `{domain}` in it stands for the tenant's domain.
+    Value(&'static str),
+    /// Auth0's 404 with this message and error code: the setting does not exist until it is
+    /// written.
+    NotFound {
+        /// The body's `message`.
+        message: &'static str,
+        /// The body's `errorCode`.
+        error_code: &'static str,
+    },
+}
+
+/// A setting's answer on a fresh tenant, where the recordings show one; other settings answer
+/// the fields their schema requires, and nothing else.
+#[derive(Debug)]
+pub(crate) struct FreshSetting {
+    /// The setting's path template.
+    pub(crate) path: &'static str,
+    /// Its answer before any write.
+    pub(crate) answer: FreshAnswer,
+    /// The recording that shows it.
+    pub(crate) recording: &'static str,
+}
+
+/// The settings whose answer before any write a recording shows.
+pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
+    FreshSetting {
+        path: "/emails/provider",
+        answer: FreshAnswer::NotFound {
+            message: "There is not a configured email provider",
+            error_code: "inexistent_email_provider",
+        },
+        recording: "ruby-auth0/Auth0_Api_V2_Emails__delete_provider_should_throw_an_error_trying_to_get_the_email_provider.json",
+    },
+    FreshSetting {
+        path: "/custom-domains/default",
+        answer: FreshAnswer::Value(r#"{"domain":"{domain}"}"#),
+        recording: "go-auth0/TestCustomDomainManager_ReadDefault_Canonical_domain.json",
+    },
+    FreshSetting {
+        path: "/guardian/policies",
+        answer: FreshAnswer::Value("[]"),
+        recording: "go-auth0/TestGuardian_MultiFactor_Policy.json",
+    },
+    FreshSetting {
+        path: "/guardian/factors/phone/message-types",
+        answer: FreshAnswer::Value(r#"{"message_types":[]}"#),
+        recording: "go-auth0/TestGuardian_MultiFactor_Phone_Message-types.json",
+    },
+    FreshSetting {
+        path: "/risk-assessments/settings",
+        answer: FreshAnswer::Value(r#"{"enabled":false}"#),
+        recording: "go-auth0/TestRiskAssessmentManager_ReadSettings.json",
+    },
+    FreshSetting {
+        path: "/risk-assessments/settings/new-device",
+        answer: FreshAnswer::Value(r#"{"remember_for":30}"#),
+        recording: "go-auth0/TestRiskAssessmentManager_ReadNewDeviceSettings.json",
+    },
+    FreshSetting {
+        path: "/prompts",
+        answer: FreshAnswer::Value(
+            r#"{"identifier_first":false,"universal_login_experience":"classic","webauthn_platform_first_factor":false}"#,
+        ),
+        recording: "go-auth0/TestPrompt.json",
+    },
+];
+
+/// What Auth0 adds to an item it creates, beside the id and the timestamps: the fields its
+/// answer holds that the request did not send.
+#[derive(Debug)]
+pub(crate) struct CreateDefaults {
+    /// The collection's path template.
+    pub(crate) collection: &'static str,
+    /// The fields (a JSON object), each added where the request did not send it; `"{name}"`
+    /// stands for the item's `name`, `"{now}"` for the time of the creation, `"{tenant}"` for
+    /// the tenant's name.
+    pub(crate) fields: &'static str,
+    /// The recording that shows them.
+    pub(crate) recording: &'static str,
+}
+
+/// The fields Auth0 adds on create, by collection.
+pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
+    CreateDefaults {
+        collection: "/connections",
+        fields: r#"{"authentication":{"active":true},"connected_accounts":{"active":false},"enabled_clients":[],"is_domain_connection":false,"realms":["{name}"]}"#,
+        recording: "go-auth0/TestConnectionManager_CreateDBConnectionWithDifferentOptions_It_handles_Auth0_Connection_With_RequireUsername.json",
+    },
+    CreateDefaults {
+        collection: "/log-streams",
+        fields: r#"{"status":"active","filters":[{"name":"security","type":"category"}]}"#,
+        recording: "go-auth0/TestLogStreamManager_Update_It_can_successfully_update_a_Sumo_LogStream.json",
+    },
+    CreateDefaults {
+        collection: "/event-streams",
+        fields: r#"{"status":"enabled"}"#,
+        recording: "go-auth0/TestEventStreamManager_Read.json",
+    },
+    CreateDefaults {
+        collection: "/hooks",
+        fields: r#"{"dependencies":{}}"#,
+        recording: "go-auth0/TestHookManager_Update.json",
+    },
+    CreateDefaults {
+        collection: "/rules",
+        fields: r#"{"stage":"login_success"}"#,
+        recording: "go-auth0/TestRuleManager_Update.json",
+    },
+    CreateDefaults {
+        collection: "/custom-domains",
+        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}"}"#,
+        recording: "go-auth0/TestPromptManager_UpdateRendering.json",
+    },
+    CreateDefaults {
+        collection: "/branding/phone/templates",
+        fields: r#"{"channel":"phone","tenant":"{tenant}","created_at":"{now}","updated_at":"{now}"}"#,
+        recording: "go-auth0/TestBrandingManager_CreatePhoneNotificationTemplate.json",
+    },
+    CreateDefaults {
+        collection: "/branding/phone/providers",
+        fields: r#"{"channel":"phone","tenant":"{tenant}"}"#,
+        recording: "go-auth0/TestBrandingManager_CreatePhoneProvider.json",
+    },
+    CreateDefaults {
+        collection: "/keys/encryption",
+        fields: r#"{"parent_kid":null,"state":"pre-activation"}"#,
+        recording: "go-auth0/TestEncryptionKeyManager_Read.json",
+    },
+];
+
+/// The fields Auth0 adds to a new item of `collection` (a template), if a recording shows any.
+pub(crate) fn create_defaults(collection: &str) -> Option<&'static CreateDefaults> {
+    CREATE_DEFAULTS.iter().find(|d| d.collection == collection)
+}
+
+/// The fresh answer of the setting at `path` (a template), where a recording shows it.
+pub(crate) fn fresh_setting(path: &str) -> Option<&'static FreshSetting> {
+    FRESH_SETTINGS.iter().find(|s| s.path == path)
+}
+
+/// The factors of a new tenant's MFA, all disabled, in Auth0's order, as
+/// [`GUARDIAN_FACTORS_RECORDING`] lists them before enabling one.
+pub(crate) const GUARDIAN_FACTORS: &[&str] = &[
+    "sms",
+    "push-notification",
+    "otp",
+    "email",
+    "duo",
+    "webauthn-roaming",
+    "webauthn-platform",
+    "recovery-code",
+];
+
+/// The recording of [`GUARDIAN_FACTORS`].
+pub(crate) const GUARDIAN_FACTORS_RECORDING: &str =
+    "go-auth0/TestGuardian_MultiFactor_DUO_Enable.json";
+
 /// What the overrides say about `method` on `path` (a template), with their recordings, as the
 /// routes listing shows it: `{"status": …, "id_format": …, "idempotent_delete": …}`; `None` when
 /// nothing.
@@ -371,11 +532,42 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
         );
     }
     if method == "POST"
+        && let Some(d) = create_defaults(path)
+    {
+        out.insert(
+            "create_defaults".into(),
+            serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
+        );
+    }
+    if method == "POST"
         && let Some(f) = id_format(path)
     {
         out.insert(
             "id_format".into(),
             serde_json::json!({"prefix": f.prefix, "length": f.len, "recording": f.recording}),
+        );
+    }
+    if method == "GET"
+        && let Some(f) = fresh_setting(path)
+    {
+        let answer = match f.answer {
+            FreshAnswer::Value(v) => {
+                serde_json::json!({"status": 200, "body": serde_json::from_str::<serde_json::Value>(v).unwrap_or_default()})
+            }
+            FreshAnswer::NotFound {
+                message,
+                error_code,
+            } => serde_json::json!({"status": 404, "message": message, "errorCode": error_code}),
+        };
+        out.insert(
+            "fresh".into(),
+            serde_json::json!({"answer": answer, "recording": f.recording}),
+        );
+    }
+    if method == "GET" && path == "/guardian/factors" {
+        out.insert(
+            "fresh".into(),
+            serde_json::json!({"factors": GUARDIAN_FACTORS, "recording": GUARDIAN_FACTORS_RECORDING}),
         );
     }
     if method == "DELETE"
@@ -431,6 +623,28 @@ mod tests {
         }
         for (path, recording) in IDEMPOTENT_DELETES {
             assert!(path.starts_with('/') && recording.ends_with(".json"));
+        }
+        for (i, d) in CREATE_DEFAULTS.iter().enumerate() {
+            assert!(d.recording.ends_with(".json"), "{d:?}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(d.fields).is_ok_and(|v| v.is_object()),
+                "{d:?}"
+            );
+            assert!(
+                CREATE_DEFAULTS[i + 1..]
+                    .iter()
+                    .all(|e| e.collection != d.collection)
+            );
+        }
+        for (i, f) in FRESH_SETTINGS.iter().enumerate() {
+            assert!(f.recording.ends_with(".json"), "{f:?}");
+            if let FreshAnswer::Value(body) = f.answer {
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(body).is_ok(),
+                    "{f:?}"
+                );
+            }
+            assert!(FRESH_SETTINGS[i + 1..].iter().all(|g| g.path != f.path));
         }
     }
 }

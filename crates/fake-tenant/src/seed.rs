@@ -6,6 +6,9 @@ use crate::util::{
 };
 use serde_json::{Value, json};
 
+/// The tenant's name, as answers name it (`tenant` of a client or a phone provider).
+pub(crate) const TENANT_NAME: &str = "fake-tenant";
+
 /// A client configured through the builder.
 #[derive(Clone)]
 pub(crate) struct ClientSpec {
@@ -162,7 +165,7 @@ pub(crate) fn new_client(name: &str, app_type: &str, client_id: String, secret: 
         vec![format!("https://{slug}.example.com/callback")]
     };
     json!({
-        "tenant": "fake-tenant",
+        "tenant": TENANT_NAME,
         "global": false,
         "is_token_endpoint_ip_header_trusted": false,
         "name": name,
@@ -251,6 +254,11 @@ pub(crate) struct Fresh {
     pub(crate) clients: Vec<ClientSpec>,
     pub(crate) seed_clients: usize,
     pub(crate) seed_users: usize,
+    /// Whether collections are filled with an item of their schema (see
+    /// [`FakeTenantBuilder::schema_samples`](crate::FakeTenantBuilder::schema_samples)).
+    pub(crate) schema_samples: bool,
+    /// The id and secret of the tenant's "Default App", the same after each reset.
+    pub(crate) default_app: (String, String),
     pub(crate) max_logs: usize,
     pub(crate) log_retention_ms: u64,
     /// The delay of token answers the tenant started with.
@@ -262,29 +270,20 @@ pub(crate) fn fresh_store(fresh: &Fresh, audience: &str, domain: &str) -> Store 
     let mut store = Store::default();
     store.logs.max_events = fresh.max_logs;
     store.logs.retention_ms = fresh.log_retention_ms;
-    seed(
-        &mut store,
-        audience,
-        domain,
-        &fresh.clients,
-        fresh.seed_clients,
-        fresh.seed_users,
-    );
+    store.schema_samples = fresh.schema_samples;
+    seed(&mut store, audience, domain, fresh);
     store
 }
 
 /// Fills a fresh store.
-fn seed(
-    store: &mut Store,
-    audience: &str,
-    domain: &str,
-    clients: &[ClientSpec],
-    seed_clients: usize,
-    seed_users: usize,
-) {
+fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
+    let (clients, seed_clients, seed_users) =
+        (&fresh.clients, fresh.seed_clients, fresh.seed_users);
     let now = now_ms();
     let day = 86_400_000u64;
 
+    // What a new Auth0 tenant holds: its database connection and the Google social connection
+    // (with Auth0's development keys), the Management API, the "Default App" client.
     *store.items_mut(crate::store::CONNECTIONS) = vec![
         json!({"id": format!("con_{}", random_alnum(16)), "name": "Username-Password-Authentication",
                "display_name": "Username-Password-Authentication", "strategy": "auth0",
@@ -297,13 +296,15 @@ fn seed(
                "display_name": "google-oauth2", "strategy": "google-oauth2",
                "is_domain_connection": false, "realms": ["google-oauth2"],
                "options": {"email": true, "profile": true, "scope": ["email", "profile"]}}),
-        json!({"id": format!("con_{}", random_alnum(16)), "name": "email",
-               "display_name": "email", "strategy": "email",
-               "is_domain_connection": false, "realms": ["email"],
-               "options": {"name": "email", "totp": {"length": 6, "time_step": 180},
-                           "disable_signup": false, "brute_force_protection": true}}),
     ];
 
+    *store.items_mut(crate::store::RESOURCE_SERVERS) = vec![
+        json!({"id": random_hex(24), "name": "Auth0 Management API", "identifier": audience,
+               "is_system": true, "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": false,
+               "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",
+               "scopes": crate::served_scopes().iter().map(|s| json!({"value": s, "description": scope_description(s)})).collect::<Vec<_>>()}),
+    ];
+    // The data the `seed_*` settings add name an API of the tenant's own.
     let billing_api = "https://billing.example.com/api";
     let billing_scopes = [
         "read:invoices",
@@ -311,17 +312,41 @@ fn seed(
         "read:customers",
         "update:customers",
     ];
-    *store.items_mut(crate::store::RESOURCE_SERVERS) = vec![
-        json!({"id": random_hex(24), "name": "Auth0 Management API", "identifier": audience,
-               "is_system": true, "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": false,
-               "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",
-               "scopes": crate::served_scopes().iter().map(|s| json!({"value": s, "description": scope_description(s)})).collect::<Vec<_>>()}),
-        json!({"id": random_hex(24), "name": "Billing API", "identifier": billing_api,
-               "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": true,
-               "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",
-               "token_dialect": "access_token", "enforce_policies": false,
-               "scopes": billing_scopes.iter().map(|s| json!({"value": s, "description": scope_description(s)})).collect::<Vec<_>>()}),
-    ];
+    if seed_clients > 0 || seed_users > 0 {
+        store.items_mut(crate::store::RESOURCE_SERVERS).push(
+            json!({"id": random_hex(24), "name": "Billing API", "identifier": billing_api,
+                   "allow_offline_access": false, "skip_consent_for_verifiable_first_party_clients": true,
+                   "token_lifetime": 86400, "token_lifetime_for_web": 7200, "signing_alg": "RS256",
+                   "token_dialect": "access_token", "enforce_policies": false,
+                   "scopes": billing_scopes.iter().map(|s| json!({"value": s, "description": scope_description(s)})).collect::<Vec<_>>()}),
+        );
+    }
+
+    // The MFA factors, all disabled.
+    *store.items_mut(crate::store::GUARDIAN_FACTORS) = crate::overrides::GUARDIAN_FACTORS
+        .iter()
+        .map(|name| json!({"enabled": false, "name": name, "trial_expired": false}))
+        .collect();
+
+    // Every new tenant's first application, as recordings/ruby-auth0/
+    // Auth0_Api_V2_Clients__clients_should_get_at_least_one_client.json lists it first.
+    let (id, secret) = fresh.default_app.clone();
+    let mut default_app = new_client("Default App", "regular_web", id, secret);
+    if let Some(o) = default_app.as_object_mut() {
+        o.insert("app_type".into(), Value::Null);
+        o.insert("callbacks".into(), Value::Null);
+        o.insert(
+            "grant_types".into(),
+            json!([
+                "implicit",
+                "authorization_code",
+                "client_credentials",
+                "refresh_token"
+            ]),
+        );
+        o.insert("custom_login_page_on".into(), Value::Bool(false));
+    }
+    store.items_mut(crate::store::CLIENTS).push(default_app);
 
     for spec in clients {
         let mut c = new_client(
@@ -446,6 +471,36 @@ fn seed(
         store.items_mut(crate::store::USERS).push(u);
     }
 
+    if seed_users > 0 {
+        seed_organizations(store, billing_api, &billing_scopes);
+    }
+
+    // A new tenant's settings, as recordings/go-auth0/
+    // TestTenantManager_CIMDAndResourceParameterProfile.json reads them (less what that test sets).
+    *store.singleton_mut(crate::store::TENANT_SETTINGS) = json!({
+        "change_password": {"enabled": false},
+        "enabled_locales": ["en"],
+        "flags": {"allow_changing_enable_sso": false, "allow_legacy_delegation_grant_types": true,
+                  "allow_legacy_ro_grant_types": true, "allow_other_legacy_grant_types": true,
+                  "disable_clickjack_protection_headers": false, "disable_impersonation": true,
+                  "enable_sso": true, "revoke_refresh_token_grant": false, "universal_login": true},
+        "guardian_mfa_page": {"enabled": false},
+        "idle_session_lifetime": 72,
+        "oidc_logout": {"rp_logout_end_session_endpoint_discovery": true},
+        "phone_consolidated_experience": true,
+        "sandbox_version": "22",
+        "sandbox_versions_available": ["22", "18"],
+        "session_lifetime": 168,
+    });
+
+    if seed_users > 0 {
+        seed_logs(store, clients, domain);
+    }
+}
+
+/// The roles (with permissions on the seeded API), organizations and memberships that come
+/// with seeded users.
+fn seed_organizations(store: &mut Store, billing_api: &str, billing_scopes: &[&str]) {
     for (name, desc) in [
         ("Billing Admin", "Manages invoices and customers"),
         ("Billing Viewer", "Reads invoices"),
@@ -510,26 +565,11 @@ fn seed(
                 .push(role.clone());
         }
     }
+}
 
-    *store.singleton_mut(crate::store::TENANT_SETTINGS) = json!({
-        "friendly_name": "Fake Tenant",
-        "picture_url": "https://example.com/logo.png",
-        "support_email": "support@example.com",
-        "support_url": "https://example.com/support",
-        "allowed_logout_urls": [],
-        "default_redirection_uri": "https://example.com/login",
-        "enabled_locales": ["en"],
-        "session_lifetime": 168,
-        "idle_session_lifetime": 72,
-        "sandbox_version": "22",
-        "default_audience": "",
-        "default_directory": "",
-        "flags": {"allow_changing_enable_sso": false, "disable_clickjack_protection_headers": false,
-                  "disable_impersonation": true, "enable_sso": true, "revoke_refresh_token_grant": false,
-                  "remove_alg_from_jwks": true},
-        "acr_values_supported": [],
-    });
-
+/// The log events of the seeded users' logins.
+fn seed_logs(store: &mut Store, clients: &[ClientSpec], domain: &str) {
+    let db = "Username-Password-Authentication";
     // Log events name the application they came from, as Auth0's do.
     let first_client = clients.first().map_or("", |c| c.id.as_str());
     for (i, u) in store
@@ -547,11 +587,4 @@ fn seed(
                    "strategy_type": "database", "hostname": domain, "details": {"prompts": [], "session_id": random_alnum(32), "stats": {"loginsCount": i + 1}}}),
         );
     }
-    store.log(
-        "sapi",
-        "Update tenant settings",
-        json!({"client_id": first_client, "client_name": "", "hostname": domain,
-               "details": {"request": {"method": "patch", "path": "/api/v2/tenants/settings"},
-                           "response": {"statusCode": 200}}}),
-    );
 }

@@ -24,6 +24,8 @@ pub(crate) const ORGANIZATIONS: &str = "/organizations";
 pub(crate) const CONNECTIONS: &str = "/connections";
 /// The collection of jobs (exports, imports, verification emails).
 pub(crate) const JOBS: &str = "/jobs";
+/// The factors of multi-factor authentication, each named by its `name`.
+pub(crate) const GUARDIAN_FACTORS: &str = "/guardian/factors";
 /// The tenant settings singleton.
 pub(crate) const TENANT_SETTINGS: &str = "/tenants/settings";
 
@@ -38,6 +40,7 @@ pub(crate) const OWNED: &[&str] = &[
     ORGANIZATIONS,
     CONNECTIONS,
     JOBS,
+    GUARDIAN_FACTORS,
 ];
 
 /// Everything the Management API serves, as JSON objects in creation order. Its serde form is
@@ -48,6 +51,9 @@ pub(crate) struct Store {
     /// The items of every collection, by concrete collection path (`/clients`,
     /// `/organizations/org_1/enabled_connections`), in creation order.
     pub(crate) collections: BTreeMap<String, Vec<Value>>,
+    /// Whether a collection nothing filled gets one item of its schema when first read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) schema_samples: bool,
     /// Every singleton, by concrete path (`/tenants/settings`, `/hooks/h1/secrets`).
     pub(crate) singletons: BTreeMap<String, Value>,
     /// The permissions of each role, by role id.

@@ -503,7 +503,8 @@ async fn curl_form_body_from_auth0_docs() {
     .expect("join")
     .expect("curl (on PATH) runs");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v.as_array().map(Vec::len), Some(3));
+    // The "Default App", the tenant's client and the two seeded ones.
+    assert_eq!(v.as_array().map(Vec::len), Some(4));
 }
 
 #[tokio::test]

@@ -52,6 +52,7 @@ impl Harness {
     pub async fn start() -> Self {
         let tenant = FakeTenant::builder()
             .seed_users(2)
+            .schema_samples(true)
             .record_answers(true)
             .client("e2e", "e2e-secret", &auth0_m2m_fake::served_scopes())
             .start()

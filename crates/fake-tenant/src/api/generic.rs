@@ -327,9 +327,12 @@ fn new_id(store: &mut Store, template: &str, sample: &Value) -> Value {
     }
 }
 
-/// The collection at `concrete`, seeded with the sample item on first use.
+/// The collection at `concrete`: empty on first use, or, with schema samples on, holding the
+/// sample item of its schema.
 fn collection<'s>(store: &'s mut Store, concrete: &str, template: &str) -> &'s mut Vec<Value> {
-    let owned = crate::store::OWNED.contains(&concrete) || store.under_held_item(concrete);
+    let owned = !store.schema_samples
+        || crate::store::OWNED.contains(&concrete)
+        || store.under_held_item(concrete);
     store
         .collections
         .entry(concrete.to_owned())
@@ -412,9 +415,138 @@ fn stamp(item: &mut Value, shape: &Value, created: bool) {
     }
 }
 
-/// Fills the object an item names by id from the store: `connection` (`name`, `strategy`) of
-/// its `connection_id`, as Auth0 answers an organization's enabled connection.
-fn expand_references(store: &Store, item: &mut Value) {
+/// Adds to a new item of `collection` what Auth0 adds (see
+/// [`CREATE_DEFAULTS`](crate::overrides::CREATE_DEFAULTS)), and a rule's `order`: after the
+/// rules there are; a connection's fields that depend on its strategy.
+fn add_create_defaults(collection: &str, store: &Store, domain: &str, item: &mut Value) {
+    let name = item.get("name").cloned().unwrap_or(Value::Null);
+    let Some(o) = item.as_object_mut() else {
+        return;
+    };
+    if let Some(d) = crate::overrides::create_defaults(collection)
+        && let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(d.fields)
+    {
+        let now = Value::String(iso8601(now_ms()));
+        for (k, mut v) in fields {
+            if let Value::Array(items) = &mut v {
+                for x in items.iter_mut().filter(|x| *x == "{name}") {
+                    *x = name.clone();
+                }
+            }
+            if v == "{now}" {
+                v = now.clone();
+            } else if v == "{tenant}" {
+                v = Value::from(crate::seed::TENANT_NAME);
+            }
+            o.entry(k).or_insert(v);
+        }
+    }
+    if collection == crate::store::CONNECTIONS {
+        connection_defaults(o, domain);
+    }
+    if collection == "/rules" && !o.contains_key("order") {
+        let last = store
+            .collections
+            .get(collection)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["order"].as_u64())
+            .max()
+            .unwrap_or(0);
+        o.insert("order".into(), Value::from(last + 1));
+    }
+}
+
+/// The fields of an item of `collection` that Auth0 adds on create though its description does
+/// not name them in the answer's schema (a connection's `provisioning_ticket_url`, a custom
+/// domain's `created_at`).
+const UNDESCRIBED_ADDED: &[(&str, &[&str])] = &[
+    (
+        crate::store::CONNECTIONS,
+        &[
+            "provisioning_ticket_url",
+            "display_name",
+            "show_as_button",
+            "options",
+        ],
+    ),
+    (
+        "/custom-domains",
+        &["created_at", "is_default", "primary", "status"],
+    ),
+    (
+        "/branding/phone/templates",
+        &["created_at", "updated_at", "tenant", "channel"],
+    ),
+    ("/branding/phone/providers", &["tenant", "channel"]),
+    ("/rules", &["order", "stage"]),
+    ("/log-streams", &["status", "filters"]),
+    ("/event-streams", &["status"]),
+];
+
+/// `answer` (an item of `collection` in its answer's shape) with the fields Auth0 added to it
+/// that the shape dropped (see [`UNDESCRIBED_ADDED`]), taken from the stored `item`.
+fn with_added(collection: &str, item: &Value, mut answer: Value) -> Value {
+    let Some((_, keys)) = UNDESCRIBED_ADDED.iter().find(|(c, _)| *c == collection) else {
+        return answer;
+    };
+    if let Some(o) = answer.as_object_mut() {
+        for k in *keys {
+            if let Some(v) = item.get(*k) {
+                o.entry(*k).or_insert_with(|| v.clone());
+            }
+        }
+    }
+    answer
+}
+
+/// What Auth0 adds to a new connection by its strategy, as the recordings of go-auth0's
+/// `TestConnectionManager_Read_It_can_successfully_read_a_*_Connection.json` and
+/// `TestConnectionManager_Update_It_can_successfully_update_a_*_Connection.json` show:
+/// enterprise connections are not shown as a button, those provisioned through a ticket get its
+/// URL, OIDC, Okta and Azure AD ones are displayed by their name, and `options` is always there.
+fn connection_defaults(o: &mut Map<String, Value>, domain: &str) {
+    let strategy = o
+        .get("strategy")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let s = strategy.as_str();
+    let enterprise = [
+        "ad",
+        "adfs",
+        "google-apps",
+        "pingfederate",
+        "samlp",
+        "waad",
+        "oidc",
+        "okta",
+    ];
+    if enterprise.contains(&s) {
+        o.entry("show_as_button").or_insert(Value::Bool(false));
+    }
+    if ["ad", "adfs", "google-apps", "pingfederate", "samlp", "waad"].contains(&s) {
+        let ticket = crate::util::random_alnum(8);
+        o.entry("provisioning_ticket_url")
+            .or_insert_with(|| Value::from(format!("https://{domain}/p/{s}/{ticket}")));
+    }
+    if ["oidc", "okta", "waad"].contains(&s)
+        && let Some(name) = o.get("name").cloned()
+    {
+        o.entry("display_name").or_insert(name);
+    }
+    let options = if ["auth0", "email", "sms", "ad"].contains(&s) {
+        json!({"brute_force_protection": true})
+    } else {
+        json!({})
+    };
+    o.entry("options").or_insert(options);
+}
+
+/// Fills the object an item names by id from the store, where its schema (`shape`) has it:
+/// `connection` (`name`, `strategy`) of its `connection_id`, as Auth0 answers an
+/// organization's enabled connection.
+fn expand_references(store: &Store, item: &mut Value, shape: &Value) {
     let Some(id) = item.get("connection_id").and_then(Value::as_str) else {
         return;
     };
@@ -427,7 +559,7 @@ fn expand_references(store: &Store, item: &mut Value) {
     };
     let expanded = json!({"name": conn["name"], "strategy": conn["strategy"]});
     if let Some(o) = item.as_object_mut()
-        && o.contains_key("connection")
+        && plain(shape).get("connection").is_some()
     {
         o.insert("connection".into(), expanded);
     }
@@ -534,7 +666,8 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             match op.method {
                 "GET" => {
                     advance_action_build(&parent_template, &mut items[pos]);
-                    Ok(answer(op, &shaped(&items[pos], &answer_shape)))
+                    let read = shaped(&items[pos], &answer_shape);
+                    Ok(answer(op, &with_added(&parent_template, &items[pos], read)))
                 }
                 "DELETE" => {
                     items.remove(pos);
@@ -564,7 +697,8 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                         }
                     }
                     stamp(item, &item_sample(&parent_template), false);
-                    Ok(answer(op, &shaped(item, &answer_shape)))
+                    let updated = shaped(item, &answer_shape);
+                    Ok(answer(op, &with_added(&parent_template, item, updated)))
                 }
             }
         }
@@ -614,12 +748,24 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 }
             };
             item[&key] = id.clone();
+            add_create_defaults(op.path, store, &ctx.app.domain, &mut item);
+            if op.path == ACTIONS
+                && let Some(o) = item.as_object_mut()
+            {
+                // What Auth0 sets on a new action (recordings/go-auth0/
+                // TestActionManager_Create.json): a draft to build, on the description's
+                // default runtime unless one was sent.
+                o.insert("status".into(), Value::from("pending"));
+                o.insert("all_changes_deployed".into(), Value::Bool(false));
+                o.entry("runtime").or_insert_with(|| Value::from("node22"));
+            }
             stamp(&mut item, &base, true);
-            expand_references(store, &mut item);
+            expand_references(store, &mut item, &base);
             let items = collection(store, &concrete, op.path);
             items.retain(|i| i[&key] != id);
             items.push(item.clone());
-            Ok(answer(op, &shaped(&item, &answer_shape)))
+            let created = shaped(&item, &answer_shape);
+            Ok(answer(op, &with_added(op.path, &item, created)))
         }
         ("GET", _) if hides_values(op) => {
             let shown: Map<String, Value> = store
@@ -635,16 +781,23 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             Ok(answer(op, &Value::Object(shown)))
         }
         ("GET", _) => {
-            let stored = store.singletons.get(&concrete).cloned();
-            Ok(answer(
-                op,
-                &stored.map_or(answer_sample.clone(), |v| shaped(&v, &answer_shape)),
-            ))
+            let value = match store.singletons.get(&concrete) {
+                Some(v) => shaped(v, &answer_shape),
+                None => fresh_setting(op, store, &ctx.app.domain)?,
+            };
+            Ok(answer(op, &value))
         }
         ("PATCH", _) | ("PUT", _) => {
-            let initial = op_at("GET", op.path)
-                .map(sample)
-                .unwrap_or_else(|| answer_sample.clone());
+            let initial = match (store.singletons.get(&concrete), op_at("GET", op.path)) {
+                (Some(v), _) => v.clone(),
+                (None, Some(read)) => match fresh_setting(read, store, &ctx.app.domain) {
+                    Ok(v) => v,
+                    // A setting that does not exist yet is created by a replacement.
+                    Err(_) if op.method == "PUT" => Value::Object(Map::new()),
+                    Err(e) => return Err(e),
+                },
+                (None, None) => Value::Object(Map::new()),
+            };
             let stored = store.singletons.entry(concrete).or_insert(initial);
             if raw.is_array() && stored.is_array() {
                 // A list setting (`PUT /guardian/policies`) is replaced by the list sent.
@@ -686,6 +839,44 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
     }
 }
 
+/// What the setting `read` (a `GET`) answers before anything was written: with schema samples
+/// on, its sample; else what a recording shows a fresh tenant answering (Auth0's 404 for a
+/// setting that does not exist until written), else only what its schema requires.
+fn fresh_setting(read: &Op, store: &Store, domain: &str) -> Result<Value, ApiErr> {
+    if store.schema_samples {
+        return Ok(sample(read));
+    }
+    if let Some(f) = crate::overrides::fresh_setting(read.path) {
+        return match f.answer {
+            crate::overrides::FreshAnswer::Value(v) => {
+                let mut value: Value = serde_json::from_str(v).unwrap_or_default();
+                if let Some(o) = value.as_object_mut() {
+                    for x in o.values_mut() {
+                        if x == "{domain}" {
+                            *x = Value::from(domain);
+                        }
+                    }
+                }
+                Ok(value)
+            }
+            crate::overrides::FreshAnswer::NotFound {
+                message,
+                error_code,
+            } => Err(ApiErr(
+                StatusCode::NOT_FOUND,
+                message.to_owned(),
+                Some(error_code),
+            )),
+        };
+    }
+    let shape = shape(read);
+    Ok(match &shape {
+        Value::Array(_) => Value::Array(Vec::new()),
+        Value::Object(_) => shaped(&Value::Object(Map::new()), &shape),
+        _ => sample(read),
+    })
+}
+
 /// A page of `items` as the operation pages: checkpoint (`from`/`take`, `next` while more
 /// remain), offset (`page`/`per_page`, an envelope with totals) or a bare array.
 fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
@@ -697,7 +888,11 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     } else {
         shape(op)
     };
-    let items: Vec<Value> = items.iter().map(|i| shaped(i, &item_shape)).collect();
+    let collection = op.path;
+    let items: Vec<Value> = items
+        .iter()
+        .map(|i| with_added(collection, i, shaped(i, &item_shape)))
+        .collect();
     let number = |k: &str, default: usize| -> usize {
         ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)
     };
