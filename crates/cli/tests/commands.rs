@@ -72,7 +72,7 @@ fn curl_with_the_token_lists_the_clients() {
         };
     }
     let clients: Value = serde_json::from_str(&run_ok(&mut bash)).expect("a JSON answer");
-    assert_eq!(clients.as_array().map(Vec::len), Some(4));
+    assert_eq!(clients.as_array().map(Vec::len), Some(5));
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn paginate_returns_every_client() {
     ])))
     .unwrap();
     let total = total["total"].as_u64().expect("total") as usize;
-    assert_eq!(total, 131);
+    assert_eq!(total, 132);
 
     let all: Value = serde_json::from_str(&run_ok(home.cli(Some(&fake)).args([
         "api",
@@ -177,7 +177,7 @@ fn the_curl_command_gives_the_same_answer() {
     bash.env("PATH", path);
     let via_curl: Value = serde_json::from_str(&run_ok(&mut bash)).expect("curl answers JSON");
     assert_eq!(via_curl, direct);
-    assert_eq!(direct.as_array().map(Vec::len), Some(6));
+    assert_eq!(direct.as_array().map(Vec::len), Some(7));
 }
 
 #[test]
@@ -569,10 +569,10 @@ fn on_a_terminal_progress_is_shown_and_deletes_are_confirmed() {
     );
     assert!(out.status.success());
     let screen = String::from_utf8_lossy(&out.stdout);
-    assert!(screen.contains("31 items, 4 pages"), "{screen:?}");
+    assert!(screen.contains("32 items, 4 pages"), "{screen:?}");
     assert!(screen.contains("rate limit remaining"), "{screen:?}");
     let all: Value = serde_json::from_str(&std::fs::read_to_string(&items).unwrap()).unwrap();
-    assert_eq!(all.as_array().map(Vec::len), Some(31));
+    assert_eq!(all.as_array().map(Vec::len), Some(32));
     // Items on the terminal too: no progress line glued to them.
     let out = on_a_terminal(
         &home,
@@ -918,13 +918,13 @@ fn jq_fields_input_silent_verbose_and_colours() {
         home.cli(Some(&fake))
             .args(["api", "get", "clients", "--jq", ".[].name"]),
     );
-    assert_eq!(names.lines().count(), 4, "{names}");
+    assert_eq!(names.lines().count(), 5, "{names}");
     assert!(names.lines().all(|l| !l.starts_with('"')), "{names}");
     let count = run_ok(
         home.cli(Some(&fake))
             .args(["api", "get", "clients", "--jq", "length"]),
     );
-    assert_eq!(count.trim(), "4");
+    assert_eq!(count.trim(), "5");
     let ids = run_ok(home.cli(Some(&fake)).args([
         "api",
         "get",
@@ -935,7 +935,7 @@ fn jq_fields_input_silent_verbose_and_colours() {
         "--jq",
         "{id: .client_id}",
     ]));
-    assert_eq!(ids.lines().count(), 4, "applied to each item: {ids}");
+    assert_eq!(ids.lines().count(), 5, "applied to each item: {ids}");
     for line in ids.lines() {
         let v: Value = serde_json::from_str(line).unwrap();
         assert!(v["id"].is_string(), "{v}");

@@ -76,13 +76,13 @@ async fn checkpoint_pagination_streams_pages_and_items() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(pages.iter().map(|p| p.items().len()).sum::<usize>(), 25);
+    assert_eq!(pages.iter().map(|p| p.items().len()).sum::<usize>(), 26);
     assert_eq!(pages.len(), 3);
     assert!(pages[0].next().is_some());
     assert_eq!(tenant.stats().api_requests - before, 3);
     // The default (no page request): checkpoint pages of 100.
     let items = client.clients().list().collect_all().await.unwrap();
-    assert_eq!(items.len(), 25);
+    assert_eq!(items.len(), 26);
     // One page only.
     let one = client
         .clients()
@@ -139,7 +139,7 @@ async fn a_revoked_token_costs_exactly_one_extra_token_request() {
     tenant.revoke_all();
     let clone = client.clone();
     let page = clone.clients().list().send().await.unwrap();
-    assert_eq!(page.items().len(), 3);
+    assert_eq!(page.items().len(), 4);
     let stats = tenant.stats();
     assert_eq!(stats.token_requests, 2);
     assert_eq!(stats.api_401, 1);
@@ -154,7 +154,7 @@ async fn rate_limited_then_success() {
     let client = common::client(&tenant);
     tenant.inject_fault(api_fault(429, 2, Some(0)));
     let got = client.clients().list().send().await.unwrap();
-    assert_eq!(got.items().len(), 2);
+    assert_eq!(got.items().len(), 3);
     assert_eq!(tenant.stats().api_requests, 3);
     // POST is retried after 429 too: it was not processed.
     tenant.inject_fault(api_fault(429, 1, Some(0)));
@@ -307,7 +307,7 @@ async fn raw_requests_get_the_same_token_and_errors() {
         .send()
         .await
         .unwrap();
-    assert_eq!(value["total"], 3);
+    assert_eq!(value["total"], 4);
     assert_eq!(value["clients"].as_array().map(Vec::len), Some(1));
     let e = client
         .request(Method::GET, "/api/v2/../oauth/token")
@@ -368,7 +368,7 @@ async fn builds_from_a_provider_and_plain_http_needs_an_opt_in() {
         .unwrap();
     assert_eq!(
         client.clients().list().collect_all().await.unwrap().len(),
-        2
+        3
     );
     assert_eq!(provider.stats().fetches, 1);
 }
@@ -392,7 +392,7 @@ async fn a_503_with_a_rate_limit_reset_an_hour_ahead_is_retried_on_the_backoff()
     let start = tokio::time::Instant::now();
     let page = client.clients().list().send().await.unwrap();
     let waited = start.elapsed();
-    assert_eq!(page.items().len(), 3);
+    assert_eq!(page.items().len(), 4);
     // The first backoff of `quick_retries` (10 ms, no jitter), not the hour until the reset.
     assert_eq!(waited, std::time::Duration::from_millis(10), "{waited:?}");
     assert_eq!(tenant.stats().api_requests - before, 2);

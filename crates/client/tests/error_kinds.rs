@@ -172,7 +172,7 @@ async fn one_http_client_serves_the_token_request_and_the_calls() {
         .send_with_response()
         .await
         .unwrap();
-    assert_eq!(response.body().items().len(), 4);
+    assert_eq!(response.body().items().len(), 5);
     assert_eq!(response.meta().status(), 200);
     // The fake sends Auth0's rate-limit headers on every answer.
     assert!(response.meta().rate_limit().limit.is_some());

@@ -43,7 +43,7 @@ async fn clients_handle() {
     let clients = client.clients();
 
     let all = clients.list().collect_all().await.unwrap();
-    assert_eq!(all.len(), 4);
+    assert_eq!(all.len(), 5);
     let created = clients
         .create(CreateClientRequestContent::new("Reporting job"))
         .await

@@ -453,6 +453,8 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
     CreateDefaults {
         collection: "/log-streams",
+        // The filter's name, `security`, is not among the description's filter names: the
+        // recording wins.
         fields: r#"{"status":"active","filters":[{"name":"security","type":"category"}]}"#,
         recording: "go-auth0/TestLogStreamManager_Update_It_can_successfully_update_a_Sumo_LogStream.json",
     },

@@ -143,7 +143,7 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
 
 /// `GET /__fake/routes`: every served route with the scopes it needs (none outside `/api/v2`);
 /// Management API routes say whether a hand-written or the generic handler answers them, and
-/// generic ones give a `sample_path` that a fresh tenant answers. A route whose behaviour a
+/// generic ones give a `sample_path` that a tenant with schema samples answers. A route whose behaviour a
 /// recording fixes (a status, an id format, an idempotent delete) says so under `recorded`,
 /// naming the recording.
 async fn routes(State(app): State<Arc<App>>) -> Response {

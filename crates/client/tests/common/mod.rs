@@ -7,6 +7,8 @@ use std::time::Duration;
 use auth0_m2m::{ManagementClient, RetryPolicy};
 use auth0_m2m_fake::{FakeTenant, FakeTenantBuilder};
 
+/// A tenant with `clients` seeded clients (it lists them after its "Default App" and its own
+/// client) and `users` seeded users.
 pub async fn tenant(clients: usize, users: usize) -> FakeTenant {
     tenant_with(
         FakeTenant::builder()

@@ -8,7 +8,8 @@
 //! the validator's regular-expression engine cannot compile (ECMAScript-only syntax), which are
 //! left out and counted. Where the description contradicts what Auth0 really answers, a
 //! correction is applied, each with the recording that shows the real answer: the required
-//! fields of [`ERRATA`] and the keywords of [`KEYWORD_ERRATA`] are dropped, and the `oneOf` of list answers becomes an `anyOf` (see
+//! fields of [`ERRATA`] and the keywords of [`KEYWORD_ERRATA`] are dropped, the properties of
+//! [`PROPERTY_ERRATA`] and the values of [`ENUM_ERRATA`] added, and the `oneOf` of list answers becomes an `anyOf` (see
 //! [`pages_any_of`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -51,6 +52,50 @@ pub const KEYWORD_ERRATA: &[(&str, &str, &str)] = &[(
     "minProperties",
     "recordings/go-auth0/TestHookManager_RemoveAllSecrets.json: once every secret is removed, \
      Auth0 answers {}",
+)];
+
+/// Corrections of the description: `(schema, property it lacks, the property's schema, why)`;
+/// the property is added to a schema whose `additionalProperties` is false.
+pub const PROPERTY_ERRATA: &[(&str, &str, &str, &str)] = &[
+    (
+        "CreateCustomDomainResponseContent",
+        "created_at",
+        r#"{"type": "string", "format": "date-time"}"#,
+        "recordings/go-auth0/TestPromptManager_UpdateRendering.json: a new custom domain has it",
+    ),
+    (
+        "CreatePhoneTemplateResponseContent",
+        "created_at",
+        r#"{"type": "string", "format": "date-time"}"#,
+        "recordings/go-auth0/TestBrandingManager_CreatePhoneNotificationTemplate.json",
+    ),
+    (
+        "CreatePhoneTemplateResponseContent",
+        "updated_at",
+        r#"{"type": "string", "format": "date-time"}"#,
+        "as above",
+    ),
+    (
+        "TenantSettingsFlags",
+        "allow_other_legacy_grant_types",
+        r#"{"type": "boolean"}"#,
+        "recordings/go-auth0/TestTenantManager_CIMDAndResourceParameterProfile.json: a tenant's \
+         flags hold it",
+    ),
+    (
+        "TenantSettingsFlags",
+        "universal_login",
+        r#"{"type": "boolean"}"#,
+        "as above",
+    ),
+];
+
+/// Corrections of the description: `(enum schema, value it lacks, why)`.
+pub const ENUM_ERRATA: &[(&str, &str, &str)] = &[(
+    "LogStreamFilterGroupNameEnum",
+    "security",
+    "recordings/go-auth0/TestLogStreamManager_Update_It_can_successfully_update_a_Sumo_LogStream.json: \
+     a new log stream's default filter names it",
 )];
 
 /// Statuses the description gets wrong: `(method, path template, status Auth0 answers,
@@ -328,6 +373,17 @@ pub fn validate(spec: &Value, answers: &[Answer]) -> Validation {
     for (schema, keyword, _) in KEYWORD_ERRATA {
         if let Some(o) = components["schemas"][*schema].as_object_mut() {
             o.remove(*keyword);
+        }
+    }
+    for (schema, value, _) in ENUM_ERRATA {
+        if let Some(values) = components["schemas"][*schema]["enum"].as_array_mut() {
+            values.push(Value::from(*value));
+        }
+    }
+    for (schema, property, property_schema, _) in PROPERTY_ERRATA {
+        if let Some(props) = components["schemas"][*schema]["properties"].as_object_mut() {
+            let s = serde_json::from_str(property_schema).expect("an erratum's schema is JSON");
+            props.insert((*property).to_owned(), s);
         }
     }
     out.lists_corrected = pages_any_of(&mut components);

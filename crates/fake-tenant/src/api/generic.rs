@@ -582,6 +582,58 @@ fn not_found(template: &str) -> ApiErr {
 /// The collection of actions, which Auth0 builds in the background.
 const ACTIONS: &str = "/actions/actions";
 
+/// The rendering settings of one screen of a prompt.
+const RENDERING: &str = "/prompts/{prompt}/screen/{screen}/rendering";
+
+/// Deploying an action, which makes a version of it.
+const DEPLOY: &str = "/actions/actions/{id}/deploy";
+
+/// The version a deploy of the action `id` makes, as Auth0 answers it
+/// (recordings/go-auth0/TestActionManager_Bindings.json): the action's code, dependencies,
+/// runtime, secrets' names and triggers, a summary of the action, and the version's number,
+/// built; it is also listed among the action's versions.
+fn deployed_version(store: &mut Store, id: &str) -> Map<String, Value> {
+    let Some(action) = store
+        .collections
+        .get(ACTIONS)
+        .and_then(|items| items.iter().find(|a| a["id"] == id))
+        .cloned()
+    else {
+        return Map::new();
+    };
+    let versions = format!("{ACTIONS}/{id}/versions");
+    let number = store.collections.get(&versions).map_or(0, Vec::len) + 1;
+    let summary: Map<String, Value> = [
+        "id",
+        "name",
+        "supported_triggers",
+        "all_changes_deployed",
+        "created_at",
+        "updated_at",
+    ]
+    .iter()
+    .filter_map(|k| action.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+    .collect();
+    let secrets: Vec<Value> = action["secrets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| json!({"name": s["name"], "updated_at": action["updated_at"]}))
+        .collect();
+    let mut version = Map::new();
+    version.insert("action".into(), Value::Object(summary));
+    for k in ["code", "dependencies", "runtime", "supported_triggers"] {
+        if let Some(v) = action.get(k) {
+            version.insert(k.into(), v.clone());
+        }
+    }
+    version.insert("secrets".into(), Value::Array(secrets));
+    version.insert("number".into(), Value::from(number));
+    version.insert("deployed".into(), Value::Bool(false));
+    version.insert("status".into(), Value::from("built"));
+    version
+}
+
 /// Auth0 builds an action after a create or an update (its recordings read `pending`, then
 /// `building`, then `built`): each read of an action that is not built yet moves it one step.
 fn advance_action_build(collection: &str, item: &mut Value) {
@@ -737,6 +789,11 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 item_sample(op.path)
             };
             let sent = body.get(&key).filter(|v| !v.is_null()).cloned();
+            let body = if op.path == DEPLOY {
+                deployed_version(store, segs.get(2).map_or("", String::as_str))
+            } else {
+                body
+            };
             let mut item = shaped(&Value::Object(body), &base);
             // An item named by what it links (an organization's enabled connection is its
             // `connection_id`) keeps the id sent, and replaces an earlier link of it.
@@ -761,6 +818,14 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             }
             stamp(&mut item, &base, true);
             expand_references(store, &mut item, &base);
+            if op.path == DEPLOY {
+                let versions = format!("{parent_concrete}/versions");
+                store
+                    .collections
+                    .entry(versions)
+                    .or_default()
+                    .push(item.clone());
+            }
             let items = collection(store, &concrete, op.path);
             items.retain(|i| i[&key] != id);
             items.push(item.clone());
@@ -781,10 +846,19 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             Ok(answer(op, &Value::Object(shown)))
         }
         ("GET", _) => {
-            let value = match store.singletons.get(&concrete) {
+            let mut value = match store.singletons.get(&concrete) {
                 Some(v) => shaped(v, &answer_shape),
                 None => fresh_setting(op, store, &ctx.app.domain)?,
             };
+            if op.path == RENDERING
+                && let (Some(o), [_, prompt, _, screen, _]) = (value.as_object_mut(), segs)
+            {
+                // A screen's rendering names its prompt, screen and tenant
+                // (recordings/go-auth0/TestPromptManager_UpdateRendering.json).
+                o.insert("prompt".into(), Value::from(prompt.as_str()));
+                o.insert("screen".into(), Value::from(screen.as_str()));
+                o.insert("tenant".into(), Value::from(crate::seed::TENANT_NAME));
+            }
             Ok(answer(op, &value))
         }
         ("PATCH", _) | ("PUT", _) => {
