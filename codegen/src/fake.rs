@@ -454,13 +454,22 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
         } else {
             sample.to_string()
         };
+        // A JSON request body valid against the description (empty for none, or a multipart one).
+        let body_sample = op
+            .body
+            .as_ref()
+            .filter(|b| !b.multipart)
+            .map(|b| schemas.sample(&b.schema, 0))
+            .filter(|v| !v.is_null())
+            .map(|v| v.to_string())
+            .unwrap_or_default();
         let body_props = op
             .body
             .as_ref()
             .map(|b| body_properties(&b.schema, schemas.schemas))
             .unwrap_or_default();
         s.push_str(&format!(
-            "Op {{ id: {}, method: {}, path: {}, scopes: &[{}], status: {status}, paging: {paging}, items_key: {}, envelope: &[{}], bare: {bare}, bare_sample: {}, sample: {}, shape: {}, body_props: &[{}] }},\n",
+            "Op {{ id: {}, method: {}, path: {}, scopes: &[{}], status: {status}, paging: {paging}, items_key: {}, envelope: &[{}], bare: {bare}, bare_sample: {}, sample: {}, shape: {}, body_props: &[{}], body_sample: {} }},\n",
             lit(&op.id),
             lit(&op.method),
             lit(&op.path),
@@ -478,6 +487,7 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
                 .map(|x| lit(x))
                 .collect::<Vec<_>>()
                 .join(", "),
+            lit(&body_sample),
         ));
     }
     s.push_str("];\n");

@@ -52,7 +52,8 @@
 //!   `{"method", "path", "scopes"}` (path templates as in Auth0's OpenAPI
 //!   description; a token needs any one of the scopes); Management API routes add
 //!   `"handler"` (`"hand-written"` or `"generic"`), and generic ones their `"operation"` id and
-//!   a `"sample_path"` that a tenant with [schema samples](FakeTenantBuilder::schema_samples) answers;
+//!   a `"sample_path"` that a tenant with [schema samples](FakeTenantBuilder::schema_samples) answers,
+//!   and operations that take a JSON body a `"body_sample"` valid against the description;
 //! - `POST /__fake/reset`: returns the tenant to the state it had when it started fresh, as
 //!   [`FakeTenant::reset`] (answers `200 {"reset": true}`);
 //! - `GET /__fake/state`: the tenant's whole store as a versioned JSON document, as

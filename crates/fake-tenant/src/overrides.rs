@@ -495,6 +495,17 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
 ];
 
+/// The creates that answer the new item where the description gives no answer body:
+/// `(collection, recording)`.
+pub(crate) const CREATE_ANSWERS_ITEM: &[(&str, &str)] =
+    &[("/network-acls", "go-auth0/TestNetworkACLManager_Read.json")];
+
+/// Whether a create in `collection` (a template) answers the new item though the description
+/// gives no body.
+pub(crate) fn create_answers_item(collection: &str) -> bool {
+    CREATE_ANSWERS_ITEM.iter().any(|(c, _)| *c == collection)
+}
+
 /// The fields Auth0 adds to a new item of `collection` (a template), if a recording shows any.
 pub(crate) fn create_defaults(collection: &str) -> Option<&'static CreateDefaults> {
     CREATE_DEFAULTS.iter().find(|d| d.collection == collection)
@@ -539,6 +550,14 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
         out.insert(
             "create_defaults".into(),
             serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
+        );
+    }
+    if method == "POST"
+        && let Some((_, recording)) = CREATE_ANSWERS_ITEM.iter().find(|(c, _)| *c == path)
+    {
+        out.insert(
+            "answers_item".into(),
+            serde_json::json!({"recording": recording}),
         );
     }
     if method == "POST"

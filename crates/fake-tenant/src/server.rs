@@ -154,6 +154,9 @@ async fn routes(State(app): State<Arc<App>>) -> Response {
     out.extend(api::ROUTES.iter().map(|r| {
         let mut route = json!({"method": r.method, "path": format!("/api/v2{}", r.path),
                                "scopes": r.scopes, "handler": "hand-written"});
+        if let Some(body) = api::generic::body_sample(r.method, r.path) {
+            route["body_sample"] = body;
+        }
         if let Some(o) = crate::overrides::describe(r.method, r.path) {
             route["recorded"] = o;
         }
@@ -164,6 +167,9 @@ async fn routes(State(app): State<Arc<App>>) -> Response {
         let mut route = json!({"method": op.method, "path": format!("/api/v2{}", op.path),
                "scopes": op.scopes, "handler": "generic", "operation": op.id,
                "sample_path": format!("/api/v2{}", api::generic::sample_path(op, &store))});
+        if let Some(body) = api::generic::body_sample(op.method, op.path) {
+            route["body_sample"] = body;
+        }
         if let Some(o) = crate::overrides::describe(op.method, op.path) {
             route["recorded"] = o;
         }

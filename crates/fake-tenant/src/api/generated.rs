@@ -20,6 +20,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":true,\"deployed_version\":{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{}],\"deployed\":true,\"errors\":[{}],\"id\":\"sample\",\"modules\":[{}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{}],\"status\":\"pending\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{\"catalog_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"current_release\":{\"id\":\"sample\",\"required_configuration\":[],\"required_secrets\":[],\"semver\":{},\"trigger\":{\"id\":\"credentials-exchange\"}},\"description\":\"sample\",\"feature_type\":\"unspecified\",\"id\":\"sample\",\"logo\":\"sample\",\"name\":\"sample\",\"partner_id\":\"sample\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"sample\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"url_slug\":\"sample\"},\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"built_at\",\"code\",\"created_at\",\"dependencies\",\"deployed_version\",\"id\",\"installed_integration_id\",\"integration\",\"modules\",\"name\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"registry_url\",\"version\"],\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":false,\"deployed_version\":{\"$optional\":[\"action\",\"action_id\",\"built_at\",\"code\",\"created_at\",\"dependencies\",\"errors\",\"id\",\"modules\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"action\":{\"$optional\":[\"created_at\",\"id\",\"name\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"created_at\":\"2021-01-01T00:00:00.000Z\",\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"name\":\"my-action\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"action_id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"registry_url\",\"version\"],\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"$optional\":[\"id\",\"msg\",\"url\"],\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d\",\"modules\":[{\"$optional\":[\"module_id\",\"module_name\",\"module_version_id\",\"module_version_number\"],\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"node22\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"mySecret\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"installed_integration_id\":\"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad\",\"integration\":{\"$optional\":[\"catalog_id\",\"created_at\",\"current_release\",\"description\",\"id\",\"logo\",\"name\",\"partner_id\",\"privacy_policy_url\",\"public_support_link\",\"short_description\",\"terms_of_use_url\",\"updated_at\",\"url_slug\"],\"catalog_id\":\"awesome-auth0-integration\",\"created_at\":\"2021-06-21T15:47:29.072Z\",\"current_release\":{\"$optional\":[\"id\",\"required_configuration\",\"required_secrets\",\"semver\",\"trigger\"],\"id\":\"sample\",\"required_configuration\":[],\"required_secrets\":[],\"semver\":{\"major\":1,\"minor\":1},\"trigger\":{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}},\"description\":\"An awesome Auth0 integration\",\"feature_type\":\"action\",\"id\":\"8e9fe2d0-a2fc-4c8c-9e35-dae5afadb70b\",\"logo\":\"sample\",\"name\":\"Example Auth0 integration\",\"partner_id\":\"b8575c12-8d9d-4b5c-b28e-671fe9d39029\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"Awesome Auth0 integration\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2021-06-21T15:47:29.072Z\",\"url_slug\":\"awesome-auth0-integration-slug\"},\"modules\":[{\"$optional\":[\"module_id\",\"module_name\",\"module_version_id\",\"module_version_number\"],\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"my-action\",\"runtime\":\"node22\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"mySecret\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_action",
@@ -44,6 +45,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "secrets",
             "supported_triggers",
         ],
+        body_sample: "{\"code\":\"sample\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":true,\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"value\":\"sample\"}],\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]}",
     },
     Op {
         id: "get_action_versions",
@@ -59,6 +61,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"action\",\"action_id\",\"built_at\",\"code\",\"created_at\",\"dependencies\",\"errors\",\"id\",\"modules\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"action\":{\"$optional\":[\"created_at\",\"id\",\"name\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"created_at\":\"2021-01-01T00:00:00.000Z\",\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"name\":\"my-action\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"action_id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"registry_url\",\"version\"],\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"$optional\":[\"id\",\"msg\",\"url\"],\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d\",\"modules\":[{\"$optional\":[\"module_id\",\"module_name\",\"module_version_id\",\"module_version_number\"],\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"node22\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"mySecret\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_action_version",
@@ -74,6 +77,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"action\",\"action_id\",\"built_at\",\"code\",\"created_at\",\"dependencies\",\"errors\",\"id\",\"modules\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"action\":{\"$optional\":[\"created_at\",\"id\",\"name\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"created_at\":\"2021-01-01T00:00:00.000Z\",\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"name\":\"my-action\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"action_id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"registry_url\",\"version\"],\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"$optional\":[\"id\",\"msg\",\"url\"],\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d\",\"modules\":[{\"$optional\":[\"module_id\",\"module_name\",\"module_version_id\",\"module_version_number\"],\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"node22\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"mySecret\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_deploy_draft_version",
@@ -89,6 +93,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"action\",\"action_id\",\"built_at\",\"code\",\"created_at\",\"dependencies\",\"errors\",\"id\",\"modules\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"action\":{\"$optional\":[\"created_at\",\"id\",\"name\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"created_at\":\"2021-01-01T00:00:00.000Z\",\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"name\":\"my-action\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"action_id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"registry_url\",\"version\"],\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"$optional\":[\"id\",\"msg\",\"url\"],\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d\",\"modules\":[{\"$optional\":[\"module_id\",\"module_name\",\"module_version_id\",\"module_version_number\"],\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"node22\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"mySecret\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"}",
         body_props: &["update_draft"],
+        body_sample: "{\"update_draft\":true}",
     },
     Op {
         id: "get_action",
@@ -104,6 +109,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":true,\"deployed_version\":{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{\"catalog_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"current_release\":{\"id\":\"sample\",\"required_configuration\":[{}],\"required_secrets\":[{}],\"semver\":{\"major\":1,\"minor\":1},\"trigger\":{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}},\"description\":\"sample\",\"feature_type\":\"unspecified\",\"id\":\"sample\",\"logo\":\"sample\",\"name\":\"sample\",\"partner_id\":\"sample\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"sample\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"url_slug\":\"sample\"},\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"built_at\",\"code\",\"created_at\",\"dependencies\",\"deployed_version\",\"id\",\"installed_integration_id\",\"integration\",\"modules\",\"name\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"registry_url\",\"version\"],\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":false,\"deployed_version\":{\"$optional\":[\"action\",\"action_id\",\"built_at\",\"code\",\"created_at\",\"dependencies\",\"errors\",\"id\",\"modules\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"action\":{\"$optional\":[\"created_at\",\"id\",\"name\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"created_at\":\"2021-01-01T00:00:00.000Z\",\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"name\":\"my-action\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"action_id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"registry_url\",\"version\"],\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"$optional\":[\"id\",\"msg\",\"url\"],\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d\",\"modules\":[{\"$optional\":[\"module_id\",\"module_name\",\"module_version_id\",\"module_version_number\"],\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"node22\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"mySecret\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"installed_integration_id\":\"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad\",\"integration\":{\"$optional\":[\"catalog_id\",\"created_at\",\"current_release\",\"description\",\"id\",\"logo\",\"name\",\"partner_id\",\"privacy_policy_url\",\"public_support_link\",\"short_description\",\"terms_of_use_url\",\"updated_at\",\"url_slug\"],\"catalog_id\":\"awesome-auth0-integration\",\"created_at\":\"2021-06-21T15:47:29.072Z\",\"current_release\":{\"$optional\":[\"id\",\"required_configuration\",\"required_secrets\",\"semver\",\"trigger\"],\"id\":\"sample\",\"required_configuration\":[{\"$optional\":[\"default_value\",\"description\",\"label\",\"name\",\"optional\",\"options\",\"placeholder\",\"required\",\"type\"],\"default_value\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"name\":\"sample\",\"optional\":true,\"options\":[],\"placeholder\":\"sample\",\"required\":true,\"type\":\"UNSPECIFIED\"}],\"required_secrets\":[{\"$optional\":[\"default_value\",\"description\",\"label\",\"name\",\"optional\",\"options\",\"placeholder\",\"required\",\"type\"],\"default_value\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"name\":\"sample\",\"optional\":true,\"options\":[],\"placeholder\":\"sample\",\"required\":true,\"type\":\"UNSPECIFIED\"}],\"semver\":{\"major\":1,\"minor\":1},\"trigger\":{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}},\"description\":\"An awesome Auth0 integration\",\"feature_type\":\"action\",\"id\":\"8e9fe2d0-a2fc-4c8c-9e35-dae5afadb70b\",\"logo\":\"sample\",\"name\":\"Example Auth0 integration\",\"partner_id\":\"b8575c12-8d9d-4b5c-b28e-671fe9d39029\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"Awesome Auth0 integration\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2021-06-21T15:47:29.072Z\",\"url_slug\":\"awesome-auth0-integration-slug\"},\"modules\":[{\"$optional\":[\"module_id\",\"module_name\",\"module_version_id\",\"module_version_number\"],\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"my-action\",\"runtime\":\"node22\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"mySecret\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_action",
@@ -127,6 +133,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "secrets",
             "supported_triggers",
         ],
+        body_sample: "{\"code\":\"sample\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"value\":\"sample\"}],\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]}",
     },
     Op {
         id: "delete_action",
@@ -142,6 +149,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_deploy_action",
@@ -157,6 +165,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"action\":{\"all_changes_deployed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"sample\",\"modules\":[{\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"action\",\"action_id\",\"built_at\",\"code\",\"created_at\",\"dependencies\",\"errors\",\"id\",\"modules\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"action\":{\"$optional\":[\"created_at\",\"id\",\"name\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"created_at\":\"2021-01-01T00:00:00.000Z\",\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"name\":\"my-action\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"action_id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"registry_url\",\"version\"],\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deployed\":true,\"errors\":[{\"$optional\":[\"id\",\"msg\",\"url\"],\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"}],\"id\":\"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d\",\"modules\":[{\"$optional\":[\"module_id\",\"module_name\",\"module_version_id\",\"module_version_number\"],\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"number\":1,\"runtime\":\"node22\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"mySecret\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_test_action",
@@ -172,6 +181,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"payload\":{}}",
         shape: "{\"$optional\":[\"payload\"],\"payload\":{}}",
         body_props: &["payload"],
+        body_sample: "{\"payload\":{}}",
     },
     Op {
         id: "get_execution",
@@ -187,6 +197,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"results\":[{\"action_name\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"error\":{\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"},\"started_at\":\"2026-01-01T00:00:00.000Z\"}],\"status\":\"pending\",\"trigger_id\":\"credentials-exchange\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"created_at\",\"id\",\"results\",\"trigger_id\",\"updated_at\"],\"created_at\":\"2021-01-01T00:00:00.000Z\",\"id\":\"c5b35bb1-c67d-40bb-9b0d-700b6fe33dd9\",\"results\":[{\"$optional\":[\"action_name\",\"ended_at\",\"error\",\"started_at\"],\"action_name\":\"my-action\",\"ended_at\":\"2021-01-01T00:00:00.000Z\",\"error\":{\"$optional\":[\"id\",\"msg\",\"url\"],\"id\":\"sample\",\"msg\":\"sample\",\"url\":\"sample\"},\"started_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"final\",\"trigger_id\":\"credentials-exchange\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_action_modules",
@@ -202,6 +213,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"actions_using_module_total\",\"all_changes_published\",\"code\",\"created_at\",\"dependencies\",\"id\",\"latest_version_number\",\"name\",\"secrets\",\"updated_at\"],\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_action_module",
@@ -224,6 +236,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "publish",
             "secrets",
         ],
+        body_sample: "{\"api_version\":\"a\",\"code\":\"a\",\"dependencies\":[{\"name\":\"a\",\"version\":\"a\"}],\"name\":\"a\",\"publish\":true,\"secrets\":[{\"name\":\"a\",\"value\":\"a\"}]}",
     },
     Op {
         id: "get_action_module",
@@ -239,6 +252,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"actions_using_module_total\",\"all_changes_published\",\"code\",\"created_at\",\"dependencies\",\"id\",\"latest_version\",\"latest_version_number\",\"name\",\"secrets\",\"updated_at\"],\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"$optional\":[\"code\",\"created_at\",\"dependencies\",\"id\",\"secrets\",\"version_number\"],\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_action_module",
@@ -254,6 +268,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"actions_using_module_total\",\"all_changes_published\",\"code\",\"created_at\",\"dependencies\",\"id\",\"latest_version\",\"latest_version_number\",\"name\",\"secrets\",\"updated_at\"],\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"$optional\":[\"code\",\"created_at\",\"dependencies\",\"id\",\"secrets\",\"version_number\"],\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["code", "dependencies", "secrets"],
+        body_sample: "{\"code\":\"a\",\"dependencies\":[{\"name\":\"a\",\"version\":\"a\"}],\"secrets\":[{\"name\":\"a\",\"value\":\"a\"}]}",
     },
     Op {
         id: "delete_action_module",
@@ -269,6 +284,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_action_module_actions",
@@ -284,6 +300,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"action_id\":\"sample\",\"action_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1,\"supported_triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}]}",
         shape: "{\"$optional\":[\"action_id\",\"action_name\",\"module_version_id\",\"module_version_number\",\"supported_triggers\"],\"action_id\":\"sample\",\"action_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1,\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_action_module_rollback",
@@ -299,6 +316,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"actions_using_module_total\",\"all_changes_published\",\"code\",\"created_at\",\"dependencies\",\"id\",\"latest_version\",\"latest_version_number\",\"name\",\"secrets\",\"updated_at\"],\"actions_using_module_total\":1,\"all_changes_published\":true,\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"latest_version\":{\"$optional\":[\"code\",\"created_at\",\"dependencies\",\"id\",\"secrets\",\"version_number\"],\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1},\"latest_version_number\":1,\"name\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["module_version_id"],
+        body_sample: "{\"module_version_id\":\"sample\"}",
     },
     Op {
         id: "get_action_module_versions",
@@ -314,6 +332,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"module_id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1}",
         shape: "{\"$optional\":[\"code\",\"created_at\",\"dependencies\",\"id\",\"module_id\",\"secrets\",\"version_number\"],\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"module_id\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_action_module_version",
@@ -329,6 +348,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"module_id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1}",
         shape: "{\"$optional\":[\"code\",\"created_at\",\"dependencies\",\"id\",\"module_id\",\"secrets\",\"version_number\"],\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"module_id\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_action_module_version",
@@ -344,6 +364,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"module_id\":\"sample\",\"secrets\":[{\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1}",
         shape: "{\"$optional\":[\"code\",\"created_at\",\"dependencies\",\"id\",\"module_id\",\"secrets\",\"version_number\"],\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"}],\"id\":\"sample\",\"module_id\":\"sample\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}],\"version_number\":1}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_triggers",
@@ -359,6 +380,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"triggers\":[{\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]}",
         shape: "{\"$optional\":[\"triggers\"],\"triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[{\"id\":\"credentials-exchange\",\"version\":\"sample\"}],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[\"sample\"],\"status\":\"sample\",\"version\":\"sample\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_bindings",
@@ -374,6 +396,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"action\":{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[{}],\"deploy\":true,\"deployed_version\":{\"action\":{},\"action_id\":\"sample\",\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[],\"deployed\":true,\"errors\":[],\"id\":\"sample\",\"modules\":[],\"number\":1,\"runtime\":\"sample\",\"secrets\":[],\"status\":\"pending\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{\"catalog_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"current_release\":{},\"description\":\"sample\",\"feature_type\":\"unspecified\",\"id\":\"sample\",\"logo\":\"sample\",\"name\":\"sample\",\"partner_id\":\"sample\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"sample\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"url_slug\":\"sample\"},\"modules\":[{}],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[{}],\"status\":\"pending\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"display_name\":\"sample\",\"id\":\"sample\",\"trigger_id\":\"credentials-exchange\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"action\",\"created_at\",\"display_name\",\"id\",\"trigger_id\",\"updated_at\"],\"action\":{\"$optional\":[\"built_at\",\"code\",\"created_at\",\"dependencies\",\"deployed_version\",\"id\",\"installed_integration_id\",\"integration\",\"modules\",\"name\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[{\"$optional\":[\"name\",\"registry_url\",\"version\"],\"name\":\"sample\",\"registry_url\":\"sample\",\"version\":\"sample\"}],\"deploy\":false,\"deployed_version\":{\"$optional\":[\"action\",\"action_id\",\"built_at\",\"code\",\"created_at\",\"dependencies\",\"errors\",\"id\",\"modules\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"action\":{\"$optional\":[\"created_at\",\"id\",\"name\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"created_at\":\"2021-01-01T00:00:00.000Z\",\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"name\":\"my-action\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"action_id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[],\"deployed\":true,\"errors\":[],\"id\":\"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d\",\"modules\":[],\"number\":1,\"runtime\":\"node22\",\"secrets\":[],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"installed_integration_id\":\"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad\",\"integration\":{\"$optional\":[\"catalog_id\",\"created_at\",\"current_release\",\"description\",\"id\",\"logo\",\"name\",\"partner_id\",\"privacy_policy_url\",\"public_support_link\",\"short_description\",\"terms_of_use_url\",\"updated_at\",\"url_slug\"],\"catalog_id\":\"awesome-auth0-integration\",\"created_at\":\"2021-06-21T15:47:29.072Z\",\"current_release\":{\"$optional\":[\"id\",\"required_configuration\",\"required_secrets\",\"semver\",\"trigger\"],\"id\":\"sample\",\"required_configuration\":[],\"required_secrets\":[],\"semver\":{\"major\":1,\"minor\":1},\"trigger\":{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}},\"description\":\"An awesome Auth0 integration\",\"feature_type\":\"action\",\"id\":\"8e9fe2d0-a2fc-4c8c-9e35-dae5afadb70b\",\"logo\":\"sample\",\"name\":\"Example Auth0 integration\",\"partner_id\":\"b8575c12-8d9d-4b5c-b28e-671fe9d39029\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"Awesome Auth0 integration\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2021-06-21T15:47:29.072Z\",\"url_slug\":\"awesome-auth0-integration-slug\"},\"modules\":[{\"$optional\":[\"module_id\",\"module_name\",\"module_version_id\",\"module_version_number\"],\"module_id\":\"sample\",\"module_name\":\"sample\",\"module_version_id\":\"sample\",\"module_version_number\":1}],\"name\":\"my-action\",\"runtime\":\"node22\",\"secrets\":[{\"$optional\":[\"name\",\"updated_at\"],\"name\":\"mySecret\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"created_at\":\"2021-01-01T00:00:00.000Z\",\"display_name\":\"my-action-1\",\"id\":\"4a881e22-0562-4178-bc91-b0f2b321dc13\",\"trigger_id\":\"credentials-exchange\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_bindings",
@@ -389,6 +412,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"bindings\":[{\"action\":{\"all_changes_deployed\":true,\"built_at\":\"2026-01-01T00:00:00.000Z\",\"code\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"dependencies\":[],\"deploy\":true,\"deployed_version\":{},\"id\":\"sample\",\"installed_integration_id\":\"sample\",\"integration\":{},\"modules\":[],\"name\":\"sample\",\"runtime\":\"sample\",\"secrets\":[],\"status\":\"pending\",\"supported_triggers\":[{\"id\":\"credentials-exchange\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"display_name\":\"sample\",\"id\":\"sample\",\"trigger_id\":\"credentials-exchange\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]}",
         shape: "{\"$optional\":[\"bindings\"],\"bindings\":[{\"$optional\":[\"action\",\"created_at\",\"display_name\",\"id\",\"trigger_id\",\"updated_at\"],\"action\":{\"$optional\":[\"built_at\",\"code\",\"created_at\",\"dependencies\",\"deployed_version\",\"id\",\"installed_integration_id\",\"integration\",\"modules\",\"name\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[],\"deploy\":false,\"deployed_version\":{\"$optional\":[\"action\",\"action_id\",\"built_at\",\"code\",\"created_at\",\"dependencies\",\"errors\",\"id\",\"modules\",\"runtime\",\"secrets\",\"supported_triggers\",\"updated_at\"],\"action\":{\"$optional\":[\"created_at\",\"id\",\"name\",\"supported_triggers\",\"updated_at\"],\"all_changes_deployed\":false,\"created_at\":\"2021-01-01T00:00:00.000Z\",\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"name\":\"my-action\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"action_id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"built_at\":\"2021-01-01T00:00:00.000Z\",\"code\":\"module.exports = () => {}\",\"created_at\":\"2021-01-01T00:00:00.000Z\",\"dependencies\":[],\"deployed\":true,\"errors\":[],\"id\":\"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d\",\"modules\":[],\"number\":1,\"runtime\":\"node22\",\"secrets\":[],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"id\":\"910b1053-577f-4d81-a8c8-020e7319a38a\",\"installed_integration_id\":\"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad\",\"integration\":{\"$optional\":[\"catalog_id\",\"created_at\",\"current_release\",\"description\",\"id\",\"logo\",\"name\",\"partner_id\",\"privacy_policy_url\",\"public_support_link\",\"short_description\",\"terms_of_use_url\",\"updated_at\",\"url_slug\"],\"catalog_id\":\"awesome-auth0-integration\",\"created_at\":\"2021-06-21T15:47:29.072Z\",\"current_release\":{\"$optional\":[\"id\",\"required_configuration\",\"required_secrets\",\"semver\",\"trigger\"],\"id\":\"sample\",\"required_configuration\":[],\"required_secrets\":[],\"semver\":{\"major\":1,\"minor\":1},\"trigger\":{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}},\"description\":\"An awesome Auth0 integration\",\"feature_type\":\"action\",\"id\":\"8e9fe2d0-a2fc-4c8c-9e35-dae5afadb70b\",\"logo\":\"sample\",\"name\":\"Example Auth0 integration\",\"partner_id\":\"b8575c12-8d9d-4b5c-b28e-671fe9d39029\",\"privacy_policy_url\":\"sample\",\"public_support_link\":\"sample\",\"short_description\":\"Awesome Auth0 integration\",\"terms_of_use_url\":\"sample\",\"updated_at\":\"2021-06-21T15:47:29.072Z\",\"url_slug\":\"awesome-auth0-integration-slug\"},\"modules\":[],\"name\":\"my-action\",\"runtime\":\"node22\",\"secrets\":[],\"status\":\"built\",\"supported_triggers\":[{\"$optional\":[\"binding_policy\",\"compatible_triggers\",\"default_runtime\",\"runtimes\",\"status\",\"version\"],\"binding_policy\":\"trigger-bound\",\"compatible_triggers\":[],\"default_runtime\":\"sample\",\"id\":\"credentials-exchange\",\"runtimes\":[],\"status\":\"sample\",\"version\":\"sample\"}],\"updated_at\":\"2021-01-01T00:00:00.000Z\"},\"created_at\":\"2021-01-01T00:00:00.000Z\",\"display_name\":\"my-action-1\",\"id\":\"4a881e22-0562-4178-bc91-b0f2b321dc13\",\"trigger_id\":\"credentials-exchange\",\"updated_at\":\"2021-01-01T00:00:00.000Z\"}]}",
         body_props: &["bindings"],
+        body_sample: "{\"bindings\":[{\"display_name\":\"sample\",\"ref\":{},\"secrets\":[]}]}",
     },
     Op {
         id: "get_ips_by_id",
@@ -404,6 +428,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_ips_by_id",
@@ -419,6 +444,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_bot-detection",
@@ -434,6 +460,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"bot_detection_level\":\"low\",\"challenge_password_policy\":\"never\",\"challenge_password_reset_policy\":\"never\",\"challenge_passwordless_policy\":\"never\",\"monitoring_mode_enabled\":true}",
         shape: "{\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"bot_detection_level\":\"low\",\"challenge_password_policy\":\"never\",\"challenge_password_reset_policy\":\"never\",\"challenge_passwordless_policy\":\"never\",\"monitoring_mode_enabled\":true}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_bot-detection",
@@ -456,6 +483,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "challenge_passwordless_policy",
             "monitoring_mode_enabled",
         ],
+        body_sample: "{\"allowlist\":[\"192.0.2.1\"],\"bot_detection_level\":\"low\",\"challenge_password_policy\":\"never\",\"challenge_password_reset_policy\":\"never\",\"challenge_passwordless_policy\":\"never\",\"monitoring_mode_enabled\":true}",
     },
     Op {
         id: "get_breached-password-detection",
@@ -471,6 +499,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"admin_notification_frequency\":[\"immediately\"],\"enabled\":true,\"method\":\"standard\",\"shields\":[\"block\"],\"stage\":{\"pre-change-password\":{\"shields\":[\"block\"]},\"pre-user-registration\":{\"shields\":[\"block\"]}}}",
         shape: "{\"$optional\":[\"admin_notification_frequency\",\"shields\",\"stage\"],\"admin_notification_frequency\":[\"immediately\"],\"enabled\":true,\"method\":\"standard\",\"shields\":[\"block\"],\"stage\":{\"$optional\":[\"pre-change-password\",\"pre-user-registration\"],\"pre-change-password\":{\"$optional\":[\"shields\"],\"shields\":[\"block\"]},\"pre-user-registration\":{\"$optional\":[\"shields\"],\"shields\":[\"block\"]}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_breached-password-detection",
@@ -492,6 +521,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "shields",
             "stage",
         ],
+        body_sample: "{\"admin_notification_frequency\":[\"immediately\"],\"enabled\":true,\"method\":\"standard\",\"shields\":[\"block\"],\"stage\":{\"pre-change-password\":{\"shields\":[\"block\"]},\"pre-user-registration\":{\"shields\":[\"block\"]}}}",
     },
     Op {
         id: "get_brute-force-protection",
@@ -507,6 +537,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"max_attempts\":1,\"mode\":\"count_per_identifier_and_ip\",\"shields\":[\"block\"]}",
         shape: "{\"$optional\":[\"allowlist\",\"enabled\",\"shields\"],\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"enabled\":true,\"max_attempts\":10,\"mode\":\"count_per_identifier_and_ip\",\"shields\":[\"block\"]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_brute-force-protection",
@@ -522,6 +553,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"max_attempts\":1,\"mode\":\"count_per_identifier_and_ip\",\"shields\":[\"block\"]}",
         shape: "{\"$optional\":[\"allowlist\",\"enabled\",\"shields\"],\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"enabled\":true,\"max_attempts\":10,\"mode\":\"count_per_identifier_and_ip\",\"shields\":[\"block\"]}",
         body_props: &["allowlist", "enabled", "max_attempts", "mode", "shields"],
+        body_sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"max_attempts\":1,\"mode\":\"count_per_identifier_and_ip\",\"shields\":[\"block\"]}",
     },
     Op {
         id: "get_captcha",
@@ -537,6 +569,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"active_provider_id\":\"sample\",\"arkose\":{\"client_subdomain\":\"sample\",\"fail_open\":true,\"site_key\":\"sample\",\"verify_subdomain\":\"sample\"},\"auth_challenge\":{\"fail_open\":true},\"friendly_captcha\":{\"site_key\":\"sample\"},\"hcaptcha\":{\"site_key\":\"sample\"},\"recaptcha_enterprise\":{\"project_id\":\"sample\",\"site_key\":\"sample\"},\"recaptcha_v2\":{\"site_key\":\"sample\"},\"simple_captcha\":{}}",
         shape: "{\"$optional\":[\"active_provider_id\",\"arkose\",\"auth_challenge\",\"friendly_captcha\",\"hcaptcha\",\"recaptcha_enterprise\",\"recaptcha_v2\",\"simple_captcha\"],\"active_provider_id\":\"sample\",\"arkose\":{\"$optional\":[\"client_subdomain\",\"fail_open\",\"site_key\",\"verify_subdomain\"],\"client_subdomain\":\"sample\",\"fail_open\":true,\"site_key\":\"sample\",\"verify_subdomain\":\"sample\"},\"auth_challenge\":{\"$optional\":[\"fail_open\"],\"fail_open\":true},\"friendly_captcha\":{\"$optional\":[\"site_key\"],\"site_key\":\"sample\"},\"hcaptcha\":{\"$optional\":[\"site_key\"],\"site_key\":\"sample\"},\"recaptcha_enterprise\":{\"$optional\":[\"project_id\",\"site_key\"],\"project_id\":\"sample\",\"site_key\":\"sample\"},\"recaptcha_v2\":{\"$optional\":[\"site_key\"],\"site_key\":\"sample\"},\"simple_captcha\":{}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_captcha",
@@ -561,6 +594,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "recaptcha_v2",
             "simple_captcha",
         ],
+        body_sample: "{\"active_provider_id\":\"arkose\",\"arkose\":{\"client_subdomain\":\"sample\",\"fail_open\":true,\"secret\":\"sample\",\"site_key\":\"sample\",\"verify_subdomain\":\"sample\"},\"auth_challenge\":{\"fail_open\":true},\"friendly_captcha\":{\"secret\":\"sample\",\"site_key\":\"sample\"},\"hcaptcha\":{\"secret\":\"sample\",\"site_key\":\"sample\"},\"recaptcha_enterprise\":{\"api_key\":\"sample\",\"project_id\":\"sample\",\"site_key\":\"sample\"},\"recaptcha_v2\":{\"secret\":\"sample\",\"site_key\":\"sample\"},\"simple_captcha\":{}}",
     },
     Op {
         id: "get_phone-provider-protection",
@@ -576,6 +610,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"type\":\"none\"}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_phone-provider-protection",
@@ -591,6 +626,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"type\":\"none\"}",
         shape: "",
         body_props: &["type"],
+        body_sample: "{\"type\":\"none\"}",
     },
     Op {
         id: "get_suspicious-ip-throttling",
@@ -606,6 +642,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"shields\":[\"block\"],\"stage\":{\"pre-login\":{\"max_attempts\":1,\"rate\":34560},\"pre-user-registration\":{\"max_attempts\":1,\"rate\":1200}}}",
         shape: "{\"$optional\":[\"allowlist\",\"enabled\",\"shields\",\"stage\"],\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"enabled\":true,\"shields\":[\"block\"],\"stage\":{\"$optional\":[\"pre-login\",\"pre-user-registration\"],\"pre-login\":{\"max_attempts\":100,\"rate\":864000},\"pre-user-registration\":{\"max_attempts\":50,\"rate\":1728000}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_suspicious-ip-throttling",
@@ -621,6 +658,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"shields\":[\"block\"],\"stage\":{\"pre-login\":{\"max_attempts\":1,\"rate\":34560},\"pre-user-registration\":{\"max_attempts\":1,\"rate\":1200}}}",
         shape: "{\"$optional\":[\"allowlist\",\"enabled\",\"shields\",\"stage\"],\"allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"enabled\":true,\"shields\":[\"block\"],\"stage\":{\"$optional\":[\"pre-login\",\"pre-user-registration\"],\"pre-login\":{\"max_attempts\":100,\"rate\":864000},\"pre-user-registration\":{\"max_attempts\":50,\"rate\":1728000}}}",
         body_props: &["allowlist", "enabled", "shields", "stage"],
+        body_sample: "{\"allowlist\":[\"192.0.2.1\"],\"enabled\":true,\"shields\":[\"block\"],\"stage\":{\"pre-login\":{\"max_attempts\":1,\"rate\":34560},\"pre-user-registration\":{\"max_attempts\":1,\"rate\":1200}}}",
     },
     Op {
         id: "get_branding",
@@ -636,6 +674,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"colors\":{\"page_background\":\"sample\",\"primary\":\"#000000\"},\"favicon_url\":\"https://example.com/\",\"font\":{\"url\":\"https://example.com/\"},\"logo_url\":\"https://example.com/\"}",
         shape: "{\"$optional\":[\"colors\",\"favicon_url\",\"font\",\"logo_url\"],\"colors\":{\"$optional\":[\"page_background\",\"primary\"],\"page_background\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"primary\":\"#000000\"},\"favicon_url\":\"https://example.com/\",\"font\":{\"$optional\":[\"url\"],\"url\":\"https://example.com/\"},\"logo_url\":\"https://example.com/\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_branding",
@@ -651,6 +690,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"colors\":{\"page_background\":\"sample\",\"primary\":\"#000000\"},\"favicon_url\":\"https://example.com/\",\"font\":{\"url\":\"https://example.com/\"},\"logo_url\":\"https://example.com/\"}",
         shape: "{\"$optional\":[\"colors\",\"favicon_url\",\"font\",\"logo_url\"],\"colors\":{\"$optional\":[\"page_background\",\"primary\"],\"page_background\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"primary\":\"#000000\"},\"favicon_url\":\"https://example.com/\",\"font\":{\"$optional\":[\"url\"],\"url\":\"https://example.com/\"},\"logo_url\":\"https://example.com/\"}",
         body_props: &["colors", "favicon_url", "font", "logo_url"],
+        body_sample: "{\"colors\":{\"page_background\":\"sample\",\"primary\":\"#000000\"},\"favicon_url\":\"https://example.com/\",\"font\":{\"url\":\"https://example.com/\"},\"logo_url\":\"https://example.com/\"}",
     },
     Op {
         id: "get_branding_phone_providers",
@@ -666,6 +706,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"providers\":[{\"channel\":\"phone\",\"configuration\":{\"delivery_methods\":[\"voice\"],\"sid\":\"sample\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]}",
         shape: "{\"$optional\":[\"providers\"],\"providers\":[{\"$optional\":[\"channel\",\"configuration\",\"created_at\",\"disabled\",\"id\",\"tenant\",\"updated_at\"],\"channel\":\"phone\",\"configuration\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"default_from\",\"mssid\"],\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"tags\":{}},{\"shape\":{\"delivery_methods\":[\"voice\"]},\"tags\":{}}]},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "create_phone_provider",
@@ -681,6 +722,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"channel\":\"phone\",\"configuration\":{\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"channel\",\"configuration\",\"created_at\",\"disabled\",\"id\",\"tenant\",\"updated_at\"],\"channel\":\"phone\",\"configuration\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"default_from\",\"mssid\"],\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"tags\":{}},{\"shape\":{\"delivery_methods\":[\"voice\"]},\"tags\":{}}]},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "{\"configuration\":{\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"credentials\":{\"auth_token\":\"sample\"},\"disabled\":true,\"name\":\"custom\"}",
     },
     Op {
         id: "get_phone_provider",
@@ -696,6 +738,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"channel\":\"phone\",\"configuration\":{\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"channel\",\"configuration\",\"created_at\",\"disabled\",\"id\",\"tenant\",\"updated_at\"],\"channel\":\"phone\",\"configuration\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"default_from\",\"mssid\"],\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"tags\":{}},{\"shape\":{\"delivery_methods\":[\"voice\"]},\"tags\":{}}]},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "update_phone_provider",
@@ -711,6 +754,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"channel\":\"phone\",\"configuration\":{\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"channel\",\"configuration\",\"created_at\",\"disabled\",\"id\",\"tenant\",\"updated_at\"],\"channel\":\"phone\",\"configuration\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"default_from\",\"mssid\"],\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"tags\":{}},{\"shape\":{\"delivery_methods\":[\"voice\"]},\"tags\":{}}]},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"disabled\":true,\"id\":\"sample\",\"name\":\"custom\",\"tenant\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["configuration", "credentials", "disabled", "name"],
+        body_sample: "{\"configuration\":{\"default_from\":\"sample\",\"delivery_methods\":[\"voice\"],\"mssid\":\"sample\",\"sid\":\"sample\"},\"credentials\":{\"auth_token\":\"sample\"},\"disabled\":true,\"name\":\"custom\"}",
     },
     Op {
         id: "delete_phone_provider",
@@ -726,6 +770,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "try_phone_provider",
@@ -741,6 +786,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"code\":1,\"message\":\"sample\"}",
         shape: "{\"$optional\":[\"code\",\"message\"],\"code\":1,\"message\":\"sample\"}",
         body_props: &["delivery_method", "to"],
+        body_sample: "{\"delivery_method\":\"voice\",\"to\":\"sample\"}",
     },
     Op {
         id: "get_phone_templates",
@@ -756,6 +802,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"templates\":[{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}]}",
         shape: "{\"$optional\":[\"templates\"],\"templates\":[{\"$optional\":[\"channel\",\"customizable\",\"id\",\"tenant\"],\"channel\":\"sample\",\"content\":{\"$optional\":[\"body\",\"from\",\"syntax\"],\"body\":{\"$optional\":[\"text\",\"voice\"],\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":false,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "create_phone_template",
@@ -771,6 +818,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         shape: "{\"$optional\":[\"channel\",\"customizable\",\"id\",\"tenant\"],\"channel\":\"sample\",\"content\":{\"$optional\":[\"body\",\"from\",\"syntax\"],\"body\":{\"$optional\":[\"text\",\"voice\"],\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":false,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         body_props: &["content", "disabled", "type"],
+        body_sample: "{\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"disabled\":true,\"type\":\"change_password\"}",
     },
     Op {
         id: "get_phone_template",
@@ -786,6 +834,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         shape: "{\"$optional\":[\"channel\",\"customizable\",\"id\",\"tenant\"],\"channel\":\"sample\",\"content\":{\"$optional\":[\"body\",\"from\",\"syntax\"],\"body\":{\"$optional\":[\"text\",\"voice\"],\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":false,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "update_phone_template",
@@ -801,6 +850,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         shape: "{\"$optional\":[\"channel\",\"customizable\",\"id\",\"tenant\"],\"channel\":\"sample\",\"content\":{\"$optional\":[\"body\",\"from\",\"syntax\"],\"body\":{\"$optional\":[\"text\",\"voice\"],\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":false,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         body_props: &["content", "disabled"],
+        body_sample: "{\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\"},\"disabled\":true}",
     },
     Op {
         id: "delete_phone_template",
@@ -816,6 +866,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "reset_phone_template",
@@ -831,6 +882,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"channel\":\"sample\",\"content\":{\"body\":{\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":true,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         shape: "{\"$optional\":[\"channel\",\"customizable\",\"id\",\"tenant\"],\"channel\":\"sample\",\"content\":{\"$optional\":[\"body\",\"from\",\"syntax\"],\"body\":{\"$optional\":[\"text\",\"voice\"],\"text\":\"sample\",\"voice\":\"sample\"},\"from\":\"sample\",\"syntax\":\"sample\"},\"customizable\":true,\"disabled\":false,\"id\":\"sample\",\"tenant\":\"sample\",\"type\":\"change_password\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "try_phone_template",
@@ -846,6 +898,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"message\":\"sample\"}",
         shape: "",
         body_props: &[],
+        body_sample: "{\"delivery_method\":\"voice\",\"to\":\"sample\"}",
     },
     Op {
         id: "get_universal-login",
@@ -861,6 +914,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"body\":\"sample\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"body\"],\"body\":\"sample\"},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_universal-login",
@@ -876,6 +930,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "\"sample\"",
     },
     Op {
         id: "delete_universal-login",
@@ -891,6 +946,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_branding_theme",
@@ -913,6 +969,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "page_background",
             "widget",
         ],
+        body_sample: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
     },
     Op {
         id: "get_default_branding_theme",
@@ -928,6 +985,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"themeId\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
         shape: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"$optional\":[\"base_focus_color\",\"base_hover_color\",\"captcha_widget_theme\",\"read_only_background\"],\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"themeId\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_branding_theme",
@@ -943,6 +1001,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"themeId\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
         shape: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"$optional\":[\"base_focus_color\",\"base_hover_color\",\"captcha_widget_theme\",\"read_only_background\"],\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"themeId\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_branding_theme",
@@ -965,6 +1024,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "page_background",
             "widget",
         ],
+        body_sample: "{\"borders\":{\"button_border_radius\":1,\"button_border_weight\":0,\"buttons_style\":\"pill\",\"input_border_radius\":0,\"input_border_weight\":0,\"inputs_style\":\"pill\",\"show_widget_shadow\":true,\"widget_border_weight\":0,\"widget_corner_radius\":0},\"colors\":{\"base_focus_color\":\"#000\",\"base_hover_color\":\"#000\",\"body_text\":\"#000\",\"captcha_widget_theme\":\"auto\",\"error\":\"#000\",\"header\":\"#000\",\"icons\":\"#000\",\"input_background\":\"#000\",\"input_border\":\"#000\",\"input_filled_text\":\"#000\",\"input_labels_placeholders\":\"#000\",\"links_focused_components\":\"#000\",\"primary_button\":\"#000\",\"primary_button_label\":\"#000\",\"read_only_background\":\"#000\",\"secondary_button_border\":\"#000\",\"secondary_button_label\":\"#000\",\"success\":\"#000\",\"widget_background\":\"#000\",\"widget_border\":\"#000\"},\"displayName\":\"a\",\"fonts\":{\"body_text\":{\"bold\":true,\"size\":0},\"buttons_text\":{\"bold\":true,\"size\":0},\"font_url\":\"https://[0:0:0:0:0:0:0:0]\",\"input_labels\":{\"bold\":true,\"size\":0},\"links\":{\"bold\":true,\"size\":0},\"links_style\":\"normal\",\"reference_text_size\":12,\"subtitle\":{\"bold\":true,\"size\":0},\"title\":{\"bold\":true,\"size\":75}},\"page_background\":{\"background_color\":\"#000\",\"background_image_url\":\"https://[0:0:0:0:0:0:0:0]\",\"page_layout\":\"center\"},\"widget\":{\"header_text_alignment\":\"center\",\"logo_height\":1,\"logo_position\":\"none\",\"logo_url\":\"https://[0:0:0:0:0:0:0:0]\",\"social_buttons_layout\":\"bottom\"}}",
     },
     Op {
         id: "delete_branding_theme",
@@ -980,6 +1040,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_client-grants",
@@ -995,6 +1056,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"id\":\"sample\",\"is_system\":true,\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
         shape: "{\"$optional\":[\"allow_all_scopes\",\"allow_any_organization\",\"audience\",\"authorization_details_types\",\"client_id\",\"default_for\",\"id\",\"is_system\",\"organization_usage\",\"scope\",\"subject_type\"],\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"id\":\"sample\",\"is_system\":true,\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_client-grants",
@@ -1020,6 +1082,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "scope",
             "subject_type",
         ],
+        body_sample: "{\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
     },
     Op {
         id: "get_client-grant",
@@ -1035,6 +1098,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"id\":\"sample\",\"is_system\":true,\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
         shape: "{\"$optional\":[\"allow_all_scopes\",\"allow_any_organization\",\"audience\",\"authorization_details_types\",\"client_id\",\"default_for\",\"id\",\"is_system\",\"organization_usage\",\"scope\",\"subject_type\"],\"allow_all_scopes\":true,\"allow_any_organization\":true,\"audience\":\"sample\",\"authorization_details_types\":[\"sample\"],\"client_id\":\"sample\",\"default_for\":\"third_party_clients\",\"id\":\"sample\",\"is_system\":true,\"organization_usage\":\"allow\",\"scope\":[\"sample\"],\"subject_type\":\"user\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_client-grants_by_id",
@@ -1056,6 +1120,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "organization_usage",
             "scope",
         ],
+        body_sample: "{\"allow_all_scopes\":true,\"allow_any_organization\":true,\"authorization_details_types\":[\"sample\"],\"organization_usage\":\"allow\",\"scope\":[\"sample\"]}",
     },
     Op {
         id: "delete_client-grants_by_id",
@@ -1071,6 +1136,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_client-grant-organizations",
@@ -1086,6 +1152,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "{\"$optional\":[\"branding\",\"display_name\",\"id\",\"metadata\",\"name\",\"token_quota\"],\"branding\":{\"$optional\":[\"colors\",\"logo_url\"],\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"Acme Users\",\"id\":\"sample\",\"metadata\":{},\"name\":\"organization-1\",\"token_quota\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_clients",
@@ -1106,6 +1173,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"sample\"]}",
         shape: "{\"$optional\":[\"addons\",\"allowed_clients\",\"allowed_logout_urls\",\"allowed_origins\",\"app_type\",\"async_approval_notification_channels\",\"callbacks\",\"client_aliases\",\"client_authentication_methods\",\"client_id\",\"client_metadata\",\"client_secret\",\"compliance_level\",\"cross_origin_authentication\",\"cross_origin_loc\",\"custom_login_page\",\"custom_login_page_preview\",\"default_organization\",\"description\",\"encryption_key\",\"express_configuration\",\"external_client_id\",\"external_metadata_created_by\",\"external_metadata_type\",\"fedcm_login\",\"form_template\",\"grant_types\",\"initiate_login_uri\",\"jwks_uri\",\"jwt_configuration\",\"logo_uri\",\"mobile\",\"my_organization_configuration\",\"name\",\"native_social_login\",\"oidc_logout\",\"organization_discovery_methods\",\"par_request_expiry\",\"redirection_policy\",\"refresh_token\",\"resource_server_identifier\",\"session_transfer\",\"signed_request_object\",\"signing_keys\",\"skip_non_verifiable_callback_uri_confirmation_prompt\",\"tenant\",\"third_party_security_mode\",\"token_exchange\",\"token_quota\",\"token_vault_privileged_access\",\"web_origins\"],\"addons\":{\"$optional\":[\"aws\",\"azure_blob\",\"azure_sb\",\"box\",\"cloudbees\",\"concur\",\"dropbox\",\"echosign\",\"egnyte\",\"firebase\",\"layer\",\"mscrm\",\"newrelic\",\"oag\",\"office365\",\"rms\",\"salesforce\",\"salesforce_api\",\"salesforce_sandbox_api\",\"samlp\",\"sap_api\",\"sentry\",\"sharepoint\",\"slack\",\"springcm\",\"sso_integration\",\"wams\",\"wsfed\",\"zendesk\",\"zoom\"],\"aws\":{\"$optional\":[\"lifetime_in_seconds\",\"principal\",\"role\"],\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"$optional\":[\"accountName\",\"blobName\",\"blob_delete\",\"blob_read\",\"blob_write\",\"containerName\",\"container_delete\",\"container_list\",\"container_read\",\"container_write\",\"expiration\",\"signedIdentifier\",\"storageAccessKey\"],\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"$optional\":[\"entityPath\",\"expiration\",\"namespace\",\"sasKey\",\"sasKeyName\"],\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"$optional\":[\"domain\"],\"domain\":\"sample\"},\"egnyte\":{\"$optional\":[\"domain\"],\"domain\":\"sample\"},\"firebase\":{\"$optional\":[\"client_email\",\"lifetime_in_seconds\",\"private_key\",\"private_key_id\",\"secret\"],\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"$optional\":[\"expiration\",\"principal\"],\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"$optional\":[\"account\"],\"account\":\"sample\"},\"oag\":{},\"office365\":{\"$optional\":[\"connection\",\"domain\"],\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"$optional\":[\"entity_id\"],\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"$optional\":[\"clientid\",\"communityName\",\"community_url_section\",\"principal\"],\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"$optional\":[\"clientid\",\"communityName\",\"community_url_section\",\"principal\"],\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"$optional\":[\"audience\",\"authnContextClassRef\",\"createUpnClaim\",\"destination\",\"digestAlgorithm\",\"issuer\",\"lifetimeInSeconds\",\"mapIdentities\",\"mapUnknownClaimsAsIs\",\"mappings\",\"nameIdentifierFormat\",\"nameIdentifierProbes\",\"passthroughClaimsWithNoMapping\",\"recipient\",\"signResponse\",\"signatureAlgorithm\"],\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"$optional\":[\"clientid\",\"nameIdentifierFormat\",\"scope\",\"servicePassword\",\"tokenEndpointUrl\",\"usernameAttribute\"],\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"$optional\":[\"base_url\",\"org_slug\"],\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"$optional\":[\"external_url\",\"url\"],\"external_url\":{\"$oneOf\":[{\"shape\":[],\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"$optional\":[\"acsurl\"],\"acsurl\":\"sample\"},\"sso_integration\":{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"$optional\":[\"masterkey\"],\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"$optional\":[\"accountName\"],\"accountName\":\"sample\"},\"zoom\":{\"$optional\":[\"account\"],\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"$optional\":[\"private_key_jwt\"],\"private_key_jwt\":{\"credentials\":[]}},\"client_id\":\"AaiyAPdpYdesoKnqjj8HJqRn4T5titww\",\"client_metadata\":{},\"client_secret\":\"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"\",\"encryption_key\":{\"$optional\":[\"cert\",\"pub\",\"subject\"],\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"$optional\":[\"linked_clients\",\"oin_submission_id\"],\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"$optional\":[\"google\"],\"google\":{\"is_enabled\":false}},\"form_template\":\"\",\"global\":false,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":false,\"is_token_endpoint_ip_header_trusted\":false,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"$optional\":[\"scopes\"],\"alg\":\"HS256\",\"lifetime_in_seconds\":36000,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"$optional\":[\"android\",\"ios\"],\"android\":{\"$optional\":[\"app_package_name\",\"sha256_cert_fingerprints\"],\"app_package_name\":\"\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"$optional\":[\"app_bundle_identifier\",\"team_id\"],\"app_bundle_identifier\":\"\",\"team_id\":\"\"}},\"my_organization_configuration\":{\"$optional\":[\"connection_profile_id\",\"invitation_landing_client_id\",\"user_attribute_profile_id\"],\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"My application\",\"native_social_login\":{\"$optional\":[\"apple\",\"facebook\",\"google\"],\"apple\":{\"enabled\":false},\"facebook\":{\"enabled\":false},\"google\":{\"enabled\":false}},\"oidc_conformant\":false,\"oidc_logout\":{\"$optional\":[\"backchannel_logout_initiators\",\"backchannel_logout_session_metadata\",\"backchannel_logout_urls\"],\"backchannel_logout_initiators\":{\"$optional\":[\"mode\",\"selected_initiators\"],\"mode\":\"custom\",\"selected_initiators\":[]},\"backchannel_logout_session_metadata\":{\"$optional\":[\"include\"],\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"deny\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"$optional\":[\"idle_token_lifetime\",\"infinite_token_lifetime\",\"policies\",\"token_lifetime\"],\"expiration_type\":\"non-expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":false,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"non-rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":false,\"require_pushed_authorization_requests\":false,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"$optional\":[\"allowed_authentication_methods\",\"delegation\"],\"allow_refresh_token\":false,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":false,\"delegation\":{\"allow_delegated_access\":false,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"ip\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"$optional\":[\"credentials\"],\"credentials\":[{\"id\":\"sample\"}],\"required\":false},\"signing_keys\":[{\"$optional\":[\"cert\",\"pkcs7\",\"subject\"],\"cert\":\"\",\"pkcs7\":\"\",\"subject\":\"\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":false,\"sso_disabled\":false,\"tenant\":\"\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"$optional\":[\"allow_any_profile_of_type\"],\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"$optional\":[\"ip_allowlist\"],\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}]},\"web_origins\":[\"sample\"]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_clients",
@@ -1177,6 +1245,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "token_vault_privileged_access",
             "web_origins",
         ],
+        body_sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"https://example.com/\"],\"allowed_origins\":[\"https://example.com/\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"https://example.com/\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"credential_type\":\"public_key\",\"pem\":\"sample\"}]}},\"client_metadata\":{},\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"https://example.com/\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"a\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_backchannel_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"alg\":\"RS256\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"0000000000\",\"name\":\"sample\",\"parse_expiry_from_cert\":true,\"pem\":\"sample\"}],\"required\":true},\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"alg\":\"RS256\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"0000000000\",\"name\":\"sample\",\"parse_expiry_from_cert\":true,\"pem\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"https://example.com/\"]}",
     },
     Op {
         id: "post_clients_cimd_preview",
@@ -1192,6 +1261,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"client_id\":\"sample\",\"errors\":[\"sample\"],\"mapped_fields\":{\"app_type\":\"sample\",\"callbacks\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[]}},\"description\":\"sample\",\"external_client_id\":\"sample\",\"grant_types\":[\"sample\"],\"jwks_uri\":\"sample\",\"logo_uri\":\"sample\",\"name\":\"sample\",\"token_endpoint_auth_method\":\"sample\"},\"validation\":{\"valid\":true,\"violations\":[\"sample\"],\"warnings\":[\"sample\"]}}",
         shape: "{\"$optional\":[\"client_id\",\"errors\",\"mapped_fields\",\"validation\"],\"client_id\":\"sample\",\"errors\":[\"sample\"],\"mapped_fields\":{\"$optional\":[\"app_type\",\"callbacks\",\"client_authentication_methods\",\"description\",\"external_client_id\",\"grant_types\",\"jwks_uri\",\"logo_uri\",\"name\",\"token_endpoint_auth_method\"],\"app_type\":\"sample\",\"callbacks\":[\"sample\"],\"client_authentication_methods\":{\"$optional\":[\"private_key_jwt\"],\"private_key_jwt\":{\"credentials\":[]}},\"description\":\"sample\",\"external_client_id\":\"sample\",\"grant_types\":[\"sample\"],\"jwks_uri\":\"sample\",\"logo_uri\":\"sample\",\"name\":\"sample\",\"token_endpoint_auth_method\":\"sample\"},\"validation\":{\"valid\":true,\"violations\":[\"sample\"],\"warnings\":[\"sample\"]}}",
         body_props: &["external_client_id"],
+        body_sample: "{\"external_client_id\":\"https://example.com/\"}",
     },
     Op {
         id: "post_clients_cimd_register",
@@ -1207,6 +1277,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"client_id\":\"sample\",\"mapped_fields\":{\"app_type\":\"sample\",\"callbacks\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[]}},\"description\":\"sample\",\"external_client_id\":\"sample\",\"grant_types\":[\"sample\"],\"jwks_uri\":\"sample\",\"logo_uri\":\"sample\",\"name\":\"sample\",\"token_endpoint_auth_method\":\"sample\"},\"validation\":{\"valid\":true,\"violations\":[\"sample\"],\"warnings\":[\"sample\"]}}",
         shape: "{\"client_id\":\"sample\",\"mapped_fields\":{\"$optional\":[\"app_type\",\"callbacks\",\"client_authentication_methods\",\"description\",\"external_client_id\",\"grant_types\",\"jwks_uri\",\"logo_uri\",\"name\",\"token_endpoint_auth_method\"],\"app_type\":\"sample\",\"callbacks\":[\"sample\"],\"client_authentication_methods\":{\"$optional\":[\"private_key_jwt\"],\"private_key_jwt\":{\"credentials\":[]}},\"description\":\"sample\",\"external_client_id\":\"sample\",\"grant_types\":[\"sample\"],\"jwks_uri\":\"sample\",\"logo_uri\":\"sample\",\"name\":\"sample\",\"token_endpoint_auth_method\":\"sample\"},\"validation\":{\"valid\":true,\"violations\":[\"sample\"],\"warnings\":[\"sample\"]}}",
         body_props: &["external_client_id"],
+        body_sample: "{\"external_client_id\":\"https://example.com/\"}",
     },
     Op {
         id: "get_credentials",
@@ -1222,6 +1293,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"kid\":\"sample\",\"name\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]",
         shape: "[{\"$optional\":[\"created_at\",\"credential_type\",\"expires_at\",\"id\",\"kid\",\"name\",\"subject_dn\",\"thumbprint_sha256\",\"updated_at\"],\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"cred_1m7sfABoNTTKYwTQ8qt6tX\",\"kid\":\"IZSSTECp...\",\"name\":\"\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_credentials",
@@ -1246,6 +1318,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "pem",
             "subject_dn",
         ],
+        body_sample: "{\"alg\":\"RS256\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"0000000000\",\"name\":\"sample\",\"parse_expiry_from_cert\":true,\"pem\":\"sample\",\"subject_dn\":\"sample\"}",
     },
     Op {
         id: "get_credentials_by_credential_id",
@@ -1261,6 +1334,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"kid\":\"sample\",\"name\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"created_at\",\"credential_type\",\"expires_at\",\"id\",\"kid\",\"name\",\"subject_dn\",\"thumbprint_sha256\",\"updated_at\"],\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"cred_1m7sfABoNTTKYwTQ8qt6tX\",\"kid\":\"IZSSTECp...\",\"name\":\"\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_credentials_by_credential_id",
@@ -1276,6 +1350,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"kid\":\"sample\",\"name\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"created_at\",\"credential_type\",\"expires_at\",\"id\",\"kid\",\"name\",\"subject_dn\",\"thumbprint_sha256\",\"updated_at\"],\"alg\":\"RS256\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_type\":\"public_key\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"cred_1m7sfABoNTTKYwTQ8qt6tX\",\"kid\":\"IZSSTECp...\",\"name\":\"\",\"subject_dn\":\"sample\",\"thumbprint_sha256\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["expires_at"],
+        body_sample: "{\"expires_at\":\"2026-01-01T00:00:00.000Z\"}",
     },
     Op {
         id: "delete_credentials_by_credential_id",
@@ -1291,6 +1366,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_clients_by_id",
@@ -1311,6 +1387,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"sample\"]}",
         shape: "{\"$optional\":[\"addons\",\"allowed_clients\",\"allowed_logout_urls\",\"allowed_origins\",\"app_type\",\"async_approval_notification_channels\",\"callbacks\",\"client_aliases\",\"client_authentication_methods\",\"client_id\",\"client_metadata\",\"client_secret\",\"compliance_level\",\"cross_origin_authentication\",\"cross_origin_loc\",\"custom_login_page\",\"custom_login_page_preview\",\"default_organization\",\"description\",\"encryption_key\",\"express_configuration\",\"external_client_id\",\"external_metadata_created_by\",\"external_metadata_type\",\"fedcm_login\",\"form_template\",\"grant_types\",\"initiate_login_uri\",\"jwks_uri\",\"jwt_configuration\",\"logo_uri\",\"mobile\",\"my_organization_configuration\",\"name\",\"native_social_login\",\"oidc_logout\",\"organization_discovery_methods\",\"par_request_expiry\",\"redirection_policy\",\"refresh_token\",\"resource_server_identifier\",\"session_transfer\",\"signed_request_object\",\"signing_keys\",\"skip_non_verifiable_callback_uri_confirmation_prompt\",\"tenant\",\"third_party_security_mode\",\"token_exchange\",\"token_quota\",\"token_vault_privileged_access\",\"web_origins\"],\"addons\":{\"$optional\":[\"aws\",\"azure_blob\",\"azure_sb\",\"box\",\"cloudbees\",\"concur\",\"dropbox\",\"echosign\",\"egnyte\",\"firebase\",\"layer\",\"mscrm\",\"newrelic\",\"oag\",\"office365\",\"rms\",\"salesforce\",\"salesforce_api\",\"salesforce_sandbox_api\",\"samlp\",\"sap_api\",\"sentry\",\"sharepoint\",\"slack\",\"springcm\",\"sso_integration\",\"wams\",\"wsfed\",\"zendesk\",\"zoom\"],\"aws\":{\"$optional\":[\"lifetime_in_seconds\",\"principal\",\"role\"],\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"$optional\":[\"accountName\",\"blobName\",\"blob_delete\",\"blob_read\",\"blob_write\",\"containerName\",\"container_delete\",\"container_list\",\"container_read\",\"container_write\",\"expiration\",\"signedIdentifier\",\"storageAccessKey\"],\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"$optional\":[\"entityPath\",\"expiration\",\"namespace\",\"sasKey\",\"sasKeyName\"],\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"$optional\":[\"domain\"],\"domain\":\"sample\"},\"egnyte\":{\"$optional\":[\"domain\"],\"domain\":\"sample\"},\"firebase\":{\"$optional\":[\"client_email\",\"lifetime_in_seconds\",\"private_key\",\"private_key_id\",\"secret\"],\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"$optional\":[\"expiration\",\"principal\"],\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"$optional\":[\"account\"],\"account\":\"sample\"},\"oag\":{},\"office365\":{\"$optional\":[\"connection\",\"domain\"],\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"$optional\":[\"entity_id\"],\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"$optional\":[\"clientid\",\"communityName\",\"community_url_section\",\"principal\"],\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"$optional\":[\"clientid\",\"communityName\",\"community_url_section\",\"principal\"],\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"$optional\":[\"audience\",\"authnContextClassRef\",\"createUpnClaim\",\"destination\",\"digestAlgorithm\",\"issuer\",\"lifetimeInSeconds\",\"mapIdentities\",\"mapUnknownClaimsAsIs\",\"mappings\",\"nameIdentifierFormat\",\"nameIdentifierProbes\",\"passthroughClaimsWithNoMapping\",\"recipient\",\"signResponse\",\"signatureAlgorithm\"],\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"$optional\":[\"clientid\",\"nameIdentifierFormat\",\"scope\",\"servicePassword\",\"tokenEndpointUrl\",\"usernameAttribute\"],\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"$optional\":[\"base_url\",\"org_slug\"],\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"$optional\":[\"external_url\",\"url\"],\"external_url\":{\"$oneOf\":[{\"shape\":[],\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"$optional\":[\"acsurl\"],\"acsurl\":\"sample\"},\"sso_integration\":{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"$optional\":[\"masterkey\"],\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"$optional\":[\"accountName\"],\"accountName\":\"sample\"},\"zoom\":{\"$optional\":[\"account\"],\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"$optional\":[\"private_key_jwt\"],\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"AaiyAPdpYdesoKnqjj8HJqRn4T5titww\",\"client_metadata\":{},\"client_secret\":\"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"\",\"encryption_key\":{\"$optional\":[\"cert\",\"pub\",\"subject\"],\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"$optional\":[\"linked_clients\",\"oin_submission_id\"],\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"$optional\":[\"google\"],\"google\":{\"is_enabled\":false}},\"form_template\":\"\",\"global\":false,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":false,\"is_token_endpoint_ip_header_trusted\":false,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"$optional\":[\"scopes\"],\"alg\":\"HS256\",\"lifetime_in_seconds\":36000,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"$optional\":[\"android\",\"ios\"],\"android\":{\"$optional\":[\"app_package_name\",\"sha256_cert_fingerprints\"],\"app_package_name\":\"\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"$optional\":[\"app_bundle_identifier\",\"team_id\"],\"app_bundle_identifier\":\"\",\"team_id\":\"\"}},\"my_organization_configuration\":{\"$optional\":[\"connection_profile_id\",\"invitation_landing_client_id\",\"user_attribute_profile_id\"],\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"My application\",\"native_social_login\":{\"$optional\":[\"apple\",\"facebook\",\"google\"],\"apple\":{\"enabled\":false},\"facebook\":{\"enabled\":false},\"google\":{\"enabled\":false}},\"oidc_conformant\":false,\"oidc_logout\":{\"$optional\":[\"backchannel_logout_initiators\",\"backchannel_logout_session_metadata\",\"backchannel_logout_urls\"],\"backchannel_logout_initiators\":{\"$optional\":[\"mode\",\"selected_initiators\"],\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"$optional\":[\"include\"],\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"deny\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"$optional\":[\"idle_token_lifetime\",\"infinite_token_lifetime\",\"policies\",\"token_lifetime\"],\"expiration_type\":\"non-expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":false,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"non-rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":false,\"require_pushed_authorization_requests\":false,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"$optional\":[\"allowed_authentication_methods\",\"delegation\"],\"allow_refresh_token\":false,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":false,\"delegation\":{\"allow_delegated_access\":false,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"ip\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"$optional\":[\"credentials\"],\"credentials\":[{\"id\":\"sample\"}],\"required\":false},\"signing_keys\":[{\"$optional\":[\"cert\",\"pkcs7\",\"subject\"],\"cert\":\"\",\"pkcs7\":\"\",\"subject\":\"\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":false,\"sso_disabled\":false,\"tenant\":\"\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"$optional\":[\"allow_any_profile_of_type\"],\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"$optional\":[\"ip_allowlist\"],\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}]},\"web_origins\":[\"sample\"]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_clients_by_id",
@@ -1387,6 +1464,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "token_vault_privileged_access",
             "web_origins",
         ],
+        body_sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"https://example.com/\"],\"allowed_origins\":[\"https://example.com/\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"https://example.com/\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"https://example.com/\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"a\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_backchannel_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"https://example.com/\"]}",
     },
     Op {
         id: "delete_clients_by_id",
@@ -1402,6 +1480,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_client_connections",
@@ -1417,6 +1496,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"id\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"sample\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"sample\"}",
         shape: "{\"$optional\":[\"authentication\",\"connected_accounts\",\"cross_app_access_requesting_app\",\"display_name\",\"id\",\"is_domain_connection\",\"metadata\",\"name\",\"options\",\"realms\",\"show_as_button\",\"strategy\"],\"authentication\":{\"active\":true},\"connected_accounts\":{\"$optional\":[\"cross_app_access\"],\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"id\":\"con_0000000000000001\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"My connection\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"auth0\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_rotate-secret",
@@ -1432,6 +1512,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"addons\":{\"aws\":{\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"domain\":\"sample\"},\"egnyte\":{\"domain\":\"sample\"},\"firebase\":{\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"account\":\"sample\"},\"oag\":{},\"office365\":{\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"external_url\":[],\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"acsurl\":\"sample\"},\"sso_integration\":{\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"accountName\":\"sample\"},\"zoom\":{\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"sample\",\"client_metadata\":{},\"client_secret\":\"sample\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"sample\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"sample\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"sample\",\"encryption_key\":{\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"google\":{\"is_enabled\":true}},\"form_template\":\"sample\",\"global\":true,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":true,\"is_token_endpoint_ip_header_trusted\":true,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"alg\":\"RS256\",\"lifetime_in_seconds\":1,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"android\":{\"app_package_name\":\"sample\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"app_bundle_identifier\":\"sample\",\"team_id\":\"sample\"}},\"my_organization_configuration\":{\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"sample\",\"native_social_login\":{\"apple\":{\"enabled\":true},\"facebook\":{\"enabled\":true},\"google\":{\"enabled\":true}},\"oidc_conformant\":true,\"oidc_logout\":{\"backchannel_logout_initiators\":{\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"allow\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"expiration_type\":\"expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":true,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":true,\"require_pushed_authorization_requests\":true,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"allow_refresh_token\":true,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":true,\"delegation\":{\"allow_delegated_access\":true,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"none\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"credentials\":[{\"id\":\"sample\"}],\"required\":true},\"signing_keys\":[{\"cert\":\"sample\",\"pkcs7\":\"sample\",\"subject\":\"sample\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":true,\"sso_disabled\":true,\"tenant\":\"sample\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[\"192.0.2.1\"]},\"web_origins\":[\"sample\"]}",
         shape: "{\"$optional\":[\"addons\",\"allowed_clients\",\"allowed_logout_urls\",\"allowed_origins\",\"app_type\",\"async_approval_notification_channels\",\"callbacks\",\"client_aliases\",\"client_authentication_methods\",\"client_id\",\"client_metadata\",\"client_secret\",\"compliance_level\",\"cross_origin_authentication\",\"cross_origin_loc\",\"custom_login_page\",\"custom_login_page_preview\",\"default_organization\",\"description\",\"encryption_key\",\"express_configuration\",\"external_client_id\",\"external_metadata_created_by\",\"external_metadata_type\",\"fedcm_login\",\"form_template\",\"grant_types\",\"initiate_login_uri\",\"jwks_uri\",\"jwt_configuration\",\"logo_uri\",\"mobile\",\"my_organization_configuration\",\"name\",\"native_social_login\",\"oidc_logout\",\"organization_discovery_methods\",\"par_request_expiry\",\"redirection_policy\",\"refresh_token\",\"resource_server_identifier\",\"session_transfer\",\"signed_request_object\",\"signing_keys\",\"skip_non_verifiable_callback_uri_confirmation_prompt\",\"tenant\",\"third_party_security_mode\",\"token_exchange\",\"token_quota\",\"token_vault_privileged_access\",\"web_origins\"],\"addons\":{\"$optional\":[\"aws\",\"azure_blob\",\"azure_sb\",\"box\",\"cloudbees\",\"concur\",\"dropbox\",\"echosign\",\"egnyte\",\"firebase\",\"layer\",\"mscrm\",\"newrelic\",\"oag\",\"office365\",\"rms\",\"salesforce\",\"salesforce_api\",\"salesforce_sandbox_api\",\"samlp\",\"sap_api\",\"sentry\",\"sharepoint\",\"slack\",\"springcm\",\"sso_integration\",\"wams\",\"wsfed\",\"zendesk\",\"zoom\"],\"aws\":{\"$optional\":[\"lifetime_in_seconds\",\"principal\",\"role\"],\"lifetime_in_seconds\":900,\"principal\":\"sample\",\"role\":\"sample\"},\"azure_blob\":{\"$optional\":[\"accountName\",\"blobName\",\"blob_delete\",\"blob_read\",\"blob_write\",\"containerName\",\"container_delete\",\"container_list\",\"container_read\",\"container_write\",\"expiration\",\"signedIdentifier\",\"storageAccessKey\"],\"accountName\":\"aaa\",\"blobName\":\"a\",\"blob_delete\":true,\"blob_read\":true,\"blob_write\":true,\"containerName\":\"aaa\",\"container_delete\":true,\"container_list\":true,\"container_read\":true,\"container_write\":true,\"expiration\":0,\"signedIdentifier\":\"sample\",\"storageAccessKey\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"},\"azure_sb\":{\"$optional\":[\"entityPath\",\"expiration\",\"namespace\",\"sasKey\",\"sasKeyName\"],\"entityPath\":\"sample\",\"expiration\":1,\"namespace\":\"sample\",\"sasKey\":\"sample\",\"sasKeyName\":\"sample\"},\"box\":{},\"cloudbees\":{},\"concur\":{},\"dropbox\":{},\"echosign\":{\"$optional\":[\"domain\"],\"domain\":\"sample\"},\"egnyte\":{\"$optional\":[\"domain\"],\"domain\":\"sample\"},\"firebase\":{\"$optional\":[\"client_email\",\"lifetime_in_seconds\",\"private_key\",\"private_key_id\",\"secret\"],\"client_email\":\"sample\",\"lifetime_in_seconds\":1,\"private_key\":\"sample\",\"private_key_id\":\"sample\",\"secret\":\"sample\"},\"layer\":{\"$optional\":[\"expiration\",\"principal\"],\"expiration\":0,\"keyId\":\"sample\",\"principal\":\"sample\",\"privateKey\":\"sample\",\"providerId\":\"sample\"},\"mscrm\":{\"url\":\"https://example.com/\"},\"newrelic\":{\"$optional\":[\"account\"],\"account\":\"sample\"},\"oag\":{},\"office365\":{\"$optional\":[\"connection\",\"domain\"],\"connection\":\"sample\",\"domain\":\"sample\"},\"rms\":{\"url\":\"https://example.com/\"},\"salesforce\":{\"$optional\":[\"entity_id\"],\"entity_id\":\"https://example.com/\"},\"salesforce_api\":{\"$optional\":[\"clientid\",\"communityName\",\"community_url_section\",\"principal\"],\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"salesforce_sandbox_api\":{\"$optional\":[\"clientid\",\"communityName\",\"community_url_section\",\"principal\"],\"clientid\":\"sample\",\"communityName\":\"sample\",\"community_url_section\":\"sample\",\"principal\":\"sample\"},\"samlp\":{\"$optional\":[\"audience\",\"authnContextClassRef\",\"createUpnClaim\",\"destination\",\"digestAlgorithm\",\"issuer\",\"lifetimeInSeconds\",\"mapIdentities\",\"mapUnknownClaimsAsIs\",\"mappings\",\"nameIdentifierFormat\",\"nameIdentifierProbes\",\"passthroughClaimsWithNoMapping\",\"recipient\",\"signResponse\",\"signatureAlgorithm\"],\"audience\":\"sample\",\"authnContextClassRef\":\"sample\",\"createUpnClaim\":true,\"destination\":\"sample\",\"digestAlgorithm\":\"sample\",\"issuer\":\"sample\",\"lifetimeInSeconds\":1,\"mapIdentities\":true,\"mapUnknownClaimsAsIs\":true,\"mappings\":{},\"nameIdentifierFormat\":\"sample\",\"nameIdentifierProbes\":[\"sample\"],\"passthroughClaimsWithNoMapping\":true,\"recipient\":\"sample\",\"signResponse\":true,\"signatureAlgorithm\":\"sample\"},\"sap_api\":{\"$optional\":[\"clientid\",\"nameIdentifierFormat\",\"scope\",\"servicePassword\",\"tokenEndpointUrl\",\"usernameAttribute\"],\"clientid\":\"sample\",\"nameIdentifierFormat\":\"sample\",\"scope\":\"sample\",\"servicePassword\":\"sample\",\"tokenEndpointUrl\":\"https://example.com/\",\"usernameAttribute\":\"sample\"},\"sentry\":{\"$optional\":[\"base_url\",\"org_slug\"],\"base_url\":\"sample\",\"org_slug\":\"sample\"},\"sharepoint\":{\"$optional\":[\"external_url\",\"url\"],\"external_url\":{\"$oneOf\":[{\"shape\":[],\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"url\":\"sample\"},\"slack\":{\"team\":\"sample\"},\"springcm\":{\"$optional\":[\"acsurl\"],\"acsurl\":\"sample\"},\"sso_integration\":{\"$optional\":[\"name\",\"version\"],\"name\":\"sample\",\"version\":\"sample\"},\"wams\":{\"$optional\":[\"masterkey\"],\"masterkey\":\"sample\"},\"wsfed\":{},\"zendesk\":{\"$optional\":[\"accountName\"],\"accountName\":\"sample\"},\"zoom\":{\"$optional\":[\"account\"],\"account\":\"sample\"}},\"allowed_clients\":[\"sample\"],\"allowed_logout_urls\":[\"sample\"],\"allowed_origins\":[\"sample\"],\"app_type\":\"box\",\"async_approval_notification_channels\":[\"email\"],\"callbacks\":[\"sample\"],\"client_aliases\":[\"sample\"],\"client_authentication_methods\":{\"$optional\":[\"private_key_jwt\"],\"private_key_jwt\":{\"credentials\":[{\"id\":\"sample\"}]}},\"client_id\":\"AaiyAPdpYdesoKnqjj8HJqRn4T5titww\",\"client_metadata\":{},\"client_secret\":\"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H\",\"compliance_level\":\"none\",\"cross_origin_authentication\":true,\"cross_origin_loc\":\"https://example.com/\",\"custom_login_page\":\"\",\"custom_login_page_on\":true,\"custom_login_page_preview\":\"\",\"default_organization\":{\"flows\":[\"client_credentials\"],\"organization_id\":\"sample\"},\"description\":\"\",\"encryption_key\":{\"$optional\":[\"cert\",\"pub\",\"subject\"],\"cert\":\"sample\",\"pub\":\"sample\",\"subject\":\"sample\"},\"express_configuration\":{\"$optional\":[\"linked_clients\",\"oin_submission_id\"],\"admin_login_domain\":\"sample\",\"connection_profile_id\":\"sample\",\"enable_client\":true,\"enable_organization\":true,\"initiate_login_uri_template\":\"sample\",\"linked_clients\":[{\"client_id\":\"sample\"}],\"oin_submission_id\":\"sample\",\"okta_oin_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"external_client_id\":\"https://example.com/\",\"external_metadata_created_by\":\"client\",\"external_metadata_type\":\"cimd\",\"fedcm_login\":{\"$optional\":[\"google\"],\"google\":{\"is_enabled\":false}},\"form_template\":\"\",\"global\":false,\"grant_types\":[\"sample\"],\"initiate_login_uri\":\"https://example.com/\",\"is_first_party\":false,\"is_token_endpoint_ip_header_trusted\":false,\"jwks_uri\":\"https://example.com/\",\"jwt_configuration\":{\"$optional\":[\"scopes\"],\"alg\":\"HS256\",\"lifetime_in_seconds\":36000,\"scopes\":{},\"secret_encoded\":true},\"logo_uri\":\"sample\",\"mobile\":{\"$optional\":[\"android\",\"ios\"],\"android\":{\"$optional\":[\"app_package_name\",\"sha256_cert_fingerprints\"],\"app_package_name\":\"\",\"sha256_cert_fingerprints\":[\"sample\"]},\"ios\":{\"$optional\":[\"app_bundle_identifier\",\"team_id\"],\"app_bundle_identifier\":\"\",\"team_id\":\"\"}},\"my_organization_configuration\":{\"$optional\":[\"connection_profile_id\",\"invitation_landing_client_id\",\"user_attribute_profile_id\"],\"allowed_strategies\":[\"samlp\"],\"connection_deletion_behavior\":\"allow\",\"connection_profile_id\":\"sample\",\"invitation_landing_client_id\":\"sample\",\"user_attribute_profile_id\":\"sample\"},\"name\":\"My application\",\"native_social_login\":{\"$optional\":[\"apple\",\"facebook\",\"google\"],\"apple\":{\"enabled\":false},\"facebook\":{\"enabled\":false},\"google\":{\"enabled\":false}},\"oidc_conformant\":false,\"oidc_logout\":{\"$optional\":[\"backchannel_logout_initiators\",\"backchannel_logout_session_metadata\",\"backchannel_logout_urls\"],\"backchannel_logout_initiators\":{\"$optional\":[\"mode\",\"selected_initiators\"],\"mode\":\"custom\",\"selected_initiators\":[\"rp-logout\"]},\"backchannel_logout_session_metadata\":{\"$optional\":[\"include\"],\"include\":true},\"backchannel_logout_urls\":[\"https://example.com/\"]},\"organization_discovery_methods\":[\"email\"],\"organization_require_behavior\":\"no_prompt\",\"organization_usage\":\"deny\",\"par_request_expiry\":10,\"redirection_policy\":\"allow_always\",\"refresh_token\":{\"$optional\":[\"idle_token_lifetime\",\"infinite_token_lifetime\",\"policies\",\"token_lifetime\"],\"expiration_type\":\"non-expiring\",\"idle_token_lifetime\":1,\"infinite_idle_token_lifetime\":false,\"infinite_token_lifetime\":true,\"leeway\":0,\"policies\":[{\"audience\":\"sample\",\"scope\":[]}],\"rotation_type\":\"non-rotating\",\"token_lifetime\":1},\"require_proof_of_possession\":false,\"require_pushed_authorization_requests\":false,\"resource_server_identifier\":\"sample\",\"session_transfer\":{\"$optional\":[\"allowed_authentication_methods\",\"delegation\"],\"allow_refresh_token\":false,\"allowed_authentication_methods\":[\"cookie\"],\"can_create_session_transfer_token\":false,\"delegation\":{\"allow_delegated_access\":false,\"enforce_device_binding\":\"ip\"},\"enforce_cascade_revocation\":true,\"enforce_device_binding\":\"ip\",\"enforce_online_refresh_tokens\":true},\"signed_request_object\":{\"$optional\":[\"credentials\"],\"credentials\":[{\"id\":\"sample\"}],\"required\":false},\"signing_keys\":[{\"$optional\":[\"cert\",\"pkcs7\",\"subject\"],\"cert\":\"\",\"pkcs7\":\"\",\"subject\":\"\"}],\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"sso\":false,\"sso_disabled\":false,\"tenant\":\"\",\"third_party_security_mode\":\"strict\",\"token_endpoint_auth_method\":\"none\",\"token_exchange\":{\"$optional\":[\"allow_any_profile_of_type\"],\"allow_any_profile_of_type\":[\"custom_authentication\"]},\"token_quota\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"token_vault_privileged_access\":{\"$optional\":[\"ip_allowlist\"],\"credentials\":[{\"id\":\"sample\"}],\"ip_allowlist\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}]},\"web_origins\":[\"sample\"]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_connection-profiles",
@@ -1447,6 +1528,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"id\":\"sample\",\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[]},\"okta\":{\"connection_config\":{},\"enabled_features\":[]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[]},\"waad\":{\"connection_config\":{},\"enabled_features\":[]}}}",
         shape: "{\"$optional\":[\"connection_config\",\"connection_name_prefix_template\",\"enabled_features\",\"id\",\"name\",\"organization\",\"strategy_overrides\"],\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"id\":\"sample\",\"name\":\"sample\",\"organization\":{\"$optional\":[\"assign_membership_on_login\",\"show_as_button\"],\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"adfs\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"google-apps\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"oidc\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"okta\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"pingfederate\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"samlp\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"waad\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_connection-profiles",
@@ -1469,6 +1551,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "organization",
             "strategy_overrides",
         ],
+        body_sample: "{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"okta\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"waad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]}}}",
     },
     Op {
         id: "get_connection_profile_templates",
@@ -1484,6 +1567,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_profile_templates\":[{\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[],\"name\":\"sample\",\"organization\":{},\"strategy_overrides\":{}}}]}",
         shape: "{\"$optional\":[\"connection_profile_templates\"],\"connection_profile_templates\":[{\"$optional\":[\"display_name\",\"id\",\"template\"],\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"$optional\":[\"connection_config\",\"connection_name_prefix_template\",\"enabled_features\",\"name\",\"organization\",\"strategy_overrides\"],\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[],\"name\":\"sample\",\"organization\":{\"$optional\":[\"assign_membership_on_login\",\"show_as_button\"],\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"adfs\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"google-apps\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"oidc\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"okta\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"pingfederate\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"samlp\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"waad\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]}}}}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_connection_profile_template",
@@ -1499,6 +1583,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[]},\"okta\":{\"connection_config\":{},\"enabled_features\":[]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[]},\"waad\":{\"connection_config\":{},\"enabled_features\":[]}}}}",
         shape: "{\"$optional\":[\"display_name\",\"id\",\"template\"],\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"$optional\":[\"connection_config\",\"connection_name_prefix_template\",\"enabled_features\",\"name\",\"organization\",\"strategy_overrides\"],\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"name\":\"sample\",\"organization\":{\"$optional\":[\"assign_membership_on_login\",\"show_as_button\"],\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"adfs\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"google-apps\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"oidc\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"okta\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"pingfederate\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"samlp\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]},\"waad\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[]}}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_connection-profiles_by_id",
@@ -1514,6 +1599,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"id\":\"sample\",\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"okta\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"waad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]}}}",
         shape: "{\"$optional\":[\"connection_config\",\"connection_name_prefix_template\",\"enabled_features\",\"id\",\"name\",\"organization\",\"strategy_overrides\"],\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"id\":\"sample\",\"name\":\"sample\",\"organization\":{\"$optional\":[\"assign_membership_on_login\",\"show_as_button\"],\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"adfs\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"google-apps\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"oidc\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"okta\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"pingfederate\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"samlp\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"waad\":{\"$optional\":[\"connection_config\",\"enabled_features\"],\"connection_config\":{},\"enabled_features\":[\"scim\"]}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_connection-profiles_by_id",
@@ -1536,6 +1622,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "organization",
             "strategy_overrides",
         ],
+        body_sample: "{\"connection_config\":{},\"connection_name_prefix_template\":\"a\",\"enabled_features\":[\"scim\"],\"name\":\"sample\",\"organization\":{\"assign_membership_on_login\":\"none\",\"show_as_button\":\"none\"},\"strategy_overrides\":{\"ad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"adfs\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"google-apps\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"oidc\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"okta\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"pingfederate\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"samlp\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]},\"waad\":{\"connection_config\":{},\"enabled_features\":[\"scim\"]}}}",
     },
     Op {
         id: "delete_connection-profiles_by_id",
@@ -1551,6 +1638,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_connections",
@@ -1566,6 +1654,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"id\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"sample\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"sample\"}",
         shape: "{\"$optional\":[\"authentication\",\"connected_accounts\",\"cross_app_access_requesting_app\",\"display_name\",\"id\",\"is_domain_connection\",\"metadata\",\"name\",\"options\",\"realms\",\"show_as_button\",\"strategy\"],\"authentication\":{\"active\":true},\"connected_accounts\":{\"$optional\":[\"cross_app_access\"],\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"id\":\"con_0000000000000001\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"My connection\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"auth0\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_connections",
@@ -1594,6 +1683,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "show_as_button",
             "strategy",
         ],
+        body_sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"enabled_clients\":[\"sample\"],\"is_domain_connection\":true,\"metadata\":{},\"name\":\"a\",\"options\":{\"api_enable_groups\":true,\"api_enable_users\":true,\"assertion_decryption_settings\":{\"algorithm_exceptions\":[\"sample\"],\"algorithm_profile\":\"v2026-1\"},\"attributes\":{\"email\":{\"identifier\":{},\"profile_required\":true,\"signup\":{},\"unique\":true,\"verification_method\":\"otp\"},\"phone_number\":{\"identifier\":{},\"profile_required\":true,\"signup\":{}},\"username\":{\"identifier\":{},\"profile_required\":true,\"signup\":{},\"validation\":{}}},\"authentication_methods\":{\"email_otp\":{\"enabled\":true},\"passkey\":{\"enabled\":true},\"password\":{\"api_behavior\":\"required\",\"enabled\":true,\"signup_behavior\":\"allow\"},\"phone_otp\":{\"enabled\":true}},\"basic_profile\":true,\"configuration\":{},\"customScripts\":{\"change_email\":\"sample\",\"change_password\":\"sample\",\"change_phone_number\":\"sample\",\"change_username\":\"sample\",\"create\":\"sample\",\"delete\":\"sample\",\"get_user\":\"sample\",\"login\":\"sample\",\"verify\":\"sample\"},\"disable_self_service_change_password\":true,\"dpop_signing_alg\":\"ES256\",\"enable_script_context\":true,\"enabledDatabaseCustomization\":true,\"ext_admin\":true,\"ext_agreed_terms\":true,\"ext_assigned_plans\":true,\"ext_groups\":true,\"ext_is_suspended\":true,\"ext_profile\":true,\"federated_connections_access_tokens\":{\"active\":true},\"gateway_authentication\":{\"audience\":\"sample\",\"method\":\"sample\",\"secret\":\"sample\",\"secret_base64_encoded\":true,\"subject\":\"sample\"},\"id_token_session_expiry_supported\":true,\"id_token_signed_response_algs\":[\"PS256\"],\"import_mode\":true,\"non_persistent_attrs\":[\"sample\"],\"passkey_options\":{\"challenge_ui\":\"both\",\"local_enrollment_enabled\":true,\"progressive_enrollment_enabled\":true},\"passwordPolicy\":\"none\",\"password_complexity_options\":{\"min_length\":1},\"password_dictionary\":{\"dictionary\":[\"sample\"],\"enable\":true},\"password_history\":{\"enable\":true,\"size\":0},\"password_no_personal_info\":{\"enable\":true},\"password_options\":{\"complexity\":{\"character_type_rule\":\"all\",\"character_types\":[],\"identical_characters\":\"allow\",\"max_length_exceeded\":\"error\",\"min_length\":1,\"sequential_characters\":\"allow\"},\"dictionary\":{\"active\":true,\"custom\":[],\"default\":\"en_10k\"},\"history\":{\"active\":true,\"size\":1},\"profile_data\":{\"active\":true,\"blocked_fields\":[]}},\"precedence\":[\"email\",\"email\",\"email\"],\"set_user_root_attributes\":\"on_each_login\",\"token_endpoint_auth_method\":\"client_secret_post\",\"token_endpoint_auth_signing_alg\":\"PS256\",\"token_endpoint_jwtca_aud_format\":\"issuer\",\"upstream_params\":{},\"validation\":{\"username\":{\"max\":1,\"min\":1}}},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"email\"}",
     },
     Op {
         id: "get_connections-directory-provisionings",
@@ -1609,6 +1699,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"last_synchronization_at\",\"last_synchronization_error\",\"last_synchronization_status\",\"synchronize_groups\"],\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_connections-scim-configurations",
@@ -1624,6 +1715,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         shape: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"$optional\":[\"auth0\",\"scim\"],\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_connections_by_id",
@@ -1639,6 +1731,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"enabled_clients\":[\"sample\"],\"id\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"sample\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"sample\"}",
         shape: "{\"$optional\":[\"authentication\",\"connected_accounts\",\"cross_app_access_requesting_app\",\"display_name\",\"enabled_clients\",\"id\",\"is_domain_connection\",\"metadata\",\"name\",\"options\",\"realms\",\"show_as_button\",\"strategy\"],\"authentication\":{\"active\":true},\"connected_accounts\":{\"$optional\":[\"cross_app_access\"],\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"enabled_clients\":[\"sample\"],\"id\":\"con_0000000000000001\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"My connection\",\"options\":{},\"realms\":[\"sample\"],\"show_as_button\":true,\"strategy\":\"auth0\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_connections_by_id",
@@ -1665,6 +1758,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "realms",
             "show_as_button",
         ],
+        body_sample: "{\"authentication\":{\"active\":true},\"connected_accounts\":{\"active\":true,\"cross_app_access\":true},\"cross_app_access_requesting_app\":{\"active\":true},\"display_name\":\"sample\",\"enabled_clients\":[\"sample\"],\"is_domain_connection\":true,\"metadata\":{},\"options\":{\"api_enable_groups\":true,\"api_enable_users\":true,\"assertion_decryption_settings\":{\"algorithm_exceptions\":[\"sample\"],\"algorithm_profile\":\"v2026-1\"},\"attributes\":{\"email\":{\"identifier\":{},\"profile_required\":true,\"signup\":{},\"unique\":true,\"verification_method\":\"otp\"},\"phone_number\":{\"identifier\":{},\"profile_required\":true,\"signup\":{}},\"username\":{\"identifier\":{},\"profile_required\":true,\"signup\":{},\"validation\":{}}},\"authentication_methods\":{\"email_otp\":{\"enabled\":true},\"passkey\":{\"enabled\":true},\"password\":{\"api_behavior\":\"required\",\"enabled\":true,\"signup_behavior\":\"allow\"},\"phone_otp\":{\"enabled\":true}},\"basic_profile\":true,\"configuration\":{},\"customScripts\":{\"change_email\":\"sample\",\"change_password\":\"sample\",\"change_phone_number\":\"sample\",\"change_username\":\"sample\",\"create\":\"sample\",\"delete\":\"sample\",\"get_user\":\"sample\",\"login\":\"sample\",\"verify\":\"sample\"},\"disable_self_service_change_password\":true,\"dpop_signing_alg\":\"ES256\",\"enable_script_context\":true,\"enabledDatabaseCustomization\":true,\"ext_admin\":true,\"ext_agreed_terms\":true,\"ext_assigned_plans\":true,\"ext_groups\":true,\"ext_is_suspended\":true,\"ext_profile\":true,\"federated_connections_access_tokens\":{\"active\":true},\"gateway_authentication\":{\"audience\":\"sample\",\"method\":\"sample\",\"secret\":\"sample\",\"secret_base64_encoded\":true,\"subject\":\"sample\"},\"id_token_session_expiry_supported\":true,\"id_token_signed_response_algs\":[\"PS256\"],\"import_mode\":true,\"non_persistent_attrs\":[\"sample\"],\"passkey_options\":{\"challenge_ui\":\"both\",\"local_enrollment_enabled\":true,\"progressive_enrollment_enabled\":true},\"passwordPolicy\":\"none\",\"password_complexity_options\":{\"min_length\":1},\"password_dictionary\":{\"dictionary\":[\"sample\"],\"enable\":true},\"password_history\":{\"enable\":true,\"size\":0},\"password_no_personal_info\":{\"enable\":true},\"password_options\":{\"complexity\":{\"character_type_rule\":\"all\",\"character_types\":[],\"identical_characters\":\"allow\",\"max_length_exceeded\":\"error\",\"min_length\":1,\"sequential_characters\":\"allow\"},\"dictionary\":{\"active\":true,\"custom\":[],\"default\":\"en_10k\"},\"history\":{\"active\":true,\"size\":1},\"profile_data\":{\"active\":true,\"blocked_fields\":[]}},\"precedence\":[\"email\",\"email\",\"email\"],\"set_user_root_attributes\":\"on_each_login\",\"token_endpoint_auth_method\":\"client_secret_post\",\"token_endpoint_auth_signing_alg\":\"PS256\",\"token_endpoint_jwtca_aud_format\":\"issuer\",\"upstream_params\":{},\"validation\":{\"username\":{\"max\":1,\"min\":1}}},\"realms\":[\"sample\"],\"show_as_button\":true}",
     },
     Op {
         id: "delete_connections_by_id",
@@ -1680,6 +1774,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_connection_clients",
@@ -1695,6 +1790,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"client_id\":\"sample\"}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_clients",
@@ -1710,6 +1806,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "[{\"client_id\":\"sample\",\"status\":true}]",
     },
     Op {
         id: "get_directory-provisioning",
@@ -1725,6 +1822,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"last_synchronization_at\",\"last_synchronization_error\",\"last_synchronization_status\",\"synchronize_groups\"],\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_directory-provisioning",
@@ -1740,6 +1838,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"last_synchronization_at\",\"last_synchronization_error\",\"last_synchronization_status\",\"synchronize_groups\"],\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["mapping", "synchronize_automatically", "synchronize_groups"],
+        body_sample: "{\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"synchronize_automatically\":true,\"synchronize_groups\":\"all\"}",
     },
     Op {
         id: "patch_directory-provisioning",
@@ -1755,6 +1854,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"last_synchronization_at\",\"last_synchronization_error\",\"last_synchronization_status\",\"synchronize_groups\"],\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_at\":\"2026-01-01T00:00:00.000Z\",\"last_synchronization_error\":\"sample\",\"last_synchronization_status\":\"sample\",\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"strategy\":\"sample\",\"synchronize_automatically\":true,\"synchronize_groups\":\"all\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["mapping", "synchronize_automatically", "synchronize_groups"],
+        body_sample: "{\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}],\"synchronize_automatically\":true,\"synchronize_groups\":\"all\"}",
     },
     Op {
         id: "delete_directory-provisioning",
@@ -1770,6 +1870,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_directory_provisioning_default_mapping",
@@ -1785,6 +1886,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}]}",
         shape: "{\"$optional\":[\"mapping\"],\"mapping\":[{\"auth0\":\"sample\",\"idp\":\"sample\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_synchronizations",
@@ -1800,6 +1902,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"status\":\"sample\",\"synchronization_id\":\"sample\"}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_synchronized-groups",
@@ -1815,6 +1918,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"id\":\"A\"}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_synchronized-groups",
@@ -1830,6 +1934,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["groups"],
+        body_sample: "{\"groups\":[{\"id\":\"A\"}]}",
     },
     Op {
         id: "get_keys",
@@ -1845,6 +1950,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"algorithm\":\"sample\",\"cert\":\"sample\",\"current\":true,\"current_since\":\"sample\",\"fingerprint\":\"sample\",\"key_use\":\"encryption\",\"kid\":\"sample\",\"next\":true,\"pkcs\":\"sample\",\"previous\":true,\"subject_dn\":\"sample\",\"thumbprint\":\"sample\"}]",
         shape: "[{\"$optional\":[\"algorithm\",\"current_since\",\"key_use\",\"next\",\"pkcs\",\"previous\",\"subject_dn\"],\"algorithm\":\"sample\",\"cert\":\"-----BEGIN CERTIFICATE-----\\r\\nMIIDDTCCA...YiA0TQhAt8=\\r\\n-----END CERTIFICATE-----\",\"current\":true,\"current_since\":\"sample\",\"fingerprint\":\"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25\",\"key_use\":\"encryption\",\"kid\":\"sample\",\"next\":true,\"pkcs\":\"-----BEGIN PKCS7-----\\r\\nMIIDPA....t8xAA==\\r\\n-----END PKCS7-----\",\"previous\":true,\"subject_dn\":\"sample\",\"thumbprint\":\"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825\"}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_keys",
@@ -1860,6 +1966,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"algorithm\":\"sample\",\"cert\":\"sample\",\"current\":true,\"current_since\":\"sample\",\"fingerprint\":\"sample\",\"key_use\":\"encryption\",\"kid\":\"sample\",\"next\":true,\"pkcs\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint\":\"sample\"}]",
         shape: "[{\"$optional\":[\"algorithm\",\"current_since\",\"key_use\",\"next\",\"pkcs\",\"subject_dn\"],\"algorithm\":\"sample\",\"cert\":\"-----BEGIN CERTIFICATE-----\\r\\nMIIDDTCCA...YiA0TQhAt8=\\r\\n-----END CERTIFICATE-----\",\"current\":true,\"current_since\":\"sample\",\"fingerprint\":\"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25\",\"key_use\":\"encryption\",\"kid\":\"sample\",\"next\":true,\"pkcs\":\"-----BEGIN PKCS7-----\\r\\nMIIDPA....t8xAA==\\r\\n-----END PKCS7-----\",\"subject_dn\":\"sample\",\"thumbprint\":\"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825\"}]",
         body_props: &["signing_alg"],
+        body_sample: "{\"signing_alg\":\"RS256\"}",
     },
     Op {
         id: "post_rotate",
@@ -1875,6 +1982,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"algorithm\":\"sample\",\"cert\":\"sample\",\"fingerprint\":\"sample\",\"key_use\":\"encryption\",\"kid\":\"sample\",\"next\":true,\"pkcs\":\"sample\",\"subject_dn\":\"sample\",\"thumbprint\":\"sample\"}",
         shape: "{\"$optional\":[\"algorithm\",\"key_use\",\"next\",\"pkcs\",\"subject_dn\"],\"algorithm\":\"sample\",\"cert\":\"-----BEGIN CERTIFICATE-----\\r\\nMIIDDTCCA...YiA0TQhAt8=\\r\\n-----END CERTIFICATE-----\",\"fingerprint\":\"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25\",\"key_use\":\"encryption\",\"kid\":\"sample\",\"next\":true,\"pkcs\":\"-----BEGIN PKCS7-----\\r\\nMIIDPA....t8xAA==\\r\\n-----END PKCS7-----\",\"subject_dn\":\"sample\",\"thumbprint\":\"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825\"}",
         body_props: &["signing_alg"],
+        body_sample: "{\"signing_alg\":\"RS256\"}",
     },
     Op {
         id: "get_scim-configuration",
@@ -1890,6 +1998,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         shape: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"$optional\":[\"auth0\",\"scim\"],\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_scim-configuration",
@@ -1905,6 +2014,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         shape: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"$optional\":[\"auth0\",\"scim\"],\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         body_props: &["mapping", "user_id_attribute"],
+        body_sample: "{\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"user_id_attribute\":\"sample\"}",
     },
     Op {
         id: "patch_scim-configuration",
@@ -1920,6 +2030,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         shape: "{\"connection_id\":\"sample\",\"connection_name\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"mapping\":[{\"$optional\":[\"auth0\",\"scim\"],\"auth0\":\"sample\",\"scim\":\"sample\"}],\"strategy\":\"sample\",\"tenant_name\":\"sample\",\"updated_on\":\"2026-01-01T00:00:00.000Z\",\"user_id_attribute\":\"sample\"}",
         body_props: &["mapping", "user_id_attribute"],
+        body_sample: "{\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}],\"user_id_attribute\":\"sample\"}",
     },
     Op {
         id: "delete_scim-configuration",
@@ -1935,6 +2046,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_default-mapping",
@@ -1950,6 +2062,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"mapping\":[{\"auth0\":\"sample\",\"scim\":\"sample\"}]}",
         shape: "{\"$optional\":[\"mapping\"],\"mapping\":[{\"$optional\":[\"auth0\",\"scim\"],\"auth0\":\"sample\",\"scim\":\"sample\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_scim_tokens",
@@ -1965,6 +2078,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"created_at\":\"sample\",\"last_used_at\":\"sample\",\"scopes\":[\"sample\"],\"token_id\":\"sample\",\"valid_until\":\"sample\"}]",
         shape: "[{\"$optional\":[\"created_at\",\"last_used_at\",\"scopes\",\"token_id\",\"valid_until\"],\"created_at\":\"sample\",\"last_used_at\":\"sample\",\"scopes\":[\"sample\"],\"token_id\":\"sample\",\"valid_until\":\"sample\"}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_scim_token",
@@ -1980,6 +2094,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"sample\",\"scopes\":[\"sample\"],\"token\":\"sample\",\"token_id\":\"sample\",\"valid_until\":\"sample\"}",
         shape: "{\"$optional\":[\"created_at\",\"scopes\",\"token\",\"token_id\",\"valid_until\"],\"created_at\":\"sample\",\"scopes\":[\"sample\"],\"token\":\"sample\",\"token_id\":\"sample\",\"valid_until\":\"sample\"}",
         body_props: &["scopes", "token_lifetime"],
+        body_sample: "{\"scopes\":[\"sample\"],\"token_lifetime\":1}",
     },
     Op {
         id: "delete_tokens_by_tokenId",
@@ -1995,6 +2110,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_status",
@@ -2010,6 +2126,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_users_by_email",
@@ -2025,6 +2142,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_custom-domains",
@@ -2040,6 +2158,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "{\"$optional\":[\"certificate\",\"custom_client_ip_header\",\"domain_metadata\",\"origin_domain_name\",\"relying_party_identifier\",\"tls_policy\",\"verification\"],\"certificate\":{\"$optional\":[\"certificate_authority\",\"error_msg\",\"renews_before\",\"status\"],\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"cd_0000000000000001\",\"domain\":\"login.mycompany.com\",\"domain_metadata\":{},\"is_default\":false,\"origin_domain_name\":\"mycompany_cd_0000000000000001.edge.tenants.auth0.com\",\"primary\":false,\"relying_party_identifier\":\"example.com\",\"status\":\"ready\",\"tls_policy\":\"recommended\",\"type\":\"self_managed_certs\",\"verification\":{\"$optional\":[\"error_msg\",\"last_verified_at\",\"methods\",\"status\"],\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"$optional\":[\"domain\"],\"domain\":\"_cf-custom-hostname.login.mycompany.com\",\"name\":\"txt\",\"record\":\"auth0-domain-verification=...\"}],\"status\":\"pending\"}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_custom-domains",
@@ -2063,6 +2182,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "type",
             "verification_method",
         ],
+        body_sample: "{\"custom_client_ip_header\":\"true-client-ip\",\"domain\":\"a.A\",\"domain_metadata\":{},\"relying_party_identifier\":\"example.com\",\"tls_policy\":\"recommended\",\"type\":\"auth0_managed_certs\",\"verification_method\":\"txt\"}",
     },
     Op {
         id: "get_default",
@@ -2078,6 +2198,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"certificate\",\"custom_client_ip_header\",\"domain_metadata\",\"origin_domain_name\",\"relying_party_identifier\",\"tls_policy\",\"verification\"],\"certificate\":{\"$optional\":[\"certificate_authority\",\"error_msg\",\"renews_before\",\"status\"],\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"cd_0000000000000001\",\"domain\":\"login.mycompany.com\",\"domain_metadata\":{},\"is_default\":false,\"origin_domain_name\":\"mycompany_cd_0000000000000001.edge.tenants.auth0.com\",\"primary\":false,\"relying_party_identifier\":\"example.com\",\"status\":\"ready\",\"tls_policy\":\"recommended\",\"type\":\"self_managed_certs\",\"verification\":{\"$optional\":[\"error_msg\",\"last_verified_at\",\"methods\",\"status\"],\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"$optional\":[\"domain\"],\"domain\":\"_cf-custom-hostname.login.mycompany.com\",\"name\":\"txt\",\"record\":\"auth0-domain-verification=...\"}],\"status\":\"pending\"}},\"tags\":{}},{\"shape\":{\"domain\":\"login.mycompany.com\"},\"tags\":{}}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_default",
@@ -2093,6 +2214,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"certificate\",\"custom_client_ip_header\",\"domain_metadata\",\"origin_domain_name\",\"relying_party_identifier\",\"tls_policy\",\"verification\"],\"certificate\":{\"$optional\":[\"certificate_authority\",\"error_msg\",\"renews_before\",\"status\"],\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"cd_0000000000000001\",\"domain\":\"login.mycompany.com\",\"domain_metadata\":{},\"is_default\":false,\"origin_domain_name\":\"mycompany_cd_0000000000000001.edge.tenants.auth0.com\",\"primary\":false,\"relying_party_identifier\":\"example.com\",\"status\":\"ready\",\"tls_policy\":\"recommended\",\"type\":\"self_managed_certs\",\"verification\":{\"$optional\":[\"error_msg\",\"last_verified_at\",\"methods\",\"status\"],\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"$optional\":[\"domain\"],\"domain\":\"_cf-custom-hostname.login.mycompany.com\",\"name\":\"txt\",\"record\":\"auth0-domain-verification=...\"}],\"status\":\"pending\"}},\"tags\":{}},{\"shape\":{\"domain\":\"login.mycompany.com\"},\"tags\":{}}]}",
         body_props: &["domain"],
+        body_sample: "{\"domain\":\"sample\"}",
     },
     Op {
         id: "get_custom-domains_by_id",
@@ -2108,6 +2230,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"is_default\":true,\"origin_domain_name\":\"sample\",\"primary\":true,\"relying_party_identifier\":\"example.com\",\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"domain\":\"sample\",\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "{\"$optional\":[\"certificate\",\"custom_client_ip_header\",\"domain_metadata\",\"origin_domain_name\",\"relying_party_identifier\",\"tls_policy\",\"verification\"],\"certificate\":{\"$optional\":[\"certificate_authority\",\"error_msg\",\"renews_before\",\"status\"],\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"cd_0000000000000001\",\"domain\":\"login.mycompany.com\",\"domain_metadata\":{},\"is_default\":false,\"origin_domain_name\":\"mycompany_cd_0000000000000001.edge.tenants.auth0.com\",\"primary\":false,\"relying_party_identifier\":\"example.com\",\"status\":\"ready\",\"tls_policy\":\"recommended\",\"type\":\"self_managed_certs\",\"verification\":{\"$optional\":[\"error_msg\",\"last_verified_at\",\"methods\",\"status\"],\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"$optional\":[\"domain\"],\"domain\":\"_cf-custom-hostname.login.mycompany.com\",\"name\":\"txt\",\"record\":\"auth0-domain-verification=...\"}],\"status\":\"pending\"}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_custom-domains_by_id",
@@ -2128,6 +2251,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "relying_party_identifier",
             "tls_policy",
         ],
+        body_sample: "{\"custom_client_ip_header\":\"true-client-ip\",\"domain_metadata\":{},\"relying_party_identifier\":\"example.com\",\"tls_policy\":\"recommended\"}",
     },
     Op {
         id: "delete_custom-domains_by_id",
@@ -2143,6 +2267,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_test_domain",
@@ -2158,6 +2283,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"message\":\"sample\",\"success\":true}",
         shape: "{\"$optional\":[\"message\"],\"message\":\"sample\",\"success\":true}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_verify",
@@ -2173,6 +2299,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"certificate\":{\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"cname_api_key\":\"sample\",\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"sample\",\"domain\":\"sample\",\"domain_metadata\":{},\"origin_domain_name\":\"sample\",\"primary\":true,\"status\":\"failed\",\"tls_policy\":\"sample\",\"type\":\"auth0_managed_certs\",\"verification\":{\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"domain\":\"sample\",\"name\":\"txt\",\"record\":\"sample\"}],\"status\":\"pending\"}}",
         shape: "{\"$optional\":[\"certificate\",\"cname_api_key\",\"custom_client_ip_header\",\"domain_metadata\",\"origin_domain_name\",\"tls_policy\",\"verification\"],\"certificate\":{\"$optional\":[\"certificate_authority\",\"error_msg\",\"renews_before\",\"status\"],\"certificate_authority\":\"letsencrypt\",\"error_msg\":\"sample\",\"renews_before\":\"sample\",\"status\":\"provisioning\"},\"cname_api_key\":\"d4feca...\",\"custom_client_ip_header\":\"sample\",\"custom_domain_id\":\"cd_0000000000000001\",\"domain\":\"login.mycompany.com\",\"domain_metadata\":{},\"origin_domain_name\":\"mycompany_cd_0000000000000001.edge.tenants.auth0.com\",\"primary\":false,\"status\":\"ready\",\"tls_policy\":\"recommended\",\"type\":\"self_managed_certs\",\"verification\":{\"$optional\":[\"error_msg\",\"last_verified_at\",\"methods\",\"status\"],\"error_msg\":\"sample\",\"last_verified_at\":\"sample\",\"methods\":[{\"$optional\":[\"domain\"],\"domain\":\"_cf-custom-hostname.login.mycompany.com\",\"name\":\"txt\",\"record\":\"auth0-domain-verification=...\"}],\"status\":\"pending\"}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_device-credentials",
@@ -2188,6 +2315,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"client_id\":\"sample\",\"device_id\":\"sample\",\"device_name\":\"sample\",\"id\":\"sample\",\"type\":\"public_key\",\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"client_id\",\"device_id\",\"device_name\",\"id\",\"type\",\"user_id\"],\"client_id\":\"AaiyAPdpYdesoKnqjj8HJqRn4T5titww\",\"device_id\":\"550e8400-e29b-41d4-a716-446655440000\",\"device_name\":\"iPhone Mobile Safari UI/WKWebView\",\"id\":\"dcr_0000000000000001\",\"type\":\"public_key\",\"user_id\":\"usr_5457edea1b8f33391a000004\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_device-credentials",
@@ -2203,6 +2331,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"id\":\"sample\"}",
         shape: "{\"id\":\"dcr_0000000000000001\"}",
         body_props: &[],
+        body_sample: "{\"client_id\":\"sample\",\"device_id\":\"-\",\"device_name\":\"sample\",\"type\":\"public_key\",\"value\":\"sample\"}",
     },
     Op {
         id: "delete_device-credentials_by_id",
@@ -2221,6 +2350,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_email-templates",
@@ -2246,6 +2376,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "template",
             "urlLifetimeInSeconds",
         ],
+        body_sample: "{\"body\":\"sample\",\"enabled\":true,\"from\":\"sample\",\"includeEmailInRedirect\":true,\"resultUrl\":\"sample\",\"subject\":\"sample\",\"syntax\":\"sample\",\"template\":\"blocked_account\",\"urlLifetimeInSeconds\":0}",
     },
     Op {
         id: "get_email-templates_by_templateName",
@@ -2261,6 +2392,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"body\":\"sample\",\"enabled\":true,\"from\":\"sample\",\"includeEmailInRedirect\":true,\"resultUrl\":\"sample\",\"subject\":\"sample\",\"syntax\":\"sample\",\"template\":\"blocked_account\",\"urlLifetimeInSeconds\":0}",
         shape: "{\"$optional\":[\"body\",\"enabled\",\"from\",\"includeEmailInRedirect\",\"resultUrl\",\"subject\",\"syntax\",\"urlLifetimeInSeconds\"],\"body\":\"sample\",\"enabled\":true,\"from\":\"sender@auth0.com\",\"includeEmailInRedirect\":true,\"resultUrl\":\"sample\",\"subject\":\"sample\",\"syntax\":\"liquid\",\"template\":\"verify_email\",\"urlLifetimeInSeconds\":0}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_email-templates_by_templateName",
@@ -2286,6 +2418,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "template",
             "urlLifetimeInSeconds",
         ],
+        body_sample: "{\"body\":\"sample\",\"enabled\":true,\"from\":\"sample\",\"includeEmailInRedirect\":true,\"resultUrl\":\"sample\",\"subject\":\"sample\",\"syntax\":\"sample\",\"template\":\"blocked_account\",\"urlLifetimeInSeconds\":0}",
     },
     Op {
         id: "patch_email-templates_by_templateName",
@@ -2311,6 +2444,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "template",
             "urlLifetimeInSeconds",
         ],
+        body_sample: "{\"body\":\"sample\",\"enabled\":true,\"from\":\"sample\",\"includeEmailInRedirect\":true,\"resultUrl\":\"sample\",\"subject\":\"sample\",\"syntax\":\"sample\",\"template\":\"blocked_account\",\"urlLifetimeInSeconds\":0}",
     },
     Op {
         id: "get_provider",
@@ -2326,6 +2460,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"credentials\":{\"api_user\":\"sample\",\"region\":\"sample\",\"smtp_host\":\"sample\",\"smtp_port\":1,\"smtp_user\":\"sample\"},\"default_from_address\":\"sample\",\"enabled\":true,\"name\":\"sample\",\"settings\":{}}",
         shape: "{\"$optional\":[\"credentials\",\"default_from_address\",\"name\",\"settings\"],\"credentials\":{\"$optional\":[\"api_user\",\"region\",\"smtp_host\",\"smtp_port\",\"smtp_user\"],\"api_user\":\"sample\",\"region\":\"sample\",\"smtp_host\":\"sample\",\"smtp_port\":1,\"smtp_user\":\"sample\"},\"default_from_address\":\"sample\",\"enabled\":true,\"name\":\"sendgrid\",\"settings\":{}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_provider",
@@ -2347,6 +2482,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "name",
             "settings",
         ],
+        body_sample: "{\"credentials\":{\"api_key\":\"sample\"},\"default_from_address\":\"sample\",\"enabled\":true,\"name\":\"custom\",\"settings\":{}}",
     },
     Op {
         id: "patch_provider",
@@ -2368,6 +2504,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "name",
             "settings",
         ],
+        body_sample: "{\"credentials\":{\"api_key\":\"sample\"},\"default_from_address\":\"sample\",\"enabled\":true,\"name\":\"custom\",\"settings\":{}}",
     },
     Op {
         id: "delete_provider",
@@ -2383,6 +2520,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_event-streams",
@@ -2398,6 +2536,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"$oneOf\":[{\"shape\":{\"method\":\"basic\",\"username\":\"a\"},\"tags\":{\"method\":\"basic\"}},{\"shape\":{\"method\":\"bearer\"},\"tags\":{\"method\":\"bearer\"}},{\"shape\":{\"header_key\":\"a\",\"method\":\"custom_header\"},\"tags\":{\"method\":\"custom_header\"}}]},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"webhook\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"$optional\":[\"aws_partner_event_source\"],\"aws_account_id\":\"000000000000\",\"aws_partner_event_source\":\"sample\",\"aws_region\":\"af-south-1\"},\"type\":\"eventbridge\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"eventbridge\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"action\"}}}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_event-streams",
@@ -2413,6 +2552,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"$oneOf\":[{\"shape\":{\"method\":\"basic\",\"username\":\"a\"},\"tags\":{\"method\":\"basic\"}},{\"shape\":{\"method\":\"bearer\"},\"tags\":{\"method\":\"bearer\"}},{\"shape\":{\"header_key\":\"a\",\"method\":\"custom_header\"},\"tags\":{\"method\":\"custom_header\"}}]},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"webhook\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"$optional\":[\"aws_partner_event_source\"],\"aws_account_id\":\"000000000000\",\"aws_partner_event_source\":\"sample\",\"aws_region\":\"af-south-1\"},\"type\":\"eventbridge\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"eventbridge\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"action\"}}}]}",
         body_props: &[],
+        body_sample: "{\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}]}",
     },
     Op {
         id: "get_event-streams_by_id",
@@ -2428,6 +2568,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"$oneOf\":[{\"shape\":{\"method\":\"basic\",\"username\":\"a\"},\"tags\":{\"method\":\"basic\"}},{\"shape\":{\"method\":\"bearer\"},\"tags\":{\"method\":\"bearer\"}},{\"shape\":{\"header_key\":\"a\",\"method\":\"custom_header\"},\"tags\":{\"method\":\"custom_header\"}}]},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"webhook\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"$optional\":[\"aws_partner_event_source\"],\"aws_account_id\":\"000000000000\",\"aws_partner_event_source\":\"sample\",\"aws_region\":\"af-south-1\"},\"type\":\"eventbridge\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"eventbridge\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"action\"}}}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_event-streams_by_id",
@@ -2443,6 +2584,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"webhook_authorization\":{\"$oneOf\":[{\"shape\":{\"method\":\"basic\",\"username\":\"a\"},\"tags\":{\"method\":\"basic\"}},{\"shape\":{\"method\":\"bearer\"},\"tags\":{\"method\":\"bearer\"}},{\"shape\":{\"header_key\":\"a\",\"method\":\"custom_header\"},\"tags\":{\"method\":\"custom_header\"}}]},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"webhook\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"$optional\":[\"aws_partner_event_source\"],\"aws_account_id\":\"000000000000\",\"aws_partner_event_source\":\"sample\",\"aws_region\":\"af-south-1\"},\"type\":\"eventbridge\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"eventbridge\"}}},{\"shape\":{\"$optional\":[\"created_at\",\"destination\",\"id\",\"name\",\"status\",\"subscriptions\",\"updated_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"destination\":{\"configuration\":{\"action_id\":\"sample\"},\"type\":\"action\"},\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"$optional\":[\"event_type\"],\"event_type\":\"sample\"}],\"updated_at\":\"2026-01-01T00:00:00.000Z\"},\"tags\":{\"destination\":{\"type\":\"action\"}}}]}",
         body_props: &["destination", "name", "status", "subscriptions"],
+        body_sample: "{\"destination\":{\"configuration\":{\"webhook_authorization\":{\"method\":\"basic\",\"username\":\"a\"},\"webhook_endpoint\":\"https://\"},\"type\":\"webhook\"},\"name\":\"sample\",\"status\":\"disabled\",\"subscriptions\":[{\"event_type\":\"sample\"}]}",
     },
     Op {
         id: "delete_event-streams_by_id",
@@ -2458,6 +2600,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_event_deliveries",
@@ -2473,6 +2616,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"attempts\":[{\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         shape: "{\"$optional\":[\"event\"],\"attempts\":[{\"$optional\":[\"error_message\"],\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"$optional\":[\"data\",\"id\",\"source\",\"specversion\",\"time\",\"type\"],\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_deliveries_by_event_id",
@@ -2488,6 +2632,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"attempts\":[{\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         shape: "{\"$optional\":[\"event\"],\"attempts\":[{\"$optional\":[\"error_message\"],\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"$optional\":[\"data\",\"id\",\"source\",\"specversion\",\"time\",\"type\"],\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_redeliver",
@@ -2503,6 +2648,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"date_from\":\"2026-01-01T00:00:00Z\",\"date_to\":\"2026-01-01T00:00:00Z\",\"event_types\":[\"group.created\"],\"statuses\":[\"failed\"]}",
         shape: "{\"$optional\":[\"date_from\",\"date_to\",\"event_types\",\"statuses\"],\"date_from\":\"2026-01-01T00:00:00Z\",\"date_to\":\"2026-01-01T00:00:00Z\",\"event_types\":[\"group.created\"],\"statuses\":[\"failed\"]}",
         body_props: &["date_from", "date_to", "event_types", "statuses"],
+        body_sample: "{\"date_from\":\"2026-01-01T00:00:00Z\",\"date_to\":\"2026-01-01T00:00:00Z\",\"event_types\":[\"group.created\"],\"statuses\":[\"failed\"]}",
     },
     Op {
         id: "post_redeliver_by_event_id",
@@ -2518,6 +2664,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_test_event",
@@ -2533,6 +2680,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"attempts\":[{\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         shape: "{\"$optional\":[\"event\"],\"attempts\":[{\"$optional\":[\"error_message\"],\"error_message\":\"sample\",\"status\":\"failed\",\"timestamp\":\"2026-01-01T00:00:00.000Z\"}],\"event\":{\"$optional\":[\"data\",\"id\",\"source\",\"specversion\",\"time\",\"type\"],\"data\":\"sample\",\"id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"source\":\"sample\",\"specversion\":\"sample\",\"time\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"},\"event_stream_id\":\"samplexxxxxxxxxxxxxxxxxxxx\",\"event_type\":\"group.created\",\"id\":\"sample\",\"status\":\"failed\"}",
         body_props: &["data", "event_type"],
+        body_sample: "{\"data\":{},\"event_type\":\"group.created\"}",
     },
     Op {
         id: "subscribe_events",
@@ -2548,6 +2696,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_experiments",
@@ -2563,6 +2712,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\",\"ended_at\",\"started_at\"],\"allocation_strategy\":\"segment\",\"allocations\":[{\"$optional\":[\"is_control\",\"is_fallback\",\"priority\",\"segment_id\",\"variation_id\",\"weight\"],\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "create_experiment",
@@ -2586,6 +2736,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "feature_flag_id",
             "name",
         ],
+        body_sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"seg_A\",\"variation_id\":\"var_A\",\"weight\":0}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"description\":\"aaa\",\"feature_flag_id\":\"flg_A\",\"name\":\"aaa\"}",
     },
     Op {
         id: "get_experiment",
@@ -2601,6 +2752,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\",\"ended_at\",\"started_at\"],\"allocation_strategy\":\"segment\",\"allocations\":[{\"$optional\":[\"is_control\",\"is_fallback\",\"priority\",\"segment_id\",\"variation_id\",\"weight\"],\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "update_experiment",
@@ -2616,6 +2768,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\",\"ended_at\",\"started_at\"],\"allocation_strategy\":\"segment\",\"allocations\":[{\"$optional\":[\"is_control\",\"is_fallback\",\"priority\",\"segment_id\",\"variation_id\",\"weight\"],\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["allocations", "assignment_config", "description", "name"],
+        body_sample: "{\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"seg_A\",\"variation_id\":\"var_A\",\"weight\":0}],\"assignment_config\":{\"subject\":\"device\"},\"description\":\"aaa\",\"name\":\"aaa\"}",
     },
     Op {
         id: "delete_experiment",
@@ -2631,6 +2784,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "update_experiment_status",
@@ -2646,6 +2800,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allocation_strategy\":\"segment\",\"allocations\":[{\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\",\"ended_at\",\"started_at\"],\"allocation_strategy\":\"segment\",\"allocations\":[{\"$optional\":[\"is_control\",\"is_fallback\",\"priority\",\"segment_id\",\"variation_id\",\"weight\"],\"is_control\":true,\"is_fallback\":true,\"priority\":1,\"segment_id\":\"sample\",\"variation_id\":\"sample\",\"weight\":1}],\"assignment_config\":{\"subject\":\"device\"},\"authentication_flow\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"feature_flag_id\":\"sample\",\"id\":\"exp_A\",\"is_valid\":true,\"name\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"active\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["status"],
+        body_sample: "{\"status\":\"active\"}",
     },
     Op {
         id: "validate_experiment",
@@ -2661,6 +2816,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"errors\":[{\"code\":\"sample\",\"message\":\"sample\"}],\"is_valid\":true}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_feature_flags",
@@ -2676,6 +2832,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\",\"parameters\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"description\"],\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "create_feature_flag",
@@ -2691,6 +2848,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\",\"parameters\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"description\"],\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["description", "name", "parameters"],
+        body_sample: "{\"description\":\"aaa\",\"name\":\"aaa\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}}}",
     },
     Op {
         id: "get_feature_flag",
@@ -2706,6 +2864,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\",\"parameters\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"description\"],\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "update_feature_flag",
@@ -2721,6 +2880,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\",\"parameters\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"description\"],\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["description", "name", "parameters"],
+        body_sample: "{\"description\":\"aaa\",\"name\":\"aaa\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}}}",
     },
     Op {
         id: "delete_feature_flag",
@@ -2736,6 +2896,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "update_feature_flag_status",
@@ -2751,6 +2912,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"key\":{\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\",\"parameters\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"flg_A\",\"name\":\"sample\",\"parameters\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"description\"],\"description\":\"sample\",\"type\":\"number\",\"value\":null}},\"status\":\"active\",\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["status"],
+        body_sample: "{\"status\":\"active\"}",
     },
     Op {
         id: "get_variations",
@@ -2766,6 +2928,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"variations\":[{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]}",
         shape: "{\"variations\":[{\"$optional\":[\"description\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "create_variation",
@@ -2781,6 +2944,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["description", "name", "overrides"],
+        body_sample: "{\"description\":\"aaa\",\"name\":\"aaa\",\"overrides\":{}}",
     },
     Op {
         id: "get_variation",
@@ -2796,6 +2960,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "update_variation",
@@ -2811,6 +2976,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"feature_flag_id\":\"flg_A\",\"id\":\"var_A\",\"name\":\"sample\",\"overrides\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["description", "name", "overrides"],
+        body_sample: "{\"description\":\"aaa\",\"name\":\"aaa\",\"overrides\":{}}",
     },
     Op {
         id: "delete_variation",
@@ -2826,6 +2992,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_segments",
@@ -2841,6 +3008,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"]}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"$optional\":[\"match\",\"not_match\"],\"match\":{\"$optional\":[\"browser\",\"client_id\",\"connection\",\"connection_type\",\"country\",\"device_type\",\"domain\",\"organization_id\",\"platform\",\"region\"],\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}},\"not_match\":{\"$optional\":[\"browser\",\"client_id\",\"connection\",\"connection_type\",\"country\",\"device_type\",\"domain\",\"organization_id\",\"platform\",\"region\"],\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "create_segment",
@@ -2856,6 +3024,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"$optional\":[\"match\",\"not_match\"],\"match\":{\"$optional\":[\"browser\",\"client_id\",\"connection\",\"connection_type\",\"country\",\"device_type\",\"domain\",\"organization_id\",\"platform\",\"region\"],\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}},\"not_match\":{\"$optional\":[\"browser\",\"client_id\",\"connection\",\"connection_type\",\"country\",\"device_type\",\"domain\",\"organization_id\",\"platform\",\"region\"],\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["description", "name", "rules"],
+        body_sample: "{\"description\":\"aaa\",\"name\":\"aaa\",\"rules\":[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}]}",
     },
     Op {
         id: "get_segment",
@@ -2871,6 +3040,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"$optional\":[\"match\",\"not_match\"],\"match\":{\"$optional\":[\"browser\",\"client_id\",\"connection\",\"connection_type\",\"country\",\"device_type\",\"domain\",\"organization_id\",\"platform\",\"region\"],\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}},\"not_match\":{\"$optional\":[\"browser\",\"client_id\",\"connection\",\"connection_type\",\"country\",\"device_type\",\"domain\",\"organization_id\",\"platform\",\"region\"],\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "update_segment",
@@ -2886,6 +3056,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"description\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"seg_A\",\"name\":\"sample\",\"rules\":[{\"$optional\":[\"match\",\"not_match\"],\"match\":{\"$optional\":[\"browser\",\"client_id\",\"connection\",\"connection_type\",\"country\",\"device_type\",\"domain\",\"organization_id\",\"platform\",\"region\"],\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}},\"not_match\":{\"$optional\":[\"browser\",\"client_id\",\"connection\",\"connection_type\",\"country\",\"device_type\",\"domain\",\"organization_id\",\"platform\",\"region\"],\"browser\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"client_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"connection_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"country\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"device_type\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"domain\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"organization_id\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"platform\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]},\"region\":{\"$oneOf\":[{\"shape\":[\"sample\"],\"tags\":{}},{\"shape\":{\"contains\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"starts_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"ends_with\":[\"sample\"]},\"tags\":{}},{\"shape\":{\"exists\":true},\"tags\":{}}]}}}],\"type\":\"auth0\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["description", "name", "rules"],
+        body_sample: "{\"description\":\"aaa\",\"name\":\"aaa\",\"rules\":[{\"match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]},\"not_match\":{\"browser\":[\"sample\"],\"client_id\":[\"sample\"],\"connection\":[\"sample\"],\"connection_type\":[\"sample\"],\"country\":[\"sample\"],\"device_type\":[\"sample\"],\"domain\":[\"sample\"],\"organization_id\":[\"sample\"],\"platform\":[\"sample\"],\"region\":[\"sample\"]}}]}",
     },
     Op {
         id: "delete_segment",
@@ -2901,6 +3072,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_flows",
@@ -2916,6 +3088,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"executed_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_flows",
@@ -2931,6 +3104,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"actions\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"actions\",\"executed_at\"],\"actions\":[{\"$oneOf\":[{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_CONTACTS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"LIST_CONTACTS\",\"type\":\"ACTIVECAMPAIGN\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_fields\",\"first_name\",\"last_name\",\"phone\"],\"connection_id\":\"sample\",\"custom_fields\":{},\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"phone\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"ACTIVECAMPAIGN\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"CREATE_RECORD\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_RECORDS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"query\",\"view\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"query\":\"sample\",\"table_name\":\"sample\",\"view\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"LIST_RECORDS\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"record_id\":\"sample\",\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"UPDATE_RECORD\",\"type\":\"AIRTABLE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"CREATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"GET_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"changes\":{},\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"UPDATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"headers\",\"method\",\"params\",\"payload\"],\"connection_id\":\"sample\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"pathname\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"body\":\"sample\",\"custom_vars\":{},\"from\":{\"$optional\":[\"name\"],\"email\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]},\"name\":\"sample\"},\"subject\":\"sample\",\"to\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"AUTH0\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"INSERT_ROWS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"data\"],\"connection_id\":\"sample\",\"data\":{},\"dataset_id\":\"sample\",\"table_id\":\"sample\"},\"type\":\"BIGQUERY\"},\"tags\":{\"action\":\"INSERT_ROWS\",\"type\":\"BIGQUERY\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_PERSON\",\"type\":\"CLEARBIT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_COMPANY\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"domain\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_COMPANY\",\"type\":\"CLEARBIT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"rules\"],\"email\":\"sample\",\"rules\":{\"$optional\":[\"allowlist\",\"block_aliases\",\"block_disposable_emails\",\"block_free_emails\",\"blocklist\",\"require_mx_record\"],\"allowlist\":[],\"block_aliases\":true,\"block_disposable_emails\":true,\"block_free_emails\":true,\"blocklist\":[],\"require_mx_record\":true}},\"type\":\"EMAIL\"},\"tags\":{\"action\":\"VERIFY_EMAIL\",\"type\":\"EMAIL\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"BOOLEAN_CONDITION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"else\",\"then\"],\"else\":[],\"if\":null,\"then\":[]},\"type\":\"FLOW\"},\"tags\":{\"action\":\"BOOLEAN_CONDITION\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELAY_FLOW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"units\"],\"number\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"units\":\"SECONDS\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DELAY_FLOW\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\",\"params\"],\"action\":\"DO_NOTHING\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DO_NOTHING\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ERROR_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"message\":\"sample\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"ERROR_MESSAGE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAP_VALUE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"cases\",\"fallback\"],\"cases\":{},\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}},{\"shape\":{},\"tags\":{}},{\"shape\":[],\"tags\":{}}]},\"input\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"MAP_VALUE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"RETURN_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"RETURN_JSON\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"STORE_VARS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"vars\":{}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"STORE_VARS\",\"type\":\"FLOW\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ROW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"sheet_id\",\"values\"],\"connection_id\":\"sample\",\"sheet_id\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"spreadsheet_id\":\"sample\",\"values\":[]},\"type\":\"GOOGLE_SHEETS\"},\"tags\":{\"action\":\"ADD_ROW\",\"type\":\"GOOGLE_SHEETS\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"basic\",\"connection_id\",\"content_type\",\"headers\",\"method\",\"params\",\"payload\"],\"basic\":{\"$optional\":[\"password\",\"username\"],\"password\":\"sample\",\"username\":\"sample\"},\"connection_id\":\"sample\",\"content_type\":\"JSON\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"url\":\"sample\"},\"type\":\"HTTP\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"HTTP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ENROLL_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"workflow_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"ENROLL_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"GET_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"properties\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"properties\":[]},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"HUBSPOT\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{}},\"type\":\"JSON\"},\"tags\":{\"action\":\"CREATE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"json\":\"sample\"},\"type\":\"JSON\"},\"tags\":{\"action\":\"PARSE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"JSON\"},\"tags\":{\"action\":\"SERIALIZE_JSON\",\"type\":\"JSON\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DECODE_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"DECODE_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SIGN_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"expires_in\",\"issuer\",\"payload\",\"subject\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"expires_in\":\"sample\",\"issuer\":\"sample\",\"payload\":{},\"subject\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"SIGN_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"issuer\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"issuer\":\"sample\",\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"VERIFY_JWT\",\"type\":\"JWT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_MEMBER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"list_id\":\"sample\",\"member\":{\"$optional\":[\"merge_fields\"],\"email_address\":\"sample\",\"merge_fields\":{},\"status_if_new\":\"sample\"}},\"type\":\"MAILCHIMP\"},\"tags\":{\"action\":\"UPSERT_MEMBER\",\"type\":\"MAILCHIMP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$oneOf\":[{\"shape\":{\"content\":\"sample\"},\"tags\":{}},{\"shape\":{\"$optional\":[\"variables\"],\"template_id\":1,\"variables\":{}},\"tags\":{}}]},\"type\":\"MAILJET\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"MAILJET\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GENERATE_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"length\":1,\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"GENERATE_CODE\",\"type\":\"OTP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"code\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"VERIFY_CODE\",\"type\":\"OTP\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_DEAL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"organization_id\",\"person_id\",\"stage_id\",\"user_id\",\"value\"],\"connection_id\":\"sample\",\"fields\":{},\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"person_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"stage_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"title\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"value\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_DEAL\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ORGANIZATION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"owner_id\"],\"connection_id\":\"sample\",\"fields\":{},\"name\":\"sample\",\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_ORGANIZATION\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"fields\",\"organization_id\",\"owner_id\",\"phone\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"fields\":{},\"name\":\"sample\",\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"phone\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_PERSON\",\"type\":\"PIPEDRIVE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"first_name\",\"payload\",\"phone\"],\"company\":\"sample\",\"connection_id\":\"sample\",\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"payload\":{},\"phone\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"CREATE_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_id\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"GET_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEARCH_LEADS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_fields\":[\"sample\"],\"search_field\":\"email\",\"search_value\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"SEARCH_LEADS\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"payload\"],\"connection_id\":\"sample\",\"lead_id\":\"sample\",\"payload\":{}},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"UPDATE_LEAD\",\"type\":\"SALESFORCE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":{\"$optional\":[\"name\"],\"email\":\"sample\",\"name\":\"sample\"},\"personalizations\":[]},\"type\":\"SENDGRID\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"SENDGRID\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"POST_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"attachments\",\"text\"],\"attachments\":[],\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"SLACK\"},\"tags\":{\"action\":\"POST_MESSAGE\",\"type\":\"SLACK\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"type\":\"sample\",\"value\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"ADD_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\",\"tax_id\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\",\"tax_id\":{\"type\":\"sample\",\"value\":\"sample\"}},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_PORTAL_SESSION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"return_url\"],\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"return_url\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_PORTAL_SESSION\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELETE_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"DELETE_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_CUSTOMERS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"FIND_CUSTOMERS\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"GET_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"UPDATE_CUSTOMER\",\"type\":\"STRIPE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"chat_id\":\"sample\",\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"TELEGRAM\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"TELEGRAM\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"payload\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"TWILIO\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"TWILIO\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"recipient_number\":\"sample\",\"sender_id\":\"sample\",\"type\":\"IMAGE\"},\"type\":\"WHATSAPP\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"WHATSAPP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"xml\":\"sample\"},\"type\":\"XML\"},\"tags\":{\"action\":\"PARSE_XML\",\"type\":\"XML\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"XML\"},\"tags\":{\"action\":\"SERIALIZE_XML\",\"type\":\"XML\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"TRIGGER_WEBHOOK\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"method\"],\"connection_id\":\"sample\",\"method\":\"GET\"},\"type\":\"ZAPIER\"},\"tags\":{\"action\":\"TRIGGER_WEBHOOK\",\"type\":\"ZAPIER\"}}]}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["actions", "name"],
+        body_sample: "{\"actions\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"name\":\"sample\"}",
     },
     Op {
         id: "get_flows_vault_connections",
@@ -2946,6 +3120,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"account_name\",\"refreshed_at\"],\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_flows_vault_connections",
@@ -2961,6 +3136,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"environment\":\"sample\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"account_name\",\"environment\",\"refreshed_at\"],\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"environment\":\"sample\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "{\"app_id\":\"ACTIVECAMPAIGN\",\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"base_url\":\"https://example.com/\",\"type\":\"API_KEY\"}}",
     },
     Op {
         id: "get_flows_vault_connections_by_id",
@@ -2976,6 +3152,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"environment\":\"sample\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"account_name\",\"environment\",\"refreshed_at\"],\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"environment\":\"sample\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_flows_vault_connections_by_id",
@@ -2991,6 +3168,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"environment\":\"sample\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"account_name\",\"environment\",\"refreshed_at\"],\"account_name\":\"sample\",\"app_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"environment\":\"sample\",\"fingerprint\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"ready\":true,\"refreshed_at\":\"2026-01-01T00:00:00.000Z\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["name", "setup"],
+        body_sample: "{\"name\":\"sample\",\"setup\":{\"api_key\":\"sample\",\"base_url\":\"https://example.com/\",\"type\":\"API_KEY\"}}",
     },
     Op {
         id: "delete_flows_vault_connections_by_id",
@@ -3006,6 +3184,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_flows_executions",
@@ -3021,6 +3200,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"journey_id\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"sample\",\"trace_id\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"ended_at\",\"journey_id\",\"started_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"journey_id\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"sample\",\"trace_id\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_flows_executions_by_execution_id",
@@ -3036,6 +3216,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"debug\":{},\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"journey_id\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"sample\",\"trace_id\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"debug\",\"ended_at\",\"journey_id\",\"started_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"debug\":{},\"ended_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"journey_id\":\"sample\",\"started_at\":\"2026-01-01T00:00:00.000Z\",\"status\":\"sample\",\"trace_id\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_flows_executions_by_execution_id",
@@ -3051,6 +3232,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_flows_by_id",
@@ -3066,6 +3248,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"actions\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"actions\",\"executed_at\"],\"actions\":[{\"$oneOf\":[{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_CONTACTS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"LIST_CONTACTS\",\"type\":\"ACTIVECAMPAIGN\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_fields\",\"first_name\",\"last_name\",\"phone\"],\"connection_id\":\"sample\",\"custom_fields\":{},\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"phone\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"ACTIVECAMPAIGN\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"CREATE_RECORD\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_RECORDS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"query\",\"view\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"query\":\"sample\",\"table_name\":\"sample\",\"view\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"LIST_RECORDS\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"record_id\":\"sample\",\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"UPDATE_RECORD\",\"type\":\"AIRTABLE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"CREATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"GET_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"changes\":{},\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"UPDATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"headers\",\"method\",\"params\",\"payload\"],\"connection_id\":\"sample\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"pathname\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"body\":\"sample\",\"custom_vars\":{},\"from\":{\"$optional\":[\"name\"],\"email\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]},\"name\":\"sample\"},\"subject\":\"sample\",\"to\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"AUTH0\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"INSERT_ROWS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"data\"],\"connection_id\":\"sample\",\"data\":{},\"dataset_id\":\"sample\",\"table_id\":\"sample\"},\"type\":\"BIGQUERY\"},\"tags\":{\"action\":\"INSERT_ROWS\",\"type\":\"BIGQUERY\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_PERSON\",\"type\":\"CLEARBIT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_COMPANY\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"domain\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_COMPANY\",\"type\":\"CLEARBIT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"rules\"],\"email\":\"sample\",\"rules\":{\"$optional\":[\"allowlist\",\"block_aliases\",\"block_disposable_emails\",\"block_free_emails\",\"blocklist\",\"require_mx_record\"],\"allowlist\":[],\"block_aliases\":true,\"block_disposable_emails\":true,\"block_free_emails\":true,\"blocklist\":[],\"require_mx_record\":true}},\"type\":\"EMAIL\"},\"tags\":{\"action\":\"VERIFY_EMAIL\",\"type\":\"EMAIL\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"BOOLEAN_CONDITION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"else\",\"then\"],\"else\":[],\"if\":null,\"then\":[]},\"type\":\"FLOW\"},\"tags\":{\"action\":\"BOOLEAN_CONDITION\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELAY_FLOW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"units\"],\"number\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"units\":\"SECONDS\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DELAY_FLOW\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\",\"params\"],\"action\":\"DO_NOTHING\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DO_NOTHING\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ERROR_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"message\":\"sample\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"ERROR_MESSAGE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAP_VALUE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"cases\",\"fallback\"],\"cases\":{},\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}},{\"shape\":{},\"tags\":{}},{\"shape\":[],\"tags\":{}}]},\"input\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"MAP_VALUE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"RETURN_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"RETURN_JSON\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"STORE_VARS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"vars\":{}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"STORE_VARS\",\"type\":\"FLOW\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ROW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"sheet_id\",\"values\"],\"connection_id\":\"sample\",\"sheet_id\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"spreadsheet_id\":\"sample\",\"values\":[]},\"type\":\"GOOGLE_SHEETS\"},\"tags\":{\"action\":\"ADD_ROW\",\"type\":\"GOOGLE_SHEETS\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"basic\",\"connection_id\",\"content_type\",\"headers\",\"method\",\"params\",\"payload\"],\"basic\":{\"$optional\":[\"password\",\"username\"],\"password\":\"sample\",\"username\":\"sample\"},\"connection_id\":\"sample\",\"content_type\":\"JSON\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"url\":\"sample\"},\"type\":\"HTTP\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"HTTP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ENROLL_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"workflow_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"ENROLL_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"GET_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"properties\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"properties\":[]},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"HUBSPOT\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{}},\"type\":\"JSON\"},\"tags\":{\"action\":\"CREATE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"json\":\"sample\"},\"type\":\"JSON\"},\"tags\":{\"action\":\"PARSE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"JSON\"},\"tags\":{\"action\":\"SERIALIZE_JSON\",\"type\":\"JSON\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DECODE_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"DECODE_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SIGN_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"expires_in\",\"issuer\",\"payload\",\"subject\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"expires_in\":\"sample\",\"issuer\":\"sample\",\"payload\":{},\"subject\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"SIGN_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"issuer\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"issuer\":\"sample\",\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"VERIFY_JWT\",\"type\":\"JWT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_MEMBER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"list_id\":\"sample\",\"member\":{\"$optional\":[\"merge_fields\"],\"email_address\":\"sample\",\"merge_fields\":{},\"status_if_new\":\"sample\"}},\"type\":\"MAILCHIMP\"},\"tags\":{\"action\":\"UPSERT_MEMBER\",\"type\":\"MAILCHIMP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$oneOf\":[{\"shape\":{\"content\":\"sample\"},\"tags\":{}},{\"shape\":{\"$optional\":[\"variables\"],\"template_id\":1,\"variables\":{}},\"tags\":{}}]},\"type\":\"MAILJET\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"MAILJET\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GENERATE_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"length\":1,\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"GENERATE_CODE\",\"type\":\"OTP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"code\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"VERIFY_CODE\",\"type\":\"OTP\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_DEAL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"organization_id\",\"person_id\",\"stage_id\",\"user_id\",\"value\"],\"connection_id\":\"sample\",\"fields\":{},\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"person_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"stage_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"title\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"value\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_DEAL\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ORGANIZATION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"owner_id\"],\"connection_id\":\"sample\",\"fields\":{},\"name\":\"sample\",\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_ORGANIZATION\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"fields\",\"organization_id\",\"owner_id\",\"phone\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"fields\":{},\"name\":\"sample\",\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"phone\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_PERSON\",\"type\":\"PIPEDRIVE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"first_name\",\"payload\",\"phone\"],\"company\":\"sample\",\"connection_id\":\"sample\",\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"payload\":{},\"phone\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"CREATE_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_id\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"GET_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEARCH_LEADS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_fields\":[\"sample\"],\"search_field\":\"email\",\"search_value\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"SEARCH_LEADS\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"payload\"],\"connection_id\":\"sample\",\"lead_id\":\"sample\",\"payload\":{}},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"UPDATE_LEAD\",\"type\":\"SALESFORCE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":{\"$optional\":[\"name\"],\"email\":\"sample\",\"name\":\"sample\"},\"personalizations\":[]},\"type\":\"SENDGRID\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"SENDGRID\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"POST_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"attachments\",\"text\"],\"attachments\":[],\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"SLACK\"},\"tags\":{\"action\":\"POST_MESSAGE\",\"type\":\"SLACK\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"type\":\"sample\",\"value\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"ADD_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\",\"tax_id\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\",\"tax_id\":{\"type\":\"sample\",\"value\":\"sample\"}},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_PORTAL_SESSION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"return_url\"],\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"return_url\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_PORTAL_SESSION\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELETE_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"DELETE_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_CUSTOMERS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"FIND_CUSTOMERS\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"GET_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"UPDATE_CUSTOMER\",\"type\":\"STRIPE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"chat_id\":\"sample\",\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"TELEGRAM\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"TELEGRAM\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"payload\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"TWILIO\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"TWILIO\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"recipient_number\":\"sample\",\"sender_id\":\"sample\",\"type\":\"IMAGE\"},\"type\":\"WHATSAPP\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"WHATSAPP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"xml\":\"sample\"},\"type\":\"XML\"},\"tags\":{\"action\":\"PARSE_XML\",\"type\":\"XML\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"XML\"},\"tags\":{\"action\":\"SERIALIZE_XML\",\"type\":\"XML\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"TRIGGER_WEBHOOK\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"method\"],\"connection_id\":\"sample\",\"method\":\"GET\"},\"type\":\"ZAPIER\"},\"tags\":{\"action\":\"TRIGGER_WEBHOOK\",\"type\":\"ZAPIER\"}}]}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_flows_by_id",
@@ -3081,6 +3264,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"actions\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"actions\",\"executed_at\"],\"actions\":[{\"$oneOf\":[{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_CONTACTS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"LIST_CONTACTS\",\"type\":\"ACTIVECAMPAIGN\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_fields\",\"first_name\",\"last_name\",\"phone\"],\"connection_id\":\"sample\",\"custom_fields\":{},\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"phone\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"ACTIVECAMPAIGN\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"CREATE_RECORD\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"LIST_RECORDS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"query\",\"view\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"query\":\"sample\",\"table_name\":\"sample\",\"view\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"LIST_RECORDS\",\"type\":\"AIRTABLE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_RECORD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\"],\"base_id\":\"sample\",\"connection_id\":\"sample\",\"fields\":{},\"record_id\":\"sample\",\"table_name\":\"sample\"},\"type\":\"AIRTABLE\"},\"tags\":{\"action\":\"UPDATE_RECORD\",\"type\":\"AIRTABLE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"CREATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"GET_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_USER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"changes\":{},\"connection_id\":\"sample\",\"user_id\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"UPDATE_USER\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"headers\",\"method\",\"params\",\"payload\"],\"connection_id\":\"sample\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"pathname\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"body\":\"sample\",\"custom_vars\":{},\"from\":{\"$optional\":[\"name\"],\"email\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]},\"name\":\"sample\"},\"subject\":\"sample\",\"to\":{\"$oneOf\":[{\"shape\":\"user@example.com\",\"tags\":{}},{\"shape\":\"{{fields.email}}\",\"tags\":{}}]}},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"AUTH0\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"custom_vars\",\"from\"],\"custom_vars\":{},\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"AUTH0\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"AUTH0\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"INSERT_ROWS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"data\"],\"connection_id\":\"sample\",\"data\":{},\"dataset_id\":\"sample\",\"table_id\":\"sample\"},\"type\":\"BIGQUERY\"},\"tags\":{\"action\":\"INSERT_ROWS\",\"type\":\"BIGQUERY\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_PERSON\",\"type\":\"CLEARBIT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_COMPANY\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"domain\":\"sample\"},\"type\":\"CLEARBIT\"},\"tags\":{\"action\":\"FIND_COMPANY\",\"type\":\"CLEARBIT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"rules\"],\"email\":\"sample\",\"rules\":{\"$optional\":[\"allowlist\",\"block_aliases\",\"block_disposable_emails\",\"block_free_emails\",\"blocklist\",\"require_mx_record\"],\"allowlist\":[],\"block_aliases\":true,\"block_disposable_emails\":true,\"block_free_emails\":true,\"blocklist\":[],\"require_mx_record\":true}},\"type\":\"EMAIL\"},\"tags\":{\"action\":\"VERIFY_EMAIL\",\"type\":\"EMAIL\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"BOOLEAN_CONDITION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"else\",\"then\"],\"else\":[],\"if\":null,\"then\":[]},\"type\":\"FLOW\"},\"tags\":{\"action\":\"BOOLEAN_CONDITION\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELAY_FLOW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"units\"],\"number\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"units\":\"SECONDS\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DELAY_FLOW\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\",\"params\"],\"action\":\"DO_NOTHING\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{},\"type\":\"FLOW\"},\"tags\":{\"action\":\"DO_NOTHING\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ERROR_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"message\":\"sample\"},\"type\":\"FLOW\"},\"tags\":{\"action\":\"ERROR_MESSAGE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAP_VALUE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"cases\",\"fallback\"],\"cases\":{},\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}},{\"shape\":{},\"tags\":{}},{\"shape\":[],\"tags\":{}}]},\"input\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"MAP_VALUE\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"RETURN_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"RETURN_JSON\",\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"STORE_VARS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"vars\":{}},\"type\":\"FLOW\"},\"tags\":{\"action\":\"STORE_VARS\",\"type\":\"FLOW\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ROW\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"sheet_id\",\"values\"],\"connection_id\":\"sample\",\"sheet_id\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"spreadsheet_id\":\"sample\",\"values\":[]},\"type\":\"GOOGLE_SHEETS\"},\"tags\":{\"action\":\"ADD_ROW\",\"type\":\"GOOGLE_SHEETS\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_REQUEST\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"basic\",\"connection_id\",\"content_type\",\"headers\",\"method\",\"params\",\"payload\"],\"basic\":{\"$optional\":[\"password\",\"username\"],\"password\":\"sample\",\"username\":\"sample\"},\"connection_id\":\"sample\",\"content_type\":\"JSON\",\"headers\":{},\"method\":\"GET\",\"params\":{},\"payload\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":[],\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"url\":\"sample\"},\"type\":\"HTTP\"},\"tags\":{\"action\":\"SEND_REQUEST\",\"type\":\"HTTP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ENROLL_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\",\"workflow_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"ENROLL_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"GET_CONTACT\",\"type\":\"HUBSPOT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_CONTACT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"properties\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"properties\":[]},\"type\":\"HUBSPOT\"},\"tags\":{\"action\":\"UPSERT_CONTACT\",\"type\":\"HUBSPOT\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{}},\"type\":\"JSON\"},\"tags\":{\"action\":\"CREATE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"json\":\"sample\"},\"type\":\"JSON\"},\"tags\":{\"action\":\"PARSE_JSON\",\"type\":\"JSON\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_JSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"JSON\"},\"tags\":{\"action\":\"SERIALIZE_JSON\",\"type\":\"JSON\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DECODE_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"DECODE_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SIGN_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"expires_in\",\"issuer\",\"payload\",\"subject\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"expires_in\":\"sample\",\"issuer\":\"sample\",\"payload\":{},\"subject\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"SIGN_JWT\",\"type\":\"JWT\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_JWT\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"audience\",\"issuer\"],\"audience\":\"sample\",\"connection_id\":\"sample\",\"issuer\":\"sample\",\"token\":\"sample\"},\"type\":\"JWT\"},\"tags\":{\"action\":\"VERIFY_JWT\",\"type\":\"JWT\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPSERT_MEMBER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"list_id\":\"sample\",\"member\":{\"$optional\":[\"merge_fields\"],\"email_address\":\"sample\",\"merge_fields\":{},\"status_if_new\":\"sample\"}},\"type\":\"MAILCHIMP\"},\"tags\":{\"action\":\"UPSERT_MEMBER\",\"type\":\"MAILCHIMP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$oneOf\":[{\"shape\":{\"content\":\"sample\"},\"tags\":{}},{\"shape\":{\"$optional\":[\"variables\"],\"template_id\":1,\"variables\":{}},\"tags\":{}}]},\"type\":\"MAILJET\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"MAILJET\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GENERATE_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"length\":1,\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"GENERATE_CODE\",\"type\":\"OTP\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"VERIFY_CODE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"code\":{\"$oneOf\":[{\"shape\":0,\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"reference\":\"sample\"},\"type\":\"OTP\"},\"tags\":{\"action\":\"VERIFY_CODE\",\"type\":\"OTP\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_DEAL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"organization_id\",\"person_id\",\"stage_id\",\"user_id\",\"value\"],\"connection_id\":\"sample\",\"fields\":{},\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"person_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"stage_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"title\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"value\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_DEAL\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_ORGANIZATION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"fields\",\"owner_id\"],\"connection_id\":\"sample\",\"fields\":{},\"name\":\"sample\",\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]}},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_ORGANIZATION\",\"type\":\"PIPEDRIVE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_PERSON\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"fields\",\"organization_id\",\"owner_id\",\"phone\"],\"connection_id\":\"sample\",\"email\":\"sample\",\"fields\":{},\"name\":\"sample\",\"organization_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"owner_id\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":1,\"tags\":{}}]},\"phone\":\"sample\"},\"type\":\"PIPEDRIVE\"},\"tags\":{\"action\":\"ADD_PERSON\",\"type\":\"PIPEDRIVE\"}}]},\"tags\":{}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"email\",\"first_name\",\"payload\",\"phone\"],\"company\":\"sample\",\"connection_id\":\"sample\",\"email\":\"sample\",\"first_name\":\"sample\",\"last_name\":\"sample\",\"payload\":{},\"phone\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"CREATE_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_id\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"GET_LEAD\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEARCH_LEADS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"lead_fields\":[\"sample\"],\"search_field\":\"email\",\"search_value\":\"sample\"},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"SEARCH_LEADS\",\"type\":\"SALESFORCE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_LEAD\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"payload\"],\"connection_id\":\"sample\",\"lead_id\":\"sample\",\"payload\":{}},\"type\":\"SALESFORCE\"},\"tags\":{\"action\":\"UPDATE_LEAD\",\"type\":\"SALESFORCE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_EMAIL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":{\"$optional\":[\"name\"],\"email\":\"sample\",\"name\":\"sample\"},\"personalizations\":[]},\"type\":\"SENDGRID\"},\"tags\":{\"action\":\"SEND_EMAIL\",\"type\":\"SENDGRID\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"POST_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"attachments\",\"text\"],\"attachments\":[],\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"SLACK\"},\"tags\":{\"action\":\"POST_MESSAGE\",\"type\":\"SLACK\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"ADD_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"type\":\"sample\",\"value\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"ADD_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\",\"tax_id\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\",\"tax_id\":{\"type\":\"sample\",\"value\":\"sample\"}},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"CREATE_PORTAL_SESSION\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"return_url\"],\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"return_url\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"CREATE_PORTAL_SESSION\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"DELETE_TAX_ID\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"customer_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"DELETE_TAX_ID\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"FIND_CUSTOMERS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"FIND_CUSTOMERS\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"GET_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"id\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"GET_CUSTOMER\",\"type\":\"STRIPE\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"UPDATE_CUSTOMER\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"address\",\"description\",\"email\",\"metadata\",\"name\",\"phone\",\"tax_exempt\"],\"address\":{\"$optional\":[\"city\",\"country\",\"line1\",\"line2\",\"postalCode\",\"state\"],\"city\":\"sample\",\"country\":\"sample\",\"line1\":\"sample\",\"line2\":\"sample\",\"postalCode\":\"sample\",\"state\":\"sample\"},\"connection_id\":\"sample\",\"description\":\"sample\",\"email\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"phone\":\"sample\",\"tax_exempt\":\"sample\"},\"type\":\"STRIPE\"},\"tags\":{\"action\":\"UPDATE_CUSTOMER\",\"type\":\"STRIPE\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"chat_id\":\"sample\",\"connection_id\":\"sample\",\"text\":\"sample\"},\"type\":\"TELEGRAM\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"TELEGRAM\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"MAKE_CALL\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"payload\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"MAKE_CALL\",\"type\":\"TWILIO\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_SMS\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"from\":\"sample\",\"message\":\"sample\",\"to\":\"sample\"},\"type\":\"TWILIO\"},\"tags\":{\"action\":\"SEND_SMS\",\"type\":\"TWILIO\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SEND_MESSAGE\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"connection_id\":\"sample\",\"payload\":{\"$oneOf\":[{\"shape\":{},\"tags\":{}},{\"shape\":\"sample\",\"tags\":{}}]},\"recipient_number\":\"sample\",\"sender_id\":\"sample\",\"type\":\"IMAGE\"},\"type\":\"WHATSAPP\"},\"tags\":{\"action\":\"SEND_MESSAGE\",\"type\":\"WHATSAPP\"}},{\"shape\":{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"PARSE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"xml\":\"sample\"},\"type\":\"XML\"},\"tags\":{\"action\":\"PARSE_XML\",\"type\":\"XML\"}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"SERIALIZE_XML\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"object\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]}},\"type\":\"XML\"},\"tags\":{\"action\":\"SERIALIZE_XML\",\"type\":\"XML\"}}]},\"tags\":{}},{\"shape\":{\"$optional\":[\"alias\",\"allow_failure\",\"mask_output\"],\"action\":\"TRIGGER_WEBHOOK\",\"alias\":\"sample\",\"allow_failure\":true,\"id\":\"sample\",\"mask_output\":true,\"params\":{\"$optional\":[\"method\"],\"connection_id\":\"sample\",\"method\":\"GET\"},\"type\":\"ZAPIER\"},\"tags\":{\"action\":\"TRIGGER_WEBHOOK\",\"type\":\"ZAPIER\"}}]}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"executed_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["actions", "name"],
+        body_sample: "{\"actions\":[{\"action\":\"LIST_CONTACTS\",\"id\":\"sample\",\"params\":{\"connection_id\":\"sample\",\"email\":\"sample\"},\"type\":\"ACTIVECAMPAIGN\"}],\"name\":\"sample\"}",
     },
     Op {
         id: "delete_flows_by_id",
@@ -3096,6 +3280,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_forms",
@@ -3111,6 +3296,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"submitted_at\":\"2026-01-01\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"embedded_at\",\"submitted_at\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"id\":\"sample\",\"name\":\"sample\",\"submitted_at\":\"2026-01-01\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "create_form",
@@ -3135,6 +3321,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "style",
             "translations",
         ],
+        body_sample: "{\"ending\":{\"after_submit\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"languages\":{\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"alias\":\"sample\",\"config\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"}],\"start\":{\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"key\":\"sample\",\"value\":\"sample\"}],\"next_node\":\"sample\"},\"style\":{\"css\":\"sample\"},\"translations\":{}}",
     },
     Op {
         id: "get_form",
@@ -3150,6 +3337,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"ending\":{\"after_submit\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"id\":\"sample\",\"languages\":{\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"alias\":\"sample\",\"config\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"}],\"start\":{\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"key\":\"sample\",\"value\":\"sample\"}],\"next_node\":\"sample\"},\"style\":{\"css\":\"sample\"},\"submitted_at\":\"2026-01-01\",\"translations\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"embedded_at\",\"ending\",\"languages\",\"messages\",\"nodes\",\"start\",\"style\",\"submitted_at\",\"translations\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"embedded_at\":\"2026-01-01\",\"ending\":{\"$optional\":[\"after_submit\",\"coordinates\",\"redirection\",\"resume_flow\"],\"after_submit\":{\"$optional\":[\"flow_id\"],\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"$optional\":[\"delay\"],\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"id\":\"sample\",\"languages\":{\"$optional\":[\"default\",\"primary\"],\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"$optional\":[\"custom\",\"errors\"],\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"$oneOf\":[{\"shape\":{\"$optional\":[\"alias\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"next_node\"],\"flow_id\":\"sample\",\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"FLOW\"},\"tags\":{\"type\":\"FLOW\"}},{\"shape\":{\"$optional\":[\"alias\",\"config\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"fallback\",\"rules\"],\"fallback\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]},\"rules\":[]},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"ROUTER\"},\"tags\":{\"type\":\"ROUTER\"}},{\"shape\":{\"$optional\":[\"alias\",\"config\",\"coordinates\"],\"alias\":\"sample\",\"config\":{\"$optional\":[\"components\",\"next_node\"],\"components\":[],\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"id\":\"sample\",\"type\":\"STEP\"},\"tags\":{\"type\":\"STEP\"}}]}],\"start\":{\"$optional\":[\"coordinates\",\"hidden_fields\",\"next_node\"],\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"$optional\":[\"value\"],\"key\":\"sample\",\"value\":\"sample\"}],\"next_node\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":\"$ending\",\"tags\":{}}]}},\"style\":{\"$optional\":[\"css\"],\"css\":\"sample\"},\"submitted_at\":\"2026-01-01\",\"translations\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_form",
@@ -3174,6 +3362,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "style",
             "translations",
         ],
+        body_sample: "{\"ending\":{\"after_submit\":{\"flow_id\":\"sample\"},\"coordinates\":{\"x\":-999999,\"y\":-999999},\"redirection\":{\"delay\":0,\"target\":\"sample\"},\"resume_flow\":true},\"languages\":{\"default\":\"sample\",\"primary\":\"sample\"},\"messages\":{\"custom\":{},\"errors\":{}},\"name\":\"sample\",\"nodes\":[{\"config\":{\"flow_id\":\"sample\"},\"id\":\"sample\",\"type\":\"FLOW\"}],\"start\":{\"coordinates\":{\"x\":-999999,\"y\":-999999},\"hidden_fields\":[{\"key\":\"sample\"}],\"next_node\":\"sample\"},\"style\":{\"css\":\"sample\"},\"translations\":{}}",
     },
     Op {
         id: "delete_form",
@@ -3189,6 +3378,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_grants",
@@ -3204,6 +3394,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"audience\":\"sample\",\"clientID\":\"sample\",\"id\":\"sample\",\"scope\":[\"sample\"],\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"audience\",\"clientID\",\"id\",\"scope\",\"user_id\"],\"audience\":\"sample\",\"clientID\":\"sample\",\"id\":\"sample\",\"scope\":[\"sample\"],\"user_id\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_grants_by_user_id",
@@ -3219,6 +3410,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_grants_by_id",
@@ -3234,6 +3426,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_groups",
@@ -3249,6 +3442,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"connection_id\",\"created_at\",\"external_id\",\"id\",\"name\",\"tenant_name\",\"updated_at\"],\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_group",
@@ -3264,6 +3458,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"connection_id\",\"external_id\"],\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_group",
@@ -3279,6 +3474,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_group_members",
@@ -3294,6 +3490,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"member_type\":\"user\",\"type\":\"connection\"}",
         shape: "{\"$optional\":[\"connection_id\",\"created_at\",\"id\",\"member_type\",\"type\"],\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"member_type\":\"user\",\"type\":\"connection\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_group_roles",
@@ -3309,6 +3506,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"id\",\"name\"],\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_group_roles",
@@ -3324,6 +3522,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["roles"],
+        body_sample: "{\"roles\":[\"sample\"]}",
     },
     Op {
         id: "delete_group_roles",
@@ -3339,6 +3538,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["roles"],
+        body_sample: "{\"roles\":[\"sample\"]}",
     },
     Op {
         id: "post_ticket",
@@ -3361,6 +3561,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "send_mail",
             "user_id",
         ],
+        body_sample: "{\"allow_multiple_enrollments\":true,\"email\":\"user@example.com\",\"email_locale\":\"sample\",\"factor\":\"email\",\"send_mail\":true,\"user_id\":\"sample\"}",
     },
     Op {
         id: "get_enrollments_by_id",
@@ -3376,6 +3577,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enrolled_at\":\"sample\",\"id\":\"sample\",\"identifier\":\"sample\",\"last_auth\":\"sample\",\"name\":\"+00000000\",\"phone_number\":\"sample\",\"status\":\"pending\"}",
         shape: "{\"$optional\":[\"enrolled_at\",\"identifier\",\"last_auth\",\"name\",\"phone_number\"],\"enrolled_at\":\"2016-07-12T17:56:26.804Z\",\"id\":\"dev_0000000000000001\",\"identifier\":\"76dc-a90c-a88c-a90c-a88c-a88c-a90c\",\"last_auth\":\"2016-07-12T17:56:26.804Z\",\"name\":\"iPhone 7\",\"phone_number\":\"+1 999999999999\",\"status\":\"pending\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_enrollments_by_id",
@@ -3391,6 +3593,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_factors",
@@ -3406,6 +3609,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"enabled\":true,\"name\":\"email\",\"trial_expired\":true}]",
         shape: "[{\"enabled\":true,\"name\":\"sms\",\"trial_expired\":true}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_factor_duo_settings",
@@ -3421,6 +3625,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
         shape: "{\"$optional\":[\"host\",\"ikey\",\"skey\"],\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_factor_duo_settings",
@@ -3436,6 +3641,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
         shape: "{\"$optional\":[\"host\",\"ikey\",\"skey\"],\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
         body_props: &["host", "ikey", "skey"],
+        body_sample: "{\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
     },
     Op {
         id: "patch_factor_duo_settings",
@@ -3451,6 +3657,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
         shape: "{\"$optional\":[\"host\",\"ikey\",\"skey\"],\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
         body_props: &["host", "ikey", "skey"],
+        body_sample: "{\"host\":\"sample\",\"ikey\":\"sample\",\"skey\":\"sample\"}",
     },
     Op {
         id: "get_message-types",
@@ -3466,6 +3673,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"message_types\":[\"sms\"]}",
         shape: "{\"$optional\":[\"message_types\"],\"message_types\":[\"sms\"]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_message-types",
@@ -3481,6 +3689,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"message_types\":[\"sms\"]}",
         shape: "{\"$optional\":[\"message_types\"],\"message_types\":[\"sms\"]}",
         body_props: &["message_types"],
+        body_sample: "{\"message_types\":[\"sms\"]}",
     },
     Op {
         id: "get_phone_twilio_factor_provider",
@@ -3496,6 +3705,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
         shape: "{\"$optional\":[\"auth_token\",\"from\",\"messaging_service_sid\",\"sid\"],\"auth_token\":\"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU\",\"from\":\"+1223323\",\"messaging_service_sid\":\"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq\",\"sid\":\"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_twilio",
@@ -3511,6 +3721,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
         shape: "{\"$optional\":[\"auth_token\",\"from\",\"messaging_service_sid\",\"sid\"],\"auth_token\":\"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU\",\"from\":\"+1223323\",\"messaging_service_sid\":\"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq\",\"sid\":\"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40\"}",
         body_props: &["auth_token", "from", "messaging_service_sid", "sid"],
+        body_sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
     },
     Op {
         id: "get_guardian_phone_providers",
@@ -3526,6 +3737,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"provider\":\"auth0\"}",
         shape: "{\"$optional\":[\"provider\"],\"provider\":\"auth0\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_phone_providers",
@@ -3541,6 +3753,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"provider\":\"auth0\"}",
         shape: "{\"$optional\":[\"provider\"],\"provider\":\"auth0\"}",
         body_props: &["provider"],
+        body_sample: "{\"provider\":\"auth0\"}",
     },
     Op {
         id: "get_factor_phone_templates",
@@ -3556,6 +3769,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
         shape: "{\"enrollment_message\":\"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment.\",\"verification_message\":\"{{code}} is your verification code for {{tenant.friendly_name}}\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_factor_phone_templates",
@@ -3571,6 +3785,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
         shape: "{\"enrollment_message\":\"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment.\",\"verification_message\":\"{{code}} is your verification code for {{tenant.friendly_name}}\"}",
         body_props: &["enrollment_message", "verification_message"],
+        body_sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
     },
     Op {
         id: "get_apns",
@@ -3586,6 +3801,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"bundle_id\":\"sample\",\"enabled\":true,\"sandbox\":true}",
         shape: "{\"$optional\":[\"bundle_id\",\"enabled\",\"sandbox\"],\"bundle_id\":\"sample\",\"enabled\":true,\"sandbox\":true}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_apns",
@@ -3601,6 +3817,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"bundle_id\":\"sample\",\"sandbox\":true}",
         shape: "{\"$optional\":[\"bundle_id\",\"sandbox\"],\"bundle_id\":\"sample\",\"sandbox\":true}",
         body_props: &["bundle_id", "p12", "sandbox"],
+        body_sample: "{\"bundle_id\":\"sample\",\"p12\":\"sample\",\"sandbox\":true}",
     },
     Op {
         id: "patch_apns",
@@ -3616,6 +3833,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"bundle_id\":\"sample\",\"sandbox\":true}",
         shape: "{\"$optional\":[\"bundle_id\",\"sandbox\"],\"bundle_id\":\"sample\",\"sandbox\":true}",
         body_props: &["bundle_id", "p12", "sandbox"],
+        body_sample: "{\"bundle_id\":\"sample\",\"p12\":\"sample\",\"sandbox\":true}",
     },
     Op {
         id: "put_fcm",
@@ -3631,6 +3849,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{}",
         shape: "",
         body_props: &["server_key"],
+        body_sample: "{\"server_key\":\"sample\"}",
     },
     Op {
         id: "patch_fcm",
@@ -3646,6 +3865,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{}",
         shape: "",
         body_props: &["server_key"],
+        body_sample: "{\"server_key\":\"sample\"}",
     },
     Op {
         id: "put_fcmv1",
@@ -3661,6 +3881,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{}",
         shape: "",
         body_props: &["server_credentials"],
+        body_sample: "{\"server_credentials\":\"sample\"}",
     },
     Op {
         id: "patch_fcmv1",
@@ -3676,6 +3897,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{}",
         shape: "",
         body_props: &["server_credentials"],
+        body_sample: "{\"server_credentials\":\"sample\"}",
     },
     Op {
         id: "get_sns",
@@ -3691,6 +3913,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"aws_access_key_id\":\"sample\",\"aws_region\":\"us-east-0\",\"aws_secret_access_key\":\"sample\",\"sns_apns_platform_application_arn\":\"sample\",\"sns_gcm_platform_application_arn\":\"sample\"}",
         shape: "{\"$optional\":[\"aws_access_key_id\",\"aws_region\",\"aws_secret_access_key\",\"sns_apns_platform_application_arn\",\"sns_gcm_platform_application_arn\"],\"aws_access_key_id\":\"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40\",\"aws_region\":\"us-west-1\",\"aws_secret_access_key\":\"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL\",\"sns_apns_platform_application_arn\":\"sample\",\"sns_gcm_platform_application_arn\":\"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_sns",
@@ -3712,6 +3935,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "sns_apns_platform_application_arn",
             "sns_gcm_platform_application_arn",
         ],
+        body_sample: "{\"aws_access_key_id\":\"sample\",\"aws_region\":\"us-east-0\",\"aws_secret_access_key\":\"sample\",\"sns_apns_platform_application_arn\":\"sample\",\"sns_gcm_platform_application_arn\":\"sample\"}",
     },
     Op {
         id: "patch_sns",
@@ -3733,6 +3957,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "sns_apns_platform_application_arn",
             "sns_gcm_platform_application_arn",
         ],
+        body_sample: "{\"aws_access_key_id\":\"sample\",\"aws_region\":\"us-east-0\",\"aws_secret_access_key\":\"sample\",\"sns_apns_platform_application_arn\":\"sample\",\"sns_gcm_platform_application_arn\":\"sample\"}",
     },
     Op {
         id: "get_pn_providers",
@@ -3748,6 +3973,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"provider\":\"direct\"}",
         shape: "{\"$optional\":[\"provider\"],\"provider\":\"direct\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_pn_providers",
@@ -3763,6 +3989,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"provider\":\"direct\"}",
         shape: "{\"$optional\":[\"provider\"],\"provider\":\"direct\"}",
         body_props: &["provider"],
+        body_sample: "{\"provider\":\"direct\"}",
     },
     Op {
         id: "get_sms_twilio_factor_provider",
@@ -3778,6 +4005,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
         shape: "{\"$optional\":[\"auth_token\",\"from\",\"messaging_service_sid\",\"sid\"],\"auth_token\":\"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU\",\"from\":\"+1223323\",\"messaging_service_sid\":\"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq\",\"sid\":\"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_sms_twilio_factor_provider",
@@ -3793,6 +4021,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
         shape: "{\"$optional\":[\"auth_token\",\"from\",\"messaging_service_sid\",\"sid\"],\"auth_token\":\"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU\",\"from\":\"+1223323\",\"messaging_service_sid\":\"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq\",\"sid\":\"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40\"}",
         body_props: &["auth_token", "from", "messaging_service_sid", "sid"],
+        body_sample: "{\"auth_token\":\"sample\",\"from\":\"sample\",\"messaging_service_sid\":\"sample\",\"sid\":\"sample\"}",
     },
     Op {
         id: "get_sms_providers",
@@ -3808,6 +4037,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"provider\":\"auth0\"}",
         shape: "{\"$optional\":[\"provider\"],\"provider\":\"auth0\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_sms_providers",
@@ -3823,6 +4053,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"provider\":\"auth0\"}",
         shape: "{\"$optional\":[\"provider\"],\"provider\":\"auth0\"}",
         body_props: &["provider"],
+        body_sample: "{\"provider\":\"auth0\"}",
     },
     Op {
         id: "get_factor_sms_templates",
@@ -3838,6 +4069,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
         shape: "{\"enrollment_message\":\"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment.\",\"verification_message\":\"{{code}} is your verification code for {{tenant.friendly_name}}\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_factor_sms_templates",
@@ -3853,6 +4085,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
         shape: "{\"enrollment_message\":\"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment.\",\"verification_message\":\"{{code}} is your verification code for {{tenant.friendly_name}}\"}",
         body_props: &["enrollment_message", "verification_message"],
+        body_sample: "{\"enrollment_message\":\"sample\",\"verification_message\":\"sample\"}",
     },
     Op {
         id: "put_factors_by_name",
@@ -3868,6 +4101,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enabled\":true}",
         shape: "",
         body_props: &["enabled"],
+        body_sample: "{\"enabled\":true}",
     },
     Op {
         id: "get_policies",
@@ -3883,6 +4117,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[\"all-applications\"]",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_policies",
@@ -3898,6 +4133,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[\"all-applications\"]",
         shape: "",
         body_props: &[],
+        body_sample: "[\"all-applications\"]",
     },
     Op {
         id: "get_hooks",
@@ -3913,6 +4149,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"dependencies\":{},\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"script\":\"sample\",\"triggerId\":\"sample\"}",
         shape: "{\"$optional\":[\"dependencies\",\"id\",\"name\",\"script\",\"triggerId\"],\"dependencies\":{},\"enabled\":true,\"id\":\"00001\",\"name\":\"hook\",\"script\":\"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };\",\"triggerId\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_hooks",
@@ -3928,6 +4165,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"dependencies\":{},\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"script\":\"sample\",\"triggerId\":\"sample\"}",
         shape: "{\"$optional\":[\"dependencies\",\"id\",\"name\",\"script\",\"triggerId\"],\"dependencies\":{},\"enabled\":true,\"id\":\"00001\",\"name\":\"hook\",\"script\":\"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };\",\"triggerId\":\"sample\"}",
         body_props: &["dependencies", "enabled", "name", "script", "triggerId"],
+        body_sample: "{\"dependencies\":{},\"enabled\":true,\"name\":\"a\",\"script\":\"sample\",\"triggerId\":\"credentials-exchange\"}",
     },
     Op {
         id: "get_hooks_by_id",
@@ -3943,6 +4181,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"dependencies\":{},\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"script\":\"sample\",\"triggerId\":\"sample\"}",
         shape: "{\"$optional\":[\"dependencies\",\"id\",\"name\",\"script\",\"triggerId\"],\"dependencies\":{},\"enabled\":true,\"id\":\"00001\",\"name\":\"hook\",\"script\":\"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };\",\"triggerId\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_hooks_by_id",
@@ -3958,6 +4197,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"dependencies\":{},\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"script\":\"sample\",\"triggerId\":\"sample\"}",
         shape: "{\"$optional\":[\"dependencies\",\"id\",\"name\",\"script\",\"triggerId\"],\"dependencies\":{},\"enabled\":true,\"id\":\"00001\",\"name\":\"hook\",\"script\":\"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };\",\"triggerId\":\"sample\"}",
         body_props: &["dependencies", "enabled", "name", "script"],
+        body_sample: "{\"dependencies\":{},\"enabled\":true,\"name\":\"a\",\"script\":\"sample\"}",
     },
     Op {
         id: "delete_hooks_by_id",
@@ -3973,6 +4213,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_secrets",
@@ -3988,6 +4229,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"key\":\"sample\"}",
         shape: "{\"$optional\":[\"key\"],\"key\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_secrets",
@@ -4003,6 +4245,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "{\"key\":\"sample\"}",
     },
     Op {
         id: "patch_secrets",
@@ -4018,6 +4261,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "{\"key\":\"sample\"}",
     },
     Op {
         id: "delete_secrets",
@@ -4033,6 +4277,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "[\"sample\"]",
     },
     Op {
         id: "post_users-exports",
@@ -4048,6 +4293,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"created_at\":\"sample\",\"fields\":[{\"export_as\":\"sample\",\"name\":\"sample\"}],\"format\":\"json\",\"id\":\"sample\",\"limit\":1,\"status\":\"sample\",\"type\":\"sample\"}",
         shape: "{\"$optional\":[\"connection_id\",\"created_at\",\"fields\",\"format\"],\"connection_id\":\"con_0000000000000001\",\"created_at\":\"sample\",\"fields\":[{\"$optional\":[\"export_as\"],\"export_as\":\"sample\",\"name\":\"sample\"}],\"format\":\"json\",\"id\":\"job_0000000000000001\",\"limit\":5,\"status\":\"pending\",\"type\":\"users_export\"}",
         body_props: &["connection_id", "fields", "format", "limit"],
+        body_sample: "{\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"fields\":[{\"export_as\":\"sample\",\"name\":\"sample\"}],\"format\":\"json\",\"limit\":1}",
     },
     Op {
         id: "post_users-imports",
@@ -4063,6 +4309,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"created_at\":\"sample\",\"external_id\":\"sample\",\"id\":\"sample\",\"status\":\"sample\",\"type\":\"sample\"}",
         shape: "{\"$optional\":[\"external_id\"],\"connection_id\":\"con_0000000000000001\",\"created_at\":\"sample\",\"external_id\":\"sample\",\"id\":\"job_0000000000000001\",\"status\":\"pending\",\"type\":\"users_import\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_verification-email",
@@ -4078,6 +4325,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"sample\",\"id\":\"sample\",\"status\":\"sample\",\"type\":\"sample\"}",
         shape: "{\"$optional\":[\"created_at\"],\"created_at\":\"sample\",\"id\":\"job_0000000000000001\",\"status\":\"completed\",\"type\":\"verification_email\"}",
         body_props: &["client_id", "identity", "organization_id", "user_id"],
+        body_sample: "{\"client_id\":\"sample\",\"identity\":{\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"provider\":\"email\",\"user_id\":\"sample\"},\"organization_id\":\"sample\",\"user_id\":\"sample\"}",
     },
     Op {
         id: "get_jobs_by_id",
@@ -4093,6 +4341,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"sample\",\"format\":\"json\",\"id\":\"sample\",\"location\":\"sample\",\"percentage_done\":1,\"status\":\"sample\",\"status_details\":\"sample\",\"summary\":{\"failed\":1,\"inserted\":1,\"total\":1,\"updated\":1},\"time_left_seconds\":1,\"type\":\"sample\"}",
         shape: "{\"$optional\":[\"connection_id\",\"created_at\",\"format\",\"location\",\"percentage_done\",\"status_details\",\"summary\",\"time_left_seconds\"],\"connection_id\":\"con_0000000000000001\",\"created_at\":\"sample\",\"format\":\"json\",\"id\":\"job_0000000000000001\",\"location\":\"sample\",\"percentage_done\":1,\"status\":\"pending\",\"status_details\":\"sample\",\"summary\":{\"failed\":0,\"inserted\":0,\"total\":0,\"updated\":0},\"time_left_seconds\":1,\"type\":\"users_import\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_errors",
@@ -4108,6 +4357,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"errors\":[{}],\"user\":{}}]",
         shape: "{\"$oneOf\":[{\"shape\":[{\"$optional\":[\"errors\",\"user\"],\"errors\":[{\"$optional\":[\"code\",\"message\",\"path\"],\"code\":\"sample\",\"message\":\"sample\",\"path\":\"sample\"}],\"user\":{}}],\"tags\":{}},{\"shape\":{\"$optional\":[\"connection_id\",\"created_at\",\"status_details\"],\"connection_id\":\"con_0000000000000001\",\"created_at\":\"sample\",\"id\":\"job_0000000000000001\",\"status\":\"pending\",\"status_details\":\"sample\",\"type\":\"users_import\"},\"tags\":{}}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_custom_signing_keys",
@@ -4123,6 +4373,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"keys\":[{\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]}",
         shape: "{\"$optional\":[\"keys\"],\"keys\":[{\"$optional\":[\"alg\",\"crv\",\"e\",\"key_ops\",\"kid\",\"n\",\"use\",\"x\",\"x5c\",\"x5t\",\"x5t#S256\",\"x5u\",\"y\"],\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_custom_signing_keys",
@@ -4138,6 +4389,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"keys\":[{\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]}",
         shape: "{\"$optional\":[\"keys\"],\"keys\":[{\"$optional\":[\"alg\",\"crv\",\"e\",\"key_ops\",\"kid\",\"n\",\"use\",\"x\",\"x5c\",\"x5t\",\"x5t#S256\",\"x5u\",\"y\"],\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]}",
         body_props: &["keys"],
+        body_sample: "{\"keys\":[{\"alg\":\"RS256\",\"crv\":\"P-256\",\"e\":\"sample\",\"key_ops\":[\"verify\"],\"kid\":\"sample\",\"kty\":\"EC\",\"n\":\"sample\",\"use\":\"sig\",\"x\":\"sample\",\"x5c\":[\"sample\"],\"x5t\":\"sample\",\"x5t#S256\":\"sample\",\"x5u\":\"sample\",\"y\":\"sample\"}]}",
     },
     Op {
         id: "delete_custom_signing_keys",
@@ -4153,6 +4405,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_encryption_keys",
@@ -4168,6 +4421,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"parent_kid\",\"public_key\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_encryption",
@@ -4183,6 +4437,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"parent_kid\",\"public_key\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "{\"type\":\"customer-provided-root-key\"}",
     },
     Op {
         id: "post_encryption_rekey",
@@ -4198,6 +4453,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_encryption_key",
@@ -4213,6 +4469,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"parent_kid\",\"public_key\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_encryption_key",
@@ -4228,6 +4485,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"parent_kid\",\"public_key\"],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"kid\":\"sample\",\"parent_kid\":\"sample\",\"public_key\":\"sample\",\"state\":\"active\",\"type\":\"customer-provided-root-key\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "{\"wrapped_key\":\"sample\"}",
     },
     Op {
         id: "delete_encryption_key",
@@ -4243,6 +4501,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_encryption_wrapping_key",
@@ -4258,6 +4517,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"algorithm\":\"CKM_RSA_AES_KEY_WRAP\",\"public_key\":\"sample\"}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_signing_keys",
@@ -4273,6 +4533,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"cert\":\"sample\",\"current\":true,\"current_since\":\"sample\",\"current_until\":\"sample\",\"fingerprint\":\"sample\",\"kid\":\"sample\",\"next\":true,\"pkcs7\":\"sample\",\"previous\":true,\"revoked\":true,\"revoked_at\":\"sample\",\"thumbprint\":\"sample\"}]",
         shape: "[{\"$optional\":[\"current_since\",\"current_until\",\"next\",\"pkcs7\",\"previous\",\"revoked\",\"revoked_at\"],\"cert\":\"-----BEGIN CERTIFICATE-----\\r\\nMIIDDTCCA...YiA0TQhAt8=\\r\\n-----END CERTIFICATE-----\",\"current\":true,\"current_since\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"current_until\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"fingerprint\":\"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25\",\"kid\":\"21hi274Rp02112mgkUGma\",\"next\":true,\"pkcs7\":\"-----BEGIN PKCS7-----\\r\\nMIIDPA....t8xAA==\\r\\n-----END PKCS7-----\",\"previous\":true,\"revoked\":true,\"revoked_at\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"thumbprint\":\"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825\"}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_signing_keys",
@@ -4288,6 +4549,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"cert\":\"sample\",\"kid\":\"sample\"}",
         shape: "{\"cert\":\"-----BEGIN CERTIFICATE-----\\r\\nMIIDDTCCA...YiA0TQhAt8=\\r\\n-----END CERTIFICATE-----\",\"kid\":\"21hi274Rp02112mgkUGma\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_signing_key",
@@ -4303,6 +4565,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"cert\":\"sample\",\"current\":true,\"current_since\":\"sample\",\"current_until\":\"sample\",\"fingerprint\":\"sample\",\"kid\":\"sample\",\"next\":true,\"pkcs7\":\"sample\",\"previous\":true,\"revoked\":true,\"revoked_at\":\"sample\",\"thumbprint\":\"sample\"}",
         shape: "{\"$optional\":[\"current_since\",\"current_until\",\"next\",\"pkcs7\",\"previous\",\"revoked\",\"revoked_at\"],\"cert\":\"-----BEGIN CERTIFICATE-----\\r\\nMIIDDTCCA...YiA0TQhAt8=\\r\\n-----END CERTIFICATE-----\",\"current\":true,\"current_since\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"current_until\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"fingerprint\":\"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25\",\"kid\":\"21hi274Rp02112mgkUGma\",\"next\":true,\"pkcs7\":\"-----BEGIN PKCS7-----\\r\\nMIIDPA....t8xAA==\\r\\n-----END PKCS7-----\",\"previous\":true,\"revoked\":true,\"revoked_at\":{\"$oneOf\":[{\"shape\":\"sample\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"thumbprint\":\"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_signing_keys",
@@ -4318,6 +4581,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"cert\":\"sample\",\"kid\":\"sample\"}",
         shape: "{\"cert\":\"-----BEGIN CERTIFICATE-----\\r\\nMIIDDTCCA...YiA0TQhAt8=\\r\\n-----END CERTIFICATE-----\",\"kid\":\"21hi274Rp02112mgkUGma\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_log-streams",
@@ -4333,6 +4597,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"filters\":[{}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"}]",
         shape: "[{\"$oneOf\":[{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"httpAuthorization\",\"httpContentFormat\",\"httpContentType\",\"httpCustomHeaders\"],\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"http\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"awsPartnerEventSource\"],\"awsAccountId\":\"000000000000\",\"awsPartnerEventSource\":\"sample\",\"awsRegion\":\"af-south-1\"},\"status\":\"active\",\"type\":\"eventbridge\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventbridge\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"azurePartnerTopic\"],\"azurePartnerTopic\":\"sample\",\"azureRegion\":\"australiacentral\",\"azureResourceGroup\":\"sample\",\"azureSubscriptionId\":\"00000000-0000-0000-0000-000000000000\"},\"status\":\"active\",\"type\":\"eventgrid\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventgrid\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"datadogApiKey\":\"sample\",\"datadogRegion\":\"eu\"},\"status\":\"active\",\"type\":\"datadog\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"datadog\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"splunkDomain\":\"sample\",\"splunkPort\":\"0\",\"splunkSecure\":true,\"splunkToken\":\"sample\"},\"status\":\"active\",\"type\":\"splunk\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"splunk\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"sumoSourceAddress\":\"sample\"},\"status\":\"active\",\"type\":\"sumo\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"sumo\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"segmentWriteKey\":\"sample\"},\"status\":\"active\",\"type\":\"segment\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"segment\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"mixpanelProjectId\":\"0\",\"mixpanelRegion\":\"eu\",\"mixpanelServiceAccountPassword\":\"a\",\"mixpanelServiceAccountUsername\":\"a\"},\"status\":\"active\",\"type\":\"mixpanel\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"mixpanel\"}}]}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_log-streams",
@@ -4348,6 +4613,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"httpAuthorization\",\"httpContentFormat\",\"httpContentType\",\"httpCustomHeaders\"],\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{\"$optional\":[\"header\",\"value\"],\"header\":\"sample\",\"value\":\"sample\"}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"http\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"awsPartnerEventSource\"],\"awsAccountId\":\"000000000000\",\"awsPartnerEventSource\":\"sample\",\"awsRegion\":\"af-south-1\"},\"status\":\"active\",\"type\":\"eventbridge\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventbridge\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"azurePartnerTopic\"],\"azurePartnerTopic\":\"sample\",\"azureRegion\":\"australiacentral\",\"azureResourceGroup\":\"sample\",\"azureSubscriptionId\":\"00000000-0000-0000-0000-000000000000\"},\"status\":\"active\",\"type\":\"eventgrid\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventgrid\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"datadogApiKey\":\"sample\",\"datadogRegion\":\"eu\"},\"status\":\"active\",\"type\":\"datadog\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"datadog\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"splunkDomain\":\"sample\",\"splunkPort\":\"0\",\"splunkSecure\":true,\"splunkToken\":\"sample\"},\"status\":\"active\",\"type\":\"splunk\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"splunk\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"sumoSourceAddress\":\"sample\"},\"status\":\"active\",\"type\":\"sumo\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"sumo\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"segmentWriteKey\":\"sample\"},\"status\":\"active\",\"type\":\"segment\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"segment\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"mixpanelProjectId\":\"0\",\"mixpanelRegion\":\"eu\",\"mixpanelServiceAccountPassword\":\"a\",\"mixpanelServiceAccountUsername\":\"a\"},\"status\":\"active\",\"type\":\"mixpanel\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"mixpanel\"}}]}",
         body_props: &[],
+        body_sample: "{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{}],\"httpEndpoint\":\"https://\"},\"startFrom\":\"sample\",\"type\":\"http\"}",
     },
     Op {
         id: "get_log-streams_by_id",
@@ -4363,6 +4629,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"}",
         shape: "{\"$oneOf\":[{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"httpAuthorization\",\"httpContentFormat\",\"httpContentType\",\"httpCustomHeaders\"],\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{\"$optional\":[\"header\",\"value\"],\"header\":\"sample\",\"value\":\"sample\"}],\"httpEndpoint\":\"https://\"},\"status\":\"active\",\"type\":\"http\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"http\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"awsPartnerEventSource\"],\"awsAccountId\":\"000000000000\",\"awsPartnerEventSource\":\"sample\",\"awsRegion\":\"af-south-1\"},\"status\":\"active\",\"type\":\"eventbridge\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventbridge\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"$optional\":[\"azurePartnerTopic\"],\"azurePartnerTopic\":\"sample\",\"azureRegion\":\"australiacentral\",\"azureResourceGroup\":\"sample\",\"azureSubscriptionId\":\"00000000-0000-0000-0000-000000000000\"},\"status\":\"active\",\"type\":\"eventgrid\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"eventgrid\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"datadogApiKey\":\"sample\",\"datadogRegion\":\"eu\"},\"status\":\"active\",\"type\":\"datadog\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"datadog\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"splunkDomain\":\"sample\",\"splunkPort\":\"0\",\"splunkSecure\":true,\"splunkToken\":\"sample\"},\"status\":\"active\",\"type\":\"splunk\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"splunk\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"sumoSourceAddress\":\"sample\"},\"status\":\"active\",\"type\":\"sumo\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"sumo\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"segmentWriteKey\":\"sample\"},\"status\":\"active\",\"type\":\"segment\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"segment\"}},{\"shape\":{\"$optional\":[\"filters\",\"id\",\"isPriority\",\"name\",\"pii_config\",\"sink\",\"status\",\"type\"],\"filters\":[{\"$optional\":[\"name\",\"type\"],\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"id\":\"sample\",\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"$optional\":[\"algorithm\",\"method\"],\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"mixpanelProjectId\":\"0\",\"mixpanelRegion\":\"eu\",\"mixpanelServiceAccountPassword\":\"a\",\"mixpanelServiceAccountUsername\":\"a\"},\"status\":\"active\",\"type\":\"mixpanel\"},\"tags\":{\"pii_config\":{\"algorithm\":\"xxhash\"},\"type\":\"mixpanel\"}}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_log-streams_by_id",
@@ -4385,6 +4652,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "sink",
             "status",
         ],
+        body_sample: "{\"filters\":[{\"name\":\"auth.login.fail\",\"type\":\"category\"}],\"isPriority\":true,\"name\":\"sample\",\"pii_config\":{\"algorithm\":\"xxhash\",\"log_fields\":[\"email\"],\"method\":\"mask\"},\"sink\":{\"httpAuthorization\":\"sample\",\"httpContentFormat\":\"JSONARRAY\",\"httpContentType\":\"sample\",\"httpCustomHeaders\":[{}],\"httpEndpoint\":\"https://\"},\"status\":\"active\"}",
     },
     Op {
         id: "delete_log-streams_by_id",
@@ -4400,6 +4668,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_logs",
@@ -4415,6 +4684,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":\"sample\",\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
         shape: "{\"$optional\":[\"audience\",\"client_id\",\"client_name\",\"connection\",\"connection_id\",\"date\",\"description\",\"details\",\"hostname\",\"ip\",\"isMobile\",\"location_info\",\"log_id\",\"scope\",\"security_context\",\"strategy\",\"strategy_type\",\"type\",\"user_agent\",\"user_id\",\"user_name\"],\"audience\":\"sample\",\"client_id\":\"AaiyAPdpYdesoKnqjj8HJqRn4T5titww\",\"client_name\":\"My application Name\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":{\"$oneOf\":[{\"shape\":\"2016-02-23T19:57:29.532Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"description\":\"sample\",\"details\":{},\"hostname\":\"190.257.209.19\",\"ip\":\"190.257.209.19\",\"isMobile\":true,\"location_info\":{\"$optional\":[\"city_name\",\"continent_code\",\"country_code\",\"country_code3\",\"country_name\",\"latitude\",\"longitude\",\"time_zone\"],\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"\",\"security_context\":{\"$optional\":[\"ja3\",\"ja4\"],\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sapi\",\"user_agent\":\"sample\",\"user_id\":\"auth0|56c75c4e42b6359e98374bc2\",\"user_name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_logs_by_id",
@@ -4430,6 +4700,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":\"sample\",\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
         shape: "{\"$optional\":[\"audience\",\"client_id\",\"client_name\",\"connection\",\"connection_id\",\"date\",\"description\",\"details\",\"hostname\",\"ip\",\"isMobile\",\"location_info\",\"log_id\",\"scope\",\"security_context\",\"strategy\",\"strategy_type\",\"type\",\"user_agent\",\"user_id\",\"user_name\"],\"audience\":\"sample\",\"client_id\":\"AaiyAPdpYdesoKnqjj8HJqRn4T5titww\",\"client_name\":\"My application Name\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":{\"$oneOf\":[{\"shape\":\"2016-02-23T19:57:29.532Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"description\":\"sample\",\"details\":{},\"hostname\":\"190.257.209.19\",\"ip\":\"190.257.209.19\",\"isMobile\":true,\"location_info\":{\"$optional\":[\"city_name\",\"continent_code\",\"country_code\",\"country_code3\",\"country_name\",\"latitude\",\"longitude\",\"time_zone\"],\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"\",\"security_context\":{\"$optional\":[\"ja3\",\"ja4\"],\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sapi\",\"user_agent\":\"sample\",\"user_id\":\"auth0|56c75c4e42b6359e98374bc2\",\"user_name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_network-acls",
@@ -4445,6 +4716,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         shape: "{\"$optional\":[\"active\",\"created_at\",\"description\",\"id\",\"priority\",\"rule\",\"updated_at\"],\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"$optional\":[\"match\",\"not_match\"],\"action\":{\"$optional\":[\"allow\",\"block\",\"log\",\"redirect\",\"redirect_uri\"],\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"$optional\":[\"asns\",\"connecting_ipv4_cidrs\",\"connecting_ipv6_cidrs\",\"geo_country_codes\",\"geo_subdivision_codes\",\"hostnames\",\"ipv4_cidrs\",\"ipv6_cidrs\",\"ja3_fingerprints\",\"ja4_fingerprints\",\"user_agents\"],\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"$optional\":[\"asns\",\"connecting_ipv4_cidrs\",\"connecting_ipv6_cidrs\",\"geo_country_codes\",\"geo_subdivision_codes\",\"hostnames\",\"ipv4_cidrs\",\"ipv6_cidrs\",\"ja3_fingerprints\",\"ja4_fingerprints\",\"user_agents\"],\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_network-acls",
@@ -4460,6 +4732,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["active", "description", "priority", "rule"],
+        body_sample: "{\"active\":true,\"description\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}}",
     },
     Op {
         id: "get_network-acls_by_id",
@@ -4475,6 +4748,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         shape: "{\"$optional\":[\"active\",\"created_at\",\"description\",\"id\",\"priority\",\"rule\",\"updated_at\"],\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"$optional\":[\"match\",\"not_match\"],\"action\":{\"$optional\":[\"allow\",\"block\",\"log\",\"redirect\",\"redirect_uri\"],\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"$optional\":[\"asns\",\"connecting_ipv4_cidrs\",\"connecting_ipv6_cidrs\",\"geo_country_codes\",\"geo_subdivision_codes\",\"hostnames\",\"ipv4_cidrs\",\"ipv6_cidrs\",\"ja3_fingerprints\",\"ja4_fingerprints\",\"user_agents\"],\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"$optional\":[\"asns\",\"connecting_ipv4_cidrs\",\"connecting_ipv6_cidrs\",\"geo_country_codes\",\"geo_subdivision_codes\",\"hostnames\",\"ipv4_cidrs\",\"ipv6_cidrs\",\"ja3_fingerprints\",\"ja4_fingerprints\",\"user_agents\"],\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_network-acls_by_id",
@@ -4490,6 +4764,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         shape: "{\"$optional\":[\"active\",\"created_at\",\"description\",\"id\",\"priority\",\"rule\",\"updated_at\"],\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"$optional\":[\"match\",\"not_match\"],\"action\":{\"$optional\":[\"allow\",\"block\",\"log\",\"redirect\",\"redirect_uri\"],\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"$optional\":[\"asns\",\"connecting_ipv4_cidrs\",\"connecting_ipv6_cidrs\",\"geo_country_codes\",\"geo_subdivision_codes\",\"hostnames\",\"ipv4_cidrs\",\"ipv6_cidrs\",\"ja3_fingerprints\",\"ja4_fingerprints\",\"user_agents\"],\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"$optional\":[\"asns\",\"connecting_ipv4_cidrs\",\"connecting_ipv6_cidrs\",\"geo_country_codes\",\"geo_subdivision_codes\",\"hostnames\",\"ipv4_cidrs\",\"ipv6_cidrs\",\"ja3_fingerprints\",\"ja4_fingerprints\",\"user_agents\"],\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         body_props: &["active", "description", "priority", "rule"],
+        body_sample: "{\"active\":true,\"description\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}}",
     },
     Op {
         id: "patch_network-acls_by_id",
@@ -4505,6 +4780,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         shape: "{\"$optional\":[\"active\",\"created_at\",\"description\",\"id\",\"priority\",\"rule\",\"updated_at\"],\"active\":true,\"created_at\":\"sample\",\"description\":\"sample\",\"id\":\"sample\",\"priority\":1,\"rule\":{\"$optional\":[\"match\",\"not_match\"],\"action\":{\"$optional\":[\"allow\",\"block\",\"log\",\"redirect\",\"redirect_uri\"],\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"$optional\":[\"asns\",\"connecting_ipv4_cidrs\",\"connecting_ipv6_cidrs\",\"geo_country_codes\",\"geo_subdivision_codes\",\"hostnames\",\"ipv4_cidrs\",\"ipv6_cidrs\",\"ja3_fingerprints\",\"ja4_fingerprints\",\"user_agents\"],\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"$optional\":[\"asns\",\"connecting_ipv4_cidrs\",\"connecting_ipv6_cidrs\",\"geo_country_codes\",\"geo_subdivision_codes\",\"hostnames\",\"ipv4_cidrs\",\"ipv6_cidrs\",\"ja3_fingerprints\",\"ja4_fingerprints\",\"user_agents\"],\"asns\":[1],\"connecting_ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"connecting_ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[{\"$oneOf\":[{\"shape\":\"192.0.2.1\",\"tags\":{}},{\"shape\":\"192.0.2.0/24\",\"tags\":{}}]}],\"ipv6_cidrs\":[{\"$oneOf\":[{\"shape\":\"2001:db8::1\",\"tags\":{}},{\"shape\":\"2001:db8::/32\",\"tags\":{}}]}],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"},\"updated_at\":\"sample\"}",
         body_props: &["active", "description", "priority", "rule"],
+        body_sample: "{\"active\":true,\"description\":\"sample\",\"priority\":1,\"rule\":{\"action\":{\"allow\":true,\"block\":true,\"log\":true,\"redirect\":true,\"redirect_uri\":\"sample\"},\"match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"not_match\":{\"asns\":[1],\"connecting_ipv4_cidrs\":[\"192.0.2.1\"],\"connecting_ipv6_cidrs\":[\"2001:db8::1\"],\"geo_country_codes\":[\"sample\"],\"geo_subdivision_codes\":[\"sample\"],\"hostnames\":[\"example.com\"],\"ipv4_cidrs\":[\"192.0.2.1\"],\"ipv6_cidrs\":[\"2001:db8::1\"],\"ja3_fingerprints\":[\"sample\"],\"ja4_fingerprints\":[\"sample\"],\"user_agents\":[\"sample\"]},\"scope\":\"tenant\"}}",
     },
     Op {
         id: "delete_network-acls_by_id",
@@ -4520,6 +4796,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_organizations",
@@ -4535,6 +4812,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "{\"$optional\":[\"branding\",\"display_name\",\"id\",\"metadata\",\"name\",\"token_quota\"],\"branding\":{\"$optional\":[\"colors\",\"logo_url\"],\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"Acme Users\",\"id\":\"sample\",\"metadata\":{},\"name\":\"organization-1\",\"token_quota\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_organizations",
@@ -4557,6 +4835,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "name",
             "token_quota",
         ],
+        body_sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"enabled_connections\":[{\"assign_membership_on_login\":true,\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}],\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
     },
     Op {
         id: "get_name_by_name",
@@ -4572,6 +4851,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "{\"$optional\":[\"branding\",\"display_name\",\"id\",\"metadata\",\"name\",\"token_quota\"],\"branding\":{\"$optional\":[\"colors\",\"logo_url\"],\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"Acme Users\",\"id\":\"sample\",\"metadata\":{},\"name\":\"organization-1\",\"token_quota\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_organizations_by_id",
@@ -4587,6 +4867,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "{\"$optional\":[\"branding\",\"display_name\",\"id\",\"metadata\",\"name\",\"token_quota\"],\"branding\":{\"$optional\":[\"colors\",\"logo_url\"],\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"Acme Users\",\"id\":\"sample\",\"metadata\":{},\"name\":\"organization-1\",\"token_quota\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_organizations_by_id",
@@ -4608,6 +4889,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "name",
             "token_quota",
         ],
+        body_sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
     },
     Op {
         id: "delete_organizations_by_id",
@@ -4623,6 +4905,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_organization-client-grants",
@@ -4638,6 +4921,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allow_any_organization\":true,\"audience\":\"sample\",\"client_id\":\"sample\",\"id\":\"sample\",\"organization_usage\":\"allow\",\"scope\":[\"sample\"]}",
         shape: "{\"$optional\":[\"allow_any_organization\",\"audience\",\"client_id\",\"id\",\"organization_usage\",\"scope\"],\"allow_any_organization\":true,\"audience\":\"sample\",\"client_id\":\"sample\",\"id\":\"sample\",\"organization_usage\":\"allow\",\"scope\":[\"sample\"]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "create_organization-client-grants",
@@ -4653,6 +4937,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allow_any_organization\":true,\"audience\":\"sample\",\"client_id\":\"sample\",\"id\":\"sample\",\"organization_usage\":\"allow\",\"scope\":[\"sample\"]}",
         shape: "{\"$optional\":[\"allow_any_organization\",\"audience\",\"client_id\",\"id\",\"organization_usage\",\"scope\"],\"allow_any_organization\":true,\"audience\":\"sample\",\"client_id\":\"sample\",\"id\":\"sample\",\"organization_usage\":\"allow\",\"scope\":[\"sample\"]}",
         body_props: &["grant_id"],
+        body_sample: "{\"grant_id\":\"sample\"}",
     },
     Op {
         id: "delete_client-grants_by_grant_id",
@@ -4668,6 +4953,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_organization_connections",
@@ -4683,6 +4969,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
         shape: "{\"$optional\":[\"assign_membership_on_login\",\"connection\",\"is_enabled\",\"is_signup_enabled\",\"organization_access_level\",\"organization_connection_name\",\"show_as_button\"],\"assign_membership_on_login\":true,\"connection\":{\"$optional\":[\"name\",\"strategy\"],\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_organization_connection",
@@ -4706,6 +4993,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "organization_connection_name",
             "show_as_button",
         ],
+        body_sample: "{\"assign_membership_on_login\":true,\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
     },
     Op {
         id: "get_organization_connection",
@@ -4721,6 +5009,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
         shape: "{\"$optional\":[\"assign_membership_on_login\",\"connection\",\"is_enabled\",\"is_signup_enabled\",\"organization_access_level\",\"organization_connection_name\",\"show_as_button\"],\"assign_membership_on_login\":true,\"connection\":{\"$optional\":[\"name\",\"strategy\"],\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_organization_connection",
@@ -4743,6 +5032,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "organization_connection_name",
             "show_as_button",
         ],
+        body_sample: "{\"assign_membership_on_login\":true,\"is_enabled\":true,\"is_signup_enabled\":true,\"organization_access_level\":\"none\",\"organization_connection_name\":\"a\",\"show_as_button\":true}",
     },
     Op {
         id: "delete_organization_connection",
@@ -4758,6 +5048,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_discovery-domains",
@@ -4773,6 +5064,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "{\"$optional\":[\"use_for_organization_discovery\"],\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_discovery-domains",
@@ -4788,6 +5080,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "{\"$optional\":[\"use_for_organization_discovery\"],\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         body_props: &["domain", "status", "use_for_organization_discovery"],
+        body_sample: "{\"domain\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true}",
     },
     Op {
         id: "get_name_by_discovery_domain",
@@ -4803,6 +5096,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "{\"$optional\":[\"use_for_organization_discovery\"],\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_discovery-domains_by_discovery_domain_id",
@@ -4818,6 +5112,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "{\"$optional\":[\"use_for_organization_discovery\"],\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_discovery-domains_by_discovery_domain_id",
@@ -4833,6 +5128,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         shape: "{\"$optional\":[\"use_for_organization_discovery\"],\"domain\":\"a.A\",\"id\":\"sample\",\"status\":\"pending\",\"use_for_organization_discovery\":true,\"verification_host\":\"sample\",\"verification_txt\":\"sample\"}",
         body_props: &["status", "use_for_organization_discovery"],
+        body_sample: "{\"status\":\"pending\",\"use_for_organization_discovery\":true}",
     },
     Op {
         id: "delete_discovery-domains_by_discovery_domain_id",
@@ -4848,6 +5144,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_enabled_connections",
@@ -4863,6 +5160,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
         shape: "{\"$optional\":[\"assign_membership_on_login\",\"connection\",\"connection_id\",\"is_signup_enabled\",\"show_as_button\"],\"assign_membership_on_login\":true,\"connection\":{\"$optional\":[\"name\",\"strategy\"],\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_enabled_connections",
@@ -4883,6 +5181,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "is_signup_enabled",
             "show_as_button",
         ],
+        body_sample: "{\"assign_membership_on_login\":true,\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
     },
     Op {
         id: "get_enabled_connections_by_connectionId",
@@ -4898,6 +5197,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"assign_membership_on_login\":true,\"connection\":{\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
         shape: "{\"$optional\":[\"assign_membership_on_login\",\"connection\",\"connection_id\",\"is_signup_enabled\",\"show_as_button\"],\"assign_membership_on_login\":true,\"connection\":{\"$optional\":[\"name\",\"strategy\"],\"name\":\"sample\",\"strategy\":\"sample\"},\"connection_id\":\"sample\",\"is_signup_enabled\":true,\"show_as_button\":true}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_enabled_connections_by_connectionId",
@@ -4917,6 +5217,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "is_signup_enabled",
             "show_as_button",
         ],
+        body_sample: "{\"assign_membership_on_login\":true,\"is_signup_enabled\":true,\"show_as_button\":true}",
     },
     Op {
         id: "delete_enabled_connections_by_connectionId",
@@ -4932,6 +5233,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_invitations",
@@ -4947,6 +5249,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"app_metadata\":{},\"client_id\":\"sample\",\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"invitation_url\":\"https://example.com/\",\"invitee\":{\"email\":\"user@example.com\"},\"inviter\":{\"name\":\"sample\"},\"organization_id\":\"sample\",\"roles\":[\"sample\"],\"ticket_id\":\"sample\",\"user_metadata\":{}}",
         shape: "{\"$optional\":[\"app_metadata\",\"client_id\",\"connection_id\",\"created_at\",\"expires_at\",\"id\",\"invitation_url\",\"invitee\",\"inviter\",\"organization_id\",\"roles\",\"ticket_id\",\"user_metadata\"],\"app_metadata\":{},\"client_id\":\"AaiyAPdpYdesoKnqjj8HJqRn4T5titww\",\"connection_id\":\"con_0000000000000001\",\"created_at\":\"2020-08-20T19:10:06.299Z\",\"expires_at\":\"2020-08-27T19:10:06.299Z\",\"id\":\"uinv_0000000000000001\",\"invitation_url\":\"https://mycompany.org/login?invitation=f81dWWYW6gzGGicxT8Ha0txBkGNcAcYr&organization=org_0000000000000001&organization_name=acme\",\"invitee\":{\"email\":\"john.doe@gmail.com\"},\"inviter\":{\"name\":\"Jane Doe\"},\"organization_id\":\"sample\",\"roles\":[\"sample\"],\"ticket_id\":\"sample\",\"user_metadata\":{}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_invitations",
@@ -4972,6 +5275,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "ttl_sec",
             "user_metadata",
         ],
+        body_sample: "{\"app_metadata\":{},\"client_id\":\"sample\",\"connection_id\":\"sample\",\"invitee\":{\"email\":\"user@example.com\"},\"inviter\":{\"name\":\"sample\"},\"roles\":[\"sample\"],\"send_invitation_email\":true,\"ttl_sec\":0,\"user_metadata\":{}}",
     },
     Op {
         id: "get_invitations_by_invitation_id",
@@ -4987,6 +5291,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"app_metadata\":{},\"client_id\":\"sample\",\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"invitation_url\":\"https://example.com/\",\"invitee\":{\"email\":\"user@example.com\"},\"inviter\":{\"name\":\"sample\"},\"organization_id\":\"sample\",\"roles\":[\"sample\"],\"ticket_id\":\"sample\",\"user_metadata\":{}}",
         shape: "{\"$optional\":[\"app_metadata\",\"client_id\",\"connection_id\",\"created_at\",\"expires_at\",\"id\",\"invitation_url\",\"invitee\",\"inviter\",\"organization_id\",\"roles\",\"ticket_id\",\"user_metadata\"],\"app_metadata\":{},\"client_id\":\"AaiyAPdpYdesoKnqjj8HJqRn4T5titww\",\"connection_id\":\"con_0000000000000001\",\"created_at\":\"2020-08-20T19:10:06.299Z\",\"expires_at\":\"2020-08-27T19:10:06.299Z\",\"id\":\"uinv_0000000000000001\",\"invitation_url\":\"https://mycompany.org/login?invitation=f81dWWYW6gzGGicxT8Ha0txBkGNcAcYr&organization=org_0000000000000001&organization_name=acme\",\"invitee\":{\"email\":\"john.doe@gmail.com\"},\"inviter\":{\"name\":\"Jane Doe\"},\"organization_id\":\"sample\",\"roles\":[\"sample\"],\"ticket_id\":\"sample\",\"user_metadata\":{}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_invitations_by_invitation_id",
@@ -5002,6 +5307,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_organization_members",
@@ -5017,6 +5323,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"email\":\"user@example.com\",\"name\":\"sample\",\"picture\":\"sample\",\"roles\":[{\"id\":\"sample\",\"name\":\"sample\"}],\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"email\",\"name\",\"picture\",\"roles\",\"user_id\"],\"email\":\"john.doe@gmail.com\",\"name\":\"sample\",\"picture\":\"sample\",\"roles\":[{\"$optional\":[\"id\",\"name\"],\"id\":\"sample\",\"name\":\"sample\"}],\"user_id\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_members",
@@ -5032,6 +5339,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "{\"members\":[\"sample\"]}",
     },
     Op {
         id: "delete_members",
@@ -5047,6 +5355,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "{\"members\":[\"sample\"]}",
     },
     Op {
         id: "get_organization_member_effective_roles",
@@ -5062,6 +5371,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"sources\":[\"direct\"]}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_organization_member_role_source_groups",
@@ -5077,6 +5387,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"connection_id\",\"created_at\",\"external_id\",\"id\",\"name\",\"tenant_name\",\"updated_at\"],\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_organization_member_roles",
@@ -5092,6 +5403,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"id\",\"name\"],\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_organization_member_roles",
@@ -5107,6 +5419,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["roles"],
+        body_sample: "{\"roles\":[\"sample\"]}",
     },
     Op {
         id: "delete_organization_member_roles",
@@ -5122,6 +5435,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["roles"],
+        body_sample: "{\"roles\":[\"sample\"]}",
     },
     Op {
         id: "get_organization_groups",
@@ -5137,6 +5451,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"connection_id\",\"created_at\",\"external_id\",\"id\",\"name\",\"tenant_name\",\"updated_at\"],\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_organization_group_roles",
@@ -5152,6 +5467,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"id\",\"name\"],\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_organization_group_roles",
@@ -5167,6 +5483,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["roles"],
+        body_sample: "{\"roles\":[\"sample\"]}",
     },
     Op {
         id: "delete_organization_group_roles",
@@ -5182,6 +5499,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["roles"],
+        body_sample: "{\"roles\":[\"sample\"]}",
     },
     Op {
         id: "get_prompts",
@@ -5197,6 +5515,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"identifier_first\":true,\"universal_login_experience\":\"new\",\"webauthn_platform_first_factor\":true}",
         shape: "{\"$optional\":[\"identifier_first\",\"universal_login_experience\",\"webauthn_platform_first_factor\"],\"identifier_first\":true,\"universal_login_experience\":\"new\",\"webauthn_platform_first_factor\":true}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_prompts",
@@ -5216,6 +5535,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "universal_login_experience",
             "webauthn_platform_first_factor",
         ],
+        body_sample: "{\"identifier_first\":true,\"universal_login_experience\":\"new\",\"webauthn_platform_first_factor\":true}",
     },
     Op {
         id: "get_all_rendering",
@@ -5231,6 +5551,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"sample\",\"rendering_mode\":\"standard\",\"screen\":\"sample\",\"tenant\":\"sample\",\"use_page_template\":true}",
         shape: "{\"$optional\":[\"context_configuration\",\"filters\",\"head_tags\",\"prompt\",\"rendering_mode\",\"screen\",\"tenant\"],\"context_configuration\":[{\"$oneOf\":[{\"shape\":\"branding.settings\",\"tags\":{}},{\"shape\":\"client.metadata.a\",\"tags\":{}},{\"shape\":\"organization.metadata.a\",\"tags\":{}},{\"shape\":\"transaction.custom_domain.domain_metadata.a\",\"tags\":{}},{\"shape\":\"user.user_metadata.a\",\"tags\":{}},{\"shape\":\"user.app_metadata.a\",\"tags\":{}},{\"shape\":\"untrusted_data.authorization_params.ext-a\",\"tags\":{}}]}],\"default_head_tags_disabled\":false,\"filters\":{\"$optional\":[\"clients\",\"domains\",\"match_type\",\"organizations\"],\"clients\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"domains\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"match_type\":\"includes_any\",\"organizations\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}]},\"head_tags\":[{\"$optional\":[\"attributes\",\"content\",\"tag\"],\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"sample\",\"rendering_mode\":\"standard\",\"screen\":\"sample\",\"tenant\":\"sample\",\"use_page_template\":false}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_bulk_rendering",
@@ -5246,6 +5567,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"configs\":[{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[],\"domains\":[],\"match_type\":\"includes_any\",\"organizations\":[]},\"head_tags\":[{}],\"prompt\":\"login\",\"rendering_mode\":\"standard\",\"screen\":\"login\",\"use_page_template\":true}]}",
         shape: "{\"configs\":[{\"$optional\":[\"context_configuration\",\"filters\",\"head_tags\",\"rendering_mode\"],\"context_configuration\":[{\"$oneOf\":[{\"shape\":\"branding.settings\",\"tags\":{}},{\"shape\":\"client.metadata.a\",\"tags\":{}},{\"shape\":\"organization.metadata.a\",\"tags\":{}},{\"shape\":\"transaction.custom_domain.domain_metadata.a\",\"tags\":{}},{\"shape\":\"user.user_metadata.a\",\"tags\":{}},{\"shape\":\"user.app_metadata.a\",\"tags\":{}},{\"shape\":\"untrusted_data.authorization_params.ext-a\",\"tags\":{}}]}],\"default_head_tags_disabled\":false,\"filters\":{\"$optional\":[\"clients\",\"domains\",\"match_type\",\"organizations\"],\"clients\":[],\"domains\":[],\"match_type\":\"includes_any\",\"organizations\":[]},\"head_tags\":[{\"$optional\":[\"attributes\",\"content\",\"tag\"],\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"login\",\"rendering_mode\":\"standard\",\"screen\":\"login\",\"use_page_template\":false}]}",
         body_props: &["configs"],
+        body_sample: "{\"configs\":[{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[],\"domains\":[],\"match_type\":\"includes_any\",\"organizations\":[]},\"head_tags\":[{}],\"prompt\":\"login\",\"rendering_mode\":\"standard\",\"screen\":\"login\",\"use_page_template\":true}]}",
     },
     Op {
         id: "get_custom-text_by_language",
@@ -5261,6 +5583,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_custom-text_by_language",
@@ -5276,6 +5599,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "{}",
     },
     Op {
         id: "get_partials",
@@ -5291,6 +5615,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_partials",
@@ -5306,6 +5631,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "{}",
     },
     Op {
         id: "get_rendering",
@@ -5321,6 +5647,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"sample\",\"rendering_mode\":\"standard\",\"screen\":\"sample\",\"tenant\":\"sample\",\"use_page_template\":true}",
         shape: "{\"$optional\":[\"context_configuration\",\"filters\",\"head_tags\",\"prompt\",\"rendering_mode\",\"screen\",\"tenant\"],\"context_configuration\":[{\"$oneOf\":[{\"shape\":\"branding.settings\",\"tags\":{}},{\"shape\":\"client.metadata.a\",\"tags\":{}},{\"shape\":\"organization.metadata.a\",\"tags\":{}},{\"shape\":\"transaction.custom_domain.domain_metadata.a\",\"tags\":{}},{\"shape\":\"user.user_metadata.a\",\"tags\":{}},{\"shape\":\"user.app_metadata.a\",\"tags\":{}},{\"shape\":\"untrusted_data.authorization_params.ext-a\",\"tags\":{}}]}],\"default_head_tags_disabled\":false,\"filters\":{\"$optional\":[\"clients\",\"domains\",\"match_type\",\"organizations\"],\"clients\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"domains\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}],\"match_type\":\"includes_any\",\"organizations\":[{\"$oneOf\":[{\"shape\":{\"id\":\"sample\"},\"tags\":{}},{\"shape\":{\"metadata\":{}},\"tags\":{}}]}]},\"head_tags\":[{\"$optional\":[\"attributes\",\"content\",\"tag\"],\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"prompt\":\"sample\",\"rendering_mode\":\"standard\",\"screen\":\"sample\",\"tenant\":\"sample\",\"use_page_template\":false}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_rendering",
@@ -5343,6 +5670,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "rendering_mode",
             "use_page_template",
         ],
+        body_sample: "{\"context_configuration\":[\"branding.settings\"],\"default_head_tags_disabled\":true,\"filters\":{\"clients\":[{\"id\":\"sample\"}],\"domains\":[{\"id\":\"sample\"}],\"match_type\":\"includes_any\",\"organizations\":[{\"id\":\"sample\"}]},\"head_tags\":[{\"attributes\":{},\"content\":\"sample\",\"tag\":\"sample\"}],\"rendering_mode\":\"standard\",\"use_page_template\":true}",
     },
     Op {
         id: "get_rate-limit-policies",
@@ -5358,6 +5686,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"configuration\":{\"action\":\"allow\"},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"created_at\",\"updated_at\"],\"configuration\":{\"$oneOf\":[{\"shape\":{\"action\":\"allow\"},\"tags\":{\"action\":\"allow\"}},{\"shape\":{\"action\":\"block\",\"limit\":0},\"tags\":{}},{\"shape\":{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"},\"tags\":{\"action\":\"redirect\"}}]},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_rate-limit-policies",
@@ -5373,6 +5702,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"configuration\":{\"action\":\"allow\"},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"created_at\",\"updated_at\"],\"configuration\":{\"$oneOf\":[{\"shape\":{\"action\":\"allow\"},\"tags\":{\"action\":\"allow\"}},{\"shape\":{\"action\":\"block\",\"limit\":0},\"tags\":{}},{\"shape\":{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"},\"tags\":{\"action\":\"redirect\"}}]},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["configuration", "consumer", "consumer_selector", "resource"],
+        body_sample: "{\"configuration\":{\"action\":\"allow\"},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"resource\":\"oauth_authentication_api\"}",
     },
     Op {
         id: "get_rate-limit-policies_by_id",
@@ -5388,6 +5718,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"configuration\":{\"action\":\"allow\"},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"created_at\",\"updated_at\"],\"configuration\":{\"$oneOf\":[{\"shape\":{\"action\":\"allow\"},\"tags\":{\"action\":\"allow\"}},{\"shape\":{\"action\":\"block\",\"limit\":0},\"tags\":{}},{\"shape\":{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"},\"tags\":{\"action\":\"redirect\"}}]},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_rate-limit-policies_by_id",
@@ -5403,6 +5734,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"configuration\":{\"action\":\"allow\"},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"created_at\",\"updated_at\"],\"configuration\":{\"$oneOf\":[{\"shape\":{\"action\":\"allow\"},\"tags\":{\"action\":\"allow\"}},{\"shape\":{\"action\":\"block\",\"limit\":0},\"tags\":{}},{\"shape\":{\"action\":\"redirect\",\"limit\":0,\"redirect_uri\":\"https://example.com/\"},\"tags\":{\"action\":\"redirect\"}}]},\"consumer\":\"client\",\"consumer_selector\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"resource\":\"oauth_authentication_api\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &["configuration"],
+        body_sample: "{\"configuration\":{\"action\":\"allow\"}}",
     },
     Op {
         id: "delete_rate-limit-policies_by_id",
@@ -5418,6 +5750,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_refresh_tokens",
@@ -5433,6 +5766,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"client_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_exchanged_at\":\"2026-01-01T00:00:00.000Z\",\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"client_id\",\"created_at\",\"device\",\"expires_at\",\"id\",\"idle_expires_at\",\"last_exchanged_at\",\"refresh_token_metadata\",\"resource_servers\",\"rotating\",\"session_id\",\"user_id\"],\"client_id\":\"sample\",\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"$optional\":[\"initial_asn\",\"initial_ip\",\"initial_user_agent\",\"last_asn\",\"last_ip\",\"last_user_agent\"],\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_exchanged_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"refresh_token_metadata\":{},\"resource_servers\":[{\"$optional\":[\"audience\",\"scopes\"],\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"auth0|507f1f77bcf86cd799439020\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "revoke_refresh_tokens",
@@ -5448,6 +5782,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["audience", "client_id", "ids", "user_id"],
+        body_sample: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"ids\":[\"sample\"],\"user_id\":\"sample\"}",
     },
     Op {
         id: "get_refresh_token",
@@ -5463,6 +5798,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"client_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_exchanged_at\":\"2026-01-01T00:00:00.000Z\",\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"client_id\",\"created_at\",\"device\",\"expires_at\",\"id\",\"idle_expires_at\",\"last_exchanged_at\",\"refresh_token_metadata\",\"resource_servers\",\"rotating\",\"session_id\",\"user_id\"],\"client_id\":\"sample\",\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"$optional\":[\"initial_asn\",\"initial_ip\",\"initial_user_agent\",\"last_asn\",\"last_ip\",\"last_user_agent\"],\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_exchanged_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"refresh_token_metadata\":{},\"resource_servers\":[{\"$optional\":[\"audience\",\"scopes\"],\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"auth0|507f1f77bcf86cd799439020\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_refresh-tokens_by_id",
@@ -5478,6 +5814,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"client_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_exchanged_at\":\"2026-01-01T00:00:00.000Z\",\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"client_id\",\"created_at\",\"device\",\"expires_at\",\"id\",\"idle_expires_at\",\"last_exchanged_at\",\"refresh_token_metadata\",\"resource_servers\",\"rotating\",\"session_id\",\"user_id\"],\"client_id\":\"sample\",\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"$optional\":[\"initial_asn\",\"initial_ip\",\"initial_user_agent\",\"last_asn\",\"last_ip\",\"last_user_agent\"],\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_exchanged_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"refresh_token_metadata\":{},\"resource_servers\":[{\"$optional\":[\"audience\",\"scopes\"],\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"auth0|507f1f77bcf86cd799439020\"}",
         body_props: &["refresh_token_metadata"],
+        body_sample: "{\"refresh_token_metadata\":{}}",
     },
     Op {
         id: "delete_refresh_token",
@@ -5493,6 +5830,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_resource-servers",
@@ -5508,6 +5846,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"client_id\":\"sample\",\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"id\":\"sample\",\"identifier\":\"sample\",\"is_system\":true,\"name\":\"sample\",\"proof_of_possession\":{\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"RS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"client\":{\"policy\":\"deny_all\"},\"user\":{\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"sample\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":1,\"token_lifetime_for_web\":1}",
         shape: "{\"$optional\":[\"allow_offline_access\",\"allow_online_access\",\"allow_online_access_with_ephemeral_sessions\",\"authorization_details\",\"authorization_policy\",\"client_id\",\"consent_policy\",\"enforce_policies\",\"id\",\"identifier\",\"is_system\",\"name\",\"proof_of_possession\",\"scopes\",\"signing_secret\",\"skip_consent_for_verifiable_first_party_clients\",\"subject_type_authorization\",\"token_dialect\",\"token_encryption\",\"token_lifetime\",\"token_lifetime_for_web\"],\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"client_id\":\"sample\",\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"id\":\"sample\",\"identifier\":\"sample\",\"is_system\":true,\"name\":\"sample\",\"proof_of_possession\":{\"$optional\":[\"required_for\"],\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"$optional\":[\"description\"],\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"HS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"$optional\":[\"client\",\"user\"],\"client\":{\"$optional\":[\"policy\"],\"policy\":\"deny_all\"},\"user\":{\"$optional\":[\"policy\"],\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"$optional\":[\"kid\",\"name\"],\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"-----BEGIN PUBLIC KEY-----\\r\\nMIIBIjANBg...\\r\\n-----END PUBLIC KEY-----\\r\\n\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":1,\"token_lifetime_for_web\":1}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_resource-servers",
@@ -5542,6 +5881,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "token_encryption",
             "token_lifetime",
         ],
+        body_sample: "{\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"identifier\":\"sample\",\"name\":\"a\",\"proof_of_possession\":{\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"RS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"client\":{\"policy\":\"deny_all\"},\"user\":{\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"sample\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":0}",
     },
     Op {
         id: "get_resource-servers_by_id",
@@ -5557,6 +5897,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"client_id\":\"sample\",\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"id\":\"sample\",\"identifier\":\"sample\",\"is_system\":true,\"name\":\"sample\",\"proof_of_possession\":{\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"RS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"client\":{\"policy\":\"deny_all\"},\"user\":{\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"sample\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":1,\"token_lifetime_for_web\":1}",
         shape: "{\"$optional\":[\"allow_offline_access\",\"allow_online_access\",\"allow_online_access_with_ephemeral_sessions\",\"authorization_details\",\"authorization_policy\",\"client_id\",\"consent_policy\",\"enforce_policies\",\"id\",\"identifier\",\"is_system\",\"name\",\"proof_of_possession\",\"scopes\",\"signing_secret\",\"skip_consent_for_verifiable_first_party_clients\",\"subject_type_authorization\",\"token_dialect\",\"token_encryption\",\"token_lifetime\",\"token_lifetime_for_web\"],\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"client_id\":\"sample\",\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"id\":\"sample\",\"identifier\":\"sample\",\"is_system\":true,\"name\":\"sample\",\"proof_of_possession\":{\"$optional\":[\"required_for\"],\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"$optional\":[\"description\"],\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"HS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"$optional\":[\"client\",\"user\"],\"client\":{\"$optional\":[\"policy\"],\"policy\":\"deny_all\"},\"user\":{\"$optional\":[\"policy\"],\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"$optional\":[\"kid\",\"name\"],\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"-----BEGIN PUBLIC KEY-----\\r\\nMIIBIjANBg...\\r\\n-----END PUBLIC KEY-----\\r\\n\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":1,\"token_lifetime_for_web\":1}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_resource-servers_by_id",
@@ -5590,6 +5931,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "token_encryption",
             "token_lifetime",
         ],
+        body_sample: "{\"allow_offline_access\":true,\"allow_online_access\":true,\"allow_online_access_with_ephemeral_sessions\":true,\"authorization_details\":[],\"authorization_policy\":{\"policy_id\":\"sample\"},\"consent_policy\":\"transactional-authorization-with-mfa\",\"enforce_policies\":true,\"name\":\"a\",\"proof_of_possession\":{\"mechanism\":\"mtls\",\"required\":true,\"required_for\":\"public_clients\"},\"scopes\":[{\"description\":\"sample\",\"value\":\"sample\"}],\"signing_alg\":\"RS256\",\"signing_secret\":\"samplexxxxxxxxxx\",\"skip_consent_for_verifiable_first_party_clients\":true,\"subject_type_authorization\":{\"client\":{\"policy\":\"deny_all\"},\"user\":{\"policy\":\"deny_all\"}},\"token_dialect\":\"access_token\",\"token_encryption\":{\"encryption_key\":{\"alg\":\"RSA-OAEP-256\",\"kid\":\"sample\",\"name\":\"sample\",\"pem\":\"sample\"},\"format\":\"compact-nested-jwe\"},\"token_lifetime\":0}",
     },
     Op {
         id: "delete_resource-servers_by_id",
@@ -5605,6 +5947,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_risk_assessments_settings",
@@ -5620,6 +5963,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enabled\":true}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_risk_assessments_settings",
@@ -5635,6 +5979,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enabled\":true}",
         shape: "",
         body_props: &["enabled"],
+        body_sample: "{\"enabled\":true}",
     },
     Op {
         id: "get_new-device",
@@ -5650,6 +5995,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"remember_for\":1}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_new-device",
@@ -5665,6 +6011,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"remember_for\":1}",
         shape: "",
         body_props: &["remember_for"],
+        body_sample: "{\"remember_for\":1}",
     },
     Op {
         id: "get_roles",
@@ -5680,6 +6027,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"id\",\"name\"],\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_roles",
@@ -5695,6 +6043,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"id\",\"name\"],\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         body_props: &["description", "name"],
+        body_sample: "{\"description\":\"sample\",\"name\":\"sample\"}",
     },
     Op {
         id: "get_roles_by_id",
@@ -5710,6 +6059,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"id\",\"name\"],\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_roles_by_id",
@@ -5725,6 +6075,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"id\",\"name\"],\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         body_props: &["description", "name"],
+        body_sample: "{\"description\":\"sample\",\"name\":\"sample\"}",
     },
     Op {
         id: "delete_roles_by_id",
@@ -5740,6 +6091,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_role_groups",
@@ -5755,6 +6107,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"connection_id\",\"created_at\",\"external_id\",\"id\",\"name\",\"tenant_name\",\"updated_at\"],\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_role_groups",
@@ -5770,6 +6123,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["groups"],
+        body_sample: "{\"groups\":[\"grp_11111111111111\"]}",
     },
     Op {
         id: "delete_role_groups",
@@ -5785,6 +6139,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["groups"],
+        body_sample: "{\"groups\":[\"grp_11111111111111\"]}",
     },
     Op {
         id: "get_role_permission",
@@ -5800,6 +6155,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"permission_name\",\"resource_server_identifier\",\"resource_server_name\"],\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_role_permission_assignment",
@@ -5815,6 +6171,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["permissions"],
+        body_sample: "{\"permissions\":[{\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\"}]}",
     },
     Op {
         id: "delete_role_permission_assignment",
@@ -5830,6 +6187,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["permissions"],
+        body_sample: "{\"permissions\":[{\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\"}]}",
     },
     Op {
         id: "get_role_user",
@@ -5845,6 +6203,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"email\":\"user@example.com\",\"name\":\"sample\",\"picture\":\"sample\",\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"email\",\"name\",\"picture\",\"user_id\"],\"email\":\"john.doe@gmail.com\",\"name\":\"sample\",\"picture\":\"sample\",\"user_id\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_role_users",
@@ -5860,6 +6219,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["users"],
+        body_sample: "{\"users\":[\"sample\"]}",
     },
     Op {
         id: "get_rules",
@@ -5875,6 +6235,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"order\":1,\"script\":\"sample\",\"stage\":\"sample\"}",
         shape: "{\"$optional\":[\"id\",\"name\",\"script\",\"stage\"],\"enabled\":true,\"id\":\"con_0000000000000001\",\"name\":\"rule_1\",\"order\":1,\"script\":\"function (user, context, callback) {\\n  callback(null, user, context);\\n}\",\"stage\":\"login_success\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_rules",
@@ -5890,6 +6251,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"order\":1,\"script\":\"sample\",\"stage\":\"sample\"}",
         shape: "{\"$optional\":[\"id\",\"name\",\"script\",\"stage\"],\"enabled\":true,\"id\":\"con_0000000000000001\",\"name\":\"rule_1\",\"order\":1,\"script\":\"function (user, context, callback) {\\n  callback(null, user, context);\\n}\",\"stage\":\"login_success\"}",
         body_props: &["enabled", "name", "order", "script"],
+        body_sample: "{\"enabled\":true,\"name\":\"a\",\"order\":0,\"script\":\"sample\"}",
     },
     Op {
         id: "get_rules-configs",
@@ -5905,6 +6267,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"key\":\"A\"}]",
         shape: "[{\"$optional\":[\"key\"],\"key\":\"MY_RULES_CONFIG_KEY\"}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_rules-configs_by_key",
@@ -5920,6 +6283,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"key\":\"A\",\"value\":\"sample\"}",
         shape: "{\"key\":\"MY_RULES_CONFIG_KEY\",\"value\":\"MY_RULES_CONFIG_VALUE\"}",
         body_props: &["value"],
+        body_sample: "{\"value\":\"sample\"}",
     },
     Op {
         id: "delete_rules-configs_by_key",
@@ -5935,6 +6299,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_rules_by_id",
@@ -5950,6 +6315,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"order\":1,\"script\":\"sample\",\"stage\":\"sample\"}",
         shape: "{\"$optional\":[\"id\",\"name\",\"script\",\"stage\"],\"enabled\":true,\"id\":\"con_0000000000000001\",\"name\":\"rule_1\",\"order\":1,\"script\":\"function (user, context, callback) {\\n  callback(null, user, context);\\n}\",\"stage\":\"login_success\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_rules_by_id",
@@ -5965,6 +6331,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"enabled\":true,\"id\":\"sample\",\"name\":\"sample\",\"order\":1,\"script\":\"sample\",\"stage\":\"sample\"}",
         shape: "{\"$optional\":[\"id\",\"name\",\"script\",\"stage\"],\"enabled\":true,\"id\":\"con_0000000000000001\",\"name\":\"rule_1\",\"order\":1,\"script\":\"function (user, context, callback) {\\n  callback(null, user, context);\\n}\",\"stage\":\"login_success\"}",
         body_props: &["enabled", "name", "order", "script"],
+        body_sample: "{\"enabled\":true,\"name\":\"a\",\"order\":0,\"script\":\"sample\"}",
     },
     Op {
         id: "delete_rules_by_id",
@@ -5980,6 +6347,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_self-service-profiles",
@@ -5995,6 +6363,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allowed_strategies\":[\"samlp\"],\"branding\":{\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
         shape: "{\"$optional\":[\"allowed_strategies\",\"branding\",\"created_at\",\"description\",\"id\",\"name\",\"updated_at\",\"user_attribute_profile_id\",\"user_attributes\"],\"allowed_strategies\":[\"samlp\"],\"branding\":{\"$optional\":[\"colors\",\"logo_url\"],\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"created_at\":\"2021-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"ssp_n7SNCL8seoyV1TuSTCnAeo\",\"name\":\"sample\",\"updated_at\":\"2021-01-01T00:00:00.000Z\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_self-service-profiles",
@@ -6017,6 +6386,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "user_attribute_profile_id",
             "user_attributes",
         ],
+        body_sample: "{\"allowed_strategies\":[\"samlp\"],\"branding\":{\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"description\":\"sample\",\"name\":\"sample\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
     },
     Op {
         id: "get_self-service-profiles_by_id",
@@ -6032,6 +6402,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"allowed_strategies\":[\"samlp\"],\"branding\":{\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
         shape: "{\"$optional\":[\"allowed_strategies\",\"branding\",\"created_at\",\"description\",\"id\",\"name\",\"updated_at\",\"user_attribute_profile_id\",\"user_attributes\"],\"allowed_strategies\":[\"samlp\"],\"branding\":{\"$optional\":[\"colors\",\"logo_url\"],\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"created_at\":\"2021-01-01T00:00:00.000Z\",\"description\":\"sample\",\"id\":\"ssp_n7SNCL8seoyV1TuSTCnAeo\",\"name\":\"sample\",\"updated_at\":\"2021-01-01T00:00:00.000Z\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_self-service-profiles_by_id",
@@ -6054,6 +6425,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "user_attribute_profile_id",
             "user_attributes",
         ],
+        body_sample: "{\"allowed_strategies\":[\"samlp\"],\"branding\":{\"colors\":{\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"description\":\"sample\",\"name\":\"sample\",\"user_attribute_profile_id\":\"sample\",\"user_attributes\":[{\"description\":\"sample\",\"is_optional\":true,\"name\":\"sample\"}]}",
     },
     Op {
         id: "delete_self-service-profiles_by_id",
@@ -6069,6 +6441,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_self_service_profile_custom_text",
@@ -6084,6 +6457,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "put_self_service_profile_custom_text",
@@ -6099,6 +6473,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{}",
         shape: "",
         body_props: &[],
+        body_sample: "{}",
     },
     Op {
         id: "post_sso-ticket",
@@ -6124,6 +6499,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "ttl_sec",
             "use_for_organization_discovery",
         ],
+        body_sample: "{\"connection_config\":{\"display_name\":\"sample\",\"is_domain_connection\":true,\"metadata\":{},\"name\":\"a\",\"options\":{\"domain_aliases\":[\"sample\"],\"icon_url\":\"https://example.com/\",\"idpinitiated\":{\"client_authorizequery\":\"sample\",\"client_id\":\"sample\",\"client_protocol\":\"samlp\",\"enabled\":true}},\"show_as_button\":true},\"connection_id\":\"sample\",\"domain_aliases_config\":{\"domain_verification\":\"none\",\"pending_domains\":[\"sample\"]},\"enabled_clients\":[\"sample\"],\"enabled_features\":{\"domain_verification\":true,\"provisioning\":true,\"sso\":true},\"enabled_organizations\":[{\"assign_membership_on_login\":true,\"organization_id\":\"sample\",\"show_as_button\":true}],\"provisioning_config\":{\"google_workspace\":{\"sync_users\":true},\"scopes\":[\"get:users\"],\"token_lifetime\":900},\"ttl_sec\":0,\"use_for_organization_discovery\":true}",
     },
     Op {
         id: "post_revoke",
@@ -6139,6 +6515,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_session",
@@ -6154,6 +6531,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"authenticated_at\":\"2026-01-01T00:00:00.000Z\",\"authentication\":{\"methods\":[{\"name\":\"sample\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"}]},\"clients\":[{\"client_id\":\"sample\"}],\"cookie\":{\"mode\":\"non-persistent\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_interacted_at\":\"2026-01-01T00:00:00.000Z\",\"session_metadata\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"authenticated_at\",\"authentication\",\"clients\",\"cookie\",\"created_at\",\"device\",\"expires_at\",\"id\",\"idle_expires_at\",\"last_interacted_at\",\"session_metadata\",\"updated_at\",\"user_id\"],\"authenticated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"authentication\":{\"$optional\":[\"methods\"],\"methods\":[{\"$optional\":[\"name\",\"timestamp\",\"type\"],\"name\":\"sample\",\"timestamp\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"type\":\"sample\"}]},\"clients\":[{\"$optional\":[\"client_id\"],\"client_id\":\"sample\"}],\"cookie\":{\"$optional\":[\"mode\"],\"mode\":\"non-persistent\"},\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"$optional\":[\"initial_asn\",\"initial_ip\",\"initial_user_agent\",\"last_asn\",\"last_ip\",\"last_user_agent\"],\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_interacted_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"session_metadata\":{},\"updated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"user_id\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_sessions_by_id",
@@ -6169,6 +6547,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"authenticated_at\":\"2026-01-01T00:00:00.000Z\",\"authentication\":{\"methods\":[{\"name\":\"sample\",\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"type\":\"sample\"}]},\"clients\":[{\"client_id\":\"sample\"}],\"cookie\":{\"mode\":\"non-persistent\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_interacted_at\":\"2026-01-01T00:00:00.000Z\",\"session_metadata\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"authenticated_at\",\"authentication\",\"clients\",\"cookie\",\"created_at\",\"device\",\"expires_at\",\"id\",\"idle_expires_at\",\"last_interacted_at\",\"session_metadata\",\"updated_at\",\"user_id\"],\"authenticated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"authentication\":{\"$optional\":[\"methods\"],\"methods\":[{\"$optional\":[\"name\",\"timestamp\",\"type\"],\"name\":\"sample\",\"timestamp\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"type\":\"sample\"}]},\"clients\":[{\"$optional\":[\"client_id\"],\"client_id\":\"sample\"}],\"cookie\":{\"$optional\":[\"mode\"],\"mode\":\"non-persistent\"},\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"$optional\":[\"initial_asn\",\"initial_ip\",\"initial_user_agent\",\"last_asn\",\"last_ip\",\"last_user_agent\"],\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_interacted_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"session_metadata\":{},\"updated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"user_id\":\"sample\"}",
         body_props: &["session_metadata"],
+        body_sample: "{\"session_metadata\":{}}",
     },
     Op {
         id: "delete_session",
@@ -6184,6 +6563,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "revoke_session",
@@ -6199,6 +6579,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_active-users",
@@ -6214,6 +6595,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "1",
         shape: "100",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_daily",
@@ -6229,6 +6611,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"created_at\":\"sample\",\"date\":\"sample\",\"leaked_passwords\":1,\"logins\":1,\"signups\":1,\"updated_at\":\"sample\"}]",
         shape: "[{\"$optional\":[\"created_at\",\"date\",\"updated_at\"],\"created_at\":\"2014-01-01T20:00:00.000Z\",\"date\":\"2014-01-01T00:00:00.000Z\",\"leaked_passwords\":100,\"logins\":100,\"signups\":100,\"updated_at\":\"2014-01-01T02:00:00.000Z\"}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_supplemental-signals",
@@ -6244,6 +6627,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"akamai_enabled\":true}",
         shape: "{\"$optional\":[\"akamai_enabled\"],\"akamai_enabled\":true}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_supplemental-signals",
@@ -6259,6 +6643,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"akamai_enabled\":true}",
         shape: "{\"$optional\":[\"akamai_enabled\"],\"akamai_enabled\":true}",
         body_props: &["akamai_enabled"],
+        body_sample: "{\"akamai_enabled\":true}",
     },
     Op {
         id: "tenant_settings_route",
@@ -6274,6 +6659,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"acr_values_supported\":[\"sample\"],\"allow_organization_name_in_authentication_api\":true,\"allowed_logout_urls\":[\"https://example.com/\"],\"authorization_response_iss_parameter_supported\":true,\"change_password\":{\"enabled\":true,\"html\":\"sample\"},\"client_id_metadata_document_supported\":true,\"country_codes\":{\"list\":[\"AA\"],\"mode\":\"allow\"},\"customize_mfa_in_postlogin_action\":true,\"default_audience\":\"sample\",\"default_directory\":\"sample\",\"default_redirection_uri\":\"sample\",\"default_token_quota\":{\"clients\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"organizations\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}},\"device_flow\":{\"charset\":\"base20\",\"mask\":\"sample\"},\"dynamic_client_registration_security_mode\":\"strict\",\"enable_ai_guide\":true,\"enabled_locales\":[\"en\"],\"ephemeral_session_lifetime\":1,\"error_page\":{\"html\":\"sample\",\"show_log_link\":true,\"url\":\"https://example.com/\"},\"flags\":{\"allow_changing_enable_sso\":true,\"allow_legacy_delegation_grant_types\":true,\"allow_legacy_ro_grant_types\":true,\"allow_legacy_tokeninfo_endpoint\":true,\"change_pwd_flow_v1\":true,\"custom_domains_provisioning\":true,\"dashboard_insights_view\":true,\"dashboard_log_streams_next\":true,\"disable_clickjack_protection_headers\":true,\"disable_fields_map_fix\":true,\"disable_impersonation\":true,\"disable_management_api_sms_obfuscation\":true,\"enable_adfs_waad_email_verification\":true,\"enable_apis_section\":true,\"enable_client_connections\":true,\"enable_dynamic_client_registration\":true,\"enable_idtoken_api2\":true,\"enable_legacy_profile\":true,\"enable_pipeline2\":true,\"enable_public_signup_user_exists_error\":true,\"enable_sso\":true,\"enforce_client_authentication_on_passwordless_start\":true,\"genai_trial\":true,\"improved_signup_bot_detection_in_classic\":true,\"mfa_show_factor_list_on_enrollment\":true,\"no_disclose_enterprise_connections\":true,\"remove_alg_from_jwks\":true,\"revoke_refresh_token_grant\":true,\"trust_azure_adfs_email_verified_connection_property\":true},\"friendly_name\":\"sample\",\"guardian_mfa_page\":{\"enabled\":true,\"html\":\"sample\"},\"idle_ephemeral_session_lifetime\":1,\"idle_session_lifetime\":1,\"include_session_metadata_in_tenant_logs\":true,\"legacy_sandbox_version\":\"sample\",\"mtls\":{\"enable_endpoint_aliases\":true},\"oidc_logout\":{\"rp_logout_end_session_endpoint_discovery\":true},\"phone_consolidated_experience\":true,\"picture_url\":\"https://example.com/\",\"pushed_authorization_requests_supported\":true,\"resource_parameter_profile\":\"audience\",\"sandbox_version\":\"sample\",\"sandbox_versions_available\":[\"sample\"],\"security_headers\":{\"content_security_policy\":{\"enabled\":true,\"policies\":[{}],\"reporting_infrastructure\":{\"report_to\":{},\"reporting_endpoints\":{}}},\"x_xss_protection\":{\"enabled\":true,\"mode\":\"block\",\"report_uri\":\"sample\"}},\"session_cookie\":{\"mode\":\"persistent\"},\"session_lifetime\":1,\"sessions\":{\"oidc_logout_prompt_enabled\":true},\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"support_email\":\"user@example.com\",\"support_url\":\"https://example.com/\"}",
         shape: "{\"$optional\":[\"acr_values_supported\",\"allowed_logout_urls\",\"change_password\",\"country_codes\",\"default_audience\",\"default_directory\",\"default_redirection_uri\",\"default_token_quota\",\"device_flow\",\"dynamic_client_registration_security_mode\",\"enable_ai_guide\",\"enabled_locales\",\"error_page\",\"flags\",\"friendly_name\",\"guardian_mfa_page\",\"legacy_sandbox_version\",\"mtls\",\"oidc_logout\",\"phone_consolidated_experience\",\"picture_url\",\"sandbox_version\",\"sandbox_versions_available\",\"security_headers\",\"session_cookie\",\"sessions\",\"skip_non_verifiable_callback_uri_confirmation_prompt\",\"support_email\",\"support_url\"],\"acr_values_supported\":[\"sample\"],\"allow_organization_name_in_authentication_api\":false,\"allowed_logout_urls\":[\"https://example.com/\"],\"authorization_response_iss_parameter_supported\":false,\"change_password\":{\"$optional\":[\"html\"],\"enabled\":false,\"html\":\"\"},\"client_id_metadata_document_supported\":false,\"country_codes\":{\"$optional\":[\"list\",\"mode\"],\"list\":[\"AA\"],\"mode\":\"allow\"},\"customize_mfa_in_postlogin_action\":false,\"default_audience\":\"\",\"default_directory\":\"\",\"default_redirection_uri\":\"sample\",\"default_token_quota\":{\"$optional\":[\"clients\",\"organizations\"],\"clients\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"organizations\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}}},\"device_flow\":{\"$optional\":[\"mask\"],\"charset\":\"base20\",\"mask\":\"****-****\"},\"dynamic_client_registration_security_mode\":\"strict\",\"enable_ai_guide\":true,\"enabled_locales\":[\"en\"],\"ephemeral_session_lifetime\":72,\"error_page\":{\"$optional\":[\"html\",\"url\"],\"html\":\"\",\"show_log_link\":false,\"url\":\"https://mycompany.org/error\"},\"flags\":{\"$optional\":[\"allow_changing_enable_sso\",\"allow_legacy_delegation_grant_types\",\"allow_legacy_ro_grant_types\",\"allow_legacy_tokeninfo_endpoint\",\"dashboard_insights_view\",\"dashboard_log_streams_next\",\"disable_clickjack_protection_headers\",\"disable_fields_map_fix\",\"enable_adfs_waad_email_verification\",\"enable_idtoken_api2\",\"enable_legacy_profile\",\"enable_public_signup_user_exists_error\",\"enable_sso\",\"enforce_client_authentication_on_passwordless_start\",\"genai_trial\",\"improved_signup_bot_detection_in_classic\",\"mfa_show_factor_list_on_enrollment\",\"no_disclose_enterprise_connections\",\"remove_alg_from_jwks\",\"revoke_refresh_token_grant\"],\"allow_changing_enable_sso\":true,\"allow_legacy_delegation_grant_types\":true,\"allow_legacy_ro_grant_types\":true,\"allow_legacy_tokeninfo_endpoint\":true,\"change_pwd_flow_v1\":false,\"custom_domains_provisioning\":false,\"dashboard_insights_view\":true,\"dashboard_log_streams_next\":true,\"disable_clickjack_protection_headers\":true,\"disable_fields_map_fix\":true,\"disable_impersonation\":false,\"disable_management_api_sms_obfuscation\":true,\"enable_adfs_waad_email_verification\":true,\"enable_apis_section\":false,\"enable_client_connections\":true,\"enable_dynamic_client_registration\":false,\"enable_idtoken_api2\":true,\"enable_legacy_profile\":true,\"enable_pipeline2\":true,\"enable_public_signup_user_exists_error\":true,\"enable_sso\":true,\"enforce_client_authentication_on_passwordless_start\":true,\"genai_trial\":true,\"improved_signup_bot_detection_in_classic\":true,\"mfa_show_factor_list_on_enrollment\":true,\"no_disclose_enterprise_connections\":true,\"remove_alg_from_jwks\":true,\"revoke_refresh_token_grant\":true,\"trust_azure_adfs_email_verified_connection_property\":false},\"friendly_name\":\"My Company\",\"guardian_mfa_page\":{\"$optional\":[\"html\"],\"enabled\":false,\"html\":\"\"},\"idle_ephemeral_session_lifetime\":24,\"idle_session_lifetime\":72,\"include_session_metadata_in_tenant_logs\":false,\"legacy_sandbox_version\":\"\",\"mtls\":{\"enable_endpoint_aliases\":false},\"oidc_logout\":{\"rp_logout_end_session_endpoint_discovery\":true},\"phone_consolidated_experience\":true,\"picture_url\":\"https://mycompany.org/logo.png\",\"pushed_authorization_requests_supported\":false,\"resource_parameter_profile\":\"audience\",\"sandbox_version\":\"22\",\"sandbox_versions_available\":[\"sample\"],\"security_headers\":{\"$optional\":[\"content_security_policy\",\"x_xss_protection\"],\"content_security_policy\":{\"$optional\":[\"enabled\",\"policies\",\"reporting_infrastructure\"],\"enabled\":true,\"policies\":[{\"$optional\":[\"directives\",\"flags\",\"mode\",\"reporting\"],\"directives\":{},\"flags\":[],\"mode\":\"enforcing\",\"reporting\":{\"$optional\":[\"report_to_group\",\"report_uri\"],\"report_to_group\":\"sample\",\"report_uri\":\"sample\"}}],\"reporting_infrastructure\":{\"$optional\":[\"report_to\",\"reporting_endpoints\"],\"report_to\":{\"$optional\":[\"endpoints\",\"group\",\"max_age\"],\"endpoints\":[],\"group\":\"sample\",\"max_age\":1},\"reporting_endpoints\":{}}},\"x_xss_protection\":{\"$optional\":[\"enabled\",\"mode\",\"report_uri\"],\"enabled\":true,\"mode\":\"block\",\"report_uri\":\"sample\"}},\"session_cookie\":{\"mode\":\"persistent\"},\"session_lifetime\":168,\"sessions\":{\"oidc_logout_prompt_enabled\":true},\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"support_email\":\"support@mycompany.org\",\"support_url\":\"https://mycompany.org/support\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_settings",
@@ -6333,6 +6719,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "support_email",
             "support_url",
         ],
+        body_sample: "{\"acr_values_supported\":[\"sample\"],\"allow_organization_name_in_authentication_api\":true,\"allowed_logout_urls\":[\"https://example.com/\"],\"authorization_response_iss_parameter_supported\":true,\"change_password\":{\"enabled\":true,\"html\":\"sample\"},\"client_id_metadata_document_supported\":true,\"country_codes\":{\"list\":[\"AA\"],\"mode\":\"allow\"},\"customize_mfa_in_postlogin_action\":true,\"default_audience\":\"sample\",\"default_directory\":\"sample\",\"default_redirection_uri\":\"https://example.com/\",\"default_token_quota\":{\"clients\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}},\"organizations\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}},\"device_flow\":{\"charset\":\"base20\",\"mask\":\"sample\"},\"dynamic_client_registration_security_mode\":\"strict\",\"enable_ai_guide\":true,\"enabled_locales\":[\"en\"],\"ephemeral_session_lifetime\":1,\"ephemeral_session_lifetime_in_minutes\":1,\"error_page\":{\"html\":\"sample\",\"show_log_link\":true,\"url\":\"https://example.com/\"},\"flags\":{\"allow_changing_enable_sso\":true,\"allow_legacy_delegation_grant_types\":true,\"allow_legacy_ro_grant_types\":true,\"allow_legacy_tokeninfo_endpoint\":true,\"change_pwd_flow_v1\":true,\"custom_domains_provisioning\":true,\"dashboard_insights_view\":true,\"dashboard_log_streams_next\":true,\"disable_clickjack_protection_headers\":true,\"disable_fields_map_fix\":true,\"disable_impersonation\":true,\"disable_management_api_sms_obfuscation\":true,\"enable_adfs_waad_email_verification\":true,\"enable_apis_section\":true,\"enable_client_connections\":true,\"enable_dynamic_client_registration\":true,\"enable_idtoken_api2\":true,\"enable_legacy_profile\":true,\"enable_pipeline2\":true,\"enable_public_signup_user_exists_error\":true,\"enable_sso\":true,\"enforce_client_authentication_on_passwordless_start\":true,\"genai_trial\":true,\"improved_signup_bot_detection_in_classic\":true,\"mfa_show_factor_list_on_enrollment\":true,\"no_disclose_enterprise_connections\":true,\"remove_alg_from_jwks\":true,\"revoke_refresh_token_grant\":true,\"trust_azure_adfs_email_verified_connection_property\":true},\"friendly_name\":\"sample\",\"guardian_mfa_page\":{\"enabled\":true,\"html\":\"sample\"},\"idle_ephemeral_session_lifetime\":1,\"idle_ephemeral_session_lifetime_in_minutes\":1,\"idle_session_lifetime\":1,\"idle_session_lifetime_in_minutes\":1,\"include_session_metadata_in_tenant_logs\":true,\"legacy_sandbox_version\":\"sample\",\"mtls\":{\"enable_endpoint_aliases\":true},\"oidc_logout\":{\"rp_logout_end_session_endpoint_discovery\":true},\"phone_consolidated_experience\":true,\"picture_url\":\"https://example.com/\",\"pushed_authorization_requests_supported\":true,\"resource_parameter_profile\":\"audience\",\"sandbox_version\":\"sample\",\"security_headers\":{\"content_security_policy\":{\"enabled\":true,\"policies\":[{}],\"reporting_infrastructure\":{\"report_to\":{},\"reporting_endpoints\":{}}},\"x_xss_protection\":{\"enabled\":true,\"mode\":\"block\",\"report_uri\":\"sample\"}},\"session_cookie\":{\"mode\":\"persistent\"},\"session_lifetime\":1,\"session_lifetime_in_minutes\":1,\"sessions\":{\"oidc_logout_prompt_enabled\":true},\"skip_non_verifiable_callback_uri_confirmation_prompt\":true,\"support_email\":\"user@example.com\",\"support_url\":\"https://example.com/\"}",
     },
     Op {
         id: "post_email-verification",
@@ -6356,6 +6743,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "ttl_sec",
             "user_id",
         ],
+        body_sample: "{\"client_id\":\"sample\",\"identity\":{\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"provider\":\"email\",\"user_id\":\"sample\"},\"includeEmailInRedirect\":true,\"organization_id\":\"sample\",\"result_url\":\"https://example.com/\",\"ttl_sec\":0,\"user_id\":\"sample\"}",
     },
     Op {
         id: "post_password-change",
@@ -6382,6 +6770,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "ttl_sec",
             "user_id",
         ],
+        body_sample: "{\"client_id\":\"sample\",\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"email\":\"user@example.com\",\"identity\":{\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"provider\":\"auth0\",\"user_id\":\"sample\"},\"includeEmailInRedirect\":true,\"mark_email_as_verified\":true,\"organization_id\":\"sample\",\"result_url\":\"https://example.com/\",\"ttl_sec\":0,\"user_id\":\"sample\"}",
     },
     Op {
         id: "get_token-exchange-profiles",
@@ -6397,6 +6786,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"action_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"action_id\",\"created_at\",\"id\",\"name\",\"subject_token_type\",\"type\",\"updated_at\"],\"action_id\":\"sample\",\"created_at\":\"2024-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"Token Exchange Profile 1\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\",\"updated_at\":\"2024-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_token-exchange-profiles",
@@ -6412,6 +6802,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"action_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"action_id\",\"created_at\",\"id\",\"name\",\"subject_token_type\",\"type\",\"updated_at\"],\"action_id\":\"sample\",\"created_at\":\"2024-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"Token Exchange Profile 1\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\",\"updated_at\":\"2024-01-01T00:00:00.000Z\"}",
         body_props: &["action_id", "name", "subject_token_type", "type"],
+        body_sample: "{\"action_id\":\"sample\",\"name\":\"sample\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\"}",
     },
     Op {
         id: "get_token-exchange-profiles_by_id",
@@ -6427,6 +6818,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"action_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"sample\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"action_id\",\"created_at\",\"id\",\"name\",\"subject_token_type\",\"type\",\"updated_at\"],\"action_id\":\"sample\",\"created_at\":\"2024-01-01T00:00:00.000Z\",\"id\":\"sample\",\"name\":\"Token Exchange Profile 1\",\"subject_token_type\":\"https://example.com/\",\"type\":\"custom_authentication\",\"updated_at\":\"2024-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_token-exchange-profiles_by_id",
@@ -6442,6 +6834,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["name", "subject_token_type"],
+        body_sample: "{\"name\":\"sample\",\"subject_token_type\":\"https://example.com/\"}",
     },
     Op {
         id: "delete_token-exchange-profiles_by_id",
@@ -6457,6 +6850,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user-attribute-profiles",
@@ -6472,6 +6866,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}}",
         shape: "{\"$optional\":[\"id\",\"name\",\"user_attributes\",\"user_id\"],\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}},\"user_id\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_user-attribute-profiles",
@@ -6487,6 +6882,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         shape: "{\"$optional\":[\"id\",\"name\",\"user_attributes\",\"user_id\"],\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}},\"user_id\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         body_props: &["name", "user_attributes", "user_id"],
+        body_sample: "{\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
     },
     Op {
         id: "get_user_attribute_profile_templates",
@@ -6502,6 +6898,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"user_attribute_profile_templates\":[{\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"profile_required\":true}},\"user_id\":{}}}]}",
         shape: "{\"$optional\":[\"user_attribute_profile_templates\"],\"user_attribute_profile_templates\":[{\"$optional\":[\"display_name\",\"id\",\"template\"],\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"$optional\":[\"name\",\"user_attributes\",\"user_id\"],\"name\":\"sample\",\"user_attributes\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}},\"user_id\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user_attribute_profile_template",
@@ -6517,6 +6914,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}}}",
         shape: "{\"$optional\":[\"display_name\",\"id\",\"template\"],\"display_name\":\"sample\",\"id\":\"sample\",\"template\":{\"$optional\":[\"name\",\"user_attributes\",\"user_id\"],\"name\":\"sample\",\"user_attributes\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}},\"user_id\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user-attribute-profiles_by_id",
@@ -6532,6 +6930,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         shape: "{\"$optional\":[\"id\",\"name\",\"user_attributes\",\"user_id\"],\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}},\"user_id\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_user-attribute-profiles_by_id",
@@ -6547,6 +6946,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         shape: "{\"$optional\":[\"id\",\"name\",\"user_attributes\",\"user_id\"],\"id\":\"sample\",\"name\":\"sample\",\"user_attributes\":{\"$optional\":[\"key\"],\"key\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":{\"$optional\":[\"display_name\"],\"display_name\":\"sample\",\"mapping\":\"sample\"},\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}},\"user_id\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\",\"strategy_overrides\"],\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"$optional\":[\"ad\",\"adfs\",\"google-apps\",\"oidc\",\"okta\",\"pingfederate\",\"samlp\",\"waad\"],\"ad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"adfs\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"google-apps\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"oidc\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"okta\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"pingfederate\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"samlp\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"},\"waad\":{\"$optional\":[\"oidc_mapping\",\"saml_mapping\",\"scim_mapping\"],\"oidc_mapping\":\"email\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\"}}}}",
         body_props: &["name", "user_attributes", "user_id"],
+        body_sample: "{\"name\":\"sample\",\"user_attributes\":{\"key\":{\"auth0_mapping\":\"sample\",\"description\":\"sample\",\"label\":\"sample\",\"oidc_mapping\":{\"display_name\":\"sample\",\"mapping\":\"sample\"},\"profile_required\":true,\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}},\"user_id\":{\"oidc_mapping\":\"sub\",\"saml_mapping\":[\"sample\"],\"scim_mapping\":\"sample\",\"strategy_overrides\":{\"ad\":{},\"adfs\":{},\"google-apps\":{},\"oidc\":{},\"okta\":{},\"pingfederate\":{},\"samlp\":{},\"waad\":{}}}}",
     },
     Op {
         id: "delete_user-attribute-profiles_by_id",
@@ -6562,6 +6962,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user-blocks",
@@ -6577,6 +6978,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"blocked_for\":[{\"connection\":\"sample\",\"identifier\":\"sample\",\"ip\":\"sample\"}]}",
         shape: "{\"$optional\":[\"blocked_for\"],\"blocked_for\":[{\"$optional\":[\"connection\",\"identifier\",\"ip\"],\"connection\":\"sample\",\"identifier\":\"john.doe@gmail.com\",\"ip\":\"10.0.0.1\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_user-blocks",
@@ -6592,6 +6994,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user-blocks_by_id",
@@ -6607,6 +7010,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"blocked_for\":[{\"connection\":\"sample\",\"identifier\":\"sample\",\"ip\":\"sample\"}]}",
         shape: "{\"$optional\":[\"blocked_for\"],\"blocked_for\":[{\"$optional\":[\"connection\",\"identifier\",\"ip\"],\"connection\":\"sample\",\"identifier\":\"john.doe@gmail.com\",\"ip\":\"10.0.0.1\"}]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_user-blocks_by_id",
@@ -6622,6 +7026,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_users",
@@ -6637,6 +7042,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
         shape: "{\"$optional\":[\"app_metadata\",\"blocked\",\"created_at\",\"email\",\"family_name\",\"given_name\",\"identities\",\"last_ip\",\"last_login\",\"last_password_reset\",\"logins_count\",\"multifactor\",\"multifactor_last_modified\",\"name\",\"nickname\",\"phone_number\",\"picture\",\"updated_at\",\"user_id\",\"user_metadata\",\"username\"],\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"john.doe@gmail.com\",\"email_verified\":false,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"$optional\":[\"access_token\",\"access_token_secret\",\"connection\",\"isSocial\",\"profileData\",\"provider\",\"refresh_token\",\"user_id\"],\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"$optional\":[\"email\",\"email_verified\",\"family_name\",\"given_name\",\"name\",\"phone_number\",\"phone_verified\",\"username\"],\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"johndoe\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"abc\",\"tags\":{}},{\"shape\":191919191,\"tags\":{}}]}}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"+199999999999999\",\"phone_verified\":false,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"auth0|507f1f77bcf86cd799439020\",\"user_metadata\":{},\"username\":\"johndoe\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_users",
@@ -6670,6 +7076,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "username",
             "verify_email",
         ],
+        body_sample: "{\"app_metadata\":{},\"blocked\":true,\"connection\":\"sample\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"nickname\":\"sample\",\"password\":\"sample\",\"phone_number\":\"+0\",\"phone_verified\":true,\"picture\":\"https://example.com/\",\"user_id\":\"a\",\"user_metadata\":{},\"username\":\"sample\",\"verify_email\":true}",
     },
     Op {
         id: "get_users-by-email",
@@ -6685,6 +7092,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}]",
         shape: "[{\"$optional\":[\"app_metadata\",\"blocked\",\"created_at\",\"email\",\"family_name\",\"given_name\",\"identities\",\"last_ip\",\"last_login\",\"last_password_reset\",\"logins_count\",\"multifactor\",\"multifactor_last_modified\",\"name\",\"nickname\",\"phone_number\",\"picture\",\"updated_at\",\"user_id\",\"user_metadata\",\"username\"],\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"john.doe@gmail.com\",\"email_verified\":false,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"$optional\":[\"access_token\",\"access_token_secret\",\"connection\",\"isSocial\",\"profileData\",\"provider\",\"refresh_token\",\"user_id\"],\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"$optional\":[\"email\",\"email_verified\",\"family_name\",\"given_name\",\"name\",\"phone_number\",\"phone_verified\",\"username\"],\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"johndoe\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"abc\",\"tags\":{}},{\"shape\":191919191,\"tags\":{}}]}}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"+199999999999999\",\"phone_verified\":false,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"auth0|507f1f77bcf86cd799439020\",\"user_metadata\":{},\"username\":\"johndoe\"}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_users_by_id",
@@ -6700,6 +7108,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
         shape: "{\"$optional\":[\"app_metadata\",\"blocked\",\"created_at\",\"email\",\"family_name\",\"given_name\",\"identities\",\"last_ip\",\"last_login\",\"last_password_reset\",\"logins_count\",\"multifactor\",\"multifactor_last_modified\",\"name\",\"nickname\",\"phone_number\",\"picture\",\"updated_at\",\"user_id\",\"user_metadata\",\"username\"],\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"john.doe@gmail.com\",\"email_verified\":false,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"$optional\":[\"access_token\",\"access_token_secret\",\"connection\",\"isSocial\",\"profileData\",\"provider\",\"refresh_token\",\"user_id\"],\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"$optional\":[\"email\",\"email_verified\",\"family_name\",\"given_name\",\"name\",\"phone_number\",\"phone_verified\",\"username\"],\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"johndoe\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"abc\",\"tags\":{}},{\"shape\":191919191,\"tags\":{}}]}}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"+199999999999999\",\"phone_verified\":false,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"auth0|507f1f77bcf86cd799439020\",\"user_metadata\":{},\"username\":\"johndoe\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_users_by_id",
@@ -6719,6 +7128,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\",\"user_metadata\":{},\"username\":\"sample\"}",
         shape: "{\"$optional\":[\"app_metadata\",\"blocked\",\"created_at\",\"email\",\"family_name\",\"given_name\",\"identities\",\"last_ip\",\"last_login\",\"last_password_reset\",\"logins_count\",\"multifactor\",\"multifactor_last_modified\",\"name\",\"nickname\",\"phone_number\",\"picture\",\"updated_at\",\"user_id\",\"user_metadata\",\"username\"],\"app_metadata\":{},\"blocked\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"john.doe@gmail.com\",\"email_verified\":false,\"family_name\":\"sample\",\"given_name\":\"sample\",\"identities\":[{\"$optional\":[\"access_token\",\"access_token_secret\",\"connection\",\"isSocial\",\"profileData\",\"provider\",\"refresh_token\",\"user_id\"],\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"$optional\":[\"email\",\"email_verified\",\"family_name\",\"given_name\",\"name\",\"phone_number\",\"phone_verified\",\"username\"],\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"johndoe\"},\"provider\":\"email\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"abc\",\"tags\":{}},{\"shape\":191919191,\"tags\":{}}]}}],\"last_ip\":\"sample\",\"last_login\":\"2026-01-01T00:00:00.000Z\",\"last_password_reset\":\"2026-01-01T00:00:00.000Z\",\"logins_count\":1,\"multifactor\":[\"sample\"],\"multifactor_last_modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"nickname\":\"sample\",\"phone_number\":\"+199999999999999\",\"phone_verified\":false,\"picture\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"auth0|507f1f77bcf86cd799439020\",\"user_metadata\":{},\"username\":\"johndoe\"}",
         body_props: &[],
+        body_sample: "{\"app_metadata\":{},\"blocked\":true,\"client_id\":\"sample\",\"connection\":\"sample\",\"email\":\"user@example.com\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"nickname\":\"sample\",\"password\":\"sample\",\"phone_number\":\"+0\",\"phone_verified\":true,\"picture\":\"https://example.com/\",\"user_metadata\":{},\"username\":\"sample\",\"verify_email\":true,\"verify_phone_number\":true}",
     },
     Op {
         id: "delete_users_by_id",
@@ -6734,6 +7144,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_authentication-methods",
@@ -6749,6 +7160,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_backed_up\":true,\"credential_device_type\":\"sample\",\"email\":\"sample\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identity_user_id\":\"sample\",\"key_id\":\"sample\",\"last_auth_at\":\"2026-01-01T00:00:00.000Z\",\"link_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"transports\":[\"sample\"],\"type\":\"email\",\"user_agent\":\"sample\",\"user_handle\":\"sample\"}",
         shape: "{\"$optional\":[\"aaguid\",\"authentication_methods\",\"confirmed\",\"credential_backed_up\",\"credential_device_type\",\"email\",\"enrolled_at\",\"identity_user_id\",\"key_id\",\"last_auth_at\",\"link_id\",\"name\",\"phone_number\",\"preferred_authentication_method\",\"public_key\",\"relying_party_identifier\",\"transports\",\"user_agent\",\"user_handle\"],\"aaguid\":\"sample\",\"authentication_methods\":[{\"$optional\":[\"id\",\"type\"],\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_backed_up\":true,\"credential_device_type\":\"sample\",\"email\":\"sample\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identity_user_id\":\"sample\",\"key_id\":\"sample\",\"last_auth_at\":\"2026-01-01T00:00:00.000Z\",\"link_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"transports\":[\"sample\"],\"type\":\"email\",\"user_agent\":\"sample\",\"user_handle\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_authentication-methods",
@@ -6781,6 +7193,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "user_agent",
             "user_handle",
         ],
+        body_sample: "{\"aaguid\":\"00000000-0000-4000-8000-000000000000\",\"credential_backed_up\":true,\"credential_device_type\":\"single_device\",\"email\":\"sample\",\"identity_user_id\":\"sample\",\"key_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"example.com\",\"totp_secret\":\"sample\",\"transports\":[\"sample\"],\"type\":\"email\",\"user_agent\":\"sample\",\"user_handle\":\"sample\"}",
     },
     Op {
         id: "put_authentication-methods",
@@ -6796,6 +7209,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"sample\",\"id\":\"sample\",\"key_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"totp_secret\":\"sample\",\"type\":\"email\"}]",
         shape: "[{\"$optional\":[\"aaguid\",\"authentication_methods\",\"created_at\",\"email\",\"id\",\"key_id\",\"name\",\"phone_number\",\"preferred_authentication_method\",\"public_key\",\"relying_party_identifier\",\"totp_secret\"],\"aaguid\":\"sample\",\"authentication_methods\":[{\"$optional\":[\"id\",\"type\"],\"id\":\"sample\",\"type\":\"sms\"}],\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"sample\",\"id\":\"sample\",\"key_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"totp_secret\":\"sample\",\"type\":\"email\"}]",
         body_props: &[],
+        body_sample: "[{\"email\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"totp_secret\":\"sample\",\"type\":\"email\"}]",
     },
     Op {
         id: "delete_authentication-methods",
@@ -6811,6 +7225,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_authentication-methods_by_authentication_method_id",
@@ -6826,6 +7241,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_backed_up\":true,\"credential_device_type\":\"sample\",\"email\":\"sample\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identity_user_id\":\"sample\",\"key_id\":\"sample\",\"last_auth_at\":\"2026-01-01T00:00:00.000Z\",\"link_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"transports\":[\"sample\"],\"type\":\"email\",\"user_agent\":\"sample\",\"user_handle\":\"sample\"}",
         shape: "{\"$optional\":[\"aaguid\",\"authentication_methods\",\"confirmed\",\"credential_backed_up\",\"credential_device_type\",\"email\",\"enrolled_at\",\"identity_user_id\",\"key_id\",\"last_auth_at\",\"link_id\",\"name\",\"phone_number\",\"preferred_authentication_method\",\"public_key\",\"relying_party_identifier\",\"transports\",\"user_agent\",\"user_handle\"],\"aaguid\":\"sample\",\"authentication_methods\":[{\"$optional\":[\"id\",\"type\"],\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"credential_backed_up\":true,\"credential_device_type\":\"sample\",\"email\":\"sample\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identity_user_id\":\"sample\",\"key_id\":\"sample\",\"last_auth_at\":\"2026-01-01T00:00:00.000Z\",\"link_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"transports\":[\"sample\"],\"type\":\"email\",\"user_agent\":\"sample\",\"user_handle\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_authentication-methods_by_authentication_method_id",
@@ -6841,6 +7257,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"aaguid\":\"sample\",\"authentication_methods\":[{\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"sample\",\"id\":\"sample\",\"key_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"totp_secret\":\"sample\",\"type\":\"email\"}",
         shape: "{\"$optional\":[\"aaguid\",\"authentication_methods\",\"confirmed\",\"created_at\",\"email\",\"id\",\"key_id\",\"name\",\"phone_number\",\"preferred_authentication_method\",\"public_key\",\"relying_party_identifier\",\"totp_secret\"],\"aaguid\":\"sample\",\"authentication_methods\":[{\"$optional\":[\"id\",\"type\"],\"id\":\"sample\",\"type\":\"sms\"}],\"confirmed\":true,\"created_at\":\"2026-01-01T00:00:00.000Z\",\"email\":\"sample\",\"id\":\"sample\",\"key_id\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"preferred_authentication_method\":\"sms\",\"public_key\":\"sample\",\"relying_party_identifier\":\"sample\",\"totp_secret\":\"sample\",\"type\":\"email\"}",
         body_props: &["name", "preferred_authentication_method"],
+        body_sample: "{\"name\":\"sample\",\"preferred_authentication_method\":\"sms\"}",
     },
     Op {
         id: "delete_authentication-methods_by_authentication_method_id",
@@ -6856,6 +7273,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_authenticators",
@@ -6871,6 +7289,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_connected-accounts",
@@ -6886,6 +7305,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"access_type\":\"offline\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"organization_id\":\"sample\",\"scopes\":[\"sample\"],\"strategy\":\"sample\"}",
         shape: "{\"$optional\":[\"expires_at\",\"organization_id\",\"scopes\"],\"access_type\":\"offline\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"organization_id\":\"sample\",\"scopes\":[\"sample\"],\"strategy\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user_effective_permissions",
@@ -6901,6 +7321,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\",\"sources\":[\"direct\"]}",
         shape: "{\"$optional\":[\"description\",\"permission_name\",\"resource_server_identifier\",\"resource_server_name\",\"sources\"],\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\",\"sources\":[\"direct\"]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user_effective_permission_role_sources",
@@ -6916,6 +7337,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"sources\":[\"direct\"]}",
         shape: "{\"$optional\":[\"description\",\"id\",\"name\",\"sources\"],\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"sources\":[\"direct\"]}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user_effective_roles",
@@ -6931,6 +7353,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"sources\":[\"direct\"]}",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user_role_source_groups",
@@ -6946,6 +7369,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"connection_id\",\"created_at\",\"external_id\",\"id\",\"name\",\"tenant_name\",\"updated_at\"],\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_enrollments",
@@ -6961,6 +7385,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"auth_method\":\"sms\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identifier\":\"sample\",\"last_auth\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"phone_number\":\"sample\",\"status\":\"pending\",\"type\":\"sample\"}]",
         shape: "[{\"$optional\":[\"auth_method\",\"enrolled_at\",\"id\",\"identifier\",\"last_auth\",\"name\",\"phone_number\",\"status\",\"type\"],\"auth_method\":\"sms\",\"enrolled_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"identifier\":\"sample\",\"last_auth\":\"2026-01-01T00:00:00.000Z\",\"name\":\"sample\",\"phone_number\":\"sample\",\"status\":\"pending\",\"type\":\"sample\"}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_federated-connections-tokensets",
@@ -6976,6 +7401,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"connection\":\"sample\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"issued_at\":\"2026-01-01T00:00:00.000Z\",\"last_used_at\":\"2026-01-01T00:00:00.000Z\",\"scope\":\"sample\"}]",
         shape: "[{\"$optional\":[\"connection\",\"expires_at\",\"id\",\"issued_at\",\"last_used_at\",\"scope\"],\"connection\":\"sample\",\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"issued_at\":\"2026-01-01T00:00:00.000Z\",\"last_used_at\":\"2026-01-01T00:00:00.000Z\",\"scope\":\"sample\"}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_federated-connections-tokensets_by_tokenset_id",
@@ -6991,6 +7417,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user_groups",
@@ -7006,6 +7433,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"membership_created_at\":\"2026-01-01T00:00:00.000Z\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         shape: "{\"$optional\":[\"connection_id\",\"created_at\",\"external_id\",\"id\",\"name\",\"tenant_name\",\"updated_at\",\"membership_created_at\"],\"connection_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"external_id\":\"sample\",\"id\":\"grp_11111111111111\",\"membership_created_at\":\"2026-01-01T00:00:00.000Z\",\"name\":\" \",\"tenant_name\":\"aaa\",\"updated_at\":\"2026-01-01T00:00:00.000Z\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_identities",
@@ -7021,6 +7449,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"sample\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}]",
         shape: "[{\"$optional\":[\"access_token\",\"access_token_secret\",\"isSocial\",\"profileData\",\"refresh_token\"],\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"twitter\",\"isSocial\":true,\"profileData\":{\"$optional\":[\"email\",\"email_verified\",\"family_name\",\"given_name\",\"name\",\"phone_number\",\"phone_verified\",\"username\"],\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"johndoe\"},\"provider\":\"twitter\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"abc\",\"tags\":{}},{\"shape\":191919191,\"tags\":{}}]}}]",
         body_props: &["connection_id", "link_with", "provider", "user_id"],
+        body_sample: "{\"connection_id\":\"con_AAAAAAAAAAAAAAAA\",\"link_with\":\"sample\",\"provider\":\"email\",\"user_id\":\"sample\"}",
     },
     Op {
         id: "delete_user_identity_by_user_id",
@@ -7036,6 +7465,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "[{\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"sample\",\"isSocial\":true,\"profileData\":{\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"sample\"},\"provider\":\"sample\",\"refresh_token\":\"sample\",\"user_id\":\"sample\"}]",
         shape: "[{\"$optional\":[\"access_token\",\"access_token_secret\",\"isSocial\",\"profileData\",\"refresh_token\"],\"access_token\":\"sample\",\"access_token_secret\":\"sample\",\"connection\":\"Initial-Connection\",\"isSocial\":true,\"profileData\":{\"$optional\":[\"email\",\"email_verified\",\"family_name\",\"given_name\",\"name\",\"phone_number\",\"phone_verified\",\"username\"],\"email\":\"sample\",\"email_verified\":true,\"family_name\":\"sample\",\"given_name\":\"sample\",\"name\":\"sample\",\"phone_number\":\"sample\",\"phone_verified\":true,\"username\":\"johndoe\"},\"provider\":\"auth0\",\"refresh_token\":\"sample\",\"user_id\":{\"$oneOf\":[{\"shape\":\"abc\",\"tags\":{}},{\"shape\":191919191,\"tags\":{}}]}}]",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_logs_by_user",
@@ -7051,6 +7481,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"audience\":\"sample\",\"client_id\":\"sample\",\"client_name\":\"sample\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":\"sample\",\"description\":\"sample\",\"details\":{},\"hostname\":\"sample\",\"ip\":\"sample\",\"isMobile\":true,\"location_info\":{\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"sample\",\"security_context\":{\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sample\",\"user_agent\":\"sample\",\"user_id\":\"sample\",\"user_name\":\"sample\"}",
         shape: "{\"$optional\":[\"audience\",\"client_id\",\"client_name\",\"connection\",\"connection_id\",\"date\",\"description\",\"details\",\"hostname\",\"ip\",\"isMobile\",\"location_info\",\"log_id\",\"scope\",\"security_context\",\"strategy\",\"strategy_type\",\"type\",\"user_agent\",\"user_id\",\"user_name\"],\"audience\":\"sample\",\"client_id\":\"AaiyAPdpYdesoKnqjj8HJqRn4T5titww\",\"client_name\":\"My application Name\",\"connection\":\"sample\",\"connection_id\":\"sample\",\"date\":{\"$oneOf\":[{\"shape\":\"2016-02-23T19:57:29.532Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"description\":\"sample\",\"details\":{},\"hostname\":\"190.257.209.19\",\"ip\":\"190.257.209.19\",\"isMobile\":true,\"location_info\":{\"$optional\":[\"city_name\",\"continent_code\",\"country_code\",\"country_code3\",\"country_name\",\"latitude\",\"longitude\",\"time_zone\"],\"city_name\":\"sample\",\"continent_code\":\"sample\",\"country_code\":\"sa\",\"country_code3\":\"sam\",\"country_name\":\"sample\",\"latitude\":1,\"longitude\":1,\"time_zone\":\"sample\"},\"log_id\":\"sample\",\"scope\":\"\",\"security_context\":{\"$optional\":[\"ja3\",\"ja4\"],\"ja3\":\"sample\",\"ja4\":\"sample\"},\"strategy\":\"sample\",\"strategy_type\":\"sample\",\"type\":\"sapi\",\"user_agent\":\"sample\",\"user_id\":\"auth0|56c75c4e42b6359e98374bc2\",\"user_name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_invalidate-remember-browser",
@@ -7066,6 +7497,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_multifactor_by_provider",
@@ -7081,6 +7513,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_user_organizations",
@@ -7096,6 +7529,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"branding\":{\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"sample\",\"id\":\"sample\",\"metadata\":{},\"name\":\"sample\",\"token_quota\":{\"client_credentials\":{\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         shape: "{\"$optional\":[\"branding\",\"display_name\",\"id\",\"metadata\",\"name\",\"token_quota\"],\"branding\":{\"$optional\":[\"colors\",\"logo_url\"],\"colors\":{\"page_background\":\"#000000\",\"primary\":\"#000000\"},\"logo_url\":\"https://example.com/\"},\"display_name\":\"Acme Users\",\"id\":\"sample\",\"metadata\":{},\"name\":\"organization-1\",\"token_quota\":{\"client_credentials\":{\"$optional\":[\"enforce\",\"per_day\",\"per_hour\"],\"enforce\":true,\"per_day\":1,\"per_hour\":1}}}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_permissions",
@@ -7111,6 +7545,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"permission_name\",\"resource_server_identifier\",\"resource_server_name\"],\"description\":\"sample\",\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\",\"resource_server_name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_permissions",
@@ -7126,6 +7561,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["permissions"],
+        body_sample: "{\"permissions\":[{\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\"}]}",
     },
     Op {
         id: "delete_permissions",
@@ -7141,6 +7577,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["permissions"],
+        body_sample: "{\"permissions\":[{\"permission_name\":\"sample\",\"resource_server_identifier\":\"sample\"}]}",
     },
     Op {
         id: "post_recovery-code-regeneration",
@@ -7156,6 +7593,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"recovery_code\":\"sample\"}",
         shape: "{\"$optional\":[\"recovery_code\"],\"recovery_code\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "user_revoke_access",
@@ -7171,6 +7609,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["preserve_refresh_tokens", "session_id"],
+        body_sample: "{\"preserve_refresh_tokens\":true,\"session_id\":\"sample\"}",
     },
     Op {
         id: "post_clear_assessors",
@@ -7186,6 +7625,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["assessors", "connection"],
+        body_sample: "{\"assessors\":[\"new-device\"],\"connection\":\"a\"}",
     },
     Op {
         id: "get_user_roles",
@@ -7201,6 +7641,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         shape: "{\"$optional\":[\"description\",\"id\",\"name\"],\"description\":\"sample\",\"id\":\"sample\",\"name\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_user_roles",
@@ -7216,6 +7657,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["roles"],
+        body_sample: "{\"roles\":[\"sample\"]}",
     },
     Op {
         id: "delete_user_roles",
@@ -7231,6 +7673,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &["roles"],
+        body_sample: "{\"roles\":[\"sample\"]}",
     },
     Op {
         id: "get_refresh_tokens_for_user",
@@ -7246,6 +7689,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"client_id\":\"sample\",\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_exchanged_at\":\"2026-01-01T00:00:00.000Z\",\"refresh_token_metadata\":{},\"resource_servers\":[{\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"client_id\",\"created_at\",\"device\",\"expires_at\",\"id\",\"idle_expires_at\",\"last_exchanged_at\",\"refresh_token_metadata\",\"resource_servers\",\"rotating\",\"session_id\",\"user_id\"],\"client_id\":\"sample\",\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"$optional\":[\"initial_asn\",\"initial_ip\",\"initial_user_agent\",\"last_asn\",\"last_ip\",\"last_user_agent\"],\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_exchanged_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"refresh_token_metadata\":{},\"resource_servers\":[{\"$optional\":[\"audience\",\"scopes\"],\"audience\":\"sample\",\"scopes\":\"sample\"}],\"rotating\":true,\"session_id\":\"sample\",\"user_id\":\"auth0|507f1f77bcf86cd799439020\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_refresh_tokens_for_user",
@@ -7261,6 +7705,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_sessions_for_user",
@@ -7276,6 +7721,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"authenticated_at\":\"2026-01-01T00:00:00.000Z\",\"authentication\":{\"methods\":[{}]},\"clients\":[{\"client_id\":\"sample\"}],\"cookie\":{\"mode\":\"non-persistent\"},\"created_at\":\"2026-01-01T00:00:00.000Z\",\"device\":{\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"sample\",\"idle_expires_at\":\"2026-01-01T00:00:00.000Z\",\"last_interacted_at\":\"2026-01-01T00:00:00.000Z\",\"session_metadata\":{},\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"user_id\":\"sample\"}",
         shape: "{\"$optional\":[\"authenticated_at\",\"authentication\",\"clients\",\"cookie\",\"created_at\",\"device\",\"expires_at\",\"id\",\"idle_expires_at\",\"last_interacted_at\",\"session_metadata\",\"updated_at\",\"user_id\"],\"authenticated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"authentication\":{\"$optional\":[\"methods\"],\"methods\":[{\"$optional\":[\"name\",\"timestamp\",\"type\"],\"name\":\"sample\",\"timestamp\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"type\":\"sample\"}]},\"clients\":[{\"$optional\":[\"client_id\"],\"client_id\":\"sample\"}],\"cookie\":{\"$optional\":[\"mode\"],\"mode\":\"non-persistent\"},\"created_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"device\":{\"$optional\":[\"initial_asn\",\"initial_ip\",\"initial_user_agent\",\"last_asn\",\"last_ip\",\"last_user_agent\"],\"initial_asn\":\"sample\",\"initial_ip\":\"sample\",\"initial_user_agent\":\"sample\",\"last_asn\":\"sample\",\"last_ip\":\"sample\",\"last_user_agent\":\"sample\"},\"expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"id\":\"sample\",\"idle_expires_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"last_interacted_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"session_metadata\":{},\"updated_at\":{\"$oneOf\":[{\"shape\":\"2026-01-01T00:00:00.000Z\",\"tags\":{}},{\"shape\":{},\"tags\":{}}]},\"user_id\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "delete_sessions_for_user",
@@ -7291,6 +7737,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "get_vc_templates",
@@ -7306,6 +7753,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"custom_certificate_authority\":\"sample\",\"dialect\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true}}},\"type\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"well_known_trusted_issuers\":\"sample\"}",
         shape: "{\"$optional\":[\"created_at\",\"custom_certificate_authority\",\"dialect\",\"id\",\"name\",\"presentation\",\"type\",\"updated_at\",\"well_known_trusted_issuers\"],\"created_at\":\"2021-01-01T00:00:00Z\",\"custom_certificate_authority\":\"sample\",\"dialect\":\"simplified/1.0\",\"id\":\"vct_0000000000000001\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"$optional\":[\"age_birth_year\",\"age_in_years\",\"birth_date\",\"driving_privileges\",\"expiry_date\",\"family_name\",\"family_name_national_character\",\"given_name\",\"given_name_national_character\",\"issue_date\",\"issuing_authority\",\"issuing_country\",\"issuing_jurisdiction\",\"nationality\",\"portrait\",\"portrait_capture_date\",\"resident_address\",\"resident_city\",\"resident_country\",\"resident_postal_code\",\"resident_state\"],\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}},\"type\":\"mdl\",\"updated_at\":\"2021-01-01T00:00:00Z\",\"well_known_trusted_issuers\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "post_vc_templates",
@@ -7328,6 +7776,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "type",
             "well_known_trusted_issuers",
         ],
+        body_sample: "{\"custom_certificate_authority\":\"sample\",\"dialect\":\"simplified/1a0\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}},\"type\":\"sample\",\"well_known_trusted_issuers\":\"aamva\"}",
     },
     Op {
         id: "get_vc_templates_by_id",
@@ -7343,6 +7792,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "{\"created_at\":\"2026-01-01T00:00:00.000Z\",\"custom_certificate_authority\":\"sample\",\"dialect\":\"sample\",\"id\":\"sample\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}},\"type\":\"sample\",\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"well_known_trusted_issuers\":\"sample\"}",
         shape: "{\"$optional\":[\"created_at\",\"custom_certificate_authority\",\"dialect\",\"id\",\"name\",\"presentation\",\"type\",\"updated_at\",\"well_known_trusted_issuers\"],\"created_at\":\"2021-01-01T00:00:00Z\",\"custom_certificate_authority\":\"sample\",\"dialect\":\"simplified/1.0\",\"id\":\"vct_0000000000000001\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"$optional\":[\"age_birth_year\",\"age_in_years\",\"birth_date\",\"driving_privileges\",\"expiry_date\",\"family_name\",\"family_name_national_character\",\"given_name\",\"given_name_national_character\",\"issue_date\",\"issuing_authority\",\"issuing_country\",\"issuing_jurisdiction\",\"nationality\",\"portrait\",\"portrait_capture_date\",\"resident_address\",\"resident_city\",\"resident_country\",\"resident_postal_code\",\"resident_state\"],\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}},\"type\":\"mdl\",\"updated_at\":\"2021-01-01T00:00:00Z\",\"well_known_trusted_issuers\":\"sample\"}",
         body_props: &[],
+        body_sample: "",
     },
     Op {
         id: "patch_vc_templates_by_id",
@@ -7365,6 +7815,7 @@ pub(crate) static OPERATIONS: &[Op] = &[
             "version",
             "well_known_trusted_issuers",
         ],
+        body_sample: "{\"dialect\":\"simplified/1a0\",\"name\":\"sample\",\"presentation\":{\"org.iso.18013.5.1.mDL\":{\"org.iso.18013.5.1\":{\"age_birth_year\":true,\"age_in_years\":true,\"birth_date\":true,\"driving_privileges\":true,\"expiry_date\":true,\"family_name\":true,\"family_name_national_character\":true,\"given_name\":true,\"given_name_national_character\":true,\"issue_date\":true,\"issuing_authority\":true,\"issuing_country\":true,\"issuing_jurisdiction\":true,\"nationality\":true,\"portrait\":true,\"portrait_capture_date\":true,\"resident_address\":true,\"resident_city\":true,\"resident_country\":true,\"resident_postal_code\":true,\"resident_state\":true}}},\"type\":\"sample\",\"version\":1,\"well_known_trusted_issuers\":\"aamva\"}",
     },
     Op {
         id: "delete_vc_templates_by_id",
@@ -7380,5 +7831,6 @@ pub(crate) static OPERATIONS: &[Op] = &[
         sample: "",
         shape: "",
         body_props: &[],
+        body_sample: "",
     },
 ];

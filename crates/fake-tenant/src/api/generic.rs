@@ -64,6 +64,9 @@ pub(crate) struct Op {
     /// The top-level properties the request body may hold, where its schema closes them
     /// (`additionalProperties: false`); empty otherwise.
     pub(crate) body_props: &'static [&'static str],
+    /// A JSON request body valid against the description, where the operation takes one (empty
+    /// otherwise): what the routes listing offers a client checking every operation.
+    pub(crate) body_sample: &'static str,
 }
 
 /// The key of a union in a shape (see [`Op::shape`]).
@@ -139,6 +142,24 @@ fn hides_values(op: &Op) -> bool {
 
 fn lists(op: &Op) -> bool {
     op.paging != Paging::None || op.sample.starts_with('[')
+}
+
+/// The key and item shape of a collection that a `GET` lists inside an object of one array
+/// property, unpaged (`GET /branding/phone/providers` answers `{"providers": […]}`).
+fn wrapped_list(op: &Op) -> Option<(String, Value)> {
+    if op.method != "GET" || op.paging != Paging::None || !is_collection(op.path) {
+        return None;
+    }
+    let shape = shape(op);
+    let props: Vec<(&String, &Value)> = shape
+        .as_object()?
+        .iter()
+        .filter(|(k, _)| *k != OPTIONAL)
+        .collect();
+    match props.as_slice() {
+        [(key, Value::Array(items))] => Some(((*key).clone(), items.first()?.clone())),
+        _ => None,
+    }
 }
 
 fn sample(op: &Op) -> Value {
@@ -385,7 +406,8 @@ fn shaped(value: &Value, shape: &Value) -> Value {
 fn answer(op: &Op, body: &Value) -> Response {
     let status = crate::overrides::status(op.method, op.path).map_or(op.status, |o| o.status);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    if op.sample.is_empty() || status == StatusCode::NO_CONTENT {
+    let answers_item = op.method == "POST" && crate::overrides::create_answers_item(op.path);
+    if (op.sample.is_empty() && !answers_item) || status == StatusCode::NO_CONTENT {
         empty(status)
     } else if op.sample.starts_with('[') && !body.is_array() {
         let item = match shape(op) {
@@ -758,6 +780,16 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             let items = collection(store, &concrete, op.path).clone();
             Ok(list_answer(op, ctx, items))
         }
+        ("GET", false) if wrapped_list(op).is_some() => {
+            // A collection listed inside an object (`{"providers": […]}`).
+            let (key, item_shape) = wrapped_list(op).unwrap_or_default();
+            let collection_path = op.path;
+            let items: Vec<Value> = collection(store, &concrete, op.path)
+                .iter()
+                .map(|i| with_added(collection_path, i, shaped(i, &item_shape)))
+                .collect();
+            Ok(answer(op, &json!({ key: items })))
+        }
         ("POST", false) | ("DELETE", false) if is_collection(op.path) => {
             let key = id_key(&item_sample(op.path), "id");
             let items = collection(store, &concrete, op.path);
@@ -1062,6 +1094,14 @@ pub(crate) fn sample_path(op: &Op, store: &Store) -> String {
         );
     }
     out
+}
+
+/// The sample request body of the operation at `method` and `path` (a template), if it takes a
+/// JSON one.
+pub(crate) fn body_sample(method: &str, path: &str) -> Option<Value> {
+    op_at(method, path)
+        .filter(|op| !op.body_sample.is_empty())
+        .and_then(|op| serde_json::from_str(op.body_sample).ok())
 }
 
 /// Every operation of the description that no hand-written route serves.

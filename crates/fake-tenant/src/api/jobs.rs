@@ -24,7 +24,7 @@ pub(super) fn export_job(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     } else {
         ctx.obj()?
     };
-    only_props(&body, &["connection_id", "format", "limit", "fields"])?;
+    described_only(&body, "POST", "/jobs/users-exports")?;
     let format = optional_str(&body, "format")?.unwrap_or("csv").to_string();
     if format != "csv" && format != "json" {
         return Err(ApiErr::bad_body(format!(
@@ -108,10 +108,7 @@ pub(super) fn import_job(ctx: &Ctx<'_>, store: &mut Store) -> Res {
 /// the other jobs (`GET /jobs/{id}` reads it).
 pub(super) fn verification_email_job(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let body = ctx.obj()?;
-    only_props(
-        &body,
-        &["user_id", "client_id", "identity", "organization_id"],
-    )?;
+    described_only(&body, "POST", "/jobs/verification-email")?;
     let user_id = required_str(&body, "user_id")?;
     if find(store.items(crate::store::USERS), "user_id", user_id).is_none() {
         return Err(ApiErr::not_found(

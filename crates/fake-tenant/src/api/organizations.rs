@@ -17,16 +17,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         (Route::Org(id), "PATCH") => {
             let body = ctx.obj()?;
-            only_props(
-                &body,
-                &[
-                    "name",
-                    "display_name",
-                    "branding",
-                    "metadata",
-                    "enabled_connections",
-                ],
-            )?;
+            described_only(&body, "PATCH", "/organizations/{id}")?;
             if let Some(n) = optional_str(&body, "name")? {
                 check_org_name(n)?;
                 if store
@@ -86,16 +77,7 @@ pub(super) fn check_org_name(name: &str) -> Result<(), ApiErr> {
 
 pub(super) fn create_org(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let body = ctx.obj()?;
-    only_props(
-        &body,
-        &[
-            "name",
-            "display_name",
-            "branding",
-            "metadata",
-            "enabled_connections",
-        ],
-    )?;
+    described_only(&body, "POST", "/organizations")?;
     let name = required_str(&body, "name")?;
     check_org_name(name)?;
     optional_str(&body, "display_name")?;

@@ -22,7 +22,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         (Route::Roles, "POST") => {
             let body = ctx.obj()?;
-            only_props(&body, &["name", "description"])?;
+            described_only(&body, "POST", "/roles")?;
             let name = required_str(&body, "name")?;
             let desc = optional_str(&body, "description")?.unwrap_or_default();
             if store
@@ -42,7 +42,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         (Route::Role(id), "PATCH") => {
             let body = ctx.obj()?;
-            only_props(&body, &["name", "description"])?;
+            described_only(&body, "PATCH", "/roles/{id}")?;
             optional_str(&body, "name")?;
             optional_str(&body, "description")?;
             let r = find_mut(store.items_mut(crate::store::ROLES), "id", id).ok_or_else(no_role)?;

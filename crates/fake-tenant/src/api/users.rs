@@ -89,31 +89,14 @@ pub(super) fn list_users(ctx: &Ctx<'_>, store: &Store) -> Res {
     ))
 }
 
-pub(super) const USER_PROPS: &[&str] = &[
-    "email",
-    "phone_number",
-    "user_metadata",
-    "app_metadata",
-    "given_name",
-    "family_name",
-    "name",
-    "nickname",
-    "picture",
-    "username",
-    "blocked",
-    "email_verified",
-    "phone_verified",
-    "user_id",
-    "connection",
-    "password",
-    "verify_email",
-    "client_id",
-    "verify_phone_number",
-    "verify_password",
-];
-
-pub(super) fn check_user_body(body: &Map<String, Value>) -> Result<(), ApiErr> {
-    only_props(body, USER_PROPS)?;
+/// Refuses a create (`method` POST) or update (PATCH) body outside the description's schema, or
+/// with a property of the wrong type.
+pub(super) fn check_user_body(body: &Map<String, Value>, method: &str) -> Result<(), ApiErr> {
+    if method == "POST" {
+        described_only(body, "POST", "/users")?;
+    } else {
+        described_only(body, "PATCH", "/users/{id}")?;
+    }
     for key in [
         "email",
         "name",
@@ -167,7 +150,7 @@ pub(super) fn check_user_body(body: &Map<String, Value>) -> Result<(), ApiErr> {
 
 pub(super) fn create_user(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let body = ctx.obj()?;
-    check_user_body(&body)?;
+    check_user_body(&body, "POST")?;
     let connection = required_str(&body, "connection")?.to_string();
     let conn =
         find(store.items(crate::store::CONNECTIONS), "name", &connection).ok_or_else(|| {
@@ -238,7 +221,7 @@ pub(super) fn create_user(ctx: &Ctx<'_>, store: &mut Store) -> Res {
 
 pub(super) fn update_user(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
     let body = ctx.obj()?;
-    check_user_body(&body)?;
+    check_user_body(&body, "PATCH")?;
     let u = find_mut(store.items_mut(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
     for (k, v) in body {
         match k.as_str() {
