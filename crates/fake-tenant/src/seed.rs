@@ -375,6 +375,7 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
                     created_at: now.clone(),
                     updated_at: now,
                     expires_at: None,
+                    subject_dn: None,
                 }],
             );
         }
@@ -399,6 +400,7 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
                     created_at: now.clone(),
                     updated_at: now,
                     expires_at: None,
+                    subject_dn: None,
                 });
         }
         store.items_mut(crate::store::CLIENTS).push(c);

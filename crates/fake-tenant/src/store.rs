@@ -82,7 +82,8 @@ pub(crate) struct Credential {
     pub(crate) name: String,
     pub(crate) kid: String,
     pub(crate) alg: String,
-    /// `public_key` (private_key_jwt) or `x509_cert` (self_signed_tls_client_auth).
+    /// `public_key` (private_key_jwt), `x509_cert` (self_signed_tls_client_auth) or
+    /// `cert_subject_dn` (tls_client_auth).
     pub(crate) credential_type: String,
     /// The public key (SPKI or PKCS#1 PEM) or the certificate; never part of an answer.
     pub(crate) pem: String,
@@ -91,6 +92,9 @@ pub(crate) struct Credential {
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
     pub(crate) expires_at: Option<String>,
+    /// The certificate subject a `cert_subject_dn` credential accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) subject_dn: Option<String>,
 }
 
 impl Credential {
@@ -112,6 +116,9 @@ impl Credential {
         }
         if let Some(e) = &self.expires_at {
             v["expires_at"] = Value::String(e.clone());
+        }
+        if let Some(dn) = &self.subject_dn {
+            v["subject_dn"] = Value::String(dn.clone());
         }
         v
     }

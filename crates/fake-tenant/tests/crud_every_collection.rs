@@ -13,7 +13,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The collections whose sample body names objects of the tenant or values Auth0 checks, and
-/// what the test sends instead: `(collection, fields replacing the sample's)`.
+/// what the test sends instead: `(collection, fields replacing the sample's)`, a `null` field
+/// being left out.
 fn adjustments(audience: &str, client_id: &str) -> BTreeMap<&'static str, Value> {
     BTreeMap::from([
         (
@@ -35,6 +36,8 @@ fn adjustments(audience: &str, client_id: &str) -> BTreeMap<&'static str, Value>
             json!({"name": "crud-db", "strategy": "auth0"}),
         ),
         ("/roles", json!({"name": "crud-role"})),
+        // The sample's inline credential holds no real key.
+        ("/clients", json!({"client_authentication_methods": null})),
     ])
 }
 

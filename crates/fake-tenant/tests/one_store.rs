@@ -285,3 +285,100 @@ async fn an_organization_lists_the_client_grants_associated_with_it() {
     .await;
     assert_eq!(status, 404, "a grant the tenant does not hold");
 }
+
+#[tokio::test]
+async fn credentials_inline_and_certificates_are_registered_as_auth0_registers_them() {
+    use rsa::pkcs8::{EncodePublicKey, LineEnding};
+    let s = setup().await;
+    let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("rsa");
+    let public_pem = private
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .expect("public pem");
+    // A key given inline to the create gets a credential id, and the credentials list holds it.
+    let (status, client) = call(
+        &s,
+        Method::POST,
+        "clients",
+        Some(json!({"name": "jwt-app", "app_type": "non_interactive",
+                    "client_authentication_methods": {"private_key_jwt": {"credentials": [
+                        {"credential_type": "public_key", "name": "k1", "pem": public_pem}]}}})),
+    )
+    .await;
+    assert_eq!(status, 201, "{client}");
+    let id = client["client_id"].as_str().expect("client_id").to_owned();
+    let inline = &client["client_authentication_methods"]["private_key_jwt"]["credentials"][0];
+    let cred_id = inline["id"].as_str().expect("a credential id").to_owned();
+    assert!(cred_id.starts_with("cred_"), "{inline}");
+    assert_eq!(
+        (inline["alg"].as_str(), inline["credential_type"].as_str()),
+        (Some("RS256"), Some("public_key"))
+    );
+    assert!(inline.get("pem").is_none(), "the key is never read back");
+    let (status, listed) = call(&s, Method::GET, &format!("clients/{id}/credentials"), None).await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, [cred_id.as_str()]);
+
+    // A certificate (`x509_cert`): known by its thumbprint, with Auth0's far expiry, and the
+    // client lists it under `self_signed_tls_client_auth`.
+    let cert = s.0.ca_cert_pem();
+    let (status, x509) = call(
+        &s,
+        Method::POST,
+        &format!("clients/{id}/credentials"),
+        Some(json!({"credential_type": "x509_cert", "name": "cert", "pem": cert})),
+    )
+    .await;
+    assert_eq!(status, 201, "{x509}");
+    assert!(
+        x509["thumbprint_sha256"]
+            .as_str()
+            .is_some_and(|t| t.len() == 43),
+        "{x509}"
+    );
+    assert_eq!(x509["expires_at"], "9999-12-31T23:59:59.000Z");
+    // A subject name (`cert_subject_dn`), listed under `tls_client_auth`.
+    let (status, dn) = call(
+        &s,
+        Method::POST,
+        &format!("clients/{id}/credentials"),
+        Some(json!({"credential_type": "cert_subject_dn", "subject_dn": "CN=client.example.org"})),
+    )
+    .await;
+    assert_eq!(
+        (status, dn["subject_dn"].as_str()),
+        (201, Some("CN=client.example.org")),
+        "{dn}"
+    );
+    let (_, read) = call(&s, Method::GET, &format!("clients/{id}"), None).await;
+    let methods = &read["client_authentication_methods"];
+    assert_eq!(
+        methods["self_signed_tls_client_auth"]["credentials"][0]["id"],
+        x509["id"]
+    );
+    assert_eq!(methods["tls_client_auth"]["credentials"][0]["id"], dn["id"]);
+    assert_eq!(
+        methods["private_key_jwt"]["credentials"][0]["id"],
+        json!(cred_id)
+    );
+    // Not a certificate: a clear 400, and nothing registered.
+    let (status, refused) = call(
+        &s,
+        Method::POST,
+        &format!("clients/{id}/credentials"),
+        Some(json!({"credential_type": "x509_cert", "pem": "not a certificate"})),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["errorCode"].as_str()),
+        (400, Some("invalid_body"))
+    );
+    let (_, listed) = call(&s, Method::GET, &format!("clients/{id}/credentials"), None).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(3));
+}

@@ -161,9 +161,42 @@ pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         .and_then(Value::as_str)
         .unwrap_or("regular_web")
         .to_string();
-    let mut client = seed::new_client(&name, &app_type, seed::client_id(), seed::client_secret());
+    let mut body = body;
+    let methods = body.remove("client_authentication_methods");
+    let id = seed::client_id();
+    let mut client = seed::new_client(&name, &app_type, id.clone(), seed::client_secret());
     merge(&mut client, body);
     store.items_mut(crate::store::CLIENTS).push(client.clone());
+    // Credentials given inline are registered as the credentials endpoint registers them, and
+    // the answer shows each in full (recordings/go-auth0/
+    // TestClient_CreateAllCredential_Should_create_PrivateJWT_Credential.json).
+    if let Some(Value::Object(methods)) = methods {
+        let mut shown = Map::new();
+        for (method, spec) in methods {
+            let mut created = Vec::new();
+            for cred in spec["credentials"].as_array().into_iter().flatten() {
+                let Some(cred) = cred.as_object() else {
+                    continue;
+                };
+                match super::credentials::add_credential(store, &id, cred) {
+                    Ok(c) => created.push(c),
+                    Err(e) => {
+                        // Nothing half-made stays behind.
+                        store
+                            .items_mut(crate::store::CLIENTS)
+                            .retain(|c| c["client_id"].as_str() != Some(id.as_str()));
+                        store.credentials.remove(&id);
+                        return Err(e);
+                    }
+                }
+            }
+            shown.insert(method, json!({"credentials": created}));
+        }
+        super::credentials::sync_client(store, &id);
+        if let Some(o) = client.as_object_mut() {
+            o.insert("client_authentication_methods".into(), Value::Object(shown));
+        }
+    }
     Ok(json(StatusCode::CREATED, &client))
 }
 

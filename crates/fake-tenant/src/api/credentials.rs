@@ -9,7 +9,8 @@
 use super::*;
 use crate::store::Credential;
 
-/// The most credentials Auth0 lets a client hold for `private_key_jwt`.
+/// The most credentials of one type (a public key, a certificate, a subject name) Auth0 lets a
+/// client hold, two so that one can replace the other.
 pub(crate) const MAX_CREDENTIALS: usize = 2;
 
 /// Whether this request is one of the credential operations on a client the tenant holds.
@@ -95,14 +96,33 @@ fn find<'a>(store: &'a Store, client_id: &str, id: &str) -> Result<&'a Credentia
 
 fn create(ctx: &Ctx<'_>, store: &mut Store, client_id: &str) -> Res {
     let body = ctx.obj()?;
+    let answer = add_credential(store, client_id, &body)?;
+    sync_client(store, client_id);
+    Ok(json(StatusCode::CREATED, &answer))
+}
+
+/// Registers the credential `body` describes for the client `client_id` and returns it as
+/// Auth0 answers it; the client's `client_authentication_methods` are left to the caller
+/// ([`sync_client`]).
+pub(crate) fn add_credential(
+    store: &mut Store,
+    client_id: &str,
+    body: &Map<String, Value>,
+) -> Result<Value, ApiErr> {
     let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
     let ctype = text("credential_type").ok_or_else(|| {
         ApiErr::bad_body("Payload validation error: 'Missing required property: credential_type'.")
     })?;
-    if ctype != "public_key" {
-        return Err(ApiErr::bad_body(format!(
-            "Payload validation error: credential_type {ctype:?} is not supported by this tenant; use public_key"
-        )));
+    match ctype.as_str() {
+        "public_key" => {}
+        "x509_cert" | "cert_subject_dn" => {
+            return add_certificate(store, client_id, body, &ctype);
+        }
+        other => {
+            return Err(ApiErr::bad_body(format!(
+                "Payload validation error: 'No enum match for: \"{other}\"' on property credential_type (expected one of public_key, cert_subject_dn, x509_cert)."
+            )));
+        }
     }
     let alg = text("alg").unwrap_or_else(|| "RS256".to_owned());
     if !["RS256", "RS384", "PS256"].contains(&alg.as_str()) {
@@ -131,9 +151,9 @@ fn create(ctx: &Ctx<'_>, store: &mut Store, client_id: &str) -> Res {
         None => thumbprint,
     };
     let list = store.credentials.entry(client_id.to_owned()).or_default();
-    if list.len() >= MAX_CREDENTIALS {
+    if list.iter().filter(|c| c.credential_type == ctype).count() >= MAX_CREDENTIALS {
         return Err(ApiErr::bad_body(format!(
-            "A client can have at most {MAX_CREDENTIALS} credentials; delete one first"
+            "A client can have at most {MAX_CREDENTIALS} credentials of type {ctype}; delete one first"
         )));
     }
     if list.iter().any(|c| c.kid == kid) {
@@ -154,33 +174,97 @@ fn create(ctx: &Ctx<'_>, store: &mut Store, client_id: &str) -> Res {
         created_at: now.clone(),
         updated_at: now,
         expires_at: text("expires_at"),
+        subject_dn: None,
     };
     let answer = cred.to_json();
     list.push(cred);
-    sync_client(store, client_id);
-    Ok(json(StatusCode::CREATED, &answer))
+    Ok(answer)
+}
+
+/// A credential of a certificate: `x509_cert` (the certificate itself, known by its SHA-256
+/// thumbprint, for `self_signed_tls_client_auth`) or `cert_subject_dn` (a subject name, for
+/// `tls_client_auth`), as go-auth0's `TestClient_CreateAllCredential_*` recordings show them.
+fn add_certificate(
+    store: &mut Store,
+    client_id: &str,
+    body: &Map<String, Value>,
+    ctype: &str,
+) -> Result<Value, ApiErr> {
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+    let (pem, thumbprint, subject_dn) = if ctype == "x509_cert" {
+        let pem = text("pem").ok_or_else(|| {
+            ApiErr::bad_body("Payload validation error: 'Missing required property: pem'.")
+        })?;
+        let x5t = crate::keys::pem_certificate_x5t(&pem)
+            .ok_or_else(|| ApiErr::bad_body("The pem is not a valid X.509 certificate (PEM)"))?;
+        (pem, Some(x5t), None)
+    } else {
+        let dn = text("subject_dn")
+            .filter(|d| !d.is_empty())
+            .ok_or_else(|| {
+                ApiErr::bad_body(
+                    "Payload validation error: a cert_subject_dn credential needs subject_dn (this \
+                 fake tenant does not read the subject out of a pem)",
+                )
+            })?;
+        (String::new(), None, Some(dn))
+    };
+    let list = store.credentials.entry(client_id.to_owned()).or_default();
+    if list.iter().filter(|c| c.credential_type == ctype).count() >= MAX_CREDENTIALS {
+        return Err(ApiErr::bad_body(format!(
+            "A client can have at most {MAX_CREDENTIALS} credentials of type {ctype}; delete one first"
+        )));
+    }
+    let now = iso8601(now_ms());
+    let cred = Credential {
+        id: format!("cred_{}", random_alnum(22)),
+        name: text("name").unwrap_or_default(),
+        kid: String::new(),
+        alg: String::new(),
+        credential_type: ctype.to_owned(),
+        pem,
+        thumbprint,
+        created_at: now.clone(),
+        updated_at: now,
+        // A certificate's credential has no expiry of its own.
+        expires_at: (ctype == "x509_cert").then(|| "9999-12-31T23:59:59.000Z".to_owned()),
+        subject_dn,
+    };
+    let answer = cred.to_json();
+    list.push(cred);
+    Ok(answer)
 }
 
 /// Mirrors the client's credentials into its `client_authentication_methods`, as Auth0 shows
-/// them on the client.
+/// them on the client: public keys under `private_key_jwt`, certificates under
+/// `self_signed_tls_client_auth`, subject names under `tls_client_auth`.
 pub(crate) fn sync_client(store: &mut Store, client_id: &str) {
-    let ids: Vec<Value> = store
-        .credentials
-        .get(client_id)
-        .map(|l| l.iter().map(|c| json!({"id": c.id})).collect())
-        .unwrap_or_default();
+    let mut methods = Map::new();
+    for c in store.credentials.get(client_id).into_iter().flatten() {
+        let method = match c.credential_type.as_str() {
+            "x509_cert" => "self_signed_tls_client_auth",
+            "cert_subject_dn" => "tls_client_auth",
+            _ => "private_key_jwt",
+        };
+        let entry = methods
+            .entry(method)
+            .or_insert_with(|| json!({"credentials": []}));
+        if let Some(list) = entry["credentials"].as_array_mut() {
+            list.push(json!({"id": c.id}));
+        }
+    }
     if let Some(c) = store
         .items_mut(crate::store::CLIENTS)
         .iter_mut()
         .find(|c| c["client_id"].as_str() == Some(client_id))
         && let Some(o) = c.as_object_mut()
     {
-        if ids.is_empty() {
+        if methods.is_empty() {
             o.remove("client_authentication_methods");
         } else {
             o.insert(
                 "client_authentication_methods".into(),
-                json!({"private_key_jwt": {"credentials": ids}}),
+                Value::Object(methods),
             );
         }
     }
