@@ -93,6 +93,13 @@ pub(super) const Q_PROPERTY: &str = "on property q (Query in Lucene query string
 /// (boolean operators other than `AND`, grouping, ranges, fuzzy and boosted terms, inner
 /// wildcards), instead of silently matching nothing.
 pub(super) fn check_term(field: &str, value: &str, quoted: bool) -> Result<(), ApiErr> {
+    if quoted && value.contains(['*', '?']) {
+        return Err(ApiErr::bad_query(format!(
+            "Query validation error: 'The fake tenant cannot evaluate the wildcard inside the \
+             quoted value {value:?}; for the users of a domain, search email.domain:\"example.com\"' \
+             {Q_PROPERTY}"
+        )));
+    }
     if !quoted && (value.starts_with('*') || value.starts_with('?')) {
         return Err(ApiErr::bad_query(format!(
             "Query validation error: 'Leading wildcards are not supported: {value}' {Q_PROPERTY}"
@@ -156,6 +163,11 @@ pub(super) fn term_matches(t: &Term, v: &Value) -> bool {
             values_at(v, f, &mut out);
             !out.is_empty()
         }
+        // The domain of a user's e-mail address, which Auth0's user search indexes on its own.
+        Some(f) if f == "email.domain" => v["email"]
+            .as_str()
+            .and_then(|e| e.rsplit_once('@'))
+            .is_some_and(|(_, domain)| check(&Value::from(domain))),
         Some(f) => {
             let mut out = Vec::new();
             values_at(v, f, &mut out);
@@ -209,6 +221,29 @@ mod tests {
     }
 
     #[test]
+    fn the_domain_of_an_email_is_searchable_and_quoted_wildcards_are_refused() {
+        let users = vec![
+            json!({"email": "ann@example.com"}),
+            json!({"email": "bob@example.org"}),
+            json!({"name": "no email"}),
+        ];
+        let found = search(&users, Some("email.domain:\"example.com\"")).expect("search");
+        assert_eq!(found, vec![json!({"email": "ann@example.com"})]);
+        assert_eq!(
+            search(&users, Some("email.domain:example.*"))
+                .map(|v| v.len())
+                .ok(),
+            Some(2)
+        );
+        let refused = search(&users, Some("email:\"*@example.com\"")).map(|_| ());
+        assert!(
+            matches!(&refused, Err(ApiErr(StatusCode::BAD_REQUEST, m, _)) if m.contains("email.domain")),
+            "{}",
+            refused.err().map(|e| e.1).unwrap_or_default()
+        );
+    }
+
+    #[test]
     fn matches_nested_fields() {
         let u = json!({"email": "A@b.c", "identities": [{"connection": "db"}], "app_metadata": {"plan": "pro"}});
         let users = vec![u];
@@ -247,13 +282,14 @@ mod tests {
             "name:[a TO b]",
             "jo*n",
             "jon~",
+            "email:\"*quoted\"",
         ] {
             let e = parse_query(q).err().unwrap_or_else(|| panic!("{q} parsed"));
             assert_eq!(e.0, StatusCode::BAD_REQUEST, "{q}");
             assert_eq!(e.2, Some("invalid_query_string"), "{q}");
         }
         for q in [
-            "email:\"*quoted\"",
+            "email:\"quoted value\"",
             "name:jo*",
             "a AND b",
             "user_id:auth0|123",
