@@ -140,6 +140,9 @@ pub(crate) struct Types<'a> {
     /// Components an operation names directly (its body, answer or parameters): their types
     /// keep their names.
     pub(crate) operation_components: BTreeSet<String>,
+    /// Notes on constrained fields from the facts file, by (type, JSON name): sentences for
+    /// the docs of the field and its setter.
+    pub(crate) notes: BTreeMap<(String, String), Vec<String>>,
 }
 
 pub(crate) fn ref_name(s: &Value) -> Option<&str> {
@@ -212,6 +215,31 @@ impl<'a> Types<'a> {
             aliases: BTreeMap::new(),
             null_components: BTreeSet::new(),
             operation_components: BTreeSet::new(),
+            notes: BTreeMap::new(),
+        }
+    }
+
+    /// The type emitted for a component's shape, if a generated type comes from it.
+    pub(crate) fn component_type(&self, component: &str) -> Option<String> {
+        match self.by_component.get(component)? {
+            Ty::Named(n) => Some(self.canonical(n).to_owned()),
+            _ => None,
+        }
+    }
+
+    /// Whether a type is sent: a request body, or a model reachable from one.
+    pub(crate) fn is_sent(&self, d: &TypeDef) -> bool {
+        matches!(d.def, Def::Struct { request: true, .. }) || self.settable.contains(&d.name)
+    }
+
+    /// The paragraph of notes the facts file gives a field (empty when none), to follow its
+    /// first line of docs.
+    fn note(&self, d: &TypeDef, f: &Field) -> String {
+        match self.notes.get(&(d.name.clone(), f.json.clone())) {
+            Some(sentences) if !sentences.is_empty() => {
+                format!("\n\nNote: {}", sentences.join(" "))
+            }
+            _ => String::new(),
         }
     }
 
@@ -527,7 +555,7 @@ impl<'a> Types<'a> {
     }
 
     /// The properties and required keys of an object schema, `allOf` parts merged.
-    fn object_parts(&self, s: &Value) -> (Vec<(String, Value)>, BTreeSet<String>) {
+    pub(crate) fn object_parts(&self, s: &Value) -> (Vec<(String, Value)>, BTreeSet<String>) {
         let mut props: Vec<(String, Value)> = Vec::new();
         let mut required = BTreeSet::new();
         self.collect_parts(s, &mut props, &mut required, 0);
@@ -741,6 +769,13 @@ impl<'a> Types<'a> {
 
     /// Marks every model reachable from the request bodies `roots` as settable.
     pub(crate) fn mark_settable(&mut self, roots: &[Ty]) {
+        self.settable = self.reachable(roots);
+    }
+
+    /// The types (as emitted for their shapes) reachable from `roots` through fields, list
+    /// items, boxes and union variants.
+    fn reachable(&self, roots: &[Ty]) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
         let mut stack: Vec<String> = Vec::new();
         fn named(t: &Ty, out: &mut Vec<String>) {
             match t {
@@ -754,7 +789,7 @@ impl<'a> Types<'a> {
         }
         while let Some(n) = stack.pop() {
             let n = self.canonical(&n).to_owned();
-            if !self.settable.insert(n.clone()) {
+            if !seen.insert(n.clone()) {
                 continue;
             }
             match self.defs.get(&n).map(|d| &d.def) {
@@ -767,12 +802,18 @@ impl<'a> Types<'a> {
                 _ => {}
             }
         }
+        seen
     }
 
     /// The doc comment of a field: its wire name and what the description says of its value
     /// (type, format, values, default, bounds, whether it is required and redacted).
     fn field_doc(&self, d: &TypeDef, f: &Field) -> String {
-        let mut out = doc(&format!("`{}`: {}.", f.json, self.field_facts(d, f)));
+        let mut out = doc(&format!(
+            "`{}`: {}.{}",
+            f.json,
+            self.field_facts(d, f),
+            self.note(d, f)
+        ));
         if is_deprecated(&f.schema) {
             out.push_str("#[deprecated(note = \"deprecated in Auth0's API description\")]\n");
         }
@@ -795,8 +836,7 @@ impl<'a> Types<'a> {
             facts.push(format!("one of {}{more}", shown.join(", ")));
         }
         if let Some(default) = schema.get("default") {
-            let sent = matches!(d.def, Def::Struct { request: true, .. })
-                || self.settable.contains(&d.name);
+            let sent = self.is_sent(d);
             // A required property is always sent, so its `default` cannot apply.
             if f.required || default_is_example(sent, &f.json, &f.ty, &schema, default) {
                 facts.push(format!("for example `{default}`"));
@@ -1025,7 +1065,12 @@ impl<'a> Types<'a> {
             for f in plain {
                 s.push_str(&format!(
                     "{}{}{}({}): {};\n",
-                    doc(&format!("Sets `{}`: {}.", f.json, self.field_facts(d, f))),
+                    doc(&format!(
+                        "Sets `{}`: {}.{}",
+                        f.json,
+                        self.field_facts(d, f),
+                        self.note(d, f)
+                    )),
                     deprecated(f),
                     setter_of(f),
                     f.ident,
@@ -1040,7 +1085,12 @@ impl<'a> Types<'a> {
                 let Ty::Vec(item) = &f.ty else { continue };
                 s.push_str(&format!(
                     "{}{}{}({}): {};\n",
-                    doc(&format!("Sets `{}`: {}.", f.json, self.field_facts(d, f))),
+                    doc(&format!(
+                        "Sets `{}`: {}.{}",
+                        f.json,
+                        self.field_facts(d, f),
+                        self.note(d, f)
+                    )),
                     deprecated(f),
                     setter_of(f),
                     f.ident,
@@ -1073,7 +1123,12 @@ impl<'a> Types<'a> {
             for f in tristate {
                 s.push_str(&format!(
                     "{}{}{}, clear_{}({}): {};\n",
-                    doc(&format!("`{}`: {}.", f.json, self.field_facts(d, f))),
+                    doc(&format!(
+                        "`{}`: {}.{}",
+                        f.json,
+                        self.field_facts(d, f),
+                        self.note(d, f)
+                    )),
                     deprecated(f),
                     setter_of(f),
                     f.ident.trim_end_matches('_'),

@@ -83,9 +83,13 @@ pub struct CreateClientGrantRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     authorization_details_types: Option<Vec<String>>,
     /// `client_id`: a string.
+    ///
+    /// Note: Cannot be sent together with `default_for`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `default_for`: a [`ClientGrantDefaultForEnum`] (one of `third_party_clients`).
+    ///
+    /// Note: Cannot be sent together with `client_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     default_for: Option<ClientGrantDefaultForEnum>,
     /// `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
@@ -125,8 +129,12 @@ with_allow_all_scopes(allow_all_scopes): bool;
 /// Sets `allow_any_organization`: a boolean; defaults to `false`.
 with_allow_any_organization(allow_any_organization): bool;
 /// Sets `client_id`: a string.
+///
+/// Note: Cannot be sent together with `default_for`.
 with_client_id(client_id): String;
 /// Sets `default_for`: a [`ClientGrantDefaultForEnum`] (one of `third_party_clients`).
+///
+/// Note: Cannot be sent together with `client_id`.
 with_default_for(default_for): ClientGrantDefaultForEnum;
 /// Sets `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
 with_organization_usage(organization_usage): ClientGrantOrganizationUsageEnum;

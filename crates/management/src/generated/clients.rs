@@ -21,9 +21,13 @@ pub struct CertificateSubjectDnCredential {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters.
+    ///
+    /// Note: Cannot be sent together with `subject_dn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// `subject_dn`: a string; 1 to 256 characters.
+    ///
+    /// Note: Cannot be sent together with `pem`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -48,8 +52,12 @@ setters!(CertificateSubjectDnCredential {
 /// Sets `name`: a string; for example `""`; at most 128 characters.
 with_name(name): String;
 /// Sets `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters.
+///
+/// Note: Cannot be sent together with `subject_dn`.
 with_pem(pem): String;
 /// Sets `subject_dn`: a string; 1 to 256 characters.
+///
+/// Note: Cannot be sent together with `pem`.
 with_subject_dn(subject_dn): String;
 });
 string_enum!(
@@ -182,6 +190,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_methods: Option<ClientAuthenticationMethod>,
     /// `client_id`: a string; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
@@ -191,6 +201,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<crate::secret::SecretMap>,
     /// `client_secret`: a secret string; for example `"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H"`; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
     /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
@@ -218,6 +230,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<ClientEncryptionKey>,
     /// `express_configuration`: a [`ExpressConfiguration`].
@@ -227,6 +241,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_client_id: Option<String>,
     /// `external_metadata_created_by`: a [`ClientExternalMetadataCreatedByEnum`] (one of `admin`, `client`).
+    ///
+    /// Note: Applies only when `external_metadata_type` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_metadata_created_by: Option<ClientExternalMetadataCreatedByEnum>,
     /// `external_metadata_type`: a [`ClientExternalMetadataTypeEnum`] (one of `cimd`, `dcr`).
@@ -284,6 +300,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_discovery_methods: Option<Vec<ClientOrganizationDiscoveryEnum>>,
     /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); for example `"no_prompt"`.
+    ///
+    /// Note: The value `post_login_prompt` applies only when `oidc_conformant` is `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_require_behavior: Option<ClientOrganizationRequireBehaviorEnum>,
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); for example `"deny"`.
@@ -293,6 +311,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub par_request_expiry: Option<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+    ///
+    /// Note: Applies only when `is_first_party` is `false` and `third_party_security_mode` is `strict`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirection_policy: Option<ClientRedirectionPolicyEnum>,
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
@@ -2076,6 +2096,8 @@ pub struct ClientOidcBackchannelLogoutInitiators {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ClientOidcBackchannelLogoutInitiatorsModeEnum>,
     /// `selected_initiators`: a list, each item a [`ClientOidcBackchannelLogoutInitiatorsEnum`] (one of `rp-logout`, `idp-logout`, `password-changed`, `session-expired`, `session-revoked`, `account-deleted`, `email-identifier-changed`, `mfa-phone-unenrolled`, `account-deactivated`).
+    ///
+    /// Note: Needs `mode` to be `custom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_initiators: Option<Vec<ClientOidcBackchannelLogoutInitiatorsEnum>>,
     /// Fields this crate does not name, kept as received.
@@ -2098,6 +2120,8 @@ with_mode(mode): ClientOidcBackchannelLogoutInitiatorsModeEnum;
 });
 list_setters!(ClientOidcBackchannelLogoutInitiators {
 /// Sets `selected_initiators`: a list, each item a [`ClientOidcBackchannelLogoutInitiatorsEnum`] (one of `rp-logout`, `idp-logout`, `password-changed`, `session-expired`, `session-revoked`, `account-deleted`, `email-identifier-changed`, `mfa-phone-unenrolled`, `account-deactivated`).
+///
+/// Note: Needs `mode` to be `custom`.
 with_selected_initiators(selected_initiators): ClientOidcBackchannelLogoutInitiatorsEnum;
 });
 string_enum!(
@@ -2239,6 +2263,8 @@ pub struct ClientRefreshTokenConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_type: Option<RefreshTokenExpirationTypeEnum>,
     /// `idle_token_lifetime`: an integer; at least 1.
+    ///
+    /// Note: Needs `infinite_idle_token_lifetime` to be `false` (its default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_token_lifetime: Option<i64>,
     /// `infinite_idle_token_lifetime`: a boolean; defaults to `false`.
@@ -2257,6 +2283,8 @@ pub struct ClientRefreshTokenConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_type: Option<RefreshTokenRotationTypeEnum>,
     /// `token_lifetime`: an integer; 1 to 157788000.
+    ///
+    /// Note: Needs `infinite_token_lifetime` to be `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_lifetime: Option<i64>,
     /// Fields this crate does not name, kept as received.
@@ -2282,6 +2310,8 @@ setters!(ClientRefreshTokenConfiguration {
 /// Sets `expiration_type`: a [`RefreshTokenExpirationTypeEnum`] (one of `expiring`, `non-expiring`); for example `"non-expiring"`; required.
 with_expiration_type(expiration_type): RefreshTokenExpirationTypeEnum;
 /// Sets `idle_token_lifetime`: an integer; at least 1.
+///
+/// Note: Needs `infinite_idle_token_lifetime` to be `false` (its default).
 with_idle_token_lifetime(idle_token_lifetime): i64;
 /// Sets `infinite_idle_token_lifetime`: a boolean; defaults to `false`.
 with_infinite_idle_token_lifetime(infinite_idle_token_lifetime): bool;
@@ -2292,6 +2322,8 @@ with_leeway(leeway): i64;
 /// Sets `rotation_type`: a [`RefreshTokenRotationTypeEnum`] (one of `rotating`, `non-rotating`); for example `"non-rotating"`; required.
 with_rotation_type(rotation_type): RefreshTokenRotationTypeEnum;
 /// Sets `token_lifetime`: an integer; 1 to 157788000.
+///
+/// Note: Needs `infinite_token_lifetime` to be `false`.
 with_token_lifetime(token_lifetime): i64;
 });
 nullable_setters!(ClientRefreshTokenConfiguration {
@@ -2699,6 +2731,8 @@ pub struct CreateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientCreateAuthenticationMethod`].
+    ///
+    /// Note: Sending it needs the `create:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method`. Needs `jwt_configuration.alg` to be `RS256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_authentication_methods: Option<ClientCreateAuthenticationMethod>,
     /// `client_metadata`: a JSON object.
@@ -2782,6 +2816,8 @@ pub struct CreateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_discovery_methods: Option<Vec<ClientOrganizationDiscoveryEnum>>,
     /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`.
+    ///
+    /// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_require_behavior: Option<ClientOrganizationRequireBehaviorEnum>,
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
@@ -2791,6 +2827,8 @@ pub struct CreateClientRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     par_request_expiry: crate::Nullable<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+    ///
+    /// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
     #[serde(skip_serializing_if = "Option::is_none")]
     redirection_policy: Option<ClientRedirectionPolicyEnum>,
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
@@ -2824,6 +2862,8 @@ pub struct CreateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     third_party_security_mode: Option<ClientThirdPartySecurityModeEnum>,
     /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`.
+    ///
+    /// Note: Cannot be sent together with `client_authentication_methods`.
     #[serde(skip_serializing_if = "Option::is_none")]
     token_endpoint_auth_method: Option<ClientTokenEndpointAuthMethodEnum>,
     /// `token_exchange`: a [`ClientTokenExchangeConfiguration`].
@@ -2912,6 +2952,8 @@ with_addons(addons): ClientAddons;
 /// Sets `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
 with_app_type(app_type): ClientAppTypeEnum;
 /// Sets `client_authentication_methods`: a [`ClientCreateAuthenticationMethod`].
+///
+/// Note: Sending it needs the `create:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method`. Needs `jwt_configuration.alg` to be `RS256`.
 with_client_authentication_methods(client_authentication_methods): ClientCreateAuthenticationMethod;
 /// Sets `client_metadata`: a JSON object.
 with_client_metadata(client_metadata): crate::secret::SecretMap;
@@ -2956,10 +2998,14 @@ with_oidc_conformant(oidc_conformant): bool;
 /// Sets `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
 with_oidc_logout(oidc_logout): ClientOidcBackchannelLogoutSettings;
 /// Sets `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`.
+///
+/// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
 with_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorEnum;
 /// Sets `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
 with_organization_usage(organization_usage): ClientOrganizationUsageEnum;
 /// Sets `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+///
+/// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
 with_redirection_policy(redirection_policy): ClientRedirectionPolicyEnum;
 /// Sets `require_proof_of_possession`: a boolean; defaults to `false`.
 with_require_proof_of_possession(require_proof_of_possession): bool;
@@ -2978,6 +3024,8 @@ with_sso_disabled(sso_disabled): bool;
 /// Sets `third_party_security_mode`: a [`ClientThirdPartySecurityModeEnum`] (one of `strict`, `permissive`).
 with_third_party_security_mode(third_party_security_mode): ClientThirdPartySecurityModeEnum;
 /// Sets `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`.
+///
+/// Note: Cannot be sent together with `client_authentication_methods`.
 with_token_endpoint_auth_method(token_endpoint_auth_method): ClientTokenEndpointAuthMethodEnum;
 /// Sets `token_exchange`: a [`ClientTokenExchangeConfiguration`].
 with_token_exchange(token_exchange): ClientTokenExchangeConfiguration;
@@ -3418,9 +3466,13 @@ pub struct PostClientCredentialRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     parse_expiry_from_cert: Option<bool>,
     /// `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`.
+    ///
+    /// Note: Cannot be sent together with `subject_dn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pem: Option<String>,
     /// `subject_dn`: a string; 1 to 256 characters.
+    ///
+    /// Note: Cannot be sent together with `pem`.
     #[serde(skip_serializing_if = "Option::is_none")]
     subject_dn: Option<String>,
     #[serde(flatten)]
@@ -3456,8 +3508,12 @@ with_name(name): String;
 /// Sets `parse_expiry_from_cert`: a boolean; defaults to `false`.
 with_parse_expiry_from_cert(parse_expiry_from_cert): bool;
 /// Sets `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`.
+///
+/// Note: Cannot be sent together with `subject_dn`.
 with_pem(pem): String;
 /// Sets `subject_dn`: a string; 1 to 256 characters.
+///
+/// Note: Cannot be sent together with `pem`.
 with_subject_dn(subject_dn): String;
 });
 impl PostClientCredentialRequestContent {
@@ -3710,12 +3766,16 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
+    ///
+    /// Note: Sending it needs the `update:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method` ([`clear_token_endpoint_auth_method`](UpdateClientRequestContent::clear_token_endpoint_auth_method) sends that one as `null`). Needs `jwt_configuration.alg` to be `RS256`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     client_authentication_methods: crate::Nullable<ClientAuthenticationMethod>,
     /// `client_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_metadata: Option<crate::secret::SecretMap>,
     /// `client_secret`: a secret string; at least 1 characters; redacted in `Debug`.
+    ///
+    /// Note: Sending it needs the `update:client_keys` scope.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret: Option<crate::Secret>,
     /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
@@ -3761,6 +3821,8 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     initiate_login_uri: Option<String>,
     /// `is_first_party`: a boolean; defaults to `true`.
+    ///
+    /// Note: The value `false` needs `organization_usage` unset and `organization_require_behavior` unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     is_first_party: Option<bool>,
     /// `is_token_endpoint_ip_header_trusted`: a boolean; defaults to `false`.
@@ -3797,6 +3859,8 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_discovery_methods: crate::Nullable<Vec<ClientOrganizationDiscoveryEnum>>,
     /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`; may be `null`.
+    ///
+    /// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_require_behavior: crate::Nullable<ClientOrganizationRequireBehaviorEnum>,
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`; may be `null`.
@@ -3806,6 +3870,8 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     par_request_expiry: crate::Nullable<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+    ///
+    /// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
     #[serde(skip_serializing_if = "Option::is_none")]
     redirection_policy: Option<ClientRedirectionPolicyEnum>,
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
@@ -3836,6 +3902,8 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     third_party_security_mode: Option<ClientThirdPartySecurityModeEnum>,
     /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`; may be `null`.
+    ///
+    /// Note: Cannot be sent together with `client_authentication_methods` ([`clear_client_authentication_methods`](UpdateClientRequestContent::clear_client_authentication_methods) sends that one as `null`).
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     token_endpoint_auth_method: crate::Nullable<ClientTokenEndpointAuthMethodEnum>,
     /// `token_exchange`: a [`ClientTokenExchangeConfiguration`]; may be `null`.
@@ -3926,6 +3994,8 @@ with_app_type(app_type): ClientAppTypeEnum;
 /// Sets `client_metadata`: a JSON object.
 with_client_metadata(client_metadata): crate::secret::SecretMap;
 /// Sets `client_secret`: a secret string; at least 1 characters; redacted in `Debug`.
+///
+/// Note: Sending it needs the `update:client_keys` scope.
 with_client_secret(client_secret): crate::Secret;
 /// Sets `cross_origin_authentication`: a boolean.
 with_cross_origin_authentication(cross_origin_authentication): bool;
@@ -3942,6 +4012,8 @@ with_form_template(form_template): String;
 /// Sets `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
 with_initiate_login_uri(initiate_login_uri): String;
 /// Sets `is_first_party`: a boolean; defaults to `true`.
+///
+/// Note: The value `false` needs `organization_usage` unset and `organization_require_behavior` unset.
 with_is_first_party(is_first_party): bool;
 /// Sets `is_token_endpoint_ip_header_trusted`: a boolean; defaults to `false`.
 with_is_token_endpoint_ip_header_trusted(is_token_endpoint_ip_header_trusted): bool;
@@ -3960,6 +4032,8 @@ with_oidc_conformant(oidc_conformant): bool;
 /// Sets `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
 with_oidc_logout(oidc_logout): ClientOidcBackchannelLogoutSettings;
 /// Sets `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+///
+/// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
 with_redirection_policy(redirection_policy): ClientRedirectionPolicyEnum;
 /// Sets `require_proof_of_possession`: a boolean; defaults to `false`.
 with_require_proof_of_possession(require_proof_of_possession): bool;
@@ -3996,6 +4070,8 @@ nullable_setters!(UpdateClientRequestContent {
 /// `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items; may be `null`.
 with_async_approval_notification_channels, clear_async_approval_notification_channels(async_approval_notification_channels): Vec<AsyncApprovalNotificationsChannelsEnum>;
 /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
+///
+/// Note: Sending it needs the `update:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method` ([`clear_token_endpoint_auth_method`](UpdateClientRequestContent::clear_token_endpoint_auth_method) sends that one as `null`). Needs `jwt_configuration.alg` to be `RS256`.
 with_client_authentication_methods, clear_client_authentication_methods(client_authentication_methods): ClientAuthenticationMethod;
 /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
 with_compliance_level, clear_compliance_level(compliance_level): ClientComplianceLevelEnum;
@@ -4016,6 +4092,8 @@ with_native_social_login, clear_native_social_login(native_social_login): Native
 /// `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items; may be `null`.
 with_organization_discovery_methods, clear_organization_discovery_methods(organization_discovery_methods): Vec<ClientOrganizationDiscoveryEnum>;
 /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`; may be `null`.
+///
+/// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
 with_organization_require_behavior, clear_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorEnum;
 /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`; may be `null`.
 with_organization_usage, clear_organization_usage(organization_usage): ClientOrganizationUsageEnum;
@@ -4028,6 +4106,8 @@ with_session_transfer, clear_session_transfer(session_transfer): ClientSessionTr
 /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
 with_skip_non_verifiable_callback_uri_confirmation_prompt, clear_skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt): bool;
 /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`; may be `null`.
+///
+/// Note: Cannot be sent together with `client_authentication_methods` ([`clear_client_authentication_methods`](UpdateClientRequestContent::clear_client_authentication_methods) sends that one as `null`).
 with_token_endpoint_auth_method, clear_token_endpoint_auth_method(token_endpoint_auth_method): ClientTokenEndpointAuthMethodEnum;
 /// `token_exchange`: a [`ClientTokenExchangeConfiguration`]; may be `null`.
 with_token_exchange, clear_token_exchange(token_exchange): ClientTokenExchangeConfiguration;

@@ -12,6 +12,8 @@ pub struct CreateGuardianEnrollmentTicketRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     /// `email_locale`: a string.
+    ///
+    /// Note: Needs `send_mail` to be `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     email_locale: Option<String>,
     /// `factor`: a [`GuardianEnrollmentFactorEnum`] (one of `push-notification`, `phone`, `email`, `otp`, `webauthn-roaming`, `webauthn-platform`).
@@ -47,6 +49,8 @@ with_allow_multiple_enrollments(allow_multiple_enrollments): bool;
 /// Sets `email`: a string; format `email`.
 with_email(email): String;
 /// Sets `email_locale`: a string.
+///
+/// Note: Needs `send_mail` to be `true`.
 with_email_locale(email_locale): String;
 /// Sets `factor`: a [`GuardianEnrollmentFactorEnum`] (one of `push-notification`, `phone`, `email`, `otp`, `webauthn-roaming`, `webauthn-platform`).
 with_factor(factor): GuardianEnrollmentFactorEnum;

@@ -857,6 +857,8 @@ pub struct SessionAuthenticationSignal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<SessionDate>,
     /// `type`: a string.
+    ///
+    /// Note: Applies only when `name` is `mfa`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.

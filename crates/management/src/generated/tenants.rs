@@ -1082,9 +1082,13 @@ pub struct UpdateTenantSettingsRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled_locales: Option<Vec<TenantSettingsSupportedLocalesEnum>>,
     /// `ephemeral_session_lifetime`: an integer; defaults to `72`; at least 1.
+    ///
+    /// Note: Cannot be sent together with `ephemeral_session_lifetime_in_minutes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     ephemeral_session_lifetime: Option<i64>,
     /// `ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
+    ///
+    /// Note: Cannot be sent together with `ephemeral_session_lifetime`.
     #[serde(skip_serializing_if = "Option::is_none")]
     ephemeral_session_lifetime_in_minutes: Option<i64>,
     /// `error_page`: a [`TenantSettingsErrorPage`]; may be `null`.
@@ -1100,15 +1104,23 @@ pub struct UpdateTenantSettingsRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     guardian_mfa_page: crate::Nullable<TenantSettingsGuardianPage>,
     /// `idle_ephemeral_session_lifetime`: an integer; defaults to `24`; at least 1.
+    ///
+    /// Note: Cannot be sent together with `idle_ephemeral_session_lifetime_in_minutes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     idle_ephemeral_session_lifetime: Option<i64>,
     /// `idle_ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
+    ///
+    /// Note: Cannot be sent together with `idle_ephemeral_session_lifetime`.
     #[serde(skip_serializing_if = "Option::is_none")]
     idle_ephemeral_session_lifetime_in_minutes: Option<i64>,
     /// `idle_session_lifetime`: an integer; defaults to `72`; at least 1.
+    ///
+    /// Note: Cannot be sent together with `idle_session_lifetime_in_minutes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     idle_session_lifetime: Option<i64>,
     /// `idle_session_lifetime_in_minutes`: an integer; at least 1.
+    ///
+    /// Note: Cannot be sent together with `idle_session_lifetime`.
     #[serde(skip_serializing_if = "Option::is_none")]
     idle_session_lifetime_in_minutes: Option<i64>,
     /// `include_session_metadata_in_tenant_logs`: a boolean; defaults to `false`.
@@ -1145,9 +1157,13 @@ pub struct UpdateTenantSettingsRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     session_cookie: crate::Nullable<SessionCookieSchema>,
     /// `session_lifetime`: an integer; defaults to `168`; at least 1.
+    ///
+    /// Note: Cannot be sent together with `session_lifetime_in_minutes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     session_lifetime: Option<i64>,
     /// `session_lifetime_in_minutes`: an integer; at least 1.
+    ///
+    /// Note: Cannot be sent together with `session_lifetime`.
     #[serde(skip_serializing_if = "Option::is_none")]
     session_lifetime_in_minutes: Option<i64>,
     /// `sessions`: a [`TenantSettingsSessions`]; may be `null`.
@@ -1232,20 +1248,32 @@ with_dynamic_client_registration_security_mode(dynamic_client_registration_secur
 /// Sets `enable_ai_guide`: a boolean.
 with_enable_ai_guide(enable_ai_guide): bool;
 /// Sets `ephemeral_session_lifetime`: an integer; defaults to `72`; at least 1.
+///
+/// Note: Cannot be sent together with `ephemeral_session_lifetime_in_minutes`.
 with_ephemeral_session_lifetime(ephemeral_session_lifetime): i64;
 /// Sets `ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
+///
+/// Note: Cannot be sent together with `ephemeral_session_lifetime`.
 with_ephemeral_session_lifetime_in_minutes(ephemeral_session_lifetime_in_minutes): i64;
 /// Sets `flags`: a [`TenantSettingsFlags`].
 with_flags(flags): TenantSettingsFlags;
 /// Sets `friendly_name`: a string; for example `"My Company"`.
 with_friendly_name(friendly_name): String;
 /// Sets `idle_ephemeral_session_lifetime`: an integer; defaults to `24`; at least 1.
+///
+/// Note: Cannot be sent together with `idle_ephemeral_session_lifetime_in_minutes`.
 with_idle_ephemeral_session_lifetime(idle_ephemeral_session_lifetime): i64;
 /// Sets `idle_ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
+///
+/// Note: Cannot be sent together with `idle_ephemeral_session_lifetime`.
 with_idle_ephemeral_session_lifetime_in_minutes(idle_ephemeral_session_lifetime_in_minutes): i64;
 /// Sets `idle_session_lifetime`: an integer; defaults to `72`; at least 1.
+///
+/// Note: Cannot be sent together with `idle_session_lifetime_in_minutes`.
 with_idle_session_lifetime(idle_session_lifetime): i64;
 /// Sets `idle_session_lifetime_in_minutes`: an integer; at least 1.
+///
+/// Note: Cannot be sent together with `idle_session_lifetime`.
 with_idle_session_lifetime_in_minutes(idle_session_lifetime_in_minutes): i64;
 /// Sets `include_session_metadata_in_tenant_logs`: a boolean; defaults to `false`.
 with_include_session_metadata_in_tenant_logs(include_session_metadata_in_tenant_logs): bool;
@@ -1262,8 +1290,12 @@ with_resource_parameter_profile(resource_parameter_profile): TenantSettingsResou
 /// Sets `sandbox_version`: a string; for example `"22"`; at most 8 characters.
 with_sandbox_version(sandbox_version): String;
 /// Sets `session_lifetime`: an integer; defaults to `168`; at least 1.
+///
+/// Note: Cannot be sent together with `session_lifetime_in_minutes`.
 with_session_lifetime(session_lifetime): i64;
 /// Sets `session_lifetime_in_minutes`: an integer; at least 1.
+///
+/// Note: Cannot be sent together with `session_lifetime`.
 with_session_lifetime_in_minutes(session_lifetime_in_minutes): i64;
 /// Sets `support_email`: a string; format `email-or-empty`; for example `"support@mycompany.org"`.
 with_support_email(support_email): String;

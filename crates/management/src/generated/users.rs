@@ -558,15 +558,23 @@ pub type GetUserResponseContent = UserResponseSchema;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LinkUserIdentityRequestContent {
     /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
+    ///
+    /// Note: Cannot be sent together with `link_with`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `link_with`: a string; for example `"{SECONDARY_ACCOUNT_JWT}"`.
+    ///
+    /// Note: Cannot be sent together with `provider`, `user_id` or `connection_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     link_with: Option<String>,
     /// `provider`: a [`UserIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …).
+    ///
+    /// Note: Cannot be sent together with `link_with`.
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<UserIdentityProviderEnum>,
     /// `user_id`: a [`UserId`].
+    ///
+    /// Note: Cannot be sent together with `link_with`.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<UserId>,
     #[serde(flatten)]
@@ -588,12 +596,20 @@ impl LinkUserIdentityRequestContent {
 }
 setters!(LinkUserIdentityRequestContent {
 /// Sets `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
+///
+/// Note: Cannot be sent together with `link_with`.
 with_connection_id(connection_id): String;
 /// Sets `link_with`: a string; for example `"{SECONDARY_ACCOUNT_JWT}"`.
+///
+/// Note: Cannot be sent together with `provider`, `user_id` or `connection_id`.
 with_link_with(link_with): String;
 /// Sets `provider`: a [`UserIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …).
+///
+/// Note: Cannot be sent together with `link_with`.
 with_provider(provider): UserIdentityProviderEnum;
 /// Sets `user_id`: a [`UserId`].
+///
+/// Note: Cannot be sent together with `link_with`.
 with_user_id(user_id): UserId;
 });
 impl LinkUserIdentityRequestContent {
@@ -915,6 +931,8 @@ pub struct UpdateUserRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     blocked: Option<bool>,
     /// `client_id`: a string; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`; at least 1 characters.
+    ///
+    /// Note: Needs `email` as well.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `connection`: a string; for example `"Initial-Connection"`; at least 1 characters.
@@ -960,6 +978,8 @@ pub struct UpdateUserRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     verify_email: Option<bool>,
     /// `verify_phone_number`: a boolean; defaults to `false`.
+    ///
+    /// Note: Needs `phone_number` as well.
     #[serde(skip_serializing_if = "Option::is_none")]
     verify_phone_number: Option<bool>,
     #[serde(flatten)]
@@ -999,6 +1019,8 @@ with_app_metadata(app_metadata): crate::secret::SecretMap;
 /// Sets `blocked`: a boolean; defaults to `false`.
 with_blocked(blocked): bool;
 /// Sets `client_id`: a string; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`; at least 1 characters.
+///
+/// Note: Needs `email` as well.
 with_client_id(client_id): String;
 /// Sets `connection`: a string; for example `"Initial-Connection"`; at least 1 characters.
 with_connection(connection): String;
@@ -1011,6 +1033,8 @@ with_user_metadata(user_metadata): crate::secret::SecretMap;
 /// Sets `verify_email`: a boolean; defaults to `false`.
 with_verify_email(verify_email): bool;
 /// Sets `verify_phone_number`: a boolean; defaults to `false`.
+///
+/// Note: Needs `phone_number` as well.
 with_verify_phone_number(verify_phone_number): bool;
 });
 nullable_setters!(UpdateUserRequestContent {
@@ -1331,9 +1355,13 @@ Integer(i64) => as_integer, is_integer;
 #[non_exhaustive]
 pub struct UserIdentity {
     /// `access_token`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
     /// `access_token_secret`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_secret: Option<crate::Secret>,
     /// `connection`: a string; for example `"twitter"`; required.
@@ -1353,6 +1381,8 @@ pub struct UserIdentity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     /// `refresh_token`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
     /// `user_id`: a [`UserId`]; required.
@@ -1369,9 +1399,13 @@ pub type UserIdentityProviderEnum = IdentityProviderEnum;
 #[non_exhaustive]
 pub struct UserIdentitySchema {
     /// `access_token`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
     /// `access_token_secret`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_secret: Option<crate::Secret>,
     /// `connection`: a string.
@@ -1391,6 +1425,8 @@ pub struct UserIdentitySchema {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<UserIdentityProviderEnum>,
     /// `refresh_token`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
     /// `user_id`: a [`UserId`].
