@@ -9,7 +9,7 @@
 //! one the description declares, and the wording must still be found where the entry says it
 //! is. An entry the description no longer supports fails the run, so the file cannot rot.
 //! [`notes`] turns the entries into short notes, in our own words, for the docs of the model
-//! field and its setter.
+//! field, its setter and its getter.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -226,6 +226,11 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     types.collapse_shapes();
     let bodies: Vec<types::Ty> = emitted.iter().filter_map(|e| e.body_ty.clone()).collect();
     types.mark_settable(&bodies);
+    let answers: Vec<types::Ty> = emitted
+        .iter()
+        .filter_map(|e| e.response_ty.clone())
+        .collect();
+    types.mark_readable(&answers);
     let (notes, waiting) = facts::notes(&constraints, &types)?;
     types.notes = notes;
     if !waiting.is_empty() {

@@ -248,6 +248,10 @@ pub struct VerifyEmailTicketResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(VerifyEmailTicketResponseContent {
+/// `ticket`, if present.
+ticket(ticket) -> Option<&str> {.as_deref()};
+});
 /// `POST /api/v2/tickets/email-verification` (operation `post_email-verification`).
 ///
 /// Scopes: `create:user_tickets`. Not paginated. Header parameters (`auth0-custom-domain`) are sent with `CallOptions::header` of the facade.
