@@ -62,6 +62,10 @@ pub(crate) struct Constraint {
     /// `own_scope`: the scopes, any one of which is needed.
     #[serde(default)]
     pub(crate) scopes: Vec<String>,
+    /// `own_scope` on a type only read: the operations whose answers it is said of
+    /// (`"GET /clients/{id}"`), when the type is the answer of others too.
+    #[serde(default)]
+    pub(crate) operations: Vec<String>,
     /// `excludes`: the properties it cannot be sent with.
     #[serde(default)]
     pub(crate) with: Vec<String>,
@@ -206,10 +210,8 @@ fn source_text(types: &Types<'_>, spec: &Value, c: &Constraint) -> Result<String
         }
         return Ok(text);
     };
-    if let Some((method, path)) = source.split_once(' ') {
-        let op = spec["paths"]
-            .get(path)
-            .and_then(|item| item.get(method.to_ascii_lowercase()))
+    if source.contains(' ') {
+        let op = operation(spec, source)
             .ok_or_else(|| format!("the description has no operation `{source}`"))?;
         return Ok(description(op));
     }
@@ -228,6 +230,12 @@ fn source_text(types: &Types<'_>, spec: &Value, c: &Constraint) -> Result<String
         .get(source)
         .map(description)
         .ok_or_else(|| format!("the description has no schema `{source}` (source)"))
+}
+
+/// An operation of the description by its method and path (`"PATCH /clients/{id}"`).
+fn operation<'s>(spec: &'s Value, name: &str) -> Option<&'s Value> {
+    let (method, path) = name.split_once(' ')?;
+    spec["paths"].get(path)?.get(method.to_ascii_lowercase())
 }
 
 /// Every scope the description's security schemes declare.
@@ -291,6 +299,14 @@ pub(crate) fn check(facts: &[Constraint], spec: &Value) -> Result<(), String> {
         }
         if c.when.is_some() && c.kind != Kind::Requires {
             fail("only `requires` takes `when`".to_owned());
+        }
+        if !c.operations.is_empty() && c.kind != Kind::OwnScope {
+            fail("only `own_scope` takes `operations`".to_owned());
+        }
+        for op in &c.operations {
+            if operation(spec, op).is_none() {
+                fail(format!("the description has no operation `{op}`"));
+            }
         }
         if let Some(v) = &c.when
             && !accepts(&types, &own, v, 0)
@@ -384,8 +400,8 @@ pub(crate) type Notes = BTreeMap<(String, String), Vec<String>>;
 /// What the entries say of one field, gathered before it is written as sentences.
 #[derive(Default)]
 struct Gathered {
-    /// Each own-scope entry's scopes (any one of them).
-    scopes: Vec<Vec<String>>,
+    /// Each own-scope entry's scopes (any one of them) and the operations it is said of.
+    scopes: Vec<(Vec<String>, Vec<String>)>,
     /// The properties it cannot be sent with, from its own entries and theirs.
     excludes: Vec<String>,
     /// The sentences of its `requires` entries.
@@ -460,7 +476,7 @@ pub(crate) fn notes(
         match c.kind {
             Kind::OwnScope => entry(&mut gathered, &name, &c.property)
                 .scopes
-                .push(c.scopes.clone()),
+                .push((c.scopes.clone(), c.operations.clone())),
             Kind::Excludes => {
                 for other in &c.with {
                     let own = entry(&mut gathered, &name, &c.property);
@@ -529,13 +545,19 @@ pub(crate) fn notes(
         let d = &types.defs[&name];
         let sent = types.is_sent(d);
         let mut sentences = Vec::new();
-        for scopes in &g.scopes {
+        for (scopes, operations) in &g.scopes {
             let scopes: Vec<String> = scopes.iter().map(|s| format!("`{s}`")).collect();
             let scopes = listed(&scopes, "or");
-            sentences.push(if sent {
-                format!("Sending it needs the {scopes} scope.")
-            } else {
-                format!("Auth0 includes it only for a token with the {scopes} scope.")
+            let operations: Vec<String> = operations.iter().map(|o| format!("`{o}`")).collect();
+            sentences.push(match (sent, operations.is_empty()) {
+                (true, _) => format!("Sending it needs the {scopes} scope."),
+                (false, true) => {
+                    format!("Auth0 includes it only for a token with the {scopes} scope.")
+                }
+                (false, false) => format!(
+                    "In the answers of {}, Auth0 includes it only for a token with the {scopes} scope.",
+                    listed(&operations, "and")
+                ),
             });
         }
         if !g.excludes.is_empty() {
@@ -635,6 +657,7 @@ schema = "Thing"
 property = "token"
 kind = "own_scope"
 scopes = ["update:thing_keys"]
+operations = ["PATCH /things/{id}"]
 wording = "Returned only with scope `update:thing_keys`."
 "#;
 
@@ -690,6 +713,11 @@ wording = "Returned only with scope `update:thing_keys`."
                 "source = \"PUT /things/{id}\"",
                 "has no operation `PUT /things/{id}`",
             ),
+            (
+                "operations = [\"PATCH /things/{id}\"]",
+                "operations = [\"GET /things/{id}\"]",
+                "has no operation `GET /things/{id}`",
+            ),
         ];
         for (from, to, expected) in cases {
             assert!(GOOD.contains(from), "{from}");
@@ -735,7 +763,7 @@ wording = "Returned only with scope `update:thing_keys`."
         for expected in [
             "/// Sets `client_secret`: a secret string; at least 1 characters; redacted in `Debug`.\n///\n/// Note: Sending it needs the `update:client_keys` scope.",
             "/// Note: Sending it needs the `create:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method`. Needs `jwt_configuration.alg` to be `RS256`.",
-            "/// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.",
+            "/// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.",
         ] {
             assert!(clients.contains(expected), "{expected}");
         }
@@ -790,7 +818,7 @@ wording = "Returned only with scope `update:thing_keys`."
         );
         assert_eq!(
             of("Thing", "token"),
-            "Auth0 includes it only for a token with the `update:thing_keys` scope."
+            "In the answers of `PATCH /things/{id}`, Auth0 includes it only for a token with the `update:thing_keys` scope."
         );
     }
 }

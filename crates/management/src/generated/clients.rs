@@ -233,7 +233,7 @@ pub struct Client {
     pub client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
     ///
-    /// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
+    /// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_methods: Option<ClientAuthenticationMethod>,
     /// `client_id`: a string; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
@@ -244,7 +244,7 @@ pub struct Client {
     pub client_metadata: Option<crate::secret::SecretMap>,
     /// `client_secret`: a secret string; for example `"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H"`; redacted in `Debug`.
     ///
-    /// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
+    /// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
     /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
@@ -273,7 +273,7 @@ pub struct Client {
     pub description: Option<String>,
     /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
     ///
-    /// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
+    /// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<ClientEncryptionKey>,
     /// `express_configuration`: a [`ExpressConfiguration`].
@@ -432,13 +432,13 @@ callbacks(callbacks) -> &[String] {.as_deref().unwrap_or_default()};
 client_aliases(client_aliases) -> &[String] {.as_deref().unwrap_or_default()};
 /// `client_authentication_methods`, if present.
 ///
-/// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
+/// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
 client_authentication_methods(client_authentication_methods) -> Option<&ClientAuthenticationMethod> {.as_ref()};
 /// `client_metadata`, if present.
 client_metadata(client_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
 /// `client_secret`, if present.
 ///
-/// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
+/// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
 client_secret(client_secret) -> Option<&crate::Secret> {.as_ref()};
 /// `compliance_level`, if present.
 compliance_level(compliance_level) -> Option<&ClientComplianceLevelEnum> {.as_ref()};
@@ -458,7 +458,7 @@ default_organization(default_organization) -> Option<&ClientDefaultOrganization>
 description(description) -> Option<&str> {.as_deref()};
 /// `encryption_key`, if present.
 ///
-/// Note: Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
+/// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
 encryption_key(encryption_key) -> Option<&ClientEncryptionKey> {.as_ref()};
 /// `express_configuration`, if present.
 express_configuration(express_configuration) -> Option<&ExpressConfiguration> {.as_ref()};
