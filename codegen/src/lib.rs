@@ -15,6 +15,7 @@
 //! The rules are documented in ARCHITECTURE.md ("Generated code").
 
 mod facade;
+mod facts;
 mod fake;
 mod names;
 mod ops;
@@ -116,6 +117,9 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     })?;
     let spec: Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    // The constraints the description states only in prose, each checked against it first.
+    let constraints = facts::load(root)?;
+    facts::check(&constraints, &spec)?;
     let empty = serde_json::Map::new();
     let schemas = spec["components"]["schemas"].as_object().unwrap_or(&empty);
     let mut generated = ops::collect(&spec)?;
@@ -222,6 +226,21 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     types.collapse_shapes();
     let bodies: Vec<types::Ty> = emitted.iter().filter_map(|e| e.body_ty.clone()).collect();
     types.mark_settable(&bodies);
+    let answers: Vec<types::Ty> = emitted
+        .iter()
+        .filter_map(|e| e.response_ty.clone())
+        .collect();
+    types.mark_readable(&answers);
+    let (notes, waiting) = facts::notes(&constraints, &types)?;
+    types.notes = notes;
+    if !waiting.is_empty() {
+        eprintln!(
+            "codegen: the constraints of {} on {} are checked but not shown: no generated type comes from {}",
+            facts::FILE,
+            waiting.iter().cloned().collect::<Vec<_>>().join(", "),
+            if waiting.len() == 1 { "it" } else { "them" }
+        );
+    }
     // The end-to-end calls of the generated operations (deletions last).
     let mut e2e_calls = String::new();
     let mut order: Vec<(&Op, &ops::Emitted)> = generated.iter().zip(&emitted).collect();

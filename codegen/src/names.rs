@@ -72,6 +72,12 @@ pub(crate) fn snake(name: &str) -> String {
     out
 }
 
+/// Whether a name is a Rust keyword (strict or reserved) or a name a generated item must not
+/// take.
+pub(crate) fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
 /// Rust keywords (strict and reserved) and names a generated item must not take.
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",

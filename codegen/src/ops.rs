@@ -586,18 +586,25 @@ pub(crate) struct Emitted {
     pub(crate) body: Option<String>,
     /// The body's type.
     pub(crate) body_ty: Option<Ty>,
+    /// The type of the model the answer is read into (a page's item), if any.
+    pub(crate) response_ty: Option<Ty>,
     /// The types of the query parameters, in order.
     pub(crate) query_tys: Vec<Ty>,
     /// For each path parameter, the string enum the description gives it, if any.
     pub(crate) path_enums: Vec<Option<String>>,
 }
 
-/// The Rust type of an operation's answer, as `Endpoint::Response`.
-pub(crate) fn response_type(op: &Op, types: &mut Types<'_>) -> (String, bool) {
+/// The Rust type of an operation's answer, as `Endpoint::Response`, whether it is read from
+/// JSON, and the type of the model read (a page's item).
+pub(crate) fn response_type(op: &Op, types: &mut Types<'_>) -> (String, bool, Option<Ty>) {
     match (&op.paging, &op.answer) {
         (Some(p), _) => {
             let item = types.ty_of(&p.item, &format!("{}Item", op.type_name), &op.module, None);
-            (format!("crate::pagination::Page<{}>", item.rust()), true)
+            (
+                format!("crate::pagination::Page<{}>", item.rust()),
+                true,
+                Some(item),
+            )
         }
         (None, Answer::Json { schema, or_empty }) => {
             let t = types.ty_of(
@@ -607,13 +614,13 @@ pub(crate) fn response_type(op: &Op, types: &mut Types<'_>) -> (String, bool) {
                 None,
             );
             if *or_empty {
-                (format!("Option<{}>", t.rust()), true)
+                (format!("Option<{}>", t.rust()), true, Some(t))
             } else {
-                (t.rust(), true)
+                (t.rust(), true, Some(t))
             }
         }
-        (None, Answer::EventStream) => ("String".to_owned(), false),
-        (None, Answer::Nothing) => ("crate::NoContent".to_owned(), false),
+        (None, Answer::EventStream) => ("String".to_owned(), false, None),
+        (None, Answer::Nothing) => ("crate::NoContent".to_owned(), false, None),
     }
 }
 
@@ -680,7 +687,7 @@ pub(crate) fn describe(op: &Op) -> String {
 
 pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
     let name = &op.type_name;
-    let (response, typed) = response_type(op, types);
+    let (response, typed, response_ty) = response_type(op, types);
     let body = body_type(op, types);
     let body_required = op.body_required();
     let mut query_types = Vec::new();
@@ -1008,6 +1015,7 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         entry,
         body: body.clone().filter(|_| body_required).map(|b| b.rust()),
         body_ty: body,
+        response_ty,
         query_tys: query_types,
         path_enums,
     })

@@ -140,6 +140,11 @@ pub(crate) struct Types<'a> {
     /// Components an operation names directly (its body, answer or parameters): their types
     /// keep their names.
     pub(crate) operation_components: BTreeSet<String>,
+    /// Notes on constrained fields from the facts file, by (type, JSON name): sentences for
+    /// the docs of the field, its setter and its getter.
+    pub(crate) notes: BTreeMap<(String, String), Vec<String>>,
+    /// Model types reachable from an operation's answer: they get getters.
+    pub(crate) readable: BTreeSet<String>,
 }
 
 pub(crate) fn ref_name(s: &Value) -> Option<&str> {
@@ -212,6 +217,32 @@ impl<'a> Types<'a> {
             aliases: BTreeMap::new(),
             null_components: BTreeSet::new(),
             operation_components: BTreeSet::new(),
+            notes: BTreeMap::new(),
+            readable: BTreeSet::new(),
+        }
+    }
+
+    /// The type emitted for a component's shape, if a generated type comes from it.
+    pub(crate) fn component_type(&self, component: &str) -> Option<String> {
+        match self.by_component.get(component)? {
+            Ty::Named(n) => Some(self.canonical(n).to_owned()),
+            _ => None,
+        }
+    }
+
+    /// Whether a type is sent: a request body, or a model reachable from one.
+    pub(crate) fn is_sent(&self, d: &TypeDef) -> bool {
+        matches!(d.def, Def::Struct { request: true, .. }) || self.settable.contains(&d.name)
+    }
+
+    /// The paragraph of notes the facts file gives a field (empty when none), to follow its
+    /// first line of docs.
+    fn note(&self, d: &TypeDef, f: &Field) -> String {
+        match self.notes.get(&(d.name.clone(), f.json.clone())) {
+            Some(sentences) if !sentences.is_empty() => {
+                format!("\n\nNote: {}", sentences.join(" "))
+            }
+            _ => String::new(),
         }
     }
 
@@ -527,7 +558,7 @@ impl<'a> Types<'a> {
     }
 
     /// The properties and required keys of an object schema, `allOf` parts merged.
-    fn object_parts(&self, s: &Value) -> (Vec<(String, Value)>, BTreeSet<String>) {
+    pub(crate) fn object_parts(&self, s: &Value) -> (Vec<(String, Value)>, BTreeSet<String>) {
         let mut props: Vec<(String, Value)> = Vec::new();
         let mut required = BTreeSet::new();
         self.collect_parts(s, &mut props, &mut required, 0);
@@ -741,6 +772,18 @@ impl<'a> Types<'a> {
 
     /// Marks every model reachable from the request bodies `roots` as settable.
     pub(crate) fn mark_settable(&mut self, roots: &[Ty]) {
+        self.settable = self.reachable(roots);
+    }
+
+    /// Marks every model reachable from the answers `roots` as readable: they get getters.
+    pub(crate) fn mark_readable(&mut self, roots: &[Ty]) {
+        self.readable = self.reachable(roots);
+    }
+
+    /// The types (as emitted for their shapes) reachable from `roots` through fields, list
+    /// items, boxes and union variants.
+    fn reachable(&self, roots: &[Ty]) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
         let mut stack: Vec<String> = Vec::new();
         fn named(t: &Ty, out: &mut Vec<String>) {
             match t {
@@ -754,7 +797,7 @@ impl<'a> Types<'a> {
         }
         while let Some(n) = stack.pop() {
             let n = self.canonical(&n).to_owned();
-            if !self.settable.insert(n.clone()) {
+            if !seen.insert(n.clone()) {
                 continue;
             }
             match self.defs.get(&n).map(|d| &d.def) {
@@ -767,12 +810,18 @@ impl<'a> Types<'a> {
                 _ => {}
             }
         }
+        seen
     }
 
     /// The doc comment of a field: its wire name and what the description says of its value
     /// (type, format, values, default, bounds, whether it is required and redacted).
     fn field_doc(&self, d: &TypeDef, f: &Field) -> String {
-        let mut out = doc(&format!("`{}`: {}.", f.json, self.field_facts(d, f)));
+        let mut out = doc(&format!(
+            "`{}`: {}.{}",
+            f.json,
+            self.field_facts(d, f),
+            self.note(d, f)
+        ));
         if is_deprecated(&f.schema) {
             out.push_str("#[deprecated(note = \"deprecated in Auth0's API description\")]\n");
         }
@@ -795,8 +844,7 @@ impl<'a> Types<'a> {
             facts.push(format!("one of {}{more}", shown.join(", ")));
         }
         if let Some(default) = schema.get("default") {
-            let sent = matches!(d.def, Def::Struct { request: true, .. })
-                || self.settable.contains(&d.name);
+            let sent = self.is_sent(d);
             // A required property is always sent, so its `default` cannot apply.
             if f.required || default_is_example(sent, &f.json, &f.ty, &schema, default) {
                 facts.push(format!("for example `{default}`"));
@@ -1025,7 +1073,12 @@ impl<'a> Types<'a> {
             for f in plain {
                 s.push_str(&format!(
                     "{}{}{}({}): {};\n",
-                    doc(&format!("Sets `{}`: {}.", f.json, self.field_facts(d, f))),
+                    doc(&format!(
+                        "Sets `{}`: {}.{}",
+                        f.json,
+                        self.field_facts(d, f),
+                        self.note(d, f)
+                    )),
                     deprecated(f),
                     setter_of(f),
                     f.ident,
@@ -1040,7 +1093,12 @@ impl<'a> Types<'a> {
                 let Ty::Vec(item) = &f.ty else { continue };
                 s.push_str(&format!(
                     "{}{}{}({}): {};\n",
-                    doc(&format!("Sets `{}`: {}.", f.json, self.field_facts(d, f))),
+                    doc(&format!(
+                        "Sets `{}`: {}.{}",
+                        f.json,
+                        self.field_facts(d, f),
+                        self.note(d, f)
+                    )),
                     deprecated(f),
                     setter_of(f),
                     f.ident,
@@ -1073,7 +1131,12 @@ impl<'a> Types<'a> {
             for f in tristate {
                 s.push_str(&format!(
                     "{}{}{}, clear_{}({}): {};\n",
-                    doc(&format!("`{}`: {}.", f.json, self.field_facts(d, f))),
+                    doc(&format!(
+                        "`{}`: {}.{}",
+                        f.json,
+                        self.field_facts(d, f),
+                        self.note(d, f)
+                    )),
                     deprecated(f),
                     setter_of(f),
                     f.ident.trim_end_matches('_'),
@@ -1642,7 +1705,92 @@ impl Types<'_> {
         if self.settable.contains(&d.name) {
             s.push_str(&self.emit_constructors(d, fields, true));
         }
+        if self.readable.contains(&d.name) {
+            let identifying: Vec<&str> = ids.iter().map(|f| f.ident.as_str()).collect();
+            s.push_str(&self.emit_getters(d, fields, &identifying));
+        }
         s
+    }
+
+    /// One getter per field of a model read from answers (the fields that have a `&str`
+    /// accessor already aside), as aws-sdk-rust's models have: `Option<&T>` (`Option<&str>`
+    /// for a string, `Option<T>` for a boolean or a number, a slice for a list, empty when
+    /// the list is absent), so that nested optional fields read as a chain:
+    /// `client.jwt_configuration().and_then(|j| j.alg())`. Written as one `getters!` call per
+    /// type (the macro makes them `#[inline]`, so a build compiles only the getters it calls).
+    fn emit_getters(&self, d: &TypeDef, fields: &[Field], identifying: &[&str]) -> String {
+        // The names the type's other methods take.
+        let mut taken: BTreeSet<String> = identifying.iter().map(|s| (*s).to_owned()).collect();
+        taken.extend(["new", "with_field"].map(str::to_owned));
+        for f in fields {
+            let base = f.ident.trim_end_matches('_');
+            taken.insert(format!("with_{base}"));
+            taken.insert(format!("clear_{base}"));
+        }
+        let mut out = String::new();
+        for f in fields {
+            let name = getter_name(&f.ident);
+            if !taken.insert(name.trim_start_matches("r#").to_owned()) {
+                continue;
+            }
+            let (ret, body, what) = self.getter_parts(d, f);
+            out.push_str(&doc(&format!("`{}`{what}.{}", f.json, self.note(d, f))));
+            if is_deprecated(&f.schema) {
+                out.push_str("#[deprecated(note = \"deprecated in Auth0's API description\")]\n");
+            }
+            out.push_str(&format!("{name}({}) -> {ret} {{{body}}};\n", f.ident));
+        }
+        if out.is_empty() {
+            return out;
+        }
+        format!("getters!({} {{\n{out}}});\n", d.name)
+    }
+
+    /// A getter's return type, the rest of its body after `self.field`, and the end of its
+    /// doc's first sentence.
+    fn getter_parts(&self, d: &TypeDef, f: &Field) -> (String, String, &'static str) {
+        let some = ", if present";
+        let list = ", or an empty slice when it is absent";
+        let copy = matches!(f.ty, Ty::Bool | Ty::Int | Ty::Num);
+        let t = self.field_rust(&f.ty);
+        if self.is_tristate(d, f) {
+            // A `Nullable`: `null` reads as absent.
+            let some = ", if it holds a value";
+            return match &f.ty {
+                Ty::Str => (
+                    "Option<&str>".into(),
+                    ".value().map(String::as_str)".into(),
+                    some,
+                ),
+                Ty::Vec(item) => (
+                    format!("&[{}]", self.field_rust(item)),
+                    ".value().map_or(&[], Vec::as_slice)".into(),
+                    list,
+                ),
+                Ty::Boxed(inner) => (
+                    format!("Option<&{}>", self.field_rust(inner)),
+                    ".value().map(|b| &**b)".into(),
+                    some,
+                ),
+                _ if copy => (format!("Option<{t}>"), ".value().copied()".into(), some),
+                _ => (format!("Option<&{t}>"), ".value()".into(), some),
+            };
+        }
+        match &f.ty {
+            Ty::Str => ("Option<&str>".into(), ".as_deref()".into(), some),
+            Ty::Vec(item) => (
+                format!("&[{}]", self.field_rust(item)),
+                ".as_deref().unwrap_or_default()".into(),
+                list,
+            ),
+            Ty::Boxed(inner) => (
+                format!("Option<&{}>", self.field_rust(inner)),
+                ".as_deref()".into(),
+                some,
+            ),
+            _ if copy => (format!("Option<{t}>"), String::new(), some),
+            _ => (format!("Option<&{t}>"), ".as_ref()".into(), some),
+        }
     }
 
     fn emit_request(&self, d: &TypeDef, fields: &[Field]) -> String {
@@ -1745,6 +1893,46 @@ pub(crate) fn default_is_example(
         || named("pem")
         || is_secret_field(json)
         || (default.is_string() && !closed && !matches!(ty, Ty::Named(_)))
+}
+
+/// Methods of the traits a model implements or converts through (`Type::default()`,
+/// `Type::from(x)`, `value.clone()`…): a getter of that name would shadow them.
+const TRAIT_METHODS: &[&str] = &[
+    "borrow",
+    "borrow_mut",
+    "clone",
+    "clone_from",
+    "default",
+    "deserialize",
+    "eq",
+    "fmt",
+    "from",
+    "hash",
+    "into",
+    "ne",
+    "serialize",
+    "to_owned",
+    "to_string",
+    "try_from",
+    "try_into",
+    "type_id",
+];
+
+/// The name of a field's getter: the field's name; a keyword as a raw identifier (`type_` →
+/// `r#type`, as aws-sdk-rust names it); `get_` and the name for one that a trait's method
+/// has (`default` → `get_default`, so that `Type::default()` stays `Default`'s).
+fn getter_name(ident: &str) -> String {
+    let base = ident.trim_end_matches('_');
+    if base != ident
+        && super::names::is_keyword(base)
+        && !["self", "super", "crate"].contains(&base)
+    {
+        format!("r#{base}")
+    } else if TRAIT_METHODS.contains(&ident) {
+        format!("get_{ident}")
+    } else {
+        ident.to_owned()
+    }
 }
 
 /// The accessor rule: string fields that identify a resource.
@@ -1854,6 +2042,68 @@ mod nullable_tests {
             "{src}"
         );
         assert!(!src.contains("pub type MethodOrNullEnum"), "{src}");
+    }
+}
+
+#[cfg(test)]
+mod getter_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A model read from answers gets one getter per field (not the identifying strings, which
+    /// have `&str` accessors): references for values, copies for booleans and numbers, slices
+    /// for lists, raw identifiers for keywords; a `Nullable` reads `null` as absent. A model
+    /// only sent gets none.
+    #[test]
+    fn models_read_from_answers_get_getters() {
+        let schemas = json!({
+            "Jwt": {"type": "object", "properties": {"alg": {"type": "string", "enum": ["HS256", "RS256"]}}},
+            "Thing": {"type": "object", "properties": {
+                "id": {"type": "string"},
+                "type": {"type": "string"},
+                "jwt": {"$ref": "#/components/schemas/Jwt"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "count": {"type": "integer"},
+                "default": {"type": "boolean"},
+                "note": {"type": ["string", "null"]}
+            }},
+            "Sent": {"type": "object", "properties": {"flag": {"type": "boolean"}}},
+            "Body": {"type": "object", "properties": {
+                "thing": {"$ref": "#/components/schemas/Thing"},
+                "sent": {"$ref": "#/components/schemas/Sent"}
+            }}
+        });
+        let schemas = schemas.as_object().unwrap();
+        let mut types = Types::new(schemas);
+        let of = |n: &str| json!({"$ref": format!("#/components/schemas/{n}")});
+        let thing = types.ty_of(&of("Thing"), "X", "m", None);
+        types.request_bodies.insert("Body".to_owned());
+        let body = types.ty_of(&of("Body"), "X", "m", None);
+        types.mark_settable(&[body]);
+        types.mark_readable(&[thing]);
+        // Components live in `shared` unless placed elsewhere.
+        let src = types.emit_module("shared");
+        let getters = |ty: &str| {
+            let start = src
+                .find(&format!("getters!({ty} {{"))
+                .unwrap_or_else(|| panic!("no getters for {ty}: {src}"));
+            src[start..].split("});").next().unwrap().to_owned()
+        };
+        let thing = getters("Thing");
+        for expected in [
+            "r#type(type_) -> Option<&str> {.as_deref()};",
+            "jwt(jwt) -> Option<&Jwt> {.as_ref()};",
+            "tags(tags) -> &[String] {.as_deref().unwrap_or_default()};",
+            "count(count) -> Option<i64> {};",
+            "get_default(default) -> Option<bool> {};",
+            "note(note) -> Option<&str> {.value().map(String::as_str)};",
+        ] {
+            assert!(thing.contains(expected), "{expected} in {thing}");
+        }
+        assert!(!thing.contains("id(id)"), "{thing}");
+        assert!(src.contains("str_accessors!(Thing: id);"), "{src}");
+        assert!(getters("Jwt").contains("alg(alg) -> Option<&JwtAlg> {.as_ref()};"));
+        assert!(!src.contains("getters!(Sent"), "{src}");
     }
 }
 

@@ -47,6 +47,14 @@
 //!   the fields that were set are sent. A property that may be `null` is a [`Nullable`] with a
 //!   `clear_…` method beside its `with_…` one: left out, a value, or `null`, each sent as itself
 //!   (a `None` enum variant is the string `"none"`, never `null`).
+//! - Models read from answers have one getter per field, named after it (as aws-sdk-rust's
+//!   models have): `Option<&T>`, `Option<&str>` for a string, `Option<T>` for a boolean or a
+//!   number, and a slice for a list (empty when the list is absent; the field itself tells
+//!   absent from empty). Nested optional fields read as a chain (see [Reading
+//!   answers](#reading-answers)). String fields that identify a resource (`id`, `name`,
+//!   `email`, `*_id`, `*_name`) have `&str` accessors instead, `""` when absent.
+//! - Field docs carry, as a `Note:`, what Auth0's API description says of a field only in
+//!   words: a scope of its own, fields it cannot be sent with, another field's value it needs.
 //! - Secrets (client secrets, passwords, signing keys) are [`Secret`]s, whose `Debug` output is
 //!   redacted.
 //! - [`Endpoint::returning`] reads any response as another type, and [`RawEndpoint`] describes
@@ -54,6 +62,40 @@
 //!   [`Endpoint`] for your type.
 //! - [`catalogue()`] lists every modeled operation with its path template, for conformance
 //!   checks against the published API description.
+//!
+//! # Reading answers
+//!
+//! Every field of a model is public and an `Option`; the getters save the
+//! `field.as_ref().and_then(|x| x.inner.as_ref())` chains:
+//!
+//! ```
+//! use auth0_m2m_management::clients::Client;
+//! use auth0_m2m_management::shared::SigningAlgorithmEnum;
+//! use auth0_m2m_management::users::UserResponseSchema;
+//!
+//! # fn main() -> Result<(), serde_json::Error> {
+//! let client: Client = serde_json::from_str(
+//!     r#"{"client_id": "AaiyAPdpYdesoKnqjj8HJqRn4T5titww",
+//!         "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 36000},
+//!         "callbacks": ["https://example.com/callback"]}"#,
+//! )?;
+//! let alg = client.jwt_configuration().and_then(|jwt| jwt.alg());
+//! assert_eq!(alg, Some(&SigningAlgorithmEnum::Rs256));
+//! let lifetime = client.jwt_configuration().and_then(|jwt| jwt.lifetime_in_seconds());
+//! assert_eq!(lifetime, Some(36000));
+//! assert_eq!(client.callbacks(), ["https://example.com/callback"]);
+//! assert!(client.allowed_origins().is_empty()); // absent
+//! assert_eq!(client.client_id(), "AaiyAPdpYdesoKnqjj8HJqRn4T5titww");
+//!
+//! let user: UserResponseSchema = serde_json::from_str(
+//!     r#"{"user_id": "auth0|1", "app_metadata": {"plan": "pro"}}"#,
+//! )?;
+//! let plan = user.app_metadata().and_then(|m| m.get("plan")).and_then(|v| v.as_str());
+//! assert_eq!(plan, Some("pro"));
+//! assert_eq!(user.logins_count(), None);
+//! # Ok(())
+//! # }
+//! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[macro_use]

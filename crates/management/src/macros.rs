@@ -81,6 +81,26 @@ macro_rules! str_accessors {
     };
 }
 
+/// One getter per field of a model read from answers, named after the field: each item gives
+/// the getter, the field, the return type and what follows `self.field` in the body
+/// (`alg(alg) -> Option<&SigningAlgorithmEnum> {.as_ref()};`). `#[inline]`, so that a build
+/// generates code only for the getters it calls.
+#[allow(unused_macros)] // used by the generated modules of the tags whose features are enabled
+macro_rules! getters {
+    ($name:ident { $($(#[$meta:meta])* $getter:ident($field:ident) -> $ret:ty { $($body:tt)* };)* }) => {
+        #[allow(deprecated)]
+        impl $name {
+            $(
+                $(#[$meta])*
+                #[inline]
+                pub fn $getter(&self) -> $ret {
+                    self.$field $($body)*
+                }
+            )*
+        }
+    };
+}
+
 /// The `parse_response` of a list endpoint: its pages are read with its own items key.
 // Used by the generated group modules; a build may enable none of them.
 #[allow(unused_macros)]

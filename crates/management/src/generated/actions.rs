@@ -62,6 +62,36 @@ pub struct Action {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Action: id, installed_integration_id, name);
+getters!(Action {
+/// `all_changes_deployed`, if present.
+all_changes_deployed(all_changes_deployed) -> Option<bool> {};
+/// `built_at`, if present.
+built_at(built_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `code`, if present.
+code(code) -> Option<&str> {.as_deref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `dependencies`, or an empty slice when it is absent.
+dependencies(dependencies) -> &[ActionVersionDependency] {.as_deref().unwrap_or_default()};
+/// `deploy`, if present.
+deploy(deploy) -> Option<bool> {};
+/// `deployed_version`, if present.
+deployed_version(deployed_version) -> Option<&ActionDeployedVersion> {.as_ref()};
+/// `integration`, if present.
+integration(integration) -> Option<&Integration> {.as_ref()};
+/// `modules`, or an empty slice when it is absent.
+modules(modules) -> &[ActionModuleReference] {.as_deref().unwrap_or_default()};
+/// `runtime`, if present.
+runtime(runtime) -> Option<&str> {.as_deref()};
+/// `secrets`, or an empty slice when it is absent.
+secrets(secrets) -> &[ActionSecretResponse] {.as_deref().unwrap_or_default()};
+/// `status`, if present.
+status(status) -> Option<&ActionBuildStatusEnum> {.as_ref()};
+/// `supported_triggers`, or an empty slice when it is absent.
+supported_triggers(supported_triggers) -> &[ActionTrigger] {.as_deref().unwrap_or_default()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `ActionBase`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -89,6 +119,16 @@ pub struct ActionBase {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionBase: id, name);
+getters!(ActionBase {
+/// `all_changes_deployed`, if present.
+all_changes_deployed(all_changes_deployed) -> Option<bool> {};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `supported_triggers`, or an empty slice when it is absent.
+supported_triggers(supported_triggers) -> &[ActionTrigger] {.as_deref().unwrap_or_default()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `ActionBinding`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -116,6 +156,16 @@ pub struct ActionBinding {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionBinding: display_name, id);
+getters!(ActionBinding {
+/// `action`, if present.
+action(action) -> Option<&Action> {.as_ref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `trigger_id`, if present.
+trigger_id(trigger_id) -> Option<&ActionTriggerTypeEnum> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `ActionBindingRef`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -239,6 +289,12 @@ pub struct ActionError {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionError: id);
+getters!(ActionError {
+/// `msg`, if present.
+msg(msg) -> Option<&str> {.as_deref()};
+/// `url`, if present.
+url(url) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ActionExecutionResult`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -260,6 +316,14 @@ pub struct ActionExecutionResult {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionExecutionResult: action_name);
+getters!(ActionExecutionResult {
+/// `ended_at`, if present.
+ended_at(ended_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `error`, if present.
+error(error) -> Option<&ActionError> {.as_ref()};
+/// `started_at`, if present.
+started_at(started_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `ActionExecutionStatusEnum`.
 ActionExecutionStatusEnum {
@@ -300,6 +364,12 @@ pub struct ActionModuleAction {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleAction: action_id, action_name, module_version_id);
+getters!(ActionModuleAction {
+/// `module_version_number`, if present.
+module_version_number(module_version_number) -> Option<i64> {};
+/// `supported_triggers`, or an empty slice when it is absent.
+supported_triggers(supported_triggers) -> &[ActionTrigger] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `ActionModuleDependency`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -315,6 +385,10 @@ pub struct ActionModuleDependency {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleDependency: name);
+getters!(ActionModuleDependency {
+/// `version`, if present.
+version(version) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ActionModuleDependencyRequest`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -387,6 +461,24 @@ pub struct ActionModuleListItem {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleListItem: id, name);
+getters!(ActionModuleListItem {
+/// `actions_using_module_total`, if present.
+actions_using_module_total(actions_using_module_total) -> Option<i64> {};
+/// `all_changes_published`, if present.
+all_changes_published(all_changes_published) -> Option<bool> {};
+/// `code`, if present.
+code(code) -> Option<&str> {.as_deref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `dependencies`, or an empty slice when it is absent.
+dependencies(dependencies) -> &[ActionModuleDependency] {.as_deref().unwrap_or_default()};
+/// `latest_version_number`, if present.
+latest_version_number(latest_version_number) -> Option<i64> {};
+/// `secrets`, or an empty slice when it is absent.
+secrets(secrets) -> &[ActionModuleSecret] {.as_deref().unwrap_or_default()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `ActionModuleReference`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -428,6 +520,10 @@ with_module_version_id(module_version_id): String;
 /// Sets `module_version_number`: an integer.
 with_module_version_number(module_version_number): i64;
 });
+getters!(ActionModuleReference {
+/// `module_version_number`, if present.
+module_version_number(module_version_number) -> Option<i64> {};
+});
 /// A model of the schema `ActionModuleSecret`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -443,6 +539,10 @@ pub struct ActionModuleSecret {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleSecret: name);
+getters!(ActionModuleSecret {
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `ActionModuleSecretRequest`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -506,6 +606,18 @@ pub struct ActionModuleVersion {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleVersion: id, module_id);
+getters!(ActionModuleVersion {
+/// `code`, if present.
+code(code) -> Option<&str> {.as_deref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `dependencies`, or an empty slice when it is absent.
+dependencies(dependencies) -> &[ActionModuleDependency] {.as_deref().unwrap_or_default()};
+/// `secrets`, or an empty slice when it is absent.
+secrets(secrets) -> &[ActionModuleSecret] {.as_deref().unwrap_or_default()};
+/// `version_number`, if present.
+version_number(version_number) -> Option<i64> {};
+});
 /// A model of the schema `ActionModuleVersionReference`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -533,6 +645,18 @@ pub struct ActionModuleVersionReference {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionModuleVersionReference: id);
+getters!(ActionModuleVersionReference {
+/// `code`, if present.
+code(code) -> Option<&str> {.as_deref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `dependencies`, or an empty slice when it is absent.
+dependencies(dependencies) -> &[ActionModuleDependency] {.as_deref().unwrap_or_default()};
+/// `secrets`, or an empty slice when it is absent.
+secrets(secrets) -> &[ActionModuleSecret] {.as_deref().unwrap_or_default()};
+/// `version_number`, if present.
+version_number(version_number) -> Option<i64> {};
+});
 /// A model of the schema `ActionSecretRequest`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -624,6 +748,22 @@ with_compatible_triggers(compatible_triggers): ActionTriggerCompatibleTrigger;
 /// Sets `runtimes`: a list, each item a string.
 with_runtimes(runtimes): String;
 });
+getters!(ActionTrigger {
+/// `binding_policy`, if present.
+binding_policy(binding_policy) -> Option<&ActionBindingTypeEnum> {.as_ref()};
+/// `compatible_triggers`, or an empty slice when it is absent.
+compatible_triggers(compatible_triggers) -> &[ActionTriggerCompatibleTrigger] {.as_deref().unwrap_or_default()};
+/// `default_runtime`, if present.
+default_runtime(default_runtime) -> Option<&str> {.as_deref()};
+/// `id`, if present.
+id(id) -> Option<&ActionTriggerTypeEnum> {.as_ref()};
+/// `runtimes`, or an empty slice when it is absent.
+runtimes(runtimes) -> &[String] {.as_deref().unwrap_or_default()};
+/// `status`, if present.
+status(status) -> Option<&str> {.as_deref()};
+/// `version`, if present.
+version(version) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ActionTriggerCompatibleTrigger`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -655,6 +795,12 @@ setters!(ActionTriggerCompatibleTrigger {
 with_id(id): ActionTriggerTypeEnum;
 /// Sets `version`: a string; required.
 with_version(version): String;
+});
+getters!(ActionTriggerCompatibleTrigger {
+/// `id`, if present.
+id(id) -> Option<&ActionTriggerTypeEnum> {.as_ref()};
+/// `version`, if present.
+version(version) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `ActionTriggerTypeEnum`.
@@ -745,6 +891,36 @@ pub struct ActionVersion {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ActionVersion: action_id, id);
+getters!(ActionVersion {
+/// `action`, if present.
+action(action) -> Option<&ActionBase> {.as_ref()};
+/// `built_at`, if present.
+built_at(built_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `code`, if present.
+code(code) -> Option<&str> {.as_deref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `dependencies`, or an empty slice when it is absent.
+dependencies(dependencies) -> &[ActionVersionDependency] {.as_deref().unwrap_or_default()};
+/// `deployed`, if present.
+deployed(deployed) -> Option<bool> {};
+/// `errors`, or an empty slice when it is absent.
+errors(errors) -> &[ActionError] {.as_deref().unwrap_or_default()};
+/// `modules`, or an empty slice when it is absent.
+modules(modules) -> &[ActionModuleReference] {.as_deref().unwrap_or_default()};
+/// `number`, if present.
+number(number) -> Option<i64> {};
+/// `runtime`, if present.
+runtime(runtime) -> Option<&str> {.as_deref()};
+/// `secrets`, or an empty slice when it is absent.
+secrets(secrets) -> &[ActionSecretResponse] {.as_deref().unwrap_or_default()};
+/// `status`, if present.
+status(status) -> Option<&ActionVersionBuildStatusEnum> {.as_ref()};
+/// `supported_triggers`, or an empty slice when it is absent.
+supported_triggers(supported_triggers) -> &[ActionTrigger] {.as_deref().unwrap_or_default()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// The schema `ActionVersionBuildStatusEnum`: the same shape as [`ActionBuildStatusEnum`], so one type serves both.
 pub type ActionVersionBuildStatusEnum = ActionBuildStatusEnum;
 /// A model of the schema `ActionVersionDependency`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -782,6 +958,12 @@ with_name(name): String;
 with_registry_url(registry_url): String;
 /// Sets `version`: a string.
 with_version(version): String;
+});
+getters!(ActionVersionDependency {
+/// `registry_url`, if present.
+registry_url(registry_url) -> Option<&str> {.as_deref()};
+/// `version`, if present.
+version(version) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `CreateActionModuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -980,6 +1162,18 @@ pub struct GetActionExecutionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetActionExecutionResponseContent: id);
+getters!(GetActionExecutionResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `results`, or an empty slice when it is absent.
+results(results) -> &[ActionExecutionResult] {.as_deref().unwrap_or_default()};
+/// `status`, if present.
+status(status) -> Option<&ActionExecutionStatusEnum> {.as_ref()};
+/// `trigger_id`, if present.
+trigger_id(trigger_id) -> Option<&ActionTriggerTypeEnum> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `GetActionModuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1022,6 +1216,26 @@ pub struct GetActionModuleResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetActionModuleResponseContent: id, name);
+getters!(GetActionModuleResponseContent {
+/// `actions_using_module_total`, if present.
+actions_using_module_total(actions_using_module_total) -> Option<i64> {};
+/// `all_changes_published`, if present.
+all_changes_published(all_changes_published) -> Option<bool> {};
+/// `code`, if present.
+code(code) -> Option<&str> {.as_deref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `dependencies`, or an empty slice when it is absent.
+dependencies(dependencies) -> &[ActionModuleDependency] {.as_deref().unwrap_or_default()};
+/// `latest_version`, if present.
+latest_version(latest_version) -> Option<&ActionModuleVersionReference> {.as_ref()};
+/// `latest_version_number`, if present.
+latest_version_number(latest_version_number) -> Option<i64> {};
+/// `secrets`, or an empty slice when it is absent.
+secrets(secrets) -> &[ActionModuleSecret] {.as_deref().unwrap_or_default()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// The schema `GetActionModuleVersionResponseContent`: the same shape as [`ActionModuleVersion`], so one type serves both.
 pub type GetActionModuleVersionResponseContent = ActionModuleVersion;
 /// The schema `GetActionResponseContent`: the same shape as [`Action`], so one type serves both.
@@ -1082,6 +1296,30 @@ pub struct Integration {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Integration: catalog_id, id, name, partner_id);
+getters!(Integration {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `current_release`, if present.
+current_release(current_release) -> Option<&IntegrationRelease> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `feature_type`, if present.
+feature_type(feature_type) -> Option<&IntegrationFeatureTypeEnum> {.as_ref()};
+/// `logo`, if present.
+logo(logo) -> Option<&str> {.as_deref()};
+/// `privacy_policy_url`, if present.
+privacy_policy_url(privacy_policy_url) -> Option<&str> {.as_deref()};
+/// `public_support_link`, if present.
+public_support_link(public_support_link) -> Option<&str> {.as_deref()};
+/// `short_description`, if present.
+short_description(short_description) -> Option<&str> {.as_deref()};
+/// `terms_of_use_url`, if present.
+terms_of_use_url(terms_of_use_url) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `url_slug`, if present.
+url_slug(url_slug) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `IntegrationFeatureTypeEnum`.
 IntegrationFeatureTypeEnum {
@@ -1122,6 +1360,16 @@ pub struct IntegrationRelease {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(IntegrationRelease: id);
+getters!(IntegrationRelease {
+/// `required_configuration`, or an empty slice when it is absent.
+required_configuration(required_configuration) -> &[IntegrationRequiredParam] {.as_deref().unwrap_or_default()};
+/// `required_secrets`, or an empty slice when it is absent.
+required_secrets(required_secrets) -> &[IntegrationRequiredParam] {.as_deref().unwrap_or_default()};
+/// `semver`, if present.
+semver(semver) -> Option<&IntegrationSemVer> {.as_ref()};
+/// `trigger`, if present.
+trigger(trigger) -> Option<&ActionTrigger> {.as_ref()};
+});
 /// A model of the schema `IntegrationRequiredParam`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1158,6 +1406,24 @@ pub struct IntegrationRequiredParam {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(IntegrationRequiredParam: name);
+getters!(IntegrationRequiredParam {
+/// `default_value`, if present.
+default_value(default_value) -> Option<&str> {.as_deref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `optional`, if present.
+optional(optional) -> Option<bool> {};
+/// `options`, or an empty slice when it is absent.
+options(options) -> &[IntegrationRequiredParamOption] {.as_deref().unwrap_or_default()};
+/// `placeholder`, if present.
+placeholder(placeholder) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&IntegrationRequiredParamTypeEnum> {.as_ref()};
+});
 /// A model of the schema `IntegrationRequiredParamOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1172,6 +1438,12 @@ pub struct IntegrationRequiredParamOption {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(IntegrationRequiredParamOption {
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `IntegrationRequiredParamTypeEnum`.
 IntegrationRequiredParamTypeEnum {
@@ -1194,6 +1466,12 @@ pub struct IntegrationSemVer {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(IntegrationSemVer {
+/// `major`, if present.
+major(major) -> Option<i64> {};
+/// `minor`, if present.
+minor(minor) -> Option<i64> {};
+});
 /// A model of the schema `ListActionTriggersResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1205,6 +1483,10 @@ pub struct ListActionTriggersResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ListActionTriggersResponseContent {
+/// `triggers`, or an empty slice when it is absent.
+triggers(triggers) -> &[ActionTrigger] {.as_deref().unwrap_or_default()};
+});
 /// A request body, the schema `RollbackActionModuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RollbackActionModuleRequestContent {
@@ -1270,6 +1552,10 @@ pub struct TestActionResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(TestActionResponseContent {
+/// `payload`, if present.
+payload(payload) -> Option<&crate::secret::SecretMap> {.as_ref()};
+});
 /// A request body, the schema `UpdateActionBindingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateActionBindingsRequestContent {
@@ -1312,6 +1598,10 @@ pub struct UpdateActionBindingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(UpdateActionBindingsResponseContent {
+/// `bindings`, or an empty slice when it is absent.
+bindings(bindings) -> &[ActionBinding] {.as_deref().unwrap_or_default()};
+});
 /// A request body, the schema `UpdateActionModuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateActionModuleRequestContent {

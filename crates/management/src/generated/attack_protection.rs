@@ -22,6 +22,16 @@ pub struct AttackProtectionCaptchaArkoseResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(AttackProtectionCaptchaArkoseResponseContent {
+/// `client_subdomain`, if present.
+client_subdomain(client_subdomain) -> Option<&str> {.as_deref()};
+/// `fail_open`, if present.
+fail_open(fail_open) -> Option<bool> {};
+/// `site_key`, if present.
+site_key(site_key) -> Option<&str> {.as_deref()};
+/// `verify_subdomain`, if present.
+verify_subdomain(verify_subdomain) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `AttackProtectionCaptchaAuthChallengeRequest`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -64,6 +74,10 @@ pub struct AttackProtectionCaptchaAuthChallengeResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(AttackProtectionCaptchaAuthChallengeResponseContent {
+/// `fail_open`, if present.
+fail_open(fail_open) -> Option<bool> {};
+});
 /// The schema `AttackProtectionCaptchaFriendlyCaptchaResponseContent`: the same shape as [`AttackProtectionCaptchaHcaptchaResponseContent`], so one type serves both.
 pub type AttackProtectionCaptchaFriendlyCaptchaResponseContent =
     AttackProtectionCaptchaHcaptchaResponseContent;
@@ -78,6 +92,10 @@ pub struct AttackProtectionCaptchaHcaptchaResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(AttackProtectionCaptchaHcaptchaResponseContent {
+/// `site_key`, if present.
+site_key(site_key) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `AttackProtectionCaptchaProviderId`.
 AttackProtectionCaptchaProviderId {
@@ -111,6 +129,10 @@ pub struct AttackProtectionCaptchaRecaptchaEnterpriseResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AttackProtectionCaptchaRecaptchaEnterpriseResponseContent: project_id);
+getters!(AttackProtectionCaptchaRecaptchaEnterpriseResponseContent {
+/// `site_key`, if present.
+site_key(site_key) -> Option<&str> {.as_deref()};
+});
 /// The schema `AttackProtectionCaptchaRecaptchaV2ResponseContent`: the same shape as [`AttackProtectionCaptchaHcaptchaResponseContent`], so one type serves both.
 pub type AttackProtectionCaptchaRecaptchaV2ResponseContent =
     AttackProtectionCaptchaHcaptchaResponseContent;
@@ -376,6 +398,10 @@ list_setters!(BreachedPasswordDetectionPreChangePasswordStage {
 /// Sets `shields`: a list, each item a [`BreachedPasswordDetectionPreChangePasswordShieldsEnum`] (one of `block`, `admin_notification`).
 with_shields(shields): BreachedPasswordDetectionPreChangePasswordShieldsEnum;
 });
+getters!(BreachedPasswordDetectionPreChangePasswordStage {
+/// `shields`, or an empty slice when it is absent.
+shields(shields) -> &[BreachedPasswordDetectionPreChangePasswordShieldsEnum] {.as_deref().unwrap_or_default()};
+});
 /// The schema `BreachedPasswordDetectionPreUserRegistrationShieldsEnum`: the same shape as [`SuspiciousIpThrottlingShieldsEnum`], so one type serves both.
 pub type BreachedPasswordDetectionPreUserRegistrationShieldsEnum =
     SuspiciousIpThrottlingShieldsEnum;
@@ -430,6 +456,12 @@ with_pre_change_password(pre_change_password): BreachedPasswordDetectionPreChang
 /// Sets `pre-user-registration`: a [`BreachedPasswordDetectionPreUserRegistrationStage`].
 with_pre_user_registration(pre_user_registration): BreachedPasswordDetectionPreUserRegistrationStage;
 });
+getters!(BreachedPasswordDetectionStage {
+/// `pre-change-password`, if present.
+pre_change_password(pre_change_password) -> Option<&BreachedPasswordDetectionPreChangePasswordStage> {.as_ref()};
+/// `pre-user-registration`, if present.
+pre_user_registration(pre_user_registration) -> Option<&BreachedPasswordDetectionPreUserRegistrationStage> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `BruteForceProtectionModeEnum`.
 BruteForceProtectionModeEnum {
@@ -479,6 +511,22 @@ pub struct GetAttackProtectionCaptchaResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetAttackProtectionCaptchaResponseContent: active_provider_id);
+getters!(GetAttackProtectionCaptchaResponseContent {
+/// `arkose`, if present.
+arkose(arkose) -> Option<&AttackProtectionCaptchaArkoseResponseContent> {.as_ref()};
+/// `auth_challenge`, if present.
+auth_challenge(auth_challenge) -> Option<&AttackProtectionCaptchaAuthChallengeResponseContent> {.as_ref()};
+/// `friendly_captcha`, if present.
+friendly_captcha(friendly_captcha) -> Option<&AttackProtectionCaptchaFriendlyCaptchaResponseContent> {.as_ref()};
+/// `hcaptcha`, if present.
+hcaptcha(hcaptcha) -> Option<&AttackProtectionCaptchaHcaptchaResponseContent> {.as_ref()};
+/// `recaptcha_enterprise`, if present.
+recaptcha_enterprise(recaptcha_enterprise) -> Option<&AttackProtectionCaptchaRecaptchaEnterpriseResponseContent> {.as_ref()};
+/// `recaptcha_v2`, if present.
+recaptcha_v2(recaptcha_v2) -> Option<&AttackProtectionCaptchaRecaptchaV2ResponseContent> {.as_ref()};
+/// `simple_captcha`, if present.
+simple_captcha(simple_captcha) -> Option<&crate::secret::SecretMap> {.as_ref()};
+});
 /// A model of the schema `GetBotDetectionSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -505,6 +553,20 @@ pub struct GetBotDetectionSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetBotDetectionSettingsResponseContent {
+/// `allowlist`, or an empty slice when it is absent.
+allowlist(allowlist) -> &[BotDetectionIpAddressOrCidrBlock] {.as_deref().unwrap_or_default()};
+/// `bot_detection_level`, if present.
+bot_detection_level(bot_detection_level) -> Option<&BotDetectionLevelEnum> {.as_ref()};
+/// `challenge_password_policy`, if present.
+challenge_password_policy(challenge_password_policy) -> Option<&BotDetectionChallengePolicyPasswordFlowEnum> {.as_ref()};
+/// `challenge_password_reset_policy`, if present.
+challenge_password_reset_policy(challenge_password_reset_policy) -> Option<&BotDetectionChallengePolicyPasswordResetFlowEnum> {.as_ref()};
+/// `challenge_passwordless_policy`, if present.
+challenge_passwordless_policy(challenge_passwordless_policy) -> Option<&BotDetectionChallengePolicyPasswordlessFlowEnum> {.as_ref()};
+/// `monitoring_mode_enabled`, if present.
+monitoring_mode_enabled(monitoring_mode_enabled) -> Option<bool> {};
+});
 /// A model of the schema `GetBreachedPasswordDetectionSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -529,6 +591,18 @@ pub struct GetBreachedPasswordDetectionSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetBreachedPasswordDetectionSettingsResponseContent {
+/// `admin_notification_frequency`, or an empty slice when it is absent.
+admin_notification_frequency(admin_notification_frequency) -> &[BreachedPasswordDetectionAdminNotificationFrequencyEnum] {.as_deref().unwrap_or_default()};
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `method`, if present.
+method(method) -> Option<&BreachedPasswordDetectionMethodEnum> {.as_ref()};
+/// `shields`, or an empty slice when it is absent.
+shields(shields) -> &[BreachedPasswordDetectionShieldsEnum] {.as_deref().unwrap_or_default()};
+/// `stage`, if present.
+stage(stage) -> Option<&BreachedPasswordDetectionStage> {.as_ref()};
+});
 /// A model of the schema `GetBruteForceSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -552,6 +626,18 @@ pub struct GetBruteForceSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetBruteForceSettingsResponseContent {
+/// `allowlist`, or an empty slice when it is absent.
+allowlist(allowlist) -> &[GetBruteForceSettingsResponseContentAllowlistItem] {.as_deref().unwrap_or_default()};
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `max_attempts`, if present.
+max_attempts(max_attempts) -> Option<i64> {};
+/// `mode`, if present.
+mode(mode) -> Option<&BruteForceProtectionModeEnum> {.as_ref()};
+/// `shields`, or an empty slice when it is absent.
+shields(shields) -> &[BruteForceProtectionShieldsEnum] {.as_deref().unwrap_or_default()};
+});
 /// An inline schema: the same shape as [`SuspiciousIpThrottlingAllowlistItem`], so one type serves both.
 pub type GetBruteForceSettingsResponseContentAllowlistItem = SuspiciousIpThrottlingAllowlistItem;
 /// A model of the schema `GetPhoneProviderProtectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -565,6 +651,10 @@ pub struct GetPhoneProviderProtectionResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetPhoneProviderProtectionResponseContent {
+/// `type`, if present.
+r#type(type_) -> Option<&PhoneProviderProtectionBackoffStrategyEnum> {.as_ref()};
+});
 /// A model of the schema `GetSuspiciousIPThrottlingSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -585,6 +675,16 @@ pub struct GetSuspiciousIpThrottlingSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetSuspiciousIpThrottlingSettingsResponseContent {
+/// `allowlist`, or an empty slice when it is absent.
+allowlist(allowlist) -> &[SuspiciousIpThrottlingAllowlistItem] {.as_deref().unwrap_or_default()};
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `shields`, or an empty slice when it is absent.
+shields(shields) -> &[SuspiciousIpThrottlingShieldsEnum] {.as_deref().unwrap_or_default()};
+/// `stage`, if present.
+stage(stage) -> Option<&SuspiciousIpThrottlingStage> {.as_ref()};
+});
 /// A request body, the schema `PatchPhoneProviderProtectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PatchPhoneProviderProtectionRequestContent {
@@ -715,6 +815,12 @@ with_max_attempts(max_attempts): i64;
 /// Sets `rate`: an integer; defaults to `864000`; 34560 to 86400000.
 with_rate(rate): i64;
 });
+getters!(SuspiciousIpThrottlingPreLoginStage {
+/// `max_attempts`, if present.
+max_attempts(max_attempts) -> Option<i64> {};
+/// `rate`, if present.
+rate(rate) -> Option<i64> {};
+});
 /// The schema `SuspiciousIPThrottlingPreUserRegistrationStage`: the same shape as [`SuspiciousIpThrottlingPreLoginStage`], so one type serves both.
 pub type SuspiciousIpThrottlingPreUserRegistrationStage = SuspiciousIpThrottlingPreLoginStage;
 string_enum!(
@@ -758,6 +864,12 @@ setters!(SuspiciousIpThrottlingStage {
 with_pre_login(pre_login): SuspiciousIpThrottlingPreLoginStage;
 /// Sets `pre-user-registration`: a [`SuspiciousIpThrottlingPreUserRegistrationStage`].
 with_pre_user_registration(pre_user_registration): SuspiciousIpThrottlingPreUserRegistrationStage;
+});
+getters!(SuspiciousIpThrottlingStage {
+/// `pre-login`, if present.
+pre_login(pre_login) -> Option<&SuspiciousIpThrottlingPreLoginStage> {.as_ref()};
+/// `pre-user-registration`, if present.
+pre_user_registration(pre_user_registration) -> Option<&SuspiciousIpThrottlingPreUserRegistrationStage> {.as_ref()};
 });
 /// A request body, the schema `UpdateAttackProtectionCaptchaRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -923,6 +1035,20 @@ pub struct UpdateBotDetectionSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(UpdateBotDetectionSettingsResponseContent {
+/// `allowlist`, or an empty slice when it is absent.
+allowlist(allowlist) -> &[BotDetectionIpAddressOrCidrBlock] {.as_deref().unwrap_or_default()};
+/// `bot_detection_level`, if present.
+bot_detection_level(bot_detection_level) -> Option<&BotDetectionLevelEnum> {.as_ref()};
+/// `challenge_password_policy`, if present.
+challenge_password_policy(challenge_password_policy) -> Option<&BotDetectionChallengePolicyPasswordFlowEnum> {.as_ref()};
+/// `challenge_password_reset_policy`, if present.
+challenge_password_reset_policy(challenge_password_reset_policy) -> Option<&BotDetectionChallengePolicyPasswordResetFlowEnum> {.as_ref()};
+/// `challenge_passwordless_policy`, if present.
+challenge_passwordless_policy(challenge_passwordless_policy) -> Option<&BotDetectionChallengePolicyPasswordlessFlowEnum> {.as_ref()};
+/// `monitoring_mode_enabled`, if present.
+monitoring_mode_enabled(monitoring_mode_enabled) -> Option<bool> {};
+});
 /// A request body, the schema `UpdateBreachedPasswordDetectionSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateBreachedPasswordDetectionSettingsRequestContent {

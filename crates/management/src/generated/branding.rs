@@ -16,6 +16,12 @@ pub struct BrandingColors {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(BrandingColors {
+/// `page_background`, if present.
+page_background(page_background) -> Option<&BrandingPageBackground> {.as_ref()};
+/// `primary`, if present.
+primary(primary) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `BrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -27,6 +33,10 @@ pub struct BrandingFont {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(BrandingFont {
+/// `url`, if present.
+url(url) -> Option<&str> {.as_deref()};
+});
 /// One of several shapes: the schema `BrandingPageBackground`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -153,6 +163,26 @@ with_show_widget_shadow(show_widget_shadow): bool;
 with_widget_border_weight(widget_border_weight): f64;
 /// Sets `widget_corner_radius`: a number; 0 to 50; required.
 with_widget_corner_radius(widget_corner_radius): f64;
+});
+getters!(BrandingThemeBorders {
+/// `button_border_radius`, if present.
+button_border_radius(button_border_radius) -> Option<f64> {};
+/// `button_border_weight`, if present.
+button_border_weight(button_border_weight) -> Option<f64> {};
+/// `buttons_style`, if present.
+buttons_style(buttons_style) -> Option<&BrandingThemeBordersButtonsStyleEnum> {.as_ref()};
+/// `input_border_radius`, if present.
+input_border_radius(input_border_radius) -> Option<f64> {};
+/// `input_border_weight`, if present.
+input_border_weight(input_border_weight) -> Option<f64> {};
+/// `inputs_style`, if present.
+inputs_style(inputs_style) -> Option<&BrandingThemeBordersInputsStyleEnum> {.as_ref()};
+/// `show_widget_shadow`, if present.
+show_widget_shadow(show_widget_shadow) -> Option<bool> {};
+/// `widget_border_weight`, if present.
+widget_border_weight(widget_border_weight) -> Option<f64> {};
+/// `widget_corner_radius`, if present.
+widget_corner_radius(widget_corner_radius) -> Option<f64> {};
 });
 /// The schema `BrandingThemeBordersButtonsStyleEnum`: the same shape as [`BrandingThemeBordersInputsStyleEnum`], so one type serves both.
 pub type BrandingThemeBordersButtonsStyleEnum = BrandingThemeBordersInputsStyleEnum;
@@ -319,6 +349,48 @@ with_widget_background(widget_background): String;
 /// Sets `widget_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
 with_widget_border(widget_border): String;
 });
+getters!(BrandingThemeColors {
+/// `base_focus_color`, if present.
+base_focus_color(base_focus_color) -> Option<&str> {.as_deref()};
+/// `base_hover_color`, if present.
+base_hover_color(base_hover_color) -> Option<&str> {.as_deref()};
+/// `body_text`, if present.
+body_text(body_text) -> Option<&str> {.as_deref()};
+/// `captcha_widget_theme`, if present.
+captcha_widget_theme(captcha_widget_theme) -> Option<&BrandingThemeColorsCaptchaWidgetThemeEnum> {.as_ref()};
+/// `error`, if present.
+error(error) -> Option<&str> {.as_deref()};
+/// `header`, if present.
+header(header) -> Option<&str> {.as_deref()};
+/// `icons`, if present.
+icons(icons) -> Option<&str> {.as_deref()};
+/// `input_background`, if present.
+input_background(input_background) -> Option<&str> {.as_deref()};
+/// `input_border`, if present.
+input_border(input_border) -> Option<&str> {.as_deref()};
+/// `input_filled_text`, if present.
+input_filled_text(input_filled_text) -> Option<&str> {.as_deref()};
+/// `input_labels_placeholders`, if present.
+input_labels_placeholders(input_labels_placeholders) -> Option<&str> {.as_deref()};
+/// `links_focused_components`, if present.
+links_focused_components(links_focused_components) -> Option<&str> {.as_deref()};
+/// `primary_button`, if present.
+primary_button(primary_button) -> Option<&str> {.as_deref()};
+/// `primary_button_label`, if present.
+primary_button_label(primary_button_label) -> Option<&str> {.as_deref()};
+/// `read_only_background`, if present.
+read_only_background(read_only_background) -> Option<&str> {.as_deref()};
+/// `secondary_button_border`, if present.
+secondary_button_border(secondary_button_border) -> Option<&str> {.as_deref()};
+/// `secondary_button_label`, if present.
+secondary_button_label(secondary_button_label) -> Option<&str> {.as_deref()};
+/// `success`, if present.
+success(success) -> Option<&str> {.as_deref()};
+/// `widget_background`, if present.
+widget_background(widget_background) -> Option<&str> {.as_deref()};
+/// `widget_border`, if present.
+widget_border(widget_border) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `BrandingThemeColorsCaptchaWidgetThemeEnum`.
 BrandingThemeColorsCaptchaWidgetThemeEnum {
@@ -366,6 +438,12 @@ setters!(BrandingThemeFontLinks {
 with_bold(bold): bool;
 /// Sets `size`: a number; 0 to 150; required.
 with_size(size): f64;
+});
+getters!(BrandingThemeFontLinks {
+/// `bold`, if present.
+bold(bold) -> Option<bool> {};
+/// `size`, if present.
+size(size) -> Option<f64> {};
 });
 string_enum!(
 /// A string enum: the schema `BrandingThemeFontLinksStyleEnum`.
@@ -463,6 +541,26 @@ with_subtitle(subtitle): BrandingThemeFontSubtitle;
 /// Sets `title`: a [`BrandingThemeFontTitle`]; required.
 with_title(title): BrandingThemeFontTitle;
 });
+getters!(BrandingThemeFonts {
+/// `body_text`, if present.
+body_text(body_text) -> Option<&BrandingThemeFontBodyText> {.as_ref()};
+/// `buttons_text`, if present.
+buttons_text(buttons_text) -> Option<&BrandingThemeFontButtonsText> {.as_ref()};
+/// `font_url`, if present.
+font_url(font_url) -> Option<&str> {.as_deref()};
+/// `input_labels`, if present.
+input_labels(input_labels) -> Option<&BrandingThemeFontInputLabels> {.as_ref()};
+/// `links`, if present.
+links(links) -> Option<&BrandingThemeFontLinks> {.as_ref()};
+/// `links_style`, if present.
+links_style(links_style) -> Option<&BrandingThemeFontLinksStyleEnum> {.as_ref()};
+/// `reference_text_size`, if present.
+reference_text_size(reference_text_size) -> Option<f64> {};
+/// `subtitle`, if present.
+subtitle(subtitle) -> Option<&BrandingThemeFontSubtitle> {.as_ref()};
+/// `title`, if present.
+title(title) -> Option<&BrandingThemeFontTitle> {.as_ref()};
+});
 /// A model of the schema `BrandingThemePageBackground`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -504,6 +602,14 @@ with_background_color(background_color): String;
 with_background_image_url(background_image_url): String;
 /// Sets `page_layout`: a [`BrandingThemePageBackgroundPageLayoutEnum`] (one of `center`, `left`, `right`); required.
 with_page_layout(page_layout): BrandingThemePageBackgroundPageLayoutEnum;
+});
+getters!(BrandingThemePageBackground {
+/// `background_color`, if present.
+background_color(background_color) -> Option<&str> {.as_deref()};
+/// `background_image_url`, if present.
+background_image_url(background_image_url) -> Option<&str> {.as_deref()};
+/// `page_layout`, if present.
+page_layout(page_layout) -> Option<&BrandingThemePageBackgroundPageLayoutEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `BrandingThemePageBackgroundPageLayoutEnum`.
@@ -570,6 +676,18 @@ with_logo_position(logo_position): BrandingThemeWidgetLogoPositionEnum;
 with_logo_url(logo_url): String;
 /// Sets `social_buttons_layout`: a [`BrandingThemeWidgetSocialButtonsLayoutEnum`] (one of `bottom`, `top`); required.
 with_social_buttons_layout(social_buttons_layout): BrandingThemeWidgetSocialButtonsLayoutEnum;
+});
+getters!(BrandingThemeWidget {
+/// `header_text_alignment`, if present.
+header_text_alignment(header_text_alignment) -> Option<&BrandingThemeWidgetHeaderTextAlignmentEnum> {.as_ref()};
+/// `logo_height`, if present.
+logo_height(logo_height) -> Option<f64> {};
+/// `logo_position`, if present.
+logo_position(logo_position) -> Option<&BrandingThemeWidgetLogoPositionEnum> {.as_ref()};
+/// `logo_url`, if present.
+logo_url(logo_url) -> Option<&str> {.as_deref()};
+/// `social_buttons_layout`, if present.
+social_buttons_layout(social_buttons_layout) -> Option<&BrandingThemeWidgetSocialButtonsLayoutEnum> {.as_ref()};
 });
 /// The schema `BrandingThemeWidgetHeaderTextAlignmentEnum`: the same shape as [`BrandingThemePageBackgroundPageLayoutEnum`], so one type serves both.
 pub type BrandingThemeWidgetHeaderTextAlignmentEnum = BrandingThemePageBackgroundPageLayoutEnum;
@@ -743,6 +861,12 @@ pub struct CreatePhoneProviderSendTestResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(CreatePhoneProviderSendTestResponseContent {
+/// `code`, if present.
+code(code) -> Option<f64> {};
+/// `message`, if present.
+message(message) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `CreatePhoneTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreatePhoneTemplateRequestContent {
@@ -802,6 +926,10 @@ pub struct CreatePhoneTemplateTestNotificationResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(CreatePhoneTemplateTestNotificationResponseContent {
+/// `message`, if present.
+message(message) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `CustomProviderConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -830,6 +958,10 @@ list_setters!(CustomProviderConfiguration {
 /// Sets `delivery_methods`: a list, each item a [`CustomProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
 with_delivery_methods(delivery_methods): CustomProviderDeliveryMethodEnum;
 });
+getters!(CustomProviderConfiguration {
+/// `delivery_methods`, or an empty slice when it is absent.
+delivery_methods(delivery_methods) -> &[CustomProviderDeliveryMethodEnum] {.as_deref().unwrap_or_default()};
+});
 /// The schema `CustomProviderDeliveryMethodEnum`: the same shape as [`PhoneProviderDeliveryMethodEnum`], so one type serves both.
 pub type CustomProviderDeliveryMethodEnum = PhoneProviderDeliveryMethodEnum;
 /// The schema `GetBrandingDefaultThemeResponseContent`: the same shape as [`GetBrandingThemeResponseContent`], so one type serves both.
@@ -856,6 +988,16 @@ pub struct GetBrandingResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetBrandingResponseContent {
+/// `colors`, if present.
+colors(colors) -> Option<&BrandingColors> {.as_ref()};
+/// `favicon_url`, if present.
+favicon_url(favicon_url) -> Option<&str> {.as_deref()};
+/// `font`, if present.
+font(font) -> Option<&BrandingFont> {.as_ref()};
+/// `logo_url`, if present.
+logo_url(logo_url) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `GetBrandingThemeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -889,6 +1031,22 @@ pub struct GetBrandingThemeResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetBrandingThemeResponseContent {
+/// `borders`, if present.
+borders(borders) -> Option<&BrandingThemeBorders> {.as_ref()};
+/// `colors`, if present.
+colors(colors) -> Option<&BrandingThemeColors> {.as_ref()};
+/// `displayName`, if present.
+display_name(display_name) -> Option<&str> {.as_deref()};
+/// `fonts`, if present.
+fonts(fonts) -> Option<&BrandingThemeFonts> {.as_ref()};
+/// `page_background`, if present.
+page_background(page_background) -> Option<&BrandingThemePageBackground> {.as_ref()};
+/// `themeId`, if present.
+theme_id(theme_id) -> Option<&str> {.as_deref()};
+/// `widget`, if present.
+widget(widget) -> Option<&BrandingThemeWidget> {.as_ref()};
+});
 /// The schema `GetPhoneTemplateResponseContent`: the same shape as [`PhoneTemplate`], so one type serves both.
 pub type GetPhoneTemplateResponseContent = PhoneTemplate;
 /// One of several shapes: the schema `GetUniversalLoginTemplateResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -950,6 +1108,10 @@ pub struct GetUniversalLoginTemplateSchema {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetUniversalLoginTemplateSchema {
+/// `body`, if present.
+body(body) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ListBrandingPhoneProvidersResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -961,6 +1123,10 @@ pub struct ListBrandingPhoneProvidersResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ListBrandingPhoneProvidersResponseContent {
+/// `providers`, or an empty slice when it is absent.
+providers(providers) -> &[PhoneProviderSchemaMasked] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `ListPhoneTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -972,6 +1138,10 @@ pub struct ListPhoneTemplatesResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ListPhoneTemplatesResponseContent {
+/// `templates`, or an empty slice when it is absent.
+templates(templates) -> &[PhoneTemplate] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `PartialPhoneTemplateContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1146,6 +1316,22 @@ pub struct PhoneProviderSchemaMasked {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PhoneProviderSchemaMasked: id);
+getters!(PhoneProviderSchemaMasked {
+/// `channel`, if present.
+channel(channel) -> Option<&PhoneProviderChannelEnum> {.as_ref()};
+/// `configuration`, if present.
+configuration(configuration) -> Option<&PhoneProviderConfiguration> {.as_ref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `disabled`, if present.
+disabled(disabled) -> Option<bool> {};
+/// `name`, if present.
+name(name) -> Option<&PhoneProviderNameEnum> {.as_ref()};
+/// `tenant`, if present.
+tenant(tenant) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `PhoneTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1176,6 +1362,20 @@ pub struct PhoneTemplate {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PhoneTemplate: id);
+getters!(PhoneTemplate {
+/// `channel`, if present.
+channel(channel) -> Option<&str> {.as_deref()};
+/// `content`, if present.
+content(content) -> Option<&PhoneTemplateContent> {.as_ref()};
+/// `customizable`, if present.
+customizable(customizable) -> Option<bool> {};
+/// `disabled`, if present.
+disabled(disabled) -> Option<bool> {};
+/// `tenant`, if present.
+tenant(tenant) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&PhoneTemplateNotificationTypeEnum> {.as_ref()};
+});
 /// A model of the schema `PhoneTemplateBody`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1205,6 +1405,12 @@ setters!(PhoneTemplateBody {
 with_text(text): String;
 /// Sets `voice`: a string; 1 to 20000 characters.
 with_voice(voice): String;
+});
+getters!(PhoneTemplateBody {
+/// `text`, if present.
+text(text) -> Option<&str> {.as_deref()};
+/// `voice`, if present.
+voice(voice) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `PhoneTemplateContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1240,6 +1446,14 @@ with_body(body): PhoneTemplateBody;
 with_from(from): String;
 /// Sets `syntax`: a string.
 with_syntax(syntax): String;
+});
+getters!(PhoneTemplateContent {
+/// `body`, if present.
+body(body) -> Option<&PhoneTemplateBody> {.as_ref()};
+/// `from`, if present.
+get_from(from) -> Option<&str> {.as_deref()};
+/// `syntax`, if present.
+syntax(syntax) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `PhoneTemplateNotificationTypeEnum`.
@@ -1303,6 +1517,16 @@ with_sid(sid): String;
 list_setters!(TwilioProviderConfiguration {
 /// Sets `delivery_methods`: a list, each item a [`TwilioProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
 with_delivery_methods(delivery_methods): TwilioProviderDeliveryMethodEnum;
+});
+getters!(TwilioProviderConfiguration {
+/// `default_from`, if present.
+default_from(default_from) -> Option<&str> {.as_deref()};
+/// `delivery_methods`, or an empty slice when it is absent.
+delivery_methods(delivery_methods) -> &[TwilioProviderDeliveryMethodEnum] {.as_deref().unwrap_or_default()};
+/// `mssid`, if present.
+mssid(mssid) -> Option<&str> {.as_deref()};
+/// `sid`, if present.
+sid(sid) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `TwilioProviderCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]

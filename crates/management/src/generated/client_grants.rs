@@ -60,6 +60,26 @@ pub struct ClientGrantResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ClientGrantResponseContent: client_id, id);
+getters!(ClientGrantResponseContent {
+/// `allow_all_scopes`, if present.
+allow_all_scopes(allow_all_scopes) -> Option<bool> {};
+/// `allow_any_organization`, if present.
+allow_any_organization(allow_any_organization) -> Option<bool> {};
+/// `audience`, if present.
+audience(audience) -> Option<&str> {.as_deref()};
+/// `authorization_details_types`, or an empty slice when it is absent.
+authorization_details_types(authorization_details_types) -> &[String] {.as_deref().unwrap_or_default()};
+/// `default_for`, if present.
+default_for(default_for) -> Option<&ClientGrantDefaultForEnum> {.as_ref()};
+/// `is_system`, if present.
+is_system(is_system) -> Option<bool> {};
+/// `organization_usage`, if present.
+organization_usage(organization_usage) -> Option<&ClientGrantOrganizationUsageEnum> {.as_ref()};
+/// `scope`, or an empty slice when it is absent.
+scope(scope) -> &[String] {.as_deref().unwrap_or_default()};
+/// `subject_type`, if present.
+subject_type(subject_type) -> Option<&ClientGrantSubjectTypeEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `ClientGrantSubjectTypeEnum`.
 ClientGrantSubjectTypeEnum {
@@ -83,9 +103,13 @@ pub struct CreateClientGrantRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     authorization_details_types: Option<Vec<String>>,
     /// `client_id`: a string.
+    ///
+    /// Note: Cannot be sent together with `default_for`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `default_for`: a [`ClientGrantDefaultForEnum`] (one of `third_party_clients`).
+    ///
+    /// Note: Cannot be sent together with `client_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     default_for: Option<ClientGrantDefaultForEnum>,
     /// `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
@@ -125,8 +149,12 @@ with_allow_all_scopes(allow_all_scopes): bool;
 /// Sets `allow_any_organization`: a boolean; defaults to `false`.
 with_allow_any_organization(allow_any_organization): bool;
 /// Sets `client_id`: a string.
+///
+/// Note: Cannot be sent together with `default_for`.
 with_client_id(client_id): String;
 /// Sets `default_for`: a [`ClientGrantDefaultForEnum`] (one of `third_party_clients`).
+///
+/// Note: Cannot be sent together with `client_id`.
 with_default_for(default_for): ClientGrantDefaultForEnum;
 /// Sets `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
 with_organization_usage(organization_usage): ClientGrantOrganizationUsageEnum;

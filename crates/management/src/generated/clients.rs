@@ -21,9 +21,13 @@ pub struct CertificateSubjectDnCredential {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters.
+    ///
+    /// Note: Cannot be sent together with `subject_dn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// `subject_dn`: a string; 1 to 256 characters.
+    ///
+    /// Note: Cannot be sent together with `pem`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -48,8 +52,12 @@ setters!(CertificateSubjectDnCredential {
 /// Sets `name`: a string; for example `""`; at most 128 characters.
 with_name(name): String;
 /// Sets `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters.
+///
+/// Note: Cannot be sent together with `subject_dn`.
 with_pem(pem): String;
 /// Sets `subject_dn`: a string; 1 to 256 characters.
+///
+/// Note: Cannot be sent together with `pem`.
 with_subject_dn(subject_dn): String;
 });
 string_enum!(
@@ -69,6 +77,10 @@ pub struct CimdMappedClientAuthenticationMethods {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(CimdMappedClientAuthenticationMethods {
+/// `private_key_jwt`, if present.
+private_key_jwt(private_key_jwt) -> Option<&CimdMappedClientAuthenticationMethodsPrivateKeyJwt> {.as_ref()};
+});
 /// A model of the schema `CimdMappedClientAuthenticationMethodsPrivateKeyJwt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -80,6 +92,10 @@ pub struct CimdMappedClientAuthenticationMethodsPrivateKeyJwt {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(CimdMappedClientAuthenticationMethodsPrivateKeyJwt {
+/// `credentials`, or an empty slice when it is absent.
+credentials(credentials) -> &[CimdMappedPrivateKeyJwtCredential] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `CimdMappedClientFields`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -119,6 +135,24 @@ pub struct CimdMappedClientFields {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CimdMappedClientFields: external_client_id, name);
+getters!(CimdMappedClientFields {
+/// `app_type`, if present.
+app_type(app_type) -> Option<&str> {.as_deref()};
+/// `callbacks`, or an empty slice when it is absent.
+callbacks(callbacks) -> &[String] {.as_deref().unwrap_or_default()};
+/// `client_authentication_methods`, if present.
+client_authentication_methods(client_authentication_methods) -> Option<&CimdMappedClientAuthenticationMethods> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `grant_types`, or an empty slice when it is absent.
+grant_types(grant_types) -> &[String] {.as_deref().unwrap_or_default()};
+/// `jwks_uri`, if present.
+jwks_uri(jwks_uri) -> Option<&str> {.as_deref()};
+/// `logo_uri`, if present.
+logo_uri(logo_uri) -> Option<&str> {.as_deref()};
+/// `token_endpoint_auth_method`, if present.
+token_endpoint_auth_method(token_endpoint_auth_method) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `CimdMappedPrivateKeyJwtCredential`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -136,6 +170,14 @@ pub struct CimdMappedPrivateKeyJwtCredential {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(CimdMappedPrivateKeyJwtCredential {
+/// `alg`, if present.
+alg(alg) -> Option<&str> {.as_deref()};
+/// `credential_type`, if present.
+credential_type(credential_type) -> Option<&str> {.as_deref()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `CimdValidationResult`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -153,6 +195,14 @@ pub struct CimdValidationResult {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(CimdValidationResult {
+/// `valid`, if present.
+valid(valid) -> Option<bool> {};
+/// `violations`, or an empty slice when it is absent.
+violations(violations) -> &[String] {.as_deref().unwrap_or_default()};
+/// `warnings`, or an empty slice when it is absent.
+warnings(warnings) -> &[String] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `Client`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -182,6 +232,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
+    ///
+    /// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_methods: Option<ClientAuthenticationMethod>,
     /// `client_id`: a string; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
@@ -191,6 +243,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<crate::secret::SecretMap>,
     /// `client_secret`: a secret string; for example `"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H"`; redacted in `Debug`.
+    ///
+    /// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
     /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
@@ -218,6 +272,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
+    ///
+    /// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<ClientEncryptionKey>,
     /// `express_configuration`: a [`ExpressConfiguration`].
@@ -227,6 +283,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_client_id: Option<String>,
     /// `external_metadata_created_by`: a [`ClientExternalMetadataCreatedByEnum`] (one of `admin`, `client`).
+    ///
+    /// Note: Applies only when `external_metadata_type` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_metadata_created_by: Option<ClientExternalMetadataCreatedByEnum>,
     /// `external_metadata_type`: a [`ClientExternalMetadataTypeEnum`] (one of `cimd`, `dcr`).
@@ -284,6 +342,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_discovery_methods: Option<Vec<ClientOrganizationDiscoveryEnum>>,
     /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); for example `"no_prompt"`.
+    ///
+    /// Note: The value `post_login_prompt` applies only when `oidc_conformant` is `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_require_behavior: Option<ClientOrganizationRequireBehaviorEnum>,
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); for example `"deny"`.
@@ -293,6 +353,8 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub par_request_expiry: Option<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+    ///
+    /// Note: Applies only when `is_first_party` is `false` and `third_party_security_mode` is `strict`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirection_policy: Option<ClientRedirectionPolicyEnum>,
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
@@ -351,6 +413,140 @@ pub struct Client {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Client: client_id, external_client_id, name);
+getters!(Client {
+/// `addons`, if present.
+addons(addons) -> Option<&ClientAddons> {.as_ref()};
+/// `allowed_clients`, or an empty slice when it is absent.
+allowed_clients(allowed_clients) -> &[String] {.as_deref().unwrap_or_default()};
+/// `allowed_logout_urls`, or an empty slice when it is absent.
+allowed_logout_urls(allowed_logout_urls) -> &[String] {.as_deref().unwrap_or_default()};
+/// `allowed_origins`, or an empty slice when it is absent.
+allowed_origins(allowed_origins) -> &[String] {.as_deref().unwrap_or_default()};
+/// `app_type`, if present.
+app_type(app_type) -> Option<&ClientAppTypeEnum> {.as_ref()};
+/// `async_approval_notification_channels`, or an empty slice when it is absent.
+async_approval_notification_channels(async_approval_notification_channels) -> &[AsyncApprovalNotificationsChannelsEnum] {.as_deref().unwrap_or_default()};
+/// `callbacks`, or an empty slice when it is absent.
+callbacks(callbacks) -> &[String] {.as_deref().unwrap_or_default()};
+/// `client_aliases`, or an empty slice when it is absent.
+client_aliases(client_aliases) -> &[String] {.as_deref().unwrap_or_default()};
+/// `client_authentication_methods`, if present.
+///
+/// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
+client_authentication_methods(client_authentication_methods) -> Option<&ClientAuthenticationMethod> {.as_ref()};
+/// `client_metadata`, if present.
+client_metadata(client_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `client_secret`, if present.
+///
+/// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
+client_secret(client_secret) -> Option<&crate::Secret> {.as_ref()};
+/// `compliance_level`, if present.
+compliance_level(compliance_level) -> Option<&ClientComplianceLevelEnum> {.as_ref()};
+/// `cross_origin_authentication`, if present.
+cross_origin_authentication(cross_origin_authentication) -> Option<bool> {};
+/// `cross_origin_loc`, if present.
+cross_origin_loc(cross_origin_loc) -> Option<&str> {.as_deref()};
+/// `custom_login_page`, if present.
+custom_login_page(custom_login_page) -> Option<&str> {.as_deref()};
+/// `custom_login_page_on`, if present.
+custom_login_page_on(custom_login_page_on) -> Option<bool> {};
+/// `custom_login_page_preview`, if present.
+custom_login_page_preview(custom_login_page_preview) -> Option<&str> {.as_deref()};
+/// `default_organization`, if present.
+default_organization(default_organization) -> Option<&ClientDefaultOrganization> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `encryption_key`, if present.
+///
+/// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
+encryption_key(encryption_key) -> Option<&ClientEncryptionKey> {.as_ref()};
+/// `express_configuration`, if present.
+express_configuration(express_configuration) -> Option<&ExpressConfiguration> {.as_ref()};
+/// `external_metadata_created_by`, if present.
+///
+/// Note: Applies only when `external_metadata_type` is set.
+external_metadata_created_by(external_metadata_created_by) -> Option<&ClientExternalMetadataCreatedByEnum> {.as_ref()};
+/// `external_metadata_type`, if present.
+external_metadata_type(external_metadata_type) -> Option<&ClientExternalMetadataTypeEnum> {.as_ref()};
+/// `fedcm_login`, if present.
+fedcm_login(fedcm_login) -> Option<&FedCmLogin> {.as_ref()};
+/// `form_template`, if present.
+form_template(form_template) -> Option<&str> {.as_deref()};
+/// `global`, if present.
+global(global) -> Option<bool> {};
+/// `grant_types`, or an empty slice when it is absent.
+grant_types(grant_types) -> &[String] {.as_deref().unwrap_or_default()};
+/// `initiate_login_uri`, if present.
+initiate_login_uri(initiate_login_uri) -> Option<&str> {.as_deref()};
+/// `is_first_party`, if present.
+is_first_party(is_first_party) -> Option<bool> {};
+/// `is_token_endpoint_ip_header_trusted`, if present.
+is_token_endpoint_ip_header_trusted(is_token_endpoint_ip_header_trusted) -> Option<bool> {};
+/// `jwks_uri`, if present.
+jwks_uri(jwks_uri) -> Option<&str> {.as_deref()};
+/// `jwt_configuration`, if present.
+jwt_configuration(jwt_configuration) -> Option<&ClientJwtConfiguration> {.as_ref()};
+/// `logo_uri`, if present.
+logo_uri(logo_uri) -> Option<&str> {.as_deref()};
+/// `mobile`, if present.
+mobile(mobile) -> Option<&ClientMobile> {.as_ref()};
+/// `my_organization_configuration`, if present.
+my_organization_configuration(my_organization_configuration) -> Option<&ClientMyOrganizationResponseConfiguration> {.as_ref()};
+/// `native_social_login`, if present.
+native_social_login(native_social_login) -> Option<&NativeSocialLogin> {.as_ref()};
+/// `oidc_conformant`, if present.
+oidc_conformant(oidc_conformant) -> Option<bool> {};
+/// `oidc_logout`, if present.
+oidc_logout(oidc_logout) -> Option<&ClientOidcBackchannelLogoutSettings> {.as_ref()};
+/// `organization_discovery_methods`, or an empty slice when it is absent.
+organization_discovery_methods(organization_discovery_methods) -> &[ClientOrganizationDiscoveryEnum] {.as_deref().unwrap_or_default()};
+/// `organization_require_behavior`, if present.
+///
+/// Note: The value `post_login_prompt` applies only when `oidc_conformant` is `true`.
+organization_require_behavior(organization_require_behavior) -> Option<&ClientOrganizationRequireBehaviorEnum> {.as_ref()};
+/// `organization_usage`, if present.
+organization_usage(organization_usage) -> Option<&ClientOrganizationUsageEnum> {.as_ref()};
+/// `par_request_expiry`, if present.
+par_request_expiry(par_request_expiry) -> Option<i64> {};
+/// `redirection_policy`, if present.
+///
+/// Note: Applies only when `is_first_party` is `false` and `third_party_security_mode` is `strict`.
+redirection_policy(redirection_policy) -> Option<&ClientRedirectionPolicyEnum> {.as_ref()};
+/// `refresh_token`, if present.
+refresh_token(refresh_token) -> Option<&ClientRefreshTokenConfiguration> {.as_ref()};
+/// `require_proof_of_possession`, if present.
+require_proof_of_possession(require_proof_of_possession) -> Option<bool> {};
+/// `require_pushed_authorization_requests`, if present.
+require_pushed_authorization_requests(require_pushed_authorization_requests) -> Option<bool> {};
+/// `resource_server_identifier`, if present.
+resource_server_identifier(resource_server_identifier) -> Option<&str> {.as_deref()};
+/// `session_transfer`, if present.
+session_transfer(session_transfer) -> Option<&ClientSessionTransferConfiguration> {.as_ref()};
+/// `signed_request_object`, if present.
+signed_request_object(signed_request_object) -> Option<&ClientSignedRequestObjectWithCredentialId> {.as_ref()};
+/// `signing_keys`, or an empty slice when it is absent.
+signing_keys(signing_keys) -> &[ClientSigningKey] {.as_deref().unwrap_or_default()};
+/// `skip_non_verifiable_callback_uri_confirmation_prompt`, if present.
+skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt) -> Option<bool> {};
+/// `sso`, if present.
+sso(sso) -> Option<bool> {};
+/// `sso_disabled`, if present.
+sso_disabled(sso_disabled) -> Option<bool> {};
+/// `tenant`, if present.
+tenant(tenant) -> Option<&str> {.as_deref()};
+/// `third_party_security_mode`, if present.
+third_party_security_mode(third_party_security_mode) -> Option<&ClientThirdPartySecurityModeEnum> {.as_ref()};
+/// `token_endpoint_auth_method`, if present.
+token_endpoint_auth_method(token_endpoint_auth_method) -> Option<&ClientTokenEndpointAuthMethodEnum> {.as_ref()};
+/// `token_exchange`, if present.
+token_exchange(token_exchange) -> Option<&ClientTokenExchangeConfiguration> {.as_ref()};
+/// `token_quota`, if present.
+token_quota(token_quota) -> Option<&TokenQuota> {.as_ref()};
+/// `token_vault_privileged_access`, if present.
+token_vault_privileged_access(token_vault_privileged_access) -> Option<&ClientTokenVaultPrivilegedAccessWithCredentialId> {.as_ref()};
+/// `web_origins`, or an empty slice when it is absent.
+web_origins(web_origins) -> &[String] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `ClientAddonAWS`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -385,6 +581,14 @@ with_lifetime_in_seconds(lifetime_in_seconds): i64;
 with_principal(principal): String;
 /// Sets `role`: a string.
 with_role(role): String;
+});
+getters!(ClientAddonAws {
+/// `lifetime_in_seconds`, if present.
+lifetime_in_seconds(lifetime_in_seconds) -> Option<i64> {};
+/// `principal`, if present.
+principal(principal) -> Option<&str> {.as_deref()};
+/// `role`, if present.
+role(role) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonAzureBlob`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -487,6 +691,34 @@ with_signed_identifier(signed_identifier): String;
 /// Sets `storageAccessKey`: a secret string; matches `^([A-Za-z0-9+/]){86}==$`; redacted in `Debug`.
 with_storage_access_key(storage_access_key): crate::Secret;
 });
+getters!(ClientAddonAzureBlob {
+/// `accountName`, if present.
+account_name(account_name) -> Option<&str> {.as_deref()};
+/// `blobName`, if present.
+blob_name(blob_name) -> Option<&str> {.as_deref()};
+/// `blob_delete`, if present.
+blob_delete(blob_delete) -> Option<bool> {};
+/// `blob_read`, if present.
+blob_read(blob_read) -> Option<bool> {};
+/// `blob_write`, if present.
+blob_write(blob_write) -> Option<bool> {};
+/// `containerName`, if present.
+container_name(container_name) -> Option<&str> {.as_deref()};
+/// `container_delete`, if present.
+container_delete(container_delete) -> Option<bool> {};
+/// `container_list`, if present.
+container_list(container_list) -> Option<bool> {};
+/// `container_read`, if present.
+container_read(container_read) -> Option<bool> {};
+/// `container_write`, if present.
+container_write(container_write) -> Option<bool> {};
+/// `expiration`, if present.
+expiration(expiration) -> Option<i64> {};
+/// `signedIdentifier`, if present.
+signed_identifier(signed_identifier) -> Option<&str> {.as_deref()};
+/// `storageAccessKey`, if present.
+storage_access_key(storage_access_key) -> Option<&crate::Secret> {.as_ref()};
+});
 /// A model of the schema `ClientAddonAzureSB`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -540,6 +772,18 @@ with_sas_key(sas_key): crate::Secret;
 /// Sets `sasKeyName`: a string.
 with_sas_key_name(sas_key_name): String;
 });
+getters!(ClientAddonAzureSb {
+/// `entityPath`, if present.
+entity_path(entity_path) -> Option<&str> {.as_deref()};
+/// `expiration`, if present.
+expiration(expiration) -> Option<i64> {};
+/// `namespace`, if present.
+namespace(namespace) -> Option<&str> {.as_deref()};
+/// `sasKey`, if present.
+sas_key(sas_key) -> Option<&crate::Secret> {.as_ref()};
+/// `sasKeyName`, if present.
+sas_key_name(sas_key_name) -> Option<&str> {.as_deref()};
+});
 /// The schema `ClientAddonEchoSign`: the same shape as [`ClientAddonEgnyte`], so one type serves both.
 pub type ClientAddonEchoSign = ClientAddonEgnyte;
 /// A model of the schema `ClientAddonEgnyte`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -566,6 +810,10 @@ impl ClientAddonEgnyte {
 setters!(ClientAddonEgnyte {
 /// Sets `domain`: a string.
 with_domain(domain): String;
+});
+getters!(ClientAddonEgnyte {
+/// `domain`, if present.
+domain(domain) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonFirebase`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -612,6 +860,16 @@ with_private_key(private_key): crate::Secret;
 with_private_key_id(private_key_id): String;
 /// Sets `secret`: a secret string; redacted in `Debug`.
 with_secret(secret): crate::Secret;
+});
+getters!(ClientAddonFirebase {
+/// `client_email`, if present.
+client_email(client_email) -> Option<&str> {.as_deref()};
+/// `lifetime_in_seconds`, if present.
+lifetime_in_seconds(lifetime_in_seconds) -> Option<i64> {};
+/// `private_key`, if present.
+private_key(private_key) -> Option<&crate::Secret> {.as_ref()};
+/// `secret`, if present.
+secret(secret) -> Option<&crate::Secret> {.as_ref()};
 });
 /// A model of the schema `ClientAddonLayer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -673,6 +931,18 @@ with_private_key(private_key): crate::Secret;
 /// Sets `providerId`: a string; required.
 with_provider_id(provider_id): String;
 });
+getters!(ClientAddonLayer {
+/// `expiration`, if present.
+expiration(expiration) -> Option<i64> {};
+/// `keyId`, if present.
+key_id(key_id) -> Option<&str> {.as_deref()};
+/// `principal`, if present.
+principal(principal) -> Option<&str> {.as_deref()};
+/// `privateKey`, if present.
+private_key(private_key) -> Option<&crate::Secret> {.as_ref()};
+/// `providerId`, if present.
+provider_id(provider_id) -> Option<&str> {.as_deref()};
+});
 /// The schema `ClientAddonMSCRM`: the same shape as [`ClientAddonRms`], so one type serves both.
 pub type ClientAddonMscrm = ClientAddonRms;
 /// The schema `ClientAddonNewRelic`: the same shape as [`ClientAddonZoom`], so one type serves both.
@@ -706,6 +976,12 @@ setters!(ClientAddonOffice365 {
 with_connection(connection): String;
 /// Sets `domain`: a string.
 with_domain(domain): String;
+});
+getters!(ClientAddonOffice365 {
+/// `connection`, if present.
+connection(connection) -> Option<&str> {.as_deref()};
+/// `domain`, if present.
+domain(domain) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonRMS`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -743,6 +1019,10 @@ impl From<&str> for ClientAddonRms {
         Self::new(value)
     }
 }
+getters!(ClientAddonRms {
+/// `url`, if present.
+url(url) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ClientAddonSalesforce`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -812,6 +1092,16 @@ with_community_name(community_name): String;
 with_community_url_section(community_url_section): String;
 /// Sets `principal`: a string.
 with_principal(principal): String;
+});
+getters!(ClientAddonSalesforceApi {
+/// `clientid`, if present.
+clientid(clientid) -> Option<&str> {.as_deref()};
+/// `communityName`, if present.
+community_name(community_name) -> Option<&str> {.as_deref()};
+/// `community_url_section`, if present.
+community_url_section(community_url_section) -> Option<&str> {.as_deref()};
+/// `principal`, if present.
+principal(principal) -> Option<&str> {.as_deref()};
 });
 /// The schema `ClientAddonSalesforceSandboxAPI`: the same shape as [`ClientAddonSalesforceApi`], so one type serves both.
 pub type ClientAddonSalesforceSandboxApi = ClientAddonSalesforceApi;
@@ -961,6 +1251,40 @@ list_setters!(ClientAddonSaml {
 /// Sets `nameIdentifierProbes`: a list, each item a string.
 with_name_identifier_probes(name_identifier_probes): String;
 });
+getters!(ClientAddonSaml {
+/// `audience`, if present.
+audience(audience) -> Option<&str> {.as_deref()};
+/// `authnContextClassRef`, if present.
+authn_context_class_ref(authn_context_class_ref) -> Option<&str> {.as_deref()};
+/// `createUpnClaim`, if present.
+create_upn_claim(create_upn_claim) -> Option<bool> {};
+/// `destination`, if present.
+destination(destination) -> Option<&str> {.as_deref()};
+/// `digestAlgorithm`, if present.
+digest_algorithm(digest_algorithm) -> Option<&str> {.as_deref()};
+/// `issuer`, if present.
+issuer(issuer) -> Option<&str> {.as_deref()};
+/// `lifetimeInSeconds`, if present.
+lifetime_in_seconds(lifetime_in_seconds) -> Option<i64> {};
+/// `mapIdentities`, if present.
+map_identities(map_identities) -> Option<bool> {};
+/// `mapUnknownClaimsAsIs`, if present.
+map_unknown_claims_as_is(map_unknown_claims_as_is) -> Option<bool> {};
+/// `mappings`, if present.
+mappings(mappings) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `nameIdentifierFormat`, if present.
+name_identifier_format(name_identifier_format) -> Option<&str> {.as_deref()};
+/// `nameIdentifierProbes`, or an empty slice when it is absent.
+name_identifier_probes(name_identifier_probes) -> &[String] {.as_deref().unwrap_or_default()};
+/// `passthroughClaimsWithNoMapping`, if present.
+passthrough_claims_with_no_mapping(passthrough_claims_with_no_mapping) -> Option<bool> {};
+/// `recipient`, if present.
+recipient(recipient) -> Option<&str> {.as_deref()};
+/// `signResponse`, if present.
+sign_response(sign_response) -> Option<bool> {};
+/// `signatureAlgorithm`, if present.
+signature_algorithm(signature_algorithm) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ClientAddonSAPAPI`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1027,6 +1351,20 @@ with_token_endpoint_url(token_endpoint_url): String;
 /// Sets `usernameAttribute`: a string.
 with_username_attribute(username_attribute): String;
 });
+getters!(ClientAddonSapapi {
+/// `clientid`, if present.
+clientid(clientid) -> Option<&str> {.as_deref()};
+/// `nameIdentifierFormat`, if present.
+name_identifier_format(name_identifier_format) -> Option<&str> {.as_deref()};
+/// `scope`, if present.
+scope(scope) -> Option<&str> {.as_deref()};
+/// `servicePassword`, if present.
+service_password(service_password) -> Option<&crate::Secret> {.as_ref()};
+/// `tokenEndpointUrl`, if present.
+token_endpoint_url(token_endpoint_url) -> Option<&str> {.as_deref()};
+/// `usernameAttribute`, if present.
+username_attribute(username_attribute) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ClientAddonSentry`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1057,6 +1395,12 @@ with_base_url(base_url): String;
 /// Sets `org_slug`: a string.
 with_org_slug(org_slug): String;
 });
+getters!(ClientAddonSentry {
+/// `base_url`, if present.
+base_url(base_url) -> Option<&str> {.as_deref()};
+/// `org_slug`, if present.
+org_slug(org_slug) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ClientAddonSharePoint`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1086,6 +1430,12 @@ setters!(ClientAddonSharePoint {
 with_external_url(external_url): ClientAddonSharePointExternalUrl;
 /// Sets `url`: a string.
 with_url(url): String;
+});
+getters!(ClientAddonSharePoint {
+/// `external_url`, if present.
+external_url(external_url) -> Option<&ClientAddonSharePointExternalUrl> {.as_ref()};
+/// `url`, if present.
+url(url) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes: the schema `ClientAddonSharePointExternalURL`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1166,6 +1516,10 @@ impl From<&str> for ClientAddonSlack {
         Self::new(value)
     }
 }
+getters!(ClientAddonSlack {
+/// `team`, if present.
+team(team) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ClientAddonSpringCM`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1190,6 +1544,10 @@ impl ClientAddonSpringCm {
 setters!(ClientAddonSpringCm {
 /// Sets `acsurl`: a string.
 with_acsurl(acsurl): String;
+});
+getters!(ClientAddonSpringCm {
+/// `acsurl`, if present.
+acsurl(acsurl) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonSSOIntegration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1222,6 +1580,10 @@ with_name(name): String;
 /// Sets `version`: a string.
 with_version(version): String;
 });
+getters!(ClientAddonSsoIntegration {
+/// `version`, if present.
+version(version) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ClientAddonWAMS`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1246,6 +1608,10 @@ impl ClientAddonWams {
 setters!(ClientAddonWams {
 /// Sets `masterkey`: a secret string; redacted in `Debug`.
 with_masterkey(masterkey): crate::Secret;
+});
+getters!(ClientAddonWams {
+/// `masterkey`, if present.
+masterkey(masterkey) -> Option<&crate::Secret> {.as_ref()};
 });
 /// A model of the schema `ClientAddonZendesk`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1276,6 +1642,10 @@ setters!(ClientAddonZendesk {
 /// Sets `accountName`: a string.
 with_account_name(account_name): String;
 });
+getters!(ClientAddonZendesk {
+/// `accountName`, if present.
+account_name(account_name) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ClientAddonZoom`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1300,6 +1670,10 @@ impl ClientAddonZoom {
 setters!(ClientAddonZoom {
 /// Sets `account`: a string.
 with_account(account): String;
+});
+getters!(ClientAddonZoom {
+/// `account`, if present.
+account(account) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddons`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1473,6 +1847,68 @@ nullable_setters!(ClientAddons {
 /// `oag`: a JSON object; may be `null`.
 with_oag, clear_oag(oag): crate::secret::SecretMap;
 });
+getters!(ClientAddons {
+/// `aws`, if present.
+aws(aws) -> Option<&ClientAddonAws> {.as_ref()};
+/// `azure_blob`, if present.
+azure_blob(azure_blob) -> Option<&ClientAddonAzureBlob> {.as_ref()};
+/// `azure_sb`, if present.
+azure_sb(azure_sb) -> Option<&ClientAddonAzureSb> {.as_ref()};
+/// `box`, if present.
+r#box(box_) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `cloudbees`, if present.
+cloudbees(cloudbees) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `concur`, if present.
+concur(concur) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `dropbox`, if present.
+dropbox(dropbox) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `echosign`, if present.
+echosign(echosign) -> Option<&ClientAddonEchoSign> {.as_ref()};
+/// `egnyte`, if present.
+egnyte(egnyte) -> Option<&ClientAddonEgnyte> {.as_ref()};
+/// `firebase`, if present.
+firebase(firebase) -> Option<&ClientAddonFirebase> {.as_ref()};
+/// `layer`, if present.
+layer(layer) -> Option<&ClientAddonLayer> {.as_ref()};
+/// `mscrm`, if present.
+mscrm(mscrm) -> Option<&ClientAddonMscrm> {.as_ref()};
+/// `newrelic`, if present.
+newrelic(newrelic) -> Option<&ClientAddonNewRelic> {.as_ref()};
+/// `oag`, if it holds a value.
+oag(oag) -> Option<&crate::secret::SecretMap> {.value()};
+/// `office365`, if present.
+office365(office365) -> Option<&ClientAddonOffice365> {.as_ref()};
+/// `rms`, if present.
+rms(rms) -> Option<&ClientAddonRms> {.as_ref()};
+/// `salesforce`, if present.
+salesforce(salesforce) -> Option<&ClientAddonSalesforce> {.as_ref()};
+/// `salesforce_api`, if present.
+salesforce_api(salesforce_api) -> Option<&ClientAddonSalesforceApi> {.as_ref()};
+/// `salesforce_sandbox_api`, if present.
+salesforce_sandbox_api(salesforce_sandbox_api) -> Option<&ClientAddonSalesforceSandboxApi> {.as_ref()};
+/// `samlp`, if present.
+samlp(samlp) -> Option<&ClientAddonSaml> {.as_ref()};
+/// `sap_api`, if present.
+sap_api(sap_api) -> Option<&ClientAddonSapapi> {.as_ref()};
+/// `sentry`, if present.
+sentry(sentry) -> Option<&ClientAddonSentry> {.as_ref()};
+/// `sharepoint`, if present.
+sharepoint(sharepoint) -> Option<&ClientAddonSharePoint> {.as_ref()};
+/// `slack`, if present.
+slack(slack) -> Option<&ClientAddonSlack> {.as_ref()};
+/// `springcm`, if present.
+springcm(springcm) -> Option<&ClientAddonSpringCm> {.as_ref()};
+/// `sso_integration`, if present.
+sso_integration(sso_integration) -> Option<&ClientAddonSsoIntegration> {.as_ref()};
+/// `wams`, if present.
+wams(wams) -> Option<&ClientAddonWams> {.as_ref()};
+/// `wsfed`, if present.
+wsfed(wsfed) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `zendesk`, if present.
+zendesk(zendesk) -> Option<&ClientAddonZendesk> {.as_ref()};
+/// `zoom`, if present.
+zoom(zoom) -> Option<&ClientAddonZoom> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `ClientAppTypeEnum`.
 ClientAppTypeEnum {
@@ -1562,6 +1998,14 @@ with_self_signed_tls_client_auth(self_signed_tls_client_auth): ClientAuthenticat
 /// Sets `tls_client_auth`: a [`ClientAuthenticationMethodTlsClientAuth`].
 with_tls_client_auth(tls_client_auth): ClientAuthenticationMethodTlsClientAuth;
 });
+getters!(ClientAuthenticationMethod {
+/// `private_key_jwt`, if present.
+private_key_jwt(private_key_jwt) -> Option<&ClientAuthenticationMethodPrivateKeyJwt> {.as_ref()};
+/// `self_signed_tls_client_auth`, if present.
+self_signed_tls_client_auth(self_signed_tls_client_auth) -> Option<&ClientAuthenticationMethodSelfSignedTlsClientAuth> {.as_ref()};
+/// `tls_client_auth`, if present.
+tls_client_auth(tls_client_auth) -> Option<&ClientAuthenticationMethodTlsClientAuth> {.as_ref()};
+});
 /// A model of the schema `ClientAuthenticationMethodPrivateKeyJWT`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1587,6 +2031,10 @@ impl ClientAuthenticationMethodPrivateKeyJwt {
 list_setters!(ClientAuthenticationMethodPrivateKeyJwt {
 /// Sets `credentials`: a list, each item a [`CredentialId`]; at least 0 items; required.
 with_credentials(credentials): CredentialId;
+});
+getters!(ClientAuthenticationMethodPrivateKeyJwt {
+/// `credentials`, or an empty slice when it is absent.
+credentials(credentials) -> &[CredentialId] {.as_deref().unwrap_or_default()};
 });
 /// The schema `ClientAuthenticationMethodSelfSignedTLSClientAuth`: the same shape as [`ClientAuthenticationMethodPrivateKeyJwt`], so one type serves both.
 pub type ClientAuthenticationMethodSelfSignedTlsClientAuth =
@@ -1736,6 +2184,24 @@ pub struct ClientCredential {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ClientCredential: id, name);
+getters!(ClientCredential {
+/// `alg`, if present.
+alg(alg) -> Option<&ClientCredentialAlgorithmEnum> {.as_ref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `credential_type`, if present.
+credential_type(credential_type) -> Option<&ClientCredentialTypeEnum> {.as_ref()};
+/// `expires_at`, if present.
+expires_at(expires_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+/// `subject_dn`, if present.
+subject_dn(subject_dn) -> Option<&str> {.as_deref()};
+/// `thumbprint_sha256`, if present.
+thumbprint_sha256(thumbprint_sha256) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `ClientCredentialAlgorithmEnum`.
 ClientCredentialAlgorithmEnum {
@@ -1794,6 +2260,10 @@ list_setters!(ClientDefaultOrganization {
 /// Sets `flows`: a list, each item a [`ClientDefaultOrganizationFlowsEnum`] (one of `client_credentials`); required.
 with_flows(flows): ClientDefaultOrganizationFlowsEnum;
 });
+getters!(ClientDefaultOrganization {
+/// `flows`, or an empty slice when it is absent.
+flows(flows) -> &[ClientDefaultOrganizationFlowsEnum] {.as_deref().unwrap_or_default()};
+});
 string_enum!(
 /// A string enum: the schema `ClientDefaultOrganizationFlowsEnum`.
 ClientDefaultOrganizationFlowsEnum {
@@ -1834,6 +2304,14 @@ with_cert(cert): String;
 with_pub(pub_): String;
 /// Sets `subject`: a string.
 with_subject(subject): String;
+});
+getters!(ClientEncryptionKey {
+/// `cert`, if present.
+cert(cert) -> Option<&str> {.as_deref()};
+/// `pub`, if present.
+r#pub(pub_) -> Option<&str> {.as_deref()};
+/// `subject`, if present.
+subject(subject) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `ClientExternalMetadataCreatedByEnum`.
@@ -1891,6 +2369,16 @@ with_scopes(scopes): crate::secret::SecretMap;
 /// Sets `secret_encoded`: a boolean; defaults to `true`.
 with_secret_encoded(secret_encoded): bool;
 });
+getters!(ClientJwtConfiguration {
+/// `alg`, if present.
+alg(alg) -> Option<&SigningAlgorithmEnum> {.as_ref()};
+/// `lifetime_in_seconds`, if present.
+lifetime_in_seconds(lifetime_in_seconds) -> Option<i64> {};
+/// `scopes`, if present.
+scopes(scopes) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `secret_encoded`, if present.
+secret_encoded(secret_encoded) -> Option<bool> {};
+});
 /// A model of the schema `ClientMobile`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1920,6 +2408,12 @@ setters!(ClientMobile {
 with_android(android): ClientMobileAndroid;
 /// Sets `ios`: a [`ClientMobileiOs`].
 with_ios(ios): ClientMobileiOs;
+});
+getters!(ClientMobile {
+/// `android`, if present.
+android(android) -> Option<&ClientMobileAndroid> {.as_ref()};
+/// `ios`, if present.
+ios(ios) -> Option<&ClientMobileiOs> {.as_ref()};
 });
 /// A model of the schema `ClientMobileAndroid`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1954,6 +2448,10 @@ list_setters!(ClientMobileAndroid {
 /// Sets `sha256_cert_fingerprints`: a list, each item a string; at least 1 items.
 with_sha256_cert_fingerprints(sha256_cert_fingerprints): String;
 });
+getters!(ClientMobileAndroid {
+/// `sha256_cert_fingerprints`, or an empty slice when it is absent.
+sha256_cert_fingerprints(sha256_cert_fingerprints) -> &[String] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `ClientMobileiOS`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1984,6 +2482,10 @@ setters!(ClientMobileiOs {
 with_app_bundle_identifier(app_bundle_identifier): String;
 /// Sets `team_id`: a string; for example `""`.
 with_team_id(team_id): String;
+});
+getters!(ClientMobileiOs {
+/// `app_bundle_identifier`, if present.
+app_bundle_identifier(app_bundle_identifier) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `ClientMyOrganizationConfigurationAllowedStrategiesEnum`.
@@ -2066,6 +2568,12 @@ list_setters!(ClientMyOrganizationPostConfiguration {
 /// Sets `allowed_strategies`: a list, each item a [`ClientMyOrganizationConfigurationAllowedStrategiesEnum`] (one of `pingfederate`, `adfs`, `waad`, `google-apps`, `okta`, `oidc`, `samlp`); required.
 with_allowed_strategies(allowed_strategies): ClientMyOrganizationConfigurationAllowedStrategiesEnum;
 });
+getters!(ClientMyOrganizationPostConfiguration {
+/// `allowed_strategies`, or an empty slice when it is absent.
+allowed_strategies(allowed_strategies) -> &[ClientMyOrganizationConfigurationAllowedStrategiesEnum] {.as_deref().unwrap_or_default()};
+/// `connection_deletion_behavior`, if present.
+connection_deletion_behavior(connection_deletion_behavior) -> Option<&ClientMyOrganizationDeletionBehaviorEnum> {.as_ref()};
+});
 /// The schema `ClientMyOrganizationResponseConfiguration`: the same shape as [`ClientMyOrganizationPostConfiguration`], so one type serves both.
 pub type ClientMyOrganizationResponseConfiguration = ClientMyOrganizationPostConfiguration;
 /// A model of the schema `ClientOIDCBackchannelLogoutInitiators`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -2076,6 +2584,8 @@ pub struct ClientOidcBackchannelLogoutInitiators {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ClientOidcBackchannelLogoutInitiatorsModeEnum>,
     /// `selected_initiators`: a list, each item a [`ClientOidcBackchannelLogoutInitiatorsEnum`] (one of `rp-logout`, `idp-logout`, `password-changed`, `session-expired`, `session-revoked`, `account-deleted`, `email-identifier-changed`, `mfa-phone-unenrolled`, `account-deactivated`).
+    ///
+    /// Note: Needs `mode` to be `custom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_initiators: Option<Vec<ClientOidcBackchannelLogoutInitiatorsEnum>>,
     /// Fields this crate does not name, kept as received.
@@ -2098,7 +2608,17 @@ with_mode(mode): ClientOidcBackchannelLogoutInitiatorsModeEnum;
 });
 list_setters!(ClientOidcBackchannelLogoutInitiators {
 /// Sets `selected_initiators`: a list, each item a [`ClientOidcBackchannelLogoutInitiatorsEnum`] (one of `rp-logout`, `idp-logout`, `password-changed`, `session-expired`, `session-revoked`, `account-deleted`, `email-identifier-changed`, `mfa-phone-unenrolled`, `account-deactivated`).
+///
+/// Note: Needs `mode` to be `custom`.
 with_selected_initiators(selected_initiators): ClientOidcBackchannelLogoutInitiatorsEnum;
+});
+getters!(ClientOidcBackchannelLogoutInitiators {
+/// `mode`, if present.
+mode(mode) -> Option<&ClientOidcBackchannelLogoutInitiatorsModeEnum> {.as_ref()};
+/// `selected_initiators`, or an empty slice when it is absent.
+///
+/// Note: Needs `mode` to be `custom`.
+selected_initiators(selected_initiators) -> &[ClientOidcBackchannelLogoutInitiatorsEnum] {.as_deref().unwrap_or_default()};
 });
 string_enum!(
 /// A string enum: the schema `ClientOIDCBackchannelLogoutInitiatorsEnum`.
@@ -2155,6 +2675,10 @@ setters!(ClientOidcBackchannelLogoutSessionMetadata {
 /// Sets `include`: a boolean.
 with_include(include): bool;
 });
+getters!(ClientOidcBackchannelLogoutSessionMetadata {
+/// `include`, if present.
+include(include) -> Option<bool> {};
+});
 /// A model of the schema `ClientOIDCBackchannelLogoutSettings`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2194,6 +2718,14 @@ with_backchannel_logout_urls(backchannel_logout_urls): String;
 nullable_setters!(ClientOidcBackchannelLogoutSettings {
 /// `backchannel_logout_session_metadata`: a [`ClientOidcBackchannelLogoutSessionMetadata`]; may be `null`.
 with_backchannel_logout_session_metadata, clear_backchannel_logout_session_metadata(backchannel_logout_session_metadata): ClientOidcBackchannelLogoutSessionMetadata;
+});
+getters!(ClientOidcBackchannelLogoutSettings {
+/// `backchannel_logout_initiators`, if present.
+backchannel_logout_initiators(backchannel_logout_initiators) -> Option<&ClientOidcBackchannelLogoutInitiators> {.as_ref()};
+/// `backchannel_logout_session_metadata`, if it holds a value.
+backchannel_logout_session_metadata(backchannel_logout_session_metadata) -> Option<&ClientOidcBackchannelLogoutSessionMetadata> {.value()};
+/// `backchannel_logout_urls`, or an empty slice when it is absent.
+backchannel_logout_urls(backchannel_logout_urls) -> &[String] {.as_deref().unwrap_or_default()};
 });
 string_enum!(
 /// A string enum: the schema `ClientOrganizationDiscoveryEnum`.
@@ -2239,6 +2771,8 @@ pub struct ClientRefreshTokenConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_type: Option<RefreshTokenExpirationTypeEnum>,
     /// `idle_token_lifetime`: an integer; at least 1.
+    ///
+    /// Note: Needs `infinite_idle_token_lifetime` to be `false` (its default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_token_lifetime: Option<i64>,
     /// `infinite_idle_token_lifetime`: a boolean; defaults to `false`.
@@ -2257,6 +2791,8 @@ pub struct ClientRefreshTokenConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_type: Option<RefreshTokenRotationTypeEnum>,
     /// `token_lifetime`: an integer; 1 to 157788000.
+    ///
+    /// Note: Needs `infinite_token_lifetime` to be `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_lifetime: Option<i64>,
     /// Fields this crate does not name, kept as received.
@@ -2282,6 +2818,8 @@ setters!(ClientRefreshTokenConfiguration {
 /// Sets `expiration_type`: a [`RefreshTokenExpirationTypeEnum`] (one of `expiring`, `non-expiring`); for example `"non-expiring"`; required.
 with_expiration_type(expiration_type): RefreshTokenExpirationTypeEnum;
 /// Sets `idle_token_lifetime`: an integer; at least 1.
+///
+/// Note: Needs `infinite_idle_token_lifetime` to be `false` (its default).
 with_idle_token_lifetime(idle_token_lifetime): i64;
 /// Sets `infinite_idle_token_lifetime`: a boolean; defaults to `false`.
 with_infinite_idle_token_lifetime(infinite_idle_token_lifetime): bool;
@@ -2292,11 +2830,35 @@ with_leeway(leeway): i64;
 /// Sets `rotation_type`: a [`RefreshTokenRotationTypeEnum`] (one of `rotating`, `non-rotating`); for example `"non-rotating"`; required.
 with_rotation_type(rotation_type): RefreshTokenRotationTypeEnum;
 /// Sets `token_lifetime`: an integer; 1 to 157788000.
+///
+/// Note: Needs `infinite_token_lifetime` to be `false`.
 with_token_lifetime(token_lifetime): i64;
 });
 nullable_setters!(ClientRefreshTokenConfiguration {
 /// `policies`: a list, each item a [`ClientRefreshTokenPolicy`]; at least 1 items; may be `null`.
 with_policies, clear_policies(policies): Vec<ClientRefreshTokenPolicy>;
+});
+getters!(ClientRefreshTokenConfiguration {
+/// `expiration_type`, if present.
+expiration_type(expiration_type) -> Option<&RefreshTokenExpirationTypeEnum> {.as_ref()};
+/// `idle_token_lifetime`, if present.
+///
+/// Note: Needs `infinite_idle_token_lifetime` to be `false` (its default).
+idle_token_lifetime(idle_token_lifetime) -> Option<i64> {};
+/// `infinite_idle_token_lifetime`, if present.
+infinite_idle_token_lifetime(infinite_idle_token_lifetime) -> Option<bool> {};
+/// `infinite_token_lifetime`, if present.
+infinite_token_lifetime(infinite_token_lifetime) -> Option<bool> {};
+/// `leeway`, if present.
+leeway(leeway) -> Option<i64> {};
+/// `policies`, or an empty slice when it is absent.
+policies(policies) -> &[ClientRefreshTokenPolicy] {.value().map_or(&[], Vec::as_slice)};
+/// `rotation_type`, if present.
+rotation_type(rotation_type) -> Option<&RefreshTokenRotationTypeEnum> {.as_ref()};
+/// `token_lifetime`, if present.
+///
+/// Note: Needs `infinite_token_lifetime` to be `false`.
+token_lifetime(token_lifetime) -> Option<i64> {};
 });
 /// A model of the schema `ClientRefreshTokenPolicy`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2334,6 +2896,12 @@ with_audience(audience): String;
 list_setters!(ClientRefreshTokenPolicy {
 /// Sets `scope`: a list, each item a string; required.
 with_scope(scope): String;
+});
+getters!(ClientRefreshTokenPolicy {
+/// `audience`, if present.
+audience(audience) -> Option<&str> {.as_deref()};
+/// `scope`, or an empty slice when it is absent.
+scope(scope) -> &[String] {.as_deref().unwrap_or_default()};
 });
 string_enum!(
 /// A string enum: the schema `ClientSessionTransferAllowedAuthenticationMethodsEnum`.
@@ -2401,6 +2969,22 @@ with_allowed_authentication_methods, clear_allowed_authentication_methods(allowe
 /// `delegation`: a [`ClientSessionTransferDelegationConfiguration`]; may be `null`.
 with_delegation, clear_delegation(delegation): ClientSessionTransferDelegationConfiguration;
 });
+getters!(ClientSessionTransferConfiguration {
+/// `allow_refresh_token`, if present.
+allow_refresh_token(allow_refresh_token) -> Option<bool> {};
+/// `allowed_authentication_methods`, or an empty slice when it is absent.
+allowed_authentication_methods(allowed_authentication_methods) -> &[ClientSessionTransferAllowedAuthenticationMethodsEnum] {.value().map_or(&[], Vec::as_slice)};
+/// `can_create_session_transfer_token`, if present.
+can_create_session_transfer_token(can_create_session_transfer_token) -> Option<bool> {};
+/// `delegation`, if it holds a value.
+delegation(delegation) -> Option<&ClientSessionTransferDelegationConfiguration> {.value()};
+/// `enforce_cascade_revocation`, if present.
+enforce_cascade_revocation(enforce_cascade_revocation) -> Option<bool> {};
+/// `enforce_device_binding`, if present.
+enforce_device_binding(enforce_device_binding) -> Option<&ClientSessionTransferDeviceBindingEnum> {.as_ref()};
+/// `enforce_online_refresh_tokens`, if present.
+enforce_online_refresh_tokens(enforce_online_refresh_tokens) -> Option<bool> {};
+});
 /// A model of the schema `ClientSessionTransferDelegationConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2430,6 +3014,12 @@ setters!(ClientSessionTransferDelegationConfiguration {
 with_allow_delegated_access(allow_delegated_access): bool;
 /// Sets `enforce_device_binding`: a [`ClientSessionTransferDelegationDeviceBindingEnum`] (one of `ip`, `asn`); defaults to `"ip"`.
 with_enforce_device_binding(enforce_device_binding): ClientSessionTransferDelegationDeviceBindingEnum;
+});
+getters!(ClientSessionTransferDelegationConfiguration {
+/// `allow_delegated_access`, if present.
+allow_delegated_access(allow_delegated_access) -> Option<bool> {};
+/// `enforce_device_binding`, if present.
+enforce_device_binding(enforce_device_binding) -> Option<&ClientSessionTransferDelegationDeviceBindingEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `ClientSessionTransferDelegationDeviceBindingEnum`.
@@ -2481,6 +3071,12 @@ list_setters!(ClientSignedRequestObjectWithCredentialId {
 /// Sets `credentials`: a list, each item a [`CredentialId`]; at least 0 items.
 with_credentials(credentials): CredentialId;
 });
+getters!(ClientSignedRequestObjectWithCredentialId {
+/// `credentials`, or an empty slice when it is absent.
+credentials(credentials) -> &[CredentialId] {.as_deref().unwrap_or_default()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+});
 /// A model of the schema `ClientSignedRequestObjectWithPublicKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2530,6 +3126,14 @@ pub struct ClientSigningKey {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ClientSigningKey {
+/// `cert`, if present.
+cert(cert) -> Option<&str> {.as_deref()};
+/// `pkcs7`, if present.
+pkcs7(pkcs7) -> Option<&str> {.as_deref()};
+/// `subject`, if present.
+subject(subject) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `ClientThirdPartySecurityModeEnum`.
 ClientThirdPartySecurityModeEnum {
@@ -2573,6 +3177,10 @@ list_setters!(ClientTokenExchangeConfiguration {
 /// Sets `allow_any_profile_of_type`: a list, each item a [`ClientTokenExchangeTypeEnum`] (one of `custom_authentication`, `on_behalf_of_token_exchange`); at least 0 items.
 with_allow_any_profile_of_type(allow_any_profile_of_type): ClientTokenExchangeTypeEnum;
 });
+getters!(ClientTokenExchangeConfiguration {
+/// `allow_any_profile_of_type`, or an empty slice when it is absent.
+allow_any_profile_of_type(allow_any_profile_of_type) -> &[ClientTokenExchangeTypeEnum] {.as_deref().unwrap_or_default()};
+});
 string_enum!(
 /// A string enum: the schema `ClientTokenExchangeTypeEnum`.
 ClientTokenExchangeTypeEnum {
@@ -2611,6 +3219,12 @@ list_setters!(ClientTokenVaultPrivilegedAccessWithCredentialId {
 with_credentials(credentials): CredentialId;
 /// Sets `ip_allowlist`: a list, each item a [`TokenVaultPrivilegedAccessIpAllowlistEntry`]; at least 0 items.
 with_ip_allowlist(ip_allowlist): TokenVaultPrivilegedAccessIpAllowlistEntry;
+});
+getters!(ClientTokenVaultPrivilegedAccessWithCredentialId {
+/// `credentials`, or an empty slice when it is absent.
+credentials(credentials) -> &[CredentialId] {.as_deref().unwrap_or_default()};
+/// `ip_allowlist`, or an empty slice when it is absent.
+ip_allowlist(ip_allowlist) -> &[TokenVaultPrivilegedAccessIpAllowlistEntry] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `ClientTokenVaultPrivilegedAccessWithPublicKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2699,6 +3313,8 @@ pub struct CreateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientCreateAuthenticationMethod`].
+    ///
+    /// Note: Sending it needs the `create:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method`. Needs `jwt_configuration.alg` to be `RS256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_authentication_methods: Option<ClientCreateAuthenticationMethod>,
     /// `client_metadata`: a JSON object.
@@ -2782,6 +3398,8 @@ pub struct CreateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_discovery_methods: Option<Vec<ClientOrganizationDiscoveryEnum>>,
     /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`.
+    ///
+    /// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_require_behavior: Option<ClientOrganizationRequireBehaviorEnum>,
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
@@ -2791,6 +3409,8 @@ pub struct CreateClientRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     par_request_expiry: crate::Nullable<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+    ///
+    /// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
     #[serde(skip_serializing_if = "Option::is_none")]
     redirection_policy: Option<ClientRedirectionPolicyEnum>,
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
@@ -2824,6 +3444,8 @@ pub struct CreateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     third_party_security_mode: Option<ClientThirdPartySecurityModeEnum>,
     /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`.
+    ///
+    /// Note: Cannot be sent together with `client_authentication_methods`.
     #[serde(skip_serializing_if = "Option::is_none")]
     token_endpoint_auth_method: Option<ClientTokenEndpointAuthMethodEnum>,
     /// `token_exchange`: a [`ClientTokenExchangeConfiguration`].
@@ -2912,6 +3534,8 @@ with_addons(addons): ClientAddons;
 /// Sets `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
 with_app_type(app_type): ClientAppTypeEnum;
 /// Sets `client_authentication_methods`: a [`ClientCreateAuthenticationMethod`].
+///
+/// Note: Sending it needs the `create:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method`. Needs `jwt_configuration.alg` to be `RS256`.
 with_client_authentication_methods(client_authentication_methods): ClientCreateAuthenticationMethod;
 /// Sets `client_metadata`: a JSON object.
 with_client_metadata(client_metadata): crate::secret::SecretMap;
@@ -2956,10 +3580,14 @@ with_oidc_conformant(oidc_conformant): bool;
 /// Sets `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
 with_oidc_logout(oidc_logout): ClientOidcBackchannelLogoutSettings;
 /// Sets `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`.
+///
+/// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
 with_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorEnum;
 /// Sets `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
 with_organization_usage(organization_usage): ClientOrganizationUsageEnum;
 /// Sets `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+///
+/// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
 with_redirection_policy(redirection_policy): ClientRedirectionPolicyEnum;
 /// Sets `require_proof_of_possession`: a boolean; defaults to `false`.
 with_require_proof_of_possession(require_proof_of_possession): bool;
@@ -2978,6 +3606,8 @@ with_sso_disabled(sso_disabled): bool;
 /// Sets `third_party_security_mode`: a [`ClientThirdPartySecurityModeEnum`] (one of `strict`, `permissive`).
 with_third_party_security_mode(third_party_security_mode): ClientThirdPartySecurityModeEnum;
 /// Sets `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`.
+///
+/// Note: Cannot be sent together with `client_authentication_methods`.
 with_token_endpoint_auth_method(token_endpoint_auth_method): ClientTokenEndpointAuthMethodEnum;
 /// Sets `token_exchange`: a [`ClientTokenExchangeConfiguration`].
 with_token_exchange(token_exchange): ClientTokenExchangeConfiguration;
@@ -3149,6 +3779,18 @@ list_setters!(ExpressConfiguration {
 /// Sets `linked_clients`: a list, each item a [`LinkedClientConfiguration`].
 with_linked_clients(linked_clients): LinkedClientConfiguration;
 });
+getters!(ExpressConfiguration {
+/// `admin_login_domain`, if present.
+admin_login_domain(admin_login_domain) -> Option<&str> {.as_deref()};
+/// `enable_client`, if present.
+enable_client(enable_client) -> Option<bool> {};
+/// `enable_organization`, if present.
+enable_organization(enable_organization) -> Option<bool> {};
+/// `initiate_login_uri_template`, if present.
+initiate_login_uri_template(initiate_login_uri_template) -> Option<&str> {.as_deref()};
+/// `linked_clients`, or an empty slice when it is absent.
+linked_clients(linked_clients) -> &[LinkedClientConfiguration] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `FedCMLogin`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3174,6 +3816,10 @@ setters!(FedCmLogin {
 /// Sets `google`: a [`FedCmLoginGoogle`].
 with_google(google): FedCmLoginGoogle;
 });
+getters!(FedCmLogin {
+/// `google`, if present.
+google(google) -> Option<&FedCmLoginGoogle> {.as_ref()};
+});
 /// A model of the schema `FedCMLoginGoogle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3198,6 +3844,10 @@ impl FedCmLoginGoogle {
 setters!(FedCmLoginGoogle {
 /// Sets `is_enabled`: a boolean; defaults to `false`.
 with_is_enabled(is_enabled): bool;
+});
+getters!(FedCmLoginGoogle {
+/// `is_enabled`, if present.
+is_enabled(is_enabled) -> Option<bool> {};
 });
 /// A model of the schema `FedCMLoginPatch`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3300,6 +3950,14 @@ with_facebook(facebook): NativeSocialLoginFacebook;
 /// Sets `google`: a [`NativeSocialLoginGoogle`].
 with_google(google): NativeSocialLoginGoogle;
 });
+getters!(NativeSocialLogin {
+/// `apple`, if present.
+apple(apple) -> Option<&NativeSocialLoginApple> {.as_ref()};
+/// `facebook`, if present.
+facebook(facebook) -> Option<&NativeSocialLoginFacebook> {.as_ref()};
+/// `google`, if present.
+google(google) -> Option<&NativeSocialLoginGoogle> {.as_ref()};
+});
 /// A model of the schema `NativeSocialLoginApple`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3324,6 +3982,10 @@ impl NativeSocialLoginApple {
 setters!(NativeSocialLoginApple {
 /// Sets `enabled`: a boolean; defaults to `false`.
 with_enabled(enabled): bool;
+});
+getters!(NativeSocialLoginApple {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
 });
 /// The schema `NativeSocialLoginFacebook`: the same shape as [`NativeSocialLoginApple`], so one type serves both.
 pub type NativeSocialLoginFacebook = NativeSocialLoginApple;
@@ -3418,9 +4080,13 @@ pub struct PostClientCredentialRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     parse_expiry_from_cert: Option<bool>,
     /// `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`.
+    ///
+    /// Note: Cannot be sent together with `subject_dn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pem: Option<String>,
     /// `subject_dn`: a string; 1 to 256 characters.
+    ///
+    /// Note: Cannot be sent together with `pem`.
     #[serde(skip_serializing_if = "Option::is_none")]
     subject_dn: Option<String>,
     #[serde(flatten)]
@@ -3456,8 +4122,12 @@ with_name(name): String;
 /// Sets `parse_expiry_from_cert`: a boolean; defaults to `false`.
 with_parse_expiry_from_cert(parse_expiry_from_cert): bool;
 /// Sets `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`.
+///
+/// Note: Cannot be sent together with `subject_dn`.
 with_pem(pem): String;
 /// Sets `subject_dn`: a string; 1 to 256 characters.
+///
+/// Note: Cannot be sent together with `pem`.
 with_subject_dn(subject_dn): String;
 });
 impl PostClientCredentialRequestContent {
@@ -3492,6 +4162,14 @@ pub struct PreviewCimdMetadataResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PreviewCimdMetadataResponseContent: client_id);
+getters!(PreviewCimdMetadataResponseContent {
+/// `errors`, or an empty slice when it is absent.
+errors(errors) -> &[String] {.as_deref().unwrap_or_default()};
+/// `mapped_fields`, if present.
+mapped_fields(mapped_fields) -> Option<&CimdMappedClientFields> {.as_ref()};
+/// `validation`, if present.
+validation(validation) -> Option<&CimdValidationResult> {.as_ref()};
+});
 /// A model of the schema `PublicKeyCredential`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3616,6 +4294,12 @@ pub struct RegisterCimdClientResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(RegisterCimdClientResponseContent: client_id);
+getters!(RegisterCimdClientResponseContent {
+/// `mapped_fields`, if present.
+mapped_fields(mapped_fields) -> Option<&CimdMappedClientFields> {.as_ref()};
+/// `validation`, if present.
+validation(validation) -> Option<&CimdValidationResult> {.as_ref()};
+});
 /// The schema `RotateClientSecretResponseContent`: the same shape as [`Client`], so one type serves both.
 pub type RotateClientSecretResponseContent = Client;
 /// One of several shapes: the schema `TokenVaultPrivilegedAccessIpAllowlistEntry`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -3710,12 +4394,16 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
+    ///
+    /// Note: Sending it needs the `update:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method` ([`clear_token_endpoint_auth_method`](UpdateClientRequestContent::clear_token_endpoint_auth_method) sends that one as `null`). Needs `jwt_configuration.alg` to be `RS256`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     client_authentication_methods: crate::Nullable<ClientAuthenticationMethod>,
     /// `client_metadata`: a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_metadata: Option<crate::secret::SecretMap>,
     /// `client_secret`: a secret string; at least 1 characters; redacted in `Debug`.
+    ///
+    /// Note: Sending it needs the `update:client_keys` scope.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret: Option<crate::Secret>,
     /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
@@ -3761,6 +4449,8 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     initiate_login_uri: Option<String>,
     /// `is_first_party`: a boolean; defaults to `true`.
+    ///
+    /// Note: The value `false` needs `organization_usage` unset and `organization_require_behavior` unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     is_first_party: Option<bool>,
     /// `is_token_endpoint_ip_header_trusted`: a boolean; defaults to `false`.
@@ -3797,6 +4487,8 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_discovery_methods: crate::Nullable<Vec<ClientOrganizationDiscoveryEnum>>,
     /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`; may be `null`.
+    ///
+    /// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_require_behavior: crate::Nullable<ClientOrganizationRequireBehaviorEnum>,
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`; may be `null`.
@@ -3806,6 +4498,8 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     par_request_expiry: crate::Nullable<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+    ///
+    /// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
     #[serde(skip_serializing_if = "Option::is_none")]
     redirection_policy: Option<ClientRedirectionPolicyEnum>,
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
@@ -3836,6 +4530,8 @@ pub struct UpdateClientRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     third_party_security_mode: Option<ClientThirdPartySecurityModeEnum>,
     /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`; may be `null`.
+    ///
+    /// Note: Cannot be sent together with `client_authentication_methods` ([`clear_client_authentication_methods`](UpdateClientRequestContent::clear_client_authentication_methods) sends that one as `null`).
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     token_endpoint_auth_method: crate::Nullable<ClientTokenEndpointAuthMethodEnum>,
     /// `token_exchange`: a [`ClientTokenExchangeConfiguration`]; may be `null`.
@@ -3926,6 +4622,8 @@ with_app_type(app_type): ClientAppTypeEnum;
 /// Sets `client_metadata`: a JSON object.
 with_client_metadata(client_metadata): crate::secret::SecretMap;
 /// Sets `client_secret`: a secret string; at least 1 characters; redacted in `Debug`.
+///
+/// Note: Sending it needs the `update:client_keys` scope.
 with_client_secret(client_secret): crate::Secret;
 /// Sets `cross_origin_authentication`: a boolean.
 with_cross_origin_authentication(cross_origin_authentication): bool;
@@ -3942,6 +4640,8 @@ with_form_template(form_template): String;
 /// Sets `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
 with_initiate_login_uri(initiate_login_uri): String;
 /// Sets `is_first_party`: a boolean; defaults to `true`.
+///
+/// Note: The value `false` needs `organization_usage` unset and `organization_require_behavior` unset.
 with_is_first_party(is_first_party): bool;
 /// Sets `is_token_endpoint_ip_header_trusted`: a boolean; defaults to `false`.
 with_is_token_endpoint_ip_header_trusted(is_token_endpoint_ip_header_trusted): bool;
@@ -3960,6 +4660,8 @@ with_oidc_conformant(oidc_conformant): bool;
 /// Sets `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
 with_oidc_logout(oidc_logout): ClientOidcBackchannelLogoutSettings;
 /// Sets `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
+///
+/// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
 with_redirection_policy(redirection_policy): ClientRedirectionPolicyEnum;
 /// Sets `require_proof_of_possession`: a boolean; defaults to `false`.
 with_require_proof_of_possession(require_proof_of_possession): bool;
@@ -3996,6 +4698,8 @@ nullable_setters!(UpdateClientRequestContent {
 /// `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items; may be `null`.
 with_async_approval_notification_channels, clear_async_approval_notification_channels(async_approval_notification_channels): Vec<AsyncApprovalNotificationsChannelsEnum>;
 /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
+///
+/// Note: Sending it needs the `update:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method` ([`clear_token_endpoint_auth_method`](UpdateClientRequestContent::clear_token_endpoint_auth_method) sends that one as `null`). Needs `jwt_configuration.alg` to be `RS256`.
 with_client_authentication_methods, clear_client_authentication_methods(client_authentication_methods): ClientAuthenticationMethod;
 /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
 with_compliance_level, clear_compliance_level(compliance_level): ClientComplianceLevelEnum;
@@ -4016,6 +4720,8 @@ with_native_social_login, clear_native_social_login(native_social_login): Native
 /// `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items; may be `null`.
 with_organization_discovery_methods, clear_organization_discovery_methods(organization_discovery_methods): Vec<ClientOrganizationDiscoveryEnum>;
 /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`; may be `null`.
+///
+/// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
 with_organization_require_behavior, clear_organization_require_behavior(organization_require_behavior): ClientOrganizationRequireBehaviorEnum;
 /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`; may be `null`.
 with_organization_usage, clear_organization_usage(organization_usage): ClientOrganizationUsageEnum;
@@ -4028,6 +4734,8 @@ with_session_transfer, clear_session_transfer(session_transfer): ClientSessionTr
 /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
 with_skip_non_verifiable_callback_uri_confirmation_prompt, clear_skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt): bool;
 /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`; may be `null`.
+///
+/// Note: Cannot be sent together with `client_authentication_methods` ([`clear_client_authentication_methods`](UpdateClientRequestContent::clear_client_authentication_methods) sends that one as `null`).
 with_token_endpoint_auth_method, clear_token_endpoint_auth_method(token_endpoint_auth_method): ClientTokenEndpointAuthMethodEnum;
 /// `token_exchange`: a [`ClientTokenExchangeConfiguration`]; may be `null`.
 with_token_exchange, clear_token_exchange(token_exchange): ClientTokenExchangeConfiguration;

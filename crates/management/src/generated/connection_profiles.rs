@@ -32,6 +32,18 @@ pub struct ConnectionProfile {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionProfile: id, name);
+getters!(ConnectionProfile {
+/// `connection_config`, if present.
+connection_config(connection_config) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `connection_name_prefix_template`, if present.
+connection_name_prefix_template(connection_name_prefix_template) -> Option<&str> {.as_deref()};
+/// `enabled_features`, or an empty slice when it is absent.
+enabled_features(enabled_features) -> &[EnabledFeaturesEnum] {.as_deref().unwrap_or_default()};
+/// `organization`, if present.
+organization(organization) -> Option<&ConnectionProfileOrganization> {.as_ref()};
+/// `strategy_overrides`, if present.
+strategy_overrides(strategy_overrides) -> Option<&ConnectionProfileStrategyOverrides> {.as_ref()};
+});
 /// A model of the schema `ConnectionProfileOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -62,6 +74,12 @@ setters!(ConnectionProfileOrganization {
 with_assign_membership_on_login(assign_membership_on_login): ConnectionProfileOrganizationAssignMembershipOnLoginEnum;
 /// Sets `show_as_button`: a [`ConnectionProfileOrganizationShowAsButtonEnum`] (one of `none`, `optional`, `required`).
 with_show_as_button(show_as_button): ConnectionProfileOrganizationShowAsButtonEnum;
+});
+getters!(ConnectionProfileOrganization {
+/// `assign_membership_on_login`, if present.
+assign_membership_on_login(assign_membership_on_login) -> Option<&ConnectionProfileOrganizationAssignMembershipOnLoginEnum> {.as_ref()};
+/// `show_as_button`, if present.
+show_as_button(show_as_button) -> Option<&ConnectionProfileOrganizationShowAsButtonEnum> {.as_ref()};
 });
 /// The schema `ConnectionProfileOrganizationAssignMembershipOnLoginEnum`: the same shape as [`ConnectionProfileOrganizationShowAsButtonEnum`], so one type serves both.
 pub type ConnectionProfileOrganizationAssignMembershipOnLoginEnum =
@@ -107,6 +125,12 @@ with_connection_config(connection_config): crate::secret::SecretMap;
 list_setters!(ConnectionProfileStrategyOverride {
 /// Sets `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
 with_enabled_features(enabled_features): EnabledFeaturesEnum;
+});
+getters!(ConnectionProfileStrategyOverride {
+/// `connection_config`, if present.
+connection_config(connection_config) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `enabled_features`, or an empty slice when it is absent.
+enabled_features(enabled_features) -> &[EnabledFeaturesEnum] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `ConnectionProfileStrategyOverrides`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -172,6 +196,24 @@ with_samlp(samlp): ConnectionProfileStrategyOverride;
 /// Sets `waad`: a [`ConnectionProfileStrategyOverride`].
 with_waad(waad): ConnectionProfileStrategyOverride;
 });
+getters!(ConnectionProfileStrategyOverrides {
+/// `ad`, if present.
+ad(ad) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
+/// `adfs`, if present.
+adfs(adfs) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
+/// `google-apps`, if present.
+google_apps(google_apps) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
+/// `oidc`, if present.
+oidc(oidc) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
+/// `okta`, if present.
+okta(okta) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
+/// `pingfederate`, if present.
+pingfederate(pingfederate) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
+/// `samlp`, if present.
+samlp(samlp) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
+/// `waad`, if present.
+waad(waad) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
+});
 /// A model of the schema `ConnectionProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -199,6 +241,18 @@ pub struct ConnectionProfileTemplate {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionProfileTemplate: name);
+getters!(ConnectionProfileTemplate {
+/// `connection_config`, if present.
+connection_config(connection_config) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `connection_name_prefix_template`, if present.
+connection_name_prefix_template(connection_name_prefix_template) -> Option<&str> {.as_deref()};
+/// `enabled_features`, or an empty slice when it is absent.
+enabled_features(enabled_features) -> &[EnabledFeaturesEnum] {.as_deref().unwrap_or_default()};
+/// `organization`, if present.
+organization(organization) -> Option<&ConnectionProfileOrganization> {.as_ref()};
+/// `strategy_overrides`, if present.
+strategy_overrides(strategy_overrides) -> Option<&ConnectionProfileStrategyOverrides> {.as_ref()};
+});
 /// A model of the schema `ConnectionProfileTemplateItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -217,6 +271,10 @@ pub struct ConnectionProfileTemplateItem {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionProfileTemplateItem: display_name, id);
+getters!(ConnectionProfileTemplateItem {
+/// `template`, if present.
+template(template) -> Option<&ConnectionProfileTemplate> {.as_ref()};
+});
 /// A request body, the schema `CreateConnectionProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateConnectionProfileRequestContent {
@@ -302,6 +360,10 @@ pub struct ListConnectionProfileTemplateResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ListConnectionProfileTemplateResponseContent {
+/// `connection_profile_templates`, or an empty slice when it is absent.
+connection_profile_templates(connection_profile_templates) -> &[ConnectionProfileTemplateItem] {.as_deref().unwrap_or_default()};
+});
 /// A request body, the schema `UpdateConnectionProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateConnectionProfileRequestContent {

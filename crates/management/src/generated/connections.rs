@@ -339,6 +339,32 @@ pub struct ConnectionKey {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ConnectionKey {
+/// `algorithm`, if present.
+algorithm(algorithm) -> Option<&str> {.as_deref()};
+/// `cert`, if present.
+cert(cert) -> Option<&str> {.as_deref()};
+/// `current`, if present.
+current(current) -> Option<bool> {};
+/// `current_since`, if present.
+current_since(current_since) -> Option<&str> {.as_deref()};
+/// `fingerprint`, if present.
+fingerprint(fingerprint) -> Option<&str> {.as_deref()};
+/// `key_use`, if present.
+key_use(key_use) -> Option<&ConnectionKeyUseEnum> {.as_ref()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+/// `next`, if present.
+next(next) -> Option<bool> {};
+/// `pkcs`, if present.
+pkcs(pkcs) -> Option<&str> {.as_deref()};
+/// `previous`, if present.
+previous(previous) -> Option<bool> {};
+/// `subject_dn`, if present.
+subject_dn(subject_dn) -> Option<&str> {.as_deref()};
+/// `thumbprint`, if present.
+thumbprint(thumbprint) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `ConnectionKeyUseEnum`.
 ConnectionKeyUseEnum {
@@ -1035,6 +1061,10 @@ pub struct CreateDirectorySynchronizationResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateDirectorySynchronizationResponseContent: connection_id, synchronization_id);
+getters!(CreateDirectorySynchronizationResponseContent {
+/// `status`, if present.
+status(status) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `CreateScimConfigurationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateScimConfigurationRequestContent {
@@ -1139,6 +1169,16 @@ pub struct CreateScimTokenResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateScimTokenResponseContent: token_id);
+getters!(CreateScimTokenResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&str> {.as_deref()};
+/// `scopes`, or an empty slice when it is absent.
+scopes(scopes) -> &[String] {.as_deref().unwrap_or_default()};
+/// `token`, if present.
+token(token) -> Option<&crate::Secret> {.as_ref()};
+/// `valid_until`, if present.
+valid_until(valid_until) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `DefaultMethodEmailIdentifierEnum`.
 DefaultMethodEmailIdentifierEnum {
@@ -1197,6 +1237,26 @@ pub struct DirectoryProvisioning {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(DirectoryProvisioning: connection_id, connection_name);
+getters!(DirectoryProvisioning {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `last_synchronization_at`, if present.
+last_synchronization_at(last_synchronization_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `last_synchronization_error`, if present.
+last_synchronization_error(last_synchronization_error) -> Option<&str> {.as_deref()};
+/// `last_synchronization_status`, if present.
+last_synchronization_status(last_synchronization_status) -> Option<&str> {.as_deref()};
+/// `mapping`, or an empty slice when it is absent.
+mapping(mapping) -> &[DirectoryProvisioningMappingItem] {.as_deref().unwrap_or_default()};
+/// `strategy`, if present.
+strategy(strategy) -> Option<&str> {.as_deref()};
+/// `synchronize_automatically`, if present.
+synchronize_automatically(synchronize_automatically) -> Option<bool> {};
+/// `synchronize_groups`, if present.
+synchronize_groups(synchronize_groups) -> Option<&SynchronizeGroupsEnum> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `DirectoryProvisioningMappingItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1228,6 +1288,12 @@ setters!(DirectoryProvisioningMappingItem {
 with_auth0(auth0): String;
 /// Sets `idp`: a string; required.
 with_idp(idp): String;
+});
+getters!(DirectoryProvisioningMappingItem {
+/// `auth0`, if present.
+auth0(auth0) -> Option<&str> {.as_deref()};
+/// `idp`, if present.
+idp(idp) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `EmailAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1352,6 +1418,28 @@ pub struct GetConnectionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetConnectionResponseContent: display_name, id, name);
+getters!(GetConnectionResponseContent {
+/// `authentication`, if present.
+authentication(authentication) -> Option<&ConnectionAuthenticationPurpose> {.as_ref()};
+/// `connected_accounts`, if present.
+connected_accounts(connected_accounts) -> Option<&ConnectionConnectedAccountsPurpose> {.as_ref()};
+/// `cross_app_access_requesting_app`, if present.
+cross_app_access_requesting_app(cross_app_access_requesting_app) -> Option<&CrossAppAccessRequestingApp> {.as_ref()};
+/// `enabled_clients`, or an empty slice when it is absent.
+enabled_clients(enabled_clients) -> &[String] {.as_deref().unwrap_or_default()};
+/// `is_domain_connection`, if present.
+is_domain_connection(is_domain_connection) -> Option<bool> {};
+/// `metadata`, if present.
+metadata(metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `options`, if present.
+options(options) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `realms`, or an empty slice when it is absent.
+realms(realms) -> &[String] {.as_deref().unwrap_or_default()};
+/// `show_as_button`, if present.
+show_as_button(show_as_button) -> Option<bool> {};
+/// `strategy`, if present.
+strategy(strategy) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `GetDirectoryProvisioningDefaultMappingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1363,6 +1451,10 @@ pub struct GetDirectoryProvisioningDefaultMappingResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetDirectoryProvisioningDefaultMappingResponseContent {
+/// `mapping`, or an empty slice when it is absent.
+mapping(mapping) -> &[DirectoryProvisioningMappingItem] {.as_deref().unwrap_or_default()};
+});
 /// The schema `GetDirectoryProvisioningResponseContent`: the same shape as [`DirectoryProvisioning`], so one type serves both.
 pub type GetDirectoryProvisioningResponseContent = DirectoryProvisioning;
 /// A model of the schema `GetScimConfigurationDefaultMappingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1376,6 +1468,10 @@ pub struct GetScimConfigurationDefaultMappingResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetScimConfigurationDefaultMappingResponseContent {
+/// `mapping`, or an empty slice when it is absent.
+mapping(mapping) -> &[ScimMappingItem] {.as_deref().unwrap_or_default()};
+});
 /// The schema `GetScimConfigurationResponseContent`: the same shape as [`ScimConfiguration`], so one type serves both.
 pub type GetScimConfigurationResponseContent = ScimConfiguration;
 string_enum!(
@@ -1573,6 +1669,30 @@ pub struct PostConnectionsKeysResponseContentItem {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(PostConnectionsKeysResponseContentItem {
+/// `algorithm`, if present.
+algorithm(algorithm) -> Option<&str> {.as_deref()};
+/// `cert`, if present.
+cert(cert) -> Option<&str> {.as_deref()};
+/// `current`, if present.
+current(current) -> Option<bool> {};
+/// `current_since`, if present.
+current_since(current_since) -> Option<&str> {.as_deref()};
+/// `fingerprint`, if present.
+fingerprint(fingerprint) -> Option<&str> {.as_deref()};
+/// `key_use`, if present.
+key_use(key_use) -> Option<&ConnectionKeyUseEnum> {.as_ref()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+/// `next`, if present.
+next(next) -> Option<bool> {};
+/// `pkcs`, if present.
+pkcs(pkcs) -> Option<&str> {.as_deref()};
+/// `subject_dn`, if present.
+subject_dn(subject_dn) -> Option<&str> {.as_deref()};
+/// `thumbprint`, if present.
+thumbprint(thumbprint) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `ReplaceSynchronizedGroupsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ReplaceSynchronizedGroupsRequestContent {
@@ -1638,6 +1758,26 @@ pub struct RotateConnectionsKeysResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(RotateConnectionsKeysResponseContent {
+/// `algorithm`, if present.
+algorithm(algorithm) -> Option<&str> {.as_deref()};
+/// `cert`, if present.
+cert(cert) -> Option<&str> {.as_deref()};
+/// `fingerprint`, if present.
+fingerprint(fingerprint) -> Option<&str> {.as_deref()};
+/// `key_use`, if present.
+key_use(key_use) -> Option<&ConnectionKeyUseEnum> {.as_ref()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+/// `next`, if present.
+next(next) -> Option<bool> {};
+/// `pkcs`, if present.
+pkcs(pkcs) -> Option<&str> {.as_deref()};
+/// `subject_dn`, if present.
+subject_dn(subject_dn) -> Option<&str> {.as_deref()};
+/// `thumbprint`, if present.
+thumbprint(thumbprint) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ScimConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1671,6 +1811,18 @@ pub struct ScimConfiguration {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ScimConfiguration: connection_id, connection_name, tenant_name);
+getters!(ScimConfiguration {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `mapping`, or an empty slice when it is absent.
+mapping(mapping) -> &[ScimMappingItem] {.as_deref().unwrap_or_default()};
+/// `strategy`, if present.
+strategy(strategy) -> Option<&str> {.as_deref()};
+/// `updated_on`, if present.
+updated_on(updated_on) -> Option<&crate::Timestamp> {.as_ref()};
+/// `user_id_attribute`, if present.
+user_id_attribute(user_id_attribute) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ScimMappingItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1701,6 +1853,12 @@ with_auth0(auth0): String;
 /// Sets `scim`: a string.
 with_scim(scim): String;
 });
+getters!(ScimMappingItem {
+/// `auth0`, if present.
+auth0(auth0) -> Option<&str> {.as_deref()};
+/// `scim`, if present.
+scim(scim) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ScimTokenItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1725,6 +1883,16 @@ pub struct ScimTokenItem {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ScimTokenItem: token_id);
+getters!(ScimTokenItem {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&str> {.as_deref()};
+/// `last_used_at`, if present.
+last_used_at(last_used_at) -> Option<&str> {.as_deref()};
+/// `scopes`, or an empty slice when it is absent.
+scopes(scopes) -> &[String] {.as_deref().unwrap_or_default()};
+/// `valid_until`, if present.
+valid_until(valid_until) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `SignupSchema`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -114,6 +114,30 @@ pub struct CreateCustomDomainResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateCustomDomainResponseContent: custom_domain_id);
+getters!(CreateCustomDomainResponseContent {
+/// `certificate`, if present.
+certificate(certificate) -> Option<&DomainCertificate> {.as_ref()};
+/// `custom_client_ip_header`, if present.
+custom_client_ip_header(custom_client_ip_header) -> Option<&str> {.as_deref()};
+/// `domain`, if present.
+domain(domain) -> Option<&str> {.as_deref()};
+/// `domain_metadata`, if present.
+domain_metadata(domain_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `is_default`, if present.
+is_default(is_default) -> Option<bool> {};
+/// `primary`, if present.
+primary(primary) -> Option<bool> {};
+/// `relying_party_identifier`, if present.
+relying_party_identifier(relying_party_identifier) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&CustomDomainStatusFilterEnum> {.as_ref()};
+/// `tls_policy`, if present.
+tls_policy(tls_policy) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&CustomDomainTypeEnum> {.as_ref()};
+/// `verification`, if present.
+verification(verification) -> Option<&DomainVerification> {.as_ref()};
+});
 /// A model of the schema `CustomDomain`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -162,6 +186,30 @@ pub struct CustomDomain {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CustomDomain: custom_domain_id, origin_domain_name);
+getters!(CustomDomain {
+/// `certificate`, if present.
+certificate(certificate) -> Option<&DomainCertificate> {.as_ref()};
+/// `custom_client_ip_header`, if present.
+custom_client_ip_header(custom_client_ip_header) -> Option<&str> {.as_deref()};
+/// `domain`, if present.
+domain(domain) -> Option<&str> {.as_deref()};
+/// `domain_metadata`, if present.
+domain_metadata(domain_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `is_default`, if present.
+is_default(is_default) -> Option<bool> {};
+/// `primary`, if present.
+primary(primary) -> Option<bool> {};
+/// `relying_party_identifier`, if present.
+relying_party_identifier(relying_party_identifier) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&CustomDomainStatusFilterEnum> {.as_ref()};
+/// `tls_policy`, if present.
+tls_policy(tls_policy) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&CustomDomainTypeEnum> {.as_ref()};
+/// `verification`, if present.
+verification(verification) -> Option<&DomainVerification> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `CustomDomainCustomClientIpHeaderEnum`.
 CustomDomainCustomClientIpHeaderEnum {
@@ -228,6 +276,16 @@ pub struct DomainCertificate {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(DomainCertificate {
+/// `certificate_authority`, if present.
+certificate_authority(certificate_authority) -> Option<&DomainCertificateAuthorityEnum> {.as_ref()};
+/// `error_msg`, if present.
+error_msg(error_msg) -> Option<&str> {.as_deref()};
+/// `renews_before`, if present.
+renews_before(renews_before) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&DomainCertificateStatusEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `DomainCertificateAuthorityEnum`.
 DomainCertificateAuthorityEnum {
@@ -268,6 +326,16 @@ pub struct DomainVerification {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(DomainVerification {
+/// `error_msg`, if present.
+error_msg(error_msg) -> Option<&str> {.as_deref()};
+/// `last_verified_at`, if present.
+last_verified_at(last_verified_at) -> Option<&str> {.as_deref()};
+/// `methods`, or an empty slice when it is absent.
+methods(methods) -> &[DomainVerificationMethod] {.as_deref().unwrap_or_default()};
+/// `status`, if present.
+status(status) -> Option<&DomainVerificationStatusEnum> {.as_ref()};
+});
 /// A model of the schema `DomainVerificationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -285,6 +353,14 @@ pub struct DomainVerificationMethod {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(DomainVerificationMethod {
+/// `domain`, if present.
+domain(domain) -> Option<&str> {.as_deref()};
+/// `name`, if present.
+name(name) -> Option<&DomainVerificationMethodNameEnum> {.as_ref()};
+/// `record`, if present.
+record(record) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `DomainVerificationMethodNameEnum`.
 DomainVerificationMethodNameEnum {
@@ -316,6 +392,10 @@ pub struct GetDefaultCanonicalDomainResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetDefaultCanonicalDomainResponseContent {
+/// `domain`, if present.
+domain(domain) -> Option<&str> {.as_deref()};
+});
 /// The schema `GetDefaultCustomDomainResponseContent`: the same shape as [`CustomDomain`], so one type serves both.
 pub type GetDefaultCustomDomainResponseContent = CustomDomain;
 /// One of several shapes: the schema `GetDefaultDomainResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
@@ -417,6 +497,12 @@ pub struct TestCustomDomainResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(TestCustomDomainResponseContent {
+/// `message`, if present.
+message(message) -> Option<&str> {.as_deref()};
+/// `success`, if present.
+success(success) -> Option<bool> {};
+});
 /// A request body, the schema `UpdateCustomDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateCustomDomainRequestContent {
@@ -521,6 +607,28 @@ pub struct VerifyCustomDomainResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(VerifyCustomDomainResponseContent: custom_domain_id, origin_domain_name);
+getters!(VerifyCustomDomainResponseContent {
+/// `certificate`, if present.
+certificate(certificate) -> Option<&DomainCertificate> {.as_ref()};
+/// `cname_api_key`, if present.
+cname_api_key(cname_api_key) -> Option<&crate::Secret> {.as_ref()};
+/// `custom_client_ip_header`, if present.
+custom_client_ip_header(custom_client_ip_header) -> Option<&str> {.as_deref()};
+/// `domain`, if present.
+domain(domain) -> Option<&str> {.as_deref()};
+/// `domain_metadata`, if present.
+domain_metadata(domain_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `primary`, if present.
+primary(primary) -> Option<bool> {};
+/// `status`, if present.
+status(status) -> Option<&CustomDomainStatusFilterEnum> {.as_ref()};
+/// `tls_policy`, if present.
+tls_policy(tls_policy) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&CustomDomainTypeEnum> {.as_ref()};
+/// `verification`, if present.
+verification(verification) -> Option<&DomainVerification> {.as_ref()};
+});
 /// `GET /api/v2/custom-domains` (operation `get_custom-domains`).
 ///
 /// Scopes: `read:custom_domains`. Pagination: checkpoint pages (`from`/`take`), items under `custom_domains`.

@@ -89,6 +89,10 @@ pub struct DeviceCredential {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(DeviceCredential: client_id, device_id, device_name, id, user_id);
+getters!(DeviceCredential {
+/// `type`, if present.
+r#type(type_) -> Option<&DeviceCredentialTypeEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `DeviceCredentialPublicKeyTypeEnum`.
 DeviceCredentialPublicKeyTypeEnum {

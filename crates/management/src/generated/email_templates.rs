@@ -81,6 +81,26 @@ pub struct GetEmailTemplateResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetEmailTemplateResponseContent {
+/// `body`, if present.
+body(body) -> Option<&str> {.as_deref()};
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `from`, if present.
+get_from(from) -> Option<&str> {.as_deref()};
+/// `includeEmailInRedirect`, if present.
+include_email_in_redirect(include_email_in_redirect) -> Option<bool> {};
+/// `resultUrl`, if present.
+result_url(result_url) -> Option<&str> {.as_deref()};
+/// `subject`, if present.
+subject(subject) -> Option<&str> {.as_deref()};
+/// `syntax`, if present.
+syntax(syntax) -> Option<&str> {.as_deref()};
+/// `template`, if present.
+template(template) -> Option<&EmailTemplateNameEnum> {.as_ref()};
+/// `urlLifetimeInSeconds`, if present.
+url_lifetime_in_seconds(url_lifetime_in_seconds) -> Option<f64> {};
+});
 /// A request body, the schema `SetEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetEmailTemplateRequestContent {
@@ -203,6 +223,26 @@ pub struct SetEmailTemplateResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(SetEmailTemplateResponseContent {
+/// `body`, if present.
+body(body) -> Option<&str> {.as_deref()};
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `from`, if present.
+get_from(from) -> Option<&str> {.as_deref()};
+/// `includeEmailInRedirect`, if present.
+include_email_in_redirect(include_email_in_redirect) -> Option<bool> {};
+/// `resultUrl`, if present.
+result_url(result_url) -> Option<&str> {.as_deref()};
+/// `subject`, if present.
+subject(subject) -> Option<&str> {.as_deref()};
+/// `syntax`, if present.
+syntax(syntax) -> Option<&str> {.as_deref()};
+/// `template`, if present.
+template(template) -> Option<&EmailTemplateNameEnum> {.as_ref()};
+/// `urlLifetimeInSeconds`, if present.
+url_lifetime_in_seconds(url_lifetime_in_seconds) -> Option<f64> {};
+});
 /// A request body, the schema `UpdateEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateEmailTemplateRequestContent {

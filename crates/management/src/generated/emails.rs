@@ -87,6 +87,18 @@ pub struct EmailProviderCredentials {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(EmailProviderCredentials {
+/// `api_user`, if present.
+api_user(api_user) -> Option<&str> {.as_deref()};
+/// `region`, if present.
+region(region) -> Option<&str> {.as_deref()};
+/// `smtp_host`, if present.
+smtp_host(smtp_host) -> Option<&str> {.as_deref()};
+/// `smtp_port`, if present.
+smtp_port(smtp_port) -> Option<i64> {};
+/// `smtp_user`, if present.
+smtp_user(smtp_user) -> Option<&str> {.as_deref()};
+});
 /// One of several shapes: the schema `EmailProviderCredentialsSchema`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -553,6 +565,16 @@ pub struct GetEmailProviderResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetEmailProviderResponseContent: name);
+getters!(GetEmailProviderResponseContent {
+/// `credentials`, if present.
+credentials(credentials) -> Option<&EmailProviderCredentials> {.as_ref()};
+/// `default_from_address`, if present.
+default_from_address(default_from_address) -> Option<&str> {.as_deref()};
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `settings`, if present.
+settings(settings) -> Option<&crate::secret::SecretMap> {.as_ref()};
+});
 /// A request body, the schema `UpdateEmailProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateEmailProviderRequestContent {

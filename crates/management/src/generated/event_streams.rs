@@ -217,6 +217,16 @@ pub struct CreateEventStreamRedeliveryResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(CreateEventStreamRedeliveryResponseContent {
+/// `date_from`, if present.
+date_from(date_from) -> Option<&crate::Timestamp> {.as_ref()};
+/// `date_to`, if present.
+date_to(date_to) -> Option<&crate::Timestamp> {.as_ref()};
+/// `event_types`, or an empty slice when it is absent.
+event_types(event_types) -> &[EventStreamEventTypeEnum] {.as_deref().unwrap_or_default()};
+/// `statuses`, or an empty slice when it is absent.
+statuses(statuses) -> &[EventStreamDeliveryStatusEnum] {.as_deref().unwrap_or_default()};
+});
 /// The schema `CreateEventStreamResponseContent`: the same shape as [`EventStreamResponseContent`], so one type serves both.
 pub type CreateEventStreamResponseContent = EventStreamResponseContent;
 /// A request body, the schema `CreateEventStreamTestEventRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
@@ -366,6 +376,12 @@ setters!(EventStreamActionDestination {
 /// Sets `configuration`: a [`EventStreamActionConfiguration`]; required.
 with_configuration(configuration): EventStreamActionConfiguration;
 });
+getters!(EventStreamActionDestination {
+/// `configuration`, if present.
+configuration(configuration) -> Option<&EventStreamActionConfiguration> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&EventStreamActionDestinationTypeEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `EventStreamActionDestinationTypeEnum`.
 EventStreamActionDestinationTypeEnum {
@@ -402,6 +418,18 @@ pub struct EventStreamActionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamActionResponseContent: id, name);
+getters!(EventStreamActionResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `destination`, if present.
+destination(destination) -> Option<&EventStreamActionDestination> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&EventStreamStatusEnum> {.as_ref()};
+/// `subscriptions`, or an empty slice when it is absent.
+subscriptions(subscriptions) -> &[EventStreamSubscription] {.as_deref().unwrap_or_default()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `EventStreamCloudEvent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -429,6 +457,18 @@ pub struct EventStreamCloudEvent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamCloudEvent: id);
+getters!(EventStreamCloudEvent {
+/// `data`, if present.
+data(data) -> Option<&serde_json::Value> {.as_ref()};
+/// `source`, if present.
+source(source) -> Option<&str> {.as_deref()};
+/// `specversion`, if present.
+specversion(specversion) -> Option<&str> {.as_deref()};
+/// `time`, if present.
+time(time) -> Option<&crate::Timestamp> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `EventStreamDelivery`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -456,6 +496,16 @@ pub struct EventStreamDelivery {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamDelivery: event_stream_id, id);
+getters!(EventStreamDelivery {
+/// `attempts`, or an empty slice when it is absent.
+attempts(attempts) -> &[EventStreamDeliveryAttempt] {.as_deref().unwrap_or_default()};
+/// `event`, if present.
+event(event) -> Option<&EventStreamCloudEvent> {.as_ref()};
+/// `event_type`, if present.
+event_type(event_type) -> Option<&EventStreamDeliveryEventTypeEnum> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&EventStreamDeliveryStatusEnum> {.as_ref()};
+});
 /// A model of the schema `EventStreamDeliveryAttempt`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -473,6 +523,14 @@ pub struct EventStreamDeliveryAttempt {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(EventStreamDeliveryAttempt {
+/// `error_message`, if present.
+error_message(error_message) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&EventStreamDeliveryStatusEnum> {.as_ref()};
+/// `timestamp`, if present.
+timestamp(timestamp) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// The schema `EventStreamDeliveryEventTypeEnum`: the same shape as [`EventStreamEventTypeEnum`], so one type serves both.
 pub type EventStreamDeliveryEventTypeEnum = EventStreamEventTypeEnum;
 string_enum!(
@@ -628,6 +686,12 @@ with_aws_partner_event_source(aws_partner_event_source): String;
 /// Sets `aws_region`: a [`EventStreamEventBridgeAwsRegionEnum`] (one of `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-northeast-1`, `ap-northeast-2`, `ap-northeast-3`, `ap-south-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-4`, …); required.
 with_aws_region(aws_region): EventStreamEventBridgeAwsRegionEnum;
 });
+getters!(EventStreamEventBridgeConfiguration {
+/// `aws_partner_event_source`, if present.
+aws_partner_event_source(aws_partner_event_source) -> Option<&str> {.as_deref()};
+/// `aws_region`, if present.
+aws_region(aws_region) -> Option<&EventStreamEventBridgeAwsRegionEnum> {.as_ref()};
+});
 /// A model of the schema `EventStreamEventBridgeDestination`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -659,6 +723,12 @@ impl EventStreamEventBridgeDestination {
 setters!(EventStreamEventBridgeDestination {
 /// Sets `configuration`: a [`EventStreamEventBridgeConfiguration`]; required.
 with_configuration(configuration): EventStreamEventBridgeConfiguration;
+});
+getters!(EventStreamEventBridgeDestination {
+/// `configuration`, if present.
+configuration(configuration) -> Option<&EventStreamEventBridgeConfiguration> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&EventStreamEventBridgeDestinationTypeEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `EventStreamEventBridgeDestinationTypeEnum`.
@@ -696,6 +766,18 @@ pub struct EventStreamEventBridgeResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamEventBridgeResponseContent: id, name);
+getters!(EventStreamEventBridgeResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `destination`, if present.
+destination(destination) -> Option<&EventStreamEventBridgeDestination> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&EventStreamStatusEnum> {.as_ref()};
+/// `subscriptions`, or an empty slice when it is absent.
+subscriptions(subscriptions) -> &[EventStreamSubscription] {.as_deref().unwrap_or_default()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `EventStreamEventTypeEnum`.
 EventStreamEventTypeEnum {
@@ -857,6 +939,10 @@ setters!(EventStreamSubscription {
 /// Sets `event_type`: a string.
 with_event_type(event_type): String;
 });
+getters!(EventStreamSubscription {
+/// `event_type`, if present.
+event_type(event_type) -> Option<&str> {.as_deref()};
+});
 /// The schema `EventStreamTestEventTypeEnum`: the same shape as [`EventStreamEventTypeEnum`], so one type serves both.
 pub type EventStreamTestEventTypeEnum = EventStreamEventTypeEnum;
 /// One of several shapes, named by the value of `method`: the schema `EventStreamWebhookAuthorizationResponse`. A value whose `method` names none of them is kept in [`Unknown`](Self::Unknown).
@@ -924,6 +1010,12 @@ setters!(EventStreamWebhookBasicAuth {
 /// Sets `username`: a string; at most 128 characters; matches `^[^:]+$`; required.
 with_username(username): String;
 });
+getters!(EventStreamWebhookBasicAuth {
+/// `method`, if present.
+method(method) -> Option<&EventStreamWebhookBasicAuthMethodEnum> {.as_ref()};
+/// `username`, if present.
+username(username) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookBasicAuthMethodEnum`.
 EventStreamWebhookBasicAuthMethodEnum {
@@ -952,6 +1044,10 @@ impl EventStreamWebhookBearerAuth {
         }
     }
 }
+getters!(EventStreamWebhookBearerAuth {
+/// `method`, if present.
+method(method) -> Option<&EventStreamWebhookBearerAuthMethodEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookBearerAuthMethodEnum`.
 EventStreamWebhookBearerAuthMethodEnum {
@@ -993,6 +1089,12 @@ with_webhook_authorization(webhook_authorization): EventStreamWebhookAuthorizati
 /// Sets `webhook_endpoint`: a string; matches `^https://.*`; required.
 with_webhook_endpoint(webhook_endpoint): String;
 });
+getters!(EventStreamWebhookConfiguration {
+/// `webhook_authorization`, if present.
+webhook_authorization(webhook_authorization) -> Option<&EventStreamWebhookAuthorizationResponse> {.as_ref()};
+/// `webhook_endpoint`, if present.
+webhook_endpoint(webhook_endpoint) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `EventStreamWebhookCustomHeaderAuth`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1024,6 +1126,12 @@ impl EventStreamWebhookCustomHeaderAuth {
 setters!(EventStreamWebhookCustomHeaderAuth {
 /// Sets `header_key`: a string; at least 1 characters; matches `^[a-zA-Z0-9!#$%&'*+.^_'|~-]+$`; required.
 with_header_key(header_key): String;
+});
+getters!(EventStreamWebhookCustomHeaderAuth {
+/// `header_key`, if present.
+header_key(header_key) -> Option<&str> {.as_deref()};
+/// `method`, if present.
+method(method) -> Option<&EventStreamWebhookCustomHeaderAuthMethodEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookCustomHeaderAuthMethodEnum`.
@@ -1061,6 +1169,12 @@ setters!(EventStreamWebhookDestination {
 /// Sets `configuration`: a [`EventStreamWebhookConfiguration`]; required.
 with_configuration(configuration): EventStreamWebhookConfiguration;
 });
+getters!(EventStreamWebhookDestination {
+/// `configuration`, if present.
+configuration(configuration) -> Option<&EventStreamWebhookConfiguration> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&EventStreamWebhookDestinationTypeEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `EventStreamWebhookDestinationTypeEnum`.
 EventStreamWebhookDestinationTypeEnum {
@@ -1097,6 +1211,18 @@ pub struct EventStreamWebhookResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(EventStreamWebhookResponseContent: id, name);
+getters!(EventStreamWebhookResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `destination`, if present.
+destination(destination) -> Option<&EventStreamWebhookDestination> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&EventStreamStatusEnum> {.as_ref()};
+/// `subscriptions`, or an empty slice when it is absent.
+subscriptions(subscriptions) -> &[EventStreamSubscription] {.as_deref().unwrap_or_default()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// The schema `GetEventStreamDeliveryHistoryResponseContent`: the same shape as [`EventStreamDelivery`], so one type serves both.
 pub type GetEventStreamDeliveryHistoryResponseContent = EventStreamDelivery;
 /// The schema `GetEventStreamResponseContent`: the same shape as [`EventStreamResponseContent`], so one type serves both.

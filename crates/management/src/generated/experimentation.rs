@@ -29,6 +29,16 @@ pub struct AllocationItem {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(AllocationItem: segment_id, variation_id);
+getters!(AllocationItem {
+/// `is_control`, if present.
+is_control(is_control) -> Option<bool> {};
+/// `is_fallback`, if present.
+is_fallback(is_fallback) -> Option<bool> {};
+/// `priority`, if present.
+priority(priority) -> Option<i64> {};
+/// `weight`, if present.
+weight(weight) -> Option<f64> {};
+});
 /// A model of the schema `AllocationRequestItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -112,6 +122,10 @@ impl AssignmentConfig {
         }
     }
 }
+getters!(AssignmentConfig {
+/// `subject`, if present.
+subject(subject) -> Option<&SubjectEnum> {.as_ref()};
+});
 /// A request body, the schema `CreateExperimentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateExperimentRequestContent {
@@ -341,6 +355,30 @@ pub struct ExperimentListItem {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ExperimentListItem: feature_flag_id, id, name);
+getters!(ExperimentListItem {
+/// `allocation_strategy`, if present.
+allocation_strategy(allocation_strategy) -> Option<&AllocationStrategyEnum> {.as_ref()};
+/// `allocations`, or an empty slice when it is absent.
+allocations(allocations) -> &[AllocationItem] {.as_deref().unwrap_or_default()};
+/// `assignment_config`, if present.
+assignment_config(assignment_config) -> Option<&AssignmentConfig> {.as_ref()};
+/// `authentication_flow`, if present.
+authentication_flow(authentication_flow) -> Option<&str> {.as_deref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `ended_at`, if present.
+ended_at(ended_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `is_valid`, if present.
+is_valid(is_valid) -> Option<bool> {};
+/// `started_at`, if present.
+started_at(started_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&ExperimentStatusEnum> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `ExperimentStatusEnum`.
 ExperimentStatusEnum {
@@ -381,6 +419,12 @@ pub struct ExperimentValidationError {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ExperimentValidationError {
+/// `code`, if present.
+code(code) -> Option<&str> {.as_deref()};
+/// `message`, if present.
+message(message) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FeatureFlag`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -414,6 +458,20 @@ pub struct FeatureFlag {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FeatureFlag: id, name);
+getters!(FeatureFlag {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `parameters`, if present.
+parameters(parameters) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&FeatureFlagStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FeatureFlagTypeEnum> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `FeatureFlagStatusEnum`.
 FeatureFlagStatusEnum {
@@ -451,6 +509,10 @@ pub struct ListVariationsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ListVariationsResponseContent {
+/// `variations`, or an empty slice when it is absent.
+variations(variations) -> &[Variation] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `Segment`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -481,6 +543,18 @@ pub struct Segment {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Segment: id, name);
+getters!(Segment {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `rules`, or an empty slice when it is absent.
+rules(rules) -> &[SegmentRule] {.as_deref().unwrap_or_default()};
+/// `type`, if present.
+r#type(type_) -> Option<&SegmentTypeEnum> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `SegmentContainsExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -507,6 +581,10 @@ list_setters!(SegmentContainsExpression {
 /// Sets `contains`: a list, each item a string; at least 1 items; required.
 with_contains(contains): String;
 });
+getters!(SegmentContainsExpression {
+/// `contains`, or an empty slice when it is absent.
+contains(contains) -> &[String] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `SegmentEndsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -532,6 +610,10 @@ impl SegmentEndsWithExpression {
 list_setters!(SegmentEndsWithExpression {
 /// Sets `ends_with`: a list, each item a string; at least 1 items; required.
 with_ends_with(ends_with): String;
+});
+getters!(SegmentEndsWithExpression {
+/// `ends_with`, or an empty slice when it is absent.
+ends_with(ends_with) -> &[String] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `SegmentExistsExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -564,6 +646,10 @@ impl From<bool> for SegmentExistsExpression {
         Self::new(value)
     }
 }
+getters!(SegmentExistsExpression {
+/// `exists`, if present.
+exists(exists) -> Option<bool> {};
+});
 /// A model of the schema `SegmentMatchConditions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -638,6 +724,30 @@ with_platform(platform): SegmentMatchExpression;
 with_region(region): SegmentMatchExpression;
 /// Sets `user_agent`: a [`SegmentMatchExpression`].
 with_user_agent(user_agent): SegmentMatchExpression;
+});
+getters!(SegmentMatchConditions {
+/// `browser`, if present.
+browser(browser) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `client_id`, if present.
+client_id(client_id) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `connection`, if present.
+connection(connection) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `connection_type`, if present.
+connection_type(connection_type) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `country`, if present.
+country(country) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `device_type`, if present.
+device_type(device_type) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `domain`, if present.
+domain(domain) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `organization_id`, if present.
+organization_id(organization_id) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `platform`, if present.
+platform(platform) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `region`, if present.
+region(region) -> Option<&SegmentMatchExpression> {.as_ref()};
+/// `user_agent`, if present.
+user_agent(user_agent) -> Option<&SegmentMatchExpression> {.as_ref()};
 });
 /// One of several shapes: the schema `SegmentMatchExpression`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -764,6 +874,12 @@ with_match(match_): SegmentMatchConditions;
 /// Sets `not_match`: a [`SegmentNotMatchConditions`].
 with_not_match(not_match): SegmentNotMatchConditions;
 });
+getters!(SegmentRule {
+/// `match`, if present.
+r#match(match_) -> Option<&SegmentMatchConditions> {.as_ref()};
+/// `not_match`, if present.
+not_match(not_match) -> Option<&SegmentNotMatchConditions> {.as_ref()};
+});
 /// A model of the schema `SegmentStartsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -789,6 +905,10 @@ impl SegmentStartsWithExpression {
 list_setters!(SegmentStartsWithExpression {
 /// Sets `starts_with`: a list, each item a string; at least 1 items; required.
 with_starts_with(starts_with): String;
+});
+getters!(SegmentStartsWithExpression {
+/// `starts_with`, or an empty slice when it is absent.
+starts_with(starts_with) -> &[String] {.as_deref().unwrap_or_default()};
 });
 string_enum!(
 /// A string enum: the schema `SegmentTypeEnum`.
@@ -1074,6 +1194,12 @@ pub struct ValidateExperimentResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ValidateExperimentResponseContent {
+/// `errors`, or an empty slice when it is absent.
+errors(errors) -> &[ExperimentValidationError] {.as_deref().unwrap_or_default()};
+/// `is_valid`, if present.
+is_valid(is_valid) -> Option<bool> {};
+});
 /// A model of the schema `Variation`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1104,6 +1230,16 @@ pub struct Variation {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Variation: feature_flag_id, id, name);
+getters!(Variation {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `overrides`, if present.
+overrides(overrides) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// `GET /api/v2/experimentation/experiments` (operation `get_experiments`, beta in the description).
 ///
 /// Scopes: `read:experimentation`. Pagination: checkpoint pages (`from`/`take`), items under `experiments`.

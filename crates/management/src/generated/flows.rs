@@ -3232,6 +3232,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionActivecampaignListContactsParams`]; required.
 with_params(params): FlowActionActivecampaignListContactsParams;
 });
+getters!(FlowActionActivecampaignListContacts {
+/// `action`, if present.
+action(action) -> Option<&FlowActionActivecampaignListContactsAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionActivecampaignListContactsParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionActivecampaignListContactsType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionActivecampaignListContactsAction {
@@ -3309,6 +3323,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionActivecampaignUpsertContactParams`]; required.
 with_params(params): FlowActionActivecampaignUpsertContactParams;
 });
+getters!(FlowActionActivecampaignUpsertContact {
+/// `action`, if present.
+action(action) -> Option<&FlowActionActivecampaignUpsertContactAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionActivecampaignUpsertContactParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionActivecampaignUpsertContactType> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionHubspotUpsertContactAction`], so one type serves both.
 pub type FlowActionActivecampaignUpsertContactAction = FlowActionHubspotUpsertContactAction;
 /// A model of the schema `FlowActionActivecampaignUpsertContactParams`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -3363,6 +3391,12 @@ with_first_name(first_name): String;
 with_last_name(last_name): String;
 /// Sets `phone`: a string.
 with_phone(phone): String;
+});
+getters!(FlowActionActivecampaignUpsertContactParams {
+/// `custom_fields`, if present.
+custom_fields(custom_fields) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `phone`, if present.
+phone(phone) -> Option<&str> {.as_deref()};
 });
 /// An inline schema: the same shape as [`FlowActionActivecampaignListContactsType`], so one type serves both.
 pub type FlowActionActivecampaignUpsertContactType = FlowActionActivecampaignListContactsType;
@@ -3460,6 +3494,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAirtableCreateRecordParams`]; required.
 with_params(params): FlowActionAirtableCreateRecordParams;
 });
+getters!(FlowActionAirtableCreateRecord {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAirtableCreateRecordAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAirtableCreateRecordParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAirtableCreateRecordType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAirtableCreateRecordAction {
@@ -3513,6 +3561,10 @@ with_connection_id(connection_id): String;
 with_fields(fields): crate::secret::SecretMap;
 /// Sets `table_name`: a string; required.
 with_table_name(table_name): String;
+});
+getters!(FlowActionAirtableCreateRecordParams {
+/// `fields`, if present.
+fields(fields) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// An inline schema: the same shape as [`FlowActionAirtableListRecordsType`], so one type serves both.
 pub type FlowActionAirtableCreateRecordType = FlowActionAirtableListRecordsType;
@@ -3575,6 +3627,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAirtableListRecordsParams`]; required.
 with_params(params): FlowActionAirtableListRecordsParams;
 });
+getters!(FlowActionAirtableListRecords {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAirtableListRecordsAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAirtableListRecordsParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAirtableListRecordsType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAirtableListRecordsAction {
@@ -3633,6 +3699,12 @@ with_query(query): String;
 with_table_name(table_name): String;
 /// Sets `view`: a string.
 with_view(view): String;
+});
+getters!(FlowActionAirtableListRecordsParams {
+/// `query`, if present.
+query(query) -> Option<&str> {.as_deref()};
+/// `view`, if present.
+view(view) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -3699,6 +3771,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAirtableUpdateRecordParams`]; required.
 with_params(params): FlowActionAirtableUpdateRecordParams;
 });
+getters!(FlowActionAirtableUpdateRecord {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAirtableUpdateRecordAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAirtableUpdateRecordParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAirtableUpdateRecordType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAirtableUpdateRecordAction {
@@ -3759,6 +3845,10 @@ with_fields(fields): crate::secret::SecretMap;
 with_record_id(record_id): String;
 /// Sets `table_name`: a string; required.
 with_table_name(table_name): String;
+});
+getters!(FlowActionAirtableUpdateRecordParams {
+/// `fields`, if present.
+fields(fields) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// An inline schema: the same shape as [`FlowActionAirtableListRecordsType`], so one type serves both.
 pub type FlowActionAirtableUpdateRecordType = FlowActionAirtableListRecordsType;
@@ -3873,6 +3963,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAuth0CreateUserParams`]; required.
 with_params(params): FlowActionAuth0CreateUserParams;
 });
+getters!(FlowActionAuth0CreateUser {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAuth0CreateUserAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAuth0CreateUserParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAuth0CreateUserType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0CreateUserAction {
@@ -3914,6 +4018,10 @@ setters!(FlowActionAuth0CreateUserParams {
 with_connection_id(connection_id): String;
 /// Sets `payload`: a JSON object; required.
 with_payload(payload): crate::secret::SecretMap;
+});
+getters!(FlowActionAuth0CreateUserParams {
+/// `payload`, if present.
+payload(payload) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
 pub type FlowActionAuth0CreateUserType = FlowActionAuth0GetUserType;
@@ -3972,6 +4080,20 @@ with_id(id): String;
 with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAuth0GetUserParams`]; required.
 with_params(params): FlowActionAuth0GetUserParams;
+});
+getters!(FlowActionAuth0GetUser {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAuth0GetUserAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAuth0GetUserParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAuth0GetUserType> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -4074,6 +4196,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAuth0MakeCallParams`]; required.
 with_params(params): FlowActionAuth0MakeCallParams;
 });
+getters!(FlowActionAuth0MakeCall {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAuth0MakeCallAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAuth0MakeCallParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAuth0MakeCallType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0MakeCallAction {
@@ -4140,6 +4276,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAuth0SendEmailParams`]; required.
 with_params(params): FlowActionAuth0SendEmailParams;
 });
+getters!(FlowActionAuth0SendEmail {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAuth0SendEmailAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAuth0SendEmailParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAuth0SendEmailType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0SendEmailAction {
@@ -4198,6 +4348,18 @@ with_subject(subject): String;
 /// Sets `to`: a [`FlowActionAuth0SendEmailParamsTo`]; required.
 with_to(to): FlowActionAuth0SendEmailParamsTo;
 });
+getters!(FlowActionAuth0SendEmailParams {
+/// `body`, if present.
+body(body) -> Option<&str> {.as_deref()};
+/// `custom_vars`, if present.
+custom_vars(custom_vars) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `from`, if present.
+get_from(from) -> Option<&FlowActionAuth0SendEmailParamsFrom> {.as_ref()};
+/// `subject`, if present.
+subject(subject) -> Option<&str> {.as_deref()};
+/// `to`, if present.
+to(to) -> Option<&FlowActionAuth0SendEmailParamsTo> {.as_ref()};
+});
 /// A model of the schema `FlowActionAuth0SendEmailParamsFrom`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4229,6 +4391,10 @@ setters!(FlowActionAuth0SendEmailParamsFrom {
 with_email(email): FlowActionAuth0SendEmailParamsFromEmail;
 /// Sets `name`: a string; 1 to 125 characters.
 with_name(name): String;
+});
+getters!(FlowActionAuth0SendEmailParamsFrom {
+/// `email`, if present.
+email(email) -> Option<&FlowActionAuth0SendEmailParamsFromEmail> {.as_ref()};
 });
 /// The schema `FlowActionAuth0SendEmailParamsFromEmail`: the same shape as [`FlowActionAuth0SendEmailParamsTo`], so one type serves both.
 pub type FlowActionAuth0SendEmailParamsFromEmail = FlowActionAuth0SendEmailParamsTo;
@@ -4333,6 +4499,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAuth0SendRequestParams`]; required.
 with_params(params): FlowActionAuth0SendRequestParams;
 });
+getters!(FlowActionAuth0SendRequest {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAuth0SendRequestAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAuth0SendRequestParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAuth0SendRequestType> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionHttpSendRequestAction`], so one type serves both.
 pub type FlowActionAuth0SendRequestAction = FlowActionHttpSendRequestAction;
 /// A model of the schema `FlowActionAuth0SendRequestParams`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -4387,6 +4567,18 @@ with_params(params): crate::secret::SecretMap;
 with_pathname(pathname): String;
 /// Sets `payload`: a [`FlowActionAuth0SendRequestParamsPayload`].
 with_payload(payload): FlowActionAuth0SendRequestParamsPayload;
+});
+getters!(FlowActionAuth0SendRequestParams {
+/// `headers`, if present.
+headers(headers) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `method`, if present.
+method(method) -> Option<&FlowActionAuth0SendRequestParamsMethod> {.as_ref()};
+/// `params`, if present.
+params(params) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `pathname`, if present.
+pathname(pathname) -> Option<&str> {.as_deref()};
+/// `payload`, if present.
+payload(payload) -> Option<&FlowActionAuth0SendRequestParamsPayload> {.as_ref()};
 });
 /// An inline schema: the same shape as [`FlowActionHttpSendRequestParamsMethod`], so one type serves both.
 pub type FlowActionAuth0SendRequestParamsMethod = FlowActionHttpSendRequestParamsMethod;
@@ -4505,6 +4697,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAuth0SendSmsParams`]; required.
 with_params(params): FlowActionAuth0SendSmsParams;
 });
+getters!(FlowActionAuth0SendSms {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAuth0SendSmsAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAuth0SendSmsParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAuth0SendSmsType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0SendSmsAction {
@@ -4552,6 +4758,16 @@ with_from(from): String;
 with_message(message): String;
 /// Sets `to`: a string; 1 to 255 characters; required.
 with_to(to): String;
+});
+getters!(FlowActionAuth0SendSmsParams {
+/// `custom_vars`, if present.
+custom_vars(custom_vars) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `from`, if present.
+get_from(from) -> Option<&str> {.as_deref()};
+/// `message`, if present.
+message(message) -> Option<&str> {.as_deref()};
+/// `to`, if present.
+to(to) -> Option<&str> {.as_deref()};
 });
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
 pub type FlowActionAuth0SendSmsType = FlowActionAuth0GetUserType;
@@ -4611,6 +4827,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionAuth0UpdateUserParams`]; required.
 with_params(params): FlowActionAuth0UpdateUserParams;
 });
+getters!(FlowActionAuth0UpdateUser {
+/// `action`, if present.
+action(action) -> Option<&FlowActionAuth0UpdateUserAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionAuth0UpdateUserParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionAuth0UpdateUserType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionAuth0UpdateUserAction {
@@ -4659,6 +4889,10 @@ with_changes(changes): crate::secret::SecretMap;
 with_connection_id(connection_id): String;
 /// Sets `user_id`: a string; required.
 with_user_id(user_id): String;
+});
+getters!(FlowActionAuth0UpdateUserParams {
+/// `changes`, if present.
+changes(changes) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
 pub type FlowActionAuth0UpdateUserType = FlowActionAuth0GetUserType;
@@ -4721,6 +4955,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionBigqueryInsertRowsParams`]; required.
 with_params(params): FlowActionBigqueryInsertRowsParams;
 });
+getters!(FlowActionBigqueryInsertRows {
+/// `action`, if present.
+action(action) -> Option<&FlowActionBigqueryInsertRowsAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionBigqueryInsertRowsParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionBigqueryInsertRowsType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionBigqueryInsertRowsAction {
@@ -4774,6 +5022,10 @@ with_data(data): crate::secret::SecretMap;
 with_dataset_id(dataset_id): String;
 /// Sets `table_id`: a string; required.
 with_table_id(table_id): String;
+});
+getters!(FlowActionBigqueryInsertRowsParams {
+/// `data`, if present.
+data(data) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -4870,6 +5122,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionClearbitFindCompanyParams`]; required.
 with_params(params): FlowActionClearbitFindCompanyParams;
 });
+getters!(FlowActionClearbitFindCompany {
+/// `action`, if present.
+action(action) -> Option<&FlowActionClearbitFindCompanyAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionClearbitFindCompanyParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionClearbitFindCompanyType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionClearbitFindCompanyAction {
@@ -4908,6 +5174,10 @@ setters!(FlowActionClearbitFindCompanyParams {
 with_connection_id(connection_id): String;
 /// Sets `domain`: a string; required.
 with_domain(domain): String;
+});
+getters!(FlowActionClearbitFindCompanyParams {
+/// `domain`, if present.
+domain(domain) -> Option<&str> {.as_deref()};
 });
 /// An inline schema: the same shape as [`FlowActionClearbitFindPersonType`], so one type serves both.
 pub type FlowActionClearbitFindCompanyType = FlowActionClearbitFindPersonType;
@@ -4969,6 +5239,20 @@ with_id(id): String;
 with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionClearbitFindPersonParams`]; required.
 with_params(params): FlowActionClearbitFindPersonParams;
+});
+getters!(FlowActionClearbitFindPerson {
+/// `action`, if present.
+action(action) -> Option<&FlowActionClearbitFindPersonAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionClearbitFindPersonParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionClearbitFindPersonType> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -5040,6 +5324,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionEmailVerifyEmailParams`]; required.
 with_params(params): FlowActionEmailVerifyEmailParams;
 });
+getters!(FlowActionEmailVerifyEmail {
+/// `action`, if present.
+action(action) -> Option<&FlowActionEmailVerifyEmailAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionEmailVerifyEmailParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionEmailVerifyEmailType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionEmailVerifyEmailAction {
@@ -5077,6 +5375,10 @@ setters!(FlowActionEmailVerifyEmailParams {
 with_email(email): String;
 /// Sets `rules`: a [`FlowActionEmailVerifyEmailParamsRules`].
 with_rules(rules): FlowActionEmailVerifyEmailParamsRules;
+});
+getters!(FlowActionEmailVerifyEmailParams {
+/// `rules`, if present.
+rules(rules) -> Option<&FlowActionEmailVerifyEmailParamsRules> {.as_ref()};
 });
 /// A model of the schema `FlowActionEmailVerifyEmailParamsRules`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5129,6 +5431,20 @@ list_setters!(FlowActionEmailVerifyEmailParamsRules {
 with_allowlist(allowlist): String;
 /// Sets `blocklist`: a list, each item a string.
 with_blocklist(blocklist): String;
+});
+getters!(FlowActionEmailVerifyEmailParamsRules {
+/// `allowlist`, or an empty slice when it is absent.
+allowlist(allowlist) -> &[String] {.as_deref().unwrap_or_default()};
+/// `block_aliases`, if present.
+block_aliases(block_aliases) -> Option<bool> {};
+/// `block_disposable_emails`, if present.
+block_disposable_emails(block_disposable_emails) -> Option<bool> {};
+/// `block_free_emails`, if present.
+block_free_emails(block_free_emails) -> Option<bool> {};
+/// `blocklist`, or an empty slice when it is absent.
+blocklist(blocklist) -> &[String] {.as_deref().unwrap_or_default()};
+/// `require_mx_record`, if present.
+require_mx_record(require_mx_record) -> Option<bool> {};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -5254,6 +5570,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionFlowBooleanConditionParams`]; required.
 with_params(params): FlowActionFlowBooleanConditionParams;
 });
+getters!(FlowActionFlowBooleanCondition {
+/// `action`, if present.
+action(action) -> Option<&FlowActionFlowBooleanConditionAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionFlowBooleanConditionParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionFlowBooleanConditionType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowBooleanConditionAction {
@@ -5297,6 +5627,14 @@ list_setters!(FlowActionFlowBooleanConditionParams {
 with_else(else_): FlowAction;
 /// Sets `then`: a list, each item a [`FlowAction`].
 with_then(then): FlowAction;
+});
+getters!(FlowActionFlowBooleanConditionParams {
+/// `else`, or an empty slice when it is absent.
+r#else(else_) -> &[FlowAction] {.as_deref().unwrap_or_default()};
+/// `if`, if present.
+r#if(if_) -> Option<&serde_json::Value> {.as_ref()};
+/// `then`, or an empty slice when it is absent.
+then(then) -> &[FlowAction] {.as_deref().unwrap_or_default()};
 });
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowBooleanConditionType = FlowActionFlowMapValueType;
@@ -5356,6 +5694,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionFlowDelayFlowParams`]; required.
 with_params(params): FlowActionFlowDelayFlowParams;
 });
+getters!(FlowActionFlowDelayFlow {
+/// `action`, if present.
+action(action) -> Option<&FlowActionFlowDelayFlowAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionFlowDelayFlowParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionFlowDelayFlowType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowDelayFlowAction {
@@ -5392,6 +5744,12 @@ setters!(FlowActionFlowDelayFlowParams {
 with_number(number): FlowActionFlowDelayFlowParamsNumber;
 /// Sets `units`: a [`FlowActionFlowDelayFlowParamsUnits`] (one of `SECONDS`, `MINUTES`, `HOURS`, `DAYS`).
 with_units(units): FlowActionFlowDelayFlowParamsUnits;
+});
+getters!(FlowActionFlowDelayFlowParams {
+/// `number`, if present.
+number(number) -> Option<&FlowActionFlowDelayFlowParamsNumber> {.as_ref()};
+/// `units`, if present.
+units(units) -> Option<&FlowActionFlowDelayFlowParamsUnits> {.as_ref()};
 });
 /// The schema `FlowActionFlowDelayFlowParamsNumber`: the same shape as [`FlowActionOtpVerifyCodeParamsCode`], so one type serves both.
 pub type FlowActionFlowDelayFlowParamsNumber = FlowActionOtpVerifyCodeParamsCode;
@@ -5464,6 +5822,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a JSON object.
 with_params(params): crate::secret::SecretMap;
 });
+getters!(FlowActionFlowDoNothing {
+/// `action`, if present.
+action(action) -> Option<&FlowActionFlowDoNothingAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionFlowDoNothingType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowDoNothingAction {
@@ -5528,6 +5900,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionFlowErrorMessageParams`]; required.
 with_params(params): FlowActionFlowErrorMessageParams;
 });
+getters!(FlowActionFlowErrorMessage {
+/// `action`, if present.
+action(action) -> Option<&FlowActionFlowErrorMessageAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionFlowErrorMessageParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionFlowErrorMessageType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowErrorMessageAction {
@@ -5570,6 +5956,10 @@ impl From<&str> for FlowActionFlowErrorMessageParams {
         Self::new(value)
     }
 }
+getters!(FlowActionFlowErrorMessageParams {
+/// `message`, if present.
+message(message) -> Option<&str> {.as_deref()};
+});
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowErrorMessageType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowMapValue`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -5628,6 +6018,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionFlowMapValueParams`]; required.
 with_params(params): FlowActionFlowMapValueParams;
 });
+getters!(FlowActionFlowMapValue {
+/// `action`, if present.
+action(action) -> Option<&FlowActionFlowMapValueAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionFlowMapValueParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionFlowMapValueType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowMapValueAction {
@@ -5671,6 +6075,14 @@ with_input(input): FlowActionFlowMapValueParamsInput;
 nullable_setters!(FlowActionFlowMapValueParams {
 /// `fallback`: a [`FlowActionFlowMapValueParamsFallback`]; may be `null`.
 with_fallback, clear_fallback(fallback): FlowActionFlowMapValueParamsFallback;
+});
+getters!(FlowActionFlowMapValueParams {
+/// `cases`, if present.
+cases(cases) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `fallback`, if it holds a value.
+fallback(fallback) -> Option<&FlowActionFlowMapValueParamsFallback> {.value()};
+/// `input`, if present.
+input(input) -> Option<&FlowActionFlowMapValueParamsInput> {.as_ref()};
 });
 /// One of several shapes: the schema `FlowActionFlowMapValueParamsFallback`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5844,6 +6256,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionFlowReturnJsonParams`]; required.
 with_params(params): FlowActionFlowReturnJsonParams;
 });
+getters!(FlowActionFlowReturnJson {
+/// `action`, if present.
+action(action) -> Option<&FlowActionFlowReturnJsonAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionFlowReturnJsonParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionFlowReturnJsonType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowReturnJsonAction {
@@ -5881,6 +6307,10 @@ impl From<FlowActionFlowReturnJsonParamsPayload> for FlowActionFlowReturnJsonPar
         Self::new(value)
     }
 }
+getters!(FlowActionFlowReturnJsonParams {
+/// `payload`, if present.
+payload(payload) -> Option<&FlowActionFlowReturnJsonParamsPayload> {.as_ref()};
+});
 /// One of several shapes: the schema `FlowActionFlowReturnJsonParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -5986,6 +6416,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionFlowStoreVarsParams`]; required.
 with_params(params): FlowActionFlowStoreVarsParams;
 });
+getters!(FlowActionFlowStoreVars {
+/// `action`, if present.
+action(action) -> Option<&FlowActionFlowStoreVarsAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionFlowStoreVarsParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionFlowStoreVarsType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionFlowStoreVarsAction {
@@ -6023,6 +6467,10 @@ impl From<crate::secret::SecretMap> for FlowActionFlowStoreVarsParams {
         Self::new(value)
     }
 }
+getters!(FlowActionFlowStoreVarsParams {
+/// `vars`, if present.
+vars(vars) -> Option<&crate::secret::SecretMap> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowStoreVarsType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionGoogleSheetsAddRow`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -6084,6 +6532,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionGoogleSheetsAddRowParams`]; required.
 with_params(params): FlowActionGoogleSheetsAddRowParams;
 });
+getters!(FlowActionGoogleSheetsAddRow {
+/// `action`, if present.
+action(action) -> Option<&FlowActionGoogleSheetsAddRowAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionGoogleSheetsAddRowParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionGoogleSheetsAddRowType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionGoogleSheetsAddRowAction {
@@ -6134,6 +6596,12 @@ with_spreadsheet_id(spreadsheet_id): String;
 list_setters!(FlowActionGoogleSheetsAddRowParams {
 /// Sets `values`: a list, each item a string.
 with_values(values): String;
+});
+getters!(FlowActionGoogleSheetsAddRowParams {
+/// `sheet_id`, if present.
+sheet_id(sheet_id) -> Option<&FlowActionGoogleSheetsAddRowParamsSheetId> {.as_ref()};
+/// `values`, or an empty slice when it is absent.
+values(values) -> &[String] {.as_deref().unwrap_or_default()};
 });
 /// The schema `FlowActionGoogleSheetsAddRowParamsSheetId`: the same shape as [`FlowActionOtpVerifyCodeParamsCode`], so one type serves both.
 pub type FlowActionGoogleSheetsAddRowParamsSheetId = FlowActionOtpVerifyCodeParamsCode;
@@ -6198,6 +6666,20 @@ with_id(id): String;
 with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionHttpSendRequestParams`]; required.
 with_params(params): FlowActionHttpSendRequestParams;
+});
+getters!(FlowActionHttpSendRequest {
+/// `action`, if present.
+action(action) -> Option<&FlowActionHttpSendRequestAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionHttpSendRequestParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionHttpSendRequestType> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -6267,6 +6749,22 @@ with_payload(payload): FlowActionHttpSendRequestParamsPayload;
 /// Sets `url`: a string; required.
 with_url(url): String;
 });
+getters!(FlowActionHttpSendRequestParams {
+/// `basic`, if present.
+basic(basic) -> Option<&FlowActionHttpSendRequestParamsBasicAuth> {.as_ref()};
+/// `content_type`, if present.
+content_type(content_type) -> Option<&FlowActionHttpSendRequestParamsContentType> {.as_ref()};
+/// `headers`, if present.
+headers(headers) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `method`, if present.
+method(method) -> Option<&FlowActionHttpSendRequestParamsMethod> {.as_ref()};
+/// `params`, if present.
+params(params) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `payload`, if present.
+payload(payload) -> Option<&FlowActionHttpSendRequestParamsPayload> {.as_ref()};
+/// `url`, if present.
+url(url) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FlowActionHttpSendRequestParamsBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6296,6 +6794,12 @@ setters!(FlowActionHttpSendRequestParamsBasicAuth {
 with_password(password): crate::Secret;
 /// Sets `username`: a string; at least 1 characters.
 with_username(username): String;
+});
+getters!(FlowActionHttpSendRequestParamsBasicAuth {
+/// `password`, if present.
+password(password) -> Option<&crate::Secret> {.as_ref()};
+/// `username`, if present.
+username(username) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -6478,6 +6982,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionHubspotEnrollContactParams`]; required.
 with_params(params): FlowActionHubspotEnrollContactParams;
 });
+getters!(FlowActionHubspotEnrollContact {
+/// `action`, if present.
+action(action) -> Option<&FlowActionHubspotEnrollContactAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionHubspotEnrollContactParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionHubspotEnrollContactType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHubspotEnrollContactAction {
@@ -6526,6 +7044,10 @@ with_connection_id(connection_id): String;
 with_email(email): String;
 /// Sets `workflow_id`: a [`FlowActionHubspotEnrollContactParamsWorkflowId`]; required.
 with_workflow_id(workflow_id): FlowActionHubspotEnrollContactParamsWorkflowId;
+});
+getters!(FlowActionHubspotEnrollContactParams {
+/// `workflow_id`, if present.
+workflow_id(workflow_id) -> Option<&FlowActionHubspotEnrollContactParamsWorkflowId> {.as_ref()};
 });
 /// One of several shapes: the schema `FlowActionHubspotEnrollContactParamsWorkflowId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -6631,6 +7153,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionHubspotGetContactParams`]; required.
 with_params(params): FlowActionHubspotGetContactParams;
 });
+getters!(FlowActionHubspotGetContact {
+/// `action`, if present.
+action(action) -> Option<&FlowActionHubspotGetContactAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionHubspotGetContactParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionHubspotGetContactType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHubspotGetContactAction {
@@ -6735,6 +7271,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionHubspotUpsertContactParams`]; required.
 with_params(params): FlowActionHubspotUpsertContactParams;
 });
+getters!(FlowActionHubspotUpsertContact {
+/// `action`, if present.
+action(action) -> Option<&FlowActionHubspotUpsertContactAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionHubspotUpsertContactParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionHubspotUpsertContactType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionHubspotUpsertContactAction {
@@ -6781,6 +7331,10 @@ list_setters!(FlowActionHubspotUpsertContactParams {
 /// Sets `properties`: a list, each item a [`FlowActionHubspotUpsertContactParamsProperty`].
 with_properties(properties): FlowActionHubspotUpsertContactParamsProperty;
 });
+getters!(FlowActionHubspotUpsertContactParams {
+/// `properties`, or an empty slice when it is absent.
+properties(properties) -> &[FlowActionHubspotUpsertContactParamsProperty] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `FlowActionHubspotUpsertContactParamsProperty`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6811,6 +7365,12 @@ setters!(FlowActionHubspotUpsertContactParamsProperty {
 with_property(property): String;
 /// Sets `value`: any JSON value.
 with_value(value): serde_json::Value;
+});
+getters!(FlowActionHubspotUpsertContactParamsProperty {
+/// `property`, if present.
+property(property) -> Option<&str> {.as_deref()};
+/// `value`, if present.
+value(value) -> Option<&serde_json::Value> {.as_ref()};
 });
 /// An inline schema: the same shape as [`FlowActionHubspotGetContactType`], so one type serves both.
 pub type FlowActionHubspotUpsertContactType = FlowActionHubspotGetContactType;
@@ -6905,6 +7465,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionJsonCreateJsonParams`]; required.
 with_params(params): FlowActionJsonCreateJsonParams;
 });
+getters!(FlowActionJsonCreateJson {
+/// `action`, if present.
+action(action) -> Option<&FlowActionJsonCreateJsonAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionJsonCreateJsonParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionJsonCreateJsonType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonCreateJsonAction {
@@ -6942,6 +7516,10 @@ impl From<crate::secret::SecretMap> for FlowActionJsonCreateJsonParams {
         Self::new(value)
     }
 }
+getters!(FlowActionJsonCreateJsonParams {
+/// `object`, if present.
+object(object) -> Option<&crate::secret::SecretMap> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionJsonParseJsonType`], so one type serves both.
 pub type FlowActionJsonCreateJsonType = FlowActionJsonParseJsonType;
 /// A model of the schema `FlowActionJsonParseJson`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -7000,6 +7578,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionJsonParseJsonParams`]; required.
 with_params(params): FlowActionJsonParseJsonParams;
 });
+getters!(FlowActionJsonParseJson {
+/// `action`, if present.
+action(action) -> Option<&FlowActionJsonParseJsonAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionJsonParseJsonParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionJsonParseJsonType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonParseJsonAction {
@@ -7042,6 +7634,10 @@ impl From<&str> for FlowActionJsonParseJsonParams {
         Self::new(value)
     }
 }
+getters!(FlowActionJsonParseJsonParams {
+/// `json`, if present.
+json(json) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonParseJsonType {
@@ -7107,6 +7703,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionJsonSerializeJsonParams`]; required.
 with_params(params): FlowActionJsonSerializeJsonParams;
 });
+getters!(FlowActionJsonSerializeJson {
+/// `action`, if present.
+action(action) -> Option<&FlowActionJsonSerializeJsonAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionJsonSerializeJsonParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionJsonSerializeJsonType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJsonSerializeJsonAction {
@@ -7144,6 +7754,10 @@ impl From<FlowActionJsonSerializeJsonParamsObject> for FlowActionJsonSerializeJs
         Self::new(value)
     }
 }
+getters!(FlowActionJsonSerializeJsonParams {
+/// `object`, if present.
+object(object) -> Option<&FlowActionJsonSerializeJsonParamsObject> {.as_ref()};
+});
 /// One of several shapes: the schema `FlowActionJsonSerializeJsonParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -7284,6 +7898,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionJwtDecodeJwtParams`]; required.
 with_params(params): FlowActionJwtDecodeJwtParams;
 });
+getters!(FlowActionJwtDecodeJwt {
+/// `action`, if present.
+action(action) -> Option<&FlowActionJwtDecodeJwtAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionJwtDecodeJwtParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionJwtDecodeJwtType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJwtDecodeJwtAction {
@@ -7321,6 +7949,10 @@ impl From<crate::Secret> for FlowActionJwtDecodeJwtParams {
         Self::new(value)
     }
 }
+getters!(FlowActionJwtDecodeJwtParams {
+/// `token`, if present.
+token(token) -> Option<&crate::Secret> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
 pub type FlowActionJwtDecodeJwtType = FlowActionJwtSignJwtType;
 /// A model of the schema `FlowActionJwtSignJwt`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -7379,6 +8011,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionJwtSignJwtParams`]; required.
 with_params(params): FlowActionJwtSignJwtParams;
 });
+getters!(FlowActionJwtSignJwt {
+/// `action`, if present.
+action(action) -> Option<&FlowActionJwtSignJwtAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionJwtSignJwtParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionJwtSignJwtType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJwtSignJwtAction {
@@ -7436,6 +8082,18 @@ with_issuer(issuer): String;
 with_payload(payload): crate::secret::SecretMap;
 /// Sets `subject`: a string; at most 100 characters.
 with_subject(subject): String;
+});
+getters!(FlowActionJwtSignJwtParams {
+/// `audience`, if present.
+audience(audience) -> Option<&str> {.as_deref()};
+/// `expires_in`, if present.
+expires_in(expires_in) -> Option<&str> {.as_deref()};
+/// `issuer`, if present.
+issuer(issuer) -> Option<&str> {.as_deref()};
+/// `payload`, if present.
+payload(payload) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `subject`, if present.
+subject(subject) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -7499,6 +8157,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionJwtVerifyJwtParams`]; required.
 with_params(params): FlowActionJwtVerifyJwtParams;
 });
+getters!(FlowActionJwtVerifyJwt {
+/// `action`, if present.
+action(action) -> Option<&FlowActionJwtVerifyJwtAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionJwtVerifyJwtParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionJwtVerifyJwtType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionJwtVerifyJwtAction {
@@ -7547,6 +8219,14 @@ with_connection_id(connection_id): String;
 with_issuer(issuer): String;
 /// Sets `token`: a secret string; at most 100 characters; required; redacted in `Debug`.
 with_token(token): crate::Secret;
+});
+getters!(FlowActionJwtVerifyJwtParams {
+/// `audience`, if present.
+audience(audience) -> Option<&str> {.as_deref()};
+/// `issuer`, if present.
+issuer(issuer) -> Option<&str> {.as_deref()};
+/// `token`, if present.
+token(token) -> Option<&crate::Secret> {.as_ref()};
 });
 /// An inline schema: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
 pub type FlowActionJwtVerifyJwtType = FlowActionJwtSignJwtType;
@@ -7609,6 +8289,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionMailchimpUpsertMemberParams`]; required.
 with_params(params): FlowActionMailchimpUpsertMemberParams;
 });
+getters!(FlowActionMailchimpUpsertMember {
+/// `action`, if present.
+action(action) -> Option<&FlowActionMailchimpUpsertMemberAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionMailchimpUpsertMemberParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionMailchimpUpsertMemberType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionMailchimpUpsertMemberAction {
@@ -7658,6 +8352,10 @@ with_list_id(list_id): String;
 /// Sets `member`: a [`FlowActionMailchimpUpsertMemberParamsMember`]; required.
 with_member(member): FlowActionMailchimpUpsertMemberParamsMember;
 });
+getters!(FlowActionMailchimpUpsertMemberParams {
+/// `member`, if present.
+member(member) -> Option<&FlowActionMailchimpUpsertMemberParamsMember> {.as_ref()};
+});
 /// A model of the schema `FlowActionMailchimpUpsertMemberParamsMember`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7694,6 +8392,14 @@ with_email_address(email_address): String;
 with_merge_fields(merge_fields): crate::secret::SecretMap;
 /// Sets `status_if_new`: a string; required.
 with_status_if_new(status_if_new): String;
+});
+getters!(FlowActionMailchimpUpsertMemberParamsMember {
+/// `email_address`, if present.
+email_address(email_address) -> Option<&str> {.as_deref()};
+/// `merge_fields`, if present.
+merge_fields(merge_fields) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `status_if_new`, if present.
+status_if_new(status_if_new) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -7756,6 +8462,20 @@ with_id(id): String;
 with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionMailjetSendEmailParams`]; required.
 with_params(params): FlowActionMailjetSendEmailParams;
+});
+getters!(FlowActionMailjetSendEmail {
+/// `action`, if present.
+action(action) -> Option<&FlowActionMailjetSendEmailAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionMailjetSendEmailParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionMailjetSendEmailType> {.as_ref()};
 });
 /// An inline schema: the same shape as [`FlowActionAuth0SendEmailAction`], so one type serves both.
 pub type FlowActionMailjetSendEmailAction = FlowActionAuth0SendEmailAction;
@@ -7840,6 +8560,10 @@ impl From<&str> for FlowActionMailjetSendEmailParamsContent {
         Self::new(value)
     }
 }
+getters!(FlowActionMailjetSendEmailParamsContent {
+/// `content`, if present.
+content(content) -> Option<&str> {.as_deref()};
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7870,6 +8594,12 @@ setters!(FlowActionMailjetSendEmailParamsTemplateId {
 with_template_id(template_id): i64;
 /// Sets `variables`: a JSON object.
 with_variables(variables): crate::secret::SecretMap;
+});
+getters!(FlowActionMailjetSendEmailParamsTemplateId {
+/// `template_id`, if present.
+template_id(template_id) -> Option<i64> {};
+/// `variables`, if present.
+variables(variables) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -7963,6 +8693,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionOtpGenerateCodeParams`]; required.
 with_params(params): FlowActionOtpGenerateCodeParams;
 });
+getters!(FlowActionOtpGenerateCode {
+/// `action`, if present.
+action(action) -> Option<&FlowActionOtpGenerateCodeAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionOtpGenerateCodeParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionOtpGenerateCodeType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionOtpGenerateCodeAction {
@@ -8000,6 +8744,12 @@ setters!(FlowActionOtpGenerateCodeParams {
 with_length(length): i64;
 /// Sets `reference`: a string; at most 250 characters; required.
 with_reference(reference): String;
+});
+getters!(FlowActionOtpGenerateCodeParams {
+/// `length`, if present.
+length(length) -> Option<i64> {};
+/// `reference`, if present.
+reference(reference) -> Option<&str> {.as_deref()};
 });
 /// An inline schema: the same shape as [`FlowActionOtpVerifyCodeType`], so one type serves both.
 pub type FlowActionOtpGenerateCodeType = FlowActionOtpVerifyCodeType;
@@ -8059,6 +8809,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionOtpVerifyCodeParams`]; required.
 with_params(params): FlowActionOtpVerifyCodeParams;
 });
+getters!(FlowActionOtpVerifyCode {
+/// `action`, if present.
+action(action) -> Option<&FlowActionOtpVerifyCodeAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionOtpVerifyCodeParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionOtpVerifyCodeType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionOtpVerifyCodeAction {
@@ -8099,6 +8863,12 @@ setters!(FlowActionOtpVerifyCodeParams {
 with_code(code): FlowActionOtpVerifyCodeParamsCode;
 /// Sets `reference`: a string; at most 250 characters; required.
 with_reference(reference): String;
+});
+getters!(FlowActionOtpVerifyCodeParams {
+/// `code`, if present.
+code(code) -> Option<&FlowActionOtpVerifyCodeParamsCode> {.as_ref()};
+/// `reference`, if present.
+reference(reference) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes: the schema `FlowActionOtpVerifyCodeParamsCode`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -8240,6 +9010,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionPipedriveAddDealParams`]; required.
 with_params(params): FlowActionPipedriveAddDealParams;
 });
+getters!(FlowActionPipedriveAddDeal {
+/// `action`, if present.
+action(action) -> Option<&FlowActionPipedriveAddDealAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionPipedriveAddDealParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionPipedriveAddDealType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddDealAction {
@@ -8308,6 +9092,22 @@ with_title(title): String;
 with_user_id(user_id): FlowActionPipedriveAddDealParamsUserId;
 /// Sets `value`: a string.
 with_value(value): String;
+});
+getters!(FlowActionPipedriveAddDealParams {
+/// `fields`, if present.
+fields(fields) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `organization_id`, if present.
+organization_id(organization_id) -> Option<&FlowActionPipedriveAddDealParamsOrganizationId> {.as_ref()};
+/// `person_id`, if present.
+person_id(person_id) -> Option<&FlowActionPipedriveAddDealParamsPersonId> {.as_ref()};
+/// `stage_id`, if present.
+stage_id(stage_id) -> Option<&FlowActionPipedriveAddDealParamsStageId> {.as_ref()};
+/// `title`, if present.
+title(title) -> Option<&str> {.as_deref()};
+/// `user_id`, if present.
+user_id(user_id) -> Option<&FlowActionPipedriveAddDealParamsUserId> {.as_ref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
 });
 /// The schema `FlowActionPipedriveAddDealParamsOrganizationId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
 pub type FlowActionPipedriveAddDealParamsOrganizationId = FlowActionFlowMapValueParamsInput;
@@ -8384,6 +9184,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionPipedriveAddOrganizationParams`]; required.
 with_params(params): FlowActionPipedriveAddOrganizationParams;
 });
+getters!(FlowActionPipedriveAddOrganization {
+/// `action`, if present.
+action(action) -> Option<&FlowActionPipedriveAddOrganizationAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionPipedriveAddOrganizationParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionPipedriveAddOrganizationType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddOrganizationAction {
@@ -8432,6 +9246,12 @@ with_fields(fields): crate::secret::SecretMap;
 with_name(name): String;
 /// Sets `owner_id`: a [`FlowActionPipedriveAddOrganizationParamsOwnerId`].
 with_owner_id(owner_id): FlowActionPipedriveAddOrganizationParamsOwnerId;
+});
+getters!(FlowActionPipedriveAddOrganizationParams {
+/// `fields`, if present.
+fields(fields) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `owner_id`, if present.
+owner_id(owner_id) -> Option<&FlowActionPipedriveAddOrganizationParamsOwnerId> {.as_ref()};
 });
 /// The schema `FlowActionPipedriveAddOrganizationParamsOwnerId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
 pub type FlowActionPipedriveAddOrganizationParamsOwnerId = FlowActionFlowMapValueParamsInput;
@@ -8496,6 +9316,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionPipedriveAddPersonParams`]; required.
 with_params(params): FlowActionPipedriveAddPersonParams;
 });
+getters!(FlowActionPipedriveAddPerson {
+/// `action`, if present.
+action(action) -> Option<&FlowActionPipedriveAddPersonAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionPipedriveAddPersonParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionPipedriveAddPersonType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionPipedriveAddPersonAction {
@@ -8559,6 +9393,16 @@ with_organization_id(organization_id): FlowActionPipedriveAddPersonParamsOrganiz
 with_owner_id(owner_id): FlowActionPipedriveAddPersonParamsOwnerId;
 /// Sets `phone`: a string.
 with_phone(phone): String;
+});
+getters!(FlowActionPipedriveAddPersonParams {
+/// `fields`, if present.
+fields(fields) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `organization_id`, if present.
+organization_id(organization_id) -> Option<&FlowActionPipedriveAddPersonParamsOrganizationId> {.as_ref()};
+/// `owner_id`, if present.
+owner_id(owner_id) -> Option<&FlowActionPipedriveAddPersonParamsOwnerId> {.as_ref()};
+/// `phone`, if present.
+phone(phone) -> Option<&str> {.as_deref()};
 });
 /// The schema `FlowActionPipedriveAddPersonParamsOrganizationId`: the same shape as [`FlowActionFlowMapValueParamsInput`], so one type serves both.
 pub type FlowActionPipedriveAddPersonParamsOrganizationId = FlowActionFlowMapValueParamsInput;
@@ -8665,6 +9509,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionSalesforceCreateLeadParams`]; required.
 with_params(params): FlowActionSalesforceCreateLeadParams;
 });
+getters!(FlowActionSalesforceCreateLead {
+/// `action`, if present.
+action(action) -> Option<&FlowActionSalesforceCreateLeadAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionSalesforceCreateLeadParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionSalesforceCreateLeadType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceCreateLeadAction {
@@ -8734,6 +9592,14 @@ with_payload(payload): crate::secret::SecretMap;
 /// Sets `phone`: a string.
 with_phone(phone): String;
 });
+getters!(FlowActionSalesforceCreateLeadParams {
+/// `company`, if present.
+company(company) -> Option<&str> {.as_deref()};
+/// `payload`, if present.
+payload(payload) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `phone`, if present.
+phone(phone) -> Option<&str> {.as_deref()};
+});
 /// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
 pub type FlowActionSalesforceCreateLeadType = FlowActionSalesforceGetLeadType;
 /// A model of the schema `FlowActionSalesforceGetLead`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -8794,6 +9660,20 @@ with_id(id): String;
 with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionSalesforceGetLeadParams`]; required.
 with_params(params): FlowActionSalesforceGetLeadParams;
+});
+getters!(FlowActionSalesforceGetLead {
+/// `action`, if present.
+action(action) -> Option<&FlowActionSalesforceGetLeadAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionSalesforceGetLeadParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionSalesforceGetLeadType> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -8899,6 +9779,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionSalesforceSearchLeadsParams`]; required.
 with_params(params): FlowActionSalesforceSearchLeadsParams;
 });
+getters!(FlowActionSalesforceSearchLeads {
+/// `action`, if present.
+action(action) -> Option<&FlowActionSalesforceSearchLeadsAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionSalesforceSearchLeadsParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionSalesforceSearchLeadsType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceSearchLeadsAction {
@@ -8956,6 +9850,14 @@ with_search_value(search_value): String;
 list_setters!(FlowActionSalesforceSearchLeadsParams {
 /// Sets `lead_fields`: a list, each item a string; at least 1 items; required.
 with_lead_fields(lead_fields): String;
+});
+getters!(FlowActionSalesforceSearchLeadsParams {
+/// `lead_fields`, or an empty slice when it is absent.
+lead_fields(lead_fields) -> &[String] {.as_deref().unwrap_or_default()};
+/// `search_field`, if present.
+search_field(search_field) -> Option<&FlowActionSalesforceSearchLeadsParamsSearchField> {.as_ref()};
+/// `search_value`, if present.
+search_value(search_value) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -9030,6 +9932,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionSalesforceUpdateLeadParams`]; required.
 with_params(params): FlowActionSalesforceUpdateLeadParams;
 });
+getters!(FlowActionSalesforceUpdateLead {
+/// `action`, if present.
+action(action) -> Option<&FlowActionSalesforceUpdateLeadAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionSalesforceUpdateLeadParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionSalesforceUpdateLeadType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSalesforceUpdateLeadAction {
@@ -9073,6 +9989,10 @@ with_connection_id(connection_id): String;
 with_lead_id(lead_id): String;
 /// Sets `payload`: a JSON object.
 with_payload(payload): crate::secret::SecretMap;
+});
+getters!(FlowActionSalesforceUpdateLeadParams {
+/// `payload`, if present.
+payload(payload) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
 pub type FlowActionSalesforceUpdateLeadType = FlowActionSalesforceGetLeadType;
@@ -9135,6 +10055,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionSendgridSendEmailParams`]; required.
 with_params(params): FlowActionSendgridSendEmailParams;
 });
+getters!(FlowActionSendgridSendEmail {
+/// `action`, if present.
+action(action) -> Option<&FlowActionSendgridSendEmailAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionSendgridSendEmailParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionSendgridSendEmailType> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionAuth0SendEmailAction`], so one type serves both.
 pub type FlowActionSendgridSendEmailAction = FlowActionAuth0SendEmailAction;
 /// A model of the schema `FlowActionSendgridSendEmailParams`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -9181,6 +10115,12 @@ with_from(from): FlowActionSendgridSendEmailParamsPerson;
 list_setters!(FlowActionSendgridSendEmailParams {
 /// Sets `personalizations`: a list, each item any JSON value; at least 1 items; required.
 with_personalizations(personalizations): serde_json::Value;
+});
+getters!(FlowActionSendgridSendEmailParams {
+/// `from`, if present.
+get_from(from) -> Option<&FlowActionSendgridSendEmailParamsPerson> {.as_ref()};
+/// `personalizations`, or an empty slice when it is absent.
+personalizations(personalizations) -> &[serde_json::Value] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `FlowActionSendgridSendEmailParamsPerson`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -9276,6 +10216,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionSlackPostMessageParams`]; required.
 with_params(params): FlowActionSlackPostMessageParams;
 });
+getters!(FlowActionSlackPostMessage {
+/// `action`, if present.
+action(action) -> Option<&FlowActionSlackPostMessageAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionSlackPostMessageParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionSlackPostMessageType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionSlackPostMessageAction {
@@ -9321,6 +10275,12 @@ list_setters!(FlowActionSlackPostMessageParams {
 /// Sets `attachments`: a list, each item a [`FlowActionSlackPostMessageParamsAttachment`].
 with_attachments(attachments): FlowActionSlackPostMessageParamsAttachment;
 });
+getters!(FlowActionSlackPostMessageParams {
+/// `attachments`, or an empty slice when it is absent.
+attachments(attachments) -> &[FlowActionSlackPostMessageParamsAttachment] {.as_deref().unwrap_or_default()};
+/// `text`, if present.
+text(text) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FlowActionSlackPostMessageParamsAttachment`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9362,6 +10322,16 @@ with_text(text): String;
 list_setters!(FlowActionSlackPostMessageParamsAttachment {
 /// Sets `fields`: a list, each item a [`FlowActionSlackPostMessageParamsAttachmentField`].
 with_fields(fields): FlowActionSlackPostMessageParamsAttachmentField;
+});
+getters!(FlowActionSlackPostMessageParamsAttachment {
+/// `color`, if present.
+color(color) -> Option<&FlowActionSlackPostMessageParamsAttachmentColor> {.as_ref()};
+/// `fields`, or an empty slice when it is absent.
+fields(fields) -> &[FlowActionSlackPostMessageParamsAttachmentField] {.as_deref().unwrap_or_default()};
+/// `pretext`, if present.
+pretext(pretext) -> Option<&str> {.as_deref()};
+/// `text`, if present.
+text(text) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -9408,6 +10378,14 @@ with_short(short): bool;
 with_title(title): String;
 /// Sets `value`: a string; at least 0 characters.
 with_value(value): String;
+});
+getters!(FlowActionSlackPostMessageParamsAttachmentField {
+/// `short`, if present.
+short(short) -> Option<bool> {};
+/// `title`, if present.
+title(title) -> Option<&str> {.as_deref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -9528,6 +10506,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionStripeAddTaxIdParams`]; required.
 with_params(params): FlowActionStripeAddTaxIdParams;
 });
+getters!(FlowActionStripeAddTaxId {
+/// `action`, if present.
+action(action) -> Option<&FlowActionStripeAddTaxIdAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionStripeAddTaxIdParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionStripeAddTaxIdType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeAddTaxIdAction {
@@ -9583,6 +10575,12 @@ with_customer_id(customer_id): String;
 with_type(type_): String;
 /// Sets `value`: a string; at most 250 characters; required.
 with_value(value): String;
+});
+getters!(FlowActionStripeAddTaxIdParams {
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -9644,6 +10642,20 @@ with_postal_code(postal_code): String;
 /// Sets `state`: a string; at most 250 characters.
 with_state(state): String;
 });
+getters!(FlowActionStripeAddress {
+/// `city`, if present.
+city(city) -> Option<&str> {.as_deref()};
+/// `country`, if present.
+country(country) -> Option<&str> {.as_deref()};
+/// `line1`, if present.
+line1(line1) -> Option<&str> {.as_deref()};
+/// `line2`, if present.
+line2(line2) -> Option<&str> {.as_deref()};
+/// `postalCode`, if present.
+postal_code(postal_code) -> Option<&str> {.as_deref()};
+/// `state`, if present.
+state(state) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FlowActionStripeCreateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9704,6 +10716,20 @@ with_id(id): String;
 with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionStripeCreateCustomerParams`]; required.
 with_params(params): FlowActionStripeCreateCustomerParams;
+});
+getters!(FlowActionStripeCreateCustomer {
+/// `action`, if present.
+action(action) -> Option<&FlowActionStripeCreateCustomerAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionStripeCreateCustomerParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionStripeCreateCustomerType> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -9778,6 +10804,20 @@ with_tax_exempt(tax_exempt): String;
 /// Sets `tax_id`: a [`FlowActionStripeTaxId`].
 with_tax_id(tax_id): FlowActionStripeTaxId;
 });
+getters!(FlowActionStripeCreateCustomerParams {
+/// `address`, if present.
+address(address) -> Option<&FlowActionStripeAddress> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `metadata`, if present.
+metadata(metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `phone`, if present.
+phone(phone) -> Option<&str> {.as_deref()};
+/// `tax_exempt`, if present.
+tax_exempt(tax_exempt) -> Option<&str> {.as_deref()};
+/// `tax_id`, if present.
+tax_id(tax_id) -> Option<&FlowActionStripeTaxId> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
 pub type FlowActionStripeCreateCustomerType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeCreatePortalSession`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -9841,6 +10881,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionStripeCreatePortalSessionParams`]; required.
 with_params(params): FlowActionStripeCreatePortalSessionParams;
 });
+getters!(FlowActionStripeCreatePortalSession {
+/// `action`, if present.
+action(action) -> Option<&FlowActionStripeCreatePortalSessionAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionStripeCreatePortalSessionParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionStripeCreatePortalSessionType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeCreatePortalSessionAction {
@@ -9884,6 +10938,10 @@ with_connection_id(connection_id): String;
 with_customer_id(customer_id): String;
 /// Sets `return_url`: a string.
 with_return_url(return_url): String;
+});
+getters!(FlowActionStripeCreatePortalSessionParams {
+/// `return_url`, if present.
+return_url(return_url) -> Option<&str> {.as_deref()};
 });
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
 pub type FlowActionStripeCreatePortalSessionType = FlowActionStripeAddTaxIdType;
@@ -9945,6 +11003,20 @@ with_id(id): String;
 with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionStripeDeleteTaxIdParams`]; required.
 with_params(params): FlowActionStripeDeleteTaxIdParams;
+});
+getters!(FlowActionStripeDeleteTaxId {
+/// `action`, if present.
+action(action) -> Option<&FlowActionStripeDeleteTaxIdAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionStripeDeleteTaxIdParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionStripeDeleteTaxIdType> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -10056,6 +11128,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionStripeFindCustomersParams`]; required.
 with_params(params): FlowActionStripeFindCustomersParams;
 });
+getters!(FlowActionStripeFindCustomers {
+/// `action`, if present.
+action(action) -> Option<&FlowActionStripeFindCustomersAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionStripeFindCustomersParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionStripeFindCustomersType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionStripeFindCustomersAction {
@@ -10124,6 +11210,20 @@ with_id(id): String;
 with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionStripeGetCustomerParams`]; required.
 with_params(params): FlowActionStripeGetCustomerParams;
+});
+getters!(FlowActionStripeGetCustomer {
+/// `action`, if present.
+action(action) -> Option<&FlowActionStripeGetCustomerAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionStripeGetCustomerParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionStripeGetCustomerType> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -10198,6 +11298,12 @@ with_type(type_): String;
 /// Sets `value`: a string; at most 250 characters; required.
 with_value(value): String;
 });
+getters!(FlowActionStripeTaxId {
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FlowActionStripeUpdateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10258,6 +11364,20 @@ with_id(id): String;
 with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionStripeUpdateCustomerParams`]; required.
 with_params(params): FlowActionStripeUpdateCustomerParams;
+});
+getters!(FlowActionStripeUpdateCustomer {
+/// `action`, if present.
+action(action) -> Option<&FlowActionStripeUpdateCustomerAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionStripeUpdateCustomerParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionStripeUpdateCustomerType> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -10333,6 +11453,18 @@ with_phone(phone): String;
 /// Sets `tax_exempt`: a string.
 with_tax_exempt(tax_exempt): String;
 });
+getters!(FlowActionStripeUpdateCustomerParams {
+/// `address`, if present.
+address(address) -> Option<&FlowActionStripeAddress> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `metadata`, if present.
+metadata(metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `phone`, if present.
+phone(phone) -> Option<&str> {.as_deref()};
+/// `tax_exempt`, if present.
+tax_exempt(tax_exempt) -> Option<&str> {.as_deref()};
+});
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
 pub type FlowActionStripeUpdateCustomerType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionTelegramSendMessage`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -10394,6 +11526,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionTelegramSendMessageParams`]; required.
 with_params(params): FlowActionTelegramSendMessageParams;
 });
+getters!(FlowActionTelegramSendMessage {
+/// `action`, if present.
+action(action) -> Option<&FlowActionTelegramSendMessageAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionTelegramSendMessageParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionTelegramSendMessageType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionTelegramSendMessageAction {
@@ -10442,6 +11588,10 @@ with_chat_id(chat_id): String;
 with_connection_id(connection_id): String;
 /// Sets `text`: a string; required.
 with_text(text): String;
+});
+getters!(FlowActionTelegramSendMessageParams {
+/// `text`, if present.
+text(text) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -10535,6 +11685,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionTwilioMakeCallParams`]; required.
 with_params(params): FlowActionTwilioMakeCallParams;
 });
+getters!(FlowActionTwilioMakeCall {
+/// `action`, if present.
+action(action) -> Option<&FlowActionTwilioMakeCallAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionTwilioMakeCallParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionTwilioMakeCallType> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionAuth0MakeCallAction`], so one type serves both.
 pub type FlowActionTwilioMakeCallAction = FlowActionAuth0MakeCallAction;
 /// A model of the schema `FlowActionTwilioMakeCallParams`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -10586,6 +11750,14 @@ with_from(from): String;
 with_payload(payload): String;
 /// Sets `to`: a string; required.
 with_to(to): String;
+});
+getters!(FlowActionTwilioMakeCallParams {
+/// `from`, if present.
+get_from(from) -> Option<&str> {.as_deref()};
+/// `payload`, if present.
+payload(payload) -> Option<&str> {.as_deref()};
+/// `to`, if present.
+to(to) -> Option<&str> {.as_deref()};
 });
 /// An inline schema: the same shape as [`FlowActionTwilioSendSmsType`], so one type serves both.
 pub type FlowActionTwilioMakeCallType = FlowActionTwilioSendSmsType;
@@ -10645,6 +11817,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionTwilioSendSmsParams`]; required.
 with_params(params): FlowActionTwilioSendSmsParams;
 });
+getters!(FlowActionTwilioSendSms {
+/// `action`, if present.
+action(action) -> Option<&FlowActionTwilioSendSmsAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionTwilioSendSmsParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionTwilioSendSmsType> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionAuth0SendSmsAction`], so one type serves both.
 pub type FlowActionTwilioSendSmsAction = FlowActionAuth0SendSmsAction;
 /// A model of the schema `FlowActionTwilioSendSmsParams`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -10696,6 +11882,14 @@ with_from(from): String;
 with_message(message): String;
 /// Sets `to`: a string; at most 50 characters; required.
 with_to(to): String;
+});
+getters!(FlowActionTwilioSendSmsParams {
+/// `from`, if present.
+get_from(from) -> Option<&str> {.as_deref()};
+/// `message`, if present.
+message(message) -> Option<&str> {.as_deref()};
+/// `to`, if present.
+to(to) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -10762,6 +11956,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionWhatsappSendMessageParams`]; required.
 with_params(params): FlowActionWhatsappSendMessageParams;
 });
+getters!(FlowActionWhatsappSendMessage {
+/// `action`, if present.
+action(action) -> Option<&FlowActionWhatsappSendMessageAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionWhatsappSendMessageParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionWhatsappSendMessageType> {.as_ref()};
+});
 /// An inline schema: the same shape as [`FlowActionTelegramSendMessageAction`], so one type serves both.
 pub type FlowActionWhatsappSendMessageAction = FlowActionTelegramSendMessageAction;
 /// A model of the schema `FlowActionWhatsappSendMessageParams`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -10820,6 +12028,14 @@ with_recipient_number(recipient_number): String;
 with_sender_id(sender_id): String;
 /// Sets `type`: a [`FlowActionWhatsappSendMessageParamsType`] (one of `AUDIO`, `CONTACTS`, `DOCUMENT`, `IMAGE`, `INTERACTIVE`, `LOCATION`, `STICKER`, `TEMPLATE`, `TEXT`); required.
 with_type(type_): FlowActionWhatsappSendMessageParamsType;
+});
+getters!(FlowActionWhatsappSendMessageParams {
+/// `payload`, if present.
+payload(payload) -> Option<&FlowActionWhatsappSendMessageParamsPayload> {.as_ref()};
+/// `recipient_number`, if present.
+recipient_number(recipient_number) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionWhatsappSendMessageParamsType> {.as_ref()};
 });
 /// One of several shapes: the schema `FlowActionWhatsappSendMessageParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -10982,6 +12198,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionXmlParseXmlParams`]; required.
 with_params(params): FlowActionXmlParseXmlParams;
 });
+getters!(FlowActionXmlParseXml {
+/// `action`, if present.
+action(action) -> Option<&FlowActionXmlParseXmlAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionXmlParseXmlParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionXmlParseXmlType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionXmlParseXmlAction {
@@ -11024,6 +12254,10 @@ impl From<&str> for FlowActionXmlParseXmlParams {
         Self::new(value)
     }
 }
+getters!(FlowActionXmlParseXmlParams {
+/// `xml`, if present.
+xml(xml) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionXmlParseXmlType {
@@ -11086,6 +12320,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionXmlSerializeXmlParams`]; required.
 with_params(params): FlowActionXmlSerializeXmlParams;
 });
+getters!(FlowActionXmlSerializeXml {
+/// `action`, if present.
+action(action) -> Option<&FlowActionXmlSerializeXmlAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionXmlSerializeXmlParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionXmlSerializeXmlType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionXmlSerializeXmlAction {
@@ -11123,6 +12371,10 @@ impl From<FlowActionXmlSerializeXmlParamsObject> for FlowActionXmlSerializeXmlPa
         Self::new(value)
     }
 }
+getters!(FlowActionXmlSerializeXmlParams {
+/// `object`, if present.
+object(object) -> Option<&FlowActionXmlSerializeXmlParamsObject> {.as_ref()};
+});
 /// One of several shapes: the schema `FlowActionXmlSerializeXmlParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -11233,6 +12485,20 @@ with_mask_output(mask_output): bool;
 /// Sets `params`: a [`FlowActionZapierTriggerWebhookParams`]; required.
 with_params(params): FlowActionZapierTriggerWebhookParams;
 });
+getters!(FlowActionZapierTriggerWebhook {
+/// `action`, if present.
+action(action) -> Option<&FlowActionZapierTriggerWebhookAction> {.as_ref()};
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `allow_failure`, if present.
+allow_failure(allow_failure) -> Option<bool> {};
+/// `mask_output`, if present.
+mask_output(mask_output) -> Option<bool> {};
+/// `params`, if present.
+params(params) -> Option<&FlowActionZapierTriggerWebhookParams> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FlowActionZapierTriggerWebhookType> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 FlowActionZapierTriggerWebhookAction {
@@ -11270,6 +12536,10 @@ setters!(FlowActionZapierTriggerWebhookParams {
 with_connection_id(connection_id): String;
 /// Sets `method`: a [`FlowActionZapierTriggerWebhookParamsMethod`] (one of `GET`, `POST`, `PUT`).
 with_method(method): FlowActionZapierTriggerWebhookParamsMethod;
+});
+getters!(FlowActionZapierTriggerWebhookParams {
+/// `method`, if present.
+method(method) -> Option<&FlowActionZapierTriggerWebhookParamsMethod> {.as_ref()};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -11320,6 +12590,18 @@ pub struct FlowExecutionSummary {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowExecutionSummary: id, journey_id, trace_id);
+getters!(FlowExecutionSummary {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `ended_at`, if present.
+ended_at(ended_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `started_at`, if present.
+started_at(started_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `FlowSummary`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11344,6 +12626,14 @@ pub struct FlowSummary {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowSummary: id, name);
+getters!(FlowSummary {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `executed_at`, if present.
+executed_at(executed_at) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `FlowsVaultConnectioSetupApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12124,6 +13414,18 @@ pub struct FlowsVaultConnectionSummary {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FlowsVaultConnectionSummary: account_name, app_id, id, name);
+getters!(FlowsVaultConnectionSummary {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `fingerprint`, if present.
+fingerprint(fingerprint) -> Option<&str> {.as_deref()};
+/// `ready`, if present.
+ready(ready) -> Option<bool> {};
+/// `refreshed_at`, if present.
+refreshed_at(refreshed_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `GetFlowExecutionRequestParametersHydrateEnum`.
 GetFlowExecutionRequestParametersHydrateEnum {
@@ -12166,6 +13468,20 @@ pub struct GetFlowExecutionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFlowExecutionResponseContent: id, journey_id, trace_id);
+getters!(GetFlowExecutionResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `debug`, if present.
+debug(debug) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `ended_at`, if present.
+ended_at(ended_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `started_at`, if present.
+started_at(started_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `GetFlowRequestParametersHydrateEnum`.
 GetFlowRequestParametersHydrateEnum {
@@ -12201,6 +13517,16 @@ pub struct GetFlowResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFlowResponseContent: id, name);
+getters!(GetFlowResponseContent {
+/// `actions`, or an empty slice when it is absent.
+actions(actions) -> &[FlowAction] {.as_deref().unwrap_or_default()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `executed_at`, if present.
+executed_at(executed_at) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `GetFlowsVaultConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12240,6 +13566,20 @@ pub struct GetFlowsVaultConnectionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFlowsVaultConnectionResponseContent: account_name, app_id, id, name);
+getters!(GetFlowsVaultConnectionResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `environment`, if present.
+environment(environment) -> Option<&str> {.as_deref()};
+/// `fingerprint`, if present.
+fingerprint(fingerprint) -> Option<&str> {.as_deref()};
+/// `ready`, if present.
+ready(ready) -> Option<bool> {};
+/// `refreshed_at`, if present.
+refreshed_at(refreshed_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `ListFlowsRequestParametersHydrateEnum`.
 ListFlowsRequestParametersHydrateEnum {

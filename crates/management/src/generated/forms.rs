@@ -176,6 +176,14 @@ with_config(config): FormBlockDividerConfig;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
+getters!(FormBlockDivider {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryBlockConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormBlockDividerConfig> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormBlockTypeDividerConst> {.as_ref()};
+});
 /// The schema `FormBlockDividerConfig`: the same shape as [`FormFieldLegalConfig`], so one type serves both.
 pub type FormBlockDividerConfig = FormFieldLegalConfig;
 /// A model of the schema `FormBlockHtml`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -218,6 +226,14 @@ with_config(config): FormBlockHtmlConfig;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
+getters!(FormBlockHtml {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryBlockConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormBlockHtmlConfig> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormBlockTypeHtmlConst> {.as_ref()};
+});
 /// A model of the schema `FormBlockHtmlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -242,6 +258,10 @@ impl FormBlockHtmlConfig {
 setters!(FormBlockHtmlConfig {
 /// Sets `content`: a string; at most 10000 characters.
 with_content(content): String;
+});
+getters!(FormBlockHtmlConfig {
+/// `content`, if present.
+content(content) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormBlockImage`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -283,6 +303,14 @@ with_config(config): FormBlockImageConfig;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
+getters!(FormBlockImage {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryBlockConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormBlockImageConfig> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormBlockTypeImageConst> {.as_ref()};
+});
 /// A model of the schema `FormBlockImageConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -318,6 +346,14 @@ with_height(height): f64;
 with_position(position): FormBlockImageConfigPositionEnum;
 /// Sets `src`: a string; at most 500 characters; required.
 with_src(src): String;
+});
+getters!(FormBlockImageConfig {
+/// `height`, if present.
+height(height) -> Option<f64> {};
+/// `position`, if present.
+position(position) -> Option<&FormBlockImageConfigPositionEnum> {.as_ref()};
+/// `src`, if present.
+src(src) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `FormBlockImageConfigPositionEnum`.
@@ -370,6 +406,14 @@ with_config(config): FormBlockJumpButtonConfig;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
+getters!(FormBlockJumpButton {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryBlockConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormBlockJumpButtonConfig> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormBlockTypeJumpButtonConst> {.as_ref()};
+});
 /// A model of the schema `FormBlockJumpButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -407,6 +451,14 @@ with_style(style): FormBlockJumpButtonConfigStyle;
 /// Sets `text`: a string; at most 150 characters; required.
 with_text(text): String;
 });
+getters!(FormBlockJumpButtonConfig {
+/// `next_node`, if present.
+next_node(next_node) -> Option<&FormNodePointer> {.as_ref()};
+/// `style`, if present.
+style(style) -> Option<&FormBlockJumpButtonConfigStyle> {.as_ref()};
+/// `text`, if present.
+text(text) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FormBlockJumpButtonConfigStyle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -431,6 +483,10 @@ impl FormBlockJumpButtonConfigStyle {
 setters!(FormBlockJumpButtonConfigStyle {
 /// Sets `background_color`: a string; format `forms-hex-color`.
 with_background_color(background_color): String;
+});
+getters!(FormBlockJumpButtonConfigStyle {
+/// `background_color`, if present.
+background_color(background_color) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormBlockNextButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -473,6 +529,14 @@ with_config(config): FormBlockNextButtonConfig;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
+getters!(FormBlockNextButton {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryBlockConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormBlockNextButtonConfig> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormBlockTypeNextButtonConst> {.as_ref()};
+});
 /// A model of the schema `FormBlockNextButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -509,6 +573,10 @@ impl From<&str> for FormBlockNextButtonConfig {
         Self::new(value)
     }
 }
+getters!(FormBlockNextButtonConfig {
+/// `text`, if present.
+text(text) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FormBlockPreviousButton`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -549,6 +617,14 @@ setters!(FormBlockPreviousButton {
 with_config(config): FormBlockPreviousButtonConfig;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
+});
+getters!(FormBlockPreviousButton {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryBlockConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormBlockPreviousButtonConfig> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormBlockTypePreviousButtonConst> {.as_ref()};
 });
 /// The schema `FormBlockPreviousButtonConfig`: the same shape as [`FormBlockNextButtonConfig`], so one type serves both.
 pub type FormBlockPreviousButtonConfig = FormBlockNextButtonConfig;
@@ -592,6 +668,14 @@ setters!(FormBlockResendButton {
 with_config(config): FormBlockResendButtonConfig;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
+});
+getters!(FormBlockResendButton {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryBlockConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormBlockResendButtonConfig> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormBlockTypeResendButtonConst> {.as_ref()};
 });
 /// A model of the schema `FormBlockResendButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -658,6 +742,20 @@ with_waiting_text(waiting_text): String;
 /// Sets `waiting_time`: a number; 1 to 60.
 with_waiting_time(waiting_time): f64;
 });
+getters!(FormBlockResendButtonConfig {
+/// `active_text`, if present.
+active_text(active_text) -> Option<&str> {.as_deref()};
+/// `button_text`, if present.
+button_text(button_text) -> Option<&str> {.as_deref()};
+/// `max_attempts`, if present.
+max_attempts(max_attempts) -> Option<f64> {};
+/// `text_alignment`, if present.
+text_alignment(text_alignment) -> Option<&FormBlockResendButtonConfigTextAlignmentEnum> {.as_ref()};
+/// `waiting_text`, if present.
+waiting_text(waiting_text) -> Option<&str> {.as_deref()};
+/// `waiting_time`, if present.
+waiting_time(waiting_time) -> Option<f64> {};
+});
 /// The schema `FormBlockResendButtonConfigTextAlignmentEnum`: the same shape as [`FormBlockImageConfigPositionEnum`], so one type serves both.
 pub type FormBlockResendButtonConfigTextAlignmentEnum = FormBlockImageConfigPositionEnum;
 /// A model of the schema `FormBlockRichText`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -699,6 +797,14 @@ setters!(FormBlockRichText {
 with_config(config): FormBlockRichTextConfig;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
+});
+getters!(FormBlockRichText {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryBlockConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormBlockRichTextConfig> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormBlockTypeRichTextConst> {.as_ref()};
 });
 /// The schema `FormBlockRichTextConfig`: the same shape as [`FormBlockHtmlConfig`], so one type serves both.
 pub type FormBlockRichTextConfig = FormBlockHtmlConfig;
@@ -843,6 +949,16 @@ with_redirection(redirection): FormEndingNodeRedirection;
 /// Sets `resume_flow`: a boolean.
 with_resume_flow(resume_flow): bool;
 });
+getters!(FormEndingNode {
+/// `after_submit`, if present.
+after_submit(after_submit) -> Option<&FormEndingNodeAfterSubmit> {.as_ref()};
+/// `coordinates`, if present.
+coordinates(coordinates) -> Option<&FormNodeCoordinates> {.as_ref()};
+/// `redirection`, if present.
+redirection(redirection) -> Option<&FormEndingNodeRedirection> {.as_ref()};
+/// `resume_flow`, if present.
+resume_flow(resume_flow) -> Option<bool> {};
+});
 /// A model of the schema `FormEndingNodeAfterSubmit`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -905,6 +1021,12 @@ setters!(FormEndingNodeRedirection {
 with_delay(delay): i64;
 /// Sets `target`: a string; 1 to 1024 characters; required.
 with_target(target): String;
+});
+getters!(FormEndingNodeRedirection {
+/// `delay`, if present.
+delay(delay) -> Option<i64> {};
+/// `target`, if present.
+target(target) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes, named by the value of `type`: the schema `FormField`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1067,6 +1189,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldBoolean {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldBooleanConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeBooleanConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldBooleanConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1097,6 +1235,12 @@ with_default_value(default_value): bool;
 /// Sets `options`: a [`FormFieldBooleanConfigOptions`].
 with_options(options): FormFieldBooleanConfigOptions;
 });
+getters!(FormFieldBooleanConfig {
+/// `default_value`, if present.
+default_value(default_value) -> Option<bool> {};
+/// `options`, if present.
+options(options) -> Option<&FormFieldBooleanConfigOptions> {.as_ref()};
+});
 /// A model of the schema `FormFieldBooleanConfigOptions`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1126,6 +1270,12 @@ setters!(FormFieldBooleanConfigOptions {
 with_false(false_): String;
 /// Sets `true`: a string; 1 to 50 characters.
 with_true(true_): String;
+});
+getters!(FormFieldBooleanConfigOptions {
+/// `false`, if present.
+r#false(false_) -> Option<&str> {.as_deref()};
+/// `true`, if present.
+r#true(true_) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldCards`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1187,6 +1337,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldCards {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldCardsConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeCardsConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldCardsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1229,6 +1395,16 @@ list_setters!(FormFieldCardsConfig {
 /// Sets `options`: a list, each item a [`FormFieldCardsConfigOption`]; at least 0 items.
 with_options(options): FormFieldCardsConfigOption;
 });
+getters!(FormFieldCardsConfig {
+/// `default_value`, if present.
+default_value(default_value) -> Option<&serde_json::Value> {.as_ref()};
+/// `hide_labels`, if present.
+hide_labels(hide_labels) -> Option<bool> {};
+/// `multiple`, if present.
+multiple(multiple) -> Option<bool> {};
+/// `options`, or an empty slice when it is absent.
+options(options) -> &[FormFieldCardsConfigOption] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `FormFieldCardsConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1270,6 +1446,14 @@ with_image_url(image_url): String;
 with_label(label): String;
 /// Sets `value`: a string; at least 1 characters; required.
 with_value(value): String;
+});
+getters!(FormFieldCardsConfigOption {
+/// `image_url`, if present.
+image_url(image_url) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldChoice`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1331,6 +1515,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldChoice {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldChoiceConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeChoiceConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldChoiceConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1373,6 +1573,16 @@ list_setters!(FormFieldChoiceConfig {
 /// Sets `options`: a list, each item a [`FormFieldChoiceConfigOption`]; at least 0 items.
 with_options(options): FormFieldChoiceConfigOption;
 });
+getters!(FormFieldChoiceConfig {
+/// `allow_other`, if present.
+allow_other(allow_other) -> Option<&FormFieldChoiceConfigAllowOther> {.as_ref()};
+/// `default_value`, if present.
+default_value(default_value) -> Option<&serde_json::Value> {.as_ref()};
+/// `multiple`, if present.
+multiple(multiple) -> Option<bool> {};
+/// `options`, or an empty slice when it is absent.
+options(options) -> &[FormFieldChoiceConfigOption] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `FormFieldChoiceConfigAllowOther`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1408,6 +1618,14 @@ with_label(label): String;
 /// Sets `placeholder`: a string; at least 1 characters.
 with_placeholder(placeholder): String;
 });
+getters!(FormFieldChoiceConfigAllowOther {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `placeholder`, if present.
+placeholder(placeholder) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FormFieldChoiceConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1439,6 +1657,12 @@ setters!(FormFieldChoiceConfigOption {
 with_label(label): String;
 /// Sets `value`: a string; at least 1 characters; required.
 with_value(value): String;
+});
+getters!(FormFieldChoiceConfigOption {
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldCustom`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1501,6 +1725,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldCustom {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldCustomConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeCustomConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldCustomConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1542,6 +1782,16 @@ with_css(css): String;
 with_params(params): crate::secret::SecretMap;
 /// Sets `schema`: a JSON object; required.
 with_schema(schema): crate::secret::SecretMap;
+});
+getters!(FormFieldCustomConfig {
+/// `code`, if present.
+code(code) -> Option<&str> {.as_deref()};
+/// `css`, if present.
+css(css) -> Option<&str> {.as_deref()};
+/// `params`, if present.
+params(params) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `schema`, if present.
+schema(schema) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// A model of the schema `FormFieldDate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1604,6 +1854,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldDate {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldDateConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeDateConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldDateConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1633,6 +1899,12 @@ setters!(FormFieldDateConfig {
 with_default_value(default_value): String;
 /// Sets `format`: a [`FormFieldDateConfigFormatEnum`] (one of `DATE`, `TIME`).
 with_format(format): FormFieldDateConfigFormatEnum;
+});
+getters!(FormFieldDateConfig {
+/// `default_value`, if present.
+default_value(default_value) -> Option<&str> {.as_deref()};
+/// `format`, if present.
+format(format) -> Option<&FormFieldDateConfigFormatEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `FormFieldDateConfigFormatEnum`.
@@ -1702,6 +1974,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldDropdown {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldDropdownConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeDropdownConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldDropdownConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1743,6 +2031,16 @@ with_placeholder(placeholder): String;
 list_setters!(FormFieldDropdownConfig {
 /// Sets `options`: a list, each item a [`FormFieldDropdownConfigOption`]; at least 0 items.
 with_options(options): FormFieldDropdownConfigOption;
+});
+getters!(FormFieldDropdownConfig {
+/// `default_value`, if present.
+default_value(default_value) -> Option<&serde_json::Value> {.as_ref()};
+/// `multiple`, if present.
+multiple(multiple) -> Option<bool> {};
+/// `options`, or an empty slice when it is absent.
+options(options) -> &[FormFieldDropdownConfigOption] {.as_deref().unwrap_or_default()};
+/// `placeholder`, if present.
+placeholder(placeholder) -> Option<&str> {.as_deref()};
 });
 /// The schema `FormFieldDropdownConfigOption`: the same shape as [`FormFieldChoiceConfigOption`], so one type serves both.
 pub type FormFieldDropdownConfigOption = FormFieldChoiceConfigOption;
@@ -1806,6 +2104,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldEmail {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldEmailConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeEmailConst> {.as_ref()};
+});
 /// The schema `FormFieldEmailConfig`: the same shape as [`FormFieldUrlConfig`], so one type serves both.
 pub type FormFieldEmailConfig = FormFieldUrlConfig;
 /// A model of the schema `FormFieldFile`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1868,6 +2182,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldFile {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldFileConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeFileConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldFileConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1920,6 +2250,20 @@ with_categories(categories): FormFieldFileConfigCategoryEnum;
 /// Sets `extensions`: a list, each item a string.
 with_extensions(extensions): String;
 });
+getters!(FormFieldFileConfig {
+/// `categories`, or an empty slice when it is absent.
+categories(categories) -> &[FormFieldFileConfigCategoryEnum] {.as_deref().unwrap_or_default()};
+/// `extensions`, or an empty slice when it is absent.
+extensions(extensions) -> &[String] {.as_deref().unwrap_or_default()};
+/// `maxFiles`, if present.
+max_files(max_files) -> Option<i64> {};
+/// `maxSize`, if present.
+max_size(max_size) -> Option<i64> {};
+/// `multiple`, if present.
+multiple(multiple) -> Option<bool> {};
+/// `storage`, if present.
+storage(storage) -> Option<&FormFieldFileConfigStorage> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `FormFieldFileConfigCategoryEnum`.
 FormFieldFileConfigCategoryEnum {
@@ -1965,6 +2309,10 @@ impl From<FormFieldFileConfigStorageTypeEnum> for FormFieldFileConfigStorage {
         Self::new(value)
     }
 }
+getters!(FormFieldFileConfigStorage {
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldFileConfigStorageTypeEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `FormFieldFileConfigStorageTypeEnum`.
 FormFieldFileConfigStorageTypeEnum {
@@ -2033,6 +2381,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldLegal {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldLegalConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeLegalConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldLegalConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2057,6 +2421,10 @@ impl FormFieldLegalConfig {
 setters!(FormFieldLegalConfig {
 /// Sets `text`: a string; 1 to 10000 characters.
 with_text(text): String;
+});
+getters!(FormFieldLegalConfig {
+/// `text`, if present.
+text(text) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldNumber`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2118,6 +2486,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldNumber {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldNumberConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeNumberConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldNumberConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2157,6 +2541,16 @@ with_max_value(max_value): f64;
 with_min_value(min_value): f64;
 /// Sets `placeholder`: a string; 1 to 500 characters.
 with_placeholder(placeholder): String;
+});
+getters!(FormFieldNumberConfig {
+/// `default_value`, if present.
+default_value(default_value) -> Option<f64> {};
+/// `max_value`, if present.
+max_value(max_value) -> Option<f64> {};
+/// `min_value`, if present.
+min_value(min_value) -> Option<f64> {};
+/// `placeholder`, if present.
+placeholder(placeholder) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldPassword`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2219,6 +2613,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldPassword {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldPasswordConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypePasswordConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldPasswordConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2273,6 +2683,22 @@ with_nist(nist): bool;
 with_placeholder(placeholder): String;
 /// Sets `strength_meter`: a boolean.
 with_strength_meter(strength_meter): bool;
+});
+getters!(FormFieldPasswordConfig {
+/// `complexity`, if present.
+complexity(complexity) -> Option<bool> {};
+/// `hash`, if present.
+get_hash(hash) -> Option<&FormFieldPasswordConfigHashEnum> {.as_ref()};
+/// `max_length`, if present.
+max_length(max_length) -> Option<i64> {};
+/// `min_length`, if present.
+min_length(min_length) -> Option<i64> {};
+/// `nist`, if present.
+nist(nist) -> Option<bool> {};
+/// `placeholder`, if present.
+placeholder(placeholder) -> Option<&str> {.as_deref()};
+/// `strength_meter`, if present.
+strength_meter(strength_meter) -> Option<bool> {};
 });
 string_enum!(
 /// A string enum: the schema `FormFieldPasswordConfigHashEnum`.
@@ -2349,6 +2775,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldPayment {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldPaymentConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypePaymentConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldPaymentConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2398,6 +2840,18 @@ with_customer(customer): crate::secret::SecretMap;
 with_fields(fields): FormFieldPaymentConfigFields;
 /// Sets `provider`: a [`FormFieldPaymentConfigProviderEnum`] (one of `STRIPE`).
 with_provider(provider): FormFieldPaymentConfigProviderEnum;
+});
+getters!(FormFieldPaymentConfig {
+/// `charge`, if present.
+charge(charge) -> Option<&FormFieldPaymentConfigCharge> {.as_ref()};
+/// `credentials`, if present.
+credentials(credentials) -> Option<&FormFieldPaymentConfigCredentials> {.as_ref()};
+/// `customer`, if present.
+customer(customer) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `fields`, if present.
+fields(fields) -> Option<&FormFieldPaymentConfigFields> {.as_ref()};
+/// `provider`, if present.
+provider(provider) -> Option<&FormFieldPaymentConfigProviderEnum> {.as_ref()};
 });
 /// One of several shapes, named by the value of `type`: the schema `FormFieldPaymentConfigCharge`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2459,6 +2913,12 @@ setters!(FormFieldPaymentConfigChargeOneOff {
 /// Sets `one_off`: a [`FormFieldPaymentConfigChargeOneOffOneOff`]; required.
 with_one_off(one_off): FormFieldPaymentConfigChargeOneOffOneOff;
 });
+getters!(FormFieldPaymentConfigChargeOneOff {
+/// `one_off`, if present.
+one_off(one_off) -> Option<&FormFieldPaymentConfigChargeOneOffOneOff> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldPaymentConfigChargeTypeOneOffConst> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `FormFieldPaymentConfigChargeOneOffCurrencyEnum`.
 FormFieldPaymentConfigChargeOneOffCurrencyEnum {
@@ -2515,6 +2975,12 @@ setters!(FormFieldPaymentConfigChargeOneOffOneOff {
 with_amount(amount): FormFieldPaymentConfigChargeOneOffOneOffAmount;
 /// Sets `currency`: a [`FormFieldPaymentConfigChargeOneOffCurrencyEnum`] (one of `AUD`, `CAD`, `CHF`, `EUR`, `GBP`, `INR`, `MXN`, `SEK`, `USD`); required.
 with_currency(currency): FormFieldPaymentConfigChargeOneOffCurrencyEnum;
+});
+getters!(FormFieldPaymentConfigChargeOneOffOneOff {
+/// `amount`, if present.
+amount(amount) -> Option<&FormFieldPaymentConfigChargeOneOffOneOffAmount> {.as_ref()};
+/// `currency`, if present.
+currency(currency) -> Option<&FormFieldPaymentConfigChargeOneOffCurrencyEnum> {.as_ref()};
 });
 /// One of several shapes: the schema `FormFieldPaymentConfigChargeOneOffOneOffAmount`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2591,6 +3057,12 @@ setters!(FormFieldPaymentConfigChargeSubscription {
 /// Sets `subscription`: a JSON object; required.
 with_subscription(subscription): crate::secret::SecretMap;
 });
+getters!(FormFieldPaymentConfigChargeSubscription {
+/// `subscription`, if present.
+subscription(subscription) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldPaymentConfigChargeTypeSubscriptionConst> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `FormFieldPaymentConfigChargeTypeOneOffConst`.
 FormFieldPaymentConfigChargeTypeOneOffConst {
@@ -2635,6 +3107,12 @@ with_private_key(private_key): crate::Secret;
 /// Sets `public_key`: a string; 1 to 250 characters; required.
 with_public_key(public_key): String;
 });
+getters!(FormFieldPaymentConfigCredentials {
+/// `private_key`, if present.
+private_key(private_key) -> Option<&crate::Secret> {.as_ref()};
+/// `public_key`, if present.
+public_key(public_key) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FormFieldPaymentConfigFieldProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2664,6 +3142,12 @@ setters!(FormFieldPaymentConfigFieldProperties {
 with_label(label): String;
 /// Sets `placeholder`: a string; 1 to 250 characters.
 with_placeholder(placeholder): String;
+});
+getters!(FormFieldPaymentConfigFieldProperties {
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `placeholder`, if present.
+placeholder(placeholder) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldPaymentConfigFields`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2704,6 +3188,16 @@ with_expiration_date(expiration_date): FormFieldPaymentConfigFieldProperties;
 with_security_code(security_code): FormFieldPaymentConfigFieldProperties;
 /// Sets `trustmarks`: a boolean.
 with_trustmarks(trustmarks): bool;
+});
+getters!(FormFieldPaymentConfigFields {
+/// `card_number`, if present.
+card_number(card_number) -> Option<&FormFieldPaymentConfigFieldProperties> {.as_ref()};
+/// `expiration_date`, if present.
+expiration_date(expiration_date) -> Option<&FormFieldPaymentConfigFieldProperties> {.as_ref()};
+/// `security_code`, if present.
+security_code(security_code) -> Option<&FormFieldPaymentConfigFieldProperties> {.as_ref()};
+/// `trustmarks`, if present.
+trustmarks(trustmarks) -> Option<bool> {};
 });
 string_enum!(
 /// A string enum: the schema `FormFieldPaymentConfigProviderEnum`.
@@ -2771,6 +3265,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldSocial {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeSocialConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldTel`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2831,6 +3341,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldTel {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldTelConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeTelConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldTelConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2881,6 +3407,20 @@ with_placeholder(placeholder): String;
 /// Sets `strings`: a [`FormFieldTelConfigStrings`].
 with_strings(strings): FormFieldTelConfigStrings;
 });
+getters!(FormFieldTelConfig {
+/// `country_picker`, if present.
+country_picker(country_picker) -> Option<bool> {};
+/// `default_value`, if present.
+default_value(default_value) -> Option<&str> {.as_deref()};
+/// `max_length`, if present.
+max_length(max_length) -> Option<i64> {};
+/// `min_length`, if present.
+min_length(min_length) -> Option<i64> {};
+/// `placeholder`, if present.
+placeholder(placeholder) -> Option<&str> {.as_deref()};
+/// `strings`, if present.
+strings(strings) -> Option<&FormFieldTelConfigStrings> {.as_ref()};
+});
 /// A model of the schema `FormFieldTelConfigStrings`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2905,6 +3445,10 @@ impl FormFieldTelConfigStrings {
 setters!(FormFieldTelConfigStrings {
 /// Sets `filter_placeholder`: a string; at least 1 characters.
 with_filter_placeholder(filter_placeholder): String;
+});
+getters!(FormFieldTelConfigStrings {
+/// `filter_placeholder`, if present.
+filter_placeholder(filter_placeholder) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldText`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2966,6 +3510,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldText {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldTextConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeTextConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldTextConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3010,6 +3570,18 @@ with_min_length(min_length): i64;
 with_multiline(multiline): bool;
 /// Sets `placeholder`: a string; 1 to 500 characters.
 with_placeholder(placeholder): String;
+});
+getters!(FormFieldTextConfig {
+/// `default_value`, if present.
+default_value(default_value) -> Option<&str> {.as_deref()};
+/// `max_length`, if present.
+max_length(max_length) -> Option<i64> {};
+/// `min_length`, if present.
+min_length(min_length) -> Option<i64> {};
+/// `multiline`, if present.
+multiline(multiline) -> Option<bool> {};
+/// `placeholder`, if present.
+placeholder(placeholder) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `FormFieldTypeBooleanConst`.
@@ -3167,6 +3739,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormFieldUrl {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryFieldConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormFieldUrlConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormFieldTypeUrlConst> {.as_ref()};
+});
 /// A model of the schema `FormFieldUrlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3196,6 +3784,12 @@ setters!(FormFieldUrlConfig {
 with_default_value(default_value): String;
 /// Sets `placeholder`: a string; 1 to 500 characters.
 with_placeholder(placeholder): String;
+});
+getters!(FormFieldUrlConfig {
+/// `default_value`, if present.
+default_value(default_value) -> Option<&str> {.as_deref()};
+/// `placeholder`, if present.
+placeholder(placeholder) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFlow`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3244,6 +3838,16 @@ with_coordinates(coordinates): FormNodeCoordinates;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
+getters!(FormFlow {
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `config`, if present.
+config(config) -> Option<&FormFlowConfig> {.as_ref()};
+/// `coordinates`, if present.
+coordinates(coordinates) -> Option<&FormNodeCoordinates> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormNodeTypeFlowConst> {.as_ref()};
+});
 /// A model of the schema `FormFlowConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3276,6 +3880,10 @@ with_flow_id(flow_id): String;
 /// Sets `next_node`: a [`FormNodePointer`].
 with_next_node(next_node): FormNodePointer;
 });
+getters!(FormFlowConfig {
+/// `next_node`, if present.
+next_node(next_node) -> Option<&FormNodePointer> {.as_ref()};
+});
 /// A model of the schema `FormHiddenField`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3307,6 +3915,12 @@ with_key(key): crate::Secret;
 /// Sets `value`: a string; 1 to 500 characters.
 with_value(value): String;
 });
+getters!(FormHiddenField {
+/// `key`, if present.
+key(key) -> Option<&crate::Secret> {.as_ref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FormLanguages`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3337,6 +3951,12 @@ with_default(default): String;
 /// Sets `primary`: a string; 1 to 55 characters.
 with_primary(primary): String;
 });
+getters!(FormLanguages {
+/// `default`, if present.
+get_default(default) -> Option<&str> {.as_deref()};
+/// `primary`, if present.
+primary(primary) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `FormMessages`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3366,6 +3986,12 @@ setters!(FormMessages {
 with_custom(custom): crate::secret::SecretMap;
 /// Sets `errors`: a JSON object.
 with_errors(errors): crate::secret::SecretMap;
+});
+getters!(FormMessages {
+/// `custom`, if present.
+custom(custom) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `errors`, if present.
+errors(errors) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// One of several shapes, named by the value of `type`: the schema `FormNode`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3433,6 +4059,12 @@ setters!(FormNodeCoordinates {
 with_x(x): i64;
 /// Sets `y`: an integer; -999999 to 999999; required.
 with_y(y): i64;
+});
+getters!(FormNodeCoordinates {
+/// `x`, if present.
+x(x) -> Option<i64> {};
+/// `y`, if present.
+y(y) -> Option<i64> {};
 });
 /// One of several shapes: the schema `FormNodePointer`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3542,6 +4174,16 @@ with_coordinates(coordinates): FormNodeCoordinates;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
+getters!(FormRouter {
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `config`, if present.
+config(config) -> Option<&FormRouterConfig> {.as_ref()};
+/// `coordinates`, if present.
+coordinates(coordinates) -> Option<&FormNodeCoordinates> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormNodeTypeRouterConst> {.as_ref()};
+});
 /// A model of the schema `FormRouterConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3573,6 +4215,12 @@ with_fallback(fallback): FormNodePointer;
 list_setters!(FormRouterConfig {
 /// Sets `rules`: a list, each item a [`FormRouterRule`]; at least 0 items.
 with_rules(rules): FormRouterRule;
+});
+getters!(FormRouterConfig {
+/// `fallback`, if present.
+fallback(fallback) -> Option<&FormNodePointer> {.as_ref()};
+/// `rules`, or an empty slice when it is absent.
+rules(rules) -> &[FormRouterRule] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `FormRouterRule`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3617,6 +4265,14 @@ with_id(id): String;
 /// Sets `next_node`: a [`FormNodePointer`].
 with_next_node(next_node): FormNodePointer;
 });
+getters!(FormRouterRule {
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `condition`, if present.
+condition(condition) -> Option<&serde_json::Value> {.as_ref()};
+/// `next_node`, if present.
+next_node(next_node) -> Option<&FormNodePointer> {.as_ref()};
+});
 /// A model of the schema `FormStartNode`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3653,6 +4309,14 @@ with_next_node(next_node): FormNodePointer;
 list_setters!(FormStartNode {
 /// Sets `hidden_fields`: a list, each item a [`FormHiddenField`].
 with_hidden_fields(hidden_fields): FormHiddenField;
+});
+getters!(FormStartNode {
+/// `coordinates`, if present.
+coordinates(coordinates) -> Option<&FormNodeCoordinates> {.as_ref()};
+/// `hidden_fields`, or an empty slice when it is absent.
+hidden_fields(hidden_fields) -> &[FormHiddenField] {.as_deref().unwrap_or_default()};
+/// `next_node`, if present.
+next_node(next_node) -> Option<&FormNodePointer> {.as_ref()};
 });
 /// A model of the schema `FormStep`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3700,6 +4364,16 @@ with_coordinates(coordinates): FormNodeCoordinates;
 /// Sets `id`: a string; format `forms-custom-identifier`; required.
 with_id(id): String;
 });
+getters!(FormStep {
+/// `alias`, if present.
+alias(alias) -> Option<&str> {.as_deref()};
+/// `config`, if present.
+config(config) -> Option<&FormStepConfig> {.as_ref()};
+/// `coordinates`, if present.
+coordinates(coordinates) -> Option<&FormNodeCoordinates> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&FormNodeTypeStepConst> {.as_ref()};
+});
 /// A model of the schema `FormStepConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3732,6 +4406,12 @@ list_setters!(FormStepConfig {
 /// Sets `components`: a list, each item a [`FormComponent`].
 with_components(components): FormComponent;
 });
+getters!(FormStepConfig {
+/// `components`, or an empty slice when it is absent.
+components(components) -> &[FormComponent] {.as_deref().unwrap_or_default()};
+/// `next_node`, if present.
+next_node(next_node) -> Option<&FormNodePointer> {.as_ref()};
+});
 /// A model of the schema `FormStyle`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3756,6 +4436,10 @@ impl FormStyle {
 setters!(FormStyle {
 /// Sets `css`: a string; 1 to 5000 characters.
 with_css(css): String;
+});
+getters!(FormStyle {
+/// `css`, if present.
+css(css) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormSummary`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3784,6 +4468,16 @@ pub struct FormSummary {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FormSummary: id, name);
+getters!(FormSummary {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `embedded_at`, if present.
+embedded_at(embedded_at) -> Option<&str> {.as_deref()};
+/// `submitted_at`, if present.
+submitted_at(submitted_at) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// One of several shapes, named by the value of `type`: the schema `FormWidget`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -3887,6 +4581,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormWidgetAuth0VerifiableCredentials {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryWidgetConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormWidgetAuth0VerifiableCredentialsConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormWidgetTypeAuth0VerifiableCredentialsConst> {.as_ref()};
+});
 /// A model of the schema `FormWidgetAuth0VerifiableCredentialsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3946,6 +4656,18 @@ with_size(size): f64;
 with_url(url): String;
 /// Sets `verification_id`: a string; 1 to 255 characters; required.
 with_verification_id(verification_id): String;
+});
+getters!(FormWidgetAuth0VerifiableCredentialsConfig {
+/// `access_token`, if present.
+access_token(access_token) -> Option<&crate::Secret> {.as_ref()};
+/// `alternate_text`, if present.
+alternate_text(alternate_text) -> Option<&str> {.as_deref()};
+/// `max_wait`, if present.
+max_wait(max_wait) -> Option<f64> {};
+/// `size`, if present.
+size(size) -> Option<f64> {};
+/// `url`, if present.
+url(url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormWidgetGMapsAddress`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -4008,6 +4730,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormWidgetGMapsAddress {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryWidgetConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormWidgetGMapsAddressConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormWidgetTypeGMapsAddressConst> {.as_ref()};
+});
 /// A model of the schema `FormWidgetGMapsAddressConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4039,6 +4777,10 @@ impl From<crate::Secret> for FormWidgetGMapsAddressConfig {
         Self::new(value)
     }
 }
+getters!(FormWidgetGMapsAddressConfig {
+/// `api_key`, if present.
+api_key(api_key) -> Option<&crate::Secret> {.as_ref()};
+});
 /// A model of the schema `FormWidgetRecaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4100,6 +4842,22 @@ with_required(required): bool;
 /// Sets `sensitive`: a boolean.
 with_sensitive(sensitive): bool;
 });
+getters!(FormWidgetRecaptcha {
+/// `category`, if present.
+category(category) -> Option<&FormComponentCategoryWidgetConst> {.as_ref()};
+/// `config`, if present.
+config(config) -> Option<&FormWidgetRecaptchaConfig> {.as_ref()};
+/// `hint`, if present.
+hint(hint) -> Option<&str> {.as_deref()};
+/// `label`, if present.
+label(label) -> Option<&str> {.as_deref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `sensitive`, if present.
+sensitive(sensitive) -> Option<bool> {};
+/// `type`, if present.
+r#type(type_) -> Option<&FormWidgetTypeRecaptchaConst> {.as_ref()};
+});
 /// A model of the schema `FormWidgetRecaptchaConfig`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4131,6 +4889,12 @@ setters!(FormWidgetRecaptchaConfig {
 with_secret_key(secret_key): crate::Secret;
 /// Sets `site_key`: a string; at least 1 characters; required.
 with_site_key(site_key): String;
+});
+getters!(FormWidgetRecaptchaConfig {
+/// `secret_key`, if present.
+secret_key(secret_key) -> Option<&crate::Secret> {.as_ref()};
+/// `site_key`, if present.
+site_key(site_key) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `FormWidgetTypeAuth0VerifiableCredentialsConst`.
@@ -4206,6 +4970,30 @@ pub struct GetFormResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetFormResponseContent: id, name);
+getters!(GetFormResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `embedded_at`, if present.
+embedded_at(embedded_at) -> Option<&str> {.as_deref()};
+/// `ending`, if present.
+ending(ending) -> Option<&FormEndingNode> {.as_ref()};
+/// `languages`, if present.
+languages(languages) -> Option<&FormLanguages> {.as_ref()};
+/// `messages`, if present.
+messages(messages) -> Option<&FormMessages> {.as_ref()};
+/// `nodes`, or an empty slice when it is absent.
+nodes(nodes) -> &[FormNode] {.as_deref().unwrap_or_default()};
+/// `start`, if present.
+start(start) -> Option<&FormStartNode> {.as_ref()};
+/// `style`, if present.
+style(style) -> Option<&FormStyle> {.as_ref()};
+/// `submitted_at`, if present.
+submitted_at(submitted_at) -> Option<&str> {.as_deref()};
+/// `translations`, if present.
+translations(translations) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A request body, the schema `UpdateFormRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateFormRequestContent {

@@ -60,6 +60,12 @@ pub struct GetGroupResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetGroupResponseContent: connection_id, external_id, id, name, tenant_name);
+getters!(GetGroupResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `GroupMember`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -84,6 +90,14 @@ pub struct GroupMember {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GroupMember: connection_id, id);
+getters!(GroupMember {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `member_type`, if present.
+member_type(member_type) -> Option<&GroupMemberTypeEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&GroupTypeEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `GroupMemberTypeEnum`.
 GroupMemberTypeEnum {

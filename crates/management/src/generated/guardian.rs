@@ -12,6 +12,8 @@ pub struct CreateGuardianEnrollmentTicketRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     /// `email_locale`: a string.
+    ///
+    /// Note: Needs `send_mail` to be `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     email_locale: Option<String>,
     /// `factor`: a [`GuardianEnrollmentFactorEnum`] (one of `push-notification`, `phone`, `email`, `otp`, `webauthn-roaming`, `webauthn-platform`).
@@ -47,6 +49,8 @@ with_allow_multiple_enrollments(allow_multiple_enrollments): bool;
 /// Sets `email`: a string; format `email`.
 with_email(email): String;
 /// Sets `email_locale`: a string.
+///
+/// Note: Needs `send_mail` to be `true`.
 with_email_locale(email_locale): String;
 /// Sets `factor`: a [`GuardianEnrollmentFactorEnum`] (one of `push-notification`, `phone`, `email`, `otp`, `webauthn-roaming`, `webauthn-platform`).
 with_factor(factor): GuardianEnrollmentFactorEnum;
@@ -75,6 +79,10 @@ pub struct CreateGuardianEnrollmentTicketResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateGuardianEnrollmentTicketResponseContent: ticket_id);
+getters!(CreateGuardianEnrollmentTicketResponseContent {
+/// `ticket_url`, if present.
+ticket_url(ticket_url) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `GetGuardianEnrollmentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -105,6 +113,16 @@ pub struct GetGuardianEnrollmentResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetGuardianEnrollmentResponseContent: id, identifier, name);
+getters!(GetGuardianEnrollmentResponseContent {
+/// `enrolled_at`, if present.
+enrolled_at(enrolled_at) -> Option<&str> {.as_deref()};
+/// `last_auth`, if present.
+last_auth(last_auth) -> Option<&str> {.as_deref()};
+/// `phone_number`, if present.
+phone_number(phone_number) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&GuardianEnrollmentStatus> {.as_ref()};
+});
 /// A model of the schema `GetGuardianFactorDuoSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -122,6 +140,14 @@ pub struct GetGuardianFactorDuoSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetGuardianFactorDuoSettingsResponseContent {
+/// `host`, if present.
+host(host) -> Option<&str> {.as_deref()};
+/// `ikey`, if present.
+ikey(ikey) -> Option<&str> {.as_deref()};
+/// `skey`, if present.
+skey(skey) -> Option<&crate::Secret> {.as_ref()};
+});
 /// A model of the schema `GetGuardianFactorPhoneMessageTypesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -133,6 +159,10 @@ pub struct GetGuardianFactorPhoneMessageTypesResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetGuardianFactorPhoneMessageTypesResponseContent {
+/// `message_types`, or an empty slice when it is absent.
+message_types(message_types) -> &[GuardianFactorPhoneFactorMessageTypeEnum] {.as_deref().unwrap_or_default()};
+});
 /// The schema `GetGuardianFactorPhoneTemplatesResponseContent`: the same shape as [`GetGuardianFactorSmsTemplatesResponseContent`], so one type serves both.
 pub type GetGuardianFactorPhoneTemplatesResponseContent =
     GetGuardianFactorSmsTemplatesResponseContent;
@@ -150,6 +180,12 @@ pub struct GetGuardianFactorSmsTemplatesResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetGuardianFactorSmsTemplatesResponseContent {
+/// `enrollment_message`, if present.
+enrollment_message(enrollment_message) -> Option<&str> {.as_deref()};
+/// `verification_message`, if present.
+verification_message(verification_message) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `GetGuardianFactorsProviderApnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -168,6 +204,12 @@ pub struct GetGuardianFactorsProviderApnsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetGuardianFactorsProviderApnsResponseContent: bundle_id);
+getters!(GetGuardianFactorsProviderApnsResponseContent {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `sandbox`, if present.
+sandbox(sandbox) -> Option<bool> {};
+});
 /// The schema `GetGuardianFactorsProviderPhoneResponseContent`: the same shape as [`GetGuardianFactorsProviderSmsResponseContent`], so one type serves both.
 pub type GetGuardianFactorsProviderPhoneResponseContent =
     GetGuardianFactorsProviderSmsResponseContent;
@@ -185,6 +227,10 @@ pub struct GetGuardianFactorsProviderPushNotificationResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetGuardianFactorsProviderPushNotificationResponseContent {
+/// `provider`, if present.
+provider(provider) -> Option<&GuardianFactorsProviderPushNotificationProviderDataEnum> {.as_ref()};
+});
 /// A model of the schema `GetGuardianFactorsProviderSmsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -196,6 +242,10 @@ pub struct GetGuardianFactorsProviderSmsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetGuardianFactorsProviderSmsResponseContent {
+/// `provider`, if present.
+provider(provider) -> Option<&GuardianFactorsProviderSmsProviderEnum> {.as_ref()};
+});
 /// A model of the schema `GetGuardianFactorsProviderSmsTwilioResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -216,6 +266,16 @@ pub struct GetGuardianFactorsProviderSmsTwilioResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetGuardianFactorsProviderSmsTwilioResponseContent {
+/// `auth_token`, if present.
+auth_token(auth_token) -> Option<&crate::Secret> {.as_ref()};
+/// `from`, if present.
+get_from(from) -> Option<&str> {.as_deref()};
+/// `messaging_service_sid`, if present.
+messaging_service_sid(messaging_service_sid) -> Option<&str> {.as_deref()};
+/// `sid`, if present.
+sid(sid) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `GetGuardianFactorsProviderSnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -240,6 +300,16 @@ pub struct GetGuardianFactorsProviderSnsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetGuardianFactorsProviderSnsResponseContent: aws_access_key_id);
+getters!(GetGuardianFactorsProviderSnsResponseContent {
+/// `aws_region`, if present.
+aws_region(aws_region) -> Option<&str> {.as_deref()};
+/// `aws_secret_access_key`, if present.
+aws_secret_access_key(aws_secret_access_key) -> Option<&crate::Secret> {.as_ref()};
+/// `sns_apns_platform_application_arn`, if present.
+sns_apns_platform_application_arn(sns_apns_platform_application_arn) -> Option<&str> {.as_deref()};
+/// `sns_gcm_platform_application_arn`, if present.
+sns_gcm_platform_application_arn(sns_gcm_platform_application_arn) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `GuardianEnrollmentFactorEnum`.
 GuardianEnrollmentFactorEnum {
@@ -281,6 +351,14 @@ pub struct GuardianFactor {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GuardianFactor {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `name`, if present.
+name(name) -> Option<&GuardianFactorNameEnum> {.as_ref()};
+/// `trial_expired`, if present.
+trial_expired(trial_expired) -> Option<bool> {};
+});
 string_enum!(
 /// A string enum: the schema `GuardianFactorNameEnum`.
 GuardianFactorNameEnum {
@@ -456,6 +534,10 @@ pub struct SetGuardianFactorResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(SetGuardianFactorResponseContent {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+});
 /// A request body, the schema `SetGuardianFactorSmsTemplatesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorSmsTemplatesRequestContent {
@@ -563,6 +645,10 @@ pub struct SetGuardianFactorsProviderPushNotificationApnsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetGuardianFactorsProviderPushNotificationApnsResponseContent: bundle_id);
+getters!(SetGuardianFactorsProviderPushNotificationApnsResponseContent {
+/// `sandbox`, if present.
+sandbox(sandbox) -> Option<bool> {};
+});
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct SetGuardianFactorsProviderPushNotificationFcmRequestContent {

@@ -84,6 +84,16 @@ pub struct Hook {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Hook: id, name);
+getters!(Hook {
+/// `dependencies`, if present.
+dependencies(dependencies) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `script`, if present.
+script(script) -> Option<&str> {.as_deref()};
+/// `triggerId`, if present.
+trigger_id(trigger_id) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `HookTriggerIdEnum`.
 HookTriggerIdEnum {

@@ -34,6 +34,10 @@ with_export_as(export_as): String;
 /// Sets `name`: a string; at most 100 characters; required.
 with_name(name): String;
 });
+getters!(CreateExportUsersFields {
+/// `export_as`, if present.
+export_as(export_as) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `CreateExportUsersRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CreateExportUsersRequestContent {
@@ -118,6 +122,20 @@ pub struct CreateExportUsersResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateExportUsersResponseContent: connection_id, id);
+getters!(CreateExportUsersResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&str> {.as_deref()};
+/// `fields`, or an empty slice when it is absent.
+fields(fields) -> &[CreateExportUsersFields] {.as_deref().unwrap_or_default()};
+/// `format`, if present.
+format(format) -> Option<&JobFileFormatEnum> {.as_ref()};
+/// `limit`, if present.
+limit(limit) -> Option<i64> {};
+/// `status`, if present.
+status(status) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `CreateImportUsersRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateImportUsersRequestContent {
@@ -194,6 +212,14 @@ pub struct CreateImportUsersResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateImportUsersResponseContent: connection_id, external_id, id);
+getters!(CreateImportUsersResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `CreateVerificationEmailRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateVerificationEmailRequestContent {
@@ -261,6 +287,14 @@ pub struct CreateVerificationEmailResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateVerificationEmailResponseContent: id);
+getters!(CreateVerificationEmailResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+});
 /// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -330,6 +364,12 @@ pub struct GetJobErrorResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetJobErrorResponseContent {
+/// `errors`, or an empty slice when it is absent.
+errors(errors) -> &[GetJobImportUserError] {.as_deref().unwrap_or_default()};
+/// `user`, if present.
+user(user) -> Option<&crate::secret::SecretMap> {.as_ref()};
+});
 /// A model of the schema `GetJobGenericErrorResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -357,6 +397,16 @@ pub struct GetJobGenericErrorResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetJobGenericErrorResponseContent: connection_id, id);
+getters!(GetJobGenericErrorResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&str> {.as_deref()};
+/// `status_details`, if present.
+status_details(status_details) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `GetJobImportUserError`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -374,6 +424,14 @@ pub struct GetJobImportUserError {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetJobImportUserError {
+/// `code`, if present.
+code(code) -> Option<&str> {.as_deref()};
+/// `message`, if present.
+message(message) -> Option<&str> {.as_deref()};
+/// `path`, if present.
+path(path) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `GetJobResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -416,6 +474,26 @@ pub struct GetJobResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetJobResponseContent: connection_id, id);
+getters!(GetJobResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&str> {.as_deref()};
+/// `format`, if present.
+format(format) -> Option<&JobFileFormatEnum> {.as_ref()};
+/// `location`, if present.
+location(location) -> Option<&str> {.as_deref()};
+/// `percentage_done`, if present.
+percentage_done(percentage_done) -> Option<i64> {};
+/// `status`, if present.
+status(status) -> Option<&str> {.as_deref()};
+/// `status_details`, if present.
+status_details(status_details) -> Option<&str> {.as_deref()};
+/// `summary`, if present.
+summary(summary) -> Option<&GetJobSummary> {.as_ref()};
+/// `time_left_seconds`, if present.
+time_left_seconds(time_left_seconds) -> Option<i64> {};
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `GetJobSummary`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -436,6 +514,16 @@ pub struct GetJobSummary {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetJobSummary {
+/// `failed`, if present.
+failed(failed) -> Option<i64> {};
+/// `inserted`, if present.
+inserted(inserted) -> Option<i64> {};
+/// `total`, if present.
+total(total) -> Option<i64> {};
+/// `updated`, if present.
+updated(updated) -> Option<i64> {};
+});
 string_enum!(
 /// A string enum: the schema `JobFileFormatEnum`.
 JobFileFormatEnum {

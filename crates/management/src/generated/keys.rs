@@ -16,6 +16,12 @@ pub struct CreateEncryptionKeyPublicWrappingResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(CreateEncryptionKeyPublicWrappingResponseContent {
+/// `algorithm`, if present.
+algorithm(algorithm) -> Option<&EncryptionKeyPublicWrappingAlgorithm> {.as_ref()};
+/// `public_key`, if present.
+public_key(public_key) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `CreateEncryptionKeyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateEncryptionKeyRequestContent {
@@ -178,6 +184,36 @@ with_key_ops(key_ops): CustomSigningKeyOperationEnum;
 /// Sets `x5c`: a list, each item a string; at least 1 items.
 with_x5c(x5c): String;
 });
+getters!(CustomSigningKeyJwk {
+/// `alg`, if present.
+alg(alg) -> Option<&CustomSigningKeyAlgorithmEnum> {.as_ref()};
+/// `crv`, if present.
+crv(crv) -> Option<&CustomSigningKeyCurveEnum> {.as_ref()};
+/// `e`, if present.
+e(e) -> Option<&str> {.as_deref()};
+/// `key_ops`, or an empty slice when it is absent.
+key_ops(key_ops) -> &[CustomSigningKeyOperationEnum] {.as_deref().unwrap_or_default()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+/// `kty`, if present.
+kty(kty) -> Option<&CustomSigningKeyTypeEnum> {.as_ref()};
+/// `n`, if present.
+n(n) -> Option<&str> {.as_deref()};
+/// `use`, if present.
+r#use(use_) -> Option<&CustomSigningKeyUseEnum> {.as_ref()};
+/// `x`, if present.
+x(x) -> Option<&str> {.as_deref()};
+/// `x5c`, or an empty slice when it is absent.
+x5c(x5c) -> &[String] {.as_deref().unwrap_or_default()};
+/// `x5t`, if present.
+x5t(x5t) -> Option<&str> {.as_deref()};
+/// `x5t#S256`, if present.
+x5t_s256(x5t_s256) -> Option<&str> {.as_deref()};
+/// `x5u`, if present.
+x5u(x5u) -> Option<&str> {.as_deref()};
+/// `y`, if present.
+y(y) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `CustomSigningKeyOperationEnum`.
 CustomSigningKeyOperationEnum {
@@ -227,6 +263,22 @@ pub struct EncryptionKey {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(EncryptionKey {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+/// `parent_kid`, if present.
+parent_kid(parent_kid) -> Option<&str> {.as_deref()};
+/// `public_key`, if present.
+public_key(public_key) -> Option<&str> {.as_deref()};
+/// `state`, if present.
+state(state) -> Option<&EncryptionKeyState> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&EncryptionKeyType> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `EncryptionKeyPublicWrappingAlgorithm`.
 EncryptionKeyPublicWrappingAlgorithm {
@@ -268,6 +320,10 @@ pub struct GetCustomSigningKeysResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetCustomSigningKeysResponseContent {
+/// `keys`, or an empty slice when it is absent.
+keys(keys) -> &[CustomSigningKeyJwk] {.as_deref().unwrap_or_default()};
+});
 /// The schema `GetEncryptionKeyResponseContent`: the same shape as [`EncryptionKey`], so one type serves both.
 pub type GetEncryptionKeyResponseContent = EncryptionKey;
 /// The schema `GetSigningKeysResponseContent`: the same shape as [`SigningKeys`], so one type serves both.
@@ -316,6 +372,12 @@ pub struct RotateSigningKeysResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(RotateSigningKeysResponseContent {
+/// `cert`, if present.
+cert(cert) -> Option<&str> {.as_deref()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `SetCustomSigningKeysRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetCustomSigningKeysRequestContent {
@@ -388,6 +450,32 @@ pub struct SigningKeys {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(SigningKeys {
+/// `cert`, if present.
+cert(cert) -> Option<&str> {.as_deref()};
+/// `current`, if present.
+current(current) -> Option<bool> {};
+/// `current_since`, if present.
+current_since(current_since) -> Option<&SigningKeysDate> {.as_ref()};
+/// `current_until`, if present.
+current_until(current_until) -> Option<&SigningKeysDate> {.as_ref()};
+/// `fingerprint`, if present.
+fingerprint(fingerprint) -> Option<&str> {.as_deref()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+/// `next`, if present.
+next(next) -> Option<bool> {};
+/// `pkcs7`, if present.
+pkcs7(pkcs7) -> Option<&str> {.as_deref()};
+/// `previous`, if present.
+previous(previous) -> Option<bool> {};
+/// `revoked`, if present.
+revoked(revoked) -> Option<bool> {};
+/// `revoked_at`, if present.
+revoked_at(revoked_at) -> Option<&SigningKeysDate> {.as_ref()};
+/// `thumbprint`, if present.
+thumbprint(thumbprint) -> Option<&str> {.as_deref()};
+});
 /// One of several shapes: the schema `SigningKeysDate`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]

@@ -592,6 +592,12 @@ with_header(header): String;
 /// Sets `value`: a string.
 with_value(value): String;
 });
+getters!(HttpCustomHeader {
+/// `header`, if present.
+header(header) -> Option<&str> {.as_deref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `LogStreamDatadogEnum`.
 LogStreamDatadogEnum {
@@ -647,6 +653,20 @@ pub struct LogStreamDatadogResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamDatadogResponseSchema: id, name);
+getters!(LogStreamDatadogResponseSchema {
+/// `filters`, or an empty slice when it is absent.
+filters(filters) -> &[LogStreamFilter] {.as_deref().unwrap_or_default()};
+/// `isPriority`, if present.
+is_priority(is_priority) -> Option<bool> {};
+/// `pii_config`, if present.
+pii_config(pii_config) -> Option<&LogStreamPiiConfig> {.as_ref()};
+/// `sink`, if present.
+sink(sink) -> Option<&LogStreamDatadogSink> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&LogStreamDatadogEnum> {.as_ref()};
+});
 /// A model of the schema `LogStreamDatadogSink`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -689,6 +709,12 @@ setters!(LogStreamDatadogSink {
 with_datadog_api_key(datadog_api_key): crate::Secret;
 /// Sets `datadogRegion`: a [`LogStreamDatadogRegionEnum`] (one of `us`, `eu`, `us3`, `us5`); required.
 with_datadog_region(datadog_region): LogStreamDatadogRegionEnum;
+});
+getters!(LogStreamDatadogSink {
+/// `datadogApiKey`, if present.
+datadog_api_key(datadog_api_key) -> Option<&crate::Secret> {.as_ref()};
+/// `datadogRegion`, if present.
+datadog_region(datadog_region) -> Option<&LogStreamDatadogRegionEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `LogStreamEventBridgeEnum`.
@@ -733,6 +759,20 @@ pub struct LogStreamEventBridgeResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamEventBridgeResponseSchema: id, name);
+getters!(LogStreamEventBridgeResponseSchema {
+/// `filters`, or an empty slice when it is absent.
+filters(filters) -> &[LogStreamFilter] {.as_deref().unwrap_or_default()};
+/// `isPriority`, if present.
+is_priority(is_priority) -> Option<bool> {};
+/// `pii_config`, if present.
+pii_config(pii_config) -> Option<&LogStreamPiiConfig> {.as_ref()};
+/// `sink`, if present.
+sink(sink) -> Option<&LogStreamEventBridgeSink> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&LogStreamEventBridgeEnum> {.as_ref()};
+});
 /// A model of the schema `LogStreamEventBridgeSink`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -780,6 +820,14 @@ with_aws_account_id(aws_account_id): String;
 with_aws_partner_event_source(aws_partner_event_source): String;
 /// Sets `awsRegion`: a [`LogStreamEventBridgeSinkRegionEnum`] (one of `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-northeast-1`, `ap-northeast-2`, `ap-northeast-3`, `ap-south-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-4`, …); required.
 with_aws_region(aws_region): LogStreamEventBridgeSinkRegionEnum;
+});
+getters!(LogStreamEventBridgeSink {
+/// `awsAccountId`, if present.
+aws_account_id(aws_account_id) -> Option<&str> {.as_deref()};
+/// `awsPartnerEventSource`, if present.
+aws_partner_event_source(aws_partner_event_source) -> Option<&str> {.as_deref()};
+/// `awsRegion`, if present.
+aws_region(aws_region) -> Option<&LogStreamEventBridgeSinkRegionEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `LogStreamEventBridgeSinkRegionEnum`.
@@ -972,6 +1020,20 @@ pub struct LogStreamEventGridResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamEventGridResponseSchema: id, name);
+getters!(LogStreamEventGridResponseSchema {
+/// `filters`, or an empty slice when it is absent.
+filters(filters) -> &[LogStreamFilter] {.as_deref().unwrap_or_default()};
+/// `isPriority`, if present.
+is_priority(is_priority) -> Option<bool> {};
+/// `pii_config`, if present.
+pii_config(pii_config) -> Option<&LogStreamPiiConfig> {.as_ref()};
+/// `sink`, if present.
+sink(sink) -> Option<&LogStreamEventGridSink> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&LogStreamEventGridEnum> {.as_ref()};
+});
 /// A model of the schema `LogStreamEventGridSink`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1035,6 +1097,16 @@ with_azure_resource_group(azure_resource_group): String;
 /// Sets `azureSubscriptionId`: a string; matches `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`; required.
 with_azure_subscription_id(azure_subscription_id): String;
 });
+getters!(LogStreamEventGridSink {
+/// `azurePartnerTopic`, if present.
+azure_partner_topic(azure_partner_topic) -> Option<&str> {.as_deref()};
+/// `azureRegion`, if present.
+azure_region(azure_region) -> Option<&LogStreamEventGridRegionEnum> {.as_ref()};
+/// `azureResourceGroup`, if present.
+azure_resource_group(azure_resource_group) -> Option<&str> {.as_deref()};
+/// `azureSubscriptionId`, if present.
+azure_subscription_id(azure_subscription_id) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `LogStreamFilter`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1064,6 +1136,12 @@ setters!(LogStreamFilter {
 with_name(name): LogStreamFilterGroupNameEnum;
 /// Sets `type`: a [`LogStreamFilterTypeEnum`] (one of `category`).
 with_type(type_): LogStreamFilterTypeEnum;
+});
+getters!(LogStreamFilter {
+/// `name`, if present.
+name(name) -> Option<&LogStreamFilterGroupNameEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&LogStreamFilterTypeEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `LogStreamFilterGroupNameEnum`.
@@ -1168,6 +1246,20 @@ pub struct LogStreamHttpResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamHttpResponseSchema: id, name);
+getters!(LogStreamHttpResponseSchema {
+/// `filters`, or an empty slice when it is absent.
+filters(filters) -> &[LogStreamFilter] {.as_deref().unwrap_or_default()};
+/// `isPriority`, if present.
+is_priority(is_priority) -> Option<bool> {};
+/// `pii_config`, if present.
+pii_config(pii_config) -> Option<&LogStreamPiiConfig> {.as_ref()};
+/// `sink`, if present.
+sink(sink) -> Option<&LogStreamHttpSink> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&LogStreamHttpEnum> {.as_ref()};
+});
 /// A model of the schema `LogStreamHttpSink`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1236,6 +1328,18 @@ list_setters!(LogStreamHttpSink {
 /// Sets `httpCustomHeaders`: a list, each item a [`HttpCustomHeader`].
 with_http_custom_headers(http_custom_headers): HttpCustomHeader;
 });
+getters!(LogStreamHttpSink {
+/// `httpAuthorization`, if present.
+http_authorization(http_authorization) -> Option<&crate::Secret> {.as_ref()};
+/// `httpContentFormat`, if present.
+http_content_format(http_content_format) -> Option<&LogStreamHttpContentFormatEnum> {.as_ref()};
+/// `httpContentType`, if present.
+http_content_type(http_content_type) -> Option<&str> {.as_deref()};
+/// `httpCustomHeaders`, or an empty slice when it is absent.
+http_custom_headers(http_custom_headers) -> &[HttpCustomHeader] {.as_deref().unwrap_or_default()};
+/// `httpEndpoint`, if present.
+http_endpoint(http_endpoint) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `LogStreamMixpanelEnum`.
 LogStreamMixpanelEnum {
@@ -1287,6 +1391,20 @@ pub struct LogStreamMixpanelResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamMixpanelResponseSchema: id, name);
+getters!(LogStreamMixpanelResponseSchema {
+/// `filters`, or an empty slice when it is absent.
+filters(filters) -> &[LogStreamFilter] {.as_deref().unwrap_or_default()};
+/// `isPriority`, if present.
+is_priority(is_priority) -> Option<bool> {};
+/// `pii_config`, if present.
+pii_config(pii_config) -> Option<&LogStreamPiiConfig> {.as_ref()};
+/// `sink`, if present.
+sink(sink) -> Option<&LogStreamMixpanelSink> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&LogStreamMixpanelEnum> {.as_ref()};
+});
 /// A model of the schema `LogStreamMixpanelSink`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1351,6 +1469,16 @@ with_mixpanel_region(mixpanel_region): LogStreamMixpanelRegionEnum;
 with_mixpanel_service_account_password(mixpanel_service_account_password): crate::Secret;
 /// Sets `mixpanelServiceAccountUsername`: a string; matches `^[^:]+$`; required.
 with_mixpanel_service_account_username(mixpanel_service_account_username): String;
+});
+getters!(LogStreamMixpanelSink {
+/// `mixpanelProjectId`, if present.
+mixpanel_project_id(mixpanel_project_id) -> Option<&str> {.as_deref()};
+/// `mixpanelRegion`, if present.
+mixpanel_region(mixpanel_region) -> Option<&LogStreamMixpanelRegionEnum> {.as_ref()};
+/// `mixpanelServiceAccountPassword`, if present.
+mixpanel_service_account_password(mixpanel_service_account_password) -> Option<&crate::Secret> {.as_ref()};
+/// `mixpanelServiceAccountUsername`, if present.
+mixpanel_service_account_username(mixpanel_service_account_username) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `LogStreamMixpanelSinkPatch`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1458,6 +1586,14 @@ with_method(method): LogStreamPiiMethodEnum;
 list_setters!(LogStreamPiiConfig {
 /// Sets `log_fields`: a list, each item a [`LogStreamPiiLogFieldsEnum`] (one of `first_name`, `last_name`, `username`, `email`, `phone`, `address`); at least 1 items; required.
 with_log_fields(log_fields): LogStreamPiiLogFieldsEnum;
+});
+getters!(LogStreamPiiConfig {
+/// `algorithm`, if present.
+algorithm(algorithm) -> Option<&LogStreamPiiAlgorithmEnum> {.as_ref()};
+/// `log_fields`, or an empty slice when it is absent.
+log_fields(log_fields) -> &[LogStreamPiiLogFieldsEnum] {.as_deref().unwrap_or_default()};
+/// `method`, if present.
+method(method) -> Option<&LogStreamPiiMethodEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `LogStreamPiiLogFieldsEnum`.
@@ -1586,6 +1722,20 @@ pub struct LogStreamSegmentResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamSegmentResponseSchema: id, name);
+getters!(LogStreamSegmentResponseSchema {
+/// `filters`, or an empty slice when it is absent.
+filters(filters) -> &[LogStreamFilter] {.as_deref().unwrap_or_default()};
+/// `isPriority`, if present.
+is_priority(is_priority) -> Option<bool> {};
+/// `pii_config`, if present.
+pii_config(pii_config) -> Option<&LogStreamPiiConfig> {.as_ref()};
+/// `sink`, if present.
+sink(sink) -> Option<&LogStreamSegmentSinkWriteKey> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&LogStreamSegmentEnum> {.as_ref()};
+});
 /// A model of the schema `LogStreamSegmentSink`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1650,6 +1800,10 @@ impl From<crate::Secret> for LogStreamSegmentSinkWriteKey {
         Self::new(value)
     }
 }
+getters!(LogStreamSegmentSinkWriteKey {
+/// `segmentWriteKey`, if present.
+segment_write_key(segment_write_key) -> Option<&crate::Secret> {.as_ref()};
+});
 /// One of several shapes: the schema `LogStreamSinkPatch`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1797,6 +1951,20 @@ pub struct LogStreamSplunkResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamSplunkResponseSchema: id, name);
+getters!(LogStreamSplunkResponseSchema {
+/// `filters`, or an empty slice when it is absent.
+filters(filters) -> &[LogStreamFilter] {.as_deref().unwrap_or_default()};
+/// `isPriority`, if present.
+is_priority(is_priority) -> Option<bool> {};
+/// `pii_config`, if present.
+pii_config(pii_config) -> Option<&LogStreamPiiConfig> {.as_ref()};
+/// `sink`, if present.
+sink(sink) -> Option<&LogStreamSplunkSink> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&LogStreamSplunkEnum> {.as_ref()};
+});
 /// A model of the schema `LogStreamSplunkSink`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1862,6 +2030,16 @@ with_splunk_secure(splunk_secure): bool;
 /// Sets `splunkToken`: a secret string; required; redacted in `Debug`.
 with_splunk_token(splunk_token): crate::Secret;
 });
+getters!(LogStreamSplunkSink {
+/// `splunkDomain`, if present.
+splunk_domain(splunk_domain) -> Option<&str> {.as_deref()};
+/// `splunkPort`, if present.
+splunk_port(splunk_port) -> Option<&str> {.as_deref()};
+/// `splunkSecure`, if present.
+splunk_secure(splunk_secure) -> Option<bool> {};
+/// `splunkToken`, if present.
+splunk_token(splunk_token) -> Option<&crate::Secret> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `LogStreamStatusEnum`.
 LogStreamStatusEnum {
@@ -1915,6 +2093,20 @@ pub struct LogStreamSumoResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogStreamSumoResponseSchema: id, name);
+getters!(LogStreamSumoResponseSchema {
+/// `filters`, or an empty slice when it is absent.
+filters(filters) -> &[LogStreamFilter] {.as_deref().unwrap_or_default()};
+/// `isPriority`, if present.
+is_priority(is_priority) -> Option<bool> {};
+/// `pii_config`, if present.
+pii_config(pii_config) -> Option<&LogStreamPiiConfig> {.as_ref()};
+/// `sink`, if present.
+sink(sink) -> Option<&LogStreamSumoSink> {.as_ref()};
+/// `status`, if present.
+status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&LogStreamSumoEnum> {.as_ref()};
+});
 /// A model of the schema `LogStreamSumoSink`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1955,6 +2147,10 @@ impl From<&str> for LogStreamSumoSink {
         Self::new(value)
     }
 }
+getters!(LogStreamSumoSink {
+/// `sumoSourceAddress`, if present.
+sumo_source_address(sumo_source_address) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `UpdateLogStreamRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateLogStreamRequestContent {

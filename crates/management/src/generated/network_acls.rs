@@ -51,6 +51,18 @@ with_redirect(redirect): bool;
 /// Sets `redirect_uri`: a string; 1 to 2000 characters.
 with_redirect_uri(redirect_uri): String;
 });
+getters!(NetworkAclAction {
+/// `allow`, if present.
+allow(allow) -> Option<bool> {};
+/// `block`, if present.
+block(block) -> Option<bool> {};
+/// `log`, if present.
+log(log) -> Option<bool> {};
+/// `redirect`, if present.
+redirect(redirect) -> Option<bool> {};
+/// `redirect_uri`, if present.
+redirect_uri(redirect_uri) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `NetworkAclMatch`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -125,6 +137,30 @@ with_ja3_fingerprints(ja3_fingerprints): String;
 with_ja4_fingerprints(ja4_fingerprints): String;
 /// Sets `user_agents`: a list, each item a string; at least 1 items.
 with_user_agents(user_agents): String;
+});
+getters!(NetworkAclMatch {
+/// `asns`, or an empty slice when it is absent.
+asns(asns) -> &[i64] {.as_deref().unwrap_or_default()};
+/// `connecting_ipv4_cidrs`, or an empty slice when it is absent.
+connecting_ipv4_cidrs(connecting_ipv4_cidrs) -> &[NetworkAclMatchConnectingIpv4Cidr] {.as_deref().unwrap_or_default()};
+/// `connecting_ipv6_cidrs`, or an empty slice when it is absent.
+connecting_ipv6_cidrs(connecting_ipv6_cidrs) -> &[NetworkAclMatchConnectingIpv6Cidr] {.as_deref().unwrap_or_default()};
+/// `geo_country_codes`, or an empty slice when it is absent.
+geo_country_codes(geo_country_codes) -> &[String] {.as_deref().unwrap_or_default()};
+/// `geo_subdivision_codes`, or an empty slice when it is absent.
+geo_subdivision_codes(geo_subdivision_codes) -> &[String] {.as_deref().unwrap_or_default()};
+/// `hostnames`, or an empty slice when it is absent.
+hostnames(hostnames) -> &[String] {.as_deref().unwrap_or_default()};
+/// `ipv4_cidrs`, or an empty slice when it is absent.
+ipv4_cidrs(ipv4_cidrs) -> &[NetworkAclMatchIpv4Cidr] {.as_deref().unwrap_or_default()};
+/// `ipv6_cidrs`, or an empty slice when it is absent.
+ipv6_cidrs(ipv6_cidrs) -> &[NetworkAclMatchIpv6Cidr] {.as_deref().unwrap_or_default()};
+/// `ja3_fingerprints`, or an empty slice when it is absent.
+ja3_fingerprints(ja3_fingerprints) -> &[String] {.as_deref().unwrap_or_default()};
+/// `ja4_fingerprints`, or an empty slice when it is absent.
+ja4_fingerprints(ja4_fingerprints) -> &[String] {.as_deref().unwrap_or_default()};
+/// `user_agents`, or an empty slice when it is absent.
+user_agents(user_agents) -> &[String] {.as_deref().unwrap_or_default()};
 });
 /// The schema `NetworkACLMatchConnectingIpv4Cidr`: the same shape as [`NetworkAclMatchIpv4Cidr`], so one type serves both.
 pub type NetworkAclMatchConnectingIpv4Cidr = NetworkAclMatchIpv4Cidr;
@@ -220,6 +256,16 @@ with_not_match(not_match): NetworkAclMatch;
 /// Sets `scope`: a [`NetworkAclRuleScopeEnum`] (one of `management`, `authentication`, `tenant`, `dynamic_client_registration`); required.
 with_scope(scope): NetworkAclRuleScopeEnum;
 });
+getters!(NetworkAclRule {
+/// `action`, if present.
+action(action) -> Option<&NetworkAclAction> {.as_ref()};
+/// `match`, if present.
+r#match(match_) -> Option<&NetworkAclMatch> {.as_ref()};
+/// `not_match`, if present.
+not_match(not_match) -> Option<&NetworkAclMatch> {.as_ref()};
+/// `scope`, if present.
+scope(scope) -> Option<&NetworkAclRuleScopeEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `NetworkAclRuleScopeEnum`.
 NetworkAclRuleScopeEnum {
@@ -262,6 +308,20 @@ pub struct NetworkAclsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(NetworkAclsResponseContent: id);
+getters!(NetworkAclsResponseContent {
+/// `active`, if present.
+active(active) -> Option<bool> {};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&str> {.as_deref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `priority`, if present.
+priority(priority) -> Option<i64> {};
+/// `rule`, if present.
+rule(rule) -> Option<&NetworkAclRule> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `SetNetworkAclRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetNetworkAclRequestContent {

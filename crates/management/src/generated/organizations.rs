@@ -450,6 +450,16 @@ pub struct CreateOrganizationResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateOrganizationResponseContent: display_name, id, name);
+getters!(CreateOrganizationResponseContent {
+/// `branding`, if present.
+branding(branding) -> Option<&OrganizationBranding> {.as_ref()};
+/// `enabled_connections`, or an empty slice when it is absent.
+enabled_connections(enabled_connections) -> &[OrganizationEnabledConnection] {.as_deref().unwrap_or_default()};
+/// `metadata`, if present.
+metadata(metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `token_quota`, if present.
+token_quota(token_quota) -> Option<&TokenQuota> {.as_ref()};
+});
 /// The schema `DeleteOrganizationGroupRolesRequestContent`: the same shape as [`CreateOrganizationGroupRolesRequestContent`], so one type serves both.
 pub type DeleteOrganizationGroupRolesRequestContent = CreateOrganizationGroupRolesRequestContent;
 /// The schema `DeleteOrganizationMemberRolesRequestContent`: the same shape as [`CreateOrganizationGroupRolesRequestContent`], so one type serves both.
@@ -515,6 +525,20 @@ pub struct OrganizationAllConnectionPost {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationAllConnectionPost: connection_id, organization_connection_name);
+getters!(OrganizationAllConnectionPost {
+/// `assign_membership_on_login`, if present.
+assign_membership_on_login(assign_membership_on_login) -> Option<bool> {};
+/// `connection`, if present.
+connection(connection) -> Option<&OrganizationConnectionInformation> {.as_ref()};
+/// `is_enabled`, if present.
+is_enabled(is_enabled) -> Option<bool> {};
+/// `is_signup_enabled`, if present.
+is_signup_enabled(is_signup_enabled) -> Option<bool> {};
+/// `organization_access_level`, if present.
+organization_access_level(organization_access_level) -> Option<&OrganizationAccessLevelEnum> {.as_ref()};
+/// `show_as_button`, if present.
+show_as_button(show_as_button) -> Option<bool> {};
+});
 /// A model of the schema `OrganizationClientGrant`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -542,6 +566,16 @@ pub struct OrganizationClientGrant {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationClientGrant: client_id, id);
+getters!(OrganizationClientGrant {
+/// `allow_any_organization`, if present.
+allow_any_organization(allow_any_organization) -> Option<bool> {};
+/// `audience`, if present.
+audience(audience) -> Option<&str> {.as_deref()};
+/// `organization_usage`, if present.
+organization_usage(organization_usage) -> Option<&OrganizationUsageEnum> {.as_ref()};
+/// `scope`, or an empty slice when it is absent.
+scope(scope) -> &[String] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `OrganizationConnection`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -566,6 +600,16 @@ pub struct OrganizationConnection {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationConnection: connection_id);
+getters!(OrganizationConnection {
+/// `assign_membership_on_login`, if present.
+assign_membership_on_login(assign_membership_on_login) -> Option<bool> {};
+/// `connection`, if present.
+connection(connection) -> Option<&OrganizationConnectionInformation> {.as_ref()};
+/// `is_signup_enabled`, if present.
+is_signup_enabled(is_signup_enabled) -> Option<bool> {};
+/// `show_as_button`, if present.
+show_as_button(show_as_button) -> Option<bool> {};
+});
 /// A model of the schema `OrganizationConnectionInformation`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -581,6 +625,10 @@ pub struct OrganizationConnectionInformation {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationConnectionInformation: name);
+getters!(OrganizationConnectionInformation {
+/// `strategy`, if present.
+strategy(strategy) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `OrganizationDiscoveryDomain`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -608,6 +656,18 @@ pub struct OrganizationDiscoveryDomain {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationDiscoveryDomain: id);
+getters!(OrganizationDiscoveryDomain {
+/// `domain`, if present.
+domain(domain) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&OrganizationDiscoveryDomainStatus> {.as_ref()};
+/// `use_for_organization_discovery`, if present.
+use_for_organization_discovery(use_for_organization_discovery) -> Option<bool> {};
+/// `verification_host`, if present.
+verification_host(verification_host) -> Option<&str> {.as_deref()};
+/// `verification_txt`, if present.
+verification_txt(verification_txt) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `OrganizationDiscoveryDomainStatus`.
 OrganizationDiscoveryDomainStatus {
@@ -666,6 +726,24 @@ pub struct OrganizationInvitation {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationInvitation: client_id, connection_id, id, organization_id, ticket_id);
+getters!(OrganizationInvitation {
+/// `app_metadata`, if present.
+app_metadata(app_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `expires_at`, if present.
+expires_at(expires_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `invitation_url`, if present.
+invitation_url(invitation_url) -> Option<&str> {.as_deref()};
+/// `invitee`, if present.
+invitee(invitee) -> Option<&OrganizationInvitationInvitee> {.as_ref()};
+/// `inviter`, if present.
+inviter(inviter) -> Option<&OrganizationInvitationInviter> {.as_ref()};
+/// `roles`, or an empty slice when it is absent.
+roles(roles) -> &[String] {.as_deref().unwrap_or_default()};
+/// `user_metadata`, if present.
+user_metadata(user_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+});
 /// A model of the schema `OrganizationInvitationInvitee`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -764,6 +842,12 @@ pub struct OrganizationMember {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationMember: email, name, user_id);
+getters!(OrganizationMember {
+/// `picture`, if present.
+picture(picture) -> Option<&str> {.as_deref()};
+/// `roles`, or an empty slice when it is absent.
+roles(roles) -> &[OrganizationMemberRole] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `OrganizationMemberEffectiveRole`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -785,6 +869,12 @@ pub struct OrganizationMemberEffectiveRole {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(OrganizationMemberEffectiveRole: id, name);
+getters!(OrganizationMemberEffectiveRole {
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `sources`, or an empty slice when it is absent.
+sources(sources) -> &[OrganizationMemberEffectiveRoleSource] {.as_deref().unwrap_or_default()};
+});
 string_enum!(
 /// A string enum: the schema `OrganizationMemberEffectiveRoleSource`.
 OrganizationMemberEffectiveRoleSource {

@@ -115,6 +115,10 @@ impl From<crate::secret::SecretMap> for AculClientFilterByMetadata {
         Self::new(value)
     }
 }
+getters!(AculClientFilterByMetadata {
+/// `metadata`, if present.
+metadata(metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+});
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -181,6 +185,24 @@ with_filters, clear_filters(filters): AculFilters;
 with_head_tags, clear_head_tags(head_tags): Vec<AculHeadTag>;
 /// `use_page_template`: a boolean; defaults to `false`; may be `null`.
 with_use_page_template, clear_use_page_template(use_page_template): bool;
+});
+getters!(AculConfigsItem {
+/// `context_configuration`, or an empty slice when it is absent.
+context_configuration(context_configuration) -> &[AculContextConfigurationItem] {.value().map_or(&[], Vec::as_slice)};
+/// `default_head_tags_disabled`, if it holds a value.
+default_head_tags_disabled(default_head_tags_disabled) -> Option<bool> {.value().copied()};
+/// `filters`, if it holds a value.
+filters(filters) -> Option<&AculFilters> {.value()};
+/// `head_tags`, or an empty slice when it is absent.
+head_tags(head_tags) -> &[AculHeadTag] {.value().map_or(&[], Vec::as_slice)};
+/// `prompt`, if present.
+prompt(prompt) -> Option<&PromptGroupNameEnum> {.as_ref()};
+/// `rendering_mode`, if present.
+rendering_mode(rendering_mode) -> Option<&AculRenderingModeEnum> {.as_ref()};
+/// `screen`, if present.
+screen(screen) -> Option<&ScreenGroupNameEnum> {.as_ref()};
+/// `use_page_template`, if it holds a value.
+use_page_template(use_page_template) -> Option<bool> {.value().copied()};
 });
 /// One of several shapes: the schema `AculContextConfigurationItem`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -364,6 +386,16 @@ with_domains(domains): AculDomainFilter;
 /// Sets `organizations`: a list, each item a [`AculOrganizationFilter`].
 with_organizations(organizations): AculOrganizationFilter;
 });
+getters!(AculFilters {
+/// `clients`, or an empty slice when it is absent.
+clients(clients) -> &[AculClientFilter] {.as_deref().unwrap_or_default()};
+/// `domains`, or an empty slice when it is absent.
+domains(domains) -> &[AculDomainFilter] {.as_deref().unwrap_or_default()};
+/// `match_type`, if present.
+match_type(match_type) -> Option<&AculMatchTypeEnum> {.as_ref()};
+/// `organizations`, or an empty slice when it is absent.
+organizations(organizations) -> &[AculOrganizationFilter] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `AculHeadTag`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -398,6 +430,14 @@ with_attributes(attributes): crate::secret::SecretMap;
 with_content(content): String;
 /// Sets `tag`: a string.
 with_tag(tag): String;
+});
+getters!(AculHeadTag {
+/// `attributes`, if present.
+attributes(attributes) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `content`, if present.
+content(content) -> Option<&str> {.as_deref()};
+/// `tag`, if present.
+tag(tag) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `AculMatchTypeEnum`.
@@ -458,6 +498,10 @@ pub struct BulkUpdateAculResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(BulkUpdateAculResponseContent {
+/// `configs`, or an empty slice when it is absent.
+configs(configs) -> &[AculConfigsItem] {.as_deref().unwrap_or_default()};
+});
 /// The schema `GetAculResponseContent`: the same shape as [`ListAculsResponseContentItem`], so one type serves both.
 pub type GetAculResponseContent = ListAculsResponseContentItem;
 /// A model of the schema `GetSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -477,6 +521,14 @@ pub struct GetSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetSettingsResponseContent {
+/// `identifier_first`, if present.
+identifier_first(identifier_first) -> Option<bool> {};
+/// `universal_login_experience`, if present.
+universal_login_experience(universal_login_experience) -> Option<&UniversalLoginExperienceEnum> {.as_ref()};
+/// `webauthn_platform_first_factor`, if present.
+webauthn_platform_first_factor(webauthn_platform_first_factor) -> Option<bool> {};
+});
 /// A model of the schema `ListAculsResponseContentItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -512,6 +564,26 @@ pub struct ListAculsResponseContentItem {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ListAculsResponseContentItem {
+/// `context_configuration`, or an empty slice when it is absent.
+context_configuration(context_configuration) -> &[AculContextConfigurationItem] {.as_deref().unwrap_or_default()};
+/// `default_head_tags_disabled`, if present.
+default_head_tags_disabled(default_head_tags_disabled) -> Option<bool> {};
+/// `filters`, if present.
+filters(filters) -> Option<&AculFilters> {.as_ref()};
+/// `head_tags`, or an empty slice when it is absent.
+head_tags(head_tags) -> &[AculHeadTag] {.as_deref().unwrap_or_default()};
+/// `prompt`, if present.
+prompt(prompt) -> Option<&str> {.as_deref()};
+/// `rendering_mode`, if present.
+rendering_mode(rendering_mode) -> Option<&AculRenderingModeEnum> {.as_ref()};
+/// `screen`, if present.
+screen(screen) -> Option<&str> {.as_deref()};
+/// `tenant`, if present.
+tenant(tenant) -> Option<&str> {.as_deref()};
+/// `use_page_template`, if present.
+use_page_template(use_page_template) -> Option<bool> {};
+});
 string_enum!(
 /// A string enum: the schema `PartialGroupsEnum`.
 PartialGroupsEnum {
@@ -1061,6 +1133,20 @@ pub struct UpdateAculResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(UpdateAculResponseContent {
+/// `context_configuration`, or an empty slice when it is absent.
+context_configuration(context_configuration) -> &[AculContextConfigurationItem] {.as_deref().unwrap_or_default()};
+/// `default_head_tags_disabled`, if present.
+default_head_tags_disabled(default_head_tags_disabled) -> Option<bool> {};
+/// `filters`, if present.
+filters(filters) -> Option<&AculFilters> {.as_ref()};
+/// `head_tags`, or an empty slice when it is absent.
+head_tags(head_tags) -> &[AculHeadTag] {.as_deref().unwrap_or_default()};
+/// `rendering_mode`, if present.
+rendering_mode(rendering_mode) -> Option<&AculRenderingModeEnum> {.as_ref()};
+/// `use_page_template`, if present.
+use_page_template(use_page_template) -> Option<bool> {};
+});
 /// A request body, the schema `UpdateSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSettingsRequestContent {

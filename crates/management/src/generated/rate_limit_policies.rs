@@ -119,6 +119,20 @@ pub struct RateLimitPolicy {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(RateLimitPolicy: id);
+getters!(RateLimitPolicy {
+/// `configuration`, if present.
+configuration(configuration) -> Option<&RateLimitPolicyConfiguration> {.as_ref()};
+/// `consumer`, if present.
+consumer(consumer) -> Option<&RateLimitPolicyConsumerEnum> {.as_ref()};
+/// `consumer_selector`, if present.
+consumer_selector(consumer_selector) -> Option<&str> {.as_deref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `resource`, if present.
+resource(resource) -> Option<&RateLimitPolicyResourceEnum> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// One of several shapes, named by the value of `action`: the schema `RateLimitPolicyConfiguration`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -176,6 +190,10 @@ impl RateLimitPolicyConfigurationAllow {
         }
     }
 }
+getters!(RateLimitPolicyConfigurationAllow {
+/// `action`, if present.
+action(action) -> Option<&RateLimitPolicyConfigurationAllowAction> {.as_ref()};
+});
 string_enum!(
 /// A string enum: an inline schema.
 RateLimitPolicyConfigurationAllowAction {
@@ -216,6 +234,12 @@ setters!(RateLimitPolicyConfigurationBlockOrLog {
 with_action(action): RateLimitPolicyConfigurationBlockOrLogAction;
 /// Sets `limit`: an integer; 0 to 10000; required.
 with_limit(limit): i64;
+});
+getters!(RateLimitPolicyConfigurationBlockOrLog {
+/// `action`, if present.
+action(action) -> Option<&RateLimitPolicyConfigurationBlockOrLogAction> {.as_ref()};
+/// `limit`, if present.
+limit(limit) -> Option<i64> {};
 });
 string_enum!(
 /// A string enum: an inline schema.
@@ -260,6 +284,14 @@ setters!(RateLimitPolicyConfigurationRedirect {
 with_limit(limit): i64;
 /// Sets `redirect_uri`: a string; format `strict-https-uri`; required.
 with_redirect_uri(redirect_uri): String;
+});
+getters!(RateLimitPolicyConfigurationRedirect {
+/// `action`, if present.
+action(action) -> Option<&RateLimitPolicyConfigurationRedirectAction> {.as_ref()};
+/// `limit`, if present.
+limit(limit) -> Option<i64> {};
+/// `redirect_uri`, if present.
+redirect_uri(redirect_uri) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: an inline schema.

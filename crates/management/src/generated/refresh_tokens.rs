@@ -8,15 +8,23 @@ pub type GetRefreshTokenResponseContent = RefreshTokenResponseContent;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RevokeRefreshTokensRequestContent {
     /// `audience`: a string; 1 to 600 characters.
+    ///
+    /// Note: Cannot be sent together with `ids`. Needs `user_id` and `client_id` as well.
     #[serde(skip_serializing_if = "Option::is_none")]
     audience: Option<String>,
     /// `client_id`: a string; format `client-id`; 1 to 64 characters.
+    ///
+    /// Note: Cannot be sent together with `ids`. Needs `user_id` as well.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `ids`: a list, each item a string; at least 1 items.
+    ///
+    /// Note: Cannot be sent together with `user_id`, `client_id` or `audience`.
     #[serde(skip_serializing_if = "Option::is_none")]
     ids: Option<Vec<String>>,
     /// `user_id`: a string; format `user-id`; 1 to 300 characters.
+    ///
+    /// Note: Cannot be sent together with `ids`.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
     #[serde(flatten)]
@@ -38,14 +46,22 @@ impl RevokeRefreshTokensRequestContent {
 }
 setters!(RevokeRefreshTokensRequestContent {
 /// Sets `audience`: a string; 1 to 600 characters.
+///
+/// Note: Cannot be sent together with `ids`. Needs `user_id` and `client_id` as well.
 with_audience(audience): String;
 /// Sets `client_id`: a string; format `client-id`; 1 to 64 characters.
+///
+/// Note: Cannot be sent together with `ids`. Needs `user_id` as well.
 with_client_id(client_id): String;
 /// Sets `user_id`: a string; format `user-id`; 1 to 300 characters.
+///
+/// Note: Cannot be sent together with `ids`.
 with_user_id(user_id): String;
 });
 list_setters!(RevokeRefreshTokensRequestContent {
 /// Sets `ids`: a list, each item a string; at least 1 items.
+///
+/// Note: Cannot be sent together with `user_id`, `client_id` or `audience`.
 with_ids(ids): String;
 });
 impl RevokeRefreshTokensRequestContent {

@@ -215,6 +215,44 @@ pub struct ResourceServer {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ResourceServer: client_id, id, identifier, name);
+getters!(ResourceServer {
+/// `allow_offline_access`, if present.
+allow_offline_access(allow_offline_access) -> Option<bool> {};
+/// `allow_online_access`, if present.
+allow_online_access(allow_online_access) -> Option<bool> {};
+/// `allow_online_access_with_ephemeral_sessions`, if present.
+allow_online_access_with_ephemeral_sessions(allow_online_access_with_ephemeral_sessions) -> Option<bool> {};
+/// `authorization_details`, or an empty slice when it is absent.
+authorization_details(authorization_details) -> &[serde_json::Value] {.as_deref().unwrap_or_default()};
+/// `authorization_policy`, if present.
+authorization_policy(authorization_policy) -> Option<&ResourceServerAuthorizationPolicy> {.as_ref()};
+/// `consent_policy`, if present.
+consent_policy(consent_policy) -> Option<&ResourceServerConsentPolicyEnum> {.as_ref()};
+/// `enforce_policies`, if present.
+enforce_policies(enforce_policies) -> Option<bool> {};
+/// `is_system`, if present.
+is_system(is_system) -> Option<bool> {};
+/// `proof_of_possession`, if present.
+proof_of_possession(proof_of_possession) -> Option<&ResourceServerProofOfPossession> {.as_ref()};
+/// `scopes`, or an empty slice when it is absent.
+scopes(scopes) -> &[ResourceServerScope] {.as_deref().unwrap_or_default()};
+/// `signing_alg`, if present.
+signing_alg(signing_alg) -> Option<&SigningAlgorithmEnum> {.as_ref()};
+/// `signing_secret`, if present.
+signing_secret(signing_secret) -> Option<&crate::Secret> {.as_ref()};
+/// `skip_consent_for_verifiable_first_party_clients`, if present.
+skip_consent_for_verifiable_first_party_clients(skip_consent_for_verifiable_first_party_clients) -> Option<bool> {};
+/// `subject_type_authorization`, if present.
+subject_type_authorization(subject_type_authorization) -> Option<&ResourceServerSubjectTypeAuthorization> {.as_ref()};
+/// `token_dialect`, if present.
+token_dialect(token_dialect) -> Option<&ResourceServerTokenDialectResponseEnum> {.as_ref()};
+/// `token_encryption`, if present.
+token_encryption(token_encryption) -> Option<&ResourceServerTokenEncryption> {.as_ref()};
+/// `token_lifetime`, if present.
+token_lifetime(token_lifetime) -> Option<i64> {};
+/// `token_lifetime_for_web`, if present.
+token_lifetime_for_web(token_lifetime_for_web) -> Option<i64> {};
+});
 /// A model of the schema `ResourceServerAuthorizationPolicy`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -298,6 +336,14 @@ with_required(required): bool;
 /// Sets `required_for`: a [`ResourceServerProofOfPossessionRequiredForEnum`] (one of `public_clients`, `all_clients`).
 with_required_for(required_for): ResourceServerProofOfPossessionRequiredForEnum;
 });
+getters!(ResourceServerProofOfPossession {
+/// `mechanism`, if present.
+mechanism(mechanism) -> Option<&ResourceServerProofOfPossessionMechanismEnum> {.as_ref()};
+/// `required`, if present.
+required(required) -> Option<bool> {};
+/// `required_for`, if present.
+required_for(required_for) -> Option<&ResourceServerProofOfPossessionRequiredForEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `ResourceServerProofOfPossessionMechanismEnum`.
 ResourceServerProofOfPossessionMechanismEnum {
@@ -345,6 +391,12 @@ with_description(description): String;
 /// Sets `value`: a string; 1 to 280 characters; required.
 with_value(value): String;
 });
+getters!(ResourceServerScope {
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `ResourceServerSubjectTypeAuthorization`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -375,6 +427,12 @@ with_client(client): ResourceServerSubjectTypeAuthorizationClient;
 /// Sets `user`: a [`ResourceServerSubjectTypeAuthorizationUser`].
 with_user(user): ResourceServerSubjectTypeAuthorizationUser;
 });
+getters!(ResourceServerSubjectTypeAuthorization {
+/// `client`, if present.
+client(client) -> Option<&ResourceServerSubjectTypeAuthorizationClient> {.as_ref()};
+/// `user`, if present.
+user(user) -> Option<&ResourceServerSubjectTypeAuthorizationUser> {.as_ref()};
+});
 /// A model of the schema `ResourceServerSubjectTypeAuthorizationClient`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -399,6 +457,10 @@ impl ResourceServerSubjectTypeAuthorizationClient {
 setters!(ResourceServerSubjectTypeAuthorizationClient {
 /// Sets `policy`: a [`ResourceServerSubjectTypeAuthorizationClientPolicyEnum`] (one of `deny_all`, `require_client_grant`).
 with_policy(policy): ResourceServerSubjectTypeAuthorizationClientPolicyEnum;
+});
+getters!(ResourceServerSubjectTypeAuthorizationClient {
+/// `policy`, if present.
+policy(policy) -> Option<&ResourceServerSubjectTypeAuthorizationClientPolicyEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `ResourceServerSubjectTypeAuthorizationClientPolicyEnum`.
@@ -432,6 +494,10 @@ impl ResourceServerSubjectTypeAuthorizationUser {
 setters!(ResourceServerSubjectTypeAuthorizationUser {
 /// Sets `policy`: a [`ResourceServerSubjectTypeAuthorizationUserPolicyEnum`] (one of `allow_all`, `deny_all`, `require_client_grant`).
 with_policy(policy): ResourceServerSubjectTypeAuthorizationUserPolicyEnum;
+});
+getters!(ResourceServerSubjectTypeAuthorizationUser {
+/// `policy`, if present.
+policy(policy) -> Option<&ResourceServerSubjectTypeAuthorizationUserPolicyEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `ResourceServerSubjectTypeAuthorizationUserPolicyEnum`.
@@ -488,6 +554,12 @@ impl ResourceServerTokenEncryption {
 setters!(ResourceServerTokenEncryption {
 /// Sets `encryption_key`: a [`ResourceServerTokenEncryptionKey`]; required.
 with_encryption_key(encryption_key): ResourceServerTokenEncryptionKey;
+});
+getters!(ResourceServerTokenEncryption {
+/// `encryption_key`, if present.
+encryption_key(encryption_key) -> Option<&ResourceServerTokenEncryptionKey> {.as_ref()};
+/// `format`, if present.
+format(format) -> Option<&ResourceServerTokenEncryptionFormatEnum> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `ResourceServerTokenEncryptionAlgorithmEnum`.
@@ -550,6 +622,14 @@ with_kid(kid): String;
 with_name(name): String;
 /// Sets `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`; 1 to 4096 characters; required.
 with_pem(pem): String;
+});
+getters!(ResourceServerTokenEncryptionKey {
+/// `alg`, if present.
+alg(alg) -> Option<&ResourceServerTokenEncryptionAlgorithmEnum> {.as_ref()};
+/// `kid`, if present.
+kid(kid) -> Option<&str> {.as_deref()};
+/// `pem`, if present.
+pem(pem) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `UpdateResourceServerRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

@@ -13,6 +13,10 @@ pub struct GetRiskAssessmentsSettingsNewDeviceResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetRiskAssessmentsSettingsNewDeviceResponseContent {
+/// `remember_for`, if present.
+remember_for(remember_for) -> Option<i64> {};
+});
 /// A model of the schema `GetRiskAssessmentsSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -24,6 +28,10 @@ pub struct GetRiskAssessmentsSettingsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetRiskAssessmentsSettingsResponseContent {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+});
 /// A request body, the schema `UpdateRiskAssessmentsSettingsNewDeviceRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateRiskAssessmentsSettingsNewDeviceRequestContent {

@@ -143,6 +143,12 @@ pub struct PermissionsResponsePayload {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(PermissionsResponsePayload: permission_name, resource_server_name);
+getters!(PermissionsResponsePayload {
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `resource_server_identifier`, if present.
+resource_server_identifier(resource_server_identifier) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `RoleUser`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -164,6 +170,10 @@ pub struct RoleUser {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(RoleUser: email, name, user_id);
+getters!(RoleUser {
+/// `picture`, if present.
+picture(picture) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `UpdateRoleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateRoleRequestContent {

@@ -76,6 +76,16 @@ pub struct Rule {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Rule: id, name);
+getters!(Rule {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `order`, if present.
+order(order) -> Option<i64> {};
+/// `script`, if present.
+script(script) -> Option<&str> {.as_deref()};
+/// `stage`, if present.
+stage(stage) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `UpdateRuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateRuleRequestContent {

@@ -13,6 +13,10 @@ pub struct RulesConfig {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(RulesConfig {
+/// `key`, if present.
+key(key) -> Option<&crate::Secret> {.as_ref()};
+});
 /// A request body, the schema `SetRulesConfigRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SetRulesConfigRequestContent {
@@ -53,6 +57,12 @@ pub struct SetRulesConfigResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(SetRulesConfigResponseContent {
+/// `key`, if present.
+key(key) -> Option<&crate::Secret> {.as_ref()};
+/// `value`, if present.
+value(value) -> Option<&str> {.as_deref()};
+});
 /// `GET /api/v2/rules-configs` (operation `get_rules-configs`).
 ///
 /// Scopes: `read:rules_configs`. Not paginated.

@@ -156,6 +156,10 @@ pub struct CreateSelfServiceProfileSsoTicketResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(CreateSelfServiceProfileSsoTicketResponseContent {
+/// `ticket`, if present.
+ticket(ticket) -> Option<&str> {.as_deref()};
+});
 /// The schema `GetSelfServiceProfileResponseContent`: the same shape as [`SelfServiceProfile`], so one type serves both.
 pub type GetSelfServiceProfileResponseContent = SelfServiceProfile;
 /// A model of the schema `SelfServiceProfile`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -194,6 +198,20 @@ pub struct SelfServiceProfile {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SelfServiceProfile: id, name, user_attribute_profile_id);
+getters!(SelfServiceProfile {
+/// `allowed_strategies`, or an empty slice when it is absent.
+allowed_strategies(allowed_strategies) -> &[SelfServiceProfileAllowedStrategyEnum] {.as_deref().unwrap_or_default()};
+/// `branding`, if present.
+branding(branding) -> Option<&SelfServiceProfileBrandingProperties> {.as_ref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `user_attributes`, or an empty slice when it is absent.
+user_attributes(user_attributes) -> &[SelfServiceProfileUserAttribute] {.as_deref().unwrap_or_default()};
+});
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileAllowedStrategyEnum`.
 SelfServiceProfileAllowedStrategyEnum {
@@ -254,6 +272,10 @@ impl From<&str> for SelfServiceProfileBrandingColors {
         Self::new(value)
     }
 }
+getters!(SelfServiceProfileBrandingColors {
+/// `primary`, if present.
+primary(primary) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `SelfServiceProfileBrandingProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -283,6 +305,12 @@ setters!(SelfServiceProfileBrandingProperties {
 with_colors(colors): SelfServiceProfileBrandingColors;
 /// Sets `logo_url`: a string; format `uri`; at most 1024 characters; matches `^https://`.
 with_logo_url(logo_url): String;
+});
+getters!(SelfServiceProfileBrandingProperties {
+/// `colors`, if present.
+colors(colors) -> Option<&SelfServiceProfileBrandingColors> {.as_ref()};
+/// `logo_url`, if present.
+logo_url(logo_url) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `SelfServiceProfileCustomTextLanguageEnum`.
@@ -689,6 +717,12 @@ with_description(description): String;
 with_is_optional(is_optional): bool;
 /// Sets `name`: a string; at most 250 characters; required.
 with_name(name): String;
+});
+getters!(SelfServiceProfileUserAttribute {
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `is_optional`, if present.
+is_optional(is_optional) -> Option<bool> {};
 });
 /// A request body, the schema `UpdateSelfServiceProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

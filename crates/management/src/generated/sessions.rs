@@ -50,6 +50,30 @@ pub struct GetSessionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetSessionResponseContent: id, user_id);
+getters!(GetSessionResponseContent {
+/// `authenticated_at`, if present.
+authenticated_at(authenticated_at) -> Option<&SessionDate> {.as_ref()};
+/// `authentication`, if present.
+authentication(authentication) -> Option<&SessionAuthenticationSignals> {.as_ref()};
+/// `clients`, or an empty slice when it is absent.
+clients(clients) -> &[SessionClientMetadata] {.as_deref().unwrap_or_default()};
+/// `cookie`, if present.
+cookie(cookie) -> Option<&SessionCookieMetadata> {.as_ref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&SessionDate> {.as_ref()};
+/// `device`, if present.
+device(device) -> Option<&SessionDeviceMetadata> {.as_ref()};
+/// `expires_at`, if present.
+expires_at(expires_at) -> Option<&SessionDate> {.as_ref()};
+/// `idle_expires_at`, if present.
+idle_expires_at(idle_expires_at) -> Option<&SessionDate> {.as_ref()};
+/// `last_interacted_at`, if present.
+last_interacted_at(last_interacted_at) -> Option<&SessionDate> {.as_ref()};
+/// `session_metadata`, if present.
+session_metadata(session_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&SessionDate> {.as_ref()};
+});
 /// A request body, the schema `UpdateSessionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateSessionRequestContent {

@@ -33,6 +33,12 @@ with_active(active): bool;
 /// Sets `cross_app_access`: a boolean.
 with_cross_app_access(cross_app_access): bool;
 });
+getters!(ConnectionConnectedAccountsPurpose {
+/// `active`, if present.
+active(active) -> Option<bool> {};
+/// `cross_app_access`, if present.
+cross_app_access(cross_app_access) -> Option<bool> {};
+});
 /// A model of the schema `ConnectionForList`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -78,6 +84,26 @@ pub struct ConnectionForList {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectionForList: display_name, id, name);
+getters!(ConnectionForList {
+/// `authentication`, if present.
+authentication(authentication) -> Option<&ConnectionAuthenticationPurpose> {.as_ref()};
+/// `connected_accounts`, if present.
+connected_accounts(connected_accounts) -> Option<&ConnectionConnectedAccountsPurpose> {.as_ref()};
+/// `cross_app_access_requesting_app`, if present.
+cross_app_access_requesting_app(cross_app_access_requesting_app) -> Option<&CrossAppAccessRequestingApp> {.as_ref()};
+/// `is_domain_connection`, if present.
+is_domain_connection(is_domain_connection) -> Option<bool> {};
+/// `metadata`, if present.
+metadata(metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `options`, if present.
+options(options) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `realms`, or an empty slice when it is absent.
+realms(realms) -> &[String] {.as_deref().unwrap_or_default()};
+/// `show_as_button`, if present.
+show_as_button(show_as_button) -> Option<bool> {};
+/// `strategy`, if present.
+strategy(strategy) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `ConnectionStrategyEnum`.
 ConnectionStrategyEnum {
@@ -227,6 +253,10 @@ impl From<bool> for CrossAppAccessRequestingApp {
         Self::new(value)
     }
 }
+getters!(CrossAppAccessRequestingApp {
+/// `active`, if present.
+active(active) -> Option<bool> {};
+});
 /// A model of the schema `Group`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -257,6 +287,12 @@ pub struct Group {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Group: connection_id, external_id, id, name, tenant_name);
+getters!(Group {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// A model of the schema `Identity`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -481,6 +517,38 @@ pub struct Log {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Log: client_id, client_name, connection_id, log_id, user_id, user_name);
+getters!(Log {
+/// `audience`, if present.
+audience(audience) -> Option<&str> {.as_deref()};
+/// `connection`, if present.
+connection(connection) -> Option<&str> {.as_deref()};
+/// `date`, if present.
+date(date) -> Option<&LogDate> {.as_ref()};
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `details`, if present.
+details(details) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `hostname`, if present.
+hostname(hostname) -> Option<&str> {.as_deref()};
+/// `ip`, if present.
+ip(ip) -> Option<&str> {.as_deref()};
+/// `isMobile`, if present.
+is_mobile(is_mobile) -> Option<bool> {};
+/// `location_info`, if present.
+location_info(location_info) -> Option<&LogLocationInfo> {.as_ref()};
+/// `scope`, if present.
+scope(scope) -> Option<&str> {.as_deref()};
+/// `security_context`, if present.
+security_context(security_context) -> Option<&LogSecurityContext> {.as_ref()};
+/// `strategy`, if present.
+strategy(strategy) -> Option<&str> {.as_deref()};
+/// `strategy_type`, if present.
+strategy_type(strategy_type) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+/// `user_agent`, if present.
+user_agent(user_agent) -> Option<&str> {.as_deref()};
+});
 /// One of several shapes: the schema `LogDate`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -557,6 +625,20 @@ pub struct LogLocationInfo {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(LogLocationInfo: city_name, country_name);
+getters!(LogLocationInfo {
+/// `continent_code`, if present.
+continent_code(continent_code) -> Option<&str> {.as_deref()};
+/// `country_code`, if present.
+country_code(country_code) -> Option<&str> {.as_deref()};
+/// `country_code3`, if present.
+country_code3(country_code3) -> Option<&str> {.as_deref()};
+/// `latitude`, if present.
+latitude(latitude) -> Option<f64> {};
+/// `longitude`, if present.
+longitude(longitude) -> Option<f64> {};
+/// `time_zone`, if present.
+time_zone(time_zone) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `LogSecurityContext`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -571,6 +653,12 @@ pub struct LogSecurityContext {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(LogSecurityContext {
+/// `ja3`, if present.
+ja3(ja3) -> Option<&str> {.as_deref()};
+/// `ja4`, if present.
+ja4(ja4) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `Organization`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -598,6 +686,14 @@ pub struct Organization {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Organization: display_name, id, name);
+getters!(Organization {
+/// `branding`, if present.
+branding(branding) -> Option<&OrganizationBranding> {.as_ref()};
+/// `metadata`, if present.
+metadata(metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `token_quota`, if present.
+token_quota(token_quota) -> Option<&TokenQuota> {.as_ref()};
+});
 /// A model of the schema `OrganizationBranding`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -627,6 +723,12 @@ setters!(OrganizationBranding {
 with_colors(colors): OrganizationBrandingColors;
 /// Sets `logo_url`: a string; format `strict-https-uri-or-null`.
 with_logo_url(logo_url): String;
+});
+getters!(OrganizationBranding {
+/// `colors`, if present.
+colors(colors) -> Option<&OrganizationBrandingColors> {.as_ref()};
+/// `logo_url`, if present.
+logo_url(logo_url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `OrganizationBrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -659,6 +761,12 @@ setters!(OrganizationBrandingColors {
 with_page_background(page_background): String;
 /// Sets `primary`: a string; format `html-color`; required.
 with_primary(primary): String;
+});
+getters!(OrganizationBrandingColors {
+/// `page_background`, if present.
+page_background(page_background) -> Option<&str> {.as_deref()};
+/// `primary`, if present.
+primary(primary) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `PermissionRequestPayload`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -769,6 +877,20 @@ pub struct RefreshTokenDevice {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(RefreshTokenDevice {
+/// `initial_asn`, if present.
+initial_asn(initial_asn) -> Option<&str> {.as_deref()};
+/// `initial_ip`, if present.
+initial_ip(initial_ip) -> Option<&str> {.as_deref()};
+/// `initial_user_agent`, if present.
+initial_user_agent(initial_user_agent) -> Option<&str> {.as_deref()};
+/// `last_asn`, if present.
+last_asn(last_asn) -> Option<&str> {.as_deref()};
+/// `last_ip`, if present.
+last_ip(last_ip) -> Option<&str> {.as_deref()};
+/// `last_user_agent`, if present.
+last_user_agent(last_user_agent) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `RefreshTokenResourceServer`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -783,6 +905,12 @@ pub struct RefreshTokenResourceServer {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(RefreshTokenResourceServer {
+/// `audience`, if present.
+audience(audience) -> Option<&str> {.as_deref()};
+/// `scopes`, if present.
+scopes(scopes) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `RefreshTokenResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -828,6 +956,24 @@ pub struct RefreshTokenResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(RefreshTokenResponseContent: client_id, id, session_id, user_id);
+getters!(RefreshTokenResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&RefreshTokenDate> {.as_ref()};
+/// `device`, if present.
+device(device) -> Option<&RefreshTokenDevice> {.as_ref()};
+/// `expires_at`, if present.
+expires_at(expires_at) -> Option<&RefreshTokenDate> {.as_ref()};
+/// `idle_expires_at`, if present.
+idle_expires_at(idle_expires_at) -> Option<&RefreshTokenDate> {.as_ref()};
+/// `last_exchanged_at`, if present.
+last_exchanged_at(last_exchanged_at) -> Option<&RefreshTokenDate> {.as_ref()};
+/// `refresh_token_metadata`, if present.
+refresh_token_metadata(refresh_token_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `resource_servers`, or an empty slice when it is absent.
+resource_servers(resource_servers) -> &[RefreshTokenResourceServer] {.as_deref().unwrap_or_default()};
+/// `rotating`, if present.
+rotating(rotating) -> Option<bool> {};
+});
 /// A model of the schema `Role`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -846,6 +992,10 @@ pub struct Role {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(Role: id, name);
+getters!(Role {
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `SessionAuthenticationSignal`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -857,6 +1007,8 @@ pub struct SessionAuthenticationSignal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<SessionDate>,
     /// `type`: a string.
+    ///
+    /// Note: Applies only when `name` is `mfa`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
@@ -864,6 +1016,14 @@ pub struct SessionAuthenticationSignal {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SessionAuthenticationSignal: name);
+getters!(SessionAuthenticationSignal {
+/// `timestamp`, if present.
+timestamp(timestamp) -> Option<&SessionDate> {.as_ref()};
+/// `type`, if present.
+///
+/// Note: Applies only when `name` is `mfa`.
+r#type(type_) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `SessionAuthenticationSignals`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -875,6 +1035,10 @@ pub struct SessionAuthenticationSignals {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(SessionAuthenticationSignals {
+/// `methods`, or an empty slice when it is absent.
+methods(methods) -> &[SessionAuthenticationSignal] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `SessionClientMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -898,6 +1062,10 @@ pub struct SessionCookieMetadata {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(SessionCookieMetadata {
+/// `mode`, if present.
+mode(mode) -> Option<&SessionCookieMetadataModeEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `SessionCookieMetadataModeEnum`.
 SessionCookieMetadataModeEnum {
@@ -975,6 +1143,20 @@ pub struct SessionDeviceMetadata {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(SessionDeviceMetadata {
+/// `initial_asn`, if present.
+initial_asn(initial_asn) -> Option<&str> {.as_deref()};
+/// `initial_ip`, if present.
+initial_ip(initial_ip) -> Option<&str> {.as_deref()};
+/// `initial_user_agent`, if present.
+initial_user_agent(initial_user_agent) -> Option<&str> {.as_deref()};
+/// `last_asn`, if present.
+last_asn(last_asn) -> Option<&str> {.as_deref()};
+/// `last_ip`, if present.
+last_ip(last_ip) -> Option<&str> {.as_deref()};
+/// `last_user_agent`, if present.
+last_user_agent(last_user_agent) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `SigningAlgorithmEnum`.
 SigningAlgorithmEnum {
@@ -1018,6 +1200,10 @@ impl From<TokenQuotaClientCredentials> for TokenQuota {
         Self::new(value)
     }
 }
+getters!(TokenQuota {
+/// `client_credentials`, if present.
+client_credentials(client_credentials) -> Option<&TokenQuotaClientCredentials> {.as_ref()};
+});
 /// A model of the schema `TokenQuotaClientCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1052,4 +1238,12 @@ with_enforce(enforce): bool;
 with_per_day(per_day): i64;
 /// Sets `per_hour`: an integer; 1 to 2147483647.
 with_per_hour(per_hour): i64;
+});
+getters!(TokenQuotaClientCredentials {
+/// `enforce`, if present.
+enforce(enforce) -> Option<bool> {};
+/// `per_day`, if present.
+per_day(per_day) -> Option<i64> {};
+/// `per_hour`, if present.
+per_hour(per_hour) -> Option<i64> {};
 });

@@ -28,6 +28,20 @@ pub struct DailyStats {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(DailyStats {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&str> {.as_deref()};
+/// `date`, if present.
+date(date) -> Option<&str> {.as_deref()};
+/// `leaked_passwords`, if present.
+leaked_passwords(leaked_passwords) -> Option<i64> {};
+/// `logins`, if present.
+logins(logins) -> Option<i64> {};
+/// `signups`, if present.
+signups(signups) -> Option<i64> {};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&str> {.as_deref()};
+});
 /// `GET /api/v2/stats/active-users` (operation `get_active-users`).
 ///
 /// Scopes: `read:stats`. Not paginated.

@@ -13,6 +13,10 @@ pub struct GetSupplementalSignalsResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(GetSupplementalSignalsResponseContent {
+/// `akamai_enabled`, if present.
+akamai_enabled(akamai_enabled) -> Option<bool> {};
+});
 /// The schema `PatchSupplementalSignalsResponseContent`: the same shape as [`GetSupplementalSignalsResponseContent`], so one type serves both.
 pub type PatchSupplementalSignalsResponseContent = GetSupplementalSignalsResponseContent;
 /// A request body, the schema `UpdateSupplementalSignalsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.

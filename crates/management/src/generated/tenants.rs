@@ -41,6 +41,14 @@ nullable_setters!(ContentSecurityPolicyConfig {
 /// `reporting_infrastructure`: a [`CspReportingInfrastructure`]; may be `null`.
 with_reporting_infrastructure, clear_reporting_infrastructure(reporting_infrastructure): CspReportingInfrastructure;
 });
+getters!(ContentSecurityPolicyConfig {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `policies`, or an empty slice when it is absent.
+policies(policies) -> &[CspPolicy] {.as_deref().unwrap_or_default()};
+/// `reporting_infrastructure`, if it holds a value.
+reporting_infrastructure(reporting_infrastructure) -> Option<&CspReportingInfrastructure> {.value()};
+});
 string_enum!(
 /// A string enum: the schema `CspFlag`.
 CspFlag {
@@ -93,6 +101,16 @@ nullable_setters!(CspPolicy {
 /// `reporting`: a [`CspPolicyReporting`]; may be `null`.
 with_reporting, clear_reporting(reporting): CspPolicyReporting;
 });
+getters!(CspPolicy {
+/// `directives`, if present.
+directives(directives) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `flags`, or an empty slice when it is absent.
+flags(flags) -> &[CspFlag] {.as_deref().unwrap_or_default()};
+/// `mode`, if present.
+mode(mode) -> Option<&CspPolicyMode> {.as_ref()};
+/// `reporting`, if it holds a value.
+reporting(reporting) -> Option<&CspPolicyReporting> {.value()};
+});
 string_enum!(
 /// A string enum: the schema `CspPolicyMode`.
 CspPolicyMode {
@@ -131,6 +149,12 @@ with_report_to_group(report_to_group): String;
 /// Sets `report_uri`: a string.
 with_report_uri(report_uri): String;
 });
+getters!(CspPolicyReporting {
+/// `report_to_group`, if present.
+report_to_group(report_to_group) -> Option<&str> {.as_deref()};
+/// `report_uri`, if present.
+report_uri(report_uri) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `CspReportTo`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -168,6 +192,14 @@ list_setters!(CspReportTo {
 /// Sets `endpoints`: a list, each item a [`CspReportToEndpoint`].
 with_endpoints(endpoints): CspReportToEndpoint;
 });
+getters!(CspReportTo {
+/// `endpoints`, or an empty slice when it is absent.
+endpoints(endpoints) -> &[CspReportToEndpoint] {.as_deref().unwrap_or_default()};
+/// `group`, if present.
+group(group) -> Option<&str> {.as_deref()};
+/// `max_age`, if present.
+max_age(max_age) -> Option<i64> {};
+});
 /// A model of the schema `CspReportToEndpoint`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -192,6 +224,10 @@ impl CspReportToEndpoint {
 setters!(CspReportToEndpoint {
 /// Sets `url`: a string.
 with_url(url): String;
+});
+getters!(CspReportToEndpoint {
+/// `url`, if present.
+url(url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `CspReportingInfrastructure`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -225,6 +261,12 @@ nullable_setters!(CspReportingInfrastructure {
 /// `report_to`: a [`CspReportTo`]; may be `null`.
 with_report_to, clear_report_to(report_to): CspReportTo;
 });
+getters!(CspReportingInfrastructure {
+/// `report_to`, if it holds a value.
+report_to(report_to) -> Option<&CspReportTo> {.value()};
+/// `reporting_endpoints`, if present.
+reporting_endpoints(reporting_endpoints) -> Option<&crate::secret::SecretMap> {.as_ref()};
+});
 /// A model of the schema `DefaultTokenQuota`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -254,6 +296,12 @@ setters!(DefaultTokenQuota {
 with_clients(clients): TokenQuotaConfiguration;
 /// Sets `organizations`: a [`TokenQuotaConfiguration`].
 with_organizations(organizations): TokenQuotaConfiguration;
+});
+getters!(DefaultTokenQuota {
+/// `clients`, if present.
+clients(clients) -> Option<&TokenQuotaConfiguration> {.as_ref()};
+/// `organizations`, if present.
+organizations(organizations) -> Option<&TokenQuotaConfiguration> {.as_ref()};
 });
 /// A model of the schema `GetTenantSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -385,6 +433,86 @@ pub struct GetTenantSettingsResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(GetTenantSettingsResponseContent: friendly_name);
+getters!(GetTenantSettingsResponseContent {
+/// `acr_values_supported`, or an empty slice when it is absent.
+acr_values_supported(acr_values_supported) -> &[String] {.as_deref().unwrap_or_default()};
+/// `allow_organization_name_in_authentication_api`, if present.
+allow_organization_name_in_authentication_api(allow_organization_name_in_authentication_api) -> Option<bool> {};
+/// `allowed_logout_urls`, or an empty slice when it is absent.
+allowed_logout_urls(allowed_logout_urls) -> &[String] {.as_deref().unwrap_or_default()};
+/// `authorization_response_iss_parameter_supported`, if present.
+authorization_response_iss_parameter_supported(authorization_response_iss_parameter_supported) -> Option<bool> {};
+/// `change_password`, if present.
+change_password(change_password) -> Option<&TenantSettingsGuardianPage> {.as_ref()};
+/// `client_id_metadata_document_supported`, if present.
+client_id_metadata_document_supported(client_id_metadata_document_supported) -> Option<bool> {};
+/// `country_codes`, if present.
+country_codes(country_codes) -> Option<&TenantSettingsCountryCodesResponse> {.as_ref()};
+/// `customize_mfa_in_postlogin_action`, if present.
+customize_mfa_in_postlogin_action(customize_mfa_in_postlogin_action) -> Option<bool> {};
+/// `default_audience`, if present.
+default_audience(default_audience) -> Option<&str> {.as_deref()};
+/// `default_directory`, if present.
+default_directory(default_directory) -> Option<&str> {.as_deref()};
+/// `default_redirection_uri`, if present.
+default_redirection_uri(default_redirection_uri) -> Option<&str> {.as_deref()};
+/// `default_token_quota`, if present.
+default_token_quota(default_token_quota) -> Option<&DefaultTokenQuota> {.as_ref()};
+/// `device_flow`, if present.
+device_flow(device_flow) -> Option<&TenantSettingsDeviceFlow> {.as_ref()};
+/// `dynamic_client_registration_security_mode`, if present.
+dynamic_client_registration_security_mode(dynamic_client_registration_security_mode) -> Option<&TenantSettingsDynamicClientRegistrationSecurityMode> {.as_ref()};
+/// `enable_ai_guide`, if present.
+enable_ai_guide(enable_ai_guide) -> Option<bool> {};
+/// `enabled_locales`, or an empty slice when it is absent.
+enabled_locales(enabled_locales) -> &[SupportedLocales] {.as_deref().unwrap_or_default()};
+/// `ephemeral_session_lifetime`, if present.
+ephemeral_session_lifetime(ephemeral_session_lifetime) -> Option<f64> {};
+/// `error_page`, if present.
+error_page(error_page) -> Option<&TenantSettingsErrorPage> {.as_ref()};
+/// `flags`, if present.
+flags(flags) -> Option<&TenantSettingsFlags> {.as_ref()};
+/// `guardian_mfa_page`, if present.
+guardian_mfa_page(guardian_mfa_page) -> Option<&TenantSettingsGuardianPage> {.as_ref()};
+/// `idle_ephemeral_session_lifetime`, if present.
+idle_ephemeral_session_lifetime(idle_ephemeral_session_lifetime) -> Option<f64> {};
+/// `idle_session_lifetime`, if present.
+idle_session_lifetime(idle_session_lifetime) -> Option<f64> {};
+/// `include_session_metadata_in_tenant_logs`, if present.
+include_session_metadata_in_tenant_logs(include_session_metadata_in_tenant_logs) -> Option<bool> {};
+/// `legacy_sandbox_version`, if present.
+legacy_sandbox_version(legacy_sandbox_version) -> Option<&str> {.as_deref()};
+/// `mtls`, if present.
+mtls(mtls) -> Option<&TenantSettingsMtls> {.as_ref()};
+/// `oidc_logout`, if present.
+oidc_logout(oidc_logout) -> Option<&TenantOidcLogoutSettings> {.as_ref()};
+/// `phone_consolidated_experience`, if present.
+phone_consolidated_experience(phone_consolidated_experience) -> Option<bool> {};
+/// `picture_url`, if present.
+picture_url(picture_url) -> Option<&str> {.as_deref()};
+/// `pushed_authorization_requests_supported`, if present.
+pushed_authorization_requests_supported(pushed_authorization_requests_supported) -> Option<bool> {};
+/// `resource_parameter_profile`, if present.
+resource_parameter_profile(resource_parameter_profile) -> Option<&TenantSettingsResourceParameterProfile> {.as_ref()};
+/// `sandbox_version`, if present.
+sandbox_version(sandbox_version) -> Option<&str> {.as_deref()};
+/// `sandbox_versions_available`, or an empty slice when it is absent.
+sandbox_versions_available(sandbox_versions_available) -> &[String] {.as_deref().unwrap_or_default()};
+/// `security_headers`, if present.
+security_headers(security_headers) -> Option<&TenantSettingsNullableSecurityHeaders> {.as_ref()};
+/// `session_cookie`, if present.
+session_cookie(session_cookie) -> Option<&SessionCookieSchema> {.as_ref()};
+/// `session_lifetime`, if present.
+session_lifetime(session_lifetime) -> Option<f64> {};
+/// `sessions`, if present.
+sessions(sessions) -> Option<&TenantSettingsSessions> {.as_ref()};
+/// `skip_non_verifiable_callback_uri_confirmation_prompt`, if present.
+skip_non_verifiable_callback_uri_confirmation_prompt(skip_non_verifiable_callback_uri_confirmation_prompt) -> Option<bool> {};
+/// `support_email`, if present.
+support_email(support_email) -> Option<&str> {.as_deref()};
+/// `support_url`, if present.
+support_url(support_url) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `SessionCookieModeEnum`.
 SessionCookieModeEnum {
@@ -424,6 +552,10 @@ impl From<SessionCookieModeEnum> for SessionCookieSchema {
         Self::new(value)
     }
 }
+getters!(SessionCookieSchema {
+/// `mode`, if present.
+mode(mode) -> Option<&SessionCookieModeEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `SupportedLocales`.
 SupportedLocales {
@@ -617,6 +749,10 @@ setters!(TenantOidcLogoutSettings {
 /// Sets `rp_logout_end_session_endpoint_discovery`: a boolean; defaults to `true`.
 with_rp_logout_end_session_endpoint_discovery(rp_logout_end_session_endpoint_discovery): bool;
 });
+getters!(TenantOidcLogoutSettings {
+/// `rp_logout_end_session_endpoint_discovery`, if present.
+rp_logout_end_session_endpoint_discovery(rp_logout_end_session_endpoint_discovery) -> Option<bool> {};
+});
 /// A model of the schema `TenantSettingsCountryCodes`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -648,6 +784,12 @@ with_mode(mode): TenantSettingsCountryCodesMode;
 list_setters!(TenantSettingsCountryCodes {
 /// Sets `list`: a list, each item a string.
 with_list(list): String;
+});
+getters!(TenantSettingsCountryCodes {
+/// `list`, or an empty slice when it is absent.
+list(list) -> &[String] {.as_deref().unwrap_or_default()};
+/// `mode`, if present.
+mode(mode) -> Option<&TenantSettingsCountryCodesMode> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `TenantSettingsCountryCodesMode`.
@@ -690,6 +832,12 @@ setters!(TenantSettingsDeviceFlow {
 with_charset(charset): TenantSettingsDeviceFlowCharset;
 /// Sets `mask`: a string; for example `"****-****"`; at most 20 characters.
 with_mask(mask): String;
+});
+getters!(TenantSettingsDeviceFlow {
+/// `charset`, if present.
+charset(charset) -> Option<&TenantSettingsDeviceFlowCharset> {.as_ref()};
+/// `mask`, if present.
+mask(mask) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `TenantSettingsDeviceFlowCharset`.
@@ -741,6 +889,14 @@ with_html(html): String;
 with_show_log_link(show_log_link): bool;
 /// Sets `url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/error"`.
 with_url(url): String;
+});
+getters!(TenantSettingsErrorPage {
+/// `html`, if present.
+html(html) -> Option<&str> {.as_deref()};
+/// `show_log_link`, if present.
+show_log_link(show_log_link) -> Option<bool> {};
+/// `url`, if present.
+url(url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `TenantSettingsFlags`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -907,6 +1063,66 @@ with_revoke_refresh_token_grant(revoke_refresh_token_grant): bool;
 /// Sets `trust_azure_adfs_email_verified_connection_property`: a boolean; defaults to `false`.
 with_trust_azure_adfs_email_verified_connection_property(trust_azure_adfs_email_verified_connection_property): bool;
 });
+getters!(TenantSettingsFlags {
+/// `allow_changing_enable_sso`, if present.
+allow_changing_enable_sso(allow_changing_enable_sso) -> Option<bool> {};
+/// `allow_legacy_delegation_grant_types`, if present.
+allow_legacy_delegation_grant_types(allow_legacy_delegation_grant_types) -> Option<bool> {};
+/// `allow_legacy_ro_grant_types`, if present.
+allow_legacy_ro_grant_types(allow_legacy_ro_grant_types) -> Option<bool> {};
+/// `allow_legacy_tokeninfo_endpoint`, if present.
+allow_legacy_tokeninfo_endpoint(allow_legacy_tokeninfo_endpoint) -> Option<bool> {};
+/// `change_pwd_flow_v1`, if present.
+change_pwd_flow_v1(change_pwd_flow_v1) -> Option<bool> {};
+/// `custom_domains_provisioning`, if present.
+custom_domains_provisioning(custom_domains_provisioning) -> Option<bool> {};
+/// `dashboard_insights_view`, if present.
+dashboard_insights_view(dashboard_insights_view) -> Option<bool> {};
+/// `dashboard_log_streams_next`, if present.
+dashboard_log_streams_next(dashboard_log_streams_next) -> Option<bool> {};
+/// `disable_clickjack_protection_headers`, if present.
+disable_clickjack_protection_headers(disable_clickjack_protection_headers) -> Option<bool> {};
+/// `disable_fields_map_fix`, if present.
+disable_fields_map_fix(disable_fields_map_fix) -> Option<bool> {};
+/// `disable_impersonation`, if present.
+disable_impersonation(disable_impersonation) -> Option<bool> {};
+/// `disable_management_api_sms_obfuscation`, if present.
+disable_management_api_sms_obfuscation(disable_management_api_sms_obfuscation) -> Option<bool> {};
+/// `enable_adfs_waad_email_verification`, if present.
+enable_adfs_waad_email_verification(enable_adfs_waad_email_verification) -> Option<bool> {};
+/// `enable_apis_section`, if present.
+enable_apis_section(enable_apis_section) -> Option<bool> {};
+/// `enable_client_connections`, if present.
+enable_client_connections(enable_client_connections) -> Option<bool> {};
+/// `enable_dynamic_client_registration`, if present.
+enable_dynamic_client_registration(enable_dynamic_client_registration) -> Option<bool> {};
+/// `enable_idtoken_api2`, if present.
+enable_idtoken_api2(enable_idtoken_api2) -> Option<bool> {};
+/// `enable_legacy_profile`, if present.
+enable_legacy_profile(enable_legacy_profile) -> Option<bool> {};
+/// `enable_pipeline2`, if present.
+enable_pipeline2(enable_pipeline2) -> Option<bool> {};
+/// `enable_public_signup_user_exists_error`, if present.
+enable_public_signup_user_exists_error(enable_public_signup_user_exists_error) -> Option<bool> {};
+/// `enable_sso`, if present.
+enable_sso(enable_sso) -> Option<bool> {};
+/// `enforce_client_authentication_on_passwordless_start`, if present.
+enforce_client_authentication_on_passwordless_start(enforce_client_authentication_on_passwordless_start) -> Option<bool> {};
+/// `genai_trial`, if present.
+genai_trial(genai_trial) -> Option<bool> {};
+/// `improved_signup_bot_detection_in_classic`, if present.
+improved_signup_bot_detection_in_classic(improved_signup_bot_detection_in_classic) -> Option<bool> {};
+/// `mfa_show_factor_list_on_enrollment`, if present.
+mfa_show_factor_list_on_enrollment(mfa_show_factor_list_on_enrollment) -> Option<bool> {};
+/// `no_disclose_enterprise_connections`, if present.
+no_disclose_enterprise_connections(no_disclose_enterprise_connections) -> Option<bool> {};
+/// `remove_alg_from_jwks`, if present.
+remove_alg_from_jwks(remove_alg_from_jwks) -> Option<bool> {};
+/// `revoke_refresh_token_grant`, if present.
+revoke_refresh_token_grant(revoke_refresh_token_grant) -> Option<bool> {};
+/// `trust_azure_adfs_email_verified_connection_property`, if present.
+trust_azure_adfs_email_verified_connection_property(trust_azure_adfs_email_verified_connection_property) -> Option<bool> {};
+});
 /// A model of the schema `TenantSettingsGuardianPage`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -937,6 +1153,12 @@ with_enabled(enabled): bool;
 /// Sets `html`: a string; for example `""`.
 with_html(html): String;
 });
+getters!(TenantSettingsGuardianPage {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `html`, if present.
+html(html) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `TenantSettingsMTLS`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -961,6 +1183,10 @@ impl TenantSettingsMtls {
 setters!(TenantSettingsMtls {
 /// Sets `enable_endpoint_aliases`: a boolean; defaults to `false`.
 with_enable_endpoint_aliases(enable_endpoint_aliases): bool;
+});
+getters!(TenantSettingsMtls {
+/// `enable_endpoint_aliases`, if present.
+enable_endpoint_aliases(enable_endpoint_aliases) -> Option<bool> {};
 });
 /// A model of the schema `TenantSettingsNullableSecurityHeaders`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -991,6 +1217,12 @@ nullable_setters!(TenantSettingsNullableSecurityHeaders {
 with_content_security_policy, clear_content_security_policy(content_security_policy): ContentSecurityPolicyConfig;
 /// `x_xss_protection`: a [`XssProtectionConfig`]; may be `null`.
 with_x_xss_protection, clear_x_xss_protection(x_xss_protection): XssProtectionConfig;
+});
+getters!(TenantSettingsNullableSecurityHeaders {
+/// `content_security_policy`, if it holds a value.
+content_security_policy(content_security_policy) -> Option<&ContentSecurityPolicyConfig> {.value()};
+/// `x_xss_protection`, if it holds a value.
+x_xss_protection(x_xss_protection) -> Option<&XssProtectionConfig> {.value()};
 });
 string_enum!(
 /// A string enum: the schema `TenantSettingsResourceParameterProfile`.
@@ -1024,6 +1256,10 @@ impl TenantSettingsSessions {
 setters!(TenantSettingsSessions {
 /// Sets `oidc_logout_prompt_enabled`: a boolean; defaults to `true`.
 with_oidc_logout_prompt_enabled(oidc_logout_prompt_enabled): bool;
+});
+getters!(TenantSettingsSessions {
+/// `oidc_logout_prompt_enabled`, if present.
+oidc_logout_prompt_enabled(oidc_logout_prompt_enabled) -> Option<bool> {};
 });
 /// The schema `TenantSettingsSupportedLocalesEnum`: the same shape as [`SupportedLocales`], so one type serves both.
 pub type TenantSettingsSupportedLocalesEnum = SupportedLocales;
@@ -1082,9 +1318,13 @@ pub struct UpdateTenantSettingsRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     enabled_locales: Option<Vec<TenantSettingsSupportedLocalesEnum>>,
     /// `ephemeral_session_lifetime`: an integer; defaults to `72`; at least 1.
+    ///
+    /// Note: Cannot be sent together with `ephemeral_session_lifetime_in_minutes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     ephemeral_session_lifetime: Option<i64>,
     /// `ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
+    ///
+    /// Note: Cannot be sent together with `ephemeral_session_lifetime`.
     #[serde(skip_serializing_if = "Option::is_none")]
     ephemeral_session_lifetime_in_minutes: Option<i64>,
     /// `error_page`: a [`TenantSettingsErrorPage`]; may be `null`.
@@ -1100,15 +1340,23 @@ pub struct UpdateTenantSettingsRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     guardian_mfa_page: crate::Nullable<TenantSettingsGuardianPage>,
     /// `idle_ephemeral_session_lifetime`: an integer; defaults to `24`; at least 1.
+    ///
+    /// Note: Cannot be sent together with `idle_ephemeral_session_lifetime_in_minutes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     idle_ephemeral_session_lifetime: Option<i64>,
     /// `idle_ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
+    ///
+    /// Note: Cannot be sent together with `idle_ephemeral_session_lifetime`.
     #[serde(skip_serializing_if = "Option::is_none")]
     idle_ephemeral_session_lifetime_in_minutes: Option<i64>,
     /// `idle_session_lifetime`: an integer; defaults to `72`; at least 1.
+    ///
+    /// Note: Cannot be sent together with `idle_session_lifetime_in_minutes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     idle_session_lifetime: Option<i64>,
     /// `idle_session_lifetime_in_minutes`: an integer; at least 1.
+    ///
+    /// Note: Cannot be sent together with `idle_session_lifetime`.
     #[serde(skip_serializing_if = "Option::is_none")]
     idle_session_lifetime_in_minutes: Option<i64>,
     /// `include_session_metadata_in_tenant_logs`: a boolean; defaults to `false`.
@@ -1145,9 +1393,13 @@ pub struct UpdateTenantSettingsRequestContent {
     #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     session_cookie: crate::Nullable<SessionCookieSchema>,
     /// `session_lifetime`: an integer; defaults to `168`; at least 1.
+    ///
+    /// Note: Cannot be sent together with `session_lifetime_in_minutes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     session_lifetime: Option<i64>,
     /// `session_lifetime_in_minutes`: an integer; at least 1.
+    ///
+    /// Note: Cannot be sent together with `session_lifetime`.
     #[serde(skip_serializing_if = "Option::is_none")]
     session_lifetime_in_minutes: Option<i64>,
     /// `sessions`: a [`TenantSettingsSessions`]; may be `null`.
@@ -1232,20 +1484,32 @@ with_dynamic_client_registration_security_mode(dynamic_client_registration_secur
 /// Sets `enable_ai_guide`: a boolean.
 with_enable_ai_guide(enable_ai_guide): bool;
 /// Sets `ephemeral_session_lifetime`: an integer; defaults to `72`; at least 1.
+///
+/// Note: Cannot be sent together with `ephemeral_session_lifetime_in_minutes`.
 with_ephemeral_session_lifetime(ephemeral_session_lifetime): i64;
 /// Sets `ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
+///
+/// Note: Cannot be sent together with `ephemeral_session_lifetime`.
 with_ephemeral_session_lifetime_in_minutes(ephemeral_session_lifetime_in_minutes): i64;
 /// Sets `flags`: a [`TenantSettingsFlags`].
 with_flags(flags): TenantSettingsFlags;
 /// Sets `friendly_name`: a string; for example `"My Company"`.
 with_friendly_name(friendly_name): String;
 /// Sets `idle_ephemeral_session_lifetime`: an integer; defaults to `24`; at least 1.
+///
+/// Note: Cannot be sent together with `idle_ephemeral_session_lifetime_in_minutes`.
 with_idle_ephemeral_session_lifetime(idle_ephemeral_session_lifetime): i64;
 /// Sets `idle_ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
+///
+/// Note: Cannot be sent together with `idle_ephemeral_session_lifetime`.
 with_idle_ephemeral_session_lifetime_in_minutes(idle_ephemeral_session_lifetime_in_minutes): i64;
 /// Sets `idle_session_lifetime`: an integer; defaults to `72`; at least 1.
+///
+/// Note: Cannot be sent together with `idle_session_lifetime_in_minutes`.
 with_idle_session_lifetime(idle_session_lifetime): i64;
 /// Sets `idle_session_lifetime_in_minutes`: an integer; at least 1.
+///
+/// Note: Cannot be sent together with `idle_session_lifetime`.
 with_idle_session_lifetime_in_minutes(idle_session_lifetime_in_minutes): i64;
 /// Sets `include_session_metadata_in_tenant_logs`: a boolean; defaults to `false`.
 with_include_session_metadata_in_tenant_logs(include_session_metadata_in_tenant_logs): bool;
@@ -1262,8 +1526,12 @@ with_resource_parameter_profile(resource_parameter_profile): TenantSettingsResou
 /// Sets `sandbox_version`: a string; for example `"22"`; at most 8 characters.
 with_sandbox_version(sandbox_version): String;
 /// Sets `session_lifetime`: an integer; defaults to `168`; at least 1.
+///
+/// Note: Cannot be sent together with `session_lifetime_in_minutes`.
 with_session_lifetime(session_lifetime): i64;
 /// Sets `session_lifetime_in_minutes`: an integer; at least 1.
+///
+/// Note: Cannot be sent together with `session_lifetime`.
 with_session_lifetime_in_minutes(session_lifetime_in_minutes): i64;
 /// Sets `support_email`: a string; format `email-or-empty`; for example `"support@mycompany.org"`.
 with_support_email(support_email): String;
@@ -1353,6 +1621,14 @@ with_enabled(enabled): bool;
 with_mode(mode): XssProtectionMode;
 /// Sets `report_uri`: a string.
 with_report_uri(report_uri): String;
+});
+getters!(XssProtectionConfig {
+/// `enabled`, if present.
+enabled(enabled) -> Option<bool> {};
+/// `mode`, if present.
+mode(mode) -> Option<&XssProtectionMode> {.as_ref()};
+/// `report_uri`, if present.
+report_uri(report_uri) -> Option<&str> {.as_deref()};
 });
 string_enum!(
 /// A string enum: the schema `XssProtectionMode`.

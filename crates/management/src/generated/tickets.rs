@@ -45,12 +45,18 @@ pub struct ChangePasswordTicketRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
+    ///
+    /// Note: Cannot be sent together with `user_id`. Needs `email` as well.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `email`: a string; format `email`.
+    ///
+    /// Note: Cannot be sent together with `user_id`. Needs `connection_id` as well.
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     /// `identity`: a [`ChangePasswordTicketIdentity`].
+    ///
+    /// Note: Needs `user_id` as well.
     #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<ChangePasswordTicketIdentity>,
     /// `includeEmailInRedirect`: a boolean.
@@ -63,15 +69,21 @@ pub struct ChangePasswordTicketRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     mark_email_as_verified: Option<bool>,
     /// `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
+    ///
+    /// Note: Cannot be sent together with `result_url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
     /// `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
+    ///
+    /// Note: Cannot be sent together with `organization_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
     /// `ttl_sec`: an integer; at least 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     ttl_sec: Option<i64>,
     /// `user_id`: a string; format `user-id`.
+    ///
+    /// Note: Cannot be sent together with `connection_id` or `email`.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
     #[serde(flatten)]
@@ -101,22 +113,34 @@ setters!(ChangePasswordTicketRequestContent {
 /// Sets `client_id`: a string; format `client-id`; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
 with_client_id(client_id): String;
 /// Sets `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
+///
+/// Note: Cannot be sent together with `user_id`. Needs `email` as well.
 with_connection_id(connection_id): String;
 /// Sets `email`: a string; format `email`.
+///
+/// Note: Cannot be sent together with `user_id`. Needs `connection_id` as well.
 with_email(email): String;
 /// Sets `identity`: a [`ChangePasswordTicketIdentity`].
+///
+/// Note: Needs `user_id` as well.
 with_identity(identity): ChangePasswordTicketIdentity;
 /// Sets `includeEmailInRedirect`: a boolean.
 with_include_email_in_redirect(include_email_in_redirect): bool;
 /// Sets `mark_email_as_verified`: a boolean; defaults to `false`.
 with_mark_email_as_verified(mark_email_as_verified): bool;
 /// Sets `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
+///
+/// Note: Cannot be sent together with `result_url`.
 with_organization_id(organization_id): String;
 /// Sets `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
+///
+/// Note: Cannot be sent together with `organization_id`.
 with_result_url(result_url): String;
 /// Sets `ttl_sec`: an integer; at least 0.
 with_ttl_sec(ttl_sec): i64;
 /// Sets `user_id`: a string; format `user-id`.
+///
+/// Note: Cannot be sent together with `connection_id` or `email`.
 with_user_id(user_id): String;
 });
 impl ChangePasswordTicketRequestContent {
@@ -138,6 +162,8 @@ Auth0 => "auth0",
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct VerifyEmailTicketRequestContent {
     /// `client_id`: a string; format `client-id`; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
+    ///
+    /// Note: Cannot be sent together with `result_url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `identity`: a [`Identity`].
@@ -150,9 +176,13 @@ pub struct VerifyEmailTicketRequestContent {
     )]
     include_email_in_redirect: Option<bool>,
     /// `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
+    ///
+    /// Note: Cannot be sent together with `result_url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
     /// `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
+    ///
+    /// Note: Cannot be sent together with `client_id` or `organization_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
     /// `ttl_sec`: an integer; at least 0.
@@ -182,14 +212,20 @@ impl VerifyEmailTicketRequestContent {
 }
 setters!(VerifyEmailTicketRequestContent {
 /// Sets `client_id`: a string; format `client-id`; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
+///
+/// Note: Cannot be sent together with `result_url`.
 with_client_id(client_id): String;
 /// Sets `identity`: a [`Identity`].
 with_identity(identity): Identity;
 /// Sets `includeEmailInRedirect`: a boolean.
 with_include_email_in_redirect(include_email_in_redirect): bool;
 /// Sets `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
+///
+/// Note: Cannot be sent together with `result_url`.
 with_organization_id(organization_id): String;
 /// Sets `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
+///
+/// Note: Cannot be sent together with `client_id` or `organization_id`.
 with_result_url(result_url): String;
 /// Sets `ttl_sec`: an integer; at least 0.
 with_ttl_sec(ttl_sec): i64;
@@ -212,6 +248,10 @@ pub struct VerifyEmailTicketResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(VerifyEmailTicketResponseContent {
+/// `ticket`, if present.
+ticket(ticket) -> Option<&str> {.as_deref()};
+});
 /// `POST /api/v2/tickets/email-verification` (operation `post_email-verification`).
 ///
 /// Scopes: `create:user_tickets`. Not paginated. Header parameters (`auth0-custom-domain`) are sent with `CallOptions::header` of the facade.

@@ -76,6 +76,16 @@ pub struct TokenExchangeProfileResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(TokenExchangeProfileResponseContent: action_id, id, name);
+getters!(TokenExchangeProfileResponseContent {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `subject_token_type`, if present.
+subject_token_type(subject_token_type) -> Option<&str> {.as_deref()};
+/// `type`, if present.
+r#type(type_) -> Option<&TokenExchangeProfileTypeEnum> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `TokenExchangeProfileTypeEnum`.
 TokenExchangeProfileTypeEnum {

@@ -59,6 +59,10 @@ pub struct ListUserAttributeProfileTemplateResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ListUserAttributeProfileTemplateResponseContent {
+/// `user_attribute_profile_templates`, or an empty slice when it is absent.
+user_attribute_profile_templates(user_attribute_profile_templates) -> &[UserAttributeProfileTemplateItem] {.as_deref().unwrap_or_default()};
+});
 /// A request body, the schema `UpdateUserAttributeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateUserAttributeProfileRequestContent {
@@ -127,6 +131,12 @@ pub struct UserAttributeProfile {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAttributeProfile: id, name);
+getters!(UserAttributeProfile {
+/// `user_attributes`, if present.
+user_attributes(user_attributes) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `user_id`, if present.
+user_id(user_id) -> Option<&UserAttributeProfileUserId> {.as_ref()};
+});
 /// A model of the schema `UserAttributeProfileStrategyOverridesUserId`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -191,6 +201,24 @@ with_samlp(samlp): UserAttributeProfileStrategyOverridesUserIdMapping;
 /// Sets `waad`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
 with_waad(waad): UserAttributeProfileStrategyOverridesUserIdMapping;
 });
+getters!(UserAttributeProfileStrategyOverridesUserId {
+/// `ad`, if present.
+ad(ad) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as_ref()};
+/// `adfs`, if present.
+adfs(adfs) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as_ref()};
+/// `google-apps`, if present.
+google_apps(google_apps) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as_ref()};
+/// `oidc`, if present.
+oidc(oidc) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as_ref()};
+/// `okta`, if present.
+okta(okta) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as_ref()};
+/// `pingfederate`, if present.
+pingfederate(pingfederate) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as_ref()};
+/// `samlp`, if present.
+samlp(samlp) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as_ref()};
+/// `waad`, if present.
+waad(waad) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as_ref()};
+});
 /// A model of the schema `UserAttributeProfileStrategyOverridesUserIdMapping`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -228,6 +256,14 @@ list_setters!(UserAttributeProfileStrategyOverridesUserIdMapping {
 /// Sets `saml_mapping`: a list, each item a string; at least 1 items.
 with_saml_mapping(saml_mapping): String;
 });
+getters!(UserAttributeProfileStrategyOverridesUserIdMapping {
+/// `oidc_mapping`, if present.
+oidc_mapping(oidc_mapping) -> Option<&UserAttributeProfileUserIdOidcStrategyOverrideMapping> {.as_ref()};
+/// `saml_mapping`, or an empty slice when it is absent.
+saml_mapping(saml_mapping) -> &[String] {.as_deref().unwrap_or_default()};
+/// `scim_mapping`, if present.
+scim_mapping(scim_mapping) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `UserAttributeProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -246,6 +282,12 @@ pub struct UserAttributeProfileTemplate {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAttributeProfileTemplate: name);
+getters!(UserAttributeProfileTemplate {
+/// `user_attributes`, if present.
+user_attributes(user_attributes) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `user_id`, if present.
+user_id(user_id) -> Option<&UserAttributeProfileUserId> {.as_ref()};
+});
 /// A model of the schema `UserAttributeProfileTemplateItem`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -264,6 +306,10 @@ pub struct UserAttributeProfileTemplateItem {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAttributeProfileTemplateItem: display_name, id);
+getters!(UserAttributeProfileTemplateItem {
+/// `template`, if present.
+template(template) -> Option<&UserAttributeProfileTemplate> {.as_ref()};
+});
 /// A model of the schema `UserAttributeProfileUserId`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -305,6 +351,16 @@ with_strategy_overrides(strategy_overrides): UserAttributeProfileStrategyOverrid
 list_setters!(UserAttributeProfileUserId {
 /// Sets `saml_mapping`: a list, each item a string; at least 1 items.
 with_saml_mapping(saml_mapping): String;
+});
+getters!(UserAttributeProfileUserId {
+/// `oidc_mapping`, if present.
+oidc_mapping(oidc_mapping) -> Option<&UserAttributeProfileUserIdOidcMappingEnum> {.as_ref()};
+/// `saml_mapping`, or an empty slice when it is absent.
+saml_mapping(saml_mapping) -> &[String] {.as_deref().unwrap_or_default()};
+/// `scim_mapping`, if present.
+scim_mapping(scim_mapping) -> Option<&str> {.as_deref()};
+/// `strategy_overrides`, if present.
+strategy_overrides(strategy_overrides) -> Option<&UserAttributeProfileStrategyOverridesUserId> {.as_ref()};
 });
 string_enum!(
 /// A string enum: the schema `UserAttributeProfileUserIdOidcMappingEnum`.

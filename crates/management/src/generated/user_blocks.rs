@@ -15,6 +15,10 @@ pub struct ListUserBlocksResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(ListUserBlocksResponseContent {
+/// `blocked_for`, or an empty slice when it is absent.
+blocked_for(blocked_for) -> &[UserBlockIdentifier] {.as_deref().unwrap_or_default()};
+});
 /// A model of the schema `UserBlockIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -33,6 +37,12 @@ pub struct UserBlockIdentifier {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserBlockIdentifier: identifier);
+getters!(UserBlockIdentifier {
+/// `connection`, if present.
+connection(connection) -> Option<&str> {.as_deref()};
+/// `ip`, if present.
+ip(ip) -> Option<&str> {.as_deref()};
+});
 /// `GET /api/v2/user-blocks` (operation `get_user-blocks`).
 ///
 /// Scopes: `read:users`. Not paginated.

@@ -26,6 +26,14 @@ pub struct UserGrant {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserGrant: id, user_id);
+getters!(UserGrant {
+/// `audience`, if present.
+audience(audience) -> Option<&str> {.as_deref()};
+/// `clientID`, if present.
+client_id(client_id) -> Option<&str> {.as_deref()};
+/// `scope`, or an empty slice when it is absent.
+scope(scope) -> &[String] {.as_deref().unwrap_or_default()};
+});
 /// `GET /api/v2/grants` (operation `get_grants`).
 ///
 /// Scopes: `read:grants`. Pagination: offset pages (`page`/`per_page`), items under `grants`.

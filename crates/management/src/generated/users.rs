@@ -138,6 +138,20 @@ pub struct ConnectedAccount {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(ConnectedAccount: connection_id, id, organization_id);
+getters!(ConnectedAccount {
+/// `access_type`, if present.
+access_type(access_type) -> Option<&ConnectedAccountAccessTypeEnum> {.as_ref()};
+/// `connection`, if present.
+connection(connection) -> Option<&str> {.as_deref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `expires_at`, if present.
+expires_at(expires_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `scopes`, or an empty slice when it is absent.
+scopes(scopes) -> &[String] {.as_deref().unwrap_or_default()};
+/// `strategy`, if present.
+strategy(strategy) -> Option<&str> {.as_deref()};
+});
 string_enum!(
 /// A string enum: the schema `ConnectedAccountAccessTypeEnum`.
 ConnectedAccountAccessTypeEnum {
@@ -331,6 +345,36 @@ pub struct CreateUserAuthenticationMethodResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(CreateUserAuthenticationMethodResponseContent: email, id, identity_user_id, key_id, name);
+getters!(CreateUserAuthenticationMethodResponseContent {
+/// `aaguid`, if present.
+aaguid(aaguid) -> Option<&str> {.as_deref()};
+/// `authentication_methods`, or an empty slice when it is absent.
+authentication_methods(authentication_methods) -> &[UserAuthenticationMethodProperties] {.as_deref().unwrap_or_default()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `credential_backed_up`, if present.
+credential_backed_up(credential_backed_up) -> Option<bool> {};
+/// `credential_device_type`, if present.
+credential_device_type(credential_device_type) -> Option<&CredentialDeviceTypeEnum> {.as_ref()};
+/// `phone_number`, if present.
+phone_number(phone_number) -> Option<&str> {.as_deref()};
+/// `preferred_authentication_method`, if present.
+preferred_authentication_method(preferred_authentication_method) -> Option<&PreferredAuthenticationMethodEnum> {.as_ref()};
+/// `public_key`, if present.
+public_key(public_key) -> Option<&str> {.as_deref()};
+/// `relying_party_identifier`, if present.
+relying_party_identifier(relying_party_identifier) -> Option<&str> {.as_deref()};
+/// `totp_secret`, if present.
+totp_secret(totp_secret) -> Option<&crate::Secret> {.as_ref()};
+/// `transports`, or an empty slice when it is absent.
+transports(transports) -> &[String] {.as_deref().unwrap_or_default()};
+/// `type`, if present.
+r#type(type_) -> Option<&CreatedUserAuthenticationMethodTypeEnum> {.as_ref()};
+/// `user_agent`, if present.
+user_agent(user_agent) -> Option<&str> {.as_deref()};
+/// `user_handle`, if present.
+user_handle(user_handle) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `CreateUserPermissionsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateUserPermissionsRequestContent {
@@ -550,6 +594,18 @@ pub struct FederatedConnectionTokenSet {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(FederatedConnectionTokenSet: id);
+getters!(FederatedConnectionTokenSet {
+/// `connection`, if present.
+connection(connection) -> Option<&str> {.as_deref()};
+/// `expires_at`, if present.
+expires_at(expires_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `issued_at`, if present.
+issued_at(issued_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `last_used_at`, if present.
+last_used_at(last_used_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `scope`, if present.
+scope(scope) -> Option<&str> {.as_deref()};
+});
 /// The schema `GetUserAuthenticationMethodResponseContent`: the same shape as [`UserAuthenticationMethod`], so one type serves both.
 pub type GetUserAuthenticationMethodResponseContent = UserAuthenticationMethod;
 /// The schema `GetUserResponseContent`: the same shape as [`UserResponseSchema`], so one type serves both.
@@ -558,15 +614,23 @@ pub type GetUserResponseContent = UserResponseSchema;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LinkUserIdentityRequestContent {
     /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
+    ///
+    /// Note: Cannot be sent together with `link_with`.
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `link_with`: a string; for example `"{SECONDARY_ACCOUNT_JWT}"`.
+    ///
+    /// Note: Cannot be sent together with `provider`, `user_id` or `connection_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     link_with: Option<String>,
     /// `provider`: a [`UserIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …).
+    ///
+    /// Note: Cannot be sent together with `link_with`.
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<UserIdentityProviderEnum>,
     /// `user_id`: a [`UserId`].
+    ///
+    /// Note: Cannot be sent together with `link_with`.
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<UserId>,
     #[serde(flatten)]
@@ -588,12 +652,20 @@ impl LinkUserIdentityRequestContent {
 }
 setters!(LinkUserIdentityRequestContent {
 /// Sets `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
+///
+/// Note: Cannot be sent together with `link_with`.
 with_connection_id(connection_id): String;
 /// Sets `link_with`: a string; for example `"{SECONDARY_ACCOUNT_JWT}"`.
+///
+/// Note: Cannot be sent together with `provider`, `user_id` or `connection_id`.
 with_link_with(link_with): String;
 /// Sets `provider`: a [`UserIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …).
+///
+/// Note: Cannot be sent together with `link_with`.
 with_provider(provider): UserIdentityProviderEnum;
 /// Sets `user_id`: a [`UserId`].
+///
+/// Note: Cannot be sent together with `link_with`.
 with_user_id(user_id): UserId;
 });
 impl LinkUserIdentityRequestContent {
@@ -622,6 +694,10 @@ pub struct RegenerateUsersRecoveryCodeResponseContent {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(RegenerateUsersRecoveryCodeResponseContent {
+/// `recovery_code`, if present.
+recovery_code(recovery_code) -> Option<&str> {.as_deref()};
+});
 /// A request body, the schema `RevokeUserAccessRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RevokeUserAccessRequestContent {
@@ -717,6 +793,30 @@ pub struct SessionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SessionResponseContent: id, user_id);
+getters!(SessionResponseContent {
+/// `authenticated_at`, if present.
+authenticated_at(authenticated_at) -> Option<&SessionDate> {.as_ref()};
+/// `authentication`, if present.
+authentication(authentication) -> Option<&SessionAuthenticationSignals> {.as_ref()};
+/// `clients`, or an empty slice when it is absent.
+clients(clients) -> &[SessionClientMetadata] {.as_deref().unwrap_or_default()};
+/// `cookie`, if present.
+cookie(cookie) -> Option<&SessionCookieMetadata> {.as_ref()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&SessionDate> {.as_ref()};
+/// `device`, if present.
+device(device) -> Option<&SessionDeviceMetadata> {.as_ref()};
+/// `expires_at`, if present.
+expires_at(expires_at) -> Option<&SessionDate> {.as_ref()};
+/// `idle_expires_at`, if present.
+idle_expires_at(idle_expires_at) -> Option<&SessionDate> {.as_ref()};
+/// `last_interacted_at`, if present.
+last_interacted_at(last_interacted_at) -> Option<&SessionDate> {.as_ref()};
+/// `session_metadata`, if present.
+session_metadata(session_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&SessionDate> {.as_ref()};
+});
 /// A model of the schema `SetUserAuthenticationMethodResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -765,6 +865,26 @@ pub struct SetUserAuthenticationMethodResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(SetUserAuthenticationMethodResponseContent: email, id, key_id, name);
+getters!(SetUserAuthenticationMethodResponseContent {
+/// `aaguid`, if present.
+aaguid(aaguid) -> Option<&str> {.as_deref()};
+/// `authentication_methods`, or an empty slice when it is absent.
+authentication_methods(authentication_methods) -> &[UserAuthenticationMethodProperties] {.as_deref().unwrap_or_default()};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `phone_number`, if present.
+phone_number(phone_number) -> Option<&str> {.as_deref()};
+/// `preferred_authentication_method`, if present.
+preferred_authentication_method(preferred_authentication_method) -> Option<&PreferredAuthenticationMethodEnum> {.as_ref()};
+/// `public_key`, if present.
+public_key(public_key) -> Option<&str> {.as_deref()};
+/// `relying_party_identifier`, if present.
+relying_party_identifier(relying_party_identifier) -> Option<&str> {.as_deref()};
+/// `totp_secret`, if present.
+totp_secret(totp_secret) -> Option<&crate::Secret> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&CreatedAuthenticationMethodTypeEnum> {.as_ref()};
+});
 /// A model of the schema `SetUserAuthenticationMethods`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -905,6 +1025,28 @@ pub struct UpdateUserAuthenticationMethodResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UpdateUserAuthenticationMethodResponseContent: email, id, key_id, name);
+getters!(UpdateUserAuthenticationMethodResponseContent {
+/// `aaguid`, if present.
+aaguid(aaguid) -> Option<&str> {.as_deref()};
+/// `authentication_methods`, or an empty slice when it is absent.
+authentication_methods(authentication_methods) -> &[UserAuthenticationMethodProperties] {.as_deref().unwrap_or_default()};
+/// `confirmed`, if present.
+confirmed(confirmed) -> Option<bool> {};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `phone_number`, if present.
+phone_number(phone_number) -> Option<&str> {.as_deref()};
+/// `preferred_authentication_method`, if present.
+preferred_authentication_method(preferred_authentication_method) -> Option<&PreferredAuthenticationMethodEnum> {.as_ref()};
+/// `public_key`, if present.
+public_key(public_key) -> Option<&str> {.as_deref()};
+/// `relying_party_identifier`, if present.
+relying_party_identifier(relying_party_identifier) -> Option<&str> {.as_deref()};
+/// `totp_secret`, if present.
+totp_secret(totp_secret) -> Option<&crate::Secret> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&CreatedAuthenticationMethodTypeEnum> {.as_ref()};
+});
 /// A request body, the schema `UpdateUserRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateUserRequestContent {
@@ -915,6 +1057,8 @@ pub struct UpdateUserRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     blocked: Option<bool>,
     /// `client_id`: a string; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`; at least 1 characters.
+    ///
+    /// Note: Needs `email` as well.
     #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `connection`: a string; for example `"Initial-Connection"`; at least 1 characters.
@@ -960,6 +1104,8 @@ pub struct UpdateUserRequestContent {
     #[serde(skip_serializing_if = "Option::is_none")]
     verify_email: Option<bool>,
     /// `verify_phone_number`: a boolean; defaults to `false`.
+    ///
+    /// Note: Needs `phone_number` as well.
     #[serde(skip_serializing_if = "Option::is_none")]
     verify_phone_number: Option<bool>,
     #[serde(flatten)]
@@ -999,6 +1145,8 @@ with_app_metadata(app_metadata): crate::secret::SecretMap;
 /// Sets `blocked`: a boolean; defaults to `false`.
 with_blocked(blocked): bool;
 /// Sets `client_id`: a string; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`; at least 1 characters.
+///
+/// Note: Needs `email` as well.
 with_client_id(client_id): String;
 /// Sets `connection`: a string; for example `"Initial-Connection"`; at least 1 characters.
 with_connection(connection): String;
@@ -1011,6 +1159,8 @@ with_user_metadata(user_metadata): crate::secret::SecretMap;
 /// Sets `verify_email`: a boolean; defaults to `false`.
 with_verify_email(verify_email): bool;
 /// Sets `verify_phone_number`: a boolean; defaults to `false`.
+///
+/// Note: Needs `phone_number` as well.
 with_verify_phone_number(verify_phone_number): bool;
 });
 nullable_setters!(UpdateUserRequestContent {
@@ -1117,6 +1267,40 @@ pub struct UserAuthenticationMethod {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAuthenticationMethod: email, id, identity_user_id, key_id, link_id, name);
+getters!(UserAuthenticationMethod {
+/// `aaguid`, if present.
+aaguid(aaguid) -> Option<&str> {.as_deref()};
+/// `authentication_methods`, or an empty slice when it is absent.
+authentication_methods(authentication_methods) -> &[UserAuthenticationMethodProperties] {.as_deref().unwrap_or_default()};
+/// `confirmed`, if present.
+confirmed(confirmed) -> Option<bool> {};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `credential_backed_up`, if present.
+credential_backed_up(credential_backed_up) -> Option<bool> {};
+/// `credential_device_type`, if present.
+credential_device_type(credential_device_type) -> Option<&str> {.as_deref()};
+/// `enrolled_at`, if present.
+enrolled_at(enrolled_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `last_auth_at`, if present.
+last_auth_at(last_auth_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `phone_number`, if present.
+phone_number(phone_number) -> Option<&str> {.as_deref()};
+/// `preferred_authentication_method`, if present.
+preferred_authentication_method(preferred_authentication_method) -> Option<&PreferredAuthenticationMethodEnum> {.as_ref()};
+/// `public_key`, if present.
+public_key(public_key) -> Option<&str> {.as_deref()};
+/// `relying_party_identifier`, if present.
+relying_party_identifier(relying_party_identifier) -> Option<&str> {.as_deref()};
+/// `transports`, or an empty slice when it is absent.
+transports(transports) -> &[String] {.as_deref().unwrap_or_default()};
+/// `type`, if present.
+r#type(type_) -> Option<&AuthenticationMethodTypeEnum> {.as_ref()};
+/// `user_agent`, if present.
+user_agent(user_agent) -> Option<&str> {.as_deref()};
+/// `user_handle`, if present.
+user_handle(user_handle) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `UserAuthenticationMethodProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1132,6 +1316,10 @@ pub struct UserAuthenticationMethodProperties {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserAuthenticationMethodProperties: id);
+getters!(UserAuthenticationMethodProperties {
+/// `type`, if present.
+r#type(type_) -> Option<&UserAuthenticationMethodPropertiesEnum> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `UserAuthenticationMethodPropertiesEnum`.
 UserAuthenticationMethodPropertiesEnum {
@@ -1168,6 +1356,14 @@ pub struct UserEffectivePermissionResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserEffectivePermissionResponseContent: permission_name, resource_server_name);
+getters!(UserEffectivePermissionResponseContent {
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `resource_server_identifier`, if present.
+resource_server_identifier(resource_server_identifier) -> Option<&str> {.as_deref()};
+/// `sources`, or an empty slice when it is absent.
+sources(sources) -> &[UserEffectivePermissionSourceEnum] {.as_deref().unwrap_or_default()};
+});
 /// The schema `UserEffectivePermissionRoleSourceEnum`: the same shape as [`UserEffectiveRoleSource`], so one type serves both.
 pub type UserEffectivePermissionRoleSourceEnum = UserEffectiveRoleSource;
 /// A model of the schema `UserEffectivePermissionRoleSourceResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1191,6 +1387,12 @@ pub struct UserEffectivePermissionRoleSourceResponseContent {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserEffectivePermissionRoleSourceResponseContent: id, name);
+getters!(UserEffectivePermissionRoleSourceResponseContent {
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `sources`, or an empty slice when it is absent.
+sources(sources) -> &[UserEffectivePermissionRoleSourceEnum] {.as_deref().unwrap_or_default()};
+});
 string_enum!(
 /// A string enum: the schema `UserEffectivePermissionSourceEnum`.
 UserEffectivePermissionSourceEnum {
@@ -1220,6 +1422,12 @@ pub struct UserEffectiveRole {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserEffectiveRole: id, name);
+getters!(UserEffectiveRole {
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `sources`, or an empty slice when it is absent.
+sources(sources) -> &[UserEffectiveRoleSource] {.as_deref().unwrap_or_default()};
+});
 string_enum!(
 /// A string enum: the schema `UserEffectiveRoleSource`.
 UserEffectiveRoleSource {
@@ -1283,6 +1491,14 @@ pub struct UserGroupsResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserGroupsResponseSchema: connection_id, external_id, id, name, tenant_name);
+getters!(UserGroupsResponseSchema {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `membership_created_at`, if present.
+membership_created_at(membership_created_at) -> Option<&crate::Timestamp> {.as_ref()};
+});
 /// One of several shapes: the schema `UserId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -1331,9 +1547,13 @@ Integer(i64) => as_integer, is_integer;
 #[non_exhaustive]
 pub struct UserIdentity {
     /// `access_token`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
     /// `access_token_secret`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_secret: Option<crate::Secret>,
     /// `connection`: a string; for example `"twitter"`; required.
@@ -1353,6 +1573,8 @@ pub struct UserIdentity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     /// `refresh_token`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
     /// `user_id`: a [`UserId`]; required.
@@ -1362,6 +1584,30 @@ pub struct UserIdentity {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(UserIdentity {
+/// `access_token`, if present.
+///
+/// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
+access_token(access_token) -> Option<&crate::Secret> {.as_ref()};
+/// `access_token_secret`, if present.
+///
+/// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
+access_token_secret(access_token_secret) -> Option<&crate::Secret> {.as_ref()};
+/// `connection`, if present.
+connection(connection) -> Option<&str> {.as_deref()};
+/// `isSocial`, if present.
+is_social(is_social) -> Option<bool> {};
+/// `profileData`, if present.
+profile_data(profile_data) -> Option<&UserProfileData> {.as_ref()};
+/// `provider`, if present.
+provider(provider) -> Option<&str> {.as_deref()};
+/// `refresh_token`, if present.
+///
+/// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
+refresh_token(refresh_token) -> Option<&crate::Secret> {.as_ref()};
+/// `user_id`, if present.
+user_id(user_id) -> Option<&UserId> {.as_ref()};
+});
 /// The schema `UserIdentityProviderEnum`: the same shape as [`IdentityProviderEnum`], so one type serves both.
 pub type UserIdentityProviderEnum = IdentityProviderEnum;
 /// A model of the schema `UserIdentitySchema`: every field is optional, fields this crate does not name are kept in `extra`.
@@ -1369,9 +1615,13 @@ pub type UserIdentityProviderEnum = IdentityProviderEnum;
 #[non_exhaustive]
 pub struct UserIdentitySchema {
     /// `access_token`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
     /// `access_token_secret`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_secret: Option<crate::Secret>,
     /// `connection`: a string.
@@ -1391,6 +1641,8 @@ pub struct UserIdentitySchema {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<UserIdentityProviderEnum>,
     /// `refresh_token`: a secret string; redacted in `Debug`.
+    ///
+    /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
     /// `user_id`: a [`UserId`].
@@ -1400,6 +1652,30 @@ pub struct UserIdentitySchema {
     #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+getters!(UserIdentitySchema {
+/// `access_token`, if present.
+///
+/// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
+access_token(access_token) -> Option<&crate::Secret> {.as_ref()};
+/// `access_token_secret`, if present.
+///
+/// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
+access_token_secret(access_token_secret) -> Option<&crate::Secret> {.as_ref()};
+/// `connection`, if present.
+connection(connection) -> Option<&str> {.as_deref()};
+/// `isSocial`, if present.
+is_social(is_social) -> Option<bool> {};
+/// `profileData`, if present.
+profile_data(profile_data) -> Option<&UserProfileData> {.as_ref()};
+/// `provider`, if present.
+provider(provider) -> Option<&UserIdentityProviderEnum> {.as_ref()};
+/// `refresh_token`, if present.
+///
+/// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
+refresh_token(refresh_token) -> Option<&crate::Secret> {.as_ref()};
+/// `user_id`, if present.
+user_id(user_id) -> Option<&UserId> {.as_ref()};
+});
 string_enum!(
 /// A string enum: the schema `UserMultifactorProviderEnum`.
 UserMultifactorProviderEnum {
@@ -1432,6 +1708,14 @@ pub struct UserPermissionSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserPermissionSchema: permission_name, resource_server_name);
+getters!(UserPermissionSchema {
+/// `description`, if present.
+description(description) -> Option<&str> {.as_deref()};
+/// `resource_server_identifier`, if present.
+resource_server_identifier(resource_server_identifier) -> Option<&str> {.as_deref()};
+/// `sources`, if present.
+sources(sources) -> Option<&serde_json::Value> {.as_ref()};
+});
 /// A model of the schema `UserProfileData`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1465,6 +1749,16 @@ pub struct UserProfileData {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserProfileData: email, family_name, given_name, name);
+getters!(UserProfileData {
+/// `email_verified`, if present.
+email_verified(email_verified) -> Option<bool> {};
+/// `phone_number`, if present.
+phone_number(phone_number) -> Option<&str> {.as_deref()};
+/// `phone_verified`, if present.
+phone_verified(phone_verified) -> Option<bool> {};
+/// `username`, if present.
+username(username) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `UserResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1543,6 +1837,44 @@ pub struct UserResponseSchema {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UserResponseSchema: email, family_name, given_name, name, user_id);
+getters!(UserResponseSchema {
+/// `app_metadata`, if present.
+app_metadata(app_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `blocked`, if present.
+blocked(blocked) -> Option<bool> {};
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `email_verified`, if present.
+email_verified(email_verified) -> Option<bool> {};
+/// `identities`, or an empty slice when it is absent.
+identities(identities) -> &[UserIdentitySchema] {.as_deref().unwrap_or_default()};
+/// `last_ip`, if present.
+last_ip(last_ip) -> Option<&str> {.as_deref()};
+/// `last_login`, if present.
+last_login(last_login) -> Option<&crate::Timestamp> {.as_ref()};
+/// `last_password_reset`, if present.
+last_password_reset(last_password_reset) -> Option<&crate::Timestamp> {.as_ref()};
+/// `logins_count`, if present.
+logins_count(logins_count) -> Option<i64> {};
+/// `multifactor`, or an empty slice when it is absent.
+multifactor(multifactor) -> &[String] {.as_deref().unwrap_or_default()};
+/// `multifactor_last_modified`, if present.
+multifactor_last_modified(multifactor_last_modified) -> Option<&crate::Timestamp> {.as_ref()};
+/// `nickname`, if present.
+nickname(nickname) -> Option<&str> {.as_deref()};
+/// `phone_number`, if present.
+phone_number(phone_number) -> Option<&str> {.as_deref()};
+/// `phone_verified`, if present.
+phone_verified(phone_verified) -> Option<bool> {};
+/// `picture`, if present.
+picture(picture) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `user_metadata`, if present.
+user_metadata(user_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
+/// `username`, if present.
+username(username) -> Option<&str> {.as_deref()};
+});
 /// A model of the schema `UsersEnrollment`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1579,6 +1911,20 @@ pub struct UsersEnrollment {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(UsersEnrollment: id, identifier, name);
+getters!(UsersEnrollment {
+/// `auth_method`, if present.
+auth_method(auth_method) -> Option<&UserEnrollmentAuthMethodEnum> {.as_ref()};
+/// `enrolled_at`, if present.
+enrolled_at(enrolled_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `last_auth`, if present.
+last_auth(last_auth) -> Option<&crate::Timestamp> {.as_ref()};
+/// `phone_number`, if present.
+phone_number(phone_number) -> Option<&str> {.as_deref()};
+/// `status`, if present.
+status(status) -> Option<&UserEnrollmentStatusEnum> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+});
 /// `GET /api/v2/users` (operation `get_users`).
 ///
 /// Scopes: `read:users`, `read:user_idp_tokens`. Pagination: offset pages (`page`/`per_page`), items under `users`.

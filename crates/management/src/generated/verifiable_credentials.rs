@@ -184,6 +184,50 @@ with_resident_postal_code(resident_postal_code): bool;
 /// Sets `resident_state`: a boolean.
 with_resident_state(resident_state): bool;
 });
+getters!(MdlPresentationProperties {
+/// `age_birth_year`, if present.
+age_birth_year(age_birth_year) -> Option<bool> {};
+/// `age_in_years`, if present.
+age_in_years(age_in_years) -> Option<bool> {};
+/// `birth_date`, if present.
+birth_date(birth_date) -> Option<bool> {};
+/// `driving_privileges`, if present.
+driving_privileges(driving_privileges) -> Option<bool> {};
+/// `expiry_date`, if present.
+expiry_date(expiry_date) -> Option<bool> {};
+/// `family_name`, if present.
+family_name(family_name) -> Option<bool> {};
+/// `family_name_national_character`, if present.
+family_name_national_character(family_name_national_character) -> Option<bool> {};
+/// `given_name`, if present.
+given_name(given_name) -> Option<bool> {};
+/// `given_name_national_character`, if present.
+given_name_national_character(given_name_national_character) -> Option<bool> {};
+/// `issue_date`, if present.
+issue_date(issue_date) -> Option<bool> {};
+/// `issuing_authority`, if present.
+issuing_authority(issuing_authority) -> Option<bool> {};
+/// `issuing_country`, if present.
+issuing_country(issuing_country) -> Option<bool> {};
+/// `issuing_jurisdiction`, if present.
+issuing_jurisdiction(issuing_jurisdiction) -> Option<bool> {};
+/// `nationality`, if present.
+nationality(nationality) -> Option<bool> {};
+/// `portrait`, if present.
+portrait(portrait) -> Option<bool> {};
+/// `portrait_capture_date`, if present.
+portrait_capture_date(portrait_capture_date) -> Option<bool> {};
+/// `resident_address`, if present.
+resident_address(resident_address) -> Option<bool> {};
+/// `resident_city`, if present.
+resident_city(resident_city) -> Option<bool> {};
+/// `resident_country`, if present.
+resident_country(resident_country) -> Option<bool> {};
+/// `resident_postal_code`, if present.
+resident_postal_code(resident_postal_code) -> Option<bool> {};
+/// `resident_state`, if present.
+resident_state(resident_state) -> Option<bool> {};
+});
 /// A model of the schema `MdlPresentationRequest`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -219,6 +263,10 @@ impl From<MdlPresentationRequestProperties> for MdlPresentationRequest {
         Self::new(value)
     }
 }
+getters!(MdlPresentationRequest {
+/// `org.iso.18013.5.1.mDL`, if present.
+org_iso_18013_5_1_m_dl(org_iso_18013_5_1_m_dl) -> Option<&MdlPresentationRequestProperties> {.as_ref()};
+});
 /// A model of the schema `MdlPresentationRequestProperties`: every field is optional, fields this crate does not name are kept in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -254,6 +302,10 @@ impl From<MdlPresentationProperties> for MdlPresentationRequestProperties {
         Self::new(value)
     }
 }
+getters!(MdlPresentationRequestProperties {
+/// `org.iso.18013.5.1`, if present.
+org_iso_18013_5_1(org_iso_18013_5_1) -> Option<&MdlPresentationProperties> {.as_ref()};
+});
 /// A request body, the schema `UpdateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UpdateVerifiableCredentialTemplateRequestContent {
@@ -355,6 +407,22 @@ pub struct VerifiableCredentialTemplateResponse {
     pub extra: crate::secret::ExtraFields,
 }
 str_accessors!(VerifiableCredentialTemplateResponse: id, name);
+getters!(VerifiableCredentialTemplateResponse {
+/// `created_at`, if present.
+created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `custom_certificate_authority`, if present.
+custom_certificate_authority(custom_certificate_authority) -> Option<&str> {.as_deref()};
+/// `dialect`, if present.
+dialect(dialect) -> Option<&str> {.as_deref()};
+/// `presentation`, if present.
+presentation(presentation) -> Option<&MdlPresentationRequest> {.as_ref()};
+/// `type`, if present.
+r#type(type_) -> Option<&str> {.as_deref()};
+/// `updated_at`, if present.
+updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
+/// `well_known_trusted_issuers`, if present.
+well_known_trusted_issuers(well_known_trusted_issuers) -> Option<&str> {.as_deref()};
+});
 /// `GET /api/v2/verifiable-credentials/verification/templates` (operation `get_vc_templates`).
 ///
 /// Scopes: `read:vdcs_templates`. Pagination: checkpoint pages (`from`/`take`), items under `templates`.
