@@ -176,6 +176,71 @@ pub(crate) fn pem_certificate_x5t(pem: &str) -> Option<String> {
     Some(x5t_s256(cert.as_ref()))
 }
 
+/// One DER element of `der` at its start: `(tag, contents, rest)`.
+fn der_element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        (len, &rest[n..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+/// The subject of the first certificate of a PEM as Auth0 writes a `cert_subject_dn`
+/// credential's `subject_dn` (recordings/go-auth0/
+/// TestClient_CreateAllCredential_Should_create_TLSClientAuth_Credential.json): one
+/// `NAME=value` line per attribute, in the certificate's order (`C=JP\nST=Tokyo\nCN=…`).
+pub(crate) fn pem_certificate_subject(pem: &str) -> Option<String> {
+    let mut reader = pem.as_bytes();
+    let cert = rustls_pemfile::certs(&mut reader).next()?.ok()?;
+    let (_, certificate, _) = der_element(cert.as_ref())?;
+    let (_, tbs, _) = der_element(certificate)?;
+    // tbsCertificate: [0] version (optional), serial, signature, issuer, validity, subject.
+    let mut rest = tbs;
+    let mut fields = Vec::new();
+    while fields.len() < 6 {
+        let (tag, contents, next) = der_element(rest)?;
+        fields.push((tag, contents));
+        rest = next;
+    }
+    let skip = usize::from(fields[0].0 == 0xa0);
+    let (_, subject) = *fields.get(4 + skip)?;
+    let mut lines = Vec::new();
+    let mut sets = subject;
+    while !sets.is_empty() {
+        let (_, set, next) = der_element(sets)?;
+        sets = next;
+        let mut attrs = set;
+        while !attrs.is_empty() {
+            let (_, attr, next) = der_element(attrs)?;
+            attrs = next;
+            let (_, oid, value) = der_element(attr)?;
+            let (_, text, _) = der_element(value)?;
+            let name = match oid {
+                [0x55, 0x04, 0x03] => "CN",
+                [0x55, 0x04, 0x06] => "C",
+                [0x55, 0x04, 0x07] => "L",
+                [0x55, 0x04, 0x08] => "ST",
+                [0x55, 0x04, 0x0a] => "O",
+                [0x55, 0x04, 0x0b] => "OU",
+                [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01] => "emailAddress",
+                _ => continue,
+            };
+            lines.push(format!("{name}={}", String::from_utf8_lossy(text)));
+        }
+    }
+    Some(lines.join("\n"))
+}
+
 /// The RFC 7638 thumbprint of a public JWK (RSA or EC members only).
 pub(crate) fn jwk_thumbprint(jwk: &Value) -> String {
     let members: &[&str] = match jwk["kty"].as_str() {

@@ -52,6 +52,13 @@ use Alphabet::{Alphanumeric as A, Hex, Ulid, Uuid};
 /// The id formats of the collections, as the recordings show them.
 pub(crate) const ID_FORMATS: &[IdFormat] = &[
     id(
+        "/keys/encryption",
+        "",
+        36,
+        Uuid,
+        "go-auth0/TestEncryptionKeyManager_Read.json",
+    ),
+    id(
         "/actions/actions",
         "",
         36,
@@ -438,7 +445,8 @@ pub(crate) struct CreateDefaults {
     pub(crate) collection: &'static str,
     /// The fields (a JSON object), each added where the request did not send it; `"{name}"`
     /// stands for the item's `name`, `"{now}"` for the time of the creation, `"{tenant}"` for
-    /// the tenant's name.
+    /// the tenant's name, `"{domain}"` for the item's `domain`, `"{hex32}"` for 32 random
+    /// hexadecimal digits (at any depth).
     pub(crate) fields: &'static str,
     /// The recording that shows them.
     pub(crate) recording: &'static str,
@@ -475,7 +483,7 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
     CreateDefaults {
         collection: "/custom-domains",
-        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}"}"#,
+        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}","verification":{"methods":[{"name":"CNAME","domain":"{domain}","record":"{tenant}-cd.edge.tenants.auth0.com"}]}}"#,
         recording: "go-auth0/TestPromptManager_UpdateRendering.json",
     },
     CreateDefaults {
@@ -487,6 +495,13 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
         collection: "/branding/phone/providers",
         fields: r#"{"channel":"phone","tenant":"{tenant}"}"#,
         recording: "go-auth0/TestBrandingManager_CreatePhoneProvider.json",
+    },
+    CreateDefaults {
+        collection: "/flows/vault/connections",
+        // The recording's `refreshed_at: null` is left out: the description does not allow
+        // null there, and absent reads the same.
+        fields: r#"{"fingerprint":"{hex32}","ready":false}"#,
+        recording: "go-auth0/TestFlowVaultConnectionManager_Read.json",
     },
     CreateDefaults {
         collection: "/keys/encryption",

@@ -150,6 +150,21 @@ async fn every_collection_is_created_read_listed_updated_and_deleted() {
             fail(format!("create answered {status} {created}"));
             continue;
         }
+        // What the tenant added to what was sent holds no placeholder.
+        let added: Vec<String> = created
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| body.get(*k).is_none())
+            .filter(|(_, v)| v.to_string().contains("\"sample\""))
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        if !added.is_empty() {
+            fail(format!(
+                "the create added placeholders: {}",
+                added.join("; ")
+            ));
+        }
         let Some(id) = id_of(&created, param) else {
             fail(format!("no id in {created}"));
             continue;

@@ -364,6 +364,21 @@ async fn credentials_inline_and_certificates_are_registered_as_auth0_registers_t
         (201, Some("CN=client.example.org")),
         "{dn}"
     );
+    // The subject read out of a certificate: the fake's own CA names itself.
+    let (status, from_pem) = call(
+        &s,
+        Method::POST,
+        &format!("clients/{id}/credentials"),
+        Some(json!({"credential_type": "cert_subject_dn", "pem": cert})),
+    )
+    .await;
+    assert_eq!(status, 201, "{from_pem}");
+    assert!(
+        from_pem["subject_dn"]
+            .as_str()
+            .is_some_and(|dn| dn.contains("CN=")),
+        "{from_pem}"
+    );
     let (_, read) = call(&s, Method::GET, &format!("clients/{id}"), None).await;
     let methods = &read["client_authentication_methods"];
     assert_eq!(
@@ -388,5 +403,5 @@ async fn credentials_inline_and_certificates_are_registered_as_auth0_registers_t
         (400, Some("invalid_body"))
     );
     let (_, listed) = call(&s, Method::GET, &format!("clients/{id}/credentials"), None).await;
-    assert_eq!(listed.as_array().map(Vec::len), Some(3));
+    assert_eq!(listed.as_array().map(Vec::len), Some(4));
 }

@@ -91,12 +91,20 @@ pub const PROPERTY_ERRATA: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// Corrections of the description: `(enum schema, value it lacks, why)`.
-pub const ENUM_ERRATA: &[(&str, &str, &str)] = &[(
-    "LogStreamFilterGroupNameEnum",
-    "security",
-    "recordings/go-auth0/TestLogStreamManager_Update_It_can_successfully_update_a_Sumo_LogStream.json: \
-     a new log stream's default filter names it",
-)];
+pub const ENUM_ERRATA: &[(&str, &str, &str)] = &[
+    (
+        "LogStreamFilterGroupNameEnum",
+        "security",
+        "recordings/go-auth0/TestLogStreamManager_Update_It_can_successfully_update_a_Sumo_LogStream.json: \
+         a new log stream's default filter names it",
+    ),
+    (
+        "DomainVerificationMethodNameEnum",
+        "CNAME",
+        "recordings/go-auth0/TestPromptManager_UpdateRendering.json: a new custom domain's \
+         verification method is named in capitals",
+    ),
+];
 
 /// Statuses the description gets wrong: `(method, path template, status Auth0 answers,
 /// status the description documents, evidence)`; the answer is checked against the documented

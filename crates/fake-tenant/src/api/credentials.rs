@@ -199,14 +199,23 @@ fn add_certificate(
             .ok_or_else(|| ApiErr::bad_body("The pem is not a valid X.509 certificate (PEM)"))?;
         (pem, Some(x5t), None)
     } else {
-        let dn = text("subject_dn")
-            .filter(|d| !d.is_empty())
-            .ok_or_else(|| {
-                ApiErr::bad_body(
-                    "Payload validation error: a cert_subject_dn credential needs subject_dn (this \
-                 fake tenant does not read the subject out of a pem)",
-                )
-            })?;
+        // A subject given as such, or read out of the certificate sent.
+        let dn = match (text("subject_dn").filter(|d| !d.is_empty()), text("pem")) {
+            (Some(dn), None) => dn,
+            (Some(_), Some(_)) => {
+                return Err(ApiErr::bad_body(
+                    "Payload validation error: subject_dn and pem are mutually exclusive",
+                ));
+            }
+            (None, Some(pem)) => crate::keys::pem_certificate_subject(&pem).ok_or_else(|| {
+                ApiErr::bad_body("The pem is not a valid X.509 certificate (PEM)")
+            })?,
+            (None, None) => {
+                return Err(ApiErr::bad_body(
+                    "Payload validation error: a cert_subject_dn credential needs subject_dn or pem",
+                ));
+            }
+        };
         (String::new(), None, Some(dn))
     };
     let list = store.credentials.entry(client_id.to_owned()).or_default();

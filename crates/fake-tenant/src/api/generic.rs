@@ -295,6 +295,16 @@ fn item_sample(template: &str) -> Value {
     }
 }
 
+/// The name of the parameter of the item route right below the collection at `template`
+/// (`kid` of `/keys/encryption/{kid}`).
+fn item_param(template: &str) -> Option<&'static str> {
+    super::generated::OPERATIONS.iter().find_map(|o| {
+        let rest = o.path.strip_prefix(template)?.strip_prefix("/{")?;
+        let param = rest.strip_suffix('}')?;
+        (o.method == "GET" && !param.contains(['/', '{'])).then_some(param)
+    })
+}
+
 /// The field that identifies an item: `id`, the path parameter's name, a string field the
 /// parameter's name starts with, or one ending in `id`.
 fn id_key(item: &Value, param: &str) -> String {
@@ -440,8 +450,15 @@ fn stamp(item: &mut Value, shape: &Value, created: bool) {
 /// Adds to a new item of `collection` what Auth0 adds (see
 /// [`CREATE_DEFAULTS`](crate::overrides::CREATE_DEFAULTS)), and a rule's `order`: after the
 /// rules there are; a connection's fields that depend on its strategy.
-fn add_create_defaults(collection: &str, store: &Store, domain: &str, item: &mut Value) {
+fn add_create_defaults(
+    collection: &str,
+    store: &Store,
+    domain: &str,
+    item: &mut Value,
+    sent: &[String],
+) {
     let name = item.get("name").cloned().unwrap_or(Value::Null);
+    let own_domain = item.get("domain").cloned().unwrap_or(Value::Null);
     let Some(o) = item.as_object_mut() else {
         return;
     };
@@ -449,18 +466,20 @@ fn add_create_defaults(collection: &str, store: &Store, domain: &str, item: &mut
         && let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(d.fields)
     {
         let now = Value::String(iso8601(now_ms()));
+        let fill = |v: &str| match v {
+            "{name}" => Some(name.clone()),
+            "{now}" => Some(now.clone()),
+            "{tenant}" => Some(Value::from(crate::seed::TENANT_NAME)),
+            "{domain}" => Some(own_domain.clone()),
+            "{hex32}" => Some(Value::from(crate::util::random_hex(32))),
+            _ => None,
+        };
         for (k, mut v) in fields {
-            if let Value::Array(items) = &mut v {
-                for x in items.iter_mut().filter(|x| *x == "{name}") {
-                    *x = name.clone();
-                }
+            placeholders(&mut v, &fill);
+            // What was sent stays; what the schema's shape filled in is Auth0's instead.
+            if !sent.contains(&k) {
+                o.insert(k, v);
             }
-            if v == "{now}" {
-                v = now.clone();
-            } else if v == "{tenant}" {
-                v = Value::from(crate::seed::TENANT_NAME);
-            }
-            o.entry(k).or_insert(v);
         }
     }
     if collection == crate::store::CONNECTIONS {
@@ -520,6 +539,20 @@ fn with_added(collection: &str, item: &Value, mut answer: Value) -> Value {
         }
     }
     answer
+}
+
+/// Replaces each string of `v` that `fill` knows, at any depth.
+fn placeholders(v: &mut Value, fill: &dyn Fn(&str) -> Option<Value>) {
+    match v {
+        Value::String(s) => {
+            if let Some(x) = fill(s) {
+                *v = x;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| placeholders(x, fill)),
+        Value::Object(m) => m.values_mut().for_each(|x| placeholders(x, fill)),
+        _ => {}
+    }
 }
 
 /// What Auth0 adds to a new connection by its strategy, as the recordings of go-auth0's
@@ -791,7 +824,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             Ok(answer(op, &json!({ key: items })))
         }
         ("POST", false) | ("DELETE", false) if is_collection(op.path) => {
-            let key = id_key(&item_sample(op.path), "id");
+            let key = id_key(&item_sample(op.path), item_param(op.path).unwrap_or("id"));
             let items = collection(store, &concrete, op.path);
             if let Some(members) = membership(&body) {
                 let template_item = item_sample(op.path);
@@ -821,6 +854,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 item_sample(op.path)
             };
             let sent = body.get(&key).filter(|v| !v.is_null()).cloned();
+            let sent_keys: Vec<String> = body.keys().cloned().collect();
             let body = if op.path == DEPLOY {
                 deployed_version(store, segs.get(2).map_or("", String::as_str))
             } else {
@@ -837,7 +871,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 }
             };
             item[&key] = id.clone();
-            add_create_defaults(op.path, store, &ctx.app.domain, &mut item);
+            add_create_defaults(op.path, store, &ctx.app.domain, &mut item, &sent_keys);
             if op.path == ACTIONS
                 && let Some(o) = item.as_object_mut()
             {
