@@ -165,8 +165,31 @@ fn workspace_root() -> PathBuf {
         .unwrap_or(manifest_dir)
 }
 
+/// A cargo command without the variables `cargo run` gives xtask about its own package
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`…): build scripts that watch them (ring's) would see
+/// them differ between the build of xtask and the builds xtask runs, and rebuild each time.
 fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_own_package_variable) {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+/// Whether `cargo run` sets the variable for the program it runs, about the program's package.
+fn is_own_package_variable(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || matches!(
+            name,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_MANIFEST_LINKS"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+        )
 }
 
 /// Runs one step, printing its name and duration; fails with the step's name.
