@@ -1,11 +1,13 @@
 //! Project automation for the auth0-m2m workspace.
 //!
 //! ```text
-//! cargo xtask ci [--without-reference-data]
+//! cargo xtask ci [--without-reference-data] [--without-sdk-clients]
 //!                           codegen --check, fmt, clippy, tests, docs, each feature alone,
-//!                           e2e, conformance, replay, chaos; fails at once when Auth0's reference data
-//!                           (../shared/auth0) is absent, unless --without-reference-data, which
-//!                           skips the steps that need it and names them in the last line
+//!                           e2e, conformance, replay, sdk clients, chaos; fails at once when
+//!                           Auth0's reference data (../shared/auth0) is absent, unless
+//!                           --without-reference-data, which skips the steps that need it and
+//!                           names them in the last line; --without-sdk-clients skips the
+//!                           official SDKs' run (no package registry), named there too
 //! cargo xtask fake [ARGS]   run the local Auth0 tenant (arguments go to auth0-m2m-fake)
 //! cargo xtask bench [--quick] [--explore]
 //!                           benchmarks; writes target/bench/report.{json,md} and a PNG;
@@ -25,6 +27,10 @@
 //!                           tenant, ids mapped; reports same status, same type and lacking
 //!                           keys by route (target/replay-report.json); fails when worse than
 //!                           xtask/replay-floor.json, which --update-floor rewrites
+//! cargo xtask sdk-clients   Auth0's official Node (npm `auth0`) and Python (PyPI `auth0-python`)
+//!                           SDKs, at the versions pinned in tests/sdk, installed once into
+//!                           target/sdk-clients, create, read, update, list and delete objects
+//!                           of the fake tenant binary over TLS; fails naming the script and step
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
 //! cargo xtask mutants [--file PATH]...
 //!                           mutation testing (cargo-mutants) of the token exchange, the refresh
@@ -43,6 +49,7 @@ mod chaos;
 mod conformance;
 mod mutants;
 mod replay;
+mod sdk;
 
 /// What an example must print: a check of its standard output that says, when it holds, what
 /// it found.
@@ -82,7 +89,7 @@ fn main() -> ExitCode {
                 if skipped.is_empty() {
                     conformance::run(&root).and_then(|s| s.gate())
                 } else {
-                    println!("{}", closing_line("conformance", None, &skipped));
+                    println!("{}", closing_line("conformance", None, &skipped, false));
                     Ok(())
                 }
             })
@@ -96,7 +103,7 @@ fn main() -> ExitCode {
                 if skipped.is_empty() {
                     replay::run(&root, &own)
                 } else {
-                    println!("{}", closing_line("replay", None, &skipped));
+                    println!("{}", closing_line("replay", None, &skipped, false));
                     Ok(())
                 }
             })
@@ -104,6 +111,7 @@ fn main() -> ExitCode {
         Some("codegen") => auth0_m2m_codegen::run(&root, &args[1..]),
         Some("e2e") => reference_data(&root, &args[1..], &["e2e schema validation"])
             .and_then(|skipped| e2e(&root, skipped.is_empty())),
+        Some("sdk-clients") => sdk::run(&root, &args[1..]),
         Some("coverage") => conformance::coverage(&root).map(|_| ()),
         Some("chaos") => chaos::run(&root, &args[1..]),
         Some("mutants") => mutants::run(&root, &args[1..]),
@@ -126,10 +134,11 @@ fn print_help() {
     println!(
         "usage: cargo xtask <task>\n\n\
          tasks:\n  \
-         ci [--without-reference-data]\n                \
+         ci [--without-reference-data] [--without-sdk-clients]\n                \
          codegen --check, fmt, clippy, tests, docs, each feature alone, e2e,\n                \
-         conformance, replay, chaos; fails when ../shared/auth0 is absent unless\n                \
-         --without-reference-data, which names the skipped steps in the last line\n  \
+         conformance, replay, sdk clients, chaos; fails when ../shared/auth0 is\n                \
+         absent unless --without-reference-data, which names the skipped steps in\n                \
+         the last line; --without-sdk-clients skips the official SDKs (named too)\n  \
          fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n  \
          bench [--quick] [--explore]\n                \
          token economy, hot path, throughput, memory, refresh tail; fails when a\n                \
@@ -148,6 +157,9 @@ fn print_help() {
          target/replay-report.json; fails when worse than xtask/replay-floor.json\n                \
          (--update-floor writes the current figures there; --only replays the\n                \
          files whose path holds TEXT and prints every interaction)\n  \
+         sdk-clients   the official Node and Python SDKs (pinned in tests/sdk, installed\n                \
+         once into target/sdk-clients) create, read, update, list and delete\n                \
+         through the fake tenant binary over TLS; fails naming script and step\n  \
          coverage      how many of the spec's operations are modeled, by resource\n  \
          mutants [--file PATH]...  mutation testing of the token exchange, the refresh policy\n                \
          and the cache's record and lease code; fails below 95 % caught\n  \
@@ -165,8 +177,31 @@ fn workspace_root() -> PathBuf {
         .unwrap_or(manifest_dir)
 }
 
+/// A cargo command without the variables `cargo run` gives xtask about its own package
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`…): build scripts that watch them (ring's) would see
+/// them differ between the build of xtask and the builds xtask runs, and rebuild each time.
 fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_own_package_variable) {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+/// Whether `cargo run` sets the variable for the program it runs, about the program's package.
+fn is_own_package_variable(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || matches!(
+            name,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_MANIFEST_LINKS"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+        )
 }
 
 /// Runs one step, printing its name and duration; fails with the step's name.
@@ -280,24 +315,57 @@ fn skipped_steps(
     }
 }
 
-/// The last line of a task that passed: "all steps passed" only when nothing was skipped.
-fn closing_line(task: &str, elapsed: Option<Duration>, skipped: &[&str]) -> String {
+/// The `cargo xtask ci` step that `--without-sdk-clients` skips.
+const SDK_CLIENTS_STEP: &str = "sdk clients";
+
+/// The last line of a task that passed: "all steps passed" only when nothing was skipped,
+/// else the skipped steps, each group with why: `skipped` for want of Auth0's reference data,
+/// and the official SDKs' run when `without_sdk_clients`.
+fn closing_line(
+    task: &str,
+    elapsed: Option<Duration>,
+    skipped: &[&str],
+    without_sdk_clients: bool,
+) -> String {
     let time = elapsed.map(|e| format!(" in {e:.1?}")).unwrap_or_default();
-    if skipped.is_empty() {
+    let mut groups = Vec::new();
+    if !skipped.is_empty() {
+        groups.push(format!(
+            "{} ({WITHOUT_REFERENCE_DATA}; ../shared/auth0 not found)",
+            skipped.join(", ")
+        ));
+    }
+    if without_sdk_clients {
+        groups.push(format!("{SDK_CLIENTS_STEP} ({})", sdk::WITHOUT_SDK_CLIENTS));
+    }
+    if groups.is_empty() {
         format!("{task}: all steps passed{time}")
     } else {
         format!(
-            "{task}: passed{time} WITHOUT {} skipped step(s): {} ({WITHOUT_REFERENCE_DATA}; \
-             ../shared/auth0 not found)",
-            skipped.len(),
-            skipped.join(", ")
+            "{task}: passed{time} WITHOUT {} skipped step(s): {}",
+            skipped.len() + usize::from(without_sdk_clients),
+            groups.join(", ")
         )
     }
 }
 
 fn ci(root: &Path, args: &[String]) -> Result<(), String> {
     let started = Instant::now();
-    let skipped = reference_data(root, args, NEEDS_REFERENCE_DATA)?;
+    if let Some(other) = args
+        .iter()
+        .find(|a| *a != WITHOUT_REFERENCE_DATA && *a != sdk::WITHOUT_SDK_CLIENTS)
+    {
+        return Err(format!(
+            "unknown option {other:?}; ci takes {WITHOUT_REFERENCE_DATA} and {}",
+            sdk::WITHOUT_SDK_CLIENTS
+        ));
+    }
+    let (without_sdk, args): (Vec<String>, Vec<String>) = args
+        .iter()
+        .cloned()
+        .partition(|a| a == sdk::WITHOUT_SDK_CLIENTS);
+    let without_sdk_clients = !without_sdk.is_empty();
+    let skipped = reference_data(root, &args, NEEDS_REFERENCE_DATA)?;
     let with_data = skipped.is_empty();
     if with_data {
         println!("==> codegen --check (generated code against Auth0's API description)");
@@ -431,10 +499,27 @@ fn ci(root: &Path, args: &[String]) -> Result<(), String> {
         println!("==> replay: SKIPPED, ../shared/auth0 is not present");
     }
 
+    if without_sdk_clients {
+        println!(
+            "==> {SDK_CLIENTS_STEP}: SKIPPED ({})",
+            sdk::WITHOUT_SDK_CLIENTS
+        );
+    } else {
+        println!(
+            "==> {SDK_CLIENTS_STEP} (the official Node and Python SDKs against the fake tenant)"
+        );
+        let sdk_started = Instant::now();
+        sdk::run(root, &[])?;
+        println!("<== {SDK_CLIENTS_STEP}: {:.1?}", sdk_started.elapsed());
+    }
+
     println!("==> chaos (15 s fleet under injected faults)");
     chaos::run(root, &["--seconds".to_owned(), "15".to_owned()])?;
 
-    println!("{}", closing_line("ci", Some(started.elapsed()), &skipped));
+    println!(
+        "{}",
+        closing_line("ci", Some(started.elapsed()), &skipped, without_sdk_clients)
+    );
     Ok(())
 }
 
@@ -594,13 +679,29 @@ mod tests {
     #[test]
     fn the_last_line_names_what_was_skipped() {
         let t = Some(Duration::from_secs(2));
-        assert_eq!(closing_line("ci", t, &[]), "ci: all steps passed in 2.0s");
-        let line = closing_line("ci", t, NEEDS_REFERENCE_DATA);
+        assert_eq!(
+            closing_line("ci", t, &[], false),
+            "ci: all steps passed in 2.0s"
+        );
+        let line = closing_line("ci", t, NEEDS_REFERENCE_DATA, false);
         assert!(!line.contains("all steps passed"), "{line}");
         assert!(
             line.ends_with(
                 "4 skipped step(s): codegen --check, e2e schema validation, conformance, \
                  replay (--without-reference-data; ../shared/auth0 not found)"
+            ),
+            "{line}"
+        );
+        assert_eq!(
+            closing_line("ci", t, &[], true),
+            "ci: passed in 2.0s WITHOUT 1 skipped step(s): sdk clients (--without-sdk-clients)"
+        );
+        let line = closing_line("ci", t, NEEDS_REFERENCE_DATA, true);
+        assert!(
+            line.ends_with(
+                "5 skipped step(s): codegen --check, e2e schema validation, conformance, \
+                 replay (--without-reference-data; ../shared/auth0 not found), sdk clients \
+                 (--without-sdk-clients)"
             ),
             "{line}"
         );

@@ -404,4 +404,74 @@ async fn credentials_inline_and_certificates_are_registered_as_auth0_registers_t
     );
     let (_, listed) = call(&s, Method::GET, &format!("clients/{id}/credentials"), None).await;
     assert_eq!(listed.as_array().map(Vec::len), Some(4));
+
+async fn a_user_lists_the_organizations_that_hold_it_as_a_member() {
+    // recordings/go-auth0/TestUserManager_Organizations.json: a member added through
+    // /organizations/{id}/members is listed by /users/{id}/organizations.
+    let s = setup().await;
+    let (status, user) = call(
+        &s,
+        Method::POST,
+        "users",
+        Some(json!({"connection": "Username-Password-Authentication",
+                    "email": "member@example.com", "password": "Passw0rd!x"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{user}");
+    let user_id = user["user_id"].as_str().expect("user_id").to_owned();
+    let mut org_ids = Vec::new();
+    for name in ["with-member", "without-member"] {
+        let (status, org) = call(
+            &s,
+            Method::POST,
+            "organizations",
+            Some(json!({"name": name, "display_name": "Test Organization"})),
+        )
+        .await;
+        assert_eq!(status, 201, "{org}");
+        org_ids.push(org["id"].as_str().expect("org id").to_owned());
+    }
+    let members = format!("organizations/{}/members", org_ids[0]);
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &members,
+        Some(json!({"members": [user_id]})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let user_orgs = format!("users/{}/organizations", user_id.replace('|', "%7C"));
+
+    let (status, listed) = call(&s, Method::GET, &user_orgs, None).await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(
+        listed,
+        json!([{"id": org_ids[0], "name": "with-member", "display_name": "Test Organization"}])
+    );
+    let (status, page) = call(
+        &s,
+        Method::GET,
+        &format!("{user_orgs}?include_totals=true"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        (&page["total"], &page["start"], &page["limit"]),
+        (&json!(1), &json!(0), &json!(50))
+    );
+    assert_eq!(page["organizations"][0]["id"], org_ids[0].as_str());
+
+    let (status, _) = call(
+        &s,
+        Method::DELETE,
+        &members,
+        Some(json!({"members": [user_id]})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, listed) = call(&s, Method::GET, &user_orgs, None).await;
+    assert_eq!(listed, json!([]));
+    let (status, v) = call(&s, Method::GET, "users/auth0%7Cnobody/organizations", None).await;
+    assert_eq!((status, &v["errorCode"]), (404, &json!("inexistent_user")));
 }

@@ -407,6 +407,10 @@ impl Harness {
             done(c.organizations().members().list(&oid).collect_all().await),
         ));
         out.push((
+            "get_user_organizations",
+            done(c.users().organizations().list(&uid).collect_all().await),
+        ));
+        out.push((
             "delete_members",
             done(
                 c.organizations()

@@ -17,6 +17,7 @@ pub(super) enum Route {
     UsersByEmail,
     UserRoles(String),
     UserPermissions(String),
+    UserOrgs(String),
     Roles,
     Role(String),
     RolePermissions(String),
@@ -227,6 +228,12 @@ pub(crate) const ROUTES: &[RouteSpec] = &[
         path: "/users/{id}/permissions",
         scopes: &["update:users"],
         make: |p| Route::UserPermissions(param(p)),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/users/{id}/organizations",
+        scopes: &["read:organizations"],
+        make: |p| Route::UserOrgs(param(p)),
     },
     RouteSpec {
         method: "GET",

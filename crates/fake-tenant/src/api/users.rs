@@ -1,4 +1,4 @@
-//! Users: `/users`, `/users/{id}` and its roles and permissions, `/users-by-email`,
+//! Users: `/users`, `/users/{id}` and its roles, permissions and organizations, `/users-by-email`,
 //! `/user-blocks/{id}`.
 
 use super::*;
@@ -39,6 +39,24 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         (Route::UserRoles(id), _) => user_roles(ctx, store, id, m),
         (Route::UserPermissions(id), _) => user_permissions(ctx, store, id, m),
+        (Route::UserOrgs(id), _) => {
+            // The organizations whose members (`/organizations/{id}/members`) hold the user.
+            find(store.items(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
+            let orgs: Vec<Value> = store
+                .items(crate::store::ORGANIZATIONS)
+                .iter()
+                .filter(|o| {
+                    o["id"].as_str().is_some_and(|org| {
+                        store
+                            .org_members
+                            .get(org)
+                            .is_some_and(|members| members.iter().any(|u| u == id))
+                    })
+                })
+                .cloned()
+                .collect();
+            paginate(ctx, orgs, "organizations", false, None)
+        }
         (Route::UserBlocks(id), "GET") => {
             find(store.items(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
             let blocks = store.user_blocks.get(id).cloned().unwrap_or_default();
