@@ -404,7 +404,9 @@ async fn credentials_inline_and_certificates_are_registered_as_auth0_registers_t
     );
     let (_, listed) = call(&s, Method::GET, &format!("clients/{id}/credentials"), None).await;
     assert_eq!(listed.as_array().map(Vec::len), Some(4));
+}
 
+#[tokio::test]
 async fn a_user_lists_the_organizations_that_hold_it_as_a_member() {
     // recordings/go-auth0/TestUserManager_Organizations.json: a member added through
     // /organizations/{id}/members is listed by /users/{id}/organizations.
