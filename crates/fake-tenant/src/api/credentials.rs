@@ -86,6 +86,16 @@ fn no_credential() -> ApiErr {
     )
 }
 
+/// Refuses a credential of type `ctype` when the client holds the most of that type.
+fn room_for(list: &[Credential], ctype: &str) -> Result<(), ApiErr> {
+    if list.iter().filter(|c| c.credential_type == ctype).count() >= MAX_CREDENTIALS {
+        return Err(ApiErr::bad_body(format!(
+            "A client can have at most {MAX_CREDENTIALS} credentials of type {ctype}; delete one first"
+        )));
+    }
+    Ok(())
+}
+
 fn find<'a>(store: &'a Store, client_id: &str, id: &str) -> Result<&'a Credential, ApiErr> {
     store
         .credentials
@@ -151,11 +161,7 @@ pub(crate) fn add_credential(
         None => thumbprint,
     };
     let list = store.credentials.entry(client_id.to_owned()).or_default();
-    if list.iter().filter(|c| c.credential_type == ctype).count() >= MAX_CREDENTIALS {
-        return Err(ApiErr::bad_body(format!(
-            "A client can have at most {MAX_CREDENTIALS} credentials of type {ctype}; delete one first"
-        )));
-    }
+    room_for(list, &ctype)?;
     if list.iter().any(|c| c.kid == kid) {
         return Err(ApiErr::conflict(
             "A credential with this kid already exists",
@@ -219,11 +225,7 @@ fn add_certificate(
         (String::new(), None, Some(dn))
     };
     let list = store.credentials.entry(client_id.to_owned()).or_default();
-    if list.iter().filter(|c| c.credential_type == ctype).count() >= MAX_CREDENTIALS {
-        return Err(ApiErr::bad_body(format!(
-            "A client can have at most {MAX_CREDENTIALS} credentials of type {ctype}; delete one first"
-        )));
-    }
+    room_for(list, ctype)?;
     let now = iso8601(now_ms());
     let cred = Credential {
         id: format!("cred_{}", random_alnum(22)),

@@ -498,10 +498,10 @@ fn add_create_defaults(
     }
 }
 
-/// The fields of an item of `collection` that Auth0 adds on create though its description does
-/// not name them in the answer's schema (a connection's `provisioning_ticket_url`, a custom
-/// domain's `created_at`).
-const UNDESCRIBED_ADDED: &[(&str, &[&str])] = &[
+/// The fields [`add_create_defaults`] gives a new item by code rather than from
+/// [`CREATE_DEFAULTS`](crate::overrides::CREATE_DEFAULTS): a connection's by its strategy, a
+/// rule's `order`.
+const ADDED_BY_CODE: &[(&str, &[&str])] = &[
     (
         crate::store::CONNECTIONS,
         &[
@@ -511,30 +511,31 @@ const UNDESCRIBED_ADDED: &[(&str, &[&str])] = &[
             "options",
         ],
     ),
-    (
-        "/custom-domains",
-        &["created_at", "is_default", "primary", "status"],
-    ),
-    (
-        "/branding/phone/templates",
-        &["created_at", "updated_at", "tenant", "channel"],
-    ),
-    ("/branding/phone/providers", &["tenant", "channel"]),
-    ("/rules", &["order", "stage"]),
-    ("/log-streams", &["status", "filters"]),
-    ("/event-streams", &["status"]),
+    ("/rules", &["order"]),
 ];
 
-/// `answer` (an item of `collection` in its answer's shape) with the fields Auth0 added to it
-/// that the shape dropped (see [`UNDESCRIBED_ADDED`]), taken from the stored `item`.
-fn with_added(collection: &str, item: &Value, mut answer: Value) -> Value {
-    let Some((_, keys)) = UNDESCRIBED_ADDED.iter().find(|(c, _)| *c == collection) else {
-        return answer;
-    };
+/// The fields Auth0 adds to a new item of `collection` on create: those of its
+/// [`CREATE_DEFAULTS`](crate::overrides::CREATE_DEFAULTS) entry and [`ADDED_BY_CODE`].
+fn added_keys(collection: &str) -> Vec<String> {
+    let from_table = crate::overrides::create_defaults(collection)
+        .and_then(|d| serde_json::from_str::<Map<String, Value>>(d.fields).ok())
+        .map(|fields| fields.into_iter().map(|(k, _)| k).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let by_code = ADDED_BY_CODE
+        .iter()
+        .filter(|(c, _)| *c == collection)
+        .flat_map(|(_, keys)| keys.iter().map(|k| (*k).to_owned()));
+    from_table.into_iter().chain(by_code).collect()
+}
+
+/// `answer` (an item in its answer's shape) with the fields of `added` (see [`added_keys`])
+/// that the shape dropped, where the description's schema does not name them (a connection's
+/// `provisioning_ticket_url`, a custom domain's `created_at`), taken from the stored `item`.
+fn with_added(added: &[String], item: &Value, mut answer: Value) -> Value {
     if let Some(o) = answer.as_object_mut() {
-        for k in *keys {
-            if let Some(v) = item.get(*k) {
-                o.entry(*k).or_insert_with(|| v.clone());
+        for k in added {
+            if let Some(v) = item.get(k) {
+                o.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
     }
@@ -774,7 +775,8 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 "GET" => {
                     advance_action_build(&parent_template, &mut items[pos]);
                     let read = shaped(&items[pos], &answer_shape);
-                    Ok(answer(op, &with_added(&parent_template, &items[pos], read)))
+                    let added = added_keys(&parent_template);
+                    Ok(answer(op, &with_added(&added, &items[pos], read)))
                 }
                 "DELETE" => {
                     items.remove(pos);
@@ -805,23 +807,14 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                     }
                     stamp(item, &item_sample(&parent_template), false);
                     let updated = shaped(item, &answer_shape);
-                    Ok(answer(op, &with_added(&parent_template, item, updated)))
+                    let added = added_keys(&parent_template);
+                    Ok(answer(op, &with_added(&added, item, updated)))
                 }
             }
         }
         ("GET", false) if lists(op) => {
             let items = collection(store, &concrete, op.path).clone();
             Ok(list_answer(op, ctx, items))
-        }
-        ("GET", false) if wrapped_list(op).is_some() => {
-            // A collection listed inside an object (`{"providers": […]}`).
-            let (key, item_shape) = wrapped_list(op).unwrap_or_default();
-            let collection_path = op.path;
-            let items: Vec<Value> = collection(store, &concrete, op.path)
-                .iter()
-                .map(|i| with_added(collection_path, i, shaped(i, &item_shape)))
-                .collect();
-            Ok(answer(op, &json!({ key: items })))
         }
         ("POST", false) | ("DELETE", false) if is_collection(op.path) => {
             let key = id_key(&item_sample(op.path), item_param(op.path).unwrap_or("id"));
@@ -896,7 +889,10 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             items.retain(|i| i[&key] != id);
             items.push(item.clone());
             let created = shaped(&item, &answer_shape);
-            Ok(answer(op, &with_added(op.path, &item, created)))
+            Ok(answer(
+                op,
+                &with_added(&added_keys(op.path), &item, created),
+            ))
         }
         ("GET", _) if hides_values(op) => {
             let shown: Map<String, Value> = store
@@ -912,6 +908,15 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             Ok(answer(op, &Value::Object(shown)))
         }
         ("GET", _) => {
+            if !last_is_param && let Some((key, item_shape)) = wrapped_list(op) {
+                // A collection listed inside an object (`{"providers": […]}`).
+                let added = added_keys(op.path);
+                let items: Vec<Value> = collection(store, &concrete, op.path)
+                    .iter()
+                    .map(|i| with_added(&added, i, shaped(i, &item_shape)))
+                    .collect();
+                return Ok(answer(op, &json!({ key: items })));
+            }
             let mut value = match store.singletons.get(&concrete) {
                 Some(v) => shaped(v, &answer_shape),
                 None => fresh_setting(op, store, &ctx.app.domain)?,
@@ -990,13 +995,9 @@ fn fresh_setting(read: &Op, store: &Store, domain: &str) -> Result<Value, ApiErr
         return match f.answer {
             crate::overrides::FreshAnswer::Value(v) => {
                 let mut value: Value = serde_json::from_str(v).unwrap_or_default();
-                if let Some(o) = value.as_object_mut() {
-                    for x in o.values_mut() {
-                        if x == "{domain}" {
-                            *x = Value::from(domain);
-                        }
-                    }
-                }
+                placeholders(&mut value, &|s| {
+                    (s == "{domain}").then(|| Value::from(domain))
+                });
                 Ok(value)
             }
             crate::overrides::FreshAnswer::NotFound {
@@ -1028,10 +1029,10 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     } else {
         shape(op)
     };
-    let collection = op.path;
+    let added = added_keys(op.path);
     let items: Vec<Value> = items
         .iter()
-        .map(|i| with_added(collection, i, shaped(i, &item_shape)))
+        .map(|i| with_added(&added, i, shaped(i, &item_shape)))
         .collect();
     let number = |k: &str, default: usize| -> usize {
         ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)
