@@ -279,7 +279,172 @@ pub(crate) const STATUSES: &[Status] = &[
         deleted_at: false,
         recording: "go-auth0/TestActionManager_DeployVersion.json",
     },
+    // Every recording of the create answers 200, the newest too (…_List.json); the newest
+    // creates of forms and flows answer 201 as described (TestFormManager_Update.json,
+    // TestFlowManager_Update.json), so those keep the description's status.
+    Status {
+        method: "POST",
+        path: "/flows/vault/connections",
+        status: 200,
+        deleted_at: false,
+        recording: "go-auth0/TestFlowVaultConnectionManager_List.json",
+    },
+    Status {
+        method: "POST",
+        path: "/organizations/{id}/invitations",
+        status: 201,
+        deleted_at: false,
+        recording: "go-auth0/TestOrganizationManager_CreateInvitation.json",
+    },
+    Status {
+        method: "DELETE",
+        path: "/network-acls/{id}",
+        status: 200,
+        deleted_at: false,
+        recording: "go-auth0/TestNetworkACLManager_Delete.json",
+    },
 ];
+
+/// The body of a success the recordings show where the description gives none (or another).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RecordedBody {
+    /// `{}`.
+    EmptyObject,
+    /// What the operation stored: the item or setting as it now is.
+    Stored,
+    /// This JSON.
+    Fixed(&'static str),
+}
+
+/// An answer body the recordings show for one operation.
+#[derive(Debug)]
+pub(crate) struct RecordedAnswer {
+    /// The HTTP method.
+    pub(crate) method: &'static str,
+    /// The path template below `/api/v2`.
+    pub(crate) path: &'static str,
+    /// The body Auth0 answers.
+    pub(crate) body: RecordedBody,
+    /// The recording that shows it.
+    pub(crate) recording: &'static str,
+}
+
+const fn recorded(
+    method: &'static str,
+    path: &'static str,
+    body: RecordedBody,
+    recording: &'static str,
+) -> RecordedAnswer {
+    RecordedAnswer {
+        method,
+        path,
+        body,
+        recording,
+    }
+}
+
+use RecordedBody::{EmptyObject, Fixed, Stored};
+
+/// The answer bodies the recordings show where the description gives none or another.
+pub(crate) const RECORDED_ANSWERS: &[RecordedAnswer] = &[
+    recorded(
+        "PUT",
+        "/branding/templates/universal-login",
+        EmptyObject,
+        "go-auth0/TestBrandingManager_UniversalLogin.json",
+    ),
+    recorded(
+        "PUT",
+        "/prompts/{prompt}/partials",
+        Stored,
+        "go-auth0/TestPromptManager_CreatePartials.json",
+    ),
+    recorded(
+        "PUT",
+        "/prompts/{prompt}/custom-text/{language}",
+        Stored,
+        "go-auth0/TestPromptCustomText.json",
+    ),
+    recorded(
+        "POST",
+        "/hooks/{id}/secrets",
+        EmptyObject,
+        "go-auth0/TestHookManager_CreateSecrets.json",
+    ),
+    recorded(
+        "PATCH",
+        "/hooks/{id}/secrets",
+        EmptyObject,
+        "go-auth0/TestHookManager_UpdateSecrets.json",
+    ),
+    recorded(
+        "DELETE",
+        "/network-acls/{id}",
+        Fixed(r#"{"code":204,"object":""}"#),
+        "go-auth0/TestNetworkACLManager_Delete.json",
+    ),
+    recorded(
+        "PATCH",
+        "/token-exchange-profiles/{id}",
+        Stored,
+        "go-auth0/TestTokenExchangeProfileManager_Update.json",
+    ),
+    recorded(
+        "DELETE",
+        "/sessions/{id}",
+        EmptyObject,
+        "go-auth0/TestSessionManager_Delete.json",
+    ),
+    recorded(
+        "POST",
+        "/sessions/{id}/revoke",
+        EmptyObject,
+        "go-auth0/TestSessionManager_Revoke.json",
+    ),
+    recorded(
+        "DELETE",
+        "/users/{user_id}/refresh-tokens",
+        EmptyObject,
+        "go-auth0/TestUserManager_DeleteRefreshTokens.json",
+    ),
+    recorded(
+        "DELETE",
+        "/users/{user_id}/sessions",
+        EmptyObject,
+        "go-auth0/TestUserManager_DeleteUserSessions.json",
+    ),
+    recorded(
+        "POST",
+        "/event-streams/{id}/redeliver/{event_id}",
+        EmptyObject,
+        "go-auth0/TestEventStreamManager_Integration.json",
+    ),
+];
+
+/// The recorded answer body of `method` on `path` (a template), if one overrides the
+/// description's.
+pub(crate) fn recorded_answer(method: &str, path: &str) -> Option<&'static RecordedAnswer> {
+    RECORDED_ANSWERS
+        .iter()
+        .find(|a| a.method == method && a.path == path)
+}
+
+/// The key a checkpoint page holds its items under where the description gives the page as a
+/// bare array: `(list, key, recording)`.
+pub(crate) const CHECKPOINT_KEYS: &[(&str, &str, &str)] = &[(
+    "/event-streams/{id}/deliveries",
+    "deliveries",
+    "go-auth0/TestEventStreamManager_Integration.json",
+)];
+
+/// The key of a checkpoint page of `list` (a template) where a recording shows one the
+/// description lacks.
+pub(crate) fn checkpoint_key(list: &str) -> Option<&'static str> {
+    CHECKPOINT_KEYS
+        .iter()
+        .find(|(l, _, _)| *l == list)
+        .map(|(_, k, _)| *k)
+}
 
 /// The recorded status of `method` on `path`, if it overrides the description's.
 pub(crate) fn status(method: &str, path: &str) -> Option<&'static Status> {
@@ -428,6 +593,30 @@ pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
         answer: FreshAnswer::Value(r#"{"remember_for":30}"#),
         recording: "go-auth0/TestRiskAssessmentManager_ReadNewDeviceSettings.json",
     },
+    // The three attack protections: the keys a tenant reads as the recordings show them, the
+    // values those of a new tenant as Auth0's attack-protection documentation gives them
+    // (brute-force protection and suspicious IP throttling on, breached password detection off).
+    FreshSetting {
+        path: "/attack-protection/brute-force-protection",
+        answer: FreshAnswer::Value(
+            r#"{"enabled":true,"shields":["block","user_notification"],"mode":"count_per_identifier_and_ip","allowlist":[],"max_attempts":10}"#,
+        ),
+        recording: "go-auth0/TestAttackProtection_Get_the_brute_force_configuration.json",
+    },
+    FreshSetting {
+        path: "/attack-protection/suspicious-ip-throttling",
+        answer: FreshAnswer::Value(
+            r#"{"enabled":true,"shields":["admin_notification","block"],"allowlist":[],"stage":{"pre-login":{"max_attempts":100,"rate":864000},"pre-user-registration":{"max_attempts":50,"rate":1200}}}"#,
+        ),
+        recording: "go-auth0/TestAttackProtection_Get_the_suspicious_IP_throttling_configuration.json",
+    },
+    FreshSetting {
+        path: "/attack-protection/breached-password-detection",
+        answer: FreshAnswer::Value(
+            r#"{"enabled":false,"shields":[],"admin_notification_frequency":[],"method":"standard","stage":{"pre-user-registration":{"shields":[]},"pre-change-password":{"shields":[]}}}"#,
+        ),
+        recording: "go-auth0/TestAttackProtection_Get_breached_password_detection_settings.json",
+    },
     FreshSetting {
         path: "/prompts",
         answer: FreshAnswer::Value(
@@ -445,7 +634,8 @@ pub(crate) struct CreateDefaults {
     pub(crate) collection: &'static str,
     /// The fields (a JSON object), each added where the request did not send it; `"{name}"`
     /// stands for the item's `name`, `"{now}"` for the time of the creation, `"{tenant}"` for
-    /// the tenant's name, `"{domain}"` for the item's `domain`, `"{hex32}"` for 32 random
+    /// the tenant's name, `"{domain}"` for the item's `domain`, `"{tenant_domain}"` for the
+    /// tenant's domain, `"{hex32}"` for 32 random
     /// hexadecimal digits (at any depth).
     pub(crate) fields: &'static str,
     /// The recording that shows them.
@@ -504,6 +694,31 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
         recording: "go-auth0/TestFlowVaultConnectionManager_Read.json",
     },
     CreateDefaults {
+        collection: "/actions/actions",
+        fields: r#"{"dependencies":[],"secrets":[]}"#,
+        recording: "go-auth0/TestTokenExchangeProfileManager_Update.json",
+    },
+    CreateDefaults {
+        collection: "/organizations/{id}/enabled_connections",
+        fields: r#"{"show_as_button":true}"#,
+        recording: "go-auth0/TestOrganizationManager_UpdateDBConnection_When_signup_enabled_with_assign_membership_true_should_succeed.json",
+    },
+    CreateDefaults {
+        collection: "/organizations/{id}/discovery-domains",
+        fields: r#"{"use_for_organization_discovery":true}"#,
+        recording: "go-auth0/TestOrganizationManager_DiscoveryDomainsCheckpointPagination.json",
+    },
+    CreateDefaults {
+        collection: "/forms",
+        fields: r#"{"ending":{"resume_flow":true}}"#,
+        recording: "go-auth0/TestFormManager_Update.json",
+    },
+    CreateDefaults {
+        collection: "/network-acls",
+        fields: r#"{"tenant_id":"{tenant_domain}"}"#,
+        recording: "go-auth0/TestNetworkACLManager_Patch.json",
+    },
+    CreateDefaults {
         collection: "/keys/encryption",
         fields: r#"{"parent_kid":null,"state":"pre-activation"}"#,
         recording: "go-auth0/TestEncryptionKeyManager_Read.json",
@@ -557,6 +772,25 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
         out.insert(
             "status".into(),
             serde_json::json!({"status": s.status, "deleted_at": s.deleted_at, "recording": s.recording}),
+        );
+    }
+    if let Some(a) = recorded_answer(method, path) {
+        let body = match a.body {
+            RecordedBody::EmptyObject => serde_json::json!({}),
+            RecordedBody::Stored => serde_json::json!("what the operation stored"),
+            RecordedBody::Fixed(v) => serde_json::from_str(v).unwrap_or_default(),
+        };
+        out.insert(
+            "body".into(),
+            serde_json::json!({"body": body, "recording": a.recording}),
+        );
+    }
+    if method == "GET"
+        && let Some((_, key, recording)) = CHECKPOINT_KEYS.iter().find(|(l, _, _)| *l == path)
+    {
+        out.insert(
+            "checkpoint_key".into(),
+            serde_json::json!({"key": key, "recording": recording}),
         );
     }
     if method == "POST"
@@ -656,6 +890,23 @@ mod tests {
         }
         for s in STATUSES {
             assert!(s.recording.ends_with(".json"), "{s:?}");
+        }
+        for (i, a) in RECORDED_ANSWERS.iter().enumerate() {
+            assert!(a.recording.ends_with(".json"), "{a:?}");
+            if let RecordedBody::Fixed(body) = a.body {
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(body).is_ok(),
+                    "{a:?}"
+                );
+            }
+            assert!(
+                RECORDED_ANSWERS[i + 1..]
+                    .iter()
+                    .all(|b| (b.method, b.path) != (a.method, a.path))
+            );
+        }
+        for (list, key, recording) in CHECKPOINT_KEYS {
+            assert!(list.starts_with('/') && !key.is_empty() && recording.ends_with(".json"));
         }
         for (path, recording) in IDEMPOTENT_DELETES {
             assert!(path.starts_with('/') && recording.ends_with(".json"));

@@ -416,6 +416,15 @@ fn shaped(value: &Value, shape: &Value) -> Value {
 fn answer(op: &Op, body: &Value) -> Response {
     let status = crate::overrides::status(op.method, op.path).map_or(op.status, |o| o.status);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if let Some(recorded) = crate::overrides::recorded_answer(op.method, op.path) {
+        use crate::overrides::RecordedBody;
+        let recorded = match recorded.body {
+            RecordedBody::EmptyObject => Value::Object(Map::new()),
+            RecordedBody::Stored => body.clone(),
+            RecordedBody::Fixed(v) => serde_json::from_str(v).unwrap_or_default(),
+        };
+        return json(status, &recorded);
+    }
     let answers_item = op.method == "POST" && crate::overrides::create_answers_item(op.path);
     if (op.sample.is_empty() && !answers_item) || status == StatusCode::NO_CONTENT {
         empty(status)
@@ -471,6 +480,7 @@ fn add_create_defaults(
             "{now}" => Some(now.clone()),
             "{tenant}" => Some(Value::from(crate::seed::TENANT_NAME)),
             "{domain}" => Some(own_domain.clone()),
+            "{tenant_domain}" => Some(Value::from(domain)),
             "{hex32}" => Some(Value::from(crate::util::random_hex(32))),
             _ => None,
         };
@@ -765,6 +775,8 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             };
             let Some(pos) = found else {
                 // Deleting what is not there succeeds where the recordings show it.
+                // Without a body: a connection deleted answers 202 and `deleted_at`, deleting it
+                // again 204 (recordings/go-auth0/TestConnectionManager_Delete.json).
                 return if op.method == "DELETE" && crate::overrides::idempotent_delete(op.path) {
                     Ok(empty(StatusCode::NO_CONTENT))
                 } else {
@@ -780,13 +792,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 }
                 "DELETE" => {
                     items.remove(pos);
-                    match crate::overrides::status(op.method, op.path) {
-                        Some(o) if o.deleted_at => Ok(json(
-                            StatusCode::from_u16(o.status).unwrap_or(StatusCode::ACCEPTED),
-                            &json!({"deleted_at": iso8601(now_ms())}),
-                        )),
-                        _ => Ok(answer(op, &answer_sample)),
-                    }
+                    Ok(deleted(op, &answer_sample))
                 }
                 method => {
                     let item = &mut items[pos];
@@ -1037,8 +1043,15 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     let number = |k: &str, default: usize| -> usize {
         ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)
     };
-    let checkpoint = matches!(op.paging, Paging::Checkpoint)
-        || (op.paging == Paging::Both && (ctx.q("take").is_some() || ctx.q("from").is_some()));
+    // A checkpoint list that may answer a bare array answers one when asked without `take`
+    // or `from` (recordings/go-auth0/TestCustomDomainManager_List.json; with `take`,
+    // TestCustomDomainManager_ListWithPagination.json answers the page).
+    let paged = ctx.q("take").is_some() || ctx.q("from").is_some();
+    let checkpoint = match op.paging {
+        Paging::Checkpoint => paged || !op.bare,
+        Paging::Both => paged,
+        _ => false,
+    };
     let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
     if checkpoint {
         let from: usize = number("from", 0);
@@ -1051,7 +1064,10 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
                 Value::String((from + page.len()).to_string()),
             );
         }
-        return match op.items_key {
+        return match op
+            .items_key
+            .or_else(|| crate::overrides::checkpoint_key(op.path))
+        {
             Some(key) => {
                 envelope.insert(key.into(), Value::Array(page));
                 json(status, &Value::Object(envelope))
@@ -1146,4 +1162,16 @@ pub(crate) fn generic_operations() -> impl Iterator<Item = &'static Op> {
             .iter()
             .any(|r| r.method == op.method && r.path == op.path)
     })
+}
+
+/// The answer to a deletion: `{"deleted_at": …}` with the recorded status where Auth0 completes
+/// the deletion later, else the description's answer.
+fn deleted(op: &Op, answer_sample: &Value) -> Response {
+    match crate::overrides::status(op.method, op.path) {
+        Some(o) if o.deleted_at => json(
+            StatusCode::from_u16(o.status).unwrap_or(StatusCode::ACCEPTED),
+            &json!({"deleted_at": iso8601(now_ms())}),
+        ),
+        _ => answer(op, answer_sample),
+    }
 }
