@@ -1,8 +1,8 @@
-//! Every top-level collection of the description, driven from the tenant's own routes listing
-//! (which carries the description's sample request bodies): create → read (what the create
-//! answered reads back) → list (it is there) → update (the update reads back) → delete → read
-//! (404) → delete again (as Auth0 answers: success where the recordings show deletes are
-//! idempotent, else 404).
+//! Every collection of the description, top-level and nested below an item, driven from the
+//! tenant's own routes listing (which carries the description's sample request bodies): create →
+//! read (what the create answered reads back) → list (it is there) → update (the update reads
+//! back) → delete → read (404) → delete again (as Auth0 answers: success where the recordings
+//! show deletes are idempotent, else 404).
 
 mod common;
 
@@ -51,6 +51,7 @@ fn id_of(answer: &Value, param: &str) -> Option<String> {
         "kid",
         "themeId",
         "custom_domain_id",
+        "connection_id",
     ];
     keys.iter()
         .find_map(|k| answer.get(*k).and_then(Value::as_str))
@@ -231,4 +232,218 @@ async fn every_collection_is_created_read_listed_updated_and_deleted() {
         "only {} collections: {covered:?}",
         covered.len()
     );
+}
+
+/// The nested collections: `(collection, item, the parent collection, fields replacing the
+/// sample's, a `null` one being left out)`, `{connection}` standing for the id of the tenant's database connection, `{client}`
+/// for the Default App's id and `{cert}` for a PEM certificate.
+const NESTED: &[(&str, &str, &str, &str)] = &[
+    (
+        "/clients/{client_id}/credentials",
+        "/clients/{client_id}/credentials/{credential_id}",
+        "/clients",
+        r#"{"credential_type": "x509_cert", "name": "crud", "pem": "{cert}"}"#,
+    ),
+    (
+        "/experimentation/feature-flags/{id}/variations",
+        "/experimentation/feature-flags/{id}/variations/{vid}",
+        "/experimentation/feature-flags",
+        "{}",
+    ),
+    (
+        "/organizations/{id}/connections",
+        "/organizations/{id}/connections/{connection_id}",
+        "/organizations",
+        r#"{"connection_id": "{connection}"}"#,
+    ),
+    (
+        "/organizations/{id}/discovery-domains",
+        "/organizations/{id}/discovery-domains/{discovery_domain_id}",
+        "/organizations",
+        r#"{"domain": "crud.example.com"}"#,
+    ),
+    (
+        "/organizations/{id}/enabled_connections",
+        "/organizations/{id}/enabled_connections/{connectionId}",
+        "/organizations",
+        r#"{"connection_id": "{connection}"}"#,
+    ),
+    (
+        "/organizations/{id}/invitations",
+        "/organizations/{id}/invitations/{invitation_id}",
+        "/organizations",
+        r#"{"client_id": "{client}", "connection_id": "{connection}"}"#,
+    ),
+    (
+        "/users/{id}/authentication-methods",
+        "/users/{id}/authentication-methods/{authentication_method_id}",
+        "/users",
+        // A TOTP secret is written, never read back.
+        r#"{"type": "email", "email": "crud@example.com", "totp_secret": null}"#,
+    ),
+];
+
+#[tokio::test]
+async fn every_nested_collection_is_created_read_listed_updated_and_deleted() {
+    let t = FakeTenant::builder().start().await.expect("start");
+    let http = common::http_client(&t);
+    let token = common::token(&t, &http).await;
+    let routes = common::routes(&t, &http).await;
+    let find = |method: &str, path: &str| {
+        routes
+            .iter()
+            .find(|r| r["method"] == method && r["path"] == format!("/api/v2{path}"))
+            .cloned()
+    };
+    let call = |method: Method, path: String, body: Option<Value>| {
+        let (t, http, token) = (&t, &http, &token);
+        async move {
+            let path = path.trim_start_matches('/').to_owned();
+            let (status, _, v) = common::api(t, http, token, method, &path, body).await;
+            (status, v)
+        }
+    };
+    let (_, clients) = call(Method::GET, "/clients".into(), None).await;
+    let default_app = items(&clients)
+        .iter()
+        .find(|c| c["name"] == "Default App")
+        .and_then(|c| c["client_id"].as_str().map(str::to_owned))
+        .expect("the Default App");
+    let (_, connections) = call(Method::GET, "/connections".into(), None).await;
+    let database = items(&connections)
+        .iter()
+        .find(|c| c["name"] == "Username-Password-Authentication")
+        .and_then(|c| c["id"].as_str().map(str::to_owned))
+        .expect("the database connection");
+    let adjust = adjustments(&t.audience(), &default_app);
+    let cert = t.ca_cert_pem();
+
+    let mut failures = Vec::new();
+    let mut covered = Vec::new();
+    for (collection, item, parent, fields) in NESTED {
+        let mut fail = |what: String| failures.push(format!("{collection}: {what}"));
+        // The description still has the collection, and the tenant answers all of it.
+        let (Some(create), Some(_), Some(_)) = (
+            find("POST", collection),
+            find("GET", item),
+            find("DELETE", item),
+        ) else {
+            fail("the routes listing lacks its create, read or delete".into());
+            continue;
+        };
+        // The parent, made from its own sample.
+        let mut parent_body = find("POST", parent).expect("parent create")["body_sample"].clone();
+        if let (Some(b), Some(Value::Object(f))) = (parent_body.as_object_mut(), adjust.get(parent)) {
+            b.extend(f.clone());
+            b.retain(|_, v| !v.is_null());
+        }
+        if let (Some(b), "/organizations") = (parent_body.as_object_mut(), *parent) {
+            // An organization that enables the connection already would refuse a second time.
+            b.remove("enabled_connections");
+        }
+        let (status, made) = call(Method::POST, (*parent).into(), Some(parent_body)).await;
+        let Some(parent_id) = (200..300)
+            .contains(&status)
+            .then(|| id_of(&made, "id"))
+            .flatten()
+        else {
+            fail(format!("the parent's create answered {status} {made}"));
+            continue;
+        };
+        let param = collection
+            .split('/')
+            .find_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .expect("a parameter");
+        let concrete = collection.replace(&format!("{{{param}}}"), &parent_id);
+
+        let mut body = create["body_sample"].clone();
+        let fields = fields
+            .replace("{client}", &default_app)
+            .replace("{connection}", &database)
+            .replace("{cert}", &cert.replace('\n', "\\n"));
+        if let (Some(b), Ok(Value::Object(f))) =
+            (body.as_object_mut(), serde_json::from_str::<Value>(&fields))
+        {
+            b.extend(f);
+            b.retain(|_, v| !v.is_null());
+        }
+        let (status, created) = call(Method::POST, concrete.clone(), Some(body.clone())).await;
+        if !(200..300).contains(&status) {
+            fail(format!("create answered {status} {created}"));
+            continue;
+        }
+        let item_param = item
+            .rsplit('/')
+            .next()
+            .and_then(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .expect("an item parameter");
+        let Some(id) = id_of(&created, item_param) else {
+            fail(format!("no id in {created}"));
+            continue;
+        };
+        let at = item
+            .replace(&format!("{{{param}}}"), &parent_id)
+            .replace(&format!("{{{item_param}}}"), &id);
+        let (status, read) = call(Method::GET, at.clone(), None).await;
+        if status != 200 {
+            fail(format!("read answered {status} {read}"));
+            continue;
+        }
+        if let Err(e) = reads_back(&created, &read, &body) {
+            fail(format!("after create, {e}"));
+        }
+        if find("GET", collection).is_some() {
+            let (status, list) = call(Method::GET, concrete.clone(), None).await;
+            if status != 200
+                || !items(&list)
+                    .iter()
+                    .any(|i| id_of(i, item_param).as_deref() == Some(&id))
+            {
+                fail(format!("the list ({status}) does not hold {id}: {list}"));
+            }
+        }
+        if let Some(update) = find("PATCH", item) {
+            let patch = update["body_sample"].clone();
+            let (status, updated) = call(Method::PATCH, at.clone(), Some(patch.clone())).await;
+            if !(200..300).contains(&status) {
+                fail(format!("update answered {status} {updated}"));
+            } else {
+                let (_, read) = call(Method::GET, at.clone(), None).await;
+                if let Err(e) = reads_back(&updated, &read, &patch) {
+                    fail(format!("after update, {e}"));
+                }
+            }
+        }
+        let (status, answer) = call(Method::DELETE, at.clone(), None).await;
+        if !(200..300).contains(&status) {
+            fail(format!("delete answered {status} {answer}"));
+            continue;
+        }
+        let (status, _) = call(Method::GET, at.clone(), None).await;
+        if status != 404 {
+            fail(format!("a read after the delete answered {status}"));
+        }
+        let idempotent =
+            find("DELETE", item).is_some_and(|r| r["recorded"]["idempotent_delete"].is_object());
+        let (status, answer) = call(Method::DELETE, at.clone(), None).await;
+        if (idempotent && !(200..300).contains(&status)) || (!idempotent && status != 404) {
+            fail(format!(
+                "a second delete answered {status} {answer}, where Auth0 answers {}",
+                if idempotent { "2xx" } else { "404" }
+            ));
+        }
+        let parent_at = format!("{parent}/{parent_id}");
+        let (status, answer) = call(Method::DELETE, parent_at, None).await;
+        if !(200..300).contains(&status) {
+            fail(format!("the parent's delete answered {status} {answer}"));
+        }
+        covered.push(*collection);
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(covered.len(), NESTED.len(), "{covered:?}");
 }
