@@ -283,11 +283,15 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
     let day = 86_400_000u64;
 
     // What a new Auth0 tenant holds: its database connection and the Google social connection
-    // (with Auth0's development keys), the Management API, the "Default App" client.
+    // (with Auth0's development keys), both enabled for the "Default App"
+    // (recordings/ruby-auth0/Auth0_Api_V2_Connections__connections_should_not_be_empty.json
+    // lists `enabled_clients`), the Management API, the "Default App" client.
+    let default_app_id = &fresh.default_app.0;
     *store.items_mut(crate::store::CONNECTIONS) = vec![
         json!({"id": format!("con_{}", random_alnum(16)), "name": "Username-Password-Authentication",
                "display_name": "Username-Password-Authentication", "strategy": "auth0",
                "is_domain_connection": false, "realms": ["Username-Password-Authentication"],
+               "enabled_clients": [default_app_id],
                "options": {"mfa": {"active": true, "return_enroll_settings": true},
                            "passwordPolicy": "good", "brute_force_protection": true,
                            "strategy_version": 2, "disable_signup": false,
@@ -295,6 +299,7 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
         json!({"id": format!("con_{}", random_alnum(16)), "name": "google-oauth2",
                "display_name": "google-oauth2", "strategy": "google-oauth2",
                "is_domain_connection": false, "realms": ["google-oauth2"],
+               "enabled_clients": [default_app_id],
                "options": {"email": true, "profile": true, "scope": ["email", "profile"]}}),
     ];
 

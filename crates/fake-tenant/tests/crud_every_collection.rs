@@ -333,7 +333,8 @@ async fn every_nested_collection_is_created_read_listed_updated_and_deleted() {
         };
         // The parent, made from its own sample.
         let mut parent_body = find("POST", parent).expect("parent create")["body_sample"].clone();
-        if let (Some(b), Some(Value::Object(f))) = (parent_body.as_object_mut(), adjust.get(parent)) {
+        if let (Some(b), Some(Value::Object(f))) = (parent_body.as_object_mut(), adjust.get(parent))
+        {
             b.extend(f.clone());
             b.retain(|_, v| !v.is_null());
         }

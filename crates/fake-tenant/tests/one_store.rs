@@ -266,7 +266,7 @@ async fn an_organization_lists_the_client_grants_associated_with_it() {
     let (status, associated) =
         call(&s, Method::POST, &path, Some(json!({"grant_id": grant_id}))).await;
     assert_eq!(status, 201, "{associated}");
-    assert_eq!(associated["id"], grant_id.as_str());
+    assert_eq!(associated["grant_id"], grant_id.as_str());
     assert_eq!(associated["client_id"], client_id.as_str());
     assert_eq!(associated["audience"], "https://api.example.com/");
     let (status, listed) = call(&s, Method::GET, &path, None).await;

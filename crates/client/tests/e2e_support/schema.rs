@@ -58,6 +58,13 @@ pub const KEYWORD_ERRATA: &[(&str, &str, &str)] = &[(
 /// the property is added to a schema whose `additionalProperties` is false.
 pub const PROPERTY_ERRATA: &[(&str, &str, &str, &str)] = &[
     (
+        "AssociateOrganizationClientGrantResponseContent",
+        "grant_id",
+        r#"{"type": "string"}"#,
+        "recordings/go-auth0/TestClientGrantManager_Organizations.json: the answer names the \
+         grant `grant_id`",
+    ),
+    (
         "CreateCustomDomainResponseContent",
         "created_at",
         r#"{"type": "string", "format": "date-time"}"#,

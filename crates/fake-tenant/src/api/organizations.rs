@@ -150,5 +150,12 @@ pub(super) fn associate_client_grant(ctx: &Ctx<'_>, store: &mut Store, org_id: &
     let items = store.items_mut(&path);
     items.retain(|i| i["id"].as_str() != Some(grant_id));
     items.push(item.clone());
+    // The answer names the grant `grant_id` where the list (and the description) say `id`
+    // (recordings/go-auth0/TestClientGrantManager_Organizations.json).
+    if let Some(o) = item.as_object_mut()
+        && let Some(id) = o.remove("id")
+    {
+        o.insert("grant_id".into(), id);
+    }
     Ok(json(StatusCode::CREATED, &item))
 }
