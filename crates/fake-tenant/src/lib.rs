@@ -90,7 +90,8 @@ use seed::ClientSpec;
 pub use seed::MANAGEMENT_SCOPES;
 
 /// Every scope some served Management API operation accepts, sorted: [`MANAGEMENT_SCOPES`] (the
-/// hand-written routes') and those of the operations the generic handler answers. The default
+/// hand-written routes'), those of the operations the generic handler answers, and those of the
+/// routes Auth0 serves that the description lacks. The default
 /// client of a [`FakeTenantBuilder`] and of the `auth0-m2m-fake` binary holds them all, so that
 /// every operation answers; a test of scopes adds a narrower client with
 /// [`FakeTenantBuilder::client`].
@@ -102,6 +103,11 @@ pub use seed::MANAGEMENT_SCOPES;
 pub fn served_scopes() -> Vec<&'static str> {
     let mut scopes: Vec<&'static str> = MANAGEMENT_SCOPES.to_vec();
     scopes.extend(api::generic::generic_operations().flat_map(|op| op.scopes.iter().copied()));
+    scopes.extend(
+        overrides::UNDESCRIBED_ROUTES
+            .iter()
+            .flat_map(|r| [r.read_scope, r.write_scope]),
+    );
     scopes.sort_unstable();
     scopes.dedup();
     scopes

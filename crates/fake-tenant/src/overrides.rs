@@ -446,6 +446,71 @@ pub(crate) fn checkpoint_key(list: &str) -> Option<&'static str> {
         .map(|(_, k, _)| *k)
 }
 
+/// What a route the description lacks holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Undescribed {
+    /// A setting: `GET` reads it (this JSON before any write), `PUT` replaces it, `PATCH`
+    /// merges into it; both answer it.
+    Setting(&'static str),
+    /// A list: `POST` appends the body and answers 204, `GET` lists what was appended (the
+    /// query's fields that items hold filter it).
+    List,
+}
+
+/// A route Auth0 serves, as recorded, that the description lacks.
+#[derive(Debug)]
+pub(crate) struct UndescribedRoute {
+    /// The path below `/api/v2`.
+    pub(crate) path: &'static str,
+    /// What it holds.
+    pub(crate) kind: Undescribed,
+    /// The scope a read needs.
+    pub(crate) read_scope: &'static str,
+    /// The scope a write needs.
+    pub(crate) write_scope: &'static str,
+    /// The recording that shows it.
+    pub(crate) recording: &'static str,
+}
+
+/// The routes Auth0 serves that the description lacks.
+pub(crate) const UNDESCRIBED_ROUTES: &[UndescribedRoute] = &[
+    UndescribedRoute {
+        path: "/guardian/factors/webauthn-roaming/settings",
+        kind: Undescribed::Setting(
+            r#"{"overrideRelyingParty":false,"userVerification":"required"}"#,
+        ),
+        read_scope: "read:guardian_factors",
+        write_scope: "update:guardian_factors",
+        recording: "go-auth0/TestGuardian_MultiFactor_WebAuthn_Roaming_Settings.json",
+    },
+    UndescribedRoute {
+        path: "/guardian/factors/webauthn-platform/settings",
+        kind: Undescribed::Setting(r#"{"overrideRelyingParty":false}"#),
+        read_scope: "read:guardian_factors",
+        write_scope: "update:guardian_factors",
+        recording: "go-auth0/TestGuardian_MultiFactor_WebAuthn_Platform_Settings.json",
+    },
+    UndescribedRoute {
+        path: "/prompts/mfa-push",
+        kind: Undescribed::Setting("{}"),
+        read_scope: "read:prompts",
+        write_scope: "update:prompts",
+        recording: "go-auth0/TestGuardian_MultiFactor_Push_CustomApp.json",
+    },
+    UndescribedRoute {
+        path: "/blacklists/tokens",
+        kind: Undescribed::List,
+        read_scope: "blacklist:tokens",
+        write_scope: "blacklist:tokens",
+        recording: "go-auth0/TestBlacklist.json",
+    },
+];
+
+/// The route the description lacks at `path` (below `/api/v2`), if Auth0 serves one there.
+pub(crate) fn undescribed_route(path: &str) -> Option<&'static UndescribedRoute> {
+    UNDESCRIBED_ROUTES.iter().find(|r| r.path == path)
+}
+
 /// The recorded status of `method` on `path`, if it overrides the description's.
 pub(crate) fn status(method: &str, path: &str) -> Option<&'static Status> {
     STATUSES
@@ -904,6 +969,15 @@ mod tests {
                     .iter()
                     .all(|b| (b.method, b.path) != (a.method, a.path))
             );
+        }
+        for (i, r) in UNDESCRIBED_ROUTES.iter().enumerate() {
+            assert!(r.recording.ends_with(".json"), "{r:?}");
+            if let Undescribed::Setting(fresh) = r.kind {
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(fresh).is_ok_and(|v| v.is_object())
+                );
+            }
+            assert!(UNDESCRIBED_ROUTES[i + 1..].iter().all(|o| o.path != r.path));
         }
         for (list, key, recording) in CHECKPOINT_KEYS {
             assert!(list.starts_with('/') && !key.is_empty() && recording.ends_with(".json"));

@@ -145,7 +145,7 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
 /// Management API routes say whether a hand-written or the generic handler answers them, and
 /// generic ones give a `sample_path` that a tenant with schema samples answers. A route whose behaviour a
 /// recording fixes (a status, an id format, an idempotent delete) says so under `recorded`,
-/// naming the recording.
+/// naming the recording; routes Auth0 serves that the description lacks come last, with theirs.
 async fn routes(State(app): State<Arc<App>>) -> Response {
     let mut out: Vec<Value> = OTHER_ROUTES
         .iter()
@@ -175,6 +175,17 @@ async fn routes(State(app): State<Arc<App>>) -> Response {
         }
         route
     }));
+    for r in crate::overrides::UNDESCRIBED_ROUTES {
+        let methods: &[&str] = match r.kind {
+            crate::overrides::Undescribed::Setting(_) => &["GET", "PUT", "PATCH"],
+            crate::overrides::Undescribed::List => &["GET", "POST"],
+        };
+        out.extend(methods.iter().map(|m| {
+            let scope = if *m == "GET" { r.read_scope } else { r.write_scope };
+            json!({"method": m, "path": format!("/api/v2{}", r.path), "scopes": [scope],
+                   "handler": "undescribed", "recorded": {"undescribed": {"recording": r.recording}}})
+        }));
+    }
     crate::resp::json(StatusCode::OK, &Value::Array(out))
 }
 

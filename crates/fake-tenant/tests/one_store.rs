@@ -477,3 +477,39 @@ async fn a_user_lists_the_organizations_that_hold_it_as_a_member() {
     let (status, v) = call(&s, Method::GET, "users/auth0%7Cnobody/organizations", None).await;
     assert_eq!((status, &v["errorCode"]), (404, &json!("inexistent_user")));
 }
+
+#[tokio::test]
+async fn routes_auth0_serves_beyond_the_description_keep_what_is_written() {
+    let s = setup().await;
+    let path = "guardian/factors/webauthn-roaming/settings";
+    let (status, fresh) = call(&s, Method::GET, path, None).await;
+    assert_eq!(status, 200, "{fresh}");
+    assert_eq!(
+        fresh,
+        json!({"overrideRelyingParty": false, "userVerification": "required"})
+    );
+    let sent = json!({"userVerification": "preferred"});
+    let (status, put) = call(&s, Method::PUT, path, Some(sent.clone())).await;
+    assert_eq!((status, &put), (200, &sent), "a PUT replaces the setting");
+    assert_eq!(call(&s, Method::GET, path, None).await, (200, sent));
+
+    let (status, patched) = call(
+        &s,
+        Method::PATCH,
+        "prompts/mfa-push",
+        Some(json!({"app_name": "bestApp"})),
+    )
+    .await;
+    assert_eq!((status, patched), (200, json!({"app_name": "bestApp"})));
+
+    let token = json!({"aud": "some-client", "jti": "a-token"});
+    let (status, _) = call(&s, Method::POST, "blacklists/tokens", Some(token.clone())).await;
+    assert_eq!(status, 204);
+    let (status, listed) = call(&s, Method::GET, "blacklists/tokens?aud=some-client", None).await;
+    assert_eq!((status, listed), (200, json!([token])));
+    let (_, other) = call(&s, Method::GET, "blacklists/tokens?aud=another", None).await;
+    assert_eq!(other, json!([]));
+    // Methods Auth0 does not serve there stay unknown.
+    let (status, _) = call(&s, Method::DELETE, "blacklists/tokens", None).await;
+    assert_eq!(status, 404);
+}

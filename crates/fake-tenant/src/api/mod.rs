@@ -42,6 +42,7 @@ mod routes;
 mod search;
 mod stats;
 mod tenant;
+mod undescribed;
 mod users;
 
 use auth::*;
@@ -267,12 +268,22 @@ async fn dispatch(app: &App, req: Request) -> Response {
             }
         },
     };
-    // A hand-written handler where there is one, else the generic one of the description.
+    // A hand-written handler where there is one, else the generic one of the description,
+    // else a route Auth0 serves that the description lacks.
+    let undescribed = crate::overrides::undescribed_route(
+        parts.uri.path().strip_prefix("/api/v2").unwrap_or_default(),
+    )
+    .filter(|r| undescribed::serves(r, parts.method.as_str()));
+    let undescribed_scope;
     let (handler, scopes) = match match_route(&parts.method, &segs) {
         Some((route, scopes)) => (Handler::Route(route), scopes),
-        None => match generic::find(&parts.method, &segs) {
-            Some(op) => (Handler::Generic(op), op.scopes),
-            None => return api_error(StatusCode::NOT_FOUND, "Not Found", None),
+        None => match (generic::find(&parts.method, &segs), undescribed) {
+            (Some(op), _) => (Handler::Generic(op), op.scopes),
+            (None, Some(route)) => {
+                undescribed_scope = [undescribed::scope(route, parts.method.as_str())];
+                (Handler::Undescribed(route), &undescribed_scope[..])
+            }
+            (None, None) => return api_error(StatusCode::NOT_FOUND, "Not Found", None),
         },
     };
     let peer = parts
@@ -329,6 +340,11 @@ async fn dispatch(app: &App, req: Request) -> Response {
     let method = parts.method.clone();
     let (result, what) = match &handler {
         Handler::Route(route) => (exec(route, &method, &ctx), describe(&method, route)),
+        Handler::Undescribed(route) => {
+            let mut guard = lock(&app.store);
+            let result = undescribed::handle(route, method.as_str(), &ctx, &mut guard);
+            (result, format!("Call {}", route.path))
+        }
         Handler::Generic(op) => {
             let mut guard = lock(&app.store);
             let store: &mut Store = &mut guard;
@@ -370,6 +386,7 @@ async fn dispatch(app: &App, req: Request) -> Response {
 enum Handler {
     Route(Route),
     Generic(&'static generic::Op),
+    Undescribed(&'static crate::overrides::UndescribedRoute),
 }
 
 /// A human description of a mutating operation, for `sapi` log events.
