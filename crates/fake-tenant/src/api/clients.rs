@@ -99,6 +99,8 @@ pub(super) const APP_TYPES: &[&str] = &[
     "spa",
     "regular_web",
     "non_interactive",
+    "resource_server",
+    "express_configuration",
     "rms",
     "box",
     "cloudbees",
