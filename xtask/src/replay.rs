@@ -818,6 +818,8 @@ pub(crate) struct Figures {
     pub(crate) lacking_keys: usize,
     pub(crate) prior_state: usize,
     pub(crate) no_answer: usize,
+    /// Answers holding a schema placeholder (`"sample"`) where Auth0 gives a real value.
+    pub(crate) placeholders: usize,
     pub(crate) other_interactions: usize,
     pub(crate) ids_mapped: usize,
 }
@@ -957,8 +959,26 @@ fn figures(outcomes: &[Outcome], files: usize, others: usize) -> Figures {
         }
         f.prior_state += usize::from(!o.prior_ids.is_empty());
         f.no_answer += usize::from(o.error.is_some());
+        f.placeholders += usize::from(holds_placeholder(&o.answer));
     }
     f
+}
+
+/// Whether an answer holds a schema placeholder: a string `"sample"`, or an id made from one
+/// (`sampl1`, `samplexxxx…`), which no real tenant answers.
+fn holds_placeholder(v: &Value) -> bool {
+    match v {
+        Value::String(s) => {
+            s == "sample"
+                || s.strip_prefix("sampl").is_some_and(|rest| {
+                    !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit())
+                })
+                || s.starts_with("samplexxx")
+        }
+        Value::Array(items) => items.iter().any(holds_placeholder),
+        Value::Object(o) => o.values().any(holds_placeholder),
+        _ => false,
+    }
 }
 
 /// Mismatches of one route.
@@ -1077,6 +1097,7 @@ fn report(
                 "lacking": o.lacking,
                 "mismatch": o.mismatch(),
                 "depends_on_prior_state": !o.prior_ids.is_empty(),
+                "placeholder": holds_placeholder(&o.answer),
             });
             if !o.prior_ids.is_empty() {
                 v["prior_ids"] = json!(o.prior_ids);
@@ -1084,7 +1105,7 @@ fn report(
             if let Some(e) = &o.error {
                 v["error"] = json!(e);
             }
-            if o.mismatch() {
+            if o.mismatch() || holds_placeholder(&o.answer) {
                 v["recorded_answer"] = excerpt(&o.recorded_answer);
                 v["answer"] = excerpt(&o.answer);
             }
@@ -1107,6 +1128,7 @@ fn report(
         "lacking_keys_pct": f.lacking_keys_pct(),
         "depends_on_prior_state": f.prior_state,
         "no_answer": f.no_answer,
+        "placeholders": f.placeholders,
         "ids_mapped": f.ids_mapped,
         "seconds": seconds,
         "floor": floor.map(|fl| json!({
@@ -1389,8 +1411,9 @@ fn print_figures(
     );
     println!(
         "  {} interactions depend on prior state a fresh tenant cannot have (counted above); \
-         {} got no answer; {} recorded ids mapped to the fake's",
-        f.prior_state, f.no_answer, f.ids_mapped
+         {} got no answer; {} recorded ids mapped to the fake's; {} answers hold a schema \
+         placeholder",
+        f.prior_state, f.no_answer, f.ids_mapped, f.placeholders
     );
 }
 

@@ -3,6 +3,15 @@
 //! newest recording (under `recordings/` of Auth0's reference data) that shows it. Nothing here
 //! imports the routes: the route table and the behaviours read it.
 
+/// The SCIM attribute mapping Auth0 gives a connection's SCIM configuration when none is sent
+/// (recordings/go-auth0/TestConnectionManager_CreateSCIMConfigurationWithoutBody.json), which
+/// `GET /connections/{id}/scim-configuration/default-mapping` reads too.
+macro_rules! scim_default_mapping {
+    () => {
+        r#"[{"auth0":"preferred_username","scim":"userName"},{"auth0":"email","scim":"emails[primary eq true].value"},{"auth0":"app_metadata.external_id","scim":"externalId"},{"auth0":"blocked","scim":"active"},{"auth0":"name","scim":"displayName"},{"auth0":"given_name","scim":"name.givenName"},{"auth0":"family_name","scim":"name.familyName"},{"auth0":"app_metadata.middle_name","scim":"name.middleName"},{"auth0":"app_metadata.honorific_prefix","scim":"name.honorificPrefix"},{"auth0":"app_metadata.honorific_suffix","scim":"name.honorificSuffix"},{"auth0":"nickname","scim":"nickName"},{"auth0":"picture","scim":"photos[type eq \"photo\"].value"},{"auth0":"app_metadata.primary_phone_number","scim":"phoneNumbers[primary eq true].value"},{"auth0":"app_metadata.mobile_phone_number","scim":"phoneNumbers[type eq \"mobile\"].value"},{"auth0":"app_metadata.street_address","scim":"addresses[type eq \"work\"].streetAddress"},{"auth0":"app_metadata.city","scim":"addresses[type eq \"work\"].locality"},{"auth0":"app_metadata.state","scim":"addresses[type eq \"work\"].region"},{"auth0":"app_metadata.postal_code","scim":"addresses[type eq \"work\"].postalCode"},{"auth0":"app_metadata.postal_address","scim":"addresses[type eq \"work\"].formatted"},{"auth0":"app_metadata.country","scim":"addresses[type eq \"work\"].country"},{"auth0":"app_metadata.profile_url","scim":"profileUrl"},{"auth0":"app_metadata.user_type","scim":"userType"},{"auth0":"app_metadata.title","scim":"title"},{"auth0":"app_metadata.language","scim":"preferredLanguage"},{"auth0":"app_metadata.locale","scim":"locale"},{"auth0":"app_metadata.timezone","scim":"timezone"},{"auth0":"app_metadata.employee_id","scim":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.employeeNumber"},{"auth0":"app_metadata.cost_center","scim":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.costCenter"},{"auth0":"app_metadata.organization","scim":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.organization"},{"auth0":"app_metadata.division","scim":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.division"},{"auth0":"app_metadata.department","scim":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department"},{"auth0":"app_metadata.manager","scim":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.manager"}]"#
+    };
+}
+
 /// How the characters of an id are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Alphabet {
@@ -683,6 +692,11 @@ pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
         recording: "go-auth0/TestAttackProtection_Get_breached_password_detection_settings.json",
     },
     FreshSetting {
+        path: "/connections/{id}/scim-configuration/default-mapping",
+        answer: FreshAnswer::Value(concat!(r#"{"mapping":"#, scim_default_mapping!(), "}")),
+        recording: "go-auth0/TestConnectionManager_ReadSCIMDefaultConfiguration.json",
+    },
+    FreshSetting {
         path: "/prompts",
         answer: FreshAnswer::Value(
             r#"{"identifier_first":false,"universal_login_experience":"classic","webauthn_platform_first_factor":false}"#,
@@ -700,8 +714,9 @@ pub(crate) struct CreateDefaults {
     /// The fields (a JSON object), each added where the request did not send it; `"{name}"`
     /// stands for the item's `name`, `"{now}"` for the time of the creation, `"{tenant}"` for
     /// the tenant's name, `"{domain}"` for the item's `domain`, `"{tenant_domain}"` for the
-    /// tenant's domain, `"{hex32}"` for 32 random
-    /// hexadecimal digits (at any depth).
+    /// tenant's domain, `"{parent_id}"` for the id of the item the collection lies below and
+    /// `"{parent.FIELD}"` for a field of it, `"{hex32}"` for 32 random
+    /// hexadecimal digits (at any depth; inside a longer string, the text of the value).
     pub(crate) fields: &'static str,
     /// The recording that shows them.
     pub(crate) recording: &'static str,
@@ -770,8 +785,17 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
     CreateDefaults {
         collection: "/organizations/{id}/discovery-domains",
-        fields: r#"{"use_for_organization_discovery":true}"#,
+        fields: r#"{"use_for_organization_discovery":true,"status":"pending","verification_host":"_ss-verification.{parent_id}.{domain}","verification_txt":"{hex32}"}"#,
         recording: "go-auth0/TestOrganizationManager_DiscoveryDomainsCheckpointPagination.json",
+    },
+    CreateDefaults {
+        collection: "/connections/{id}/scim-configuration",
+        fields: concat!(
+            r#"{"connection_id":"{parent_id}","connection_name":"{parent.name}","strategy":"{parent.strategy}","tenant_name":"{tenant_domain}","created_at":"{now}","updated_on":"{now}","user_id_attribute":"externalId","mapping":"#,
+            scim_default_mapping!(),
+            "}"
+        ),
+        recording: "go-auth0/TestConnectionManager_CreateSCIMConfigurationWithoutBody.json",
     },
     CreateDefaults {
         collection: "/forms",

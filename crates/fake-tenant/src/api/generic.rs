@@ -295,6 +295,21 @@ fn item_sample(template: &str) -> Value {
     }
 }
 
+/// The shape of an item of the collection at `template`: the answer of its item route
+/// (which marks optional fields and unions), else the sample of an item.
+fn item_shape(template: &str) -> Value {
+    super::generated::OPERATIONS
+        .iter()
+        .find(|o| {
+            o.method == "GET"
+                && o.path.starts_with(&format!("{template}/{{"))
+                && !o.path[template.len() + 1..].contains('/')
+        })
+        .map(shape)
+        .filter(Value::is_object)
+        .unwrap_or_else(|| item_sample(template))
+}
+
 /// The name of the parameter of the item route right below the collection at `template`
 /// (`kid` of `/keys/encryption/{kid}`).
 fn item_param(template: &str) -> Option<&'static str> {
@@ -463,6 +478,7 @@ fn add_create_defaults(
     collection: &str,
     store: &Store,
     domain: &str,
+    parent: Option<&(String, Value)>,
     item: &mut Value,
     sent: &[String],
 ) {
@@ -482,7 +498,11 @@ fn add_create_defaults(
             "{domain}" => Some(own_domain.clone()),
             "{tenant_domain}" => Some(Value::from(domain)),
             "{hex32}" => Some(Value::from(crate::util::random_hex(32))),
-            _ => None,
+            "{parent_id}" => parent.map(|(id, _)| Value::from(id.as_str())),
+            token => token
+                .strip_prefix("{parent.")
+                .and_then(|t| t.strip_suffix('}'))
+                .and_then(|field| parent?.1.get(field).cloned()),
         };
         for (k, mut v) in fields {
             placeholders(&mut v, &fill);
@@ -552,12 +572,31 @@ fn with_added(added: &[String], item: &Value, mut answer: Value) -> Value {
     answer
 }
 
-/// Replaces each string of `v` that `fill` knows, at any depth.
+/// Replaces each string of `v` that `fill` knows, at any depth; a longer string has each
+/// `{…}` inside it that `fill` knows replaced by the text of its value.
 fn placeholders(v: &mut Value, fill: &dyn Fn(&str) -> Option<Value>) {
     match v {
         Value::String(s) => {
             if let Some(x) = fill(s) {
                 *v = x;
+            } else if s.contains('{') {
+                let mut out = String::new();
+                let mut rest = s.as_str();
+                while let Some(start) = rest.find('{') {
+                    let Some(len) = rest[start..].find('}') else {
+                        break;
+                    };
+                    let token = &rest[start..=start + len];
+                    out.push_str(&rest[..start]);
+                    match fill(token) {
+                        Some(Value::String(t)) => out.push_str(&t),
+                        Some(Value::Number(n)) => out.push_str(&n.to_string()),
+                        _ => out.push_str(token),
+                    }
+                    rest = &rest[start + len + 1..];
+                }
+                out.push_str(rest);
+                *s = out;
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|x| placeholders(x, fill)),
@@ -850,7 +889,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             let base = if answer_shape.is_object() {
                 answer_shape.clone()
             } else {
-                item_sample(op.path)
+                item_shape(op.path)
             };
             let sent = body.get(&key).filter(|v| !v.is_null()).cloned();
             let sent_keys: Vec<String> = body.keys().cloned().collect();
@@ -870,7 +909,15 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 }
             };
             item[&key] = id.clone();
-            add_create_defaults(op.path, store, &ctx.app.domain, &mut item, &sent_keys);
+            let parent = parent_item(store, segs);
+            add_create_defaults(
+                op.path,
+                store,
+                &ctx.app.domain,
+                parent.as_ref(),
+                &mut item,
+                &sent_keys,
+            );
             if op.path == ACTIONS
                 && let Some(o) = item.as_object_mut()
             {
@@ -961,7 +1008,22 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             Ok(answer(op, &shaped(stored, &answer_shape)))
         }
         ("POST", _) if op_at("GET", op.path).is_some() => {
-            // Creates the singleton, or adds to it (secrets added to a hook's).
+            // Creates the singleton, with what Auth0 adds on create, or adds to it (secrets
+            // added to a hook's).
+            if !store.singletons.contains_key(&concrete) {
+                let parent = parent_item(store, segs);
+                let sent_keys: Vec<String> = body.keys().cloned().collect();
+                let mut created = Value::Object(Map::new());
+                add_create_defaults(
+                    op.path,
+                    store,
+                    &ctx.app.domain,
+                    parent.as_ref(),
+                    &mut created,
+                    &sent_keys,
+                );
+                store.singletons.insert(concrete.clone(), created);
+            }
             let stored = store
                 .singletons
                 .entry(concrete)
@@ -1174,4 +1236,19 @@ fn deleted(op: &Op, answer_sample: &Value) -> Response {
         ),
         _ => answer(op, answer_sample),
     }
+}
+
+/// The item of a top-level collection that the path `segs` lies below (the organization of
+/// `/organizations/org_1/discovery-domains`): its id and the item, when the tenant holds it.
+fn parent_item(store: &Store, segs: &[String]) -> Option<(String, Value)> {
+    let (collection, id) = match segs {
+        [collection, id, _, ..] => (format!("/{collection}"), id),
+        _ => return None,
+    };
+    let found = store.items(&collection).iter().find(|item| {
+        ["id", "client_id", "user_id"]
+            .iter()
+            .any(|k| item[*k].as_str() == Some(id.as_str()))
+    });
+    Some((id.clone(), found.cloned().unwrap_or(Value::Null)))
 }
