@@ -58,8 +58,16 @@ const fn id(
 
 use Alphabet::{Alphanumeric as A, Hex, Ulid, Uuid};
 
-/// The id formats of the collections, as the recordings show them.
+/// The id formats of the collections, as the recordings show them (`{type}` in a prefix stands
+/// for the item's `type`).
 pub(crate) const ID_FORMATS: &[IdFormat] = &[
+    id(
+        "/users/{id}/authentication-methods",
+        "{type}|dev_",
+        16,
+        A,
+        "go-auth0/TestUserManager_AuthenticationMethods.json",
+    ),
     id(
         "/keys/encryption",
         "",

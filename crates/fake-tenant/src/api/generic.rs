@@ -348,9 +348,13 @@ fn id_key(item: &Value, param: &str) -> String {
 /// A new id shaped like `sample` (same length where it is long enough), unique in this store.
 /// Its counter is written with the digits 1 to 9 only, which every id alphabet of the
 /// description allows (hexadecimal, base58, alphanumeric, decimal).
-fn new_id(store: &mut Store, template: &str, sample: &Value) -> Value {
+fn new_id(store: &mut Store, template: &str, sample: &Value, kind: Option<&str>) -> Value {
     if let Some(format) = crate::overrides::id_format(template) {
-        return Value::String(crate::overrides::new_id(format));
+        let id = crate::overrides::new_id(format);
+        return Value::String(match kind {
+            Some(kind) => id.replace("{type}", kind),
+            None => id,
+        });
     }
     store.next_id += 1;
     let mut n = String::new();
@@ -361,6 +365,12 @@ fn new_id(store: &mut Store, template: &str, sample: &Value) -> Value {
         rest /= 9;
     }
     match sample {
+        // A schema without an example id: Auth0's usual form, random letters and digits after
+        // the prefix the sample keeps (`grp_`), never the placeholder itself.
+        Value::String(s) if s.contains("sampl") => {
+            let prefix = s.rfind('_').map_or("", |i| &s[..=i]);
+            Value::String(format!("{prefix}{}", crate::util::random_alnum(16)))
+        }
         Value::String(s) if s.len() > n.len() => {
             // The prefix through the last `_` (`exp_`, `grp_`) stays whole.
             let prefix = s.rfind('_').map_or(0, |i| s[..=i].chars().count());
@@ -863,21 +873,39 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
         }
         ("POST", false) | ("DELETE", false) if is_collection(op.path) => {
             let key = id_key(&item_sample(op.path), item_param(op.path).unwrap_or("id"));
-            let items = collection(store, &concrete, op.path);
             if let Some(members) = membership(&body) {
-                let template_item = item_sample(op.path);
-                for m in members {
-                    let id = match &m {
-                        Value::Object(o) => o.get(&key).cloned().unwrap_or(Value::Null),
-                        other => other.clone(),
-                    };
+                // Each member is what was sent, with the fields of the item's schema that the
+                // object it names holds (a role's `name` and `description`).
+                let fields = plain(&item_shape(op.path));
+                let members: Vec<(Value, Value)> = members
+                    .into_iter()
+                    .map(|m| {
+                        let (id, mut item) = match m {
+                            Value::Object(o) => (
+                                o.get(&key).cloned().unwrap_or(Value::Null),
+                                Value::Object(o),
+                            ),
+                            other => (other, Value::Object(Map::new())),
+                        };
+                        if let (Some(found), Some(o), Some(fields)) = (
+                            id.as_str().and_then(|id| referenced(store, id)),
+                            item.as_object_mut(),
+                            fields.as_object(),
+                        ) {
+                            for k in fields.keys() {
+                                if let Some(v) = found.get(k).filter(|_| !o.contains_key(k)) {
+                                    o.insert(k.clone(), v.clone());
+                                }
+                            }
+                        }
+                        item[&key] = id.clone();
+                        (id, item)
+                    })
+                    .collect();
+                let items = collection(store, &concrete, op.path);
+                for (id, item) in members {
                     items.retain(|i| i[&key] != id);
                     if op.method == "POST" {
-                        let mut item = match m {
-                            Value::Object(o) => shaped(&Value::Object(o), &template_item),
-                            _ => template_item.clone(),
-                        };
-                        item[&key] = id;
                         items.push(item);
                     }
                 }
@@ -905,7 +933,8 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 Some(id) => id,
                 None => {
                     let id_sample = plain(&base).get(&key).cloned().unwrap_or(Value::Null);
-                    new_id(store, op.path, &id_sample)
+                    let kind = item.get("type").and_then(Value::as_str).map(str::to_owned);
+                    new_id(store, op.path, &id_sample, kind.as_deref())
                 }
             };
             item[&key] = id.clone();
@@ -1251,4 +1280,22 @@ fn parent_item(store: &Store, segs: &[String]) -> Option<(String, Value)> {
             .any(|k| item[*k].as_str() == Some(id.as_str()))
     });
     Some((id.clone(), found.cloned().unwrap_or(Value::Null)))
+}
+
+/// The object of the tenant an id names: a role, user, organization, connection or client.
+fn referenced<'s>(store: &'s Store, id: &str) -> Option<&'s Value> {
+    [
+        (crate::store::ROLES, "id"),
+        (crate::store::USERS, "user_id"),
+        (crate::store::ORGANIZATIONS, "id"),
+        (crate::store::CONNECTIONS, "id"),
+        (crate::store::CLIENTS, "client_id"),
+    ]
+    .into_iter()
+    .find_map(|(collection, key)| {
+        store
+            .items(collection)
+            .iter()
+            .find(|item| item[key].as_str() == Some(id))
+    })
 }
