@@ -513,3 +513,63 @@ async fn routes_auth0_serves_beyond_the_description_keep_what_is_written() {
     let (status, _) = call(&s, Method::DELETE, "blacklists/tokens", None).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn linking_a_user_moves_its_identity_and_unlinking_gives_it_back() {
+    let s = setup().await;
+    let mut ids = Vec::new();
+    for email in ["primary@example.com", "secondary@example.com"] {
+        let (status, user) = call(
+            &s,
+            Method::POST,
+            "users",
+            Some(
+                json!({"connection": "Username-Password-Authentication", "email": email,
+                        "password": "Passw0rd!Passw0rd"}),
+            ),
+        )
+        .await;
+        assert_eq!(status, 201, "{user}");
+        ids.push(user["user_id"].as_str().expect("user_id").to_owned());
+    }
+    let (primary, secondary) = (&ids[0], &ids[1]);
+    let plain = secondary.strip_prefix("auth0|").expect("an auth0 user");
+    let (status, identities) = call(
+        &s,
+        Method::POST,
+        &format!("users/{primary}/identities"),
+        Some(json!({"provider": "auth0", "user_id": plain})),
+    )
+    .await;
+    assert_eq!(status, 201, "{identities}");
+    let list = identities.as_array().expect("the identities");
+    assert_eq!(list.len(), 2, "{identities}");
+    assert_eq!(list[1]["user_id"], plain);
+    assert_eq!(list[1]["isSocial"], false);
+    assert_eq!(list[1]["profileData"]["email"], "secondary@example.com");
+    let (status, _) = call(&s, Method::GET, &format!("users/{secondary}"), None).await;
+    assert_eq!(status, 404, "a linked user is no user of its own");
+
+    let (status, remaining) = call(
+        &s,
+        Method::DELETE,
+        &format!("users/{primary}/identities/auth0/{plain}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{remaining}");
+    assert_eq!(remaining.as_array().map(Vec::len), Some(1), "{remaining}");
+    let (status, back) = call(&s, Method::GET, &format!("users/{secondary}"), None).await;
+    assert_eq!(
+        (status, &back["email"]),
+        (200, &json!("secondary@example.com"))
+    );
+    let (status, _) = call(
+        &s,
+        Method::DELETE,
+        &format!("users/{primary}/identities/auth0/{plain}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "unlinking twice");
+}

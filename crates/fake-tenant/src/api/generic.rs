@@ -242,13 +242,20 @@ fn contradicted(value: &Value, alternative: &Value) -> bool {
 }
 
 /// How well `value` fits a shape: `None` when its JSON type differs; for objects, the number
-/// of its properties the shape names less the number it does not.
+/// of its properties the shape names less the number it does not, less the number of the
+/// shape's required properties it lacks (which only a placeholder could fill).
 fn fit(value: &Value, shape: &Value) -> Option<i64> {
     let plain = plain(shape);
     match (value, &plain) {
         (Value::Object(v), Value::Object(s)) => {
             let named = v.keys().filter(|k| s.contains_key(*k)).count() as i64;
-            Some(2 * named - v.len() as i64)
+            let optional = shape.get(OPTIONAL).and_then(Value::as_array);
+            let lacking = s
+                .keys()
+                .filter(|k| !v.contains_key(*k))
+                .filter(|k| optional.is_none_or(|o| !o.iter().any(|x| x == *k)))
+                .count() as i64;
+            Some(2 * named - v.len() as i64 - lacking)
         }
         (Value::Array(_), Value::Array(_))
         | (Value::String(_), Value::String(_))
@@ -763,10 +770,13 @@ fn advance_action_build(collection: &str, item: &mut Value) {
     item["status"] = Value::from(next);
 }
 
-/// The array of a membership body (`{"roles": ["rol_1"]}`), if the body is one.
-fn membership(body: &Map<String, Value>) -> Option<Vec<Value>> {
+/// The array of a membership body (`{"roles": ["rol_1"]}` to `…/roles`), if the body is one:
+/// its one field, an array, is named as the collection (`{"scopes": […]}` creating a SCIM token
+/// in `…/tokens` is no membership).
+fn membership(body: &Map<String, Value>, collection: &str) -> Option<Vec<Value>> {
+    let name = collection.rsplit('/').next().unwrap_or_default();
     match body.iter().collect::<Vec<_>>().as_slice() {
-        [(_, Value::Array(items))] => Some(items.clone()),
+        [(key, Value::Array(items))] if *key == name => Some(items.clone()),
         _ => None,
     }
 }
@@ -873,7 +883,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
         }
         ("POST", false) | ("DELETE", false) if is_collection(op.path) => {
             let key = id_key(&item_sample(op.path), item_param(op.path).unwrap_or("id"));
-            if let Some(members) = membership(&body) {
+            if let Some(members) = membership(&body, op.path) {
                 // Each member is what was sent, with the fields of the item's schema that the
                 // object it names holds (a role's `name` and `description`).
                 let fields = plain(&item_shape(op.path));

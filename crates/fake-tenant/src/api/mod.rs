@@ -421,7 +421,9 @@ fn exec(route: &Route, method: &Method, ctx: &Ctx<'_>) -> Res {
         | Route::UserRoles(_)
         | Route::UserPermissions(_)
         | Route::UserOrgs(_)
-        | Route::UserBlocks(_) => users::handle(route, m, ctx, store),
+        | Route::UserBlocks(_)
+        | Route::UserIdentities(_)
+        | Route::UserIdentity(..) => users::handle(route, m, ctx, store),
         Route::Roles | Route::Role(_) | Route::RolePermissions(_) | Route::RoleUsers(_) => {
             roles::handle(route, m, ctx, store)
         }

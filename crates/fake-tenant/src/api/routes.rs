@@ -35,6 +35,8 @@ pub(super) enum Route {
     Job(String),
     ActiveUsers,
     UserBlocks(String),
+    UserIdentities(String),
+    UserIdentity(String, String, String),
     TenantSettings,
 }
 
@@ -192,6 +194,21 @@ pub(crate) const ROUTES: &[RouteSpec] = &[
         path: "/users-by-email",
         scopes: &["read:users"],
         make: |_| Route::UsersByEmail,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/users/{id}/identities",
+        scopes: &["update:users"],
+        make: |p| Route::UserIdentities(param(p)),
+    },
+    RouteSpec {
+        method: "DELETE",
+        path: "/users/{id}/identities/{provider}/{user_id}",
+        scopes: &["update:users"],
+        make: |p| {
+            let (id, provider, secondary) = (p.remove(0), p.remove(0), p.remove(0));
+            Route::UserIdentity(id, provider, secondary)
+        },
     },
     RouteSpec {
         method: "GET",

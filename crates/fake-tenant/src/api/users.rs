@@ -67,6 +67,10 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
             store.user_blocks.remove(id);
             Ok(empty(StatusCode::NO_CONTENT))
         }
+        (Route::UserIdentities(id), "POST") => link_identity(ctx, store, id),
+        (Route::UserIdentity(id, provider, secondary), "DELETE") => {
+            unlink_identity(store, id, provider, secondary)
+        }
         _ => Err(ApiErr::not_found("Not Found", None)),
     }
 }
@@ -343,4 +347,115 @@ pub(super) fn user_permissions(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &s
             Ok(empty(StatusCode::NO_CONTENT))
         }
     }
+}
+
+/// The profile fields a linked identity keeps as its `profileData`
+/// (recordings/go-auth0/TestUserManager_Link.json).
+const PROFILE_DATA: &[&str] = &[
+    "email",
+    "email_verified",
+    "name",
+    "nickname",
+    "given_name",
+    "family_name",
+    "picture",
+    "username",
+    "phone_number",
+    "phone_verified",
+];
+
+/// `POST /users/{id}/identities`: links the user `provider|user_id` to `id` as Auth0 does: the
+/// secondary user's identity, with its profile as `profileData`, joins the primary user's
+/// identities, and the secondary user is no longer a user of its own. Answers 201 and the
+/// primary user's identities.
+fn link_identity(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
+    let body = ctx.obj()?;
+    described_only(&body, "POST", "/users/{id}/identities")?;
+    if body.contains_key("link_with") {
+        return Err(ApiErr::bad_body(
+            "The fake tenant cannot verify a `link_with` ID token: link by `provider` and `user_id` instead.",
+        ));
+    }
+    let provider = required_str(&body, "provider")?.to_owned();
+    let secondary = match body.get("user_id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => {
+            return Err(ApiErr::bad_body(
+                "Payload validation error: 'Missing required property: user_id'.",
+            ));
+        }
+    };
+    let secondary_id = if secondary.contains('|') {
+        secondary
+    } else {
+        format!("{provider}|{secondary}")
+    };
+    find(store.items(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
+    if secondary_id == id {
+        return Err(ApiErr::bad_body(
+            "Main identity and the new one are the same.",
+        ));
+    }
+    let users = store.items_mut(crate::store::USERS);
+    let at = users
+        .iter()
+        .position(|u| u["user_id"].as_str() == Some(secondary_id.as_str()))
+        .ok_or_else(|| ApiErr::bad_body("The secondary user does not exist."))?;
+    let linked = users.remove(at);
+    let profile: Map<String, Value> = PROFILE_DATA
+        .iter()
+        .filter_map(|k| linked.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+        .collect();
+    let mut identities: Vec<Value> = linked["identities"].as_array().cloned().unwrap_or_default();
+    if let Some(first) = identities.first_mut().and_then(Value::as_object_mut) {
+        first.insert("profileData".into(), Value::Object(profile));
+    }
+    let primary = find_mut(users, "user_id", id).ok_or_else(no_user)?;
+    let list = primary
+        .as_object_mut()
+        .map(|o| o.entry("identities").or_insert_with(|| json!([])));
+    if let Some(Value::Array(list)) = list {
+        list.extend(identities);
+    }
+    Ok(json(StatusCode::CREATED, &primary["identities"]))
+}
+
+/// `DELETE /users/{id}/identities/{provider}/{user_id}`: unlinks an identity; it becomes a user
+/// of its own again, with its profile. Answers 200 and the primary user's remaining identities.
+fn unlink_identity(store: &mut Store, id: &str, provider: &str, secondary: &str) -> Res {
+    let secondary = secondary
+        .strip_prefix(&format!("{provider}|"))
+        .unwrap_or(secondary);
+    let users = store.items_mut(crate::store::USERS);
+    let primary = find_mut(users, "user_id", id).ok_or_else(no_user)?;
+    let Some(list) = primary["identities"].as_array_mut() else {
+        return Err(no_user());
+    };
+    let at = list
+        .iter()
+        .skip(1)
+        .position(|i| {
+            i["provider"].as_str() == Some(provider)
+                && (i["user_id"].as_str() == Some(secondary)
+                    || i["user_id"]
+                        .as_u64()
+                        .is_some_and(|n| n.to_string() == secondary))
+        })
+        .map(|i| i + 1)
+        .ok_or_else(|| ApiErr::not_found("The identity does not exist.", None))?;
+    let mut identity = list.remove(at);
+    let remaining = Value::Array(list.clone());
+    let profile = identity
+        .as_object_mut()
+        .and_then(|o| o.remove("profileData"))
+        .unwrap_or_else(|| json!({}));
+    let now = iso8601(now_ms());
+    let mut user = json!({"user_id": format!("{provider}|{secondary}"), "identities": [identity],
+                          "created_at": now, "updated_at": now});
+    if let (Some(o), Value::Object(profile)) = (user.as_object_mut(), profile) {
+        o.extend(profile);
+    }
+    users.push(user);
+    Ok(json(StatusCode::OK, &remaining))
 }
