@@ -412,13 +412,22 @@ fn link_identity(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
         first.insert("profileData".into(), Value::Object(profile));
     }
     let primary = find_mut(users, "user_id", id).ok_or_else(no_user)?;
+    let primary_profile: Map<String, Value> = PROFILE_DATA
+        .iter()
+        .filter_map(|k| primary.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+        .collect();
     let list = primary
         .as_object_mut()
         .map(|o| o.entry("identities").or_insert_with(|| json!([])));
     if let Some(Value::Array(list)) = list {
         list.extend(identities);
     }
-    Ok(json(StatusCode::CREATED, &primary["identities"]))
+    // The answer shows the primary identity's profile too (the user's own read does not).
+    let mut answer = primary["identities"].clone();
+    if let Some(first) = answer.get_mut(0).and_then(Value::as_object_mut) {
+        first.insert("profileData".into(), Value::Object(primary_profile));
+    }
+    Ok(json(StatusCode::CREATED, &answer))
 }
 
 /// `DELETE /users/{id}/identities/{provider}/{user_id}`: unlinks an identity; it becomes a user
