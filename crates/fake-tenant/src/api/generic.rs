@@ -710,6 +710,26 @@ const RENDERING: &str = "/prompts/{prompt}/screen/{screen}/rendering";
 /// Deploying an action, which makes a version of it.
 const DEPLOY: &str = "/actions/actions/{id}/deploy";
 
+/// The route that sends a test event to an event stream.
+const STREAM_TEST: &str = "/event-streams/{id}/test";
+
+/// The test event Auth0 queues for an event stream, as it answers it
+/// (recordings/go-auth0/TestEventStreamManager_Integration.json): pending, no attempt yet, the
+/// event in CloudEvents form with the data sent.
+fn test_event(segs: &[String], body: &Map<String, Value>, domain: &str) -> Value {
+    let stream = segs.get(1).map_or("", String::as_str);
+    let id = format!("evt_{}", crate::util::random_alnum(22));
+    let kind = body.get("event_type").cloned().unwrap_or(Value::Null);
+    let mut event = json!({"id": id, "source": format!("urn:auth0:{domain}"), "specversion": "1.0",
+                           "type": kind, "time": iso8601(now_ms()), "a0purpose": "test",
+                           "a0stream": stream, "a0tenant": domain});
+    if let Some(data) = body.get("data") {
+        event["data"] = data.clone();
+    }
+    json!({"id": id, "event_stream_id": stream, "status": "pending", "event_type": kind,
+           "attempts": [], "event": event})
+}
+
 /// The version a deploy of the action `id` makes, as Auth0 answers it
 /// (recordings/go-auth0/TestActionManager_Bindings.json): the action's code, dependencies,
 /// runtime, secrets' names and triggers, a summary of the action, and the version's number,
@@ -807,6 +827,9 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
     // What an answer holds when nothing was stored, and the shape stored items are answered in.
     let (answer_sample, answer_shape) = (sample(op), shape(op));
     match (op.method, last_is_param) {
+        ("POST", _) if op.path == STREAM_TEST => {
+            Ok(answer(op, &test_event(segs, &body, &ctx.app.domain)))
+        }
         ("GET", true) | ("PATCH", true) | ("PUT", true) | ("DELETE", true)
             if is_collection(&parent_template) =>
         {
@@ -1118,6 +1141,11 @@ fn fresh_setting(read: &Op, store: &Store, domain: &str) -> Result<Value, ApiErr
         };
     }
     let shape = shape(read);
+    // A setting a `POST` creates (a connection's SCIM configuration) is not there before it
+    // (recordings/go-auth0/TestConnectionManager_DeleteSCIMConfiguration.json reads 404).
+    if shape.is_object() && op_at("POST", read.path).is_some() {
+        return Err(not_found(read.path));
+    }
     Ok(match &shape {
         Value::Array(_) => Value::Array(Vec::new()),
         Value::Object(_) => shaped(&Value::Object(Map::new()), &shape),

@@ -454,7 +454,16 @@ fn unlink_identity(store: &mut Store, id: &str, provider: &str, secondary: &str)
         .map(|i| i + 1)
         .ok_or_else(|| ApiErr::not_found("The identity does not exist.", None))?;
     let mut identity = list.remove(at);
-    let remaining = Value::Array(list.clone());
+    let mut remaining = Value::Array(list.clone());
+    // As after a link, the answer shows the primary identity's profile
+    // (recordings/go-auth0/TestUserManager_Unlink.json).
+    let primary_profile: Map<String, Value> = PROFILE_DATA
+        .iter()
+        .filter_map(|k| primary.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+        .collect();
+    if let Some(first) = remaining.get_mut(0).and_then(Value::as_object_mut) {
+        first.insert("profileData".into(), Value::Object(primary_profile));
+    }
     let profile = identity
         .as_object_mut()
         .and_then(|o| o.remove("profileData"))
