@@ -52,7 +52,9 @@
 //! lacking them all). Every interaction that differs in one of these ways is a mismatch of its
 //! route: the method and the path template of Auth0's API description the recorded path matches
 //! (the one with the most literal segments, the leftmost first), or the recorded path with its
-//! id-like segments replaced by `{id}` when no template matches.
+//! id-like segments replaced by `{id}` when no template matches. Over all answers: those
+//! holding a schema placeholder (a string `"sample"`, or an id made from one), which no real
+//! tenant answers.
 //!
 //! The whole report, every interaction with both answers for the mismatches, goes to
 //! `target/replay-report.json`. The run fails when a figure is worse than the checked-in floor
@@ -859,6 +861,7 @@ impl Figures {
             same_status_pct: down(self.same_status_pct()),
             same_type_pct: down(self.same_type_pct()),
             lacking_keys_pct: up(self.lacking_keys_pct()),
+            placeholders: self.placeholders,
         }
     }
 }
@@ -874,6 +877,8 @@ pub(crate) struct Floor {
     pub(crate) same_type_pct: f64,
     /// The most percentage of both-2xx answers lacking keys Auth0's answer had.
     pub(crate) lacking_keys_pct: f64,
+    /// The most answers holding a schema placeholder.
+    pub(crate) placeholders: usize,
 }
 
 impl Floor {
@@ -893,6 +898,10 @@ impl Floor {
             same_status_pct: number("same_status_pct")?,
             same_type_pct: number("same_type_pct")?,
             lacking_keys_pct: number("lacking_keys_pct")?,
+            placeholders: v["placeholders"]
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| format!("{FLOOR_FILE} has no whole number `placeholders`"))?,
         })
     }
 
@@ -902,6 +911,7 @@ impl Floor {
             "same_status_pct": self.same_status_pct,
             "same_type_pct": self.same_type_pct,
             "lacking_keys_pct": self.lacking_keys_pct,
+            "placeholders": self.placeholders,
         });
         let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         text.push('\n');
@@ -936,6 +946,12 @@ impl Floor {
                 "answers lacking recorded keys {:.1} %, above the ceiling of {:.1} %",
                 figures.lacking_keys_pct(),
                 self.lacking_keys_pct
+            ));
+        }
+        if figures.placeholders > self.placeholders {
+            out.push(format!(
+                "{} answers hold a schema placeholder, above the ceiling of {}",
+                figures.placeholders, self.placeholders
             ));
         }
         out
@@ -1136,6 +1152,7 @@ fn report(
             "same_status_pct": fl.same_status_pct,
             "same_type_pct": fl.same_type_pct,
             "lacking_keys_pct": fl.lacking_keys_pct,
+            "placeholders": fl.placeholders,
         })),
         "routes": routes,
         "interaction_outcomes": interactions,
@@ -1265,7 +1282,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     };
     let routes = by_route(&outcomes);
     let floor_path = root.join(FLOOR_FILE);
-    let floor = if options.only.is_some() {
+    // A floor being rewritten is not read: it may be of an older form.
+    let floor = if options.only.is_some() || options.update_floor {
         None
     } else {
         let text = fs::read_to_string(&floor_path)
@@ -1294,8 +1312,12 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", floor_path.display()))?;
         println!(
             "replay: floor written to {FLOOR_FILE}: {} interactions, same status ≥ {:.1} %, \
-             same type ≥ {:.1} %, lacking keys ≤ {:.1} %",
-            new.interactions, new.same_status_pct, new.same_type_pct, new.lacking_keys_pct
+             same type ≥ {:.1} %, lacking keys ≤ {:.1} %, placeholders ≤ {}",
+            new.interactions,
+            new.same_status_pct,
+            new.same_type_pct,
+            new.lacking_keys_pct,
+            new.placeholders
         );
         return Ok(());
     }
@@ -1304,8 +1326,12 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     };
     println!(
         "floor ({FLOOR_FILE}): {} interactions, same status ≥ {:.1} %, same type ≥ {:.1} %, \
-         lacking keys ≤ {:.1} %",
-        floor.interactions, floor.same_status_pct, floor.same_type_pct, floor.lacking_keys_pct
+         lacking keys ≤ {:.1} %, placeholders ≤ {}",
+        floor.interactions,
+        floor.same_status_pct,
+        floor.same_type_pct,
+        floor.lacking_keys_pct,
+        floor.placeholders
     );
     let failures = floor.failures(&f);
     if failures.is_empty() {
@@ -1622,10 +1648,15 @@ mod tests {
         assert!(floor.failures(&figures_of(900, 700, 700, 0)).is_empty());
         let worse = Figures {
             interactions: 999,
+            placeholders: 1,
             ..figures_of(838, 700, 628, 164)
         };
         let failures = floor.failures(&worse);
-        assert_eq!(failures.len(), 4, "{failures:?}");
+        assert_eq!(failures.len(), 5, "{failures:?}");
+        assert!(
+            failures[4].contains("1 answers hold a schema placeholder"),
+            "{failures:?}"
+        );
         assert!(failures[0].contains("999"), "{failures:?}");
         assert!(failures[1].contains("same status 83.9 %"), "{failures:?}");
         assert!(failures[2].contains("same top-level type"), "{failures:?}");
