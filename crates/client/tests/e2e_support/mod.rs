@@ -24,12 +24,13 @@ use auth0_m2m::management::{
         AddRolePermissionsRequestContent, AssignRoleUsersRequestContent, CreateRoleRequestContent,
         DeleteRolePermissionsRequestContent, UpdateRoleRequestContent,
     },
-    shared::PermissionRequestPayload,
+    shared::{IdentityProviderEnum, PermissionRequestPayload},
     tenants::UpdateTenantSettingsRequestContent,
     users::{
         AssignUserRolesRequestContent, CreateUserPermissionsRequestContent,
         CreateUserRequestContent, DeleteUserPermissionsRequestContent,
-        DeleteUserRolesRequestContent, UpdateUserRequestContent,
+        DeleteUserRolesRequestContent, LinkUserIdentityRequestContent, UpdateUserRequestContent,
+        UserId,
     },
 };
 use auth0_m2m_fake::FakeTenant;
@@ -238,6 +239,42 @@ impl Harness {
         out.push((
             "get_users-by-email",
             done(c.users().list_users_by_email("e2e@example.com").await),
+        ));
+        // A second user, linked to the first, then unlinked (a user of its own again).
+        let linked = c
+            .users()
+            .create(
+                CreateUserRequestContent::new("Username-Password-Authentication")
+                    .with_email("e2e-linked@example.com")
+                    .with_password("Correct-Horse-9!"),
+            )
+            .await
+            .ok()
+            .and_then(|u| u.user_id)
+            .unwrap_or_default();
+        let linked = linked.strip_prefix("auth0|").unwrap_or(&linked).to_owned();
+        out.push((
+            "post_identities",
+            done(
+                c.users()
+                    .identities()
+                    .link(
+                        &uid,
+                        LinkUserIdentityRequestContent::new()
+                            .with_provider(IdentityProviderEnum::Auth0)
+                            .with_user_id(UserId::String(linked.clone())),
+                    )
+                    .await,
+            ),
+        ));
+        out.push((
+            "delete_user_identity_by_user_id",
+            done(
+                c.users()
+                    .identities()
+                    .delete(&uid, IdentityProviderEnum::Auth0, &linked)
+                    .await,
+            ),
         ));
         out.push((
             "patch_users_by_id",

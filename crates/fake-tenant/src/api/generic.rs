@@ -827,7 +827,34 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
     // What an answer holds when nothing was stored, and the shape stored items are answered in.
     let (answer_sample, answer_shape) = (sample(op), shape(op));
     match (op.method, last_is_param) {
+        ("GET", true) if template.len() > 2 && template[template.len() - 2] == "name" => {
+            // A read by name (`…/discovery-domains/name/{discovery_domain}`): the item of the
+            // collection above whose field, the parameter's last word (`domain`), is the value
+            // (recordings/go-auth0/TestOrganizationManager_DiscoveryDomain.json).
+            let collection_template = format!("/{}", template[..template.len() - 2].join("/"));
+            let collection_concrete = format!("/{}", segs[..segs.len() - 2].join("/"));
+            let field = template
+                .last()
+                .map(|p| p.trim_matches(|c| c == '{' || c == '}'))
+                .and_then(|p| p.rsplit('_').next())
+                .unwrap_or("name");
+            let wanted = segs.last().map_or("", String::as_str);
+            let items = collection(store, &collection_concrete, &collection_template);
+            match items.iter().find(|i| i[field].as_str() == Some(wanted)) {
+                Some(item) => {
+                    let read = shaped(item, &answer_shape);
+                    let added = added_keys(&collection_template);
+                    Ok(answer(op, &with_added(&added, item, read)))
+                }
+                None => Err(not_found(&collection_template)),
+            }
+        }
         ("POST", _) if op.path == STREAM_TEST => {
+            let stream = segs.get(1).map_or("", String::as_str);
+            let streams = collection(store, "/event-streams", "/event-streams");
+            if !streams.iter().any(|s| s["id"].as_str() == Some(stream)) {
+                return Err(not_found("/event-streams"));
+            }
             Ok(answer(op, &test_event(segs, &body, &ctx.app.domain)))
         }
         ("GET", true) | ("PATCH", true) | ("PUT", true) | ("DELETE", true)
@@ -1259,7 +1286,26 @@ pub(crate) fn sample_path(op: &Op, store: &Store) -> String {
         let stored = (!parent.contains('{'))
             .then(|| store.items(&parent).first())
             .flatten();
-        let id = if i + 1 == template.len() && is_collection(&parent) {
+        // The stream a test event goes to is one the tenant holds.
+        let acts_on_item = op.path == STREAM_TEST && i == 1;
+        // A read by name names the field of the collection's first item.
+        if i + 1 == template.len() && i >= 2 && template[i - 1] == "name" {
+            let collection = format!("/{}", template[..i - 1].join("/"));
+            let field = param.rsplit('_').next().unwrap_or(param);
+            let stored = (!collection.contains('{'))
+                .then(|| store.items(&collection).first().cloned())
+                .flatten();
+            let value = match stored.unwrap_or_else(|| item_sample(&collection))[field].clone() {
+                Value::String(s) => s,
+                _ => "sample".to_owned(),
+            };
+            out.push_str(
+                &percent_encoding::utf8_percent_encode(&value, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string(),
+            );
+            continue;
+        }
+        let id = if (i + 1 == template.len() || acts_on_item) && is_collection(&parent) {
             match &stored.unwrap_or(&item)[&key] {
                 Value::String(s) => s.clone(),
                 Value::Null => "sample".to_owned(),
