@@ -415,7 +415,7 @@ pub(crate) fn emit(ops: &[Op], schemas: &Map<String, Value>) -> String {
          //! success status, pagination, items key, a sample answer built from the response\n\
          //! schema and, where the answer holds a union, its shape with every alternative. The\n\
          //! generic handlers answer from it where no hand-written handler does.\n\
-         use super::generic::{Op, Paging};\n\
+         use super::operation::{Op, Paging};\n\
          /// Every operation of the description.\n\
          pub(crate) static OPERATIONS: &[Op] = &[\n",
     );

@@ -1,6 +1,9 @@
 //! Bearer token validation.
 
-use super::*;
+use super::base::*;
+use crate::resp::{api_error, set_header};
+use crate::state::lock;
+use jsonwebtoken::errors::ErrorKind;
 
 /// Validates the access token (Bearer, or DPoP with a proof for this request when it is
 /// DPoP-bound); returns its claims or Auth0's 401 answer.

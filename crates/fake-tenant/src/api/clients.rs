@@ -1,6 +1,8 @@
 //! Clients: `/clients`, `/clients/{id}`, `/clients/{id}/rotate-secret`.
 
-use super::*;
+use super::base::*;
+use super::pagination::{paginate, select_fields};
+use super::routes::Route;
 
 /// Handles the client routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
@@ -31,10 +33,6 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         _ => Err(ApiErr::not_found("Not Found", None)),
     }
-}
-
-pub(super) fn no_client() -> ApiErr {
-    ApiErr::not_found("The client does not exist", Some("inexistent_client"))
 }
 
 pub(super) fn list_clients(ctx: &Ctx<'_>, store: &Store) -> Res {

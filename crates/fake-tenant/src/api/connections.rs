@@ -1,6 +1,8 @@
 //! Connections (read only): `/connections`, `/connections/{id}`.
 
-use super::*;
+use super::base::*;
+use super::pagination::{paginate, select_fields};
+use super::routes::Route;
 
 /// Handles the connection routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {

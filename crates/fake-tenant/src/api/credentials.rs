@@ -6,7 +6,8 @@
 //! Requests naming a client the tenant does not hold are answered by the generic handler of
 //! the API description, as every other operation without a hand-written handler.
 
-use super::*;
+use super::base::*;
+use super::generic;
 use crate::store::Credential;
 
 /// The most credentials of one type (a public key, a certificate, a subject name) Auth0 lets a

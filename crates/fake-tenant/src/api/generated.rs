@@ -3,7 +3,7 @@
 //! success status, pagination, items key, a sample answer built from the response
 //! schema and, where the answer holds a union, its shape with every alternative. The
 //! generic handlers answer from it where no hand-written handler does.
-use super::generic::{Op, Paging};
+use super::operation::{Op, Paging};
 /// Every operation of the description.
 pub(crate) static OPERATIONS: &[Op] = &[
     Op {

@@ -1,6 +1,8 @@
 //! Client grants: `/client-grants`, `/client-grants/{id}`.
 
-use super::*;
+use super::base::*;
+use super::pagination::paginate;
+use super::routes::Route;
 
 /// Handles the client grant routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {

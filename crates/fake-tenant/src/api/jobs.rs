@@ -1,6 +1,9 @@
 //! Jobs: `/jobs/users-exports`, `/jobs/users-imports`, `/jobs/{id}`.
 
-use super::*;
+use super::base::*;
+use super::connections::connection_by_id;
+use super::multipart::multipart_parts;
+use super::routes::Route;
 
 /// Handles the job routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {

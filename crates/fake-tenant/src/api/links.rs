@@ -1,6 +1,6 @@
 //! Assignments shared by users, roles and organizations: id lists, permissions, links.
 
-use super::*;
+use super::base::*;
 
 pub(super) fn ids_in(ctx: &Ctx<'_>, key: &str) -> Result<Vec<String>, ApiErr> {
     let body = ctx.obj()?;

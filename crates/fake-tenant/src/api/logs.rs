@@ -1,6 +1,9 @@
 //! Logs: `/logs`, `/logs/{id}`.
 
-use super::*;
+use super::base::*;
+use super::pagination::{list_params, offset_page, select_fields};
+use super::routes::Route;
+use super::search::search;
 
 /// Handles the log routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {

@@ -5,25 +5,15 @@
 //! and one module of handlers per resource.
 
 use crate::FaultTarget;
-use crate::resp::{
-    Echo, api_error, apply_fault, empty, json, rate_headers, retry_after_header, set_header,
-};
-use crate::seed::{self, MANAGEMENT_SCOPES, scope_description};
+use crate::resp::{Echo, api_error, apply_fault, rate_headers, retry_after_header};
 use crate::server::ConnCtx;
-use crate::state::{App, Store, bump, lock};
-use crate::util::{iso8601, now_ms, random_alnum, random_hex};
+use crate::state::{bump, lock};
 use axum::Extension;
 use axum::extract::{Request, State};
-use axum::response::Response;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http::{HeaderMap, Method, StatusCode, header};
-use jsonwebtoken::errors::ErrorKind;
-use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 mod auth;
+mod base;
 mod clients;
 mod connections;
 mod credentials;
@@ -34,6 +24,7 @@ mod jobs;
 mod links;
 mod logs;
 mod multipart;
+mod operation;
 mod organizations;
 mod pagination;
 mod resource_servers;
@@ -45,49 +36,14 @@ mod tenant;
 mod undescribed;
 mod users;
 
-use auth::*;
-use clients::*;
-use connections::*;
+use auth::authorize;
+use base::*;
 pub(crate) use credentials::sync_client as sync_credentials;
-use links::*;
-use multipart::*;
-use pagination::*;
-use roles::*;
 pub(crate) use routes::ROUTES;
-use routes::*;
-use search::*;
-use users::*;
+use routes::{Route, match_route};
 
 /// The largest request body accepted (user imports can be big).
 pub(crate) const MAX_BODY: usize = 16 * 1024 * 1024;
-
-/// A Management API error answer.
-#[derive(Debug)]
-pub(crate) struct ApiErr(StatusCode, String, Option<&'static str>);
-
-impl ApiErr {
-    fn bad_body(msg: impl Into<String>) -> Self {
-        ApiErr(StatusCode::BAD_REQUEST, msg.into(), Some("invalid_body"))
-    }
-    fn bad_query(msg: impl Into<String>) -> Self {
-        ApiErr(
-            StatusCode::BAD_REQUEST,
-            msg.into(),
-            Some("invalid_query_string"),
-        )
-    }
-    fn not_found(msg: &str, code: Option<&'static str>) -> Self {
-        ApiErr(StatusCode::NOT_FOUND, msg.into(), code)
-    }
-    fn conflict(msg: impl Into<String>, code: Option<&'static str>) -> Self {
-        ApiErr(StatusCode::CONFLICT, msg.into(), code)
-    }
-    fn into_response(self) -> Response {
-        api_error(self.0, &self.1, self.2)
-    }
-}
-
-type Res = Result<Response, ApiErr>;
 
 /// Handles every `/api/v2/...` request.
 pub(crate) async fn handle(
@@ -204,53 +160,6 @@ fn path_segments(path: &str) -> Option<Vec<String>> {
                 .map(|s| s.into_owned())
         })
         .collect()
-}
-
-/// Request context for a handler.
-struct Ctx<'a> {
-    app: &'a App,
-    query: HashMap<String, String>,
-    body: bytes::Bytes,
-    content_type: String,
-    client_id: String,
-}
-
-impl Ctx<'_> {
-    fn q(&self, k: &str) -> Option<&str> {
-        self.query
-            .get(k)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    }
-
-    /// The JSON object body of a POST/PATCH.
-    fn obj(&self) -> Result<Map<String, Value>, ApiErr> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
-            return Err(ApiErr::bad_body(
-                "Payload validation error: 'Expected type object but found type null'.",
-            ));
-        }
-        let v: Value = serde_json::from_slice(&self.body)
-            .map_err(|_| ApiErr::bad_body("Invalid request payload JSON format"))?;
-        match v {
-            Value::Object(m) => Ok(m),
-            other => Err(ApiErr::bad_body(format!(
-                "Payload validation error: 'Expected type object but found type {}'.",
-                type_name(&other)
-            ))),
-        }
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 async fn dispatch(app: &App, req: Request) -> Response {
@@ -436,97 +345,4 @@ fn exec(route: &Route, method: &Method, ctx: &Ctx<'_>) -> Res {
         Route::JobsExport | Route::JobsImport | Route::Job(_) => jobs::handle(route, m, ctx, store),
         Route::TenantSettings => tenant::handle(route, m, ctx, store),
     }
-}
-
-fn find<'v>(items: &'v [Value], field: &str, id: &str) -> Option<&'v Value> {
-    items.iter().find(|v| v[field].as_str() == Some(id))
-}
-
-fn find_mut<'v>(items: &'v mut [Value], field: &str, id: &str) -> Option<&'v mut Value> {
-    items.iter_mut().find(|v| v[field].as_str() == Some(id))
-}
-
-/// Shallow merge of `body` into `target`.
-fn merge(target: &mut Value, body: Map<String, Value>) {
-    if let Some(o) = target.as_object_mut() {
-        for (k, v) in body {
-            o.insert(k, v);
-        }
-    }
-}
-
-/// Refuses a body holding a property that neither the description's request schema of
-/// operation `op_id` (where it closes its properties) nor `also` names, as Auth0 refuses it.
-fn only_described(body: &Map<String, Value>, op_id: &str, also: &[&str]) -> Result<(), ApiErr> {
-    let described = generated::OPERATIONS
-        .iter()
-        .find(|o| o.id == op_id)
-        .map_or(&[][..], |o| o.body_props);
-    let allowed: Vec<&str> = described.iter().chain(also).copied().collect();
-    only_props(body, &allowed)
-}
-
-/// Refuses a body holding a property outside the request schema of the operation at `method`
-/// and `path` (a template), where the description closes its properties, as Auth0 refuses it;
-/// a schema that leaves them open accepts any.
-fn described_only(body: &Map<String, Value>, method: &str, path: &str) -> Result<(), ApiErr> {
-    match generated::OPERATIONS
-        .iter()
-        .find(|o| o.method == method && o.path == path)
-    {
-        Some(op) if !op.body_props.is_empty() => only_props(body, op.body_props),
-        _ => Ok(()),
-    }
-}
-
-fn only_props(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), ApiErr> {
-    let extra: Vec<&str> = body
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !allowed.contains(k))
-        .collect();
-    if extra.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiErr::bad_body(format!(
-            "Payload validation error: 'Additional properties not allowed: {}'.",
-            extra.join(",")
-        )))
-    }
-}
-
-fn required_str<'b>(body: &'b Map<String, Value>, key: &str) -> Result<&'b str, ApiErr> {
-    match body.get(key) {
-        None => Err(ApiErr::bad_body(format!(
-            "Payload validation error: 'Missing required property: {key}'."
-        ))),
-        Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(Value::String(_)) => Err(ApiErr::bad_body(format!(
-            "Payload validation error: 'String is too short (0 chars), minimum 1' on property {key}."
-        ))),
-        Some(other) => Err(ApiErr::bad_body(format!(
-            "Payload validation error: 'Expected type string but found type {}' on property {key}.",
-            type_name(other)
-        ))),
-    }
-}
-
-fn optional_str<'b>(body: &'b Map<String, Value>, key: &str) -> Result<Option<&'b str>, ApiErr> {
-    match body.get(key) {
-        None => Ok(None),
-        Some(_) => required_str(body, key).map(Some),
-    }
-}
-
-fn string_array(v: &Value, key: &str) -> Result<Vec<String>, ApiErr> {
-    let err = |t: &str| {
-        ApiErr::bad_body(format!(
-            "Payload validation error: 'Expected type {t}' on property {key}."
-        ))
-    };
-    v.as_array()
-        .ok_or_else(|| err("array"))?
-        .iter()
-        .map(|s| s.as_str().map(String::from).ok_or_else(|| err("string")))
-        .collect()
 }

@@ -1,7 +1,11 @@
 //! Organizations: `/organizations`, `/organizations/{id}`, `/organizations/name/{name}`,
 //! `/organizations/{id}/members`.
 
-use super::*;
+use super::base::*;
+use super::links::{ids_in, link, unlink};
+use super::pagination::paginate;
+use super::roles::short_user;
+use super::routes::Route;
 
 /// Handles the organization routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {

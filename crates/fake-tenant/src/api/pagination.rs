@@ -1,6 +1,8 @@
 //! Offset and checkpoint pagination, and field selection.
 
-use super::*;
+use super::base::*;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// Parsed list parameters.
 pub(super) struct ListParams {

@@ -1,6 +1,8 @@
 //! Resource servers: `/resource-servers`, `/resource-servers/{id}`.
 
-use super::*;
+use super::base::*;
+use super::pagination::{paginate, select_fields};
+use super::routes::Route;
 
 /// Handles the resource server routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {

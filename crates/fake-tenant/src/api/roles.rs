@@ -1,6 +1,9 @@
 //! Roles: `/roles`, `/roles/{id}` and its permissions and users.
 
-use super::*;
+use super::base::*;
+use super::links::{ids_in, link, permissions_in, same_permission, unlink};
+use super::pagination::paginate;
+use super::routes::Route;
 
 /// Handles the role routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
@@ -64,10 +67,6 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         (Route::RoleUsers(id), _) => role_users(ctx, store, id, m),
         _ => Err(ApiErr::not_found("Not Found", None)),
     }
-}
-
-pub(super) fn no_role() -> ApiErr {
-    ApiErr::not_found("The role does not exist.", None)
 }
 
 pub(super) fn role_permissions(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {

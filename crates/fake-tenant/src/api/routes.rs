@@ -1,6 +1,6 @@
 //! The Management API routes: method, path template and accepted scopes.
 
-use super::*;
+use super::base::*;
 
 /// A matched Management API route.
 #[derive(Debug, Clone, PartialEq, Eq)]

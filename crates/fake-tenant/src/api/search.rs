@@ -1,6 +1,6 @@
 //! The Lucene-style `q` search of users and logs.
 
-use super::*;
+use super::base::*;
 
 /// Auth0 stops user search pagination after this many results.
 pub(super) const SEARCH_CAP: usize = 1000;

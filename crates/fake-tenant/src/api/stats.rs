@@ -1,6 +1,7 @@
 //! Stats: `/stats/active-users`.
 
-use super::*;
+use super::base::*;
+use super::routes::Route;
 
 /// Handles the stats routes.
 pub(super) fn handle(route: &Route, m: &str, _ctx: &Ctx<'_>, store: &mut Store) -> Res {

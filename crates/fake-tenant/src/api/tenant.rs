@@ -1,6 +1,8 @@
 //! Tenant settings: `/tenants/settings`.
 
-use super::*;
+use super::base::*;
+use super::pagination::select_fields;
+use super::routes::Route;
 
 /// Handles the tenant settings routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {

@@ -2,7 +2,7 @@
 //! ([`UNDESCRIBED_ROUTES`](crate::overrides::UNDESCRIBED_ROUTES)): settings and a list, kept in
 //! the one store like every other.
 
-use super::{Ctx, Res};
+use super::base::{Ctx, Res};
 use crate::overrides::{Undescribed, UndescribedRoute};
 use crate::resp::{empty, json};
 use crate::state::Store;

@@ -1,7 +1,11 @@
 //! Users: `/users`, `/users/{id}` and its roles, permissions and organizations, `/users-by-email`,
 //! `/user-blocks/{id}`.
 
-use super::*;
+use super::base::*;
+use super::links::{ids_in, link, permissions_in, same_permission, unlink};
+use super::pagination::{list_params, offset_page, paginate, select_fields};
+use super::routes::Route;
+use super::search::{SEARCH_CAP, search};
 
 /// Handles the user routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
@@ -73,10 +77,6 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         _ => Err(ApiErr::not_found("Not Found", None)),
     }
-}
-
-pub(super) fn no_user() -> ApiErr {
-    ApiErr::not_found("The user does not exist.", Some("inexistent_user"))
 }
 
 pub(super) fn list_users(ctx: &Ctx<'_>, store: &Store) -> Res {
