@@ -20,7 +20,7 @@ use std::time::{Instant, SystemTime};
 use http::Method;
 use serde::{Deserialize, Serialize};
 
-use crate::state::{RateInfo, lock};
+use crate::util::lock;
 
 /// The endpoint classes of Auth0's per-endpoint limits (Essentials and Professional plans).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -333,4 +333,16 @@ mod tests {
         assert_eq!(json.tenant, BucketLimit::new(50, 40.0));
         assert_eq!(json.endpoints.len(), 1);
     }
+}
+
+/// The outcome of counting one request against a window.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RateInfo {
+    pub(crate) allowed: bool,
+    pub(crate) limit: u64,
+    pub(crate) remaining: u64,
+    pub(crate) reset: u64,
+    /// The seconds until a call is allowed again, when known (token buckets); else the
+    /// time to `reset`.
+    pub(crate) retry_after: Option<u64>,
 }

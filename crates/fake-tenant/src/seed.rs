@@ -1,6 +1,6 @@
 //! Generated, realistic seed data.
 
-use crate::state::Store;
+use crate::store::Store;
 use crate::util::{
     iso8601, now_ms, random_alnum, random_below, random_bool, random_hex, random_in,
 };
@@ -410,7 +410,7 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
         }
         store.items_mut(crate::store::CLIENTS).push(c);
         if spec.public_key_pem.is_some() || spec.certificate_pem.is_some() {
-            crate::api::sync_credentials(store, &spec.id);
+            store.sync_client_credentials(&spec.id);
         }
         if let Some(scopes) = &spec.scopes {
             store

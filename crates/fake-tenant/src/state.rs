@@ -1,11 +1,13 @@
 //! Shared tenant state: data store, counters, rate limits, faults, revocation.
 
+pub(crate) use crate::buckets::RateInfo;
 use crate::keys::SigningKey;
 pub(crate) use crate::store::Store;
+pub(crate) use crate::util::lock;
 use crate::{Fault, FaultTarget, Stats};
 use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
 
 /// Monotonic counters exposed as [`Stats`].
 #[derive(Default)]
@@ -52,18 +54,6 @@ pub(crate) fn bump(c: &AtomicU64) {
 pub(crate) struct Window {
     second: u64,
     count: u64,
-}
-
-/// The outcome of counting one request against a window.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RateInfo {
-    pub(crate) allowed: bool,
-    pub(crate) limit: u64,
-    pub(crate) remaining: u64,
-    pub(crate) reset: u64,
-    /// The seconds until a call is allowed again, when known (token buckets); else the
-    /// time to `reset`.
-    pub(crate) retry_after: Option<u64>,
 }
 
 /// The limit advertised when no limit is enforced.
@@ -231,11 +221,6 @@ pub(crate) struct App {
     pub(crate) mtls_base_url: Option<String>,
     /// What a fresh tenant is made of, for [`App::reset`].
     pub(crate) fresh: crate::seed::Fresh,
-}
-
-/// Locks a mutex, recovering the data if a holder panicked.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Counters {

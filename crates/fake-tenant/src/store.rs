@@ -5,7 +5,7 @@
 //! imports nothing of the routes: the route table and behaviours import it.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// The collection of applications (`client_id` identifies one).
@@ -183,6 +183,41 @@ impl LogStore {
 }
 
 impl Store {
+    /// Mirrors the client's credentials into its `client_authentication_methods`, as Auth0 shows
+    /// them on the client: public keys under `private_key_jwt`, certificates under
+    /// `self_signed_tls_client_auth`, subject names under `tls_client_auth`.
+    pub(crate) fn sync_client_credentials(&mut self, client_id: &str) {
+        let mut methods = Map::new();
+        for c in self.credentials.get(client_id).into_iter().flatten() {
+            let method = match c.credential_type.as_str() {
+                "x509_cert" => "self_signed_tls_client_auth",
+                "cert_subject_dn" => "tls_client_auth",
+                _ => "private_key_jwt",
+            };
+            let entry = methods
+                .entry(method)
+                .or_insert_with(|| json!({"credentials": []}));
+            if let Some(list) = entry["credentials"].as_array_mut() {
+                list.push(json!({"id": c.id}));
+            }
+        }
+        if let Some(c) = self
+            .items_mut(CLIENTS)
+            .iter_mut()
+            .find(|c| c["client_id"].as_str() == Some(client_id))
+            && let Some(o) = c.as_object_mut()
+        {
+            if methods.is_empty() {
+                o.remove("client_authentication_methods");
+            } else {
+                o.insert(
+                    "client_authentication_methods".into(),
+                    Value::Object(methods),
+                );
+            }
+        }
+    }
+
     /// The items of the collection at `path` (none when it was never written).
     pub(crate) fn items(&self, path: &str) -> &[Value] {
         self.collections.get(path).map_or(&[], Vec::as_slice)

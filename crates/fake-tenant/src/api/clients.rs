@@ -192,7 +192,7 @@ pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
             }
             shown.insert(method, json!({"credentials": created}));
         }
-        super::credentials::sync_client(store, &id);
+        store.sync_client_credentials(&id);
         if let Some(o) = client.as_object_mut() {
             o.insert("client_authentication_methods".into(), Value::Object(shown));
         }

@@ -73,7 +73,7 @@ pub(super) fn handle(method: &Method, segs: &[String], ctx: &Ctx<'_>, store: &mu
             if let Some(list) = store.credentials.get_mut(&client_id) {
                 list.retain(|c| c.id != id);
             }
-            sync_client(store, &client_id);
+            store.sync_client_credentials(&client_id);
             Ok(empty(StatusCode::NO_CONTENT))
         }
         _ => Err(ApiErr::not_found("Not Found", None)),
@@ -108,13 +108,13 @@ fn find<'a>(store: &'a Store, client_id: &str, id: &str) -> Result<&'a Credentia
 fn create(ctx: &Ctx<'_>, store: &mut Store, client_id: &str) -> Res {
     let body = ctx.obj()?;
     let answer = add_credential(store, client_id, &body)?;
-    sync_client(store, client_id);
+    store.sync_client_credentials(client_id);
     Ok(json(StatusCode::CREATED, &answer))
 }
 
 /// Registers the credential `body` describes for the client `client_id` and returns it as
 /// Auth0 answers it; the client's `client_authentication_methods` are left to the caller
-/// ([`sync_client`]).
+/// ([`Store::sync_client_credentials`]).
 pub(crate) fn add_credential(
     store: &mut Store,
     client_id: &str,
@@ -245,39 +245,4 @@ fn add_certificate(
     let answer = cred.to_json();
     list.push(cred);
     Ok(answer)
-}
-
-/// Mirrors the client's credentials into its `client_authentication_methods`, as Auth0 shows
-/// them on the client: public keys under `private_key_jwt`, certificates under
-/// `self_signed_tls_client_auth`, subject names under `tls_client_auth`.
-pub(crate) fn sync_client(store: &mut Store, client_id: &str) {
-    let mut methods = Map::new();
-    for c in store.credentials.get(client_id).into_iter().flatten() {
-        let method = match c.credential_type.as_str() {
-            "x509_cert" => "self_signed_tls_client_auth",
-            "cert_subject_dn" => "tls_client_auth",
-            _ => "private_key_jwt",
-        };
-        let entry = methods
-            .entry(method)
-            .or_insert_with(|| json!({"credentials": []}));
-        if let Some(list) = entry["credentials"].as_array_mut() {
-            list.push(json!({"id": c.id}));
-        }
-    }
-    if let Some(c) = store
-        .items_mut(crate::store::CLIENTS)
-        .iter_mut()
-        .find(|c| c["client_id"].as_str() == Some(client_id))
-        && let Some(o) = c.as_object_mut()
-    {
-        if methods.is_empty() {
-            o.remove("client_authentication_methods");
-        } else {
-            o.insert(
-                "client_authentication_methods".into(),
-                Value::Object(methods),
-            );
-        }
-    }
 }

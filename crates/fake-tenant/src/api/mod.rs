@@ -38,7 +38,6 @@ mod users;
 
 use auth::authorize;
 use base::*;
-pub(crate) use credentials::sync_client as sync_credentials;
 pub(crate) use routes::ROUTES;
 use routes::{Route, match_route};
 
