@@ -239,6 +239,18 @@ impl Buckets {
     }
 }
 
+/// The outcome of counting one request against a window.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RateInfo {
+    pub(crate) allowed: bool,
+    pub(crate) limit: u64,
+    pub(crate) remaining: u64,
+    pub(crate) reset: u64,
+    /// The seconds until a call is allowed again, when known (token buckets); else the
+    /// time to `reset`.
+    pub(crate) retry_after: Option<u64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,16 +345,4 @@ mod tests {
         assert_eq!(json.tenant, BucketLimit::new(50, 40.0));
         assert_eq!(json.endpoints.len(), 1);
     }
-}
-
-/// The outcome of counting one request against a window.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RateInfo {
-    pub(crate) allowed: bool,
-    pub(crate) limit: u64,
-    pub(crate) remaining: u64,
-    pub(crate) reset: u64,
-    /// The seconds until a call is allowed again, when known (token buckets); else the
-    /// time to `reset`.
-    pub(crate) retry_after: Option<u64>,
 }

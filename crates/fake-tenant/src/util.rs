@@ -150,6 +150,11 @@ fn civil(ms: u64) -> (i64, u32, u32, u64, u64, u64, u64) {
     (y, m, d, rem / 3600, (rem % 3600) / 60, rem % 60, milli)
 }
 
+/// Locks a mutex, recovering the data if a holder panicked.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,9 +174,4 @@ mod tests {
         assert!(h.chars().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(random_alnum(32).len(), 32);
     }
-}
-
-/// Locks a mutex, recovering the data if a holder panicked.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
