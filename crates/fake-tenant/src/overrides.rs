@@ -776,10 +776,10 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
     CreateDefaults {
         collection: "/flows/vault/connections",
-        // The recording's `refreshed_at: null` is left out: the description does not allow
-        // null there, and absent reads the same.
-        fields: r#"{"fingerprint":"{hex32}","ready":false}"#,
-        recording: "go-auth0/TestFlowVaultConnectionManager_Read.json",
+        // `refreshed_at` is null until the connection is refreshed, where the description
+        // allows only a string: the recording wins.
+        fields: r#"{"fingerprint":"{hex32}","ready":false,"refreshed_at":null}"#,
+        recording: "go-auth0/TestFlowVaultConnectionManager_List.json",
     },
     CreateDefaults {
         collection: "/actions/actions",
@@ -812,7 +812,7 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
     CreateDefaults {
         collection: "/network-acls",
-        fields: r#"{"tenant_id":"{tenant_domain}"}"#,
+        fields: r#"{"tenant_id":"{tenant_domain}","deleted_at":null}"#,
         recording: "go-auth0/TestNetworkACLManager_Patch.json",
     },
     CreateDefaults {

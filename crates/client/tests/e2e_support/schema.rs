@@ -58,6 +58,30 @@ pub const KEYWORD_ERRATA: &[(&str, &str, &str)] = &[(
 /// the property is added to a schema whose `additionalProperties` is false.
 pub const PROPERTY_ERRATA: &[(&str, &str, &str, &str)] = &[
     (
+        "CreateFlowsVaultConnectionResponseContent",
+        "refreshed_at",
+        r#"{"type": ["string", "null"], "format": "date-time"}"#,
+        "recordings/go-auth0/TestFlowVaultConnectionManager_List.json: null until refreshed",
+    ),
+    (
+        "FlowsVaultConnectionSummary",
+        "refreshed_at",
+        r#"{"type": ["string", "null"], "format": "date-time"}"#,
+        "as above",
+    ),
+    (
+        "GetFlowsVaultConnectionResponseContent",
+        "refreshed_at",
+        r#"{"type": ["string", "null"], "format": "date-time"}"#,
+        "as above",
+    ),
+    (
+        "UpdateFlowsVaultConnectionResponseContent",
+        "refreshed_at",
+        r#"{"type": ["string", "null"], "format": "date-time"}"#,
+        "as above",
+    ),
+    (
         "ConnectionForList",
         "enabled_clients",
         r#"{"type": "array", "items": {"type": "string"}}"#,
