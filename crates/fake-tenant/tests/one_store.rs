@@ -573,3 +573,62 @@ async fn linking_a_user_moves_its_identity_and_unlinking_gives_it_back() {
     .await;
     assert_eq!(status, 404, "unlinking twice");
 }
+
+#[tokio::test]
+async fn an_invitation_gets_its_ticket_url_and_expiry() {
+    let s = setup().await;
+    let (_, org) = call(
+        &s,
+        Method::POST,
+        "organizations",
+        Some(json!({"name": "inviting"})),
+    )
+    .await;
+    let org_id = org["id"].as_str().expect("organization id");
+    let (_, client) = call(
+        &s,
+        Method::POST,
+        "clients",
+        Some(json!({"name": "portal", "initiate_login_uri": "https://portal.example.com/login"})),
+    )
+    .await;
+    let client_id = client["client_id"].as_str().expect("client id");
+    let (status, invitation) = call(
+        &s,
+        Method::POST,
+        &format!("organizations/{org_id}/invitations"),
+        Some(
+            json!({"client_id": client_id, "invitee": {"email": "new@example.com"},
+                    "inviter": {"name": "Admin"}, "ttl_sec": 3600}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{invitation}");
+    let ticket = invitation["ticket_id"].as_str().expect("ticket");
+    assert_eq!(ticket.len(), 32);
+    assert_eq!(invitation["organization_id"], org_id);
+    assert_eq!(
+        invitation["invitation_url"],
+        format!(
+            "https://portal.example.com/login?invitation={ticket}&organization={org_id}&organization_name=inviting"
+        )
+    );
+    assert!(invitation.get("ttl_sec").is_none(), "{invitation}");
+    let created = invitation["created_at"].as_str().expect("created_at");
+    let expires = invitation["expires_at"].as_str().expect("expires_at");
+    assert!(expires > created, "{created} → {expires}");
+    let (status, read) = call(
+        &s,
+        Method::GET,
+        &format!(
+            "organizations/{org_id}/invitations/{}",
+            invitation["id"].as_str().expect("id")
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, &read["ticket_id"]),
+        (200, &invitation["ticket_id"])
+    );
+}

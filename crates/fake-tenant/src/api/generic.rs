@@ -657,6 +657,61 @@ const RENDERING: &str = "/prompts/{prompt}/screen/{screen}/rendering";
 /// Deploying an action, which makes a version of it.
 const DEPLOY: &str = "/actions/actions/{id}/deploy";
 
+/// An organization's invitations.
+const INVITATIONS: &str = "/organizations/{id}/invitations";
+
+/// What Auth0 adds to an invitation (recordings/go-auth0/TestOrganizationManager_CreateInvitation.json):
+/// its organization, a ticket, the URL the invitee follows (the application's login URL, else
+/// the tenant's, with the ticket and the organization) and an expiry `ttl_sec` after now
+/// (seven days unless sent).
+fn invitation_defaults(
+    store: &Store,
+    domain: &str,
+    organization: Option<&(String, Value)>,
+    item: &mut Value,
+) {
+    let Some((org_id, org)) = organization else {
+        return;
+    };
+    let ticket = crate::util::random_alnum(32);
+    let login = item["client_id"]
+        .as_str()
+        .and_then(|id| {
+            store
+                .items(crate::store::CLIENTS)
+                .iter()
+                .find(|c| c["client_id"].as_str() == Some(id))
+        })
+        .and_then(|c| c["initiate_login_uri"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("https://{domain}/login"));
+    // A query value: everything but the unreserved characters of RFC 3986 is escaped.
+    const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let encode = |v: &str| percent_encoding::utf8_percent_encode(v, QUERY_VALUE).to_string();
+    let url = format!(
+        "{login}?invitation={ticket}&organization={}&organization_name={}",
+        encode(org_id),
+        encode(org["name"].as_str().unwrap_or_default())
+    );
+    let ttl = item["ttl_sec"]
+        .as_u64()
+        .filter(|t| *t > 0)
+        .unwrap_or(604_800);
+    if let Some(o) = item.as_object_mut() {
+        o.insert("organization_id".into(), Value::from(org_id.as_str()));
+        o.insert("ticket_id".into(), Value::from(ticket));
+        o.insert("invitation_url".into(), Value::from(url));
+        o.insert(
+            "expires_at".into(),
+            Value::from(iso8601(now_ms() + ttl * 1000)),
+        );
+        o.remove("ttl_sec");
+    }
+}
+
 /// The route that sends a test event to an event stream.
 const STREAM_TEST: &str = "/event-streams/{id}/test";
 
@@ -954,6 +1009,9 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 &mut item,
                 &sent_keys,
             );
+            if op.path == INVITATIONS {
+                invitation_defaults(store, &ctx.app.domain, parent.as_ref(), &mut item);
+            }
             if op.path == ACTIONS
                 && let Some(o) = item.as_object_mut()
             {
