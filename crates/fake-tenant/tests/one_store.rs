@@ -632,3 +632,47 @@ async fn an_invitation_gets_its_ticket_url_and_expiry() {
         (200, &invitation["ticket_id"])
     );
 }
+
+#[tokio::test]
+async fn a_bulk_rendering_update_sets_each_screen() {
+    let s = setup().await;
+    let configs = json!({"configs": [
+        {"prompt": "login", "screen": "login", "rendering_mode": "advanced",
+         "context_configuration": ["branding.settings"], "head_tags": []},
+        {"prompt": "signup", "screen": "signup", "rendering_mode": "standard"},
+    ]});
+    let (status, answer) = call(
+        &s,
+        Method::PATCH,
+        "prompts/rendering",
+        Some(configs.clone()),
+    )
+    .await;
+    assert_eq!((status, &answer), (200, &configs));
+    let (status, login) = call(
+        &s,
+        Method::GET,
+        "prompts/login/screen/login/rendering",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{login}");
+    assert_eq!(login["rendering_mode"], "advanced");
+    assert_eq!(login["context_configuration"], json!(["branding.settings"]));
+    let (_, signup) = call(
+        &s,
+        Method::GET,
+        "prompts/signup/screen/signup/rendering",
+        None,
+    )
+    .await;
+    assert_eq!(signup["rendering_mode"], "standard");
+    let (status, _) = call(
+        &s,
+        Method::PATCH,
+        "prompts/rendering",
+        Some(json!({"configs": [{"rendering_mode": "advanced"}]})),
+    )
+    .await;
+    assert_eq!(status, 400, "a config names its prompt and screen");
+}

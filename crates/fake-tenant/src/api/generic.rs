@@ -657,6 +657,9 @@ const RENDERING: &str = "/prompts/{prompt}/screen/{screen}/rendering";
 /// Deploying an action, which makes a version of it.
 const DEPLOY: &str = "/actions/actions/{id}/deploy";
 
+/// The route that sets the rendering of several screens at once.
+const BULK_RENDERING: &str = "/prompts/rendering";
+
 /// An organization's invitations.
 const INVITATIONS: &str = "/organizations/{id}/invitations";
 
@@ -850,6 +853,38 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 }
                 None => Err(not_found(&collection_template)),
             }
+        }
+        ("PATCH", false) if op.path == BULK_RENDERING => {
+            // Each config sent is the rendering of its prompt's screen, as a screen's own
+            // `PATCH` would set it (recordings/go-auth0/TestPromptManager_BulkUpdateRendering.json
+            // reads each back); the answer is the configs.
+            let configs = body
+                .get("configs")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for config in &configs {
+                let (Some(prompt), Some(screen)) =
+                    (config["prompt"].as_str(), config["screen"].as_str())
+                else {
+                    return Err(ApiErr::bad_body(
+                        "Payload validation error: each config needs its prompt and screen.",
+                    ));
+                };
+                let at = format!("/prompts/{prompt}/screen/{screen}/rendering");
+                let stored = store
+                    .singletons
+                    .entry(at)
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let (Some(o), Some(sent)) = (stored.as_object_mut(), config.as_object()) {
+                    o.extend(
+                        sent.iter()
+                            .filter(|(k, _)| *k != "prompt" && *k != "screen")
+                            .map(|(k, v)| (k.clone(), v.clone())),
+                    );
+                }
+            }
+            Ok(answer(op, &json!({"configs": configs})))
         }
         ("POST", _) if op.path == STREAM_TEST => {
             let stream = segs.get(1).map_or("", String::as_str);
