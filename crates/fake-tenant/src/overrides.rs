@@ -724,7 +724,7 @@ pub(crate) struct CreateDefaults {
     /// the tenant's name, `"{domain}"` for the item's `domain`, `"{tenant_domain}"` for the
     /// tenant's domain, `"{parent_id}"` for the id of the item the collection lies below and
     /// `"{parent.FIELD}"` for a field of it, `"{hex32}"` for 32 random
-    /// hexadecimal digits (at any depth; inside a longer string, the text of the value).
+    /// hexadecimal digits, `"{alnum32}"` for 32 random letters and digits (at any depth; inside a longer string, the text of the value).
     pub(crate) fields: &'static str,
     /// The recording that shows them.
     pub(crate) recording: &'static str,
@@ -804,6 +804,16 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
             "}"
         ),
         recording: "go-auth0/TestConnectionManager_CreateSCIMConfigurationWithoutBody.json",
+    },
+    CreateDefaults {
+        collection: "/self-service-profiles",
+        fields: r#"{"user_attributes":[]}"#,
+        recording: "go-auth0/TestSelfServiceProfileManager_Create.json",
+    },
+    CreateDefaults {
+        collection: "/self-service-profiles/{id}/sso-ticket",
+        fields: r#"{"ticket":"https://{tenant_domain}/self-service/connections-flow?ticket={alnum32}"}"#,
+        recording: "go-auth0/TestSelfServiceProfileManager_CreateAndRevokeTicket.json",
     },
     CreateDefaults {
         collection: "/forms",

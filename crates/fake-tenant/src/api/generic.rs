@@ -462,6 +462,7 @@ fn add_create_defaults(
             "{domain}" => Some(own_domain.clone()),
             "{tenant_domain}" => Some(Value::from(domain)),
             "{hex32}" => Some(Value::from(crate::util::random_hex(32))),
+            "{alnum32}" => Some(Value::from(crate::util::random_alnum(32))),
             "{parent_id}" => parent.map(|(id, _)| Value::from(id.as_str())),
             token => token
                 .strip_prefix("{parent.")
