@@ -816,12 +816,6 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
         recording: "go-auth0/TestSelfServiceProfileManager_CreateAndRevokeTicket.json",
     },
     CreateDefaults {
-        collection: "/users/{id}/authentication-methods",
-        // A method an administrator adds is confirmed (its read says so).
-        fields: r#"{"confirmed":true}"#,
-        recording: "go-auth0/TestUserManager_AuthenticationMethods.json",
-    },
-    CreateDefaults {
         collection: "/forms",
         fields: r#"{"ending":{"resume_flow":true}}"#,
         recording: "go-auth0/TestFormManager_Update.json",
