@@ -531,6 +531,55 @@ pub(crate) fn fresh_setting(path: &str) -> Option<&'static FreshSetting> {
     FRESH_SETTINGS.iter().find(|s| s.path == path)
 }
 
+/// The checkpoint lists that answer a bare array of every item when the request sends neither
+/// `from` nor `take` (the description allows the bare array beside the checkpoint envelope, and
+/// Auth0 chooses by the query): `(collection, recording)`.
+pub(crate) const BARE_WITHOUT_CHECKPOINT: &[(&str, &str)] = &[(
+    "/custom-domains",
+    "go-auth0/TestCustomDomainManager_List.json",
+)];
+
+/// Whether a list of `collection` (a template) sent without `from` and `take` answers a bare
+/// array of every item.
+pub(crate) fn bare_without_checkpoint(collection: &str) -> bool {
+    BARE_WITHOUT_CHECKPOINT
+        .iter()
+        .any(|(c, _)| *c == collection)
+}
+
+/// A path that reads the one item of a collection the tenant holds at most one of (its default),
+/// and answers Auth0's 404 when the collection is empty.
+#[derive(Debug)]
+pub(crate) struct DefaultItem {
+    /// The path template of the read.
+    pub(crate) path: &'static str,
+    /// The collection's path template.
+    pub(crate) collection: &'static str,
+    /// The 404's `message` and `errorCode` when there is no item.
+    pub(crate) not_found: (&'static str, &'static str),
+    /// The recording that shows the read answering the item created.
+    pub(crate) recording: &'static str,
+    /// The recording that shows the 404 of a read that finds no item.
+    pub(crate) not_found_recording: &'static str,
+}
+
+/// The reads of a collection's one item.
+pub(crate) const DEFAULT_ITEMS: &[DefaultItem] = &[DefaultItem {
+    path: "/branding/themes/default",
+    collection: "/branding/themes",
+    not_found: (
+        "There was an error retrieving branding settings: invalid theme ID",
+        "theme_not_found",
+    ),
+    recording: "go-auth0/TestBrandingThemeManager_Default.json",
+    not_found_recording: "go-auth0/TestBrandingThemeManager_Delete.json",
+}];
+
+/// The read of a collection's one item at `path` (a template), if it is one.
+pub(crate) fn default_item(path: &str) -> Option<&'static DefaultItem> {
+    DEFAULT_ITEMS.iter().find(|d| d.path == path)
+}
+
 /// The factors of a new tenant's MFA, all disabled, in Auth0's order, as
 /// [`GUARDIAN_FACTORS_RECORDING`] lists them before enabling one.
 pub(crate) const GUARDIAN_FACTORS: &[&str] = &[
@@ -600,10 +649,28 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
             serde_json::json!({"answer": answer, "recording": f.recording}),
         );
     }
+    if method == "GET"
+        && let Some(d) = default_item(path)
+    {
+        out.insert(
+            "default_item".into(),
+            serde_json::json!({"collection": d.collection, "recording": d.recording,
+                "not_found": {"message": d.not_found.0, "errorCode": d.not_found.1,
+                    "recording": d.not_found_recording}}),
+        );
+    }
     if method == "GET" && path == "/guardian/factors" {
         out.insert(
             "fresh".into(),
             serde_json::json!({"factors": GUARDIAN_FACTORS, "recording": GUARDIAN_FACTORS_RECORDING}),
+        );
+    }
+    if method == "GET"
+        && let Some((_, recording)) = BARE_WITHOUT_CHECKPOINT.iter().find(|(c, _)| *c == path)
+    {
+        out.insert(
+            "bare_without_checkpoint".into(),
+            serde_json::json!({"recording": recording}),
         );
     }
     if method == "DELETE"
@@ -657,7 +724,7 @@ mod tests {
         for s in STATUSES {
             assert!(s.recording.ends_with(".json"), "{s:?}");
         }
-        for (path, recording) in IDEMPOTENT_DELETES {
+        for (path, recording) in IDEMPOTENT_DELETES.iter().chain(BARE_WITHOUT_CHECKPOINT) {
             assert!(path.starts_with('/') && recording.ends_with(".json"));
         }
         for (i, d) in CREATE_DEFAULTS.iter().enumerate() {
@@ -671,6 +738,10 @@ mod tests {
                     .iter()
                     .all(|e| e.collection != d.collection)
             );
+        }
+        for d in DEFAULT_ITEMS {
+            assert!(d.recording.ends_with(".json") && d.not_found_recording.ends_with(".json"));
+            assert!(d.path.starts_with(d.collection) && fresh_setting(d.path).is_none());
         }
         for (i, f) in FRESH_SETTINGS.iter().enumerate() {
             assert!(f.recording.ends_with(".json"), "{f:?}");

@@ -917,6 +917,16 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                     .collect();
                 return Ok(answer(op, &json!({ key: items })));
             }
+            if let Some(d) = crate::overrides::default_item(op.path) {
+                // The collection's one item (a tenant's theme), else Auth0's 404.
+                let (message, code) = d.not_found;
+                let item = collection(store, d.collection, d.collection)
+                    .first()
+                    .ok_or_else(|| ApiErr(StatusCode::NOT_FOUND, message.to_owned(), Some(code)))?;
+                let read = shaped(item, &answer_shape);
+                let added = added_keys(d.collection);
+                return Ok(answer(op, &with_added(&added, item, read)));
+            }
             let mut value = match store.singletons.get(&concrete) {
                 Some(v) => shaped(v, &answer_shape),
                 None => fresh_setting(op, store, &ctx.app.domain)?,
@@ -1019,7 +1029,8 @@ fn fresh_setting(read: &Op, store: &Store, domain: &str) -> Result<Value, ApiErr
 }
 
 /// A page of `items` as the operation pages: checkpoint (`from`/`take`, `next` while more
-/// remain), offset (`page`/`per_page`, an envelope with totals) or a bare array.
+/// remain), offset (`page`/`per_page`, an envelope with totals) or a bare array (also every
+/// item of a checkpoint list the recordings show answering one without `from` and `take`).
 fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     // Items of a paged list are listed in the list's own item shape (an item read may carry
     // more); the shape of a bare list (`[item]`, or a union of it with other answers) is the
@@ -1037,9 +1048,19 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     let number = |k: &str, default: usize| -> usize {
         ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)
     };
-    let checkpoint = matches!(op.paging, Paging::Checkpoint)
-        || (op.paging == Paging::Both && (ctx.q("take").is_some() || ctx.q("from").is_some()));
+    let checkpoint_query = ctx.q("take").is_some() || ctx.q("from").is_some();
     let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
+    if op.paging == Paging::Checkpoint
+        && !checkpoint_query
+        && crate::overrides::bare_without_checkpoint(op.path)
+    {
+        // Every item, in the bare answer's item shape where the description gives one.
+        let shape: Value = serde_json::from_str(op.bare_sample).unwrap_or(Value::Null);
+        let all = items.iter().map(|i| shaped(i, &shape)).collect();
+        return json(status, &Value::Array(all));
+    }
+    let checkpoint =
+        matches!(op.paging, Paging::Checkpoint) || (op.paging == Paging::Both && checkpoint_query);
     if checkpoint {
         let from: usize = number("from", 0);
         let take = number("take", 50).clamp(1, 100);
