@@ -580,6 +580,26 @@ pub(crate) fn default_item(path: &str) -> Option<&'static DefaultItem> {
     DEFAULT_ITEMS.iter().find(|d| d.path == path)
 }
 
+/// The tenant settings a `PATCH /tenants/settings` may send in minutes, each with the setting in
+/// hours that it writes: Auth0 stores the hours and answers no `…_in_minutes` field (the update
+/// and read schemas have none).
+pub(crate) const SETTINGS_IN_MINUTES: &[(&str, &str)] = &[
+    ("session_lifetime_in_minutes", "session_lifetime"),
+    ("idle_session_lifetime_in_minutes", "idle_session_lifetime"),
+    (
+        "ephemeral_session_lifetime_in_minutes",
+        "ephemeral_session_lifetime",
+    ),
+    (
+        "idle_ephemeral_session_lifetime_in_minutes",
+        "idle_ephemeral_session_lifetime",
+    ),
+];
+
+/// The recording of [`SETTINGS_IN_MINUTES`]: `idle_ephemeral_session_lifetime_in_minutes: 15`
+/// is answered as `idle_ephemeral_session_lifetime: 0.25`.
+pub(crate) const SETTINGS_IN_MINUTES_RECORDING: &str = "go-auth0/TestTenantManager.json";
+
 /// The factors of a new tenant's MFA, all disabled, in Auth0's order, as
 /// [`GUARDIAN_FACTORS_RECORDING`] lists them before enabling one.
 pub(crate) const GUARDIAN_FACTORS: &[&str] = &[
@@ -657,6 +677,13 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
             serde_json::json!({"collection": d.collection, "recording": d.recording,
                 "not_found": {"message": d.not_found.0, "errorCode": d.not_found.1,
                     "recording": d.not_found_recording}}),
+        );
+    }
+    if method == "PATCH" && path == "/tenants/settings" {
+        out.insert(
+            "in_minutes".into(),
+            serde_json::json!({"fields": SETTINGS_IN_MINUTES.iter().map(|(m, h)| serde_json::json!({"minutes": m, "hours": h})).collect::<Vec<_>>(),
+                "recording": SETTINGS_IN_MINUTES_RECORDING}),
         );
     }
     if method == "GET" && path == "/guardian/factors" {
