@@ -101,6 +101,13 @@ pub(crate) const ID_FORMATS: &[IdFormat] = &[
         "go-auth0/TestConnectionManager_Delete.json",
     ),
     id(
+        "/custom-domains",
+        "cd_",
+        16,
+        A,
+        "go-auth0/TestCustomDomainManager_List.json",
+    ),
+    id(
         "/event-streams",
         "est_",
         22,
@@ -376,8 +383,8 @@ pub(crate) enum FreshAnswer {
     NotFound {
         /// The body's `message`.
         message: &'static str,
-        /// The body's `errorCode`.
-        error_code: &'static str,
+        /// The body's `errorCode`, where Auth0's answer is known to hold one.
+        error_code: Option<&'static str>,
     },
 }
 
@@ -399,9 +406,19 @@ pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
         path: "/emails/provider",
         answer: FreshAnswer::NotFound {
             message: "There is not a configured email provider",
-            error_code: "inexistent_email_provider",
+            error_code: Some("inexistent_email_provider"),
         },
         recording: "ruby-auth0/Auth0_Api_V2_Emails__delete_provider_should_throw_an_error_trying_to_get_the_email_provider.json",
+    },
+    FreshSetting {
+        // The recording puts a template before reading one and deletes it after; a tenant
+        // without one answers the 404 the description documents, with its message.
+        path: "/branding/templates/universal-login",
+        answer: FreshAnswer::NotFound {
+            message: "Template does not exist.",
+            error_code: None,
+        },
+        recording: "go-auth0/TestBrandingManager_UniversalLogin.json",
     },
     FreshSetting {
         path: "/custom-domains/default",
@@ -446,7 +463,8 @@ pub(crate) struct CreateDefaults {
     /// The fields (a JSON object), each added where the request did not send it; `"{name}"`
     /// stands for the item's `name`, `"{now}"` for the time of the creation, `"{tenant}"` for
     /// the tenant's name, `"{domain}"` for the item's `domain`, `"{hex32}"` for 32 random
-    /// hexadecimal digits (at any depth).
+    /// hexadecimal digits (at any depth); inside a longer string, `{tenant_domain}` stands for
+    /// the tenant's domain and `{id_lowercase}` for the new item's id in lowercase.
     pub(crate) fields: &'static str,
     /// The recording that shows them.
     pub(crate) recording: &'static str,
@@ -483,8 +501,9 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
     CreateDefaults {
         collection: "/custom-domains",
-        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}","verification":{"methods":[{"name":"CNAME","domain":"{domain}","record":"{tenant}-cd.edge.tenants.auth0.com"}]}}"#,
-        recording: "go-auth0/TestPromptManager_UpdateRendering.json",
+        // The CNAME record names the tenant's domain and the new domain's id in lowercase.
+        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}","verification":{"methods":[{"name":"CNAME","domain":"{domain}","record":"{tenant_domain}-cd-{id_lowercase}.edge.tenants.us.auth0.com"}]}}"#,
+        recording: "go-auth0/TestCustomDomainManager_List.json",
     },
     CreateDefaults {
         collection: "/branding/phone/templates",

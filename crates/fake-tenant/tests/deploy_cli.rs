@@ -41,6 +41,35 @@ async fn custom_domains_are_listed_bare_unless_a_checkpoint_is_asked_for() {
         .filter_map(|d| d["domain"].as_str())
         .collect();
     assert_eq!(domains, ["login.example.com", "auth.example.com"]);
+    // Each listed as created: Auth0's id and CNAME record, nothing of the description's sample
+    // (`go-auth0/TestCustomDomainManager_List.json`).
+    let first = &list[0];
+    let id = first["custom_domain_id"]
+        .as_str()
+        .expect("custom_domain_id");
+    assert!(
+        id.len() == 19
+            && id.starts_with("cd_")
+            && id[3..].chars().all(|c| c.is_ascii_alphanumeric()),
+        "{id}"
+    );
+    assert_eq!(
+        first["verification"]["methods"][0]["record"],
+        Value::from(format!(
+            "{}-cd-{}.edge.tenants.us.auth0.com",
+            t.domain(),
+            id.to_lowercase()
+        ))
+    );
+    assert!(!list.to_string().contains("\"sample\""), "{list}");
+    for key in [
+        "certificate",
+        "custom_client_ip_header",
+        "origin_domain_name",
+        "tls_policy",
+    ] {
+        assert!(first.get(key).is_none(), "{key} in {first}");
+    }
 
     let (status, _, page) = api(&t, &http, &tok, Method::GET, "custom-domains?take=1", None).await;
     assert_eq!(status, 200);
@@ -282,4 +311,37 @@ async fn jwt_configuration_keeps_secret_encoded_through_create_and_update() {
     );
     let (_, _, read) = api(&t, &http, &tok, Method::GET, &format!("clients/{id}"), None).await;
     assert_eq!(read["jwt_configuration"], updated["jwt_configuration"]);
+}
+
+/// `GET /branding/templates/universal-login` answers the 404 the description documents
+/// ("Template does not exist.") until a template is put
+/// (`go-auth0/TestBrandingManager_UniversalLogin.json` puts one, reads it and deletes it); the
+/// Deploy CLI reads it whenever the tenant has a custom domain, and writes what it reads.
+#[tokio::test]
+async fn the_universal_login_template_does_not_exist_until_put() {
+    let t = common::tenant().await;
+    let http = http_client(&t);
+    let tok = token(&t, &http).await;
+    let path = "branding/templates/universal-login";
+    let (status, _, body) = api(&t, &http, &tok, Method::GET, path, None).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["message"], "Template does not exist.");
+    let template = "<!DOCTYPE html><html><head>{%- auth0:head -%}</head><body>{%- auth0:widget -%}</body></html>";
+    let (status, _, _) = api(
+        &t,
+        &http,
+        &tok,
+        Method::PUT,
+        path,
+        Some(json!({"template": template})),
+    )
+    .await;
+    assert!(status == 200 || status == 201 || status == 204, "{status}");
+    let (status, _, body) = api(&t, &http, &tok, Method::GET, path, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["body"], template);
+    let (status, _, _) = api(&t, &http, &tok, Method::DELETE, path, None).await;
+    assert_eq!(status, 204);
+    let (status, _, _) = api(&t, &http, &tok, Method::GET, path, None).await;
+    assert_eq!(status, 404);
 }
