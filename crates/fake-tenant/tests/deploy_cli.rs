@@ -345,3 +345,61 @@ async fn the_universal_login_template_does_not_exist_until_put() {
     let (status, _, _) = api(&t, &http, &tok, Method::GET, path, None).await;
     assert_eq!(status, 404);
 }
+
+/// Auth0 builds an action on its own after a create (`pending`, `building`, `built`); the fake
+/// moves it a step at each read, a list's included. A deploy leaves the action with its changes
+/// deployed and the version it runs (`go-auth0/TestActionManager_CreateWithDeploy.json` reads
+/// `all_changes_deployed: true` and `deployed_version`); an update is a draft not deployed.
+#[tokio::test]
+async fn actions_build_on_list_reads_and_deploys_show_on_the_action() {
+    let t = common::tenant().await;
+    let http = http_client(&t);
+    let tok = token(&t, &http).await;
+    let (status, _, created) = api(
+        &t,
+        &http,
+        &tok,
+        Method::POST,
+        "actions/actions",
+        Some(json!({"name": "add-claims", "code": "exports.onExecutePostLogin = async () => {};",
+                    "supported_triggers": [{"id": "post-login", "version": "v3"}]})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(created["status"], "pending");
+    let id = created["id"].as_str().expect("id").to_owned();
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let (_, _, list) = api(&t, &http, &tok, Method::GET, "actions/actions", None).await;
+        statuses.push(list["actions"][0]["status"].clone());
+    }
+    assert_eq!(statuses, [json!("building"), json!("built"), json!("built")]);
+
+    let (status, _, version) = api(
+        &t,
+        &http,
+        &tok,
+        Method::POST,
+        &format!("actions/actions/{id}/deploy"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{version}");
+    let (_, _, action) = api(&t, &http, &tok, Method::GET, &format!("actions/actions/{id}"), None).await;
+    assert_eq!(action["all_changes_deployed"], true, "{action}");
+    assert_eq!(action["deployed_version"]["id"], version["id"], "{action}");
+    assert_eq!(action["deployed_version"]["deployed"], true, "{action}");
+
+    let (status, _, updated) = api(
+        &t,
+        &http,
+        &tok,
+        Method::PATCH,
+        &format!("actions/actions/{id}"),
+        Some(json!({"code": "exports.onExecutePostLogin = async (event) => {};"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(updated["all_changes_deployed"], false, "{updated}");
+    assert_eq!(updated["status"], "pending");
+}

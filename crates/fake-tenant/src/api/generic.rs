@@ -812,8 +812,10 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                             }
                         }
                         if parent_template == ACTIONS {
-                            // An update is a new draft, built again.
+                            // An update is a new draft, built again, whose changes are not
+                            // deployed yet.
                             o.insert("status".into(), Value::from("pending"));
+                            o.insert("all_changes_deployed".into(), Value::Bool(false));
                         }
                     }
                     stamp(item, &item_sample(&parent_template), false);
@@ -824,6 +826,12 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             }
         }
         ("GET", false) if lists(op) => {
+            if op.path == ACTIONS {
+                // A list reads each action: each that is not built moves a step too.
+                for action in collection(store, &concrete, op.path).iter_mut() {
+                    advance_action_build(ACTIONS, action);
+                }
+            }
             let items = collection(store, &concrete, op.path).clone();
             Ok(list_answer(op, ctx, items))
         }
@@ -889,6 +897,20 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             stamp(&mut item, &base, true);
             expand_references(store, &mut item, &base);
             if op.path == DEPLOY {
+                // The action's changes are deployed, and it names the version it runs
+                // (recordings/go-auth0/TestActionManager_CreateWithDeploy.json reads both).
+                let action_id = segs.get(2).map_or("", String::as_str);
+                if let Some(action) = store
+                    .collections
+                    .get_mut(ACTIONS)
+                    .and_then(|items| items.iter_mut().find(|a| a["id"] == action_id))
+                    && let Some(o) = action.as_object_mut()
+                {
+                    let mut running = item.clone();
+                    running["deployed"] = Value::Bool(true);
+                    o.insert("all_changes_deployed".into(), Value::Bool(true));
+                    o.insert("deployed_version".into(), running);
+                }
                 let versions = format!("{parent_concrete}/versions");
                 store
                     .collections
