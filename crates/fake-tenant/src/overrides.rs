@@ -464,7 +464,8 @@ pub(crate) struct CreateDefaults {
     /// stands for the item's `name`, `"{now}"` for the time of the creation, `"{tenant}"` for
     /// the tenant's name, `"{domain}"` for the item's `domain`, `"{hex32}"` for 32 random
     /// hexadecimal digits (at any depth); inside a longer string, `{tenant_domain}` stands for
-    /// the tenant's domain and `{id_lowercase}` for the new item's id in lowercase.
+    /// the tenant's domain and `{id_label}` for the new item's id as a DNS label (lowercase, `_`
+    /// as `-`: `cd_10ZCCFSyo8ZzBWZs` is `cd-10zccfsyo8zzbwzs`).
     pub(crate) fields: &'static str,
     /// The recording that shows them.
     pub(crate) recording: &'static str,
@@ -501,8 +502,8 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
     CreateDefaults {
         collection: "/custom-domains",
-        // The CNAME record names the tenant's domain and the new domain's id in lowercase.
-        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}","verification":{"methods":[{"name":"CNAME","domain":"{domain}","record":"{tenant_domain}-cd-{id_lowercase}.edge.tenants.us.auth0.com"}]}}"#,
+        // The CNAME record names the tenant's domain and the new domain's id.
+        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}","verification":{"methods":[{"name":"CNAME","domain":"{domain}","record":"{tenant_domain}-{id_label}.edge.tenants.us.auth0.com"}]}}"#,
         recording: "go-auth0/TestCustomDomainManager_List.json",
     },
     CreateDefaults {

@@ -58,7 +58,7 @@ async fn custom_domains_are_listed_bare_unless_a_checkpoint_is_asked_for() {
         Value::from(format!(
             "{}-cd-{}.edge.tenants.us.auth0.com",
             t.domain(),
-            id.to_lowercase()
+            id[3..].to_lowercase()
         ))
     );
     assert!(!list.to_string().contains("\"sample\""), "{list}");
@@ -361,8 +361,10 @@ async fn actions_build_on_list_reads_and_deploys_show_on_the_action() {
         &tok,
         Method::POST,
         "actions/actions",
-        Some(json!({"name": "add-claims", "code": "exports.onExecutePostLogin = async () => {};",
-                    "supported_triggers": [{"id": "post-login", "version": "v3"}]})),
+        Some(
+            json!({"name": "add-claims", "code": "exports.onExecutePostLogin = async () => {};",
+                    "supported_triggers": [{"id": "post-login", "version": "v3"}]}),
+        ),
     )
     .await;
     assert_eq!(status, 201);
@@ -373,7 +375,10 @@ async fn actions_build_on_list_reads_and_deploys_show_on_the_action() {
         let (_, _, list) = api(&t, &http, &tok, Method::GET, "actions/actions", None).await;
         statuses.push(list["actions"][0]["status"].clone());
     }
-    assert_eq!(statuses, [json!("building"), json!("built"), json!("built")]);
+    assert_eq!(
+        statuses,
+        [json!("building"), json!("built"), json!("built")]
+    );
 
     let (status, _, version) = api(
         &t,
@@ -385,7 +390,15 @@ async fn actions_build_on_list_reads_and_deploys_show_on_the_action() {
     )
     .await;
     assert_eq!(status, 200, "{version}");
-    let (_, _, action) = api(&t, &http, &tok, Method::GET, &format!("actions/actions/{id}"), None).await;
+    let (_, _, action) = api(
+        &t,
+        &http,
+        &tok,
+        Method::GET,
+        &format!("actions/actions/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(action["all_changes_deployed"], true, "{action}");
     assert_eq!(action["deployed_version"]["id"], version["id"], "{action}");
     assert_eq!(action["deployed_version"]["deployed"], true, "{action}");

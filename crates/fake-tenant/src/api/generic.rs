@@ -473,11 +473,15 @@ fn add_create_defaults(
             "{tenant}" => Some(Value::from(crate::seed::TENANT_NAME)),
             "{domain}" => Some(own_domain.clone()),
             "{hex32}" => Some(Value::from(crate::util::random_hex(32))),
-            s if s.contains("{tenant_domain}") || s.contains("{id_lowercase}") => {
-                let id = id.as_str().unwrap_or_default().to_lowercase();
+            s if s.contains("{tenant_domain}") || s.contains("{id_label}") => {
+                let label = id
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_lowercase()
+                    .replace('_', "-");
                 Some(Value::from(
                     s.replace("{tenant_domain}", domain)
-                        .replace("{id_lowercase}", &id),
+                        .replace("{id_label}", &label),
                 ))
             }
             _ => None,
