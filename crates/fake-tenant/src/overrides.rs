@@ -421,6 +421,14 @@ pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
         recording: "go-auth0/TestBrandingManager_UniversalLogin.json",
     },
     FreshSetting {
+        // The triggers an action can be bound to, as a tenant lists them.
+        path: "/actions/triggers",
+        answer: FreshAnswer::Value(
+            r#"{"triggers":[{"compatible_triggers":[],"default_runtime":"node12","id":"post-login","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node16","id":"post-login","runtimes":["node12","node16","node18"],"status":"DEPRECATED","version":"v2"},{"compatible_triggers":[{"id":"post-login","version":"v2"}],"default_runtime":"node16","id":"post-login","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v3"},{"compatible_triggers":[],"default_runtime":"node16","id":"credentials-exchange","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"},{"compatible_triggers":[],"default_runtime":"node12","id":"credentials-exchange","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node12","id":"pre-user-registration","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node16","id":"pre-user-registration","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"},{"compatible_triggers":[],"default_runtime":"node12","id":"post-user-registration","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node16","id":"post-user-registration","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"},{"compatible_triggers":[],"default_runtime":"node16","id":"post-change-password","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"},{"compatible_triggers":[],"default_runtime":"node12","id":"post-change-password","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"id":"send-phone-message","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node16","id":"send-phone-message","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"}]}"#,
+        ),
+        recording: "go-auth0/TestActionManager_Triggers.json",
+    },
+    FreshSetting {
         path: "/custom-domains/default",
         answer: FreshAnswer::Value(r#"{"domain":"{domain}"}"#),
         recording: "go-auth0/TestCustomDomainManager_ReadDefault_Canonical_domain.json",

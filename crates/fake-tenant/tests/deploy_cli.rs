@@ -416,3 +416,110 @@ async fn actions_build_on_list_reads_and_deploys_show_on_the_action() {
     assert_eq!(updated["all_changes_deployed"], false, "{updated}");
     assert_eq!(updated["status"], "pending");
 }
+
+/// A tenant lists the triggers actions bind to (`go-auth0/TestActionManager_Triggers.json`), and
+/// a trigger's bindings, put with a `PATCH` naming each action by id or name, are answered and
+/// listed with their id, trigger, display name and action
+/// (`go-auth0/TestActionManager_Bindings.json`); the Deploy CLI exports each binding by the
+/// name of its action.
+#[tokio::test]
+async fn triggers_are_listed_and_bindings_name_their_actions() {
+    let t = common::tenant().await;
+    let http = http_client(&t);
+    let tok = token(&t, &http).await;
+    let (status, _, triggers) = api(&t, &http, &tok, Method::GET, "actions/triggers", None).await;
+    assert_eq!(status, 200);
+    let current: Vec<&str> = triggers["triggers"]
+        .as_array()
+        .expect("triggers")
+        .iter()
+        .filter(|t| t["status"] == "CURRENT")
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert!(
+        current.contains(&"post-login") && current.contains(&"credentials-exchange"),
+        "{current:?}"
+    );
+
+    let mut ids = Vec::new();
+    for name in ["first", "second"] {
+        let (_, _, action) = api(
+            &t,
+            &http,
+            &tok,
+            Method::POST,
+            "actions/actions",
+            Some(
+                json!({"name": name, "code": "exports.onExecutePostLogin = async () => {};",
+                        "supported_triggers": [{"id": "post-login", "version": "v3"}]}),
+            ),
+        )
+        .await;
+        ids.push(action["id"].as_str().expect("id").to_owned());
+    }
+    let (status, _, patched) = api(
+        &t,
+        &http,
+        &tok,
+        Method::PATCH,
+        "actions/triggers/post-login/bindings",
+        Some(json!({"bindings": [
+            {"ref": {"type": "action_id", "value": ids[0]}, "display_name": "First"},
+            {"ref": {"type": "action_name", "value": "second"}}
+        ]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{patched}");
+    let (status, _, listed) = api(
+        &t,
+        &http,
+        &tok,
+        Method::GET,
+        "actions/triggers/post-login/bindings",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    for answer in [&patched, &listed] {
+        let bindings = answer["bindings"].as_array().expect("bindings");
+        assert_eq!(bindings.len(), 2, "{answer}");
+        assert_eq!(bindings[0]["action"]["id"], ids[0].as_str());
+        assert_eq!(bindings[0]["display_name"], "First");
+        assert_eq!(bindings[1]["action"]["name"], "second");
+        assert_eq!(bindings[1]["display_name"], "second");
+        for b in bindings {
+            assert_eq!(b["trigger_id"], "post-login");
+            assert_eq!(b["id"].as_str().map(str::len), Some(36), "{b}");
+        }
+    }
+    assert_eq!(listed["bindings"][0]["id"], patched["bindings"][0]["id"]);
+    let (_, _, other) = api(
+        &t,
+        &http,
+        &tok,
+        Method::GET,
+        "actions/triggers/credentials-exchange/bindings",
+        None,
+    )
+    .await;
+    assert_eq!(other["bindings"], json!([]));
+    let (_, _, _) = api(
+        &t,
+        &http,
+        &tok,
+        Method::PATCH,
+        "actions/triggers/post-login/bindings",
+        Some(json!({"bindings": []})),
+    )
+    .await;
+    let (_, _, emptied) = api(
+        &t,
+        &http,
+        &tok,
+        Method::GET,
+        "actions/triggers/post-login/bindings",
+        None,
+    )
+    .await;
+    assert_eq!(emptied["bindings"], json!([]));
+}

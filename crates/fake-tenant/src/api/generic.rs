@@ -653,6 +653,64 @@ const ACTIONS: &str = "/actions/actions";
 /// The rendering settings of one screen of a prompt.
 const RENDERING: &str = "/prompts/{prompt}/screen/{screen}/rendering";
 
+/// The actions bound to a trigger, replaced whole by a `PATCH`.
+const BINDINGS: &str = "/actions/triggers/{triggerId}/bindings";
+
+/// The bindings a `PATCH` of a trigger's bindings makes, as Auth0 answers and lists them
+/// (recordings/go-auth0/TestActionManager_Bindings.json): each with an id, the trigger, its
+/// display name and the action its `ref` names (by `action_id` or `action_name`), summarised.
+/// Like other generic bodies, a binding whose action is not found is not refused; it is kept
+/// without an action.
+fn bind(store: &Store, trigger: &str, body: &Map<String, Value>) -> Vec<Value> {
+    let actions = store.collections.get(ACTIONS);
+    let now = iso8601(now_ms());
+    body.get("bindings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            let key = match b["ref"]["type"].as_str() {
+                Some("action_name") => "name",
+                _ => "id",
+            };
+            let action = actions
+                .into_iter()
+                .flatten()
+                .find(|a| a[key] == b["ref"]["value"]);
+            let mut binding = json!({
+                "id": crate::util::random_uuid(),
+                "trigger_id": trigger,
+                "created_at": now,
+                "updated_at": now,
+            });
+            if let Some(a) = action {
+                let summary: Map<String, Value> = [
+                    "id",
+                    "name",
+                    "supported_triggers",
+                    "all_changes_deployed",
+                    "deployed_version",
+                    "created_at",
+                    "updated_at",
+                ]
+                .iter()
+                .filter_map(|k| a.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+                .collect();
+                binding["action"] = Value::Object(summary);
+            }
+            let name = b
+                .get("display_name")
+                .cloned()
+                .or_else(|| action.map(|a| a["name"].clone()))
+                .unwrap_or(Value::Null);
+            if !name.is_null() {
+                binding["display_name"] = name;
+            }
+            binding
+        })
+        .collect()
+}
+
 /// The tenant's Universal Login page template.
 const UNIVERSAL_LOGIN: &str = "/branding/templates/universal-login";
 
@@ -990,6 +1048,15 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 },
                 (None, None) => Value::Object(Map::new()),
             };
+            if op.path == BINDINGS {
+                let trigger = segs.get(2).map_or("", String::as_str);
+                let bindings = bind(store, trigger, &body);
+                *collection(store, &concrete, op.path) = bindings.clone();
+                return Ok(answer(
+                    op,
+                    &shaped(&json!({ "bindings": bindings }), &answer_shape),
+                ));
+            }
             let stored = store.singletons.entry(concrete).or_insert(initial);
             if op.path == UNIVERSAL_LOGIN {
                 // The template is put as a string or `{"template": …}` and read as `{"body": …}`
