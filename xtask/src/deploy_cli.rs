@@ -637,7 +637,7 @@ async fn add_configuration_async(tenant: &Tenant) -> Result<usize, String> {
     Ok(made)
 }
 
-/// A Universal Login theme with every required field, as the dashboard's default theme has them.
+/// A Universal Login theme with every field the description requires of one.
 fn theme() -> Value {
     json!({
         "displayName": "Example",
