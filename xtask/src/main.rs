@@ -3,11 +3,12 @@
 //! ```text
 //! cargo xtask ci [--without-reference-data] [--without-sdk-clients]
 //!                           codegen --check, fmt, clippy, tests, docs, each feature alone,
-//!                           e2e, conformance, replay, sdk clients, chaos; fails at once when
-//!                           Auth0's reference data (../shared/auth0) is absent, unless
-//!                           --without-reference-data, which skips the steps that need it and
-//!                           names them in the last line; --without-sdk-clients skips the
-//!                           official SDKs' run (no package registry), named there too
+//!                           e2e, conformance, replay, sdk clients, deploy cli, chaos; fails at
+//!                           once when Auth0's reference data (../shared/auth0) is absent,
+//!                           unless --without-reference-data, which skips the steps that need it
+//!                           and names them in the last line; --without-sdk-clients skips the
+//!                           official SDKs' and the Deploy CLI's runs (they install from a
+//!                           package registry), named there too
 //! cargo xtask fake [ARGS]   run the local Auth0 tenant (arguments go to auth0-m2m-fake)
 //! cargo xtask bench [--quick] [--explore]
 //!                           benchmarks; writes target/bench/report.{json,md} and a PNG;
@@ -31,6 +32,11 @@
 //!                           SDKs, at the versions pinned in tests/sdk, installed once into
 //!                           target/sdk-clients, create, read, update, list and delete objects
 //!                           of the fake tenant binary over TLS; fails naming the script and step
+//! cargo xtask deploy-cli    Auth0's Deploy CLI (npm `auth0-deploy-cli`, pinned in
+//!                           tests/deploy-cli, installed once into target/sdk-clients) exports a
+//!                           seeded fake tenant, imports the export into a fresh one and exports
+//!                           that; fails unless the two exports agree (less what Auth0 assigns
+//!                           per tenant and the tool's own defaults, each listed with why)
 //! cargo xtask coverage      how many of the spec's operations are modeled, by resource
 //! cargo xtask mutants [--file PATH]...
 //!                           mutation testing (cargo-mutants) of the token exchange, the refresh
@@ -47,6 +53,7 @@ use std::time::{Duration, Instant};
 mod bench;
 mod chaos;
 mod conformance;
+mod deploy_cli;
 mod mutants;
 mod replay;
 mod sdk;
@@ -112,6 +119,7 @@ fn main() -> ExitCode {
         Some("e2e") => reference_data(&root, &args[1..], &["e2e schema validation"])
             .and_then(|skipped| e2e(&root, skipped.is_empty())),
         Some("sdk-clients") => sdk::run(&root, &args[1..]),
+        Some("deploy-cli") => deploy_cli::run(&root, &args[1..]),
         Some("coverage") => conformance::coverage(&root).map(|_| ()),
         Some("chaos") => chaos::run(&root, &args[1..]),
         Some("mutants") => mutants::run(&root, &args[1..]),
@@ -136,9 +144,11 @@ fn print_help() {
          tasks:\n  \
          ci [--without-reference-data] [--without-sdk-clients]\n                \
          codegen --check, fmt, clippy, tests, docs, each feature alone, e2e,\n                \
-         conformance, replay, sdk clients, chaos; fails when ../shared/auth0 is\n                \
+         conformance, replay, sdk clients, deploy cli, chaos; fails when\n                \
+         ../shared/auth0 is\n                \
          absent unless --without-reference-data, which names the skipped steps in\n                \
-         the last line; --without-sdk-clients skips the official SDKs (named too)\n  \
+         the last line; --without-sdk-clients skips the official SDKs and the\n                \
+         Deploy CLI (named too)\n  \
          fake [ARGS]   run the local Auth0 tenant (ARGS go to auth0-m2m-fake; try --help)\n  \
          bench [--quick] [--explore]\n                \
          token economy, hot path, throughput, memory, refresh tail; fails when a\n                \
@@ -160,6 +170,10 @@ fn print_help() {
          sdk-clients   the official Node and Python SDKs (pinned in tests/sdk, installed\n                \
          once into target/sdk-clients) create, read, update, list and delete\n                \
          through the fake tenant binary over TLS; fails naming script and step\n  \
+         deploy-cli    Auth0's Deploy CLI (pinned in tests/deploy-cli, installed once into\n                \
+         target/sdk-clients) exports a seeded fake tenant, imports the export into\n                \
+         a fresh one and exports that; fails unless the exports agree, less what\n                \
+         Auth0 assigns per tenant and the tool's own defaults (each listed)\n  \
          coverage      how many of the spec's operations are modeled, by resource\n  \
          mutants [--file PATH]...  mutation testing of the token exchange, the refresh policy\n                \
          and the cache's record and lease code; fails below 95 % caught\n  \
@@ -315,12 +329,14 @@ fn skipped_steps(
     }
 }
 
-/// The `cargo xtask ci` step that `--without-sdk-clients` skips.
+/// The `cargo xtask ci` steps that `--without-sdk-clients` skips: they install from a package
+/// registry.
 const SDK_CLIENTS_STEP: &str = "sdk clients";
+const DEPLOY_CLI_STEP: &str = "deploy cli";
 
 /// The last line of a task that passed: "all steps passed" only when nothing was skipped,
 /// else the skipped steps, each group with why: `skipped` for want of Auth0's reference data,
-/// and the official SDKs' run when `without_sdk_clients`.
+/// and the official SDKs' and the Deploy CLI's runs when `without_sdk_clients`.
 fn closing_line(
     task: &str,
     elapsed: Option<Duration>,
@@ -336,14 +352,17 @@ fn closing_line(
         ));
     }
     if without_sdk_clients {
-        groups.push(format!("{SDK_CLIENTS_STEP} ({})", sdk::WITHOUT_SDK_CLIENTS));
+        groups.push(format!(
+            "{SDK_CLIENTS_STEP}, {DEPLOY_CLI_STEP} ({})",
+            sdk::WITHOUT_SDK_CLIENTS
+        ));
     }
     if groups.is_empty() {
         format!("{task}: all steps passed{time}")
     } else {
         format!(
             "{task}: passed{time} WITHOUT {} skipped step(s): {}",
-            skipped.len() + usize::from(without_sdk_clients),
+            skipped.len() + 2 * usize::from(without_sdk_clients),
             groups.join(", ")
         )
     }
@@ -511,6 +530,20 @@ fn ci(root: &Path, args: &[String]) -> Result<(), String> {
         let sdk_started = Instant::now();
         sdk::run(root, &[])?;
         println!("<== {SDK_CLIENTS_STEP}: {:.1?}", sdk_started.elapsed());
+    }
+
+    if without_sdk_clients {
+        println!(
+            "==> {DEPLOY_CLI_STEP}: SKIPPED ({})",
+            sdk::WITHOUT_SDK_CLIENTS
+        );
+    } else {
+        println!(
+            "==> {DEPLOY_CLI_STEP} (Auth0's Deploy CLI: export, import into a fresh tenant, export again)"
+        );
+        let deploy_started = Instant::now();
+        deploy_cli::run(root, &[])?;
+        println!("<== {DEPLOY_CLI_STEP}: {:.1?}", deploy_started.elapsed());
     }
 
     println!("==> chaos (15 s fleet under injected faults)");
@@ -694,14 +727,15 @@ mod tests {
         );
         assert_eq!(
             closing_line("ci", t, &[], true),
-            "ci: passed in 2.0s WITHOUT 1 skipped step(s): sdk clients (--without-sdk-clients)"
+            "ci: passed in 2.0s WITHOUT 2 skipped step(s): sdk clients, deploy cli \
+             (--without-sdk-clients)"
         );
         let line = closing_line("ci", t, NEEDS_REFERENCE_DATA, true);
         assert!(
             line.ends_with(
-                "5 skipped step(s): codegen --check, e2e schema validation, conformance, \
-                 replay (--without-reference-data; ../shared/auth0 not found), sdk clients \
-                 (--without-sdk-clients)"
+                "6 skipped step(s): codegen --check, e2e schema validation, conformance, \
+                 replay (--without-reference-data; ../shared/auth0 not found), sdk clients, \
+                 deploy cli (--without-sdk-clients)"
             ),
             "{line}"
         );

@@ -25,6 +25,9 @@ pub(crate) const WITHOUT_SDK_CLIENTS: &str = "--without-sdk-clients";
 /// The client the scripts authenticate as; its secret is made per run.
 const CLIENT_ID: &str = "sdk-clients";
 
+/// The task's name, the prefix of its messages.
+const STEP: &str = "sdk-clients";
+
 /// One SDK's script, as the task runs it.
 struct Script {
     /// `node` or `python`: the prefix of its printed lines.
@@ -53,23 +56,9 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let python = install_python(root, &cache.join("python"))?;
     println!("sdk-clients: SDKs ready in {:.1?}", started.elapsed());
 
-    let status = crate::cargo()
-        .current_dir(root)
-        .args([
-            "build",
-            "-q",
-            "-p",
-            "auth0-m2m-fake",
-            "--bin",
-            "auth0-m2m-fake",
-        ])
-        .status()
-        .map_err(|e| format!("cargo build: {e}"))?;
-    if !status.success() {
-        return Err("sdk-clients: cargo build -p auth0-m2m-fake failed".to_owned());
-    }
-    let bin = target_dir(root).join("debug").join("auth0-m2m-fake");
-    let tenant = Tenant::start(&bin, &cache)?;
+    let bin = build_fake(root, STEP)?;
+    let secret = new_secret("sdk");
+    let tenant = Tenant::start(&bin, &cache, "fake", CLIENT_ID, &secret, &[], STEP)?;
 
     // The Node script resolves `auth0` from the node_modules beside it: it runs from a copy
     // in the install directory.
@@ -106,41 +95,91 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Builds the fake tenant binary (debug) and returns its path; `step` names the task in an
+/// error.
+pub(crate) fn build_fake(root: &Path, step: &str) -> Result<PathBuf, String> {
+    let status = crate::cargo()
+        .current_dir(root)
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "auth0-m2m-fake",
+            "--bin",
+            "auth0-m2m-fake",
+        ])
+        .status()
+        .map_err(|e| format!("cargo build: {e}"))?;
+    if !status.success() {
+        return Err(format!("{step}: cargo build -p auth0-m2m-fake failed"));
+    }
+    Ok(target_dir(root).join("debug").join("auth0-m2m-fake"))
+}
+
+/// A client secret made for one run: `PREFIX-secret-PID-NANOS`.
+pub(crate) fn new_secret(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{prefix}-secret-{}-{nanos}", std::process::id())
+}
+
+/// `NO_PROXY` with the loopback address added, so that a proxy configured for the registries
+/// is never asked for the tenant.
+pub(crate) fn no_proxy() -> String {
+    match std::env::var("NO_PROXY") {
+        Ok(v) if !v.is_empty() => format!("{v},127.0.0.1"),
+        _ => "127.0.0.1".to_owned(),
+    }
+}
+
 /// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the root) or `target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => root.join(dir),
         None => root.join("target"),
     }
 }
 
-/// The fake tenant the scripts talk to; stopped when dropped.
-struct Tenant {
+/// A fake tenant binary serving on a free loopback port over TLS; stopped when dropped.
+pub(crate) struct Tenant {
     child: Child,
-    domain: String,
-    ca: PathBuf,
-    secret: String,
+    /// `127.0.0.1:PORT`, what an SDK takes as its domain.
+    pub(crate) domain: String,
+    /// The tenant's CA certificate (PEM), written by `--ca-out`.
+    pub(crate) ca: PathBuf,
+    /// The secret of the client the tenant was started with.
+    pub(crate) secret: String,
 }
 
 impl Tenant {
-    fn start(bin: &Path, cache: &Path) -> Result<Self, String> {
-        let ca = cache.join("fake-ca.pem");
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let secret = format!("sdk-secret-{}-{nanos}", std::process::id());
-        let log = std::fs::File::create(cache.join("fake.log"))
-            .map_err(|e| format!("sdk-clients: cannot create fake.log: {e}"))?;
+    /// Starts `bin` with the client `client_id:secret` (every scope) and `args`; its CA is
+    /// written to `DIR/NAME-ca.pem` and its error output to `DIR/NAME.log`. `step` names the
+    /// task in messages.
+    pub(crate) fn start(
+        bin: &Path,
+        dir: &Path,
+        name: &str,
+        client_id: &str,
+        secret: &str,
+        args: &[&str],
+        step: &str,
+    ) -> Result<Self, String> {
+        let ca = dir.join(format!("{name}-ca.pem"));
+        let log_path = dir.join(format!("{name}.log"));
+        let log = std::fs::File::create(&log_path)
+            .map_err(|e| format!("{step}: cannot create {}: {e}", log_path.display()))?;
         let mut child = Command::new(bin)
             .args(["--addr", "127.0.0.1:0", "--ca-out"])
             .arg(&ca)
-            .args(["--client", &format!("{CLIENT_ID}:{secret}")])
+            .args(["--client", &format!("{client_id}:{secret}")])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("sdk-clients: could not start {}: {e}", bin.display()))?;
+            .map_err(|e| format!("{step}: could not start {}: {e}", bin.display()))?;
         let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
         let mut line = String::new();
         let read = stdout.read_line(&mut line);
@@ -148,24 +187,23 @@ impl Tenant {
             child,
             domain: String::new(),
             ca,
-            secret,
+            secret: secret.to_owned(),
         };
-        read.map_err(|e| format!("sdk-clients: reading the fake tenant's start line: {e}"))?;
+        read.map_err(|e| format!("{step}: reading the fake tenant's start line: {e}"))?;
         let v: Value = serde_json::from_str(&line).map_err(|e| {
             format!(
-                "sdk-clients: the fake tenant's start line is not JSON ({e}): {line:?} \
-                 (see {})",
-                cache.join("fake.log").display()
+                "{step}: the fake tenant's start line is not JSON ({e}): {line:?} (see {})",
+                log_path.display()
             )
         })?;
         tenant.domain = v["domain"]
             .as_str()
-            .ok_or("sdk-clients: the fake tenant's start line lacks its domain")?
+            .ok_or_else(|| format!("{step}: the fake tenant's start line lacks its domain"))?
             .to_owned();
         // Whatever else it prints is read and dropped, so that it never blocks on a full pipe.
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         println!(
-            "sdk-clients: fake tenant at https://{}, CA {}",
+            "{step}: fake tenant {name} at https://{}, CA {}",
             tenant.domain,
             tenant.ca.display()
         );
@@ -184,10 +222,7 @@ impl Drop for Tenant {
 /// naming the script and the step it reported failed.
 fn run_script(mut script: Script, tenant: &Tenant) -> Result<(), String> {
     let started = Instant::now();
-    let no_proxy = match std::env::var("NO_PROXY") {
-        Ok(v) if !v.is_empty() => format!("{v},127.0.0.1"),
-        _ => "127.0.0.1".to_owned(),
-    };
+    let no_proxy = no_proxy();
     let mut child = script
         .command
         .env("FAKE_TENANT_DOMAIN", &tenant.domain)
@@ -265,36 +300,54 @@ fn script_verdict(
 
 /// Installs the pinned Node SDK into `dir` unless it is already there; returns `dir`.
 fn install_node(root: &Path, dir: &Path) -> Result<PathBuf, String> {
-    let source = root.join("tests/sdk/node");
+    install_npm(&root.join("tests/sdk/node"), dir, "auth0", STEP)?;
+    Ok(dir.to_path_buf())
+}
+
+/// Installs what `source`'s `package.json` and `package-lock.json` pin into `dir` (`npm ci`),
+/// unless `dir` already holds `package` at its pinned version installed from that very lock
+/// file; returns the version. `step` names the task in messages.
+pub(crate) fn install_npm(
+    source: &Path,
+    dir: &Path,
+    package: &str,
+    step: &str,
+) -> Result<String, String> {
     let manifest = read(&source.join("package.json"))?;
     let lock = read(&source.join("package-lock.json"))?;
     let pinned = serde_json::from_str::<Value>(&manifest)
         .ok()
-        .and_then(|v| v["dependencies"]["auth0"].as_str().map(str::to_owned))
-        .ok_or("sdk-clients: tests/sdk/node/package.json pins no version of auth0")?;
+        .and_then(|v| v["dependencies"][package].as_str().map(str::to_owned))
+        .ok_or_else(|| {
+            format!(
+                "{step}: {} pins no version of {package}",
+                source.join("package.json").display()
+            )
+        })?;
     let stamp = dir.join(".installed");
-    let installed = std::fs::read_to_string(dir.join("node_modules/auth0/package.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .and_then(|v| v["version"].as_str().map(str::to_owned));
+    let installed =
+        std::fs::read_to_string(dir.join("node_modules").join(package).join("package.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .and_then(|v| v["version"].as_str().map(str::to_owned));
     if installed.as_deref() == Some(pinned.as_str())
         && std::fs::read_to_string(&stamp).ok().as_deref() == Some(lock.as_str())
     {
         println!(
-            "sdk-clients: npm auth0 {pinned} already in {}",
+            "{step}: npm {package} {pinned} already in {}",
             dir.display()
         );
-        return Ok(dir.to_path_buf());
+        return Ok(pinned);
     }
     println!(
-        "sdk-clients: installing npm auth0 {pinned} into {} (npm ci)",
+        "{step}: installing npm {package} {pinned} into {} (npm ci)",
         dir.display()
     );
-    std::fs::create_dir_all(dir).map_err(|e| format!("sdk-clients: {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{step}: {}: {e}", dir.display()))?;
     let _ = std::fs::remove_file(&stamp);
     for file in ["package.json", "package-lock.json"] {
         std::fs::copy(source.join(file), dir.join(file))
-            .map_err(|e| format!("sdk-clients: cannot copy {file}: {e}"))?;
+            .map_err(|e| format!("{step}: cannot copy {file}: {e}"))?;
     }
     let out = Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
@@ -304,11 +357,12 @@ fn install_node(root: &Path, dir: &Path) -> Result<PathBuf, String> {
     installed_or_why(
         out,
         "npm ci",
-        &format!("npm auth0 {pinned}"),
+        &format!("npm {package} {pinned}"),
         &npm_registry(),
+        step,
     )?;
     write(&stamp, &lock)?;
-    Ok(dir.to_path_buf())
+    Ok(pinned)
 }
 
 /// Installs the pinned Python SDK into a virtual environment in `dir` unless it is already
@@ -393,6 +447,7 @@ fn install_python(root: &Path, dir: &Path) -> Result<PathBuf, String> {
         "pip install -r tests/sdk/python/requirements.txt",
         &format!("PyPI auth0-python {pinned}"),
         &pypi_registry(),
+        STEP,
     )?;
     write(&stamp, &expected_stamp)?;
     Ok(python)
@@ -405,10 +460,11 @@ fn installed_or_why(
     what: &str,
     package: &str,
     registry: &str,
+    step: &str,
 ) -> Result<(), String> {
     let skip =
         format!("`cargo xtask ci {WITHOUT_SDK_CLIENTS}` runs the other steps without this one");
-    let out = out.map_err(|e| format!("sdk-clients: could not run {what}: {e}; {skip}"))?;
+    let out = out.map_err(|e| format!("{step}: could not run {what}: {e}; {skip}"))?;
     if out.status.success() {
         return Ok(());
     }
@@ -418,7 +474,7 @@ fn installed_or_why(
         Err(e) => format!("the registry {registry} is unreachable ({e}), so"),
     };
     Err(format!(
-        "sdk-clients: {reach} {what} could not install {package} ({}); it said:\n{said}\n{skip}",
+        "{step}: {reach} {what} could not install {package} ({}); it said:\n{said}\n{skip}",
         out.status
     ))
 }
@@ -471,7 +527,7 @@ fn host_port(url: &str) -> String {
 }
 
 /// The last lines of a command's output, indented.
-fn tail(bytes: &[u8]) -> String {
+pub(crate) fn tail(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(12)..]
@@ -481,17 +537,16 @@ fn tail(bytes: &[u8]) -> String {
         .join("\n")
 }
 
-fn read(path: &Path) -> Result<String, String> {
+pub(crate) fn read(path: &Path) -> Result<String, String> {
     let mut text = String::new();
     std::fs::File::open(path)
         .and_then(|mut f| f.read_to_string(&mut text))
-        .map_err(|e| format!("sdk-clients: cannot read {}: {e}", path.display()))?;
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     Ok(text)
 }
 
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text)
-        .map_err(|e| format!("sdk-clients: cannot write {}: {e}", path.display()))
+pub(crate) fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -118,6 +118,13 @@ pub(crate) const ID_FORMATS: &[IdFormat] = &[
         "go-auth0/TestConnectionManager_Delete.json",
     ),
     id(
+        "/custom-domains",
+        "cd_",
+        16,
+        A,
+        "go-auth0/TestCustomDomainManager_List.json",
+    ),
+    id(
         "/event-streams",
         "est_",
         22,
@@ -446,8 +453,8 @@ pub(crate) fn recorded_answer(method: &str, path: &str) -> Option<&'static Recor
         .find(|a| a.method == method && a.path == path)
 }
 
-/// The key a checkpoint page holds its items under where the description gives the page as a
-/// bare array: `(list, key, recording)`.
+/// The key a checkpoint page asked for with `take` or `from` holds its items under where the
+/// description gives the page as a bare array: `(list, key, recording)`.
 pub(crate) const CHECKPOINT_KEYS: &[(&str, &str, &str)] = &[(
     "/event-streams/{id}/deliveries",
     "deliveries",
@@ -623,8 +630,8 @@ pub(crate) enum FreshAnswer {
     NotFound {
         /// The body's `message`.
         message: &'static str,
-        /// The body's `errorCode`.
-        error_code: &'static str,
+        /// The body's `errorCode`, where Auth0's answer is known to hold one.
+        error_code: Option<&'static str>,
     },
 }
 
@@ -646,9 +653,27 @@ pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
         path: "/emails/provider",
         answer: FreshAnswer::NotFound {
             message: "There is not a configured email provider",
-            error_code: "inexistent_email_provider",
+            error_code: Some("inexistent_email_provider"),
         },
         recording: "ruby-auth0/Auth0_Api_V2_Emails__delete_provider_should_throw_an_error_trying_to_get_the_email_provider.json",
+    },
+    FreshSetting {
+        // The recording puts a template before reading one and deletes it after; a tenant
+        // without one answers the 404 the description documents, with its message.
+        path: "/branding/templates/universal-login",
+        answer: FreshAnswer::NotFound {
+            message: "Template does not exist.",
+            error_code: None,
+        },
+        recording: "go-auth0/TestBrandingManager_UniversalLogin.json",
+    },
+    FreshSetting {
+        // The triggers an action can be bound to, as a tenant lists them.
+        path: "/actions/triggers",
+        answer: FreshAnswer::Value(
+            r#"{"triggers":[{"compatible_triggers":[],"default_runtime":"node12","id":"post-login","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node16","id":"post-login","runtimes":["node12","node16","node18"],"status":"DEPRECATED","version":"v2"},{"compatible_triggers":[{"id":"post-login","version":"v2"}],"default_runtime":"node16","id":"post-login","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v3"},{"compatible_triggers":[],"default_runtime":"node16","id":"credentials-exchange","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"},{"compatible_triggers":[],"default_runtime":"node12","id":"credentials-exchange","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node12","id":"pre-user-registration","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node16","id":"pre-user-registration","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"},{"compatible_triggers":[],"default_runtime":"node12","id":"post-user-registration","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node16","id":"post-user-registration","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"},{"compatible_triggers":[],"default_runtime":"node16","id":"post-change-password","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"},{"compatible_triggers":[],"default_runtime":"node12","id":"post-change-password","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"id":"send-phone-message","runtimes":["node12"],"status":"DEPRECATED","version":"v1"},{"compatible_triggers":[],"default_runtime":"node16","id":"send-phone-message","runtimes":["node12","node16","node18"],"status":"CURRENT","version":"v2"}]}"#,
+        ),
+        recording: "go-auth0/TestActionManager_Triggers.json",
     },
     FreshSetting {
         path: "/custom-domains/default",
@@ -723,8 +748,10 @@ pub(crate) struct CreateDefaults {
     /// stands for the item's `name`, `"{now}"` for the time of the creation, `"{tenant}"` for
     /// the tenant's name, `"{domain}"` for the item's `domain`, `"{tenant_domain}"` for the
     /// tenant's domain, `"{parent_id}"` for the id of the item the collection lies below and
-    /// `"{parent.FIELD}"` for a field of it, `"{hex32}"` for 32 random
-    /// hexadecimal digits, `"{alnum32}"` for 32 random letters and digits (at any depth; inside a longer string, the text of the value).
+    /// `"{parent.FIELD}"` for a field of it, `"{id_label}"` for the new item's id as a DNS label
+    /// (lowercase, `_` as `-`: `cd_10ZCCFSyo8ZzBWZs` is `cd-10zccfsyo8zzbwzs`), `"{hex32}"` for
+    /// 32 random hexadecimal digits, `"{alnum32}"` for 32 random letters and digits (at any
+    /// depth; inside a longer string, the text of the value).
     pub(crate) fields: &'static str,
     /// The recording that shows them.
     pub(crate) recording: &'static str,
@@ -761,8 +788,9 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
     CreateDefaults {
         collection: "/custom-domains",
-        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}","verification":{"methods":[{"name":"CNAME","domain":"{domain}","record":"{tenant}-cd.edge.tenants.auth0.com"}]}}"#,
-        recording: "go-auth0/TestPromptManager_UpdateRendering.json",
+        // The CNAME record names the tenant's domain and the new domain's id.
+        fields: r#"{"primary":false,"is_default":false,"status":"pending_verification","created_at":"{now}","verification":{"methods":[{"name":"CNAME","domain":"{domain}","record":"{tenant_domain}-{id_label}.edge.tenants.us.auth0.com"}]}}"#,
+        recording: "go-auth0/TestCustomDomainManager_List.json",
     },
     CreateDefaults {
         collection: "/branding/phone/templates",
@@ -853,6 +881,75 @@ pub(crate) fn fresh_setting(path: &str) -> Option<&'static FreshSetting> {
     FRESH_SETTINGS.iter().find(|s| s.path == path)
 }
 
+/// The checkpoint lists that answer a bare array of every item when the request sends neither
+/// `from` nor `take` (the description allows the bare array beside the checkpoint envelope, and
+/// Auth0 chooses by the query): `(collection, recording)`.
+pub(crate) const BARE_WITHOUT_CHECKPOINT: &[(&str, &str)] = &[(
+    "/custom-domains",
+    "go-auth0/TestCustomDomainManager_List.json",
+)];
+
+/// Whether a list of `collection` (a template) sent without `from` and `take` answers a bare
+/// array of every item.
+pub(crate) fn bare_without_checkpoint(collection: &str) -> bool {
+    BARE_WITHOUT_CHECKPOINT
+        .iter()
+        .any(|(c, _)| *c == collection)
+}
+
+/// A path that reads the one item of a collection the tenant holds at most one of (its default),
+/// and answers Auth0's 404 when the collection is empty.
+#[derive(Debug)]
+pub(crate) struct DefaultItem {
+    /// The path template of the read.
+    pub(crate) path: &'static str,
+    /// The collection's path template.
+    pub(crate) collection: &'static str,
+    /// The 404's `message` and `errorCode` when there is no item.
+    pub(crate) not_found: (&'static str, &'static str),
+    /// The recording that shows the read answering the item created.
+    pub(crate) recording: &'static str,
+    /// The recording that shows the 404 of a read that finds no item.
+    pub(crate) not_found_recording: &'static str,
+}
+
+/// The reads of a collection's one item.
+pub(crate) const DEFAULT_ITEMS: &[DefaultItem] = &[DefaultItem {
+    path: "/branding/themes/default",
+    collection: "/branding/themes",
+    not_found: (
+        "There was an error retrieving branding settings: invalid theme ID",
+        "theme_not_found",
+    ),
+    recording: "go-auth0/TestBrandingThemeManager_Default.json",
+    not_found_recording: "go-auth0/TestBrandingThemeManager_Delete.json",
+}];
+
+/// The read of a collection's one item at `path` (a template), if it is one.
+pub(crate) fn default_item(path: &str) -> Option<&'static DefaultItem> {
+    DEFAULT_ITEMS.iter().find(|d| d.path == path)
+}
+
+/// The tenant settings a `PATCH /tenants/settings` may send in minutes, each with the setting in
+/// hours that it writes: Auth0 stores the hours and answers no `…_in_minutes` field (the update
+/// and read schemas have none).
+pub(crate) const SETTINGS_IN_MINUTES: &[(&str, &str)] = &[
+    ("session_lifetime_in_minutes", "session_lifetime"),
+    ("idle_session_lifetime_in_minutes", "idle_session_lifetime"),
+    (
+        "ephemeral_session_lifetime_in_minutes",
+        "ephemeral_session_lifetime",
+    ),
+    (
+        "idle_ephemeral_session_lifetime_in_minutes",
+        "idle_ephemeral_session_lifetime",
+    ),
+];
+
+/// The recording of [`SETTINGS_IN_MINUTES`]: `idle_ephemeral_session_lifetime_in_minutes: 15`
+/// is answered as `idle_ephemeral_session_lifetime: 0.25`.
+pub(crate) const SETTINGS_IN_MINUTES_RECORDING: &str = "go-auth0/TestTenantManager.json";
+
 /// The factors of a new tenant's MFA, all disabled, in Auth0's order, as
 /// [`GUARDIAN_FACTORS_RECORDING`] lists them before enabling one.
 pub(crate) const GUARDIAN_FACTORS: &[&str] = &[
@@ -941,10 +1038,35 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
             serde_json::json!({"answer": answer, "recording": f.recording}),
         );
     }
+    if method == "GET"
+        && let Some(d) = default_item(path)
+    {
+        out.insert(
+            "default_item".into(),
+            serde_json::json!({"collection": d.collection, "recording": d.recording,
+                "not_found": {"message": d.not_found.0, "errorCode": d.not_found.1,
+                    "recording": d.not_found_recording}}),
+        );
+    }
+    if method == "PATCH" && path == "/tenants/settings" {
+        out.insert(
+            "in_minutes".into(),
+            serde_json::json!({"fields": SETTINGS_IN_MINUTES.iter().map(|(m, h)| serde_json::json!({"minutes": m, "hours": h})).collect::<Vec<_>>(),
+                "recording": SETTINGS_IN_MINUTES_RECORDING}),
+        );
+    }
     if method == "GET" && path == "/guardian/factors" {
         out.insert(
             "fresh".into(),
             serde_json::json!({"factors": GUARDIAN_FACTORS, "recording": GUARDIAN_FACTORS_RECORDING}),
+        );
+    }
+    if method == "GET"
+        && let Some((_, recording)) = BARE_WITHOUT_CHECKPOINT.iter().find(|(c, _)| *c == path)
+    {
+        out.insert(
+            "bare_without_checkpoint".into(),
+            serde_json::json!({"recording": recording}),
         );
     }
     if method == "DELETE"
@@ -1024,7 +1146,7 @@ mod tests {
         for (list, key, recording) in CHECKPOINT_KEYS {
             assert!(list.starts_with('/') && !key.is_empty() && recording.ends_with(".json"));
         }
-        for (path, recording) in IDEMPOTENT_DELETES {
+        for (path, recording) in IDEMPOTENT_DELETES.iter().chain(BARE_WITHOUT_CHECKPOINT) {
             assert!(path.starts_with('/') && recording.ends_with(".json"));
         }
         for (i, d) in CREATE_DEFAULTS.iter().enumerate() {
@@ -1038,6 +1160,10 @@ mod tests {
                     .iter()
                     .all(|e| e.collection != d.collection)
             );
+        }
+        for d in DEFAULT_ITEMS {
+            assert!(d.recording.ends_with(".json") && d.not_found_recording.ends_with(".json"));
+            assert!(d.path.starts_with(d.collection) && fresh_setting(d.path).is_none());
         }
         for (i, f) in FRESH_SETTINGS.iter().enumerate() {
             assert!(f.recording.ends_with(".json"), "{f:?}");

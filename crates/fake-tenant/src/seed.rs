@@ -195,7 +195,6 @@ pub(crate) fn new_client(name: &str, app_type: &str, client_id: String, secret: 
                           "leeway": 0, "rotation_type": "non-rotating", "token_lifetime": 2_592_000},
         "organization_usage": "deny",
         "organization_require_behavior": "no_prompt",
-        "encrypted": true,
         // Server-set on every new client, as recordings/go-auth0/
         // TestClient_CreateWithTokenExchange.json (`cross_origin_authentication`) and
         // TestClient_ExpressConfiguration.json (`async_approval_notification_channels`) show.

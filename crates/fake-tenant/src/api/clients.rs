@@ -165,7 +165,7 @@ pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let methods = body.remove("client_authentication_methods");
     let id = seed::client_id();
     let mut client = seed::new_client(&name, &app_type, id.clone(), seed::client_secret());
-    merge(&mut client, body);
+    merge_client(&mut client, body);
     store.items_mut(crate::store::CLIENTS).push(client.clone());
     // Credentials given inline are registered as the credentials endpoint registers them, and
     // the answer shows each in full (recordings/go-auth0/
@@ -209,6 +209,26 @@ pub(super) fn update_client(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
     optional_str(&body, "client_secret")?;
     let c =
         find_mut(store.items_mut(crate::store::CLIENTS), "client_id", id).ok_or_else(no_client)?;
-    merge(c, body);
+    merge_client(c, body);
     Ok(json(StatusCode::OK, c))
+}
+
+/// Writes `body` into `client` as a create or an update does: each field sent replaces the
+/// client's, except that a `jwt_configuration` sent without `secret_encoded` keeps the
+/// client's (`false` on a new client), which Auth0 sets itself
+/// (recordings/go-auth0/TestClientAuthenticationMethods_GetPrivateKeyJWT.json sends `{"alg"}`
+/// on create and update and reads `secret_encoded: false` back each time, as does
+/// TestClient_Update.json with `{"lifetime_in_seconds"}`).
+fn merge_client(client: &mut Value, body: Map<String, Value>) {
+    let secret_encoded = client["jwt_configuration"]["secret_encoded"]
+        .as_bool()
+        .unwrap_or(false);
+    merge(client, body);
+    if let Some(jwt) = client
+        .get_mut("jwt_configuration")
+        .and_then(Value::as_object_mut)
+    {
+        jwt.entry("secret_encoded")
+            .or_insert(Value::Bool(secret_encoded));
+    }
 }

@@ -445,6 +445,7 @@ fn add_create_defaults(
     parent: Option<&(String, Value)>,
     item: &mut Value,
     sent: &[String],
+    id: &Value,
 ) {
     let name = item.get("name").cloned().unwrap_or(Value::Null);
     let own_domain = item.get("domain").cloned().unwrap_or(Value::Null);
@@ -464,6 +465,12 @@ fn add_create_defaults(
             "{hex32}" => Some(Value::from(crate::util::random_hex(32))),
             "{alnum32}" => Some(Value::from(crate::util::random_alnum(32))),
             "{parent_id}" => parent.map(|(id, _)| Value::from(id.as_str())),
+            "{id_label}" => Some(Value::from(
+                id.as_str()
+                    .unwrap_or_default()
+                    .to_lowercase()
+                    .replace('_', "-"),
+            )),
             token => token
                 .strip_prefix("{parent.")
                 .and_then(|t| t.strip_suffix('}'))
@@ -654,6 +661,67 @@ const ACTIONS: &str = "/actions/actions";
 
 /// The rendering settings of one screen of a prompt.
 const RENDERING: &str = "/prompts/{prompt}/screen/{screen}/rendering";
+
+/// The actions bound to a trigger, replaced whole by a `PATCH`.
+const BINDINGS: &str = "/actions/triggers/{triggerId}/bindings";
+
+/// The bindings a `PATCH` of a trigger's bindings makes, as Auth0 answers and lists them
+/// (recordings/go-auth0/TestActionManager_Bindings.json): each with an id, the trigger, its
+/// display name and the action its `ref` names (by `action_id` or `action_name`), summarised.
+/// Like other generic bodies, a binding whose action is not found is not refused; it is kept
+/// without an action.
+fn bind(store: &Store, trigger: &str, body: &Map<String, Value>) -> Vec<Value> {
+    let actions = store.collections.get(ACTIONS);
+    let now = iso8601(now_ms());
+    body.get("bindings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            let key = match b["ref"]["type"].as_str() {
+                Some("action_name") => "name",
+                _ => "id",
+            };
+            let action = actions
+                .into_iter()
+                .flatten()
+                .find(|a| a[key] == b["ref"]["value"]);
+            let mut binding = json!({
+                "id": crate::util::random_uuid(),
+                "trigger_id": trigger,
+                "created_at": now,
+                "updated_at": now,
+            });
+            if let Some(a) = action {
+                let summary: Map<String, Value> = [
+                    "id",
+                    "name",
+                    "supported_triggers",
+                    "all_changes_deployed",
+                    "deployed_version",
+                    "created_at",
+                    "updated_at",
+                ]
+                .iter()
+                .filter_map(|k| a.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+                .collect();
+                binding["action"] = Value::Object(summary);
+            }
+            let name = b
+                .get("display_name")
+                .cloned()
+                .or_else(|| action.map(|a| a["name"].clone()))
+                .unwrap_or(Value::Null);
+            if !name.is_null() {
+                binding["display_name"] = name;
+            }
+            binding
+        })
+        .collect()
+}
+
+/// The tenant's Universal Login page template.
+const UNIVERSAL_LOGIN: &str = "/branding/templates/universal-login";
 
 /// Deploying an action, which makes a version of it.
 const DEPLOY: &str = "/actions/actions/{id}/deploy";
@@ -954,8 +1022,10 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                             }
                         }
                         if parent_template == ACTIONS {
-                            // An update is a new draft, built again.
+                            // An update is a new draft, built again, whose changes are not
+                            // deployed yet.
                             o.insert("status".into(), Value::from("pending"));
+                            o.insert("all_changes_deployed".into(), Value::Bool(false));
                         }
                     }
                     stamp(item, &item_sample(&parent_template), false);
@@ -966,6 +1036,12 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             }
         }
         ("GET", false) if lists(op) => {
+            if op.path == ACTIONS {
+                // A list reads each action: each that is not built moves a step too.
+                for action in collection(store, &concrete, op.path).iter_mut() {
+                    advance_action_build(ACTIONS, action);
+                }
+            }
             let items = collection(store, &concrete, op.path).clone();
             Ok(list_answer(op, ctx, items))
         }
@@ -1044,6 +1120,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 parent.as_ref(),
                 &mut item,
                 &sent_keys,
+                &id,
             );
             if op.path == INVITATIONS {
                 invitation_defaults(store, &ctx.app.domain, parent.as_ref(), &mut item);
@@ -1061,6 +1138,20 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             stamp(&mut item, &base, true);
             expand_references(store, &mut item, &base);
             if op.path == DEPLOY {
+                // The action's changes are deployed, and it names the version it runs
+                // (recordings/go-auth0/TestActionManager_CreateWithDeploy.json reads both).
+                let action_id = segs.get(2).map_or("", String::as_str);
+                if let Some(action) = store
+                    .collections
+                    .get_mut(ACTIONS)
+                    .and_then(|items| items.iter_mut().find(|a| a["id"] == action_id))
+                    && let Some(o) = action.as_object_mut()
+                {
+                    let mut running = item.clone();
+                    running["deployed"] = Value::Bool(true);
+                    o.insert("all_changes_deployed".into(), Value::Bool(true));
+                    o.insert("deployed_version".into(), running);
+                }
                 let versions = format!("{parent_concrete}/versions");
                 store
                     .collections
@@ -1100,6 +1191,16 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                     .collect();
                 return Ok(answer(op, &json!({ key: items })));
             }
+            if let Some(d) = crate::overrides::default_item(op.path) {
+                // The collection's one item (a tenant's theme), else Auth0's 404.
+                let (message, code) = d.not_found;
+                let item = collection(store, d.collection, d.collection)
+                    .first()
+                    .ok_or_else(|| ApiErr(StatusCode::NOT_FOUND, message.to_owned(), Some(code)))?;
+                let read = shaped(item, &answer_shape);
+                let added = added_keys(d.collection);
+                return Ok(answer(op, &with_added(&added, item, read)));
+            }
             let mut value = match store.singletons.get(&concrete) {
                 Some(v) => shaped(v, &answer_shape),
                 None => fresh_setting(op, store, &ctx.app.domain)?,
@@ -1126,7 +1227,29 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 },
                 (None, None) => Value::Object(Map::new()),
             };
+            if op.path == BINDINGS {
+                let trigger = segs.get(2).map_or("", String::as_str);
+                let bindings = bind(store, trigger, &body);
+                *collection(store, &concrete, op.path) = bindings.clone();
+                return Ok(answer(
+                    op,
+                    &shaped(&json!({ "bindings": bindings }), &answer_shape),
+                ));
+            }
             let stored = store.singletons.entry(concrete).or_insert(initial);
+            if op.path == UNIVERSAL_LOGIN {
+                // The template is put as a string or `{"template": …}` and read as `{"body": …}`
+                // (recordings/go-auth0/TestBrandingManager_UniversalLogin.json).
+                let template = match &raw {
+                    Value::String(t) => Value::from(t.as_str()),
+                    _ => body.get("template").cloned().unwrap_or(Value::Null),
+                };
+                // Like other generic bodies, one without a template is not refused.
+                if template.is_string() {
+                    *stored = json!({ "body": template });
+                }
+                return Ok(answer(op, &answer_sample));
+            }
             if raw.is_array() && stored.is_array() {
                 // A list setting (`PUT /guardian/policies`) is replaced by the list sent.
                 *stored = raw;
@@ -1151,6 +1274,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                     parent.as_ref(),
                     &mut created,
                     &sent_keys,
+                    &Value::Null,
                 );
                 store.singletons.insert(concrete.clone(), created);
             }
@@ -1204,7 +1328,7 @@ fn fresh_setting(read: &Op, store: &Store, domain: &str) -> Result<Value, ApiErr
             } => Err(ApiErr(
                 StatusCode::NOT_FOUND,
                 message.to_owned(),
-                Some(error_code),
+                error_code,
             )),
         };
     }
@@ -1222,7 +1346,8 @@ fn fresh_setting(read: &Op, store: &Store, domain: &str) -> Result<Value, ApiErr
 }
 
 /// A page of `items` as the operation pages: checkpoint (`from`/`take`, `next` while more
-/// remain), offset (`page`/`per_page`, an envelope with totals) or a bare array.
+/// remain), offset (`page`/`per_page`, an envelope with totals) or a bare array (also every
+/// item of a checkpoint list the recordings show answering one without `from` and `take`).
 fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     // Items of a paged list are listed in the list's own item shape (an item read may carry
     // more); the shape of a bare list (`[item]`, or a union of it with other answers) is the
@@ -1240,16 +1365,18 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     let number = |k: &str, default: usize| -> usize {
         ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)
     };
-    // A checkpoint list that may answer a bare array answers one when asked without `take`
-    // or `from` (recordings/go-auth0/TestCustomDomainManager_List.json; with `take`,
-    // TestCustomDomainManager_ListWithPagination.json answers the page).
-    let paged = ctx.q("take").is_some() || ctx.q("from").is_some();
-    let checkpoint = match op.paging {
-        Paging::Checkpoint => paged || !op.bare,
-        Paging::Both => paged,
-        _ => false,
-    };
+    let checkpoint_query = ctx.q("take").is_some() || ctx.q("from").is_some();
     let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
+    if op.paging == Paging::Checkpoint
+        && !checkpoint_query
+        && crate::overrides::bare_without_checkpoint(op.path)
+    {
+        // Every item, in the list's item shape (the bare answer's sample would fill in the
+        // fields the item lacks).
+        return json(status, &Value::Array(items));
+    }
+    let checkpoint =
+        matches!(op.paging, Paging::Checkpoint) || (op.paging == Paging::Both && checkpoint_query);
     if checkpoint {
         let from: usize = number("from", 0);
         let take = number("take", 50).clamp(1, 100);
@@ -1261,10 +1388,12 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
                 Value::String((from + page.len()).to_string()),
             );
         }
-        return match op
-            .items_key
-            .or_else(|| crate::overrides::checkpoint_key(op.path))
-        {
+        // The key a recording shows where the description gives a bare page, when a page was
+        // asked for (`take`, `from`).
+        let recorded_key = checkpoint_query
+            .then(|| crate::overrides::checkpoint_key(op.path))
+            .flatten();
+        return match op.items_key.or(recorded_key) {
             Some(key) => {
                 envelope.insert(key.into(), Value::Array(page));
                 json(status, &Value::Object(envelope))
