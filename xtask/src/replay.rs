@@ -56,6 +56,10 @@
 //! holding a schema placeholder (a string `"sample"`, or an id made from one), which no real
 //! tenant answers.
 //!
+//! Before replaying, every recording that the fake's routes listing names under `recorded` (the
+//! evidence of each override) must be one of the files: an override naming a file that is not
+//! there fails the run.
+//!
 //! The whole report, every interaction with both answers for the mismatches, goes to
 //! `target/replay-report.json`. The run fails when a figure is worse than the checked-in floor
 //! of `xtask/replay-floor.json`; `--update-floor` writes the current figures there instead,
@@ -631,6 +635,43 @@ async fn start_session() -> Result<Session, String> {
         .build()
         .map_err(|e| format!("could not build an HTTP client: {e}"))?;
     Ok(Session { tenant, http })
+}
+
+/// The recordings the tenant's routes listing names under `recorded` (`go-auth0/Test….json`).
+async fn named_recordings(session: &Session) -> Result<BTreeSet<String>, String> {
+    let routes: Value = session
+        .http
+        .get(format!("{}/__fake/routes", session.tenant.base_url()))
+        .send()
+        .await
+        .map_err(|e| format!("GET /__fake/routes failed: {e}"))?
+        .json()
+        .await
+        .map_err(|e| format!("GET /__fake/routes is not JSON: {e}"))?;
+    fn collect(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, v) in o {
+                    match (k.as_str(), v) {
+                        ("recording", Value::String(s)) => {
+                            out.insert(s.clone());
+                        }
+                        _ => collect(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    for route in routes.as_array().into_iter().flatten() {
+        collect(&route["recorded"], &mut out);
+    }
+    if out.is_empty() {
+        return Err("the routes listing names no recording under `recorded`".into());
+    }
+    Ok(out)
 }
 
 /// A token of the tenant's default client, which holds every scope a served operation accepts.
@@ -1244,6 +1285,30 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let session = runtime
         .block_on(start_session())
         .map_err(|e| format!("replay: {e}"))?;
+    // Every override of the fake names the recording that shows it: each must be one of them.
+    let named = runtime
+        .block_on(named_recordings(&session))
+        .map_err(|e| format!("replay: {e}"))?;
+    // (`--only` replays a part of them: then the check is left out.)
+    let missing: Vec<&String> = named
+        .iter()
+        .filter(|n| options.only.is_none() && !recordings.iter().any(|r| &r.name == *n))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "replay: the fake tenant's overrides name recordings that are not in {}: {}",
+            dir.display(),
+            missing
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    println!(
+        "replay: the {} recordings the fake's overrides name are all there",
+        named.len()
+    );
     let mut outcomes = Vec::new();
     let mut ids_mapped = 0;
     let mut per_file = Vec::new();
