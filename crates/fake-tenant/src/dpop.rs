@@ -1,9 +1,9 @@
 //! DPoP (RFC 9449): proof validation, the nonce challenge, and the access check shared by the
 //! Management API and the protected resource route.
 
+use crate::resp::Response;
 use crate::resp::{api_error, set_header, token_error};
 use crate::state::{App, lock};
-use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, StatusCode, header};

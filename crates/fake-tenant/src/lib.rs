@@ -763,17 +763,10 @@ impl FakeTenantBuilder {
             fresh,
         });
         let (tx, rx) = watch::channel(false);
-        let router = server::router(app.clone());
         if let Some(l) = mtls_listener {
-            tokio::spawn(server::serve(
-                l,
-                mtls_acceptor,
-                router.clone(),
-                app.clone(),
-                rx.clone(),
-            ));
+            tokio::spawn(server::serve(l, mtls_acceptor, app.clone(), rx.clone()));
         }
-        let task = tokio::spawn(server::serve(listener, acceptor, router, app.clone(), rx));
+        let task = tokio::spawn(server::serve(listener, acceptor, app.clone(), rx));
         let (client_id, client_secret) = match app.fresh.clients.first() {
             Some(first) => (first.id.clone(), first.secret.clone().unwrap_or_default()),
             None => (String::new(), String::new()),
@@ -1139,16 +1132,11 @@ mod tests {
         let req = http::Request::builder()
             .uri("/api/v2/clients")
             .header("authorization", format!("Bearer {token}"))
-            .body(axum::body::Body::empty())
+            .body(bytes::Bytes::new())
             .expect("request");
-        let r = tower::ServiceExt::oneshot(server::router(t.app.clone()), req)
-            .await
-            .expect("response");
+        let r = server::route(&t.app, req).await;
         assert_eq!(r.status(), http::StatusCode::UNAUTHORIZED);
-        let body = axum::body::to_bytes(r.into_body(), 1 << 20)
-            .await
-            .expect("body");
-        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        let v: serde_json::Value = serde_json::from_slice(r.body()).expect("json");
         assert_eq!(
             v,
             serde_json::json!({"statusCode": 401, "error": "Unauthorized",

@@ -4,11 +4,9 @@ use crate::FaultTarget;
 use crate::resp::{
     Echo, apply_fault, json, rate_headers, retry_after_header, set_header, token_error,
 };
+use crate::resp::{Request, Response};
 use crate::server::ConnCtx;
 use crate::state::{App, bump, lock};
-use axum::Extension;
-use axum::extract::State;
-use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
@@ -16,7 +14,6 @@ use http::{HeaderMap, StatusCode, header};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -39,25 +36,21 @@ fn invalid_request(msg: &str) -> Failure {
 }
 
 /// Handles `POST /oauth/token`.
-pub(crate) async fn handle(
-    State(app): State<Arc<App>>,
-    conn: Option<Extension<ConnCtx>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub(crate) async fn handle(app: &App, req: Request) -> Response {
+    let conn = req.extensions().get::<ConnCtx>();
+    let (headers, body) = (req.headers(), req.body());
     bump(&app.counters.token_requests);
     if let Some(fault) = app.take_fault(FaultTarget::Token) {
-        let conn = conn.as_ref().map(|Extension(c)| c);
         let echo = Echo {
             token: None,
-            secret: match basic_credentials(&headers) {
+            secret: match basic_credentials(headers) {
                 Ok(Some((_, secret))) => Some(secret),
-                _ => parse_params(&headers, &body)
+                _ => parse_params(headers, body)
                     .ok()
                     .and_then(|p| p.get("client_secret").cloned()),
             },
         };
-        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Token, &echo).await {
+        if let Some(r) = apply_fault(app, fault, conn, FaultTarget::Token, &echo).await {
             return r;
         }
     }
@@ -76,17 +69,15 @@ pub(crate) async fn handle(
         retry_after_header(&mut r, info, app.rate_clock.now());
         r
     } else {
-        let peer = conn
-            .as_ref()
-            .and_then(|Extension(c)| c.peer_x5t().map(str::to_owned));
-        match exchange(&app, &headers, &body, peer.as_deref()) {
+        let peer = conn.and_then(|c| c.peer_x5t().map(str::to_owned));
+        match exchange(app, &headers, body, peer.as_deref()) {
             Ok(r) => r,
             Err(Failure(status, error, description)) => {
                 if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
                     lock(&app.store).log(
                         "feccft",
                         &description,
-                        json!({"client_id": client_hint(&headers, &body)}),
+                        json!({"client_id": client_hint(headers, body)}),
                     );
                 }
                 token_error(status, error, &description)

@@ -8,20 +8,17 @@ use crate::FaultTarget;
 use crate::resp::{
     Echo, api_error, apply_fault, empty, json, rate_headers, retry_after_header, set_header,
 };
+pub(crate) use crate::resp::{Request, Response};
 use crate::seed::{self, MANAGEMENT_SCOPES, scope_description};
 use crate::server::ConnCtx;
 use crate::state::{App, Store, bump, lock};
 use crate::util::{iso8601, now_ms, random_alnum, random_hex};
-use axum::Extension;
-use axum::extract::{Request, State};
-use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, Method, StatusCode, header};
 use jsonwebtoken::errors::ErrorKind;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 mod auth;
 mod clients;
@@ -89,14 +86,10 @@ impl ApiErr {
 type Res = Result<Response, ApiErr>;
 
 /// Handles every `/api/v2/...` request.
-pub(crate) async fn handle(
-    State(app): State<Arc<App>>,
-    conn: Option<Extension<ConnCtx>>,
-    req: Request,
-) -> Response {
+pub(crate) async fn handle(app: &App, req: Request) -> Response {
     bump(&app.counters.api_requests);
     if let Some(fault) = app.take_fault(FaultTarget::Api) {
-        let conn = conn.as_ref().map(|Extension(c)| c);
+        let conn = req.extensions().get::<ConnCtx>();
         let echo = Echo {
             token: req
                 .headers()
@@ -106,7 +99,7 @@ pub(crate) async fn handle(
                 .map(str::to_owned),
             secret: None,
         };
-        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Api, &echo).await {
+        if let Some(r) = apply_fault(app, fault, conn, FaultTarget::Api, &echo).await {
             return r;
         }
     }
@@ -124,33 +117,21 @@ pub(crate) async fn handle(
         retry_after_header(&mut r, info, app.rate_clock.now());
         r
     } else if app.answers.is_some() {
-        let (parts, body) = req.into_parts();
-        let request = match axum::body::to_bytes(body, MAX_BODY).await {
-            Ok(bytes) => bytes,
-            Err(_) => {
-                let r = ApiErr::bad_body("the request body is too large or unreadable");
-                return r.into_response();
-            }
-        };
         let sent = Sent {
-            method: parts.method.clone(),
-            path: parts.uri.path().to_owned(),
-            query: parts.uri.query().unwrap_or_default().to_owned(),
-            content_type: parts
-                .headers
+            method: req.method().clone(),
+            path: req.uri().path().to_owned(),
+            query: req.uri().query().unwrap_or_default().to_owned(),
+            content_type: req
+                .headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
-            body: request.clone(),
+            body: req.body().clone(),
         };
-        let r = dispatch(
-            &app,
-            Request::from_parts(parts, axum::body::Body::from(request)),
-        )
-        .await;
-        record(&app, sent, r).await
+        let r = dispatch(app, req);
+        record(app, sent, r)
     } else {
-        dispatch(&app, req).await
+        dispatch(app, req)
     };
     rate_headers(&mut r, info);
     r
@@ -166,11 +147,7 @@ struct Sent {
 }
 
 /// Keeps a copy of an answer, with the request it answered, in the tenant's record of answers.
-async fn record(app: &App, sent: Sent, r: Response) -> Response {
-    let (parts, body) = r.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+fn record(app: &App, sent: Sent, r: Response) -> Response {
     let answer = crate::Answer {
         operation: path_segments(&sent.path)
             .and_then(|segs| generic::find(&sent.method, &segs))
@@ -180,13 +157,13 @@ async fn record(app: &App, sent: Sent, r: Response) -> Response {
         query: sent.query,
         request_content_type: sent.content_type,
         request_body: sent.body,
-        status: parts.status.as_u16(),
-        body: body.clone(),
+        status: r.status().as_u16(),
+        body: r.body().clone(),
     };
     if let Some(answers) = &app.answers {
         lock(answers).push(answer);
     }
-    Response::from_parts(parts, axum::body::Body::from(body))
+    r
 }
 
 /// The decoded segments of a Management API path below `/api/v2`; `None` when one is not
@@ -252,7 +229,7 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-async fn dispatch(app: &App, req: Request) -> Response {
+fn dispatch(app: &App, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let Some(segs) = path_segments(parts.uri.path()) else {
         return ApiErr::bad_query("Path segment is not valid UTF-8").into_response();
@@ -304,16 +281,6 @@ async fn dispatch(app: &App, req: Request) -> Response {
             Some("insufficient_scope"),
         );
     }
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
-            return api_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Payload too large",
-                Some("payload_too_large"),
-            );
-        }
-    };
     let ctx = Ctx {
         app,
         query,
