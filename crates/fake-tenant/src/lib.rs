@@ -73,6 +73,7 @@
 mod api;
 mod buckets;
 mod dpop;
+mod jwt;
 mod keys;
 mod overrides;
 mod persist;

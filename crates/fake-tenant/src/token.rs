@@ -1,6 +1,7 @@
 //! `POST /oauth/token`: the client-credentials grant.
 
 use crate::FaultTarget;
+use crate::jwt::{self, JwtError, PublicKey};
 use crate::resp::{
     Echo, apply_fault, json, rate_headers, retry_after_header, set_header, token_error,
 };
@@ -11,7 +12,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -470,15 +470,13 @@ fn verify_assertion(
             assertion.len()
         )));
     }
-    let header = jsonwebtoken::decode_header(assertion)
+    let header = jwt::header(assertion)
         .map_err(|_| invalid_client("The client_assertion is not a valid JWT"))?;
     let alg_name = match header.alg {
-        Algorithm::RS256 => "RS256",
-        Algorithm::RS384 => "RS384",
-        Algorithm::PS256 => "PS256",
+        alg @ ("RS256" | "RS384" | "PS256") => alg,
         other => {
             return Err(invalid_client(format!(
-                "The client_assertion algorithm {other:?} is not supported; use RS256, RS384 or PS256"
+                "The client_assertion algorithm {other} is not supported; use RS256, RS384 or PS256"
             )));
         }
     };
@@ -532,11 +530,14 @@ fn verify_assertion(
         }
         None => creds.iter().collect(),
     };
-    let mut v = Validation::new(header.alg);
-    v.leeway = LEEWAY_SECS;
-    v.set_audience(&[app.issuer.as_str()]);
-    v.set_issuer(&[client_id.as_str()]);
-    v.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+    let v = jwt::Validation {
+        alg: alg_name,
+        required: &["exp", "iss", "sub", "aud"],
+        check_exp: true,
+        leeway: LEEWAY_SECS,
+        issuer: Some(client_id.as_str()),
+        audience: Some(app.issuer.as_str()),
+    };
     let mut last = invalid_client("The client_assertion signature is invalid");
     let mut claims = None;
     for cred in candidates {
@@ -550,23 +551,21 @@ fn verify_assertion(
         let Some((n, e)) = crate::keys::rsa_public_components(&cred.pem) else {
             continue;
         };
-        let key = DecodingKey::from_rsa_raw_components(&n, &e);
-        match jsonwebtoken::decode::<Value>(assertion, &key, &v) {
-            Ok(d) => {
-                claims = Some(d.claims);
+        match jwt::verify(assertion, &PublicKey::Rsa { n, e }, &v) {
+            Ok(c) => {
+                claims = Some(c);
                 break;
             }
             Err(e) => {
-                use jsonwebtoken::errors::ErrorKind;
-                last = invalid_client(match e.kind() {
-                    ErrorKind::InvalidAudience => {
+                last = invalid_client(match e {
+                    JwtError::InvalidAudience => {
                         format!("The client_assertion aud claim must be {}", app.issuer)
                     }
-                    ErrorKind::ExpiredSignature => "The client_assertion has expired".to_owned(),
-                    ErrorKind::InvalidIssuer => {
+                    JwtError::Expired => "The client_assertion has expired".to_owned(),
+                    JwtError::InvalidIssuer => {
                         "The client_assertion iss claim must be the client id".to_owned()
                     }
-                    ErrorKind::MissingRequiredClaim(c) => {
+                    JwtError::MissingClaim(c) => {
                         format!("The client_assertion is missing the {c} claim")
                     }
                     _ => "The client_assertion signature is invalid".to_owned(),

@@ -16,7 +16,6 @@ use crate::util::{iso8601, now_ms, random_alnum, random_hex};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, Method, StatusCode, header};
-use jsonwebtoken::errors::ErrorKind;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
