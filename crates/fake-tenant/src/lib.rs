@@ -120,27 +120,51 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Errors starting a fake tenant.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// Binding the listener or writing the CA file failed.
-    #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// Generating keys or certificates, or configuring TLS, failed.
-    #[error("TLS or key setup failed: {0}")]
     Crypto(String),
     /// The builder was given an unusable value.
-    #[error("invalid configuration: {0}")]
     Config(String),
     /// The state file ([`FakeTenantBuilder::state_file`]) could not be loaded or saved. The
     /// reason never quotes the file's content, which holds client secrets.
-    #[error("state file {}: {reason}", path.display())]
     State {
         /// The state file.
         path: PathBuf,
         /// What is wrong with it.
         reason: String,
     },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "I/O error: {e}"),
+            Error::Crypto(reason) => write!(f, "TLS or key setup failed: {reason}"),
+            Error::Config(reason) => write!(f, "invalid configuration: {reason}"),
+            Error::State { path, reason } => {
+                write!(f, "state file {}: {reason}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
 }
 
 /// Request counters of one tenant.
