@@ -70,7 +70,7 @@ pub(crate) async fn handle(app: &App, req: Request) -> Response {
         r
     } else {
         let peer = conn.and_then(|c| c.peer_x5t().map(str::to_owned));
-        match exchange(app, &headers, body, peer.as_deref()) {
+        match exchange(app, headers, body, peer.as_deref()) {
             Ok(r) => r,
             Err(Failure(status, error, description)) => {
                 if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
