@@ -10,33 +10,28 @@ use auth0_m2m_token::AccessToken;
 use crate::key::CacheKey;
 
 /// An error of a cache backend. Never contains a token or a key material.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum CacheError {
     /// A file-system operation failed.
-    #[error("cache file operation `{op}` failed on {path}: {source}")]
     Io {
         /// The operation (`read`, `write`, `rename`, `lock`…).
         op: &'static str,
         /// The path involved.
         path: std::path::PathBuf,
         /// The underlying error.
-        #[source]
         source: std::io::Error,
     },
     /// The backend (Redis, or a custom store) reported an error.
-    #[error("{backend} cache error: {message}")]
     Backend {
         /// The backend name, e.g. `redis`.
         backend: &'static str,
         /// A secret-free description of the failure.
         message: String,
         /// The underlying error, if any.
-        #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
     /// The operation did not finish in time.
-    #[error("cache operation `{op}` timed out after {timeout:?}")]
     Timeout {
         /// The operation.
         op: &'static str,
@@ -44,8 +39,36 @@ pub enum CacheError {
         timeout: Duration,
     },
     /// The cache is configured wrongly (bad URL, bad key, missing directory…).
-    #[error("invalid cache configuration: {0}")]
     Config(String),
+}
+
+impl fmt::Display for CacheError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CacheError::Io { op, path, source } => write!(
+                f,
+                "cache file operation `{op}` failed on {}: {source}",
+                path.display()
+            ),
+            CacheError::Backend {
+                backend, message, ..
+            } => write!(f, "{backend} cache error: {message}"),
+            CacheError::Timeout { op, timeout } => {
+                write!(f, "cache operation `{op}` timed out after {timeout:?}")
+            }
+            CacheError::Config(reason) => write!(f, "invalid cache configuration: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for CacheError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CacheError::Io { source, .. } => Some(source),
+            CacheError::Backend { source, .. } => source.as_deref().map(|e| e as _),
+            _ => None,
+        }
+    }
 }
 
 impl CacheError {

@@ -21,17 +21,13 @@ use crate::source::TokenSource;
 use auth0_m2m_token::{Clock, SystemClock};
 
 /// An error of the provider.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum ProviderError {
     /// No valid token is available and the token request failed.
-    #[error("no valid token: {0}")]
-    Fetch(#[source] Error),
+    Fetch(Error),
     /// No valid token is available and the last token request failed recently; the provider
     /// waits before asking the endpoint again.
-    #[error(
-        "no valid token: the last token request failed ({last_error}); retrying in {retry_in:?}"
-    )]
     BackingOff {
         /// How long until the next attempt.
         retry_in: Duration,
@@ -43,7 +39,6 @@ pub enum ProviderError {
         last_error_retryable: bool,
     },
     /// A configuration value was rejected by the builder.
-    #[error("invalid provider configuration: {field}: {reason}")]
     Config {
         /// The rejected setting.
         field: &'static str,
@@ -51,8 +46,38 @@ pub enum ProviderError {
         reason: String,
     },
     /// The provider was used outside a tokio runtime.
-    #[error("the token provider needs a tokio runtime (call it from within a tokio runtime)")]
     NoRuntime,
+}
+
+impl std::fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProviderError::Fetch(e) => write!(f, "no valid token: {e}"),
+            ProviderError::BackingOff {
+                retry_in,
+                last_error,
+                ..
+            } => write!(
+                f,
+                "no valid token: the last token request failed ({last_error}); retrying in {retry_in:?}"
+            ),
+            ProviderError::Config { field, reason } => {
+                write!(f, "invalid provider configuration: {field}: {reason}")
+            }
+            ProviderError::NoRuntime => f.write_str(
+                "the token provider needs a tokio runtime (call it from within a tokio runtime)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ProviderError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ProviderError::Fetch(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 impl ProviderError {

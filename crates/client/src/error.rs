@@ -25,30 +25,18 @@ pub const ERROR_EXCERPT_CHARS: usize = 300;
 /// `Debug` is short and reads like `Display`, so that `main` returning this error prints
 /// something a person can act on: `ConfigError { kind: MissingCredentials, message: "no client
 /// credentials: …" }`.
-#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The token client configuration was rejected (domain, token URL, credentials, audience,
     /// scopes, certificates, timeouts).
-    #[error(transparent)]
-    Token(#[from] auth0_m2m_token::ConfigError),
+    Token(auth0_m2m_token::ConfigError),
     /// The token provider configuration was rejected (cache key prefix, refresh policy).
-    #[error("invalid token provider configuration: {0}")]
-    Provider(#[source] ProviderError),
+    Provider(ProviderError),
     /// The shared token cache could not be set up (file directory, Redis URL).
-    #[error("the token cache could not be set up: {0}")]
-    Cache(#[source] auth0_m2m_cache::CacheError),
+    Cache(auth0_m2m_cache::CacheError),
     /// Neither client credentials nor a token provider were given.
-    #[error(
-        "no client credentials: call `with_client_secret(client_id, secret)` (or \
-         `with_client_auth`) on the builder, or build from a token provider"
-    )]
     MissingCredentials,
     /// A plain `http://` base URL was given without opting in to insecure HTTP.
-    #[error(
-        "refusing plain HTTP base URL {url:?}: use https, or opt in with \
-         `allow_insecure_http(true)` for local testing only"
-    )]
     InsecureHttp {
         /// The rejected URL.
         url: String,
@@ -56,10 +44,6 @@ pub enum ConfigError {
     /// The custom domain given to
     /// [`with_custom_domain`](crate::ManagementClientBuilder::with_custom_domain) (or
     /// `AUTH0_CUSTOM_DOMAIN`) is not a host name.
-    #[error(
-        "invalid custom domain {domain:?}: {reason}; give the host name alone, such as \
-         `login.example.com`"
-    )]
     InvalidCustomDomain {
         /// The rejected value.
         domain: String,
@@ -67,7 +51,6 @@ pub enum ConfigError {
         reason: &'static str,
     },
     /// A value is present but unusable.
-    #[error("invalid {field}: {reason}")]
     Invalid {
         /// The name of the rejected value.
         field: &'static str,
@@ -97,6 +80,49 @@ impl fmt::Debug for ConfigError {
             .field("kind", &format_args!("{}", self.variant()))
             .field("message", &self.to_string())
             .finish()
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Token(e) => fmt::Display::fmt(e, f),
+            ConfigError::Provider(e) => write!(f, "invalid token provider configuration: {e}"),
+            ConfigError::Cache(e) => write!(f, "the token cache could not be set up: {e}"),
+            ConfigError::MissingCredentials => f.write_str(
+                "no client credentials: call `with_client_secret(client_id, secret)` (or \
+                 `with_client_auth`) on the builder, or build from a token provider",
+            ),
+            ConfigError::InsecureHttp { url } => write!(
+                f,
+                "refusing plain HTTP base URL {url:?}: use https, or opt in with \
+                 `allow_insecure_http(true)` for local testing only"
+            ),
+            ConfigError::InvalidCustomDomain { domain, reason } => write!(
+                f,
+                "invalid custom domain {domain:?}: {reason}; give the host name alone, such as \
+                 `login.example.com`"
+            ),
+            ConfigError::Invalid { field, reason } => write!(f, "invalid {field}: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            // The token crate's error stands for this one: its source is this one's.
+            ConfigError::Token(e) => e.source(),
+            ConfigError::Provider(e) => Some(e),
+            ConfigError::Cache(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<auth0_m2m_token::ConfigError> for ConfigError {
+    fn from(e: auth0_m2m_token::ConfigError) -> Self {
+        ConfigError::Token(e)
     }
 }
 
@@ -277,21 +303,16 @@ impl fmt::Display for ApiError {
 /// "Management API answered GET … with HTTP 404: …", request_id: "…" }` (the status and the
 /// request id only when there was an answer). Match on the variants, or on
 /// [`kind`](Self::kind), for the details.
-#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The Management API answered with a non-2xx status.
-    #[error("{0}")]
     Api(Box<ApiError>),
     /// No access token could be obtained.
-    #[error("could not obtain a Management API access token: {0}")]
-    Token(#[source] ProviderError),
+    Token(ProviderError),
     /// The request could not be described (a body that does not serialize, an unsupported
     /// pagination style, a page size out of range).
-    #[error("invalid request: {0}")]
-    Request(#[source] auth0_m2m_management::Error),
+    Request(auth0_m2m_management::Error),
     /// A raw request path does not start with `/api/v2/` or is not a valid path.
-    #[error("invalid Management API path {path:?}: {reason}")]
     InvalidPath {
         /// The rejected path.
         path: String,
@@ -299,10 +320,8 @@ pub enum Error {
         reason: &'static str,
     },
     /// The request uses a feature this client does not support (a new kind of body).
-    #[error("unsupported request: {0}")]
     Unsupported(&'static str),
     /// A successful answer whose body does not deserialize into the response type.
-    #[error("could not read the answer of {method} {path} (HTTP {status}): {source}")]
     Decode {
         /// The HTTP method of the request.
         method: Method,
@@ -311,13 +330,11 @@ pub enum Error {
         /// The HTTP status code.
         status: u16,
         /// The deserialization error.
-        #[source]
         source: auth0_m2m_management::Error,
         /// The answer's metadata.
         meta: Box<ResponseMeta>,
     },
     /// A per-call option was rejected ([`CallOptions`](crate::CallOptions)); nothing was sent.
-    #[error("invalid call options: {reason}")]
     InvalidOptions {
         /// What is wrong and how to fix it.
         reason: String,
@@ -325,7 +342,6 @@ pub enum Error {
     /// A paging walk did not end: a checkpoint cursor came back that had been seen before,
     /// or an offset walk went on far past Auth0's 1,000-result window (pages that are always
     /// full with no `total`). The items streamed so far were real; the rest is unknown.
-    #[error("paging {path} does not end: {reason}")]
     Pagination {
         /// The list's path.
         path: String,
@@ -335,7 +351,6 @@ pub enum Error {
     /// The TLS handshake failed on the server's certificate or the TLS configuration (an
     /// untrusted CA, a name mismatch). Not retryable: the message says how to trust a
     /// private CA.
-    #[error("{method} {path} failed: {message}")]
     Tls {
         /// The HTTP method of the request.
         method: Method,
@@ -345,7 +360,6 @@ pub enum Error {
         message: String,
     },
     /// The answer's body exceeded the size cap.
-    #[error("the answer of {method} {path} exceeds {limit} bytes; refusing to read it")]
     BodyTooLarge {
         /// The HTTP method of the request.
         method: Method,
@@ -359,10 +373,6 @@ pub enum Error {
     /// [`with_timeout`](crate::ManagementClientBuilder::with_timeout)), and the retries, if
     /// any, did too. A call that ran out of its whole-call deadline is
     /// [`Error::DeadlineExceeded`] instead.
-    #[error("{method} {path} timed out{}", match timeout {
-        Some(t) => format!(" (per-attempt timeout of {t:?})"),
-        None => String::new(),
-    })]
     Timeout {
         /// The HTTP method of the request.
         method: Method,
@@ -375,10 +385,6 @@ pub enum Error {
     /// or [`with_deadline`](crate::ManagementClientBuilder::with_deadline)), the limit on the
     /// whole call: token fetch, every attempt and every wait between attempts. The token
     /// fetch or the attempt under way when it ran out was abandoned.
-    #[error(
-        "{method} {path} did not complete within its deadline of {deadline:?} ({attempts} {} sent)",
-        if *attempts == 1 { "attempt" } else { "attempts" }
-    )]
     DeadlineExceeded {
         /// The HTTP method of the request.
         method: Method,
@@ -393,10 +399,6 @@ pub enum Error {
     /// Auth0 could not build an action (its `status` is `failed`), found by
     /// `client.actions().wait_until_built(id)` (feature `actions`).
     /// Fix the action's code or dependencies and update it; it cannot be deployed as it is.
-    #[error(
-        "the build of action {id} failed (status {status}){}",
-        describe_build_errors(errors)
-    )]
     ActionBuildFailed {
         /// The action's id.
         id: String,
@@ -409,10 +411,6 @@ pub enum Error {
     /// The rate budget had no slot for the call within its timeout, so it was not sent
     /// (see [`RateBudget`](crate::RateBudget)). `kind()` is
     /// [`ErrorKind::RateLimited`] with this `retry_after`.
-    #[error(
-        "{method} {path} was not sent: the rate budget's {bucket} bucket has no slot within \
-         the call's timeout (retry after {retry_after:?})"
-    )]
     RateBudget {
         /// The HTTP method of the request.
         method: Method,
@@ -425,7 +423,6 @@ pub enum Error {
     },
     /// The request could not be sent or the answer could not be read (connection refused,
     /// TLS failure, connection reset…).
-    #[error("{method} {path} failed: {message}")]
     Transport {
         /// The HTTP method of the request.
         method: Method,
@@ -434,9 +431,108 @@ pub enum Error {
         /// A description of the failure, free of secrets.
         message: String,
         /// The underlying error.
-        #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::Token(e) => {
+                write!(f, "could not obtain a Management API access token: {e}")
+            }
+            Error::Request(e) => write!(f, "invalid request: {e}"),
+            Error::InvalidPath { path, reason } => {
+                write!(f, "invalid Management API path {path:?}: {reason}")
+            }
+            Error::Unsupported(what) => write!(f, "unsupported request: {what}"),
+            Error::Decode {
+                method,
+                path,
+                status,
+                source,
+                ..
+            } => write!(
+                f,
+                "could not read the answer of {method} {path} (HTTP {status}): {source}"
+            ),
+            Error::InvalidOptions { reason } => write!(f, "invalid call options: {reason}"),
+            Error::Pagination { path, reason } => {
+                write!(f, "paging {path} does not end: {reason}")
+            }
+            Error::Tls {
+                method,
+                path,
+                message,
+            }
+            | Error::Transport {
+                method,
+                path,
+                message,
+                ..
+            } => write!(f, "{method} {path} failed: {message}"),
+            Error::BodyTooLarge {
+                method,
+                path,
+                limit,
+            } => write!(
+                f,
+                "the answer of {method} {path} exceeds {limit} bytes; refusing to read it"
+            ),
+            Error::Timeout {
+                method,
+                path,
+                timeout,
+            } => {
+                write!(f, "{method} {path} timed out")?;
+                match timeout {
+                    Some(t) => write!(f, " (per-attempt timeout of {t:?})"),
+                    None => Ok(()),
+                }
+            }
+            Error::DeadlineExceeded {
+                method,
+                path,
+                deadline,
+                attempts,
+            } => write!(
+                f,
+                "{method} {path} did not complete within its deadline of {deadline:?} ({attempts} {} sent)",
+                if *attempts == 1 {
+                    "attempt"
+                } else {
+                    "attempts"
+                }
+            ),
+            Error::ActionBuildFailed { id, status, errors } => write!(
+                f,
+                "the build of action {id} failed (status {status}){}",
+                describe_build_errors(errors)
+            ),
+            Error::RateBudget {
+                method,
+                path,
+                bucket,
+                retry_after,
+            } => write!(
+                f,
+                "{method} {path} was not sent: the rate budget's {bucket} bucket has no slot within \
+                 the call's timeout (retry after {retry_after:?})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Token(e) => Some(e),
+            Error::Request(e) | Error::Decode { source: e, .. } => Some(e),
+            Error::Transport { source, .. } => source.as_deref().map(|e| e as _),
+            _ => None,
+        }
+    }
 }
 
 /// What kind of failure an [`Error`] is, for a `match` that needs no status codes or string

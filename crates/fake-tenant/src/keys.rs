@@ -1,9 +1,9 @@
 //! The tenant's RS256 signing key, its JWKS and token signing/verification.
 
+use crate::jwt::{self, JwtError, PublicKey};
 use crate::util::sha256;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Value, json};
 use std::sync::OnceLock;
 
@@ -257,8 +257,8 @@ pub(crate) fn jwk_thumbprint(jwk: &Value) -> String {
 /// The signing key shared by every tenant (see [`SIGNING_KEY_PEM`]).
 pub(crate) struct SigningKey {
     pub(crate) kid: String,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    pair: ring::signature::RsaKeyPair,
+    pub(crate) public: PublicKey,
     n: String,
     e: String,
 }
@@ -279,16 +279,21 @@ fn load() -> Result<SigningKey, String> {
     // RSAPrivateKey ::= SEQUENCE { version INTEGER, modulus INTEGER, publicExponent INTEGER, … }
     let mut seq = Der::new(&der).sequence().ok_or_else(unusable)?;
     seq.unsigned().ok_or_else(unusable)?;
-    let n = URL_SAFE_NO_PAD.encode(seq.unsigned().ok_or_else(unusable)?);
-    let e = URL_SAFE_NO_PAD.encode(seq.unsigned().ok_or_else(unusable)?);
-    let decoding = DecodingKey::from_rsa_components(&n, &e)
-        .map_err(|e| format!("RSA public key unusable: {e}"))?;
+    let (n_raw, e_raw) = (
+        seq.unsigned().ok_or_else(unusable)?,
+        seq.unsigned().ok_or_else(unusable)?,
+    );
+    let n = URL_SAFE_NO_PAD.encode(&n_raw);
+    let e = URL_SAFE_NO_PAD.encode(&e_raw);
+    let public = PublicKey::Rsa { n: n_raw, e: e_raw };
+    let pair = ring::signature::RsaKeyPair::from_der(&der)
+        .map_err(|e| format!("the signing key is unusable: {e}"))?;
     let digest = sha256(format!("{n}.{e}").as_bytes());
     let kid = URL_SAFE_NO_PAD.encode(&digest[..16]);
     Ok(SigningKey {
         kid,
-        encoding: EncodingKey::from_rsa_der(&der),
-        decoding,
+        pair,
+        public,
         n,
         e,
     })
@@ -309,10 +314,7 @@ impl SigningKey {
 
     /// Signs `claims` as an RS256 JWT with this key's `kid`.
     pub(crate) fn sign(&self, claims: &Value) -> Result<String, String> {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        header.typ = Some("JWT".into());
-        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
+        jwt::sign_rs256(&self.pair, &self.kid, claims)
     }
 
     /// Verifies an access token's signature, `exp`, `iss` and `aud`.
@@ -321,13 +323,16 @@ impl SigningKey {
         token: &str,
         issuer: &str,
         audience: &str,
-    ) -> Result<Value, jsonwebtoken::errors::Error> {
-        let mut v = Validation::new(Algorithm::RS256);
-        v.leeway = 0;
-        v.set_audience(&[audience]);
-        v.set_issuer(&[issuer]);
-        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        jsonwebtoken::decode::<Value>(token, &self.decoding, &v).map(|d| d.claims)
+    ) -> Result<Value, JwtError> {
+        let v = jwt::Validation {
+            alg: "RS256",
+            required: &["exp", "iss", "aud", "sub"],
+            check_exp: true,
+            leeway: 0,
+            issuer: Some(issuer),
+            audience: Some(audience),
+        };
+        jwt::verify(token, &self.public, &v)
     }
 }
 

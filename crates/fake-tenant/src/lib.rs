@@ -72,7 +72,9 @@
 
 mod api;
 mod buckets;
+mod conn;
 mod dpop;
+mod jwt;
 mod keys;
 mod overrides;
 mod persist;
@@ -125,27 +127,51 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Errors starting a fake tenant.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// Binding the listener or writing the CA file failed.
-    #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// Generating keys or certificates, or configuring TLS, failed.
-    #[error("TLS or key setup failed: {0}")]
     Crypto(String),
     /// The builder was given an unusable value.
-    #[error("invalid configuration: {0}")]
     Config(String),
     /// The state file ([`FakeTenantBuilder::state_file`]) could not be loaded or saved. The
     /// reason never quotes the file's content, which holds client secrets.
-    #[error("state file {}: {reason}", path.display())]
     State {
         /// The state file.
         path: PathBuf,
         /// What is wrong with it.
         reason: String,
     },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "I/O error: {e}"),
+            Error::Crypto(reason) => write!(f, "TLS or key setup failed: {reason}"),
+            Error::Config(reason) => write!(f, "invalid configuration: {reason}"),
+            Error::State { path, reason } => {
+                write!(f, "state file {}: {reason}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
 }
 
 /// Request counters of one tenant.
@@ -769,17 +795,10 @@ impl FakeTenantBuilder {
             fresh,
         });
         let (tx, rx) = watch::channel(false);
-        let router = server::router(app.clone());
         if let Some(l) = mtls_listener {
-            tokio::spawn(server::serve(
-                l,
-                mtls_acceptor,
-                router.clone(),
-                app.clone(),
-                rx.clone(),
-            ));
+            tokio::spawn(server::serve(l, mtls_acceptor, app.clone(), rx.clone()));
         }
-        let task = tokio::spawn(server::serve(listener, acceptor, router, app.clone(), rx));
+        let task = tokio::spawn(server::serve(listener, acceptor, app.clone(), rx));
         let (client_id, client_secret) = match app.fresh.clients.first() {
             Some(first) => (first.id.clone(), first.secret.clone().unwrap_or_default()),
             None => (String::new(), String::new()),
@@ -1145,16 +1164,11 @@ mod tests {
         let req = http::Request::builder()
             .uri("/api/v2/clients")
             .header("authorization", format!("Bearer {token}"))
-            .body(axum::body::Body::empty())
+            .body(bytes::Bytes::new())
             .expect("request");
-        let r = tower::ServiceExt::oneshot(server::router(t.app.clone()), req)
-            .await
-            .expect("response");
+        let r = server::route(&t.app, req).await;
         assert_eq!(r.status(), http::StatusCode::UNAUTHORIZED);
-        let body = axum::body::to_bytes(r.into_body(), 1 << 20)
-            .await
-            .expect("body");
-        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        let v: serde_json::Value = serde_json::from_slice(r.body()).expect("json");
         assert_eq!(
             v,
             serde_json::json!({"statusCode": 401, "error": "Unauthorized",

@@ -1,29 +1,42 @@
 //! Response building shared by the token endpoint and the Management API.
 
-use crate::server::ConnCtx;
+use crate::conn::ConnCtx;
 use crate::state::{App, RateInfo, bump};
 use crate::{Fault, FaultTarget};
-use axum::body::Body;
-use axum::response::Response;
+use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 use serde_json::{Value, json};
 use std::time::Duration;
 
+/// A request as the routes see it: its whole body already read (see `server::read_body`).
+pub(crate) type Request = http::Request<Bytes>;
+
+/// An answer: its whole body in one piece.
+pub(crate) type Response = http::Response<Bytes>;
+
 /// A JSON response with Auth0's content type.
 pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
+    with_content_type(status, body, "application/json; charset=utf-8")
+}
+
+/// A `200` JSON response with the plain `application/json` content type (the tenant's own
+/// control routes).
+pub(crate) fn plain_json(body: &Value) -> Response {
+    with_content_type(StatusCode::OK, body, "application/json")
+}
+
+fn with_content_type(status: StatusCode, body: &Value, content_type: &'static str) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-    let mut r = Response::new(Body::from(bytes));
+    let mut r = Response::new(Bytes::from(bytes));
     *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
 }
 
 /// An empty response (e.g. 204 No Content).
 pub(crate) fn empty(status: StatusCode) -> Response {
-    let mut r = Response::new(Body::empty());
+    let mut r = Response::new(Bytes::new());
     *r.status_mut() = status;
     r
 }
@@ -173,7 +186,7 @@ pub(crate) async fn apply_fault(
         set_header(&mut r, "retry-after", &secs.to_string());
     }
     if let Some(template) = &fault.body {
-        *r.body_mut() = axum::body::Body::from(echo.fill(template));
+        *r.body_mut() = Bytes::from(echo.fill(template));
         r.headers_mut().remove(http::header::CONTENT_LENGTH);
     }
     for (name, value) in &fault.headers {

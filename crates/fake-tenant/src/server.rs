@@ -1,13 +1,11 @@
 //! Listener, TLS, connection handling and the test control routes.
 
+use crate::conn::ConnCtx;
+use crate::resp::{Request, Response};
 use crate::state::App;
 use crate::{Fault, api, token};
-use axum::Router;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
 use bytes::Bytes;
-use http::StatusCode;
+use http::{HeaderValue, Method, StatusCode, header};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -19,48 +17,76 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
-/// Per-connection context: lets a handler close its TCP connection without answering.
-#[derive(Clone)]
-pub(crate) struct ConnCtx(Arc<Notify>, Option<Arc<str>>);
-
-impl ConnCtx {
-    /// Closes the connection this request arrived on.
-    pub(crate) fn kill(&self) {
-        self.0.notify_one();
-    }
-
-    /// The SHA-256 thumbprint (base64url) of the certificate the client presented in the TLS
-    /// handshake, on the mTLS alias.
-    pub(crate) fn peer_x5t(&self) -> Option<&str> {
-        self.1.as_deref()
-    }
+/// Answers one request: reads its whole body (see [`read_body`]), then routes it.
+async fn answer(app: &App, req: http::Request<Incoming>) -> Response {
+    let (parts, body) = req.into_parts();
+    let head = parts.method == Method::HEAD;
+    let r = match read_body(body).await {
+        Ok(body) => route(app, Request::from_parts(parts, body)).await,
+        Err(r) => r,
+    };
+    finish(r, head)
 }
 
-/// The tenant's routes.
-pub(crate) fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/oauth/token", post(token::handle))
-        .route("/.well-known/jwks.json", get(jwks))
-        .route("/__fake/stats", get(stats))
-        .route("/__fake/faults", post(faults).delete(clear_faults))
-        .route("/__fake/revoke", post(revoke))
-        .route("/__fake/latency", post(latency))
-        .route("/__fake/rate-window", post(rate_window))
-        .route(
-            "/__fake/rate-buckets",
-            get(get_rate_buckets).post(set_rate_buckets),
-        )
-        .route("/__fake/routes", get(routes))
-        .route("/__fake/reset", post(reset))
-        .route("/__fake/state", get(state))
-        .route("/__fake/resource", any(resource))
-        .route("/api/v2", any(api::handle))
-        .route("/api/v2/{*rest}", any(api::handle))
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn(read_body_first))
-        .with_state(app)
+/// Gives an answer its `Content-Length` and, to a `HEAD` request, no body.
+fn finish(mut r: Response, head: bool) -> Response {
+    if !r.headers().contains_key(header::CONTENT_LENGTH) {
+        let len = HeaderValue::from(r.body().len());
+        r.headers_mut().insert(header::CONTENT_LENGTH, len);
+    }
+    if head {
+        *r.body_mut() = Bytes::new();
+    }
+    r
+}
+
+/// The tenant's routes: those of [`OTHER_ROUTES`] and everything below `/api/v2/`. A `GET`
+/// route answers `HEAD` too; a known path asked with another method is answered `405` with
+/// the methods it allows (`Allow`), an unknown path `404`.
+pub(crate) async fn route(app: &App, req: Request) -> Response {
+    let path = req.uri().path();
+    let method = req.method();
+    let get = *method == Method::GET || *method == Method::HEAD;
+    let post = *method == Method::POST;
+    match path {
+        "/oauth/token" if post => token::handle(app, req).await,
+        "/.well-known/jwks.json" if get => crate::resp::json(StatusCode::OK, &app.key.jwks()),
+        "/__fake/stats" if get => stats(app),
+        "/__fake/faults" if post => faults(app, req.body()),
+        "/__fake/faults" if *method == Method::DELETE => clear_faults(app),
+        "/__fake/revoke" if post => revoke(app),
+        "/__fake/latency" if post => latency(app, req.body()),
+        "/__fake/rate-window" if post => rate_window(app, req.body()),
+        "/__fake/rate-buckets" if get => get_rate_buckets(app),
+        "/__fake/rate-buckets" if post => set_rate_buckets(app, req.body()),
+        "/__fake/routes" if get => routes(app),
+        "/__fake/reset" if post => reset(app),
+        "/__fake/state" if get => state(app),
+        "/__fake/resource" => resource(app, &req),
+        _ if path == "/api/v2" || path.strip_prefix("/api/v2/").is_some_and(|r| !r.is_empty()) => {
+            api::handle(app, req).await
+        }
+        _ => {
+            let mut allow = String::new();
+            for (m, p) in OTHER_ROUTES {
+                if *p == path {
+                    let m = if *m == "GET" { "GET,HEAD" } else { m };
+                    if !allow.is_empty() {
+                        allow.push(',');
+                    }
+                    allow.push_str(m);
+                }
+            }
+            if allow.is_empty() {
+                crate::resp::api_error(StatusCode::NOT_FOUND, "Not Found", None)
+            } else {
+                let mut r = crate::resp::empty(StatusCode::METHOD_NOT_ALLOWED);
+                crate::resp::set_header(&mut r, "allow", &allow);
+                r
+            }
+        }
+    }
 }
 
 /// How much of a body longer than [`MAX_BODY`](crate::api::MAX_BODY) is read and dropped
@@ -73,9 +99,8 @@ const DRAIN_CAP: usize = 64 * 1024 * 1024;
 /// refused token, an injected fault), leaves a kept-alive connection ready for its next
 /// request: an answer sent while the body is still arriving makes the server close the
 /// connection. A body longer than [`MAX_BODY`](crate::api::MAX_BODY) is answered `413`.
-async fn read_body_first(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+async fn read_body(mut body: Incoming) -> Result<Bytes, Response> {
     use hyper::body::Body as _;
-    let (parts, mut body) = req.into_parts();
     let mut kept = bytes::BytesMut::new();
     let mut read: usize = 0;
     loop {
@@ -93,26 +118,22 @@ async fn read_body_first(req: axum::extract::Request, next: axum::middleware::Ne
                 } else if read > DRAIN_CAP {
                     let mut r = too_large();
                     crate::resp::set_header(&mut r, "connection", "close");
-                    return r;
+                    return Err(r);
                 }
             }
             Some(Err(_)) => {
-                return crate::resp::api_error(
+                return Err(crate::resp::api_error(
                     StatusCode::BAD_REQUEST,
                     "The request body could not be read",
                     Some("invalid_body"),
-                );
+                ));
             }
         }
     }
     if read > crate::api::MAX_BODY {
-        return too_large();
+        return Err(too_large());
     }
-    next.run(axum::extract::Request::from_parts(
-        parts,
-        axum::body::Body::from(kept.freeze()),
-    ))
-    .await
+    Ok(kept.freeze())
 }
 
 fn too_large() -> Response {
@@ -146,7 +167,7 @@ pub(crate) const OTHER_ROUTES: &[(&str, &str)] = &[
 /// generic ones give a `sample_path` that a tenant with schema samples answers. A route whose behaviour a
 /// recording fixes (a status, an id format, an idempotent delete) says so under `recorded`,
 /// naming the recording; routes Auth0 serves that the description lacks come last, with theirs.
-async fn routes(State(app): State<Arc<App>>) -> Response {
+fn routes(app: &App) -> Response {
     let mut out: Vec<Value> = OTHER_ROUTES
         .iter()
         .map(|(method, path)| json!({"method": method, "path": path, "scopes": []}))
@@ -191,14 +212,14 @@ async fn routes(State(app): State<Arc<App>>) -> Response {
 
 /// `POST /__fake/reset`: the tenant as it started fresh (see `App::reset`); answers
 /// `200 {"reset": true}`.
-async fn reset(State(app): State<Arc<App>>) -> Response {
+fn reset(app: &App) -> Response {
     app.reset();
     crate::resp::json(StatusCode::OK, &json!({"reset": true}))
 }
 
 /// `GET /__fake/state`: the state document (see `persist`), clients' secrets included.
-async fn state(State(app): State<Arc<App>>) -> Response {
-    match crate::persist::document(&app) {
+fn state(app: &App) -> Response {
+    match crate::persist::document(app) {
         Ok(doc) => crate::resp::json(StatusCode::OK, &doc),
         Err(e) => crate::resp::api_error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -208,11 +229,7 @@ async fn state(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-async fn jwks(State(app): State<Arc<App>>) -> Response {
-    crate::resp::json(StatusCode::OK, &app.key.jwks())
-}
-
-async fn stats(State(app): State<Arc<App>>) -> Response {
+fn stats(app: &App) -> Response {
     let v = serde_json::to_value(app.counters.snapshot()).unwrap_or(Value::Null);
     crate::resp::json(StatusCode::OK, &v)
 }
@@ -224,8 +241,8 @@ fn bad_control(msg: String) -> Response {
     )
 }
 
-async fn faults(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let fault = serde_json::from_slice::<Fault>(&body)
+fn faults(app: &App, body: &[u8]) -> Response {
+    let fault = serde_json::from_slice::<Fault>(body)
         .map_err(|e| e.to_string())
         .and_then(|f| f.check_headers().map(|()| f));
     match fault {
@@ -238,7 +255,7 @@ async fn faults(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 /// `DELETE /__fake/faults`: `{"cleared": faults removed, "requests": requests they had left}`.
-async fn clear_faults(State(app): State<Arc<App>>) -> Response {
+fn clear_faults(app: &App) -> Response {
     let removed = app.clear_faults();
     let requests: u64 = removed.iter().map(|f| f.count).sum();
     crate::resp::json(
@@ -261,8 +278,8 @@ struct RateWindow {
 }
 
 /// `POST /__fake/rate-window`: `{"action": "freeze" | "next" | "release"}`.
-async fn rate_window(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<RateWindow>(&body) {
+fn rate_window(app: &App, body: &[u8]) -> Response {
+    match serde_json::from_slice::<RateWindow>(body) {
         Ok(w) => {
             match w.action {
                 RateWindowAction::Freeze => app.rate_clock.freeze(),
@@ -276,8 +293,8 @@ async fn rate_window(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 /// `POST /__fake/rate-buckets`: a [`RateBuckets`](crate::RateBuckets) document.
-async fn set_rate_buckets(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<crate::RateBuckets>(&body) {
+fn set_rate_buckets(app: &App, body: &[u8]) -> Response {
+    match serde_json::from_slice::<crate::RateBuckets>(body) {
         Ok(b) => {
             let valid = b
                 .tenant
@@ -297,13 +314,14 @@ async fn set_rate_buckets(State(app): State<Arc<App>>, body: Bytes) -> Response 
 }
 
 /// `GET /__fake/rate-buckets`: the configured buckets.
-async fn get_rate_buckets(State(app): State<Arc<App>>) -> Response {
-    axum::Json(app.buckets.config()).into_response()
+fn get_rate_buckets(app: &App) -> Response {
+    let v = serde_json::to_value(app.buckets.config()).unwrap_or(Value::Null);
+    crate::resp::plain_json(&v)
 }
 
-async fn revoke(State(app): State<Arc<App>>) -> Response {
+fn revoke(app: &App) -> Response {
     let revoked = app.revoke_all();
-    axum::Json(serde_json::json!({ "revoked": revoked })).into_response()
+    crate::resp::plain_json(&json!({ "revoked": revoked }))
 }
 
 #[derive(serde::Deserialize)]
@@ -311,8 +329,8 @@ struct Latency {
     token_ms: u64,
 }
 
-async fn latency(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<Latency>(&body) {
+fn latency(app: &App, body: &[u8]) -> Response {
+    match serde_json::from_slice::<Latency>(body) {
         Ok(l) => {
             app.token_latency_ms.store(l.token_ms, Ordering::Relaxed);
             crate::resp::empty(StatusCode::NO_CONTENT)
@@ -324,15 +342,12 @@ async fn latency(State(app): State<Arc<App>>, body: Bytes) -> Response {
 /// `/__fake/resource`, any method: a protected resource of one of the tenant's APIs. It answers
 /// `200 {"sub", "scope", "aud", "cnf", "method"}` when the request presents a valid token the
 /// way the token is bound (see `dpop::check_binding`), else `401` with a challenge.
-async fn resource(
-    State(app): State<Arc<App>>,
-    conn: Option<axum::Extension<ConnCtx>>,
-    method: http::Method,
-    headers: http::HeaderMap,
-) -> Response {
-    let peer = conn
-        .as_ref()
-        .and_then(|axum::Extension(c)| c.peer_x5t().map(str::to_owned));
+fn resource(app: &App, req: &Request) -> Response {
+    let (method, headers) = (req.method(), req.headers());
+    let peer = req
+        .extensions()
+        .get::<ConnCtx>()
+        .and_then(|c| c.peer_x5t().map(str::to_owned));
     let deny = |msg: &str| {
         let mut r = crate::resp::api_error(StatusCode::UNAUTHORIZED, msg, None);
         crate::resp::set_header(
@@ -345,7 +360,7 @@ async fn resource(
         );
         r
     };
-    let Some((scheme, token)) = crate::dpop::presented_token(&headers) else {
+    let Some((scheme, token)) = crate::dpop::presented_token(headers) else {
         let mut r =
             crate::resp::api_error(StatusCode::UNAUTHORIZED, "Missing authentication", None);
         crate::resp::set_header(&mut r, "www-authenticate", "Bearer, DPoP");
@@ -379,13 +394,13 @@ async fn resource(
         return deny("Token has been revoked");
     }
     match crate::dpop::check_binding(
-        &app,
+        app,
         scheme,
         token,
         claims,
         method.as_str(),
         "/__fake/resource",
-        &headers,
+        headers,
         peer.as_deref(),
     ) {
         Ok(access) => crate::resp::json(
@@ -398,19 +413,19 @@ async fn resource(
     }
 }
 
-async fn not_found() -> Response {
-    crate::resp::api_error(StatusCode::NOT_FOUND, "Not Found", None)
-}
-
 /// Serves one accepted connection until it ends, is killed, or the tenant shuts down.
 macro_rules! serve_io {
-    ($io:expr, $router:expr, $shutdown:expr, $peer:expr) => {{
+    ($io:expr, $app:expr, $shutdown:expr, $peer:expr) => {{
         let kill = Arc::new(Notify::new());
         let ctx = ConnCtx(kill.clone(), $peer);
-        let router = $router;
+        let app: Arc<App> = $app;
         let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
             req.extensions_mut().insert(ctx.clone());
-            router.clone().oneshot(req)
+            let app = app.clone();
+            async move {
+                let r = answer(&app, req).await;
+                Ok::<_, std::convert::Infallible>(r.map(http_body_util::Full::new))
+            }
         });
         let builder = auto::Builder::new(TokioExecutor::new());
         let conn = builder.serve_connection(TokioIo::new($io), svc);
@@ -426,7 +441,6 @@ macro_rules! serve_io {
 pub(crate) async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
-    router: Router,
     app: Arc<App>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -443,7 +457,7 @@ pub(crate) async fn serve(
         };
         crate::state::bump(&app.counters.connections_accepted);
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
+        let app = app.clone();
         let tls = tls.clone();
         let mut sd = shutdown.clone();
         tokio::spawn(async move {
@@ -460,10 +474,10 @@ pub(crate) async fn serve(
                             .peer_certificates()
                             .and_then(|c| c.first())
                             .map(|c| crate::keys::x5t_s256(c.as_ref()).into());
-                        serve_io!(s, router, sd, peer);
+                        serve_io!(s, app, sd, peer);
                     }
                 }
-                None => serve_io!(stream, router, sd, None),
+                None => serve_io!(stream, app, sd, None),
             }
         });
     }

@@ -1,22 +1,19 @@
 //! `POST /oauth/token`: the client-credentials grant.
 
 use crate::FaultTarget;
+use crate::conn::ConnCtx;
+use crate::jwt::{self, JwtError, PublicKey};
 use crate::resp::{
     Echo, apply_fault, json, rate_headers, retry_after_header, set_header, token_error,
 };
-use crate::server::ConnCtx;
+use crate::resp::{Request, Response};
 use crate::state::{App, bump, lock};
-use axum::Extension;
-use axum::extract::State;
-use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -39,25 +36,21 @@ fn invalid_request(msg: &str) -> Failure {
 }
 
 /// Handles `POST /oauth/token`.
-pub(crate) async fn handle(
-    State(app): State<Arc<App>>,
-    conn: Option<Extension<ConnCtx>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub(crate) async fn handle(app: &App, req: Request) -> Response {
+    let conn = req.extensions().get::<ConnCtx>();
+    let (headers, body) = (req.headers(), req.body());
     bump(&app.counters.token_requests);
     if let Some(fault) = app.take_fault(FaultTarget::Token) {
-        let conn = conn.as_ref().map(|Extension(c)| c);
         let echo = Echo {
             token: None,
-            secret: match basic_credentials(&headers) {
+            secret: match basic_credentials(headers) {
                 Ok(Some((_, secret))) => Some(secret),
-                _ => parse_params(&headers, &body)
+                _ => parse_params(headers, body)
                     .ok()
                     .and_then(|p| p.get("client_secret").cloned()),
             },
         };
-        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Token, &echo).await {
+        if let Some(r) = apply_fault(app, fault, conn, FaultTarget::Token, &echo).await {
             return r;
         }
     }
@@ -76,17 +69,15 @@ pub(crate) async fn handle(
         retry_after_header(&mut r, info, app.rate_clock.now());
         r
     } else {
-        let peer = conn
-            .as_ref()
-            .and_then(|Extension(c)| c.peer_x5t().map(str::to_owned));
-        match exchange(&app, &headers, &body, peer.as_deref()) {
+        let peer = conn.and_then(|c| c.peer_x5t().map(str::to_owned));
+        match exchange(app, headers, body, peer.as_deref()) {
             Ok(r) => r,
             Err(Failure(status, error, description)) => {
                 if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
                     lock(&app.store).log(
                         "feccft",
                         &description,
-                        json!({"client_id": client_hint(&headers, &body)}),
+                        json!({"client_id": client_hint(headers, body)}),
                     );
                 }
                 token_error(status, error, &description)
@@ -479,15 +470,13 @@ fn verify_assertion(
             assertion.len()
         )));
     }
-    let header = jsonwebtoken::decode_header(assertion)
+    let header = jwt::header(assertion)
         .map_err(|_| invalid_client("The client_assertion is not a valid JWT"))?;
     let alg_name = match header.alg {
-        Algorithm::RS256 => "RS256",
-        Algorithm::RS384 => "RS384",
-        Algorithm::PS256 => "PS256",
+        alg @ ("RS256" | "RS384" | "PS256") => alg,
         other => {
             return Err(invalid_client(format!(
-                "The client_assertion algorithm {other:?} is not supported; use RS256, RS384 or PS256"
+                "The client_assertion algorithm {other} is not supported; use RS256, RS384 or PS256"
             )));
         }
     };
@@ -541,11 +530,14 @@ fn verify_assertion(
         }
         None => creds.iter().collect(),
     };
-    let mut v = Validation::new(header.alg);
-    v.leeway = LEEWAY_SECS;
-    v.set_audience(&[app.issuer.as_str()]);
-    v.set_issuer(&[client_id.as_str()]);
-    v.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+    let v = jwt::Validation {
+        alg: alg_name,
+        required: &["exp", "iss", "sub", "aud"],
+        check_exp: true,
+        leeway: LEEWAY_SECS,
+        issuer: Some(client_id.as_str()),
+        audience: Some(app.issuer.as_str()),
+    };
     let mut last = invalid_client("The client_assertion signature is invalid");
     let mut claims = None;
     for cred in candidates {
@@ -559,23 +551,21 @@ fn verify_assertion(
         let Some((n, e)) = crate::keys::rsa_public_components(&cred.pem) else {
             continue;
         };
-        let key = DecodingKey::from_rsa_raw_components(&n, &e);
-        match jsonwebtoken::decode::<Value>(assertion, &key, &v) {
-            Ok(d) => {
-                claims = Some(d.claims);
+        match jwt::verify(assertion, &PublicKey::Rsa { n, e }, &v) {
+            Ok(c) => {
+                claims = Some(c);
                 break;
             }
             Err(e) => {
-                use jsonwebtoken::errors::ErrorKind;
-                last = invalid_client(match e.kind() {
-                    ErrorKind::InvalidAudience => {
+                last = invalid_client(match e {
+                    JwtError::InvalidAudience => {
                         format!("The client_assertion aud claim must be {}", app.issuer)
                     }
-                    ErrorKind::ExpiredSignature => "The client_assertion has expired".to_owned(),
-                    ErrorKind::InvalidIssuer => {
+                    JwtError::Expired => "The client_assertion has expired".to_owned(),
+                    JwtError::InvalidIssuer => {
                         "The client_assertion iss claim must be the client id".to_owned()
                     }
-                    ErrorKind::MissingRequiredClaim(c) => {
+                    JwtError::MissingClaim(c) => {
                         format!("The client_assertion is missing the {c} claim")
                     }
                     _ => "The client_assertion signature is invalid".to_owned(),

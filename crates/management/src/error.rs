@@ -7,11 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::pagination::PaginationStyle;
 
 /// An error while describing a request or reading a response.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// A page size (`per_page` or `take`) outside `1..=100`.
-    #[error("page size must be between 1 and {max}, got {value}")]
     InvalidPageSize {
         /// The rejected value.
         value: u64,
@@ -19,22 +18,45 @@ pub enum Error {
         max: u8,
     },
     /// The endpoint does not support the requested pagination style.
-    #[error("this endpoint does not support {0} pagination")]
     UnsupportedPagination(PaginationStyle),
     /// A request body could not be serialized to JSON.
-    #[error("could not serialize the request body")]
-    Body(#[source] serde_json::Error),
+    Body(serde_json::Error),
     /// A response body could not be deserialized into the response type.
-    #[error("could not deserialize the response body")]
-    Response(#[source] serde_json::Error),
+    Response(serde_json::Error),
     /// A path parameter (an id, a name…) is empty or only whitespace: the request would
     /// reach another resource (`DELETE /api/v2/users/` instead of one user), so it is refused
     /// before it is sent.
-    #[error("empty path parameter in {path:?}: pass a non-empty id")]
     EmptyPathParameter {
         /// The path as it would have been sent.
         path: String,
     },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidPageSize { value, max } => {
+                write!(f, "page size must be between 1 and {max}, got {value}")
+            }
+            Error::UnsupportedPagination(style) => {
+                write!(f, "this endpoint does not support {style} pagination")
+            }
+            Error::Body(_) => f.write_str("could not serialize the request body"),
+            Error::Response(_) => f.write_str("could not deserialize the response body"),
+            Error::EmptyPathParameter { path } => {
+                write!(f, "empty path parameter in {path:?}: pass a non-empty id")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Body(e) | Error::Response(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 impl Error {

@@ -10,11 +10,10 @@ use std::time::{Duration, SystemTime};
 use crate::limits::RateLimit;
 
 /// A configuration value was rejected before any request was made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The Auth0 domain is not a bare host (or `host:port`).
-    #[error("invalid Auth0 domain {domain:?}: {reason}")]
     InvalidDomain {
         /// The rejected value.
         domain: String,
@@ -22,7 +21,6 @@ pub enum ConfigError {
         reason: String,
     },
     /// The token URL is not a valid absolute URL.
-    #[error("invalid token URL {url:?}: {reason}")]
     InvalidUrl {
         /// The rejected value.
         url: String,
@@ -30,24 +28,17 @@ pub enum ConfigError {
         reason: String,
     },
     /// A plain `http://` URL was given without opting in to insecure HTTP.
-    #[error(
-        "refusing plain HTTP token URL {url:?}: use https, or opt in with `allow_insecure_http(true)` for local testing only"
-    )]
     InsecureHttp {
         /// The rejected URL.
         url: String,
     },
     /// A required value is empty.
-    #[error("{field} must not be empty")]
     Empty {
         /// The name of the empty value.
         field: &'static str,
     },
     /// A `private_key_jwt` assertion would be larger than the token endpoint accepts (Auth0:
     /// 2,048 bytes), so it is refused before it is sent.
-    #[error(
-        "the client assertion would be {bytes} bytes, over Auth0's limit of {limit} bytes: use an RSA key of 2,048 to 4,096 bits, a shorter key id or a shorter client id"
-    )]
     AssertionTooLarge {
         /// The size of the assertion.
         bytes: usize,
@@ -55,7 +46,6 @@ pub enum ConfigError {
         limit: usize,
     },
     /// A value is present but unusable.
-    #[error("invalid {field}: {reason}")]
     Invalid {
         /// The name of the rejected value.
         field: &'static str,
@@ -63,6 +53,31 @@ pub enum ConfigError {
         reason: String,
     },
 }
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::InvalidDomain { domain, reason } => {
+                write!(f, "invalid Auth0 domain {domain:?}: {reason}")
+            }
+            ConfigError::InvalidUrl { url, reason } => {
+                write!(f, "invalid token URL {url:?}: {reason}")
+            }
+            ConfigError::InsecureHttp { url } => write!(
+                f,
+                "refusing plain HTTP token URL {url:?}: use https, or opt in with `allow_insecure_http(true)` for local testing only"
+            ),
+            ConfigError::Empty { field } => write!(f, "{field} must not be empty"),
+            ConfigError::AssertionTooLarge { bytes, limit } => write!(
+                f,
+                "the client assertion would be {bytes} bytes, over Auth0's limit of {limit} bytes: use an RSA key of 2,048 to 4,096 bits, a shorter key id or a shorter client id"
+            ),
+            ConfigError::Invalid { field, reason } => write!(f, "invalid {field}: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// An OAuth 2.0 error answer (`{"error": …, "error_description": …}`) from the token endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,20 +105,17 @@ impl OAuthError {
 }
 
 /// An error while obtaining an access token.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The client configuration is invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
+    Config(ConfigError),
 
     /// The token endpoint answered with an OAuth error body.
-    #[error("{}", oauth_message(.0))]
     OAuth(Box<OAuthError>),
 
     /// The token endpoint answered with a status and a body that is not an OAuth error
     /// (an HTML page from a proxy, say).
-    #[error("token endpoint answered HTTP {status} with an unexpected body: {excerpt}")]
     UnexpectedStatus {
         /// The HTTP status code.
         status: u16,
@@ -114,56 +126,90 @@ pub enum Error {
     },
 
     /// A successful (2xx) answer whose body is not a usable token response.
-    #[error("invalid token response: {reason}")]
     InvalidResponse {
         /// What is wrong with the body (never the token itself).
         reason: String,
     },
 
     /// The response body exceeded the size cap.
-    #[error("token endpoint response exceeds {limit} bytes; refusing to read it")]
     BodyTooLarge {
         /// The cap in bytes.
         limit: usize,
     },
 
     /// The request timed out (connect or total timeout).
-    #[error("token request timed out after {0:?}")]
     Timeout(Duration),
 
     /// No connection could be established (refused, unreachable, DNS failure): the request
     /// was never sent, so retrying it is always safe.
-    #[error("could not connect: {message}")]
     Connect {
         /// A description of the failure, free of secrets.
         message: String,
         /// The underlying error.
-        #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 
     /// The TLS handshake failed on the certificate or the TLS configuration (an untrusted
     /// issuer, a name mismatch, an expired certificate…). Not retryable: it is a
     /// configuration problem, and the message says how to trust a private CA.
-    #[error("TLS failure: {message}")]
     Tls {
         /// A description of the failure with the fix, free of secrets.
         message: String,
         /// The underlying error.
-        #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 
     /// The request could not be sent or the answer could not be read after the connection
     /// was made (connection reset, a broken answer…); the request may have been processed.
-    #[error("request failed: {message}")]
     Transport {
         /// A description of the failure, free of secrets.
         message: String,
         /// The underlying error.
-        #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Config(e) => std::fmt::Display::fmt(e, f),
+            Error::OAuth(e) => f.write_str(&oauth_message(e)),
+            Error::UnexpectedStatus {
+                status, excerpt, ..
+            } => write!(
+                f,
+                "token endpoint answered HTTP {status} with an unexpected body: {excerpt}"
+            ),
+            Error::InvalidResponse { reason } => write!(f, "invalid token response: {reason}"),
+            Error::BodyTooLarge { limit } => write!(
+                f,
+                "token endpoint response exceeds {limit} bytes; refusing to read it"
+            ),
+            Error::Timeout(after) => write!(f, "token request timed out after {after:?}"),
+            Error::Connect { message, .. } => write!(f, "could not connect: {message}"),
+            Error::Tls { message, .. } => write!(f, "TLS failure: {message}"),
+            Error::Transport { message, .. } => write!(f, "request failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            // The configuration error stands for this one: its source is this one's.
+            Error::Config(e) => e.source(),
+            Error::Connect { source, .. }
+            | Error::Tls { source, .. }
+            | Error::Transport { source, .. } => source.as_deref().map(|e| e as _),
+            _ => None,
+        }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
+    }
 }
 
 fn oauth_message(e: &OAuthError) -> String {

@@ -1,9 +1,9 @@
 //! Bearer token validation.
 
 use super::base::*;
+use crate::jwt::JwtError;
 use crate::resp::{api_error, set_header};
 use crate::state::lock;
-use jsonwebtoken::errors::ErrorKind;
 
 /// Validates the access token (Bearer, or DPoP with a proof for this request when it is
 /// DPoP-bound); returns its claims or Auth0's 401 answer.
@@ -35,15 +35,13 @@ pub(crate) fn authorize(
     let claims = app
         .key
         .verify(token, &app.issuer, &app.audience)
-        .map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => {
-                deny("Expired token received for JSON Web Token validation", true)
-            }
-            ErrorKind::InvalidSignature => deny(
+        .map_err(|e| match e {
+            JwtError::Expired => deny("Expired token received for JSON Web Token validation", true),
+            JwtError::InvalidSignature => deny(
                 "Invalid signature received for JSON Web Token validation",
                 true,
             ),
-            ErrorKind::InvalidAudience => deny(&format!("Bad audience: {}", app.audience), true),
+            JwtError::InvalidAudience => deny(&format!("Bad audience: {}", app.audience), true),
             _ => deny("Invalid token", true),
         })?;
     let jti = claims["jti"].as_str().unwrap_or("");

@@ -5,12 +5,10 @@
 //! and one module of handlers per resource.
 
 use crate::FaultTarget;
+use crate::conn::ConnCtx;
 use crate::resp::{Echo, api_error, apply_fault, rate_headers, retry_after_header};
-use crate::server::ConnCtx;
+pub(crate) use crate::resp::{Request, Response};
 use crate::state::{bump, lock};
-use axum::Extension;
-use axum::extract::{Request, State};
-use std::sync::Arc;
 
 mod auth;
 mod base;
@@ -45,14 +43,10 @@ use routes::{Route, match_route};
 pub(crate) const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// Handles every `/api/v2/...` request.
-pub(crate) async fn handle(
-    State(app): State<Arc<App>>,
-    conn: Option<Extension<ConnCtx>>,
-    req: Request,
-) -> Response {
+pub(crate) async fn handle(app: &App, req: Request) -> Response {
     bump(&app.counters.api_requests);
     if let Some(fault) = app.take_fault(FaultTarget::Api) {
-        let conn = conn.as_ref().map(|Extension(c)| c);
+        let conn = req.extensions().get::<ConnCtx>();
         let echo = Echo {
             token: req
                 .headers()
@@ -62,7 +56,7 @@ pub(crate) async fn handle(
                 .map(str::to_owned),
             secret: None,
         };
-        if let Some(r) = apply_fault(&app, fault, conn, FaultTarget::Api, &echo).await {
+        if let Some(r) = apply_fault(app, fault, conn, FaultTarget::Api, &echo).await {
             return r;
         }
     }
@@ -80,33 +74,21 @@ pub(crate) async fn handle(
         retry_after_header(&mut r, info, app.rate_clock.now());
         r
     } else if app.answers.is_some() {
-        let (parts, body) = req.into_parts();
-        let request = match axum::body::to_bytes(body, MAX_BODY).await {
-            Ok(bytes) => bytes,
-            Err(_) => {
-                let r = ApiErr::bad_body("the request body is too large or unreadable");
-                return r.into_response();
-            }
-        };
         let sent = Sent {
-            method: parts.method.clone(),
-            path: parts.uri.path().to_owned(),
-            query: parts.uri.query().unwrap_or_default().to_owned(),
-            content_type: parts
-                .headers
+            method: req.method().clone(),
+            path: req.uri().path().to_owned(),
+            query: req.uri().query().unwrap_or_default().to_owned(),
+            content_type: req
+                .headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
-            body: request.clone(),
+            body: req.body().clone(),
         };
-        let r = dispatch(
-            &app,
-            Request::from_parts(parts, axum::body::Body::from(request)),
-        )
-        .await;
-        record(&app, sent, r).await
+        let r = dispatch(app, req);
+        record(app, sent, r)
     } else {
-        dispatch(&app, req).await
+        dispatch(app, req)
     };
     rate_headers(&mut r, info);
     r
@@ -122,11 +104,7 @@ struct Sent {
 }
 
 /// Keeps a copy of an answer, with the request it answered, in the tenant's record of answers.
-async fn record(app: &App, sent: Sent, r: Response) -> Response {
-    let (parts, body) = r.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+fn record(app: &App, sent: Sent, r: Response) -> Response {
     let answer = crate::Answer {
         operation: path_segments(&sent.path)
             .and_then(|segs| generic::find(&sent.method, &segs))
@@ -136,13 +114,13 @@ async fn record(app: &App, sent: Sent, r: Response) -> Response {
         query: sent.query,
         request_content_type: sent.content_type,
         request_body: sent.body,
-        status: parts.status.as_u16(),
-        body: body.clone(),
+        status: r.status().as_u16(),
+        body: r.body().clone(),
     };
     if let Some(answers) = &app.answers {
         lock(answers).push(answer);
     }
-    Response::from_parts(parts, axum::body::Body::from(body))
+    r
 }
 
 /// The decoded segments of a Management API path below `/api/v2`; `None` when one is not
@@ -161,7 +139,7 @@ fn path_segments(path: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-async fn dispatch(app: &App, req: Request) -> Response {
+fn dispatch(app: &App, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let Some(segs) = path_segments(parts.uri.path()) else {
         return ApiErr::bad_query("Path segment is not valid UTF-8").into_response();
@@ -223,16 +201,6 @@ async fn dispatch(app: &App, req: Request) -> Response {
             Some("insufficient_scope"),
         );
     }
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
-            return api_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Payload too large",
-                Some("payload_too_large"),
-            );
-        }
-    };
     let ctx = Ctx {
         app,
         query,
