@@ -644,8 +644,8 @@ pub fn report(h: &Harness, results: Vec<Outcome>, total: usize) {
         "schema validation: {} answers of {} operations checked, {} operations answer no body, \
          {} invalid answers; {} requests checked ({} JSON bodies, {} query parameters), {} \
          invalid requests ({} patterns the validator cannot compile left out, at most {}; \
-         corrections of the description: {} required fields, {} added properties, {} enum \
-         values, {} list answers, {} patterns, {} statuses)",
+         corrections of the description: {} required fields, {} added properties, {} \
+         nullable properties, {} enum values, {} list answers, {} patterns, {} statuses)",
         v.checked,
         v.operations.len(),
         v.bodiless.len(),
@@ -658,6 +658,10 @@ pub fn report(h: &Harness, results: Vec<Outcome>, total: usize) {
         schema::MAX_PATTERNS_LEFT_OUT,
         schema::ERRATA.len(),
         schema::PROPERTY_ERRATA.len(),
+        schema::NULLABLE_ERRATA
+            .iter()
+            .map(|(_, p, _)| p.len())
+            .sum::<usize>(),
         schema::ENUM_ERRATA.len(),
         v.lists_corrected,
         v.counts_corrected,

@@ -9,7 +9,8 @@
 //! left out and counted. Where the description contradicts what Auth0 really answers, a
 //! correction is applied, each with the recording that shows the real answer: the required
 //! fields of [`ERRATA`] and the keywords of [`KEYWORD_ERRATA`] are dropped, the properties of
-//! [`PROPERTY_ERRATA`] and the values of [`ENUM_ERRATA`] added, and the `oneOf` of list answers becomes an `anyOf` (see
+//! [`PROPERTY_ERRATA`] and the values of [`ENUM_ERRATA`] added, the properties of
+//! [`NULLABLE_ERRATA`] allowed to be `null`, and the `oneOf` of list answers becomes an `anyOf` (see
 //! [`pages_any_of`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -144,6 +145,54 @@ pub const PROPERTY_ERRATA: &[(&str, &str, &str, &str)] = &[
         r#"{"type": "boolean"}"#,
         "as above",
     ),
+    (
+        "CreateBrandingThemeResponseContent",
+        "identifiers",
+        r#"{"type": "object"}"#,
+        "recordings/go-auth0/TestBrandingThemeManager_Update_Identifiers.json: a new theme has \
+         its identifiers' display settings",
+    ),
+    (
+        "GetBrandingThemeResponseContent",
+        "identifiers",
+        r#"{"type": "object"}"#,
+        "as above",
+    ),
+    (
+        "UpdateBrandingThemeResponseContent",
+        "identifiers",
+        r#"{"type": "object"}"#,
+        "as above",
+    ),
+];
+
+/// The properties of every log event that Auth0 answers `null` where they do not apply to the
+/// event (see [`NULLABLE_ERRATA`]).
+const LOG_NULLABLE: &[&str] = &[
+    "audience",
+    "client_id",
+    "client_name",
+    "connection",
+    "connection_id",
+    "details",
+    "hostname",
+    "location_info",
+    "strategy",
+    "strategy_type",
+    "user_id",
+    "user_name",
+];
+
+/// Corrections of the description: `(schema, properties that may be null, why)`; each
+/// property's schema becomes "its schema or null".
+pub const NULLABLE_ERRATA: &[(&str, &[&str], &str)] = &[
+    (
+        "Log",
+        LOG_NULLABLE,
+        "recordings/go-auth0/TestLogManager_Search.json: every event holds every key, null \
+         where it does not apply (an API operation has no connection, no user)",
+    ),
+    ("GetLogResponseContent", LOG_NULLABLE, "as above"),
 ];
 
 /// Corrections of the description: `(enum schema, value it lacks, why)`.
@@ -481,6 +530,15 @@ pub fn validate(spec: &Value, answers: &[Answer]) -> Validation {
         if let Some(props) = components["schemas"][*schema]["properties"].as_object_mut() {
             let s = serde_json::from_str(property_schema).expect("an erratum's schema is JSON");
             props.insert((*property).to_owned(), s);
+        }
+    }
+    for (schema, properties, _) in NULLABLE_ERRATA {
+        if let Some(props) = components["schemas"][*schema]["properties"].as_object_mut() {
+            for property in *properties {
+                if let Some(p) = props.get_mut(*property) {
+                    *p = json!({"anyOf": [p.clone(), {"type": "null"}]});
+                }
+            }
         }
     }
     out.lists_corrected = pages_any_of(&mut components);
