@@ -62,6 +62,13 @@ use Alphabet::{Alphanumeric as A, Hex, Ulid, Uuid};
 /// for the item's `type`).
 pub(crate) const ID_FORMATS: &[IdFormat] = &[
     id(
+        "/connections/{id}/scim-configuration/tokens",
+        "tok_",
+        16,
+        A,
+        "go-auth0/TestConnectionManager_CreateSCIMToken.json",
+    ),
+    id(
         "/users/{id}/authentication-methods",
         "{type}|dev_",
         16,
@@ -729,6 +736,30 @@ pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
         answer: FreshAnswer::Value(concat!(r#"{"mapping":"#, scim_default_mapping!(), "}")),
         recording: "go-auth0/TestConnectionManager_ReadSCIMDefaultConfiguration.json",
     },
+    // The providers a new tenant sends MFA codes and notifications with: Auth0's own for SMS
+    // and voice, Guardian for push (the key as the recordings read it, the values as Auth0's
+    // MFA documentation gives a tenant's defaults).
+    FreshSetting {
+        path: "/guardian/factors/phone/selected-provider",
+        answer: FreshAnswer::Value(r#"{"provider":"auth0"}"#),
+        recording: "go-auth0/TestGuardian_MultiFactor_Phone_Provider.json",
+    },
+    FreshSetting {
+        path: "/guardian/factors/sms/selected-provider",
+        answer: FreshAnswer::Value(r#"{"provider":"auth0"}"#),
+        recording: "go-auth0/TestGuardian_MultiFactor_Phone_Provider.json",
+    },
+    FreshSetting {
+        path: "/guardian/factors/push-notification/selected-provider",
+        answer: FreshAnswer::Value(r#"{"provider":"guardian"}"#),
+        recording: "go-auth0/TestGuardian_MultiFactor_Push_Provider.json",
+    },
+    FreshSetting {
+        // No user is blocked for an identifier the tenant has not blocked.
+        path: "/user-blocks",
+        answer: FreshAnswer::Value(r#"{"blocked_for":[]}"#),
+        recording: "go-auth0/TestUserManager_BlocksByIdentifier.json",
+    },
     FreshSetting {
         path: "/prompts",
         answer: FreshAnswer::Value(
@@ -737,6 +768,42 @@ pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
         recording: "go-auth0/TestPrompt.json",
     },
 ];
+
+/// Fields a read of a setting holds once the setting is written, where the write did not
+/// set them.
+#[derive(Debug)]
+pub(crate) struct ReadDefaults {
+    /// The setting's path template.
+    pub(crate) path: &'static str,
+    /// The fields (a JSON object).
+    pub(crate) fields: &'static str,
+    /// The recording that shows them.
+    pub(crate) recording: &'static str,
+}
+
+/// The fields reads of written settings add.
+pub(crate) const READ_DEFAULTS: &[ReadDefaults] = &[
+    ReadDefaults {
+        path: "/guardian/factors/sms/providers/twilio",
+        fields: r#"{"auth_token":null,"from":null,"messaging_service_sid":null,"sid":null}"#,
+        recording: "go-auth0/TestGuardian_MultiFactor_SMS_Twilio.json",
+    },
+    ReadDefaults {
+        path: "/guardian/factors/push-notification/providers/apns",
+        fields: r#"{"enabled":true}"#,
+        recording: "go-auth0/TestGuardian_MultiFactor_Push_DirectAPNS.json",
+    },
+    ReadDefaults {
+        path: "/prompts/{prompt}/screen/{screen}/rendering",
+        fields: r#"{"filters":null}"#,
+        recording: "go-auth0/TestPromptManager_BulkUpdateRendering.json",
+    },
+];
+
+/// The fields a read of the written setting at `path` (a template) adds.
+pub(crate) fn read_defaults(path: &str) -> Option<&'static ReadDefaults> {
+    READ_DEFAULTS.iter().find(|d| d.path == path)
+}
 
 /// What Auth0 adds to an item it creates, beside the id and the timestamps: the fields its
 /// answer holds that the request did not send.
@@ -834,6 +901,12 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
         recording: "go-auth0/TestConnectionManager_CreateSCIMConfigurationWithoutBody.json",
     },
     CreateDefaults {
+        // The token itself, which only the create answers.
+        collection: "/connections/{id}/scim-configuration/tokens",
+        fields: r#"{"token":"{alnum32}"}"#,
+        recording: "go-auth0/TestConnectionManager_CreateSCIMToken.json",
+    },
+    CreateDefaults {
         collection: "/self-service-profiles",
         fields: r#"{"user_attributes":[]}"#,
         recording: "go-auth0/TestSelfServiceProfileManager_Create.json",
@@ -842,6 +915,11 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
         collection: "/self-service-profiles/{id}/sso-ticket",
         fields: r#"{"ticket":"https://{tenant_domain}/self-service/connections-flow?ticket={alnum32}"}"#,
         recording: "go-auth0/TestSelfServiceProfileManager_CreateAndRevokeTicket.json",
+    },
+    CreateDefaults {
+        collection: "/branding/themes",
+        fields: r#"{"identifiers":{"login_display":"unified","otp_autocomplete":true,"phone_display":{"formatting":"international","masking":"mask_digits"}}}"#,
+        recording: "go-auth0/TestBrandingThemeManager_Update_Identifiers.json",
     },
     CreateDefaults {
         collection: "/forms",
@@ -859,6 +937,40 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
         recording: "go-auth0/TestEncryptionKeyManager_Read.json",
     },
 ];
+
+/// Fields the description gives an answer (with a default) that Auth0 never answers:
+/// `(path templates of the answers, fields, recording)`.
+pub(crate) const NEVER_ANSWERED: &[(&[&str], &[&str], &str)] = &[(
+    &["/actions/actions", "/actions/actions/{id}"],
+    // A request to deploy, not a field of the action: none of the 45 recorded answers that
+    // hold an action has it.
+    &["deploy"],
+    "go-auth0/TestActionManager_CreateWithDeploy.json",
+)];
+
+/// The fields of [`NEVER_ANSWERED`] for an answer at `path` (a template).
+pub(crate) fn never_answered(path: &str) -> &'static [&'static str] {
+    NEVER_ANSWERED
+        .iter()
+        .find(|(paths, _, _)| paths.contains(&path))
+        .map_or(&[], |(_, fields, _)| fields)
+}
+
+/// Fields of a new item that only the create's answer holds, never a later read:
+/// `(collection, fields, recording)`.
+pub(crate) const CREATE_ANSWER_ONLY: &[(&str, &[&str], &str)] = &[(
+    "/connections/{id}/scim-configuration/tokens",
+    &["token"],
+    "go-auth0/TestConnectionManager_ListSCIMTokens.json",
+)];
+
+/// The fields of a new item of `collection` (a template) that only its create answers.
+pub(crate) fn create_answer_only(collection: &str) -> &'static [&'static str] {
+    CREATE_ANSWER_ONLY
+        .iter()
+        .find(|(c, _, _)| *c == collection)
+        .map_or(&[], |(_, fields, _)| fields)
+}
 
 /// The creates that answer the new item where the description gives no answer body:
 /// `(collection, recording)`.
@@ -879,6 +991,18 @@ pub(crate) fn create_defaults(collection: &str) -> Option<&'static CreateDefault
 /// The fresh answer of the setting at `path` (a template), where a recording shows it.
 pub(crate) fn fresh_setting(path: &str) -> Option<&'static FreshSetting> {
     FRESH_SETTINGS.iter().find(|s| s.path == path)
+}
+
+/// The checkpoint lists that add `total` (every item's count) to a page when the request asks
+/// for totals: `(list, recording)`.
+pub(crate) const CHECKPOINT_TOTALS: &[(&str, &str)] = &[(
+    "/users/{user_id}/refresh-tokens",
+    "go-auth0/TestUserManager_DeleteRefreshTokens.json",
+)];
+
+/// Whether a checkpoint page of `list` (a template) holds `total` when asked for totals.
+pub(crate) fn checkpoint_total(list: &str) -> bool {
+    CHECKPOINT_TOTALS.iter().any(|(l, _)| *l == list)
 }
 
 /// The checkpoint lists that answer a bare array of every item when the request sends neither
@@ -967,6 +1091,92 @@ pub(crate) const GUARDIAN_FACTORS: &[&str] = &[
 pub(crate) const GUARDIAN_FACTORS_RECORDING: &str =
     "go-auth0/TestGuardian_MultiFactor_DUO_Enable.json";
 
+/// An API of Auth0's own that a tenant creates on request: a `POST /resource-servers` with its
+/// identifier answers the system API, whatever else the request sends.
+#[derive(Debug)]
+pub(crate) struct SystemApi {
+    /// Its identifier; `{tenant_domain}` stands for the tenant's domain.
+    pub(crate) identifier: &'static str,
+    /// Its fields beside `id` and `identifier` (a JSON object).
+    pub(crate) fields: &'static str,
+    /// The recording that shows it created.
+    pub(crate) recording: &'static str,
+}
+
+/// The system APIs a tenant creates on request.
+pub(crate) const SYSTEM_APIS: &[SystemApi] = &[
+    SystemApi {
+        identifier: "urn:auth0:express-configure",
+        fields: r#"{"name":"Okta OIN Express Configuration API","is_system":true,"allow_offline_access":false,"enforce_policies":true,"scopes":[{"description":"Ability to create SSO configurations","value":"express_configure:sso"},{"description":"Ability to create scim configurations","value":"express_configure:scim"}],"signing_alg":"RS256","skip_consent_for_verifiable_first_party_clients":false,"subject_type_authorization":{"client":{"policy":"deny_all"},"user":{"policy":"allow_all"}},"token_lifetime":300,"token_lifetime_for_web":7200}"#,
+        recording: "go-auth0/TestResourceServer_ExpressConfiguration.json",
+    },
+    SystemApi {
+        identifier: "https://{tenant_domain}/me/",
+        fields: r#"{"name":"Auth0 My Account API","is_system":true,"allow_offline_access":true,"proof_of_possession":{"mechanism":"dpop","required":false},"scopes":[{"description":"Create Connected Accounts","value":"create:me:connected_accounts"},{"description":"Read Connected Accounts","value":"read:me:connected_accounts"},{"description":"Delete Connected Accounts","value":"delete:me:connected_accounts"}],"signing_alg":"RS256","skip_consent_for_verifiable_first_party_clients":true,"subject_type_authorization":{"client":{"policy":"deny_all"},"user":{"policy":"require_client_grant"}},"token_lifetime":600,"token_lifetime_for_web":600}"#,
+        recording: "go-auth0/TestResourceServer_ACR.json",
+    },
+];
+
+/// The system API whose identifier is `identifier` on the tenant of `domain`.
+pub(crate) fn system_api(identifier: &str, domain: &str) -> Option<&'static SystemApi> {
+    SYSTEM_APIS
+        .iter()
+        .find(|a| a.identifier.replace("{tenant_domain}", domain) == identifier)
+}
+
+/// The keys every log event holds, `null` where they do not apply to the event (an API
+/// operation has no connection, a token issuance no user), as [`LOG_EVENT_KEYS_RECORDING`]
+/// lists events of every type.
+pub(crate) const LOG_EVENT_KEYS: &[&str] = &[
+    "audience",
+    "client_id",
+    "client_name",
+    "connection",
+    "connection_id",
+    "details",
+    "hostname",
+    "location_info",
+    "organization_id",
+    "organization_name",
+    "strategy",
+    "strategy_type",
+    "user_id",
+    "user_name",
+];
+
+/// The recording of [`LOG_EVENT_KEYS`].
+pub(crate) const LOG_EVENT_KEYS_RECORDING: &str = "go-auth0/TestLogManager_Search.json";
+
+/// Fields a read answers whichever fields its `fields` query names: `(path template, fields,
+/// recording)`.
+pub(crate) const FIELDS_ALWAYS: &[(&str, &[&str], &str)] = &[
+    (
+        "/logs",
+        LOG_FIELDS_ALWAYS,
+        "ruby-auth0/Auth0_Api_V2_Logs__logs__filters_should_include_the_specified_fields.json",
+    ),
+    (
+        "/clients",
+        CLIENT_FIELDS_ALWAYS,
+        "ruby-auth0/Auth0_Api_V2_Clients__clients__filters_should_paginate_results.json",
+    ),
+    (
+        "/tenants/settings",
+        TENANT_SETTINGS_FIELDS_ALWAYS,
+        "ruby-auth0/Auth0_Api_V2_Tenants__get_tenant_settings_with_specific_fields_should_include_the_field_requested.json",
+    ),
+];
+
+/// The fields of a client that every read of clients answers (see [`FIELDS_ALWAYS`]).
+pub(crate) const CLIENT_FIELDS_ALWAYS: &[&str] = &["tenant"];
+
+/// The fields of a log event that every read of logs answers (see [`FIELDS_ALWAYS`]).
+pub(crate) const LOG_FIELDS_ALWAYS: &[&str] = &["_id"];
+
+/// The tenant settings that every read of them answers (see [`FIELDS_ALWAYS`]).
+pub(crate) const TENANT_SETTINGS_FIELDS_ALWAYS: &[&str] =
+    &["sandbox_version", "sandbox_versions_available"];
+
 /// What the overrides say about `method` on `path` (a template), with their recordings, as the
 /// routes listing shows it: `{"status": …, "id_format": …, "idempotent_delete": …}`; `None` when
 /// nothing.
@@ -1005,6 +1215,23 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
             serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
         );
     }
+    if let Some((_, fields, recording)) = NEVER_ANSWERED
+        .iter()
+        .find(|(paths, _, _)| paths.contains(&path))
+    {
+        out.insert(
+            "never_answered".into(),
+            serde_json::json!({"fields": fields, "recording": recording}),
+        );
+    }
+    if method == "POST"
+        && let Some((_, fields, recording)) = CREATE_ANSWER_ONLY.iter().find(|(c, _, _)| *c == path)
+    {
+        out.insert(
+            "answer_only".into(),
+            serde_json::json!({"fields": fields, "recording": recording}),
+        );
+    }
     if method == "POST"
         && let Some((_, recording)) = CREATE_ANSWERS_ITEM.iter().find(|(c, _)| *c == path)
     {
@@ -1039,6 +1266,14 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
         );
     }
     if method == "GET"
+        && let Some(d) = read_defaults(path)
+    {
+        out.insert(
+            "read_defaults".into(),
+            serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
+        );
+    }
+    if method == "GET"
         && let Some(d) = default_item(path)
     {
         out.insert(
@@ -1055,10 +1290,38 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
                 "recording": SETTINGS_IN_MINUTES_RECORDING}),
         );
     }
+    if method == "POST" && path == "/resource-servers" {
+        out.insert(
+            "system_apis".into(),
+            serde_json::json!(SYSTEM_APIS.iter().map(|a| serde_json::json!({"identifier": a.identifier, "recording": a.recording})).collect::<Vec<_>>()),
+        );
+    }
+    if method == "GET" && (path == "/logs" || path == "/logs/{id}") {
+        out.insert(
+            "event_keys".into(),
+            serde_json::json!({"keys": LOG_EVENT_KEYS, "recording": LOG_EVENT_KEYS_RECORDING}),
+        );
+    }
+    if method == "GET"
+        && let Some((_, fields, recording)) = FIELDS_ALWAYS.iter().find(|(p, _, _)| *p == path)
+    {
+        out.insert(
+            "fields_always".into(),
+            serde_json::json!({"fields": fields, "recording": recording}),
+        );
+    }
     if method == "GET" && path == "/guardian/factors" {
         out.insert(
             "fresh".into(),
             serde_json::json!({"factors": GUARDIAN_FACTORS, "recording": GUARDIAN_FACTORS_RECORDING}),
+        );
+    }
+    if method == "GET"
+        && let Some((_, recording)) = CHECKPOINT_TOTALS.iter().find(|(l, _)| *l == path)
+    {
+        out.insert(
+            "checkpoint_total".into(),
+            serde_json::json!({"recording": recording}),
         );
     }
     if method == "GET"
@@ -1143,10 +1406,24 @@ mod tests {
             }
             assert!(UNDESCRIBED_ROUTES[i + 1..].iter().all(|o| o.path != r.path));
         }
+        for a in SYSTEM_APIS {
+            assert!(a.recording.ends_with(".json"), "{a:?}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(a.fields).is_ok_and(|v| v.is_object()),
+                "{a:?}"
+            );
+        }
+        for (path, fields, recording) in FIELDS_ALWAYS {
+            assert!(path.starts_with('/') && !fields.is_empty() && recording.ends_with(".json"));
+        }
         for (list, key, recording) in CHECKPOINT_KEYS {
             assert!(list.starts_with('/') && !key.is_empty() && recording.ends_with(".json"));
         }
-        for (path, recording) in IDEMPOTENT_DELETES.iter().chain(BARE_WITHOUT_CHECKPOINT) {
+        for (path, recording) in IDEMPOTENT_DELETES
+            .iter()
+            .chain(BARE_WITHOUT_CHECKPOINT)
+            .chain(CHECKPOINT_TOTALS)
+        {
             assert!(path.starts_with('/') && recording.ends_with(".json"));
         }
         for (i, d) in CREATE_DEFAULTS.iter().enumerate() {
@@ -1160,6 +1437,14 @@ mod tests {
                     .iter()
                     .all(|e| e.collection != d.collection)
             );
+        }
+        for (i, d) in READ_DEFAULTS.iter().enumerate() {
+            assert!(d.recording.ends_with(".json"), "{d:?}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(d.fields).is_ok_and(|v| v.is_object()),
+                "{d:?}"
+            );
+            assert!(READ_DEFAULTS[i + 1..].iter().all(|e| e.path != d.path));
         }
         for d in DEFAULT_ITEMS {
             assert!(d.recording.ends_with(".json") && d.not_found_recording.ends_with(".json"));

@@ -483,9 +483,15 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
     }
 
     // A new tenant's settings, as recordings/go-auth0/
-    // TestTenantManager_CIMDAndResourceParameterProfile.json reads them (less what that test sets).
+    // TestTenantManager_CIMDAndResourceParameterProfile.json reads them before its first write
+    // (the two settings that test changes read there as TestTenantManager_CountryCodes.json
+    // reads them too, before it changes them itself).
     *store.singleton_mut(crate::store::TENANT_SETTINGS) = json!({
         "change_password": {"enabled": false},
+        "client_id_metadata_document_supported": false,
+        "ephemeral_session_lifetime": 1,
+        "idle_ephemeral_session_lifetime": 1,
+        "resource_parameter_profile": "audience",
         "enabled_locales": ["en"],
         "flags": {"allow_changing_enable_sso": false, "allow_legacy_delegation_grant_types": true,
                   "allow_legacy_ro_grant_types": true, "allow_other_legacy_grant_types": true,

@@ -116,6 +116,10 @@ impl Credential {
         }
         if let Some(e) = &self.expires_at {
             v["expires_at"] = Value::String(e.clone());
+        } else if self.credential_type == "public_key" {
+            // A key without an expiry reads `null` (recordings/go-auth0/
+            // TestClient_GetCredentials.json); its create answers without it.
+            v["expires_at"] = Value::Null;
         }
         if let Some(dn) = &self.subject_dn {
             v["subject_dn"] = Value::String(dn.clone());
@@ -278,6 +282,9 @@ impl Store {
             o.entry("user_agent")
                 .or_insert(Value::String("auth0-m2m-fake".into()));
             o.entry("isMobile").or_insert(Value::Bool(false));
+            for key in crate::overrides::LOG_EVENT_KEYS {
+                o.entry(*key).or_insert(Value::Null);
+            }
             self.logs.push(now, fields);
         }
     }

@@ -38,6 +38,9 @@ fn adjustments(audience: &str, client_id: &str) -> BTreeMap<&'static str, Value>
         ("/roles", json!({"name": "crud-role"})),
         // The sample's inline credential holds no real key.
         ("/clients", json!({"client_authentication_methods": null})),
+        // A create that deploys at once copies the sample's code into a version; the walk is
+        // of the action alone (`one_store` creates one with `deploy`).
+        ("/actions/actions", json!({"deploy": false})),
     ])
 }
 

@@ -1,7 +1,7 @@
 //! Clients: `/clients`, `/clients/{id}`, `/clients/{id}/rotate-secret`.
 
 use super::base::*;
-use super::pagination::{paginate, select_fields};
+use super::pagination::{paginate_keeping, select_fields_keeping};
 use super::routes::Route;
 
 /// Handles the client routes.
@@ -12,7 +12,10 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         (Route::Client(id), "GET") => {
             let c =
                 find(store.items(crate::store::CLIENTS), "client_id", id).ok_or_else(no_client)?;
-            Ok(json(StatusCode::OK, &select_fields(ctx, c.clone())))
+            Ok(json(
+                StatusCode::OK,
+                &select_fields_keeping(ctx, c.clone(), crate::overrides::CLIENT_FIELDS_ALWAYS),
+            ))
         }
         (Route::Client(id), "PATCH") => update_client(ctx, store, id),
         (Route::Client(id), "DELETE") => {
@@ -49,7 +52,14 @@ pub(super) fn list_clients(ctx: &Ctx<'_>, store: &Store) -> Res {
         .filter(|c| first_party.is_none_or(|f| c["is_first_party"] == Value::Bool(f)))
         .cloned()
         .collect();
-    paginate(ctx, items, "clients", false, Some("client_id"))
+    paginate_keeping(
+        ctx,
+        items,
+        "clients",
+        false,
+        Some("client_id"),
+        crate::overrides::CLIENT_FIELDS_ALWAYS,
+    )
 }
 
 pub(super) const CLIENT_PROPS: &[&str] = &[
@@ -165,6 +175,9 @@ pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let methods = body.remove("client_authentication_methods");
     let id = seed::client_id();
     let mut client = seed::new_client(&name, &app_type, id.clone(), seed::client_secret());
+    if app_type == "express_configuration" {
+        express_configuration_defaults(&mut client);
+    }
     merge_client(&mut client, body);
     store.items_mut(crate::store::CLIENTS).push(client.clone());
     // Credentials given inline are registered as the credentials endpoint registers them, and
@@ -198,6 +211,34 @@ pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         }
     }
     Ok(json(StatusCode::CREATED, &client))
+}
+
+/// What Auth0 sets on a new client of type `express_configuration` (an Okta OIN Express
+/// Configuration client): Okta's redirect, organizations required with a prompt, and
+/// authentication by private key JWT with no credential yet, no client secret method
+/// (recordings/go-auth0/TestClient_ExpressConfiguration.json creates one without them).
+fn express_configuration_defaults(client: &mut Value) {
+    let Some(o) = client.as_object_mut() else {
+        return;
+    };
+    o.insert(
+        "callbacks".into(),
+        json!(["https://system-admin.okta.com/admin/app/generic/oauth20redirect"]),
+    );
+    o.insert(
+        "grant_types".into(),
+        json!(["authorization_code", "client_credentials"]),
+    );
+    o.insert("organization_usage".into(), json!("require"));
+    o.insert(
+        "organization_require_behavior".into(),
+        json!("pre_login_prompt"),
+    );
+    o.remove("token_endpoint_auth_method");
+    o.insert(
+        "client_authentication_methods".into(),
+        json!({"private_key_jwt": {"credentials": []}}),
+    );
 }
 
 pub(super) fn update_client(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {

@@ -183,7 +183,12 @@ pub(crate) fn add_credential(
         expires_at: text("expires_at"),
         subject_dn: None,
     };
-    let answer = cred.to_json();
+    let mut answer = cred.to_json();
+    if let Some(o) = answer.as_object_mut()
+        && o.get("expires_at").is_some_and(Value::is_null)
+    {
+        o.remove("expires_at");
+    }
     list.push(cred);
     Ok(answer)
 }

@@ -404,6 +404,20 @@ fn answer(op: &Op, body: &Value) -> Response {
         };
         return json(status, &recorded);
     }
+    let unanswered = crate::overrides::never_answered(op.path);
+    let trimmed;
+    let body = if unanswered.is_empty() || !body.is_object() {
+        body
+    } else {
+        let mut b = body.clone();
+        if let Some(o) = b.as_object_mut() {
+            for k in unanswered {
+                o.remove(*k);
+            }
+        }
+        trimmed = b;
+        &trimmed
+    };
     let answers_item = op.method == "POST" && crate::overrides::create_answers_item(op.path);
     if (op.sample.is_empty() && !answers_item) || status == StatusCode::NO_CONTENT {
         empty(status)
@@ -502,7 +516,7 @@ fn add_create_defaults(
 
 /// The fields [`add_create_defaults`] gives a new item by code rather than from
 /// [`CREATE_DEFAULTS`](crate::overrides::CREATE_DEFAULTS): a connection's by its strategy, a
-/// rule's `order`.
+/// rule's `order`, the version an action created with `deploy` runs.
 const ADDED_BY_CODE: &[(&str, &[&str])] = &[
     (
         crate::store::CONNECTIONS,
@@ -514,6 +528,8 @@ const ADDED_BY_CODE: &[(&str, &[&str])] = &[
         ],
     ),
     ("/rules", &["order"]),
+    // Named by a create with `deploy` (`deploy_on_create`); not in the description's schema.
+    (ACTIONS, &["current_version"]),
 ];
 
 /// The fields Auth0 adds to a new item of `collection` on create: those of its
@@ -732,6 +748,50 @@ const BULK_RENDERING: &str = "/prompts/rendering";
 /// An organization's invitations.
 const INVITATIONS: &str = "/organizations/{id}/invitations";
 
+/// The tenant's default domain: its own, or a custom domain set as the default.
+const DEFAULT_DOMAIN: &str = "/custom-domains/default";
+
+/// The default domain as Auth0 reads it (recordings/go-auth0/
+/// TestCustomDomainManager_UpdateDefault_Set_custom_domain_as_default.json): the custom domain
+/// set as the default, whole, else `{"domain"}` naming the tenant's own.
+fn default_domain(store: &Store, tenant_domain: &str) -> Value {
+    let added = added_keys("/custom-domains");
+    store
+        .collections
+        .get("/custom-domains")
+        .into_iter()
+        .flatten()
+        .find(|d| d["is_default"] == Value::Bool(true))
+        .map_or_else(
+            || json!({ "domain": tenant_domain }),
+            |d| with_added(&added, d, shaped(d, &item_shape("/custom-domains"))),
+        )
+}
+
+/// Sets the default domain: the custom domain named `domain` becomes the default (and the
+/// others not), and the answer is that domain whole; any other domain (the tenant's own)
+/// clears the custom default, and the answer names it.
+fn set_default_domain(store: &mut Store, domain: &str) -> Value {
+    let mut chosen = None;
+    for d in store
+        .collections
+        .entry("/custom-domains".to_owned())
+        .or_default()
+        .iter_mut()
+    {
+        let is = d["domain"].as_str() == Some(domain);
+        d["is_default"] = Value::Bool(is);
+        if is {
+            chosen = Some(d.clone());
+        }
+    }
+    let added = added_keys("/custom-domains");
+    chosen.map_or_else(
+        || json!({ "domain": domain }),
+        |d| with_added(&added, &d, shaped(&d, &item_shape("/custom-domains"))),
+    )
+}
+
 /// What Auth0 adds to an invitation (recordings/go-auth0/TestOrganizationManager_CreateInvitation.json):
 /// its organization, a ticket, the URL the invitee follows (the application's login URL, else
 /// the tenant's, with the ticket and the organization) and an expiry `ttl_sec` after now
@@ -847,6 +907,8 @@ fn deployed_version(store: &mut Store, id: &str) -> Map<String, Value> {
     version.insert("number".into(), Value::from(number));
     version.insert("deployed".into(), Value::Bool(false));
     version.insert("status".into(), Value::from("built"));
+    // A deployed version was built (recordings/go-auth0/TestActionManager_Version.json).
+    version.insert("built_at".into(), Value::from(iso8601(now_ms())));
     version
 }
 
@@ -862,6 +924,62 @@ fn advance_action_build(collection: &str, item: &mut Value) {
         _ => return,
     };
     item["status"] = Value::from(next);
+    if next == "built" {
+        // The version a create with `deploy` made is built with it
+        // (recordings/go-auth0/TestActionManager_CreateWithDeploy.json).
+        let now = Value::from(iso8601(now_ms()));
+        if let Some(v) = item
+            .get_mut("current_version")
+            .and_then(Value::as_object_mut)
+        {
+            v.insert("status".into(), Value::from("BUILT"));
+            v.insert("build_time".into(), now.clone());
+        }
+        if let Some(v) = item
+            .get_mut("deployed_version")
+            .and_then(Value::as_object_mut)
+        {
+            v.insert("status".into(), Value::from("built"));
+            v.insert("built_at".into(), now);
+        }
+    }
+}
+
+/// A create of an action with `deploy: true` deploys its first version at once, to be built
+/// with the action, as recordings/go-auth0/TestActionManager_CreateWithDeploy.json answers
+/// it: the action names it as its current and deployed version, its changes all deployed.
+fn deploy_on_create(store: &mut Store, action_id: &str) {
+    let mut version = deployed_version(store, action_id);
+    let now = Value::from(iso8601(now_ms()));
+    let version_id = crate::util::random_uuid();
+    version.insert("id".into(), Value::from(version_id.as_str()));
+    version.insert("deployed".into(), Value::Bool(true));
+    version.insert("status".into(), Value::from("pending"));
+    version.remove("built_at");
+    version.insert("created_at".into(), now.clone());
+    version.insert("updated_at".into(), now.clone());
+    let listed = Value::Object(version.clone());
+    version.remove("action");
+    let current = json!({
+        "id": version_id, "number": version["number"], "code": version["code"],
+        "runtime": version["runtime"], "status": "PENDING",
+        "created_at": now, "updated_at": now,
+    });
+    store
+        .collections
+        .entry(format!("{ACTIONS}/{action_id}/versions"))
+        .or_default()
+        .push(listed);
+    if let Some(o) = store
+        .collections
+        .get_mut(ACTIONS)
+        .and_then(|items| items.iter_mut().find(|a| a["id"] == action_id))
+        .and_then(Value::as_object_mut)
+    {
+        o.insert("current_version".into(), current);
+        o.insert("deployed_version".into(), Value::Object(version));
+        o.insert("all_changes_deployed".into(), Value::Bool(true));
+    }
 }
 
 /// The array of a membership body (`{"roles": ["rol_1"]}` to `…/roles`), if the body is one:
@@ -1135,6 +1253,12 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 o.insert("all_changes_deployed".into(), Value::Bool(false));
                 o.entry("runtime").or_insert_with(|| Value::from("node22"));
             }
+            // `deploy` is a request to deploy, not a field of the action.
+            let deploy = op.path == ACTIONS
+                && item
+                    .as_object_mut()
+                    .and_then(|o| o.remove("deploy"))
+                    .is_some_and(|d| d == Value::Bool(true));
             stamp(&mut item, &base, true);
             expand_references(store, &mut item, &base);
             if op.path == DEPLOY {
@@ -1159,14 +1283,31 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                     .or_default()
                     .push(item.clone());
             }
+            let created = with_added(&added_keys(op.path), &item, shaped(&item, &answer_shape));
+            // What only the create answers (a SCIM token's secret) is not kept.
+            if let Some(o) = item.as_object_mut() {
+                for field in crate::overrides::create_answer_only(op.path) {
+                    o.remove(*field);
+                }
+            }
             let items = collection(store, &concrete, op.path);
             items.retain(|i| i[&key] != id);
-            items.push(item.clone());
-            let created = shaped(&item, &answer_shape);
-            Ok(answer(
-                op,
-                &with_added(&added_keys(op.path), &item, created),
-            ))
+            items.push(item);
+            if deploy {
+                deploy_on_create(store, id.as_str().unwrap_or_default());
+                let action = collection(store, &concrete, op.path)
+                    .iter()
+                    .find(|i| i[&key] == id)
+                    .cloned()
+                    .unwrap_or_default();
+                let created = with_added(
+                    &added_keys(op.path),
+                    &action,
+                    shaped(&action, &answer_shape),
+                );
+                return Ok(answer(op, &created));
+            }
+            Ok(answer(op, &created))
         }
         ("GET", _) if hides_values(op) => {
             let shown: Map<String, Value> = store
@@ -1191,6 +1332,9 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                     .collect();
                 return Ok(answer(op, &json!({ key: items })));
             }
+            if op.path == DEFAULT_DOMAIN && !store.schema_samples {
+                return Ok(answer(op, &default_domain(store, &ctx.app.domain)));
+            }
             if let Some(d) = crate::overrides::default_item(op.path) {
                 // The collection's one item (a tenant's theme), else Auth0's 404.
                 let (message, code) = d.not_found;
@@ -1202,7 +1346,20 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 return Ok(answer(op, &with_added(&added, item, read)));
             }
             let mut value = match store.singletons.get(&concrete) {
-                Some(v) => shaped(v, &answer_shape),
+                Some(v) => {
+                    let mut value = shaped(v, &answer_shape);
+                    // What a read of a written setting holds beside what was written.
+                    if let (Some(d), Some(o)) = (
+                        crate::overrides::read_defaults(op.path),
+                        value.as_object_mut(),
+                    ) && let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(d.fields)
+                    {
+                        for (k, v) in fields {
+                            o.entry(k).or_insert(v);
+                        }
+                    }
+                    value
+                }
                 None => fresh_setting(op, store, &ctx.app.domain)?,
             };
             if op.path == RENDERING
@@ -1215,6 +1372,12 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 o.insert("tenant".into(), Value::from(crate::seed::TENANT_NAME));
             }
             Ok(answer(op, &value))
+        }
+        ("PATCH", _) if op.path == DEFAULT_DOMAIN => {
+            let domain = body.get("domain").and_then(Value::as_str).ok_or_else(|| {
+                ApiErr::bad_body("Payload validation error: 'Missing required property: domain'.")
+            })?;
+            Ok(answer(op, &set_default_domain(store, domain)))
         }
         ("PATCH", _) | ("PUT", _) => {
             let initial = match (store.singletons.get(&concrete), op_at("GET", op.path)) {
@@ -1358,9 +1521,18 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
         shape(op)
     };
     let added = added_keys(op.path);
+    let unanswered = crate::overrides::never_answered(op.path);
     let items: Vec<Value> = items
         .iter()
-        .map(|i| with_added(&added, i, shaped(i, &item_shape)))
+        .map(|i| {
+            let mut item = with_added(&added, i, shaped(i, &item_shape));
+            if let Some(o) = item.as_object_mut() {
+                for k in unanswered {
+                    o.remove(*k);
+                }
+            }
+            item
+        })
         .collect();
     let number = |k: &str, default: usize| -> usize {
         ctx.q(k).and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -1387,6 +1559,9 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
                 "next".into(),
                 Value::String((from + page.len()).to_string()),
             );
+        }
+        if ctx.q("include_totals") == Some("true") && crate::overrides::checkpoint_total(op.path) {
+            envelope.insert("total".into(), Value::from(items.len()));
         }
         // The key a recording shows where the description gives a bare page, when a page was
         // asked for (`take`, `from`).

@@ -1,7 +1,7 @@
 //! Logs: `/logs`, `/logs/{id}`.
 
 use super::base::*;
-use super::pagination::{list_params, offset_page, select_fields};
+use super::pagination::{list_params, offset_page, select_fields_keeping};
 use super::routes::Route;
 use super::search::search;
 
@@ -32,12 +32,15 @@ pub(super) fn list_logs(ctx: &Ctx<'_>, store: &Store) -> Res {
             .into_iter()
             .filter(|l| l["log_id"].as_str().is_some_and(|id| id > from.as_str()))
             .take(take)
-            .map(|v| select_fields(ctx, v))
+            .map(|v| select_fields_keeping(ctx, v, crate::overrides::LOG_FIELDS_ALWAYS))
             .collect();
         return Ok(json(StatusCode::OK, &Value::Array(out)));
     }
     let ascending = ctx.q("sort").is_some_and(|s| s.ends_with(":1"));
-    let mut logs: Vec<Value> = logs.into_iter().map(|v| select_fields(ctx, v)).collect();
+    let mut logs: Vec<Value> = logs
+        .into_iter()
+        .map(|v| select_fields_keeping(ctx, v, crate::overrides::LOG_FIELDS_ALWAYS))
+        .collect();
     if !ascending {
         logs.reverse();
     }

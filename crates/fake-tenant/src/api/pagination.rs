@@ -58,14 +58,20 @@ pub(super) fn list_params(ctx: &Ctx<'_>) -> Result<ListParams, ApiErr> {
 }
 
 /// Applies `fields` / `include_fields` to one object.
-pub(super) fn select_fields(ctx: &Ctx<'_>, mut v: Value) -> Value {
+pub(super) fn select_fields(ctx: &Ctx<'_>, v: Value) -> Value {
+    select_fields_keeping(ctx, v, &[])
+}
+
+/// [`select_fields`], keeping the fields of `always` whichever fields the request names, as
+/// Auth0 keeps some in every answer of a resource (a log event's `_id`).
+pub(super) fn select_fields_keeping(ctx: &Ctx<'_>, mut v: Value, always: &[&str]) -> Value {
     let Some(fields) = ctx.q("fields") else {
         return v;
     };
     let wanted: Vec<&str> = fields.split(',').map(str::trim).collect();
     let include = ctx.q("include_fields") != Some("false");
     if let Some(o) = v.as_object_mut() {
-        o.retain(|k, _| wanted.contains(&k.as_str()) == include);
+        o.retain(|k, _| always.contains(&k.as_str()) || wanted.contains(&k.as_str()) == include);
     }
     v
 }
@@ -79,8 +85,24 @@ pub(super) fn paginate(
     with_length: bool,
     checkpoint_id: Option<&str>,
 ) -> Res {
+    paginate_keeping(ctx, items, key, with_length, checkpoint_id, &[])
+}
+
+/// [`paginate`], keeping the fields of `always` in every item whichever fields the request
+/// names (see [`select_fields_keeping`]).
+pub(super) fn paginate_keeping(
+    ctx: &Ctx<'_>,
+    items: Vec<Value>,
+    key: &str,
+    with_length: bool,
+    checkpoint_id: Option<&str>,
+    always: &[&str],
+) -> Res {
     let p = list_params(ctx)?;
-    let items: Vec<Value> = items.into_iter().map(|v| select_fields(ctx, v)).collect();
+    let items: Vec<Value> = items
+        .into_iter()
+        .map(|v| select_fields_keeping(ctx, v, always))
+        .collect();
     if let Some(id_field) = checkpoint_id
         && (p.from.is_some() || p.take.is_some())
     {

@@ -38,6 +38,15 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
                 .ok_or_else(no_rs)?;
             let rs = &mut store.items_mut(crate::store::RESOURCE_SERVERS)[pos];
             if rs["is_system"] == Value::Bool(true) {
+                if !is_management_api(rs) {
+                    // Auth0's other system APIs refuse updates too, with a 400
+                    // (recordings/go-auth0/TestResourceServer_ExpressConfiguration.json).
+                    return Err(ApiErr(
+                        StatusCode::BAD_REQUEST,
+                        "A system API cannot be updated".into(),
+                        Some("operation_not_supported"),
+                    ));
+                }
                 return Err(ApiErr(
                     StatusCode::FORBIDDEN,
                     "You cannot update the Auth0 Management API".into(),
@@ -49,7 +58,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         (Route::ResourceServer(id), "DELETE") => {
             if let Some(rs) = find_rs(store.items(crate::store::RESOURCE_SERVERS), id) {
-                if rs["is_system"] == Value::Bool(true) {
+                if is_management_api(rs) {
                     return Err(ApiErr(
                         StatusCode::BAD_REQUEST,
                         "You cannot delete the Auth0 Management API".into(),
@@ -68,6 +77,15 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
         }
         _ => Err(ApiErr::not_found("Not Found", None)),
     }
+}
+
+/// Whether `rs` is the tenant's Management API (a system API that cannot be deleted, unlike
+/// the system APIs a tenant creates on request).
+fn is_management_api(rs: &Value) -> bool {
+    rs["is_system"] == Value::Bool(true)
+        && rs["identifier"]
+            .as_str()
+            .is_some_and(|i| i.ends_with("/api/v2/"))
 }
 
 pub(super) fn find_rs<'v>(items: &'v [Value], id: &str) -> Option<&'v Value> {
@@ -109,6 +127,22 @@ pub(super) fn create_resource_server(ctx: &Ctx<'_>, store: &mut Store) -> Res {
             "A resource server with the same identifier already exists",
             Some("operation_not_supported"),
         ));
+    }
+    if let Some(api) = crate::overrides::system_api(&identifier, &ctx.app.domain) {
+        let mut rs: Value = serde_json::from_str(api.fields).unwrap_or_else(|_| json!({}));
+        // What the request sends beside the system API's own fields is kept (a policy); its
+        // name and settings are Auth0's.
+        for (k, v) in body {
+            if rs.get(&k).is_none() {
+                rs[k] = v;
+            }
+        }
+        rs["id"] = json!(random_hex(24));
+        rs["identifier"] = json!(identifier);
+        store
+            .items_mut(crate::store::RESOURCE_SERVERS)
+            .push(rs.clone());
+        return Ok(json(StatusCode::CREATED, &rs));
     }
     let mut rs = json!({
         "id": random_hex(24),

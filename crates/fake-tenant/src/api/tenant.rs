@@ -1,7 +1,7 @@
 //! Tenant settings: `/tenants/settings`.
 
 use super::base::*;
-use super::pagination::select_fields;
+use super::pagination::select_fields_keeping;
 use super::routes::Route;
 
 /// Handles the tenant settings routes.
@@ -9,12 +9,13 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
     match (route, m) {
         (Route::TenantSettings, "GET") => Ok(json(
             StatusCode::OK,
-            &select_fields(
+            &select_fields_keeping(
                 ctx,
                 store
                     .singleton(crate::store::TENANT_SETTINGS)
                     .cloned()
                     .unwrap_or_else(|| json!({})),
+                crate::overrides::TENANT_SETTINGS_FIELDS_ALWAYS,
             ),
         )),
         (Route::TenantSettings, _) => {

@@ -1,0 +1,443 @@
+//! Behaviour the recordings of real Auth0 traffic show and the description does not: each test
+//! names the recording it follows.
+
+mod common;
+
+use auth0_m2m_fake::FakeTenant;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// A tenant, an HTTP client and a token of its default client (every scope).
+async fn setup() -> (FakeTenant, reqwest::Client, String) {
+    let t = common::tenant().await;
+    let http = common::http_client(&t);
+    let token = common::token(&t, &http).await;
+    (t, http, token)
+}
+
+/// Sends one request: `(status, JSON body or null)`.
+async fn call(
+    s: &(FakeTenant, reqwest::Client, String),
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let (status, _, v) = common::api(&s.0, &s.1, &s.2, method, path, body).await;
+    (status, v)
+}
+
+/// go-auth0/TestActionManager_CreateWithDeploy.json: a create with `deploy` names its first
+/// version as current and deployed, built with the action; `deploy` is not kept.
+#[tokio::test]
+async fn an_action_created_with_deploy_runs_its_first_version_once_built() {
+    let s = setup().await;
+    let (status, created) = call(
+        &s,
+        Method::POST,
+        "actions/actions",
+        Some(json!({"name": "deployed-at-once", "code": "exports.onExecutePostLogin = async () => {};",
+                    "runtime": "node18", "deploy": true,
+                    "supported_triggers": [{"id": "post-login", "version": "v3"}]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert!(created.get("deploy").is_none(), "{created}");
+    assert_eq!(created["all_changes_deployed"], true);
+    assert_eq!(created["current_version"]["status"], "PENDING");
+    assert_eq!(created["current_version"]["number"], 1);
+    assert_eq!(created["deployed_version"]["deployed"], true);
+    assert_eq!(
+        created["deployed_version"]["code"],
+        "exports.onExecutePostLogin = async () => {};"
+    );
+    let id = created["id"].as_str().expect("id").to_owned();
+    // Two reads: building, then built, with the version.
+    call(&s, Method::GET, &format!("actions/actions/{id}"), None).await;
+    let (_, built) = call(&s, Method::GET, &format!("actions/actions/{id}"), None).await;
+    assert_eq!(built["status"], "built", "{built}");
+    assert_eq!(built["current_version"]["status"], "BUILT");
+    assert!(
+        built["current_version"]["build_time"].is_string(),
+        "{built}"
+    );
+    assert_eq!(built["deployed_version"]["status"], "built");
+    assert!(built["deployed_version"]["built_at"].is_string(), "{built}");
+    let (status, versions) = call(
+        &s,
+        Method::GET,
+        &format!("actions/actions/{id}/versions"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        versions["versions"][0]["id"], created["current_version"]["id"],
+        "{versions}"
+    );
+
+    // Without `deploy` nothing is deployed.
+    let (_, draft) = call(
+        &s,
+        Method::POST,
+        "actions/actions",
+        Some(
+            json!({"name": "a-draft", "code": "exports.onExecutePostLogin = async () => {};",
+                    "supported_triggers": [{"id": "post-login", "version": "v3"}]}),
+        ),
+    )
+    .await;
+    assert_eq!(draft["all_changes_deployed"], false);
+    assert!(draft.get("current_version").is_none(), "{draft}");
+    assert!(draft.get("deployed_version").is_none(), "{draft}");
+}
+
+/// go-auth0/TestConnectionManager_CreateSCIMToken.json and …_ListSCIMTokens.json: the token
+/// itself is answered once, by the create; the list shows the rest.
+#[tokio::test]
+async fn a_scim_token_is_shown_once() {
+    let s = setup().await;
+    let (_, conn) = call(
+        &s,
+        Method::POST,
+        "connections",
+        Some(json!({"name": "scim-oidc", "strategy": "oidc",
+                    "options": {"client_id": "abc", "issuer": "https://idp.example.com",
+                                "discovery_url": "https://idp.example.com/.well-known/openid-configuration"}})),
+    )
+    .await;
+    let conn = conn["id"].as_str().expect("connection id").to_owned();
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &format!("connections/{conn}/scim-configuration"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, token) = call(
+        &s,
+        Method::POST,
+        &format!("connections/{conn}/scim-configuration/tokens"),
+        Some(json!({"scopes": ["get:users"]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{token}");
+    let secret = token["token"].as_str().expect("the token").to_owned();
+    assert_eq!(secret.len(), 32);
+    let token_id = token["token_id"].as_str().expect("token_id");
+    assert!(
+        token_id.starts_with("tok_") && token_id.len() == 20,
+        "{token_id}"
+    );
+    let (_, listed) = call(
+        &s,
+        Method::GET,
+        &format!("connections/{conn}/scim-configuration/tokens"),
+        None,
+    )
+    .await;
+    assert_eq!(listed[0]["token_id"], token_id, "{listed}");
+    assert!(!listed.to_string().contains(&secret), "{listed}");
+}
+
+/// go-auth0/TestResourceServer_ExpressConfiguration.json: a system API is created on request,
+/// as Auth0 defines it; it refuses updates and can be deleted, unlike the Management API.
+#[tokio::test]
+async fn a_system_api_is_created_as_auth0_defines_it() {
+    let s = setup().await;
+    let (status, api) = call(
+        &s,
+        Method::POST,
+        "resource-servers",
+        Some(json!({"identifier": "urn:auth0:express-configure", "name": "mine"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{api}");
+    assert_eq!(api["name"], "Okta OIN Express Configuration API");
+    assert_eq!(api["is_system"], true);
+    assert_eq!(api["scopes"][0]["value"], "express_configure:sso");
+    let id = api["id"].as_str().expect("id").to_owned();
+    let (status, _) = call(
+        &s,
+        Method::PATCH,
+        &format!("resource-servers/{id}"),
+        Some(json!({"name": "Modified Name"})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _) = call(&s, Method::DELETE, &format!("resource-servers/{id}"), None).await;
+    assert_eq!(status, 204);
+    let audience = s.0.audience();
+    let (status, _) = call(
+        &s,
+        Method::DELETE,
+        &format!("resource-servers/{}", urlencode(&audience)),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "the Management API stays");
+
+    // The tenant's own My Account API; another tenant's identifier is an ordinary API.
+    let me = format!("https://{}/me/", s.0.domain());
+    let (_, mine) = call(
+        &s,
+        Method::POST,
+        "resource-servers",
+        Some(json!({"identifier": me})),
+    )
+    .await;
+    assert_eq!(mine["name"], "Auth0 My Account API", "{mine}");
+    let (_, other) = call(
+        &s,
+        Method::POST,
+        "resource-servers",
+        Some(json!({"identifier": "https://elsewhere.example.com/me/"})),
+    )
+    .await;
+    assert!(other.get("is_system").is_none(), "{other}");
+}
+
+/// A path segment, percent-encoded.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// go-auth0/TestLogManager_Search.json: every event holds every key, `null` where it does not
+/// apply; ruby-auth0's log filter recordings: `_id` whatever the fields asked.
+#[tokio::test]
+async fn log_events_hold_every_key_and_their_id() {
+    let s = setup().await;
+    call(
+        &s,
+        Method::POST,
+        "roles",
+        Some(json!({"name": "logged-role"})),
+    )
+    .await;
+    let (status, logs) = call(&s, Method::GET, "logs", None).await;
+    assert_eq!(status, 200);
+    let events = logs.as_array().expect("a bare list");
+    assert!(events.len() >= 2, "{logs}");
+    for e in events {
+        for key in [
+            "audience",
+            "client_id",
+            "client_name",
+            "connection",
+            "connection_id",
+            "details",
+            "hostname",
+            "location_info",
+            "organization_id",
+            "organization_name",
+            "strategy",
+            "strategy_type",
+            "user_id",
+            "user_name",
+        ] {
+            assert!(e.get(key).is_some(), "{key} missing in {e}");
+        }
+    }
+    let sapi = events.iter().find(|e| e["type"] == "sapi").expect("sapi");
+    assert_eq!(sapi["connection"], Value::Null);
+    let (_, picked) = call(&s, Method::GET, "logs?fields=date&per_page=1", None).await;
+    let keys: Vec<&String> = picked[0]
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(keys, ["_id", "date"], "{picked}");
+}
+
+/// ruby-auth0's tenant settings recordings: the sandbox versions are answered whatever the
+/// fields asked; go-auth0/TestTenantManager_CIMDAndResourceParameterProfile.json: a new
+/// tenant's settings.
+#[tokio::test]
+async fn tenant_settings_read_as_a_new_tenant_reads_them() {
+    let s = setup().await;
+    let (_, settings) = call(&s, Method::GET, "tenants/settings", None).await;
+    assert_eq!(settings["resource_parameter_profile"], "audience");
+    assert_eq!(settings["client_id_metadata_document_supported"], false);
+    assert_eq!(settings["ephemeral_session_lifetime"], 1);
+    let (_, picked) = call(
+        &s,
+        Method::GET,
+        "tenants/settings?fields=enabled_locales&include_fields=true",
+        None,
+    )
+    .await;
+    let keys: Vec<&String> = picked
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(
+        keys,
+        [
+            "enabled_locales",
+            "sandbox_version",
+            "sandbox_versions_available"
+        ]
+    );
+}
+
+/// go-auth0/TestCustomDomainManager_UpdateDefault_Set_custom_domain_as_default.json: a custom
+/// domain set as the default reads whole; setting the tenant's own domain again reads it alone.
+#[tokio::test]
+async fn a_custom_domain_becomes_the_default_and_back() {
+    let s = setup().await;
+    let (_, default) = call(&s, Method::GET, "custom-domains/default", None).await;
+    assert_eq!(default, json!({"domain": s.0.domain()}));
+    let (status, created) = call(
+        &s,
+        Method::POST,
+        "custom-domains",
+        Some(json!({"domain": "login.example.com", "type": "auth0_managed_certs"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, set) = call(
+        &s,
+        Method::PATCH,
+        "custom-domains/default",
+        Some(json!({"domain": "login.example.com"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{set}");
+    assert_eq!(set["custom_domain_id"], created["custom_domain_id"]);
+    assert_eq!(set["is_default"], true);
+    let (_, read) = call(&s, Method::GET, "custom-domains/default", None).await;
+    assert_eq!(
+        read["custom_domain_id"], created["custom_domain_id"],
+        "{read}"
+    );
+    let (_, back) = call(
+        &s,
+        Method::PATCH,
+        "custom-domains/default",
+        Some(json!({"domain": s.0.domain()})),
+    )
+    .await;
+    assert_eq!(back, json!({"domain": s.0.domain()}));
+    let id = created["custom_domain_id"].as_str().expect("id");
+    let (_, domain) = call(&s, Method::GET, &format!("custom-domains/{id}"), None).await;
+    assert_eq!(domain["is_default"], false, "{domain}");
+}
+
+/// Settings read as written plus what Auth0 adds (go-auth0/TestGuardian_MultiFactor_SMS_Twilio.json),
+/// defaults a new tenant has (TestUserManager_BlocksByIdentifier.json), a user's refresh
+/// tokens with their total (TestUserManager_DeleteRefreshTokens.json), a credential's expiry
+/// read as `null` but not answered by its create (TestClient_GetCredentials.json).
+#[tokio::test]
+async fn reads_hold_what_auth0_adds() {
+    let s = setup().await;
+    let (status, _) = call(
+        &s,
+        Method::PUT,
+        "guardian/factors/sms/providers/twilio",
+        Some(json!({"auth_token": "secret-token", "from": "+15550001", "sid": "AC123"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, twilio) = call(
+        &s,
+        Method::GET,
+        "guardian/factors/sms/providers/twilio",
+        None,
+    )
+    .await;
+    assert_eq!(twilio["messaging_service_sid"], Value::Null, "{twilio}");
+    assert_eq!(twilio["sid"], "AC123");
+
+    let (_, blocks) = call(&s, Method::GET, "user-blocks?identifier=someone", None).await;
+    assert_eq!(blocks, json!({"blocked_for": []}));
+    let (_, push) = call(
+        &s,
+        Method::GET,
+        "guardian/factors/push-notification/selected-provider",
+        None,
+    )
+    .await;
+    assert_eq!(push, json!({"provider": "guardian"}));
+
+    let (_, users) = call(&s, Method::GET, "users?per_page=1", None).await;
+    let user = users[0]["user_id"].as_str().map(urlencode);
+    if let Some(user) = user {
+        let (status, tokens) = call(
+            &s,
+            Method::GET,
+            &format!("users/{user}/refresh-tokens?include_totals=true"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(tokens["total"], 0, "{tokens}");
+    }
+
+    let (_, client) = call(
+        &s,
+        Method::POST,
+        "clients",
+        Some(json!({"name": "keyed", "app_type": "non_interactive"})),
+    )
+    .await;
+    let client_id = client["client_id"].as_str().expect("client_id").to_owned();
+    let pem = {
+        use rsa::pkcs8::{EncodePublicKey, LineEnding};
+        rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
+            .expect("rsa")
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .expect("public pem")
+    };
+    let (status, cred) = call(
+        &s,
+        Method::POST,
+        &format!("clients/{client_id}/credentials"),
+        Some(json!({"credential_type": "public_key", "name": "k", "pem": pem})),
+    )
+    .await;
+    assert_eq!(status, 201, "{cred}");
+    assert!(cred.get("expires_at").is_none(), "{cred}");
+    let cred_id = cred["id"].as_str().expect("id");
+    let (_, read) = call(
+        &s,
+        Method::GET,
+        &format!("clients/{client_id}/credentials/{cred_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(read["expires_at"], Value::Null, "{read}");
+    assert!(read.get("expires_at").is_some(), "{read}");
+}
+
+/// go-auth0/TestClient_ExpressConfiguration.json: an Okta OIN Express Configuration client
+/// authenticates by private key JWT and requires organizations.
+#[tokio::test]
+async fn an_express_configuration_client_gets_auth0s_settings() {
+    let s = setup().await;
+    let (status, c) = call(
+        &s,
+        Method::POST,
+        "clients",
+        Some(json!({"name": "OIN", "app_type": "express_configuration"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{c}");
+    assert_eq!(
+        c["client_authentication_methods"],
+        json!({"private_key_jwt": {"credentials": []}})
+    );
+    assert_eq!(c["organization_usage"], "require");
+    assert!(c.get("token_endpoint_auth_method").is_none(), "{c}");
+    assert_eq!(
+        c["callbacks"],
+        json!(["https://system-admin.okta.com/admin/app/generic/oauth20redirect"])
+    );
+}
