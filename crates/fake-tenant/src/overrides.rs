@@ -769,6 +769,46 @@ pub(crate) const FRESH_SETTINGS: &[FreshSetting] = &[
     },
 ];
 
+/// The answer of an operation that acts rather than stores (a ticket, a code), where the
+/// description's answer holds only optional fields.
+#[derive(Debug)]
+pub(crate) struct ActionAnswer {
+    /// The HTTP method.
+    pub(crate) method: &'static str,
+    /// The path template.
+    pub(crate) path: &'static str,
+    /// The answer (a JSON object); `"{tenant_domain}"` stands for the tenant's domain,
+    /// `"{alnum32}"` for 32 random letters and digits (one value per answer, wherever it
+    /// appears: a ticket's id and its URL), `"{code24}"` for a recovery code of 24 capitals and
+    /// digits.
+    pub(crate) fields: &'static str,
+    /// The recording that shows it.
+    pub(crate) recording: &'static str,
+}
+
+/// The answers of operations that act.
+pub(crate) const ACTION_ANSWERS: &[ActionAnswer] = &[
+    ActionAnswer {
+        method: "POST",
+        path: "/guardian/enrollments/ticket",
+        fields: r#"{"ticket_id":"{alnum32}","ticket_url":"https://{tenant_domain}/mfa/enrollment?ticket={alnum32}"}"#,
+        recording: "go-auth0/TestGuardian_Enrollment_CreateTicket.json",
+    },
+    ActionAnswer {
+        method: "POST",
+        path: "/users/{id}/recovery-code-regeneration",
+        fields: r#"{"recovery_code":"{code24}"}"#,
+        recording: "go-auth0/TestUserManager_RegenerateRecoveryCode.json",
+    },
+];
+
+/// The answer of the operation `method` `path` (a template) that acts, where one is recorded.
+pub(crate) fn action_answer(method: &str, path: &str) -> Option<&'static ActionAnswer> {
+    ACTION_ANSWERS
+        .iter()
+        .find(|a| a.method == method && a.path == path)
+}
+
 /// Fields a read of a setting holds once the setting is written, where the write did not
 /// set them.
 #[derive(Debug)]
@@ -917,6 +957,11 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
         recording: "go-auth0/TestSelfServiceProfileManager_CreateAndRevokeTicket.json",
     },
     CreateDefaults {
+        collection: "/users/{id}/authentication-methods",
+        fields: r#"{"confirmed":true}"#,
+        recording: "go-auth0/TestUserManager_AuthenticationMethods.json",
+    },
+    CreateDefaults {
         collection: "/branding/themes",
         fields: r#"{"identifiers":{"login_display":"unified","otp_autocomplete":true,"phone_display":{"formatting":"international","masking":"mask_digits"}}}"#,
         recording: "go-auth0/TestBrandingThemeManager_Update_Identifiers.json",
@@ -938,22 +983,52 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
     },
 ];
 
-/// Fields the description gives an answer (with a default) that Auth0 never answers:
-/// `(path templates of the answers, fields, recording)`.
-pub(crate) const NEVER_ANSWERED: &[(&[&str], &[&str], &str)] = &[(
-    &["/actions/actions", "/actions/actions/{id}"],
-    // A request to deploy, not a field of the action: none of the 45 recorded answers that
-    // hold an action has it.
-    &["deploy"],
-    "go-auth0/TestActionManager_CreateWithDeploy.json",
-)];
+/// Fields of an item that some answers never hold.
+#[derive(Debug)]
+pub(crate) struct NeverAnswered {
+    /// The methods of the answers.
+    pub(crate) methods: &'static [&'static str],
+    /// The path templates of the answers.
+    pub(crate) paths: &'static [&'static str],
+    /// The fields left out.
+    pub(crate) fields: &'static [&'static str],
+    /// The recording that shows it.
+    pub(crate) recording: &'static str,
+}
 
-/// The fields of [`NEVER_ANSWERED`] for an answer at `path` (a template).
-pub(crate) fn never_answered(path: &str) -> &'static [&'static str] {
+/// The fields some answers never hold.
+pub(crate) const NEVER_ANSWERED: &[NeverAnswered] = &[
+    NeverAnswered {
+        methods: &["GET", "POST", "PATCH", "PUT", "DELETE"],
+        paths: &["/actions/actions", "/actions/actions/{id}"],
+        // A request to deploy, not a field of the action, though the description gives it a
+        // default: none of the 45 recorded answers that hold an action has it.
+        fields: &["deploy"],
+        recording: "go-auth0/TestActionManager_CreateWithDeploy.json",
+    },
+    NeverAnswered {
+        // A method made by the Management API is confirmed, which reads show and writes'
+        // answers do not.
+        methods: &["POST", "PATCH", "PUT"],
+        paths: &[
+            "/users/{id}/authentication-methods",
+            "/users/{id}/authentication-methods/{authentication_method_id}",
+        ],
+        fields: &["confirmed"],
+        recording: "go-auth0/TestUserManager_AuthenticationMethods.json",
+    },
+];
+
+/// The entry of [`NEVER_ANSWERED`] for an answer of `method` at `path` (a template).
+fn never_answered_entry(method: &str, path: &str) -> Option<&'static NeverAnswered> {
     NEVER_ANSWERED
         .iter()
-        .find(|(paths, _, _)| paths.contains(&path))
-        .map_or(&[], |(_, fields, _)| fields)
+        .find(|n| n.methods.contains(&method) && n.paths.contains(&path))
+}
+
+/// The fields of [`NEVER_ANSWERED`] for an answer of `method` at `path` (a template).
+pub(crate) fn never_answered(method: &str, path: &str) -> &'static [&'static str] {
+    never_answered_entry(method, path).map_or(&[], |n| n.fields)
 }
 
 /// Fields of a new item that only the create's answer holds, never a later read:
@@ -1215,13 +1290,10 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
             serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
         );
     }
-    if let Some((_, fields, recording)) = NEVER_ANSWERED
-        .iter()
-        .find(|(paths, _, _)| paths.contains(&path))
-    {
+    if let Some(n) = never_answered_entry(method, path) {
         out.insert(
             "never_answered".into(),
-            serde_json::json!({"fields": fields, "recording": recording}),
+            serde_json::json!({"fields": n.fields, "recording": n.recording}),
         );
     }
     if method == "POST"
@@ -1263,6 +1335,12 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
         out.insert(
             "fresh".into(),
             serde_json::json!({"answer": answer, "recording": f.recording}),
+        );
+    }
+    if let Some(a) = action_answer(method, path) {
+        out.insert(
+            "action_answer".into(),
+            serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(a.fields).unwrap_or_default(), "recording": a.recording}),
         );
     }
     if method == "GET"
@@ -1436,6 +1514,13 @@ mod tests {
                 CREATE_DEFAULTS[i + 1..]
                     .iter()
                     .all(|e| e.collection != d.collection)
+            );
+        }
+        for a in ACTION_ANSWERS {
+            assert!(a.recording.ends_with(".json"), "{a:?}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(a.fields).is_ok_and(|v| v.is_object()),
+                "{a:?}"
             );
         }
         for (i, d) in READ_DEFAULTS.iter().enumerate() {

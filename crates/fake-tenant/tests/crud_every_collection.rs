@@ -30,7 +30,11 @@ fn adjustments(audience: &str, client_id: &str) -> BTreeMap<&'static str, Value>
             "/resource-servers",
             json!({"identifier": "https://crud.example.com/api"}),
         ),
-        ("/organizations", json!({"name": "crud-org"})),
+        // The sample enables a connection the tenant does not have, which a create refuses.
+        (
+            "/organizations",
+            json!({"name": "crud-org", "enabled_connections": []}),
+        ),
         (
             "/connections",
             json!({"name": "crud-db", "strategy": "auth0"}),

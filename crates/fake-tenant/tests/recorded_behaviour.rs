@@ -441,3 +441,149 @@ async fn an_express_configuration_client_gets_auth0s_settings() {
         json!(["https://system-admin.okta.com/admin/app/generic/oauth20redirect"])
     );
 }
+
+/// go-auth0/TestOrganizationManager_Create.json: connections enabled by the create are the
+/// organization's, answered with their name and strategy; an unknown one is refused.
+#[tokio::test]
+async fn an_organization_created_with_connections_enables_them() {
+    let s = setup().await;
+    let (_, conns) = call(&s, Method::GET, "connections?strategy=auth0", None).await;
+    let conn = conns[0]["id"]
+        .as_str()
+        .expect("the database connection")
+        .to_owned();
+    let (status, org) = call(
+        &s,
+        Method::POST,
+        "organizations",
+        Some(json!({"name": "with-conns", "enabled_connections": [
+            {"connection_id": conn, "assign_membership_on_login": true}]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{org}");
+    let enabled = &org["enabled_connections"][0];
+    assert_eq!(enabled["connection_id"], conn.as_str());
+    assert_eq!(enabled["assign_membership_on_login"], true);
+    assert_eq!(enabled["show_as_button"], true);
+    assert_eq!(
+        enabled["connection"]["name"],
+        "Username-Password-Authentication"
+    );
+    let id = org["id"].as_str().expect("id");
+    let (_, listed) = call(
+        &s,
+        Method::GET,
+        &format!("organizations/{id}/enabled_connections"),
+        None,
+    )
+    .await;
+    assert!(listed.to_string().contains(&conn), "{listed}");
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        "organizations",
+        Some(json!({"name": "unknown-conn", "enabled_connections": [
+            {"connection_id": "con_doesnotexist0000"}]})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (_, orgs) = call(&s, Method::GET, "organizations", None).await;
+    assert!(
+        !orgs.to_string().contains("unknown-conn"),
+        "nothing half-made"
+    );
+}
+
+/// Users: a recovery code regenerated (TestUserManager_RegenerateRecoveryCode.json), an MFA
+/// enrollment ticket (TestGuardian_Enrollment_CreateTicket.json), a password reset by the
+/// Management API (TestUserManager_Update.json), authentication methods replaced and read as
+/// confirmed (TestUserManager_AuthenticationMethods.json).
+#[tokio::test]
+async fn user_actions_answer_as_auth0_does() {
+    let s = setup().await;
+    let (status, user) = call(
+        &s,
+        Method::POST,
+        "users",
+        Some(json!({"connection": "Username-Password-Authentication",
+                    "email": "actions@example.com", "password": "Passw0rd!Passw0rd"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{user}");
+    let user_id = user["user_id"].as_str().expect("user_id").to_owned();
+    let path = urlencode(&user_id);
+
+    let (_, code) = call(
+        &s,
+        Method::POST,
+        &format!("users/{path}/recovery-code-regeneration"),
+        Some(json!({})),
+    )
+    .await;
+    let code = code["recovery_code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no recovery_code in {code}"));
+    assert!(
+        code.len() == 24
+            && code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+        "{code}"
+    );
+
+    let (_, ticket) = call(
+        &s,
+        Method::POST,
+        "guardian/enrollments/ticket",
+        Some(json!({"user_id": user_id})),
+    )
+    .await;
+    let ticket_id = ticket["ticket_id"].as_str().expect("ticket_id");
+    assert_eq!(
+        ticket["ticket_url"],
+        format!("https://{}/mfa/enrollment?ticket={ticket_id}", s.0.domain())
+    );
+
+    let (_, updated) = call(
+        &s,
+        Method::PATCH,
+        &format!("users/{path}"),
+        Some(json!({"password": "An0ther!Passw0rd", "connection": "Username-Password-Authentication"})),
+    )
+    .await;
+    assert!(updated["last_password_reset"].is_string(), "{updated}");
+
+    let (status, replaced) = call(
+        &s,
+        Method::PUT,
+        &format!("users/{path}/authentication-methods"),
+        Some(
+            json!([{"type": "email", "name": "MyEmail", "email": "foo@example.com"},
+                    {"type": "phone", "name": "MyPhone", "phone_number": "+15550001111",
+                     "preferred_authentication_method": "sms"}]),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{replaced}");
+    let ids: Vec<&str> = replaced
+        .as_array()
+        .expect("the methods")
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 2, "{replaced}");
+    assert!(
+        ids[0].starts_with("email|dev_") && ids[1].starts_with("phone|dev_"),
+        "{ids:?}"
+    );
+    assert!(replaced[0].get("confirmed").is_none(), "{replaced}");
+    let (_, read) = call(
+        &s,
+        Method::GET,
+        &format!("users/{path}/authentication-methods/{}", urlencode(ids[0])),
+        None,
+    )
+    .await;
+    assert_eq!(read["confirmed"], true, "{read}");
+    assert_eq!(read["name"], "MyEmail");
+}

@@ -276,6 +276,77 @@ impl Harness {
                     .await,
             ),
         ));
+        // Authentication methods of the user: one created, read and updated, then all of them
+        // replaced (new ids), and one of those deleted.
+        {
+            use auth0_m2m::management::users as u;
+            let method = c
+                .execute(&u::CreateUserAuthenticationMethod::new(
+                    &uid,
+                    u::CreateUserAuthenticationMethodRequestContent::new(
+                        u::CreatedUserAuthenticationMethodTypeEnum::Email,
+                    )
+                    .with_field("email", Value::from("e2e-method@example.com")),
+                ))
+                .await;
+            let method_id = method
+                .as_ref()
+                .ok()
+                .and_then(|m| m.id.clone())
+                .unwrap_or_default();
+            out.push(("post_authentication-methods", done(method)));
+            out.push((
+                "get_authentication-methods",
+                done(
+                    c.execute(&u::ListUserAuthenticationMethods::new(&uid))
+                        .await,
+                ),
+            ));
+            out.push((
+                "get_authentication-methods_by_authentication_method_id",
+                done(
+                    c.execute(&u::GetUserAuthenticationMethod::new(&uid, &method_id))
+                        .await,
+                ),
+            ));
+            out.push((
+                "patch_authentication-methods_by_authentication_method_id",
+                done(
+                    c.execute(&u::UpdateUserAuthenticationMethod::new(
+                        &uid,
+                        &method_id,
+                        u::UpdateUserAuthenticationMethodRequestContent::new(),
+                    ))
+                    .await,
+                ),
+            ));
+            let replaced = c
+                .execute(&u::SetUserAuthenticationMethods::new(
+                    &uid,
+                    vec![
+                        serde_json::from_value::<u::SetUserAuthenticationMethodsSchema>(
+                            serde_json::json!({"type": "email", "name": "e2e",
+                                               "email": "e2e-replaced@example.com"}),
+                        )
+                        .expect("a method"),
+                    ],
+                ))
+                .await;
+            let replaced_id = replaced
+                .as_ref()
+                .ok()
+                .and_then(|all| all.first())
+                .and_then(|m| m.id.clone())
+                .unwrap_or_default();
+            out.push(("put_authentication-methods", done(replaced)));
+            out.push((
+                "delete_authentication-methods_by_authentication_method_id",
+                done(
+                    c.execute(&u::DeleteUserAuthenticationMethod::new(&uid, &replaced_id))
+                        .await,
+                ),
+            ));
+        }
         out.push((
             "patch_users_by_id",
             done(

@@ -404,15 +404,21 @@ fn answer(op: &Op, body: &Value) -> Response {
         };
         return json(status, &recorded);
     }
-    let unanswered = crate::overrides::never_answered(op.path);
+    let unanswered = crate::overrides::never_answered(op.method, op.path);
     let trimmed;
-    let body = if unanswered.is_empty() || !body.is_object() {
+    let body = if unanswered.is_empty() {
         body
     } else {
         let mut b = body.clone();
-        if let Some(o) = b.as_object_mut() {
-            for k in unanswered {
-                o.remove(*k);
+        let items: Vec<&mut Value> = match &mut b {
+            Value::Array(items) => items.iter_mut().collect(),
+            other => vec![other],
+        };
+        for item in items {
+            if let Some(o) = item.as_object_mut() {
+                for k in unanswered {
+                    o.remove(*k);
+                }
             }
         }
         trimmed = b;
@@ -1018,6 +1024,9 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
     };
     // What an answer holds when nothing was stored, and the shape stored items are answered in.
     let (answer_sample, answer_shape) = (sample(op), shape(op));
+    if let Some(value) = action_answer(op, &ctx.app.domain) {
+        return Ok(answer(op, &value));
+    }
     match (op.method, last_is_param) {
         ("GET", true) if template.len() > 2 && template[template.len() - 2] == "name" => {
             // A read by name (`…/discovery-domains/name/{discovery_domain}`): the item of the
@@ -1218,7 +1227,18 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             } else {
                 body
             };
+            // Fields Auth0 adds that the description's schema does not name (a theme's
+            // `identifiers`) are kept as sent.
+            let kept: Vec<(String, Value)> = added_keys(op.path)
+                .into_iter()
+                .filter_map(|k| body.get(&k).cloned().map(|v| (k, v)))
+                .collect();
             let mut item = shaped(&Value::Object(body), &base);
+            if let Some(o) = item.as_object_mut() {
+                for (k, v) in kept {
+                    o.entry(k).or_insert(v);
+                }
+            }
             // An item named by what it links (an organization's enabled connection is its
             // `connection_id`) keeps the id sent, and replaces an earlier link of it.
             let id = match sent {
@@ -1373,6 +1393,49 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             }
             Ok(answer(op, &value))
         }
+        ("PUT", false)
+            if is_collection(op.path)
+                && item_param(op.path).is_some()
+                && raw
+                    .as_array()
+                    .is_some_and(|items| items.iter().all(Value::is_object)) =>
+        {
+            // The items sent replace the collection's, each made as a create makes it
+            // (recordings/go-auth0/TestUserManager_AuthenticationMethods.json replaces a
+            // user's authentication methods and reads each with its new id).
+            let base = item_shape(op.path);
+            let key = id_key(&base, item_param(op.path).unwrap_or("id"));
+            let parent = parent_item(store, segs);
+            let mut made = Vec::new();
+            for sent in raw.as_array().into_iter().flatten() {
+                let Some(fields) = sent.as_object() else {
+                    continue;
+                };
+                let mut item = shaped(sent, &base);
+                let id_sample = plain(&base).get(&key).cloned().unwrap_or(Value::Null);
+                let kind = item.get("type").and_then(Value::as_str).map(str::to_owned);
+                let id = new_id(store, op.path, &id_sample, kind.as_deref());
+                item[&key] = id.clone();
+                let sent_keys: Vec<String> = fields.keys().cloned().collect();
+                add_create_defaults(
+                    op.path,
+                    store,
+                    &ctx.app.domain,
+                    parent.as_ref(),
+                    &mut item,
+                    &sent_keys,
+                    &id,
+                );
+                stamp(&mut item, &base, true);
+                made.push(item);
+            }
+            *collection(store, &concrete, op.path) = made.clone();
+            let answered: Vec<Value> = made
+                .iter()
+                .map(|i| with_added(&added_keys(op.path), i, shaped(i, &base)))
+                .collect();
+            Ok(answer(op, &Value::Array(answered)))
+        }
         ("PATCH", _) if op.path == DEFAULT_DOMAIN => {
             let domain = body.get("domain").and_then(Value::as_str).ok_or_else(|| {
                 ApiErr::bad_body("Payload validation error: 'Missing required property: domain'.")
@@ -1469,6 +1532,24 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
     }
 }
 
+/// The answer of an operation that acts, where one is recorded (see
+/// [`ACTION_ANSWERS`](crate::overrides::ACTION_ANSWERS)).
+fn action_answer(op: &Op, domain: &str) -> Option<Value> {
+    let a = crate::overrides::action_answer(op.method, op.path)?;
+    let mut value: Value = serde_json::from_str(a.fields).ok()?;
+    let token = crate::util::random_alnum(32);
+    placeholders(&mut value, &|t| match t {
+        "{tenant_domain}" => Some(Value::from(domain)),
+        "{alnum32}" => Some(Value::from(token.as_str())),
+        "{code24}" => Some(Value::from(crate::util::random_chars(
+            24,
+            b"ABCDEFGHJKLMNPQRSTUVWXYZ0123456789",
+        ))),
+        _ => None,
+    });
+    Some(value)
+}
+
 /// What the setting `read` (a `GET`) answers before anything was written: with schema samples
 /// on, its sample; else what a recording shows a fresh tenant answering (Auth0's 404 for a
 /// setting that does not exist until written), else only what its schema requires.
@@ -1521,7 +1602,7 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
         shape(op)
     };
     let added = added_keys(op.path);
-    let unanswered = crate::overrides::never_answered(op.path);
+    let unanswered = crate::overrides::never_answered(op.method, op.path);
     let items: Vec<Value> = items
         .iter()
         .map(|i| {

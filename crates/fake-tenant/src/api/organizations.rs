@@ -88,7 +88,35 @@ pub(super) fn create_org(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     if find(store.items(crate::store::ORGANIZATIONS), "name", name).is_some() {
         return Err(org_conflict());
     }
-    let mut org = json!({"id": format!("org_{}", random_alnum(16))});
+    let id = format!("org_{}", random_alnum(16));
+    // Connections enabled by the create are the organization's enabled connections, each
+    // answered with its connection's name and strategy and Auth0's `show_as_button`
+    // (recordings/go-auth0/TestOrganizationManager_Create.json).
+    let mut enabled = Vec::new();
+    for entry in body
+        .get("enabled_connections")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let connection_id = entry
+            .get("connection_id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                ApiErr::bad_body(
+                    "Payload validation error: 'Missing required property: connection_id' on property enabled_connections.",
+                )
+            })?;
+        let conn = find(store.items(crate::store::CONNECTIONS), "id", connection_id)
+            .ok_or_else(|| ApiErr::not_found("The connection does not exist", None))?;
+        let mut item = json!({"assign_membership_on_login": false, "show_as_button": true,
+                              "connection": {"name": conn["name"], "strategy": conn["strategy"]}});
+        if let (Some(o), Some(sent)) = (item.as_object_mut(), entry.as_object()) {
+            o.extend(sent.clone());
+        }
+        enabled.push(item);
+    }
+    let mut org = json!({ "id": id });
     let body: Map<String, Value> = body
         .into_iter()
         .filter(|(k, _)| k != "enabled_connections")
@@ -97,7 +125,15 @@ pub(super) fn create_org(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     store
         .items_mut(crate::store::ORGANIZATIONS)
         .push(org.clone());
-    Ok(json(StatusCode::CREATED, &org))
+    let mut answer = org;
+    if !enabled.is_empty() {
+        store.collections.insert(
+            format!("/organizations/{id}/enabled_connections"),
+            enabled.clone(),
+        );
+        answer["enabled_connections"] = Value::Array(enabled);
+    }
+    Ok(json(StatusCode::CREATED, &answer))
 }
 
 pub(super) fn org_members(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -> Res {

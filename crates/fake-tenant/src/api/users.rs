@@ -245,6 +245,12 @@ pub(super) fn update_user(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
     let body = ctx.obj()?;
     check_user_body(&body, "PATCH")?;
     let u = find_mut(store.items_mut(crate::store::USERS), "user_id", id).ok_or_else(no_user)?;
+    let now = json!(iso8601(now_ms()));
+    if body.contains_key("password") {
+        // A password set by the Management API is a reset (recordings/go-auth0/
+        // TestUserManager_Update.json reads `last_password_reset` after one).
+        u["last_password_reset"] = now.clone();
+    }
     for (k, v) in body {
         match k.as_str() {
             "connection"
@@ -270,7 +276,7 @@ pub(super) fn update_user(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
             _ => u[&k] = v,
         }
     }
-    u["updated_at"] = json!(iso8601(now_ms()));
+    u["updated_at"] = now;
     Ok(json(StatusCode::OK, u))
 }
 
