@@ -265,6 +265,42 @@ pub(crate) struct SigningKey {
 
 static KEY: OnceLock<Result<SigningKey, String>> = OnceLock::new();
 
+/// `rsaEncryption` (1.2.840.113549.1.1.1).
+const OID_RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+/// `sha256WithRSAEncryption` (1.2.840.113549.1.1.11).
+const OID_SHA256_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+/// PKCS#7 `signedData` (1.2.840.113549.1.7.2).
+const OID_SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+/// PKCS#7 `data` (1.2.840.113549.1.7.1).
+const OID_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+
+/// The contents of a DER INTEGER holding the unsigned big-endian `bytes`: no leading zeros
+/// but one where the first bit is set.
+fn der_unsigned(bytes: &[u8]) -> Vec<u8> {
+    let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    let digits = &bytes[start..];
+    let mut out = Vec::with_capacity(digits.len() + 1);
+    if digits.first().is_none_or(|b| b & 0x80 != 0) {
+        out.push(0);
+    }
+    out.extend_from_slice(digits);
+    out
+}
+
+/// A PKCS#7 (RFC 2315) signed-data document that carries `cert` and nothing else (the form
+/// Auth0 answers its signing keys' certificates in as well).
+fn pkcs7(cert: &[u8]) -> Vec<u8> {
+    use crate::tls::{TAG_INTEGER, TAG_OID, TAG_SEQUENCE, TAG_SET, tlv};
+    let mut signed = tlv(TAG_INTEGER, &[1]);
+    signed.extend(tlv(TAG_SET, &[]));
+    signed.extend(tlv(TAG_SEQUENCE, &tlv(TAG_OID, OID_DATA)));
+    signed.extend(tlv(0xa0, cert));
+    signed.extend(tlv(TAG_SET, &[]));
+    let mut info = tlv(TAG_OID, OID_SIGNED_DATA);
+    info.extend(tlv(0xa0, &tlv(TAG_SEQUENCE, &signed)));
+    tlv(TAG_SEQUENCE, &info)
+}
+
 /// Returns the signing key, loading it on first use.
 pub(crate) fn signing_key() -> Result<&'static SigningKey, String> {
     KEY.get_or_init(load).as_ref().map_err(Clone::clone)
@@ -310,6 +346,78 @@ impl SigningKey {
             "n": self.n,
             "e": self.e,
         }]})
+    }
+
+    /// The key as the Management API lists it among the tenant's signing keys
+    /// (`GET /keys/signing`, recordings/go-auth0/TestSigningKey_List.json): its `kid`, a
+    /// certificate of it for the tenant's `domain` (self-signed, as Auth0's are) and that
+    /// certificate as PKCS#7, its SHA-1 fingerprint and thumbprint, and its state: the
+    /// current key, which signs every token.
+    pub(crate) fn management_record(&self, domain: &str) -> Result<Value, String> {
+        let der = self.certificate(domain)?;
+        let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
+        let hex: Vec<String> = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+        Ok(json!({
+            "kid": self.kid,
+            "cert": crate::tls::pem("CERTIFICATE", &der),
+            "pkcs7": crate::tls::pem("PKCS7", &pkcs7(&der)),
+            "fingerprint": hex.join(":"),
+            "thumbprint": hex.concat(),
+            "current": true,
+            "next": false,
+            "previous": false,
+            "revoked": false,
+        }))
+    }
+
+    /// A self-signed X.509 certificate of this key, named after `domain` (DER).
+    fn certificate(&self, domain: &str) -> Result<Vec<u8>, String> {
+        use crate::tls::{
+            TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OID, TAG_SEQUENCE, TAG_UTC_TIME, bit_string,
+            name, tlv,
+        };
+        let PublicKey::Rsa { n, e } = &self.public else {
+            return Err("the signing key is not an RSA key".into());
+        };
+        let null = [0x05, 0x00];
+        let mut rsa_algorithm = tlv(TAG_OID, OID_RSA_ENCRYPTION);
+        rsa_algorithm.extend_from_slice(&null);
+        let mut rsa_public = tlv(TAG_INTEGER, &der_unsigned(n));
+        rsa_public.extend(tlv(TAG_INTEGER, &der_unsigned(e)));
+        let mut spki = tlv(TAG_SEQUENCE, &rsa_algorithm);
+        spki.extend(bit_string(&tlv(TAG_SEQUENCE, &rsa_public)));
+        let spki = tlv(TAG_SEQUENCE, &spki);
+        let mut signature_algorithm = tlv(TAG_OID, OID_SHA256_WITH_RSA);
+        signature_algorithm.extend_from_slice(&null);
+        let signature_algorithm = tlv(TAG_SEQUENCE, &signature_algorithm);
+        // Positive, distinct per key and domain.
+        let mut serial = sha256(&[spki.as_slice(), domain.as_bytes()].concat())[..16].to_vec();
+        serial[0] = (serial[0] & 0x7f) | 0x01;
+        let mut validity = tlv(TAG_UTC_TIME, b"750101000000Z");
+        validity.extend(tlv(TAG_GENERALIZED_TIME, b"40960101000000Z"));
+        let subject = name(domain);
+
+        let mut tbs = tlv(0xa0, &tlv(TAG_INTEGER, &[2])); // version: v3
+        tbs.extend(tlv(TAG_INTEGER, &serial));
+        tbs.extend_from_slice(&signature_algorithm);
+        tbs.extend_from_slice(&subject);
+        tbs.extend(tlv(TAG_SEQUENCE, &validity));
+        tbs.extend_from_slice(&subject);
+        tbs.extend(spki);
+        let tbs = tlv(TAG_SEQUENCE, &tbs);
+        let mut signature = vec![0; self.pair.public().modulus_len()];
+        self.pair
+            .sign(
+                &ring::signature::RSA_PKCS1_SHA256,
+                &ring::rand::SystemRandom::new(),
+                &tbs,
+                &mut signature,
+            )
+            .map_err(|_| "certificate signing failed".to_owned())?;
+        let mut cert = tbs;
+        cert.extend(signature_algorithm);
+        cert.extend(bit_string(&signature));
+        Ok(tlv(TAG_SEQUENCE, &cert))
     }
 
     /// Signs `claims` as an RS256 JWT with this key's `kid`.

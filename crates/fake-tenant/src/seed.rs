@@ -482,6 +482,13 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
         seed_organizations(store, billing_api, &billing_scopes);
     }
 
+    // The key that signs the tenant's tokens, as `GET /keys/signing` lists it.
+    if let Ok(record) = crate::keys::signing_key().and_then(|k| k.management_record(domain)) {
+        store
+            .collections
+            .insert("/keys/signing".to_owned(), vec![record]);
+    }
+
     // A new tenant's settings, as recordings/go-auth0/
     // TestTenantManager_CIMDAndResourceParameterProfile.json reads them before its first write
     // (the two settings that test changes read there as TestTenantManager_CountryCodes.json

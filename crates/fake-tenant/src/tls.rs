@@ -201,15 +201,15 @@ impl Key {
 }
 
 const TAG_BOOLEAN: u8 = 0x01;
-const TAG_INTEGER: u8 = 0x02;
-const TAG_BIT_STRING: u8 = 0x03;
+pub(crate) const TAG_INTEGER: u8 = 0x02;
+pub(crate) const TAG_BIT_STRING: u8 = 0x03;
 const TAG_OCTET_STRING: u8 = 0x04;
-const TAG_OID: u8 = 0x06;
+pub(crate) const TAG_OID: u8 = 0x06;
 const TAG_UTF8_STRING: u8 = 0x0c;
-const TAG_UTC_TIME: u8 = 0x17;
-const TAG_GENERALIZED_TIME: u8 = 0x18;
-const TAG_SEQUENCE: u8 = 0x30;
-const TAG_SET: u8 = 0x31;
+pub(crate) const TAG_UTC_TIME: u8 = 0x17;
+pub(crate) const TAG_GENERALIZED_TIME: u8 = 0x18;
+pub(crate) const TAG_SEQUENCE: u8 = 0x30;
+pub(crate) const TAG_SET: u8 = 0x31;
 /// `[2] IMPLICIT IA5String` of a GeneralName.
 const TAG_DNS_NAME: u8 = 0x82;
 /// `[7] IMPLICIT OCTET STRING` of a GeneralName.
@@ -239,7 +239,7 @@ const OID_EXT_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
 const OID_SERVER_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
 
 /// A DER element: tag, definite length, contents.
-fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+pub(crate) fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
     let len = contents.len();
     let mut out = vec![tag];
     if len < 0x80 {
@@ -255,14 +255,14 @@ fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
 }
 
 /// A BIT STRING of whole bytes.
-fn bit_string(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn bit_string(bytes: &[u8]) -> Vec<u8> {
     let mut contents = vec![0];
     contents.extend_from_slice(bytes);
     tlv(TAG_BIT_STRING, &contents)
 }
 
 /// A Name of one common name.
-fn name(common_name: &str) -> Vec<u8> {
+pub(crate) fn name(common_name: &str) -> Vec<u8> {
     let mut attribute = tlv(TAG_OID, OID_COMMON_NAME);
     attribute.extend(tlv(TAG_UTF8_STRING, common_name.as_bytes()));
     tlv(TAG_SEQUENCE, &tlv(TAG_SET, &tlv(TAG_SEQUENCE, &attribute)))
@@ -317,7 +317,7 @@ fn certificate(
 }
 
 /// PEM text of a DER document.
-fn pem(label: &str, der: &[u8]) -> String {
+pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     let body = STANDARD.encode(der);
     let mut out = format!("-----BEGIN {label}-----\n");
     for line in body.as_bytes().chunks(64) {

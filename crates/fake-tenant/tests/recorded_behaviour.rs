@@ -587,3 +587,59 @@ async fn user_actions_answer_as_auth0_does() {
     assert_eq!(read["confirmed"], true, "{read}");
     assert_eq!(read["name"], "MyEmail");
 }
+
+/// go-auth0/TestSigningKey_List.json and TestSigningKey_Read.json: a tenant lists the key that
+/// signs its tokens, with its certificate; the key is the one the JWKS publishes.
+#[tokio::test]
+async fn the_signing_key_is_listed_with_its_certificate() {
+    use base64::Engine;
+    let s = setup().await;
+    let (status, keys) = call(&s, Method::GET, "keys/signing", None).await;
+    assert_eq!(status, 200);
+    let key = &keys[0];
+    let jwks: Value =
+        s.1.get(format!("{}/.well-known/jwks.json", s.0.base_url()))
+            .send()
+            .await
+            .expect("jwks")
+            .json()
+            .await
+            .expect("jwks json");
+    assert_eq!(key["kid"], jwks["keys"][0]["kid"]);
+    assert_eq!(
+        (
+            &key["current"],
+            &key["next"],
+            &key["previous"],
+            &key["revoked"]
+        ),
+        (&json!(true), &json!(false), &json!(false), &json!(false))
+    );
+    let pem = key["cert"].as_str().expect("cert");
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"), "{pem}");
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("base64 DER");
+    let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
+    let hex: String = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+    assert_eq!(key["thumbprint"], hex.as_str());
+    assert_eq!(
+        key["fingerprint"].as_str().map(|f| f.replace(':', "")),
+        Some(hex)
+    );
+    // The certificate holds the JWKS modulus.
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(jwks["keys"][0]["n"].as_str().expect("n"))
+        .expect("n");
+    assert!(der.windows(n.len()).any(|w| w == n.as_slice()));
+    assert!(
+        key["pkcs7"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("-----BEGIN PKCS7-----"))
+    );
+    let kid = key["kid"].as_str().expect("kid");
+    let (status, read) = call(&s, Method::GET, &format!("keys/signing/{kid}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(read["cert"], key["cert"]);
+}
