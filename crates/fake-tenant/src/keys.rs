@@ -370,23 +370,34 @@ impl SigningKey {
         }))
     }
 
+    /// The public key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
+    pub(crate) fn public_pem(&self) -> Result<String, String> {
+        Ok(crate::tls::pem("PUBLIC KEY", &self.spki()?))
+    }
+
+    /// The public key's SubjectPublicKeyInfo (DER).
+    fn spki(&self) -> Result<Vec<u8>, String> {
+        use crate::tls::{TAG_INTEGER, TAG_OID, TAG_SEQUENCE, bit_string, tlv};
+        let PublicKey::Rsa { n, e } = &self.public else {
+            return Err("the signing key is not an RSA key".into());
+        };
+        let mut rsa_algorithm = tlv(TAG_OID, OID_RSA_ENCRYPTION);
+        rsa_algorithm.extend_from_slice(&[0x05, 0x00]);
+        let mut rsa_public = tlv(TAG_INTEGER, &der_unsigned(n));
+        rsa_public.extend(tlv(TAG_INTEGER, &der_unsigned(e)));
+        let mut spki = tlv(TAG_SEQUENCE, &rsa_algorithm);
+        spki.extend(bit_string(&tlv(TAG_SEQUENCE, &rsa_public)));
+        Ok(tlv(TAG_SEQUENCE, &spki))
+    }
+
     /// A self-signed X.509 certificate of this key, named after `domain` (DER).
     fn certificate(&self, domain: &str) -> Result<Vec<u8>, String> {
         use crate::tls::{
             TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OID, TAG_SEQUENCE, TAG_UTC_TIME, bit_string,
             name, tlv,
         };
-        let PublicKey::Rsa { n, e } = &self.public else {
-            return Err("the signing key is not an RSA key".into());
-        };
         let null = [0x05, 0x00];
-        let mut rsa_algorithm = tlv(TAG_OID, OID_RSA_ENCRYPTION);
-        rsa_algorithm.extend_from_slice(&null);
-        let mut rsa_public = tlv(TAG_INTEGER, &der_unsigned(n));
-        rsa_public.extend(tlv(TAG_INTEGER, &der_unsigned(e)));
-        let mut spki = tlv(TAG_SEQUENCE, &rsa_algorithm);
-        spki.extend(bit_string(&tlv(TAG_SEQUENCE, &rsa_public)));
-        let spki = tlv(TAG_SEQUENCE, &spki);
+        let spki = self.spki()?;
         let mut signature_algorithm = tlv(TAG_OID, OID_SHA256_WITH_RSA);
         signature_algorithm.extend_from_slice(&null);
         let signature_algorithm = tlv(TAG_SEQUENCE, &signature_algorithm);

@@ -643,3 +643,63 @@ async fn the_signing_key_is_listed_with_its_certificate() {
     assert_eq!(status, 200);
     assert_eq!(read["cert"], key["cert"]);
 }
+
+/// go-auth0/TestEncryptionKeyManager_ImportWrappedKey.json: a customer's key is created, its
+/// wrapping key read, and the wrapped key imported: the key is active.
+#[tokio::test]
+async fn an_encryption_key_is_imported_wrapped() {
+    let s = setup().await;
+    let (status, key) = call(
+        &s,
+        Method::POST,
+        "keys/encryption",
+        Some(json!({"type": "customer-provided-root-key"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{key}");
+    assert_eq!(key["state"], "pre-activation");
+    let kid = key["kid"].as_str().expect("kid").to_owned();
+    let (status, wrapping) = call(
+        &s,
+        Method::POST,
+        &format!("keys/encryption/{kid}/wrapping-key"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{wrapping}");
+    assert_eq!(wrapping["algorithm"], "CKM_RSA_AES_KEY_WRAP");
+    assert!(
+        wrapping["public_key"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("-----BEGIN PUBLIC KEY-----\n")),
+        "{wrapping}"
+    );
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &format!("keys/encryption/{kid}"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 400, "the wrapped key is required");
+    let (status, imported) = call(
+        &s,
+        Method::POST,
+        &format!("keys/encryption/{kid}"),
+        Some(json!({"wrapped_key": "d3JhcHBlZA=="})),
+    )
+    .await;
+    assert_eq!(status, 201, "{imported}");
+    assert_eq!(
+        (imported["kid"].as_str(), imported["state"].as_str()),
+        (Some(kid.as_str()), Some("active"))
+    );
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        "keys/encryption/00000000-0000-4000-8000-000000000000",
+        Some(json!({"wrapped_key": "d3JhcHBlZA=="})),
+    )
+    .await;
+    assert_eq!(status, 404);
+}

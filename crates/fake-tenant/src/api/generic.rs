@@ -754,6 +754,12 @@ const BULK_RENDERING: &str = "/prompts/rendering";
 /// An organization's invitations.
 const INVITATIONS: &str = "/organizations/{id}/invitations";
 
+/// The public key an encryption key is wrapped with before its import.
+const WRAPPING_KEY: &str = "/keys/encryption/{kid}/wrapping-key";
+
+/// The import of a wrapped encryption key.
+const IMPORT_KEY: &str = "/keys/encryption/{kid}";
+
 /// The tenant's default domain: its own, or a custom domain set as the default.
 const DEFAULT_DOMAIN: &str = "/custom-domains/default";
 
@@ -1081,6 +1087,36 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 }
             }
             Ok(answer(op, &json!({"configs": configs})))
+        }
+        ("POST", _) if op.path == WRAPPING_KEY || op.path == IMPORT_KEY => {
+            let kid = segs.get(2).map_or("", String::as_str);
+            let now = Value::from(iso8601(now_ms()));
+            let key = collection(store, "/keys/encryption", "/keys/encryption")
+                .iter_mut()
+                .find(|k| k["kid"].as_str() == Some(kid))
+                .ok_or_else(|| not_found("/keys/encryption"))?;
+            if op.path == WRAPPING_KEY {
+                // The public key a customer's key is wrapped with for import: the tenant's own
+                // RSA key (the fake keeps no key material of what it imports).
+                let public_key = crate::keys::signing_key()
+                    .and_then(crate::keys::SigningKey::public_pem)
+                    .map_err(|e| ApiErr(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
+                return Ok(answer(
+                    op,
+                    &json!({"algorithm": "CKM_RSA_AES_KEY_WRAP", "public_key": public_key}),
+                ));
+            }
+            // An imported key is active from then on
+            // (recordings/go-auth0/TestEncryptionKeyManager_ImportWrappedKey.json).
+            if !body.get("wrapped_key").is_some_and(Value::is_string) {
+                return Err(ApiErr::bad_body(
+                    "Payload validation error: 'Missing required property: wrapped_key'.",
+                ));
+            }
+            key["state"] = Value::from("active");
+            key["updated_at"] = now;
+            let imported = key.clone();
+            Ok(answer(op, &shaped(&imported, &answer_shape)))
         }
         ("POST", _) if op.path == STREAM_TEST => {
             let stream = segs.get(1).map_or("", String::as_str);
