@@ -957,6 +957,12 @@ pub(crate) const CREATE_DEFAULTS: &[CreateDefaults] = &[
         recording: "go-auth0/TestSelfServiceProfileManager_CreateAndRevokeTicket.json",
     },
     CreateDefaults {
+        // The user id's mappings, where the request gives none.
+        collection: "/user-attribute-profiles",
+        fields: r#"{"user_id":{"oidc_mapping":"sub","saml_mapping":["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier","http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn","http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"],"scim_mapping":"externalId"}}"#,
+        recording: "go-auth0/TestUserAttributeProfileManager_Create.json",
+    },
+    CreateDefaults {
         collection: "/users/{id}/authentication-methods",
         fields: r#"{"confirmed":true}"#,
         recording: "go-auth0/TestUserManager_AuthenticationMethods.json",

@@ -703,3 +703,33 @@ async fn an_encryption_key_is_imported_wrapped() {
     .await;
     assert_eq!(status, 404);
 }
+
+/// go-auth0/TestClient_CreateWithOIDCLogout.json: back-channel logout URLs are answered under
+/// their older name too; TestUserAttributeProfileManager_Create.json: a profile without a
+/// `user_id` gets Auth0's mappings of it.
+#[tokio::test]
+async fn creates_answer_what_auth0_derives() {
+    let s = setup().await;
+    let (_, client) = call(
+        &s,
+        Method::POST,
+        "clients",
+        Some(json!({"name": "logout", "oidc_logout": {
+            "backchannel_logout_urls": ["https://example.com/logout"]}})),
+    )
+    .await;
+    assert_eq!(
+        client["oidc_backchannel_logout"],
+        json!({"backchannel_logout_urls": ["https://example.com/logout"]})
+    );
+    let (status, profile) = call(
+        &s,
+        Method::POST,
+        "user-attribute-profiles",
+        Some(json!({"name": "profile", "user_attributes": {}})),
+    )
+    .await;
+    assert_eq!(status, 201, "{profile}");
+    assert_eq!(profile["user_id"]["oidc_mapping"], "sub");
+    assert_eq!(profile["user_id"]["scim_mapping"], "externalId");
+}

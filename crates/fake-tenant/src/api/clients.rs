@@ -179,6 +179,16 @@ pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         express_configuration_defaults(&mut client);
     }
     merge_client(&mut client, body);
+    // Back-channel logout URLs are also answered under their older name
+    // (recordings/go-auth0/TestClient_CreateWithOIDCLogout.json).
+    if let Some(urls) = client["oidc_logout"]
+        .get("backchannel_logout_urls")
+        .cloned()
+        && let Some(o) = client.as_object_mut()
+    {
+        o.entry("oidc_backchannel_logout")
+            .or_insert_with(|| json!({ "backchannel_logout_urls": urls }));
+    }
     store.items_mut(crate::store::CLIENTS).push(client.clone());
     // Credentials given inline are registered as the credentials endpoint registers them, and
     // the answer shows each in full (recordings/go-auth0/
