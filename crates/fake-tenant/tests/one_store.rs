@@ -279,6 +279,34 @@ async fn an_organization_lists_the_client_grants_associated_with_it() {
         .filter_map(|g| g["id"].as_str())
         .collect();
     assert_eq!(ids, [grant_id.as_str()]);
+    // The clients whose grants the organization holds, by the query the description permits.
+    let (status, clients) = call(
+        &s,
+        Method::GET,
+        &format!("clients?q=client_grant.organization_id:{org_id}&take=50"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{clients}");
+    let listed: Vec<&str> = clients["clients"]
+        .as_array()
+        .expect("a checkpoint page")
+        .iter()
+        .filter_map(|c| c["client_id"].as_str())
+        .collect();
+    assert_eq!(listed, [client_id.as_str()]);
+    for query in [
+        format!("clients?q=client_grant.organization_id:{org_id}"),
+        format!("clients?q=client_grant.organization_id:{org_id}&take=5&app_type=spa"),
+        "clients?q=name:worker&take=5".to_owned(),
+    ] {
+        let (status, e) = call(&s, Method::GET, &query, None).await;
+        assert_eq!(
+            (status, e["errorCode"].as_str()),
+            (400, Some("invalid_query_string")),
+            "{query}: {e}"
+        );
+    }
     let (status, _) = call(&s, Method::DELETE, &format!("{path}/{grant_id}"), None).await;
     assert_eq!(status, 204);
     let (_, listed) = call(&s, Method::GET, &path, None).await;

@@ -38,12 +38,71 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
     }
 }
 
+/// The clients a `q` of `GET /clients` selects, by their client ids: those with a grant
+/// associated with an organization (`client_grant.organization_id:{id}`) or allowing any
+/// organization (`client_grant.allow_any_organization:true`), the two queries the description
+/// permits, only with checkpoint paging and no other filter.
+fn clients_by_grant(ctx: &Ctx<'_>, store: &Store, q: &str) -> Result<Vec<String>, ApiErr> {
+    let others = [
+        "app_type",
+        "is_first_party",
+        "is_global",
+        "page",
+        "per_page",
+    ];
+    if let Some(other) = others.iter().find(|k| ctx.q(k).is_some()) {
+        return Err(ApiErr::bad_query(format!(
+            "The q parameter cannot be used with {other}: use from and take alone."
+        )));
+    }
+    if ctx.q("take").is_none() && ctx.q("from").is_none() {
+        return Err(ApiErr::bad_query(
+            "The q parameter requires checkpoint pagination: send take (and from for the next pages).",
+        ));
+    }
+    let client_ids = |grants: &[Value]| -> Vec<String> {
+        grants
+            .iter()
+            .filter_map(|g| g["client_id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    if let Some(org) = q.strip_prefix("client_grant.organization_id:") {
+        let org = org.trim_matches('"');
+        return Ok(client_ids(
+            store.items(&format!("/organizations/{org}/client-grants")),
+        ));
+    }
+    if q == "client_grant.allow_any_organization:true" {
+        let grants: Vec<Value> = store
+            .items(crate::store::GRANTS)
+            .iter()
+            .filter(|g| g["allow_any_organization"] == Value::Bool(true))
+            .cloned()
+            .collect();
+        return Ok(client_ids(&grants));
+    }
+    Err(ApiErr::bad_query(format!(
+        "The query '{q}' is not supported: q accepts client_grant.organization_id:{{id}} or client_grant.allow_any_organization:true."
+    )))
+}
+
 pub(super) fn list_clients(ctx: &Ctx<'_>, store: &Store) -> Res {
     let app_types: Option<Vec<&str>> = ctx.q("app_type").map(|s| s.split(',').collect());
     let first_party = ctx.q("is_first_party").map(|v| v == "true");
+    let by_grant = match ctx.q("q") {
+        Some(q) => Some(clients_by_grant(ctx, store, q)?),
+        None => None,
+    };
     let items: Vec<Value> = store
         .items(crate::store::CLIENTS)
         .iter()
+        .filter(|c| {
+            by_grant.as_ref().is_none_or(|ids| {
+                c["client_id"]
+                    .as_str()
+                    .is_some_and(|id| ids.iter().any(|i| i == id))
+            })
+        })
         .filter(|c| {
             app_types
                 .as_ref()
