@@ -379,6 +379,18 @@ use RecordedBody::{EmptyObject, Fixed, Stored};
 /// The answer bodies the recordings show where the description gives none or another.
 pub(crate) const RECORDED_ANSWERS: &[RecordedAnswer] = &[
     recorded(
+        "POST",
+        "/branding/phone/templates/{id}/try",
+        Fixed(r#"{"code":202,"message":"Test notification successfully sent for processing"}"#),
+        "go-auth0/TestBrandingManager_TryPhoneNotificationTemplate.json",
+    ),
+    recorded(
+        "POST",
+        "/branding/phone/providers/{id}/try",
+        Fixed(r#"{"code":202,"message":"Test notification successfully sent for processing"}"#),
+        "go-auth0/TestBrandingManager_TryPhoneProvider.json",
+    ),
+    recorded(
         "PUT",
         "/branding/templates/universal-login",
         EmptyObject,
@@ -808,6 +820,17 @@ pub(crate) fn action_answer(method: &str, path: &str) -> Option<&'static ActionA
         .iter()
         .find(|a| a.method == method && a.path == path)
 }
+
+/// The content Auth0 gives a phone notification template of a type when it is reset:
+/// `(type, content body)`; a reset of a type not listed keeps its content.
+pub(crate) const PHONE_TEMPLATE_DEFAULTS: &[(&str, &str)] = &[(
+    "otp_verify",
+    r#"{"text":"{{ code | escape }} is your verification code for {{ friendly_name | escape }}","voice":"Hello. Your verification code for {{ friendly_name | escape }} is {{ pause }} {{ code | escape }}. I repeat, your verification code is {{ pause }} {{ code | escape }}"}"#,
+)];
+
+/// The recording of [`PHONE_TEMPLATE_DEFAULTS`].
+pub(crate) const PHONE_TEMPLATE_DEFAULTS_RECORDING: &str =
+    "go-auth0/TestBrandingManager_ResetPhoneNotificationTemplate.json";
 
 /// Fields a read of a setting holds once the setting is written, where the write did not
 /// set them.
@@ -1343,6 +1366,13 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
             serde_json::json!({"answer": answer, "recording": f.recording}),
         );
     }
+    if method == "PATCH" && path == "/branding/phone/templates/{id}/reset" {
+        out.insert(
+            "reset_to".into(),
+            serde_json::json!({"types": PHONE_TEMPLATE_DEFAULTS.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+                "recording": PHONE_TEMPLATE_DEFAULTS_RECORDING}),
+        );
+    }
     if let Some(a) = action_answer(method, path) {
         out.insert(
             "action_answer".into(),
@@ -1520,6 +1550,12 @@ mod tests {
                 CREATE_DEFAULTS[i + 1..]
                     .iter()
                     .all(|e| e.collection != d.collection)
+            );
+        }
+        for (kind, body) in PHONE_TEMPLATE_DEFAULTS {
+            assert!(
+                !kind.is_empty()
+                    && serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| v.is_object())
             );
         }
         for a in ACTION_ANSWERS {

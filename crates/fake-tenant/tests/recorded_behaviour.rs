@@ -733,3 +733,58 @@ async fn creates_answer_what_auth0_derives() {
     assert_eq!(profile["user_id"]["oidc_mapping"], "sub");
     assert_eq!(profile["user_id"]["scim_mapping"], "externalId");
 }
+
+/// go-auth0/TestBrandingManager_ResetPhoneNotificationTemplate.json and
+/// …_TryPhoneNotificationTemplate.json: a reset restores Auth0's content for the template's
+/// type; a try is accepted for sending.
+#[tokio::test]
+async fn a_phone_template_is_reset_and_tried() {
+    let s = setup().await;
+    let (status, template) = call(
+        &s,
+        Method::POST,
+        "branding/phone/templates",
+        Some(json!({"type": "otp_verify", "disabled": false, "content": {
+            "from": "1234567890", "syntax": "liquid",
+            "body": {"text": "custom {{ code }}", "voice": "custom {{ code }}"}}})),
+    )
+    .await;
+    assert_eq!(status, 201, "{template}");
+    let id = template["id"].as_str().expect("id").to_owned();
+    let (status, reset) = call(
+        &s,
+        Method::PATCH,
+        &format!("branding/phone/templates/{id}/reset"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{reset}");
+    assert_eq!(reset["id"], id.as_str());
+    assert_eq!(reset["content"]["from"], "1234567890");
+    assert!(
+        reset["content"]["body"]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("{{ code | escape }} is your verification code")),
+        "{reset}"
+    );
+    let (status, tried) = call(
+        &s,
+        Method::POST,
+        &format!("branding/phone/templates/{id}/try"),
+        Some(json!({"to": "+15550001111", "delivery_method": "text"})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert_eq!(
+        tried["message"],
+        "Test notification successfully sent for processing"
+    );
+    let (status, _) = call(
+        &s,
+        Method::PATCH,
+        "branding/phone/templates/tem_missing/reset",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}

@@ -146,6 +146,19 @@ pub const PROPERTY_ERRATA: &[(&str, &str, &str, &str)] = &[
         "as above",
     ),
     (
+        "ResetPhoneTemplateResponseContent",
+        "created_at",
+        r#"{"type": "string", "format": "date-time"}"#,
+        "recordings/go-auth0/TestBrandingManager_ResetPhoneNotificationTemplate.json: the reset \
+         template whole, with its timestamps",
+    ),
+    (
+        "ResetPhoneTemplateResponseContent",
+        "updated_at",
+        r#"{"type": "string", "format": "date-time"}"#,
+        "as above",
+    ),
+    (
         "CreateBrandingThemeResponseContent",
         "identifiers",
         r#"{"type": "object"}"#,

@@ -754,6 +754,9 @@ const BULK_RENDERING: &str = "/prompts/rendering";
 /// An organization's invitations.
 const INVITATIONS: &str = "/organizations/{id}/invitations";
 
+/// The reset of a phone notification template.
+const TEMPLATE_RESET: &str = "/branding/phone/templates/{id}/reset";
+
 /// The public key an encryption key is wrapped with before its import.
 const WRAPPING_KEY: &str = "/keys/encryption/{kid}/wrapping-key";
 
@@ -1117,6 +1120,29 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             key["updated_at"] = now;
             let imported = key.clone();
             Ok(answer(op, &shaped(&imported, &answer_shape)))
+        }
+        ("PATCH", _) if op.path == TEMPLATE_RESET => {
+            // The template's content back to Auth0's default for its type, where known.
+            let id = segs.get(3).map_or("", String::as_str);
+            let template = collection(
+                store,
+                "/branding/phone/templates",
+                "/branding/phone/templates",
+            )
+            .iter_mut()
+            .find(|t| t["id"].as_str() == Some(id))
+            .ok_or_else(|| not_found("/branding/phone/templates"))?;
+            let kind = template["type"].as_str().unwrap_or_default().to_owned();
+            if let Some((_, body)) = crate::overrides::PHONE_TEMPLATE_DEFAULTS
+                .iter()
+                .find(|(t, _)| *t == kind)
+                && let Ok(body) = serde_json::from_str::<Value>(body)
+            {
+                template["content"]["body"] = body;
+            }
+            template["updated_at"] = Value::from(iso8601(now_ms()));
+            let reset = template.clone();
+            Ok(answer(op, &reset))
         }
         ("POST", _) if op.path == STREAM_TEST => {
             let stream = segs.get(1).map_or("", String::as_str);
