@@ -788,3 +788,115 @@ async fn a_phone_template_is_reset_and_tried() {
     .await;
     assert_eq!(status, 404);
 }
+
+/// Sends a users import of `users` (a JSON array) into `connection_id`, as a multipart body.
+async fn import(
+    s: &(FakeTenant, reqwest::Client, String),
+    connection_id: &str,
+    users: &Value,
+    upsert: bool,
+) -> (u16, Value) {
+    let boundary = "import-boundary-7f3a";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"connection_id\"\r\n\r\n{connection_id}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"upsert\"\r\n\r\n{upsert}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{users}\r\n--{boundary}--\r\n"
+    );
+    let r =
+        s.1.post(format!("{}/api/v2/jobs/users-imports", s.0.base_url()))
+            .bearer_auth(&s.2)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("send");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// go-auth0/TestJobManager_ImportUsers.json and TestJobManager_ReadErrors.json: an import
+/// creates its users, counts them in the job's summary, and lists a duplicate among the job's
+/// errors unless it upserts.
+#[tokio::test]
+async fn a_users_import_creates_users_and_reports_duplicates() {
+    let s = setup().await;
+    let (_, conns) = call(&s, Method::GET, "connections?strategy=auth0", None).await;
+    let cid = conns[0]["id"].as_str().expect("connection").to_owned();
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        "users",
+        Some(json!({"connection": "Username-Password-Authentication",
+                    "email": "known@example.com", "password": "Passw0rd!Passw0rd"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let users = json!([
+        {"email": "new@example.com", "email_verified": true, "given_name": "New",
+         "custom_password_hash": {"algorithm": "bcrypt", "hash": {"value": "$2b$10$abc"}}},
+        {"email": "known@example.com", "given_name": "Known"},
+        {"given_name": "No email"}
+    ]);
+    let (status, job) = import(&s, &cid, &users, false).await;
+    assert_eq!(status, 202, "{job}");
+    assert_eq!(job["status"], "pending");
+    let id = job["id"].as_str().expect("job id").to_owned();
+    let (_, read) = call(&s, Method::GET, &format!("jobs/{id}"), None).await;
+    assert_eq!(read["status"], "completed");
+    assert_eq!(
+        read["summary"],
+        json!({"failed": 2, "inserted": 1, "total": 3, "updated": 0})
+    );
+    let (_, errors) = call(&s, Method::GET, &format!("jobs/{id}/errors"), None).await;
+    let codes: Vec<&str> = errors
+        .as_array()
+        .expect("the errors")
+        .iter()
+        .filter_map(|e| e["errors"][0]["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["DUPLICATED_USER", "MISSING_REQUIRED_PROPERTY"],
+        "{errors}"
+    );
+    assert!(
+        !errors.to_string().contains("$2b$"),
+        "no secret in errors: {errors}"
+    );
+    let (_, found) = call(
+        &s,
+        Method::GET,
+        "users-by-email?email=new@example.com",
+        None,
+    )
+    .await;
+    assert_eq!(found[0]["given_name"], "New", "{found}");
+    assert_eq!(found[0]["email_verified"], true);
+    assert!(!found.to_string().contains("$2b$"), "{found}");
+
+    let (_, job) = import(
+        &s,
+        &cid,
+        &json!([{"email": "known@example.com", "given_name": "Known"}]),
+        true,
+    )
+    .await;
+    let id = job["id"].as_str().expect("job id").to_owned();
+    let (_, read) = call(&s, Method::GET, &format!("jobs/{id}"), None).await;
+    assert_eq!(
+        read["summary"],
+        json!({"failed": 0, "inserted": 0, "total": 1, "updated": 1})
+    );
+    let (_, known) = call(
+        &s,
+        Method::GET,
+        "users-by-email?email=known@example.com",
+        None,
+    )
+    .await;
+    assert_eq!(known[0]["given_name"], "Known");
+}
