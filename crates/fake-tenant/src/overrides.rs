@@ -1028,6 +1028,13 @@ pub(crate) struct NeverAnswered {
 /// The fields some answers never hold.
 pub(crate) const NEVER_ANSWERED: &[NeverAnswered] = &[
     NeverAnswered {
+        // A verification answers the domain without saying whether it is the default.
+        methods: &["POST"],
+        paths: &["/custom-domains/{id}/verify"],
+        fields: &["is_default"],
+        recording: "go-auth0/TestCustomDomainManager_Verify.json",
+    },
+    NeverAnswered {
         methods: &["GET", "POST", "PATCH", "PUT", "DELETE"],
         paths: &["/actions/actions", "/actions/actions/{id}"],
         // A request to deploy, not a field of the action, though the description gives it a
@@ -1265,6 +1272,11 @@ pub(crate) const FIELDS_ALWAYS: &[(&str, &[&str], &str)] = &[
         "ruby-auth0/Auth0_Api_V2_Clients__clients__filters_should_paginate_results.json",
     ),
     (
+        "/connections",
+        CONNECTION_FIELDS_ALWAYS,
+        "ruby-auth0/Auth0_Api_V2_Connections__connections__filters_should_should_include_the_fields_indicated_from_filtered_results.json",
+    ),
+    (
         "/tenants/settings",
         TENANT_SETTINGS_FIELDS_ALWAYS,
         "ruby-auth0/Auth0_Api_V2_Tenants__get_tenant_settings_with_specific_fields_should_include_the_field_requested.json",
@@ -1273,6 +1285,9 @@ pub(crate) const FIELDS_ALWAYS: &[(&str, &[&str], &str)] = &[
 
 /// The fields of a client that every read of clients answers (see [`FIELDS_ALWAYS`]).
 pub(crate) const CLIENT_FIELDS_ALWAYS: &[&str] = &["tenant"];
+
+/// The fields of a connection that every read of connections answers (see [`FIELDS_ALWAYS`]).
+pub(crate) const CONNECTION_FIELDS_ALWAYS: &[&str] = &["id", "is_domain_connection"];
 
 /// The fields of a log event that every read of logs answers (see [`FIELDS_ALWAYS`]).
 pub(crate) const LOG_FIELDS_ALWAYS: &[&str] = &["_id"];

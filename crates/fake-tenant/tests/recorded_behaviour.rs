@@ -900,3 +900,123 @@ async fn a_users_import_creates_users_and_reports_duplicates() {
     .await;
     assert_eq!(known[0]["given_name"], "Known");
 }
+
+/// go-auth0/TestActionManager_DeployVersion.json: deploying an earlier version again makes a
+/// new version of its code, which the action then runs.
+#[tokio::test]
+async fn a_version_deployed_again_is_a_new_version() {
+    let s = setup().await;
+    let (_, action) = call(
+        &s,
+        Method::POST,
+        "actions/actions",
+        Some(
+            json!({"name": "rollback", "code": "exports.onExecutePostLogin = async () => {};",
+                    "supported_triggers": [{"id": "post-login", "version": "v3"}]}),
+        ),
+    )
+    .await;
+    let id = action["id"].as_str().expect("id").to_owned();
+    call(&s, Method::GET, &format!("actions/actions/{id}"), None).await;
+    call(&s, Method::GET, &format!("actions/actions/{id}"), None).await;
+    let (status, first) = call(
+        &s,
+        Method::POST,
+        &format!("actions/actions/{id}/deploy"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{first}");
+    let first_id = first["id"].as_str().expect("version id").to_owned();
+    let (status, again) = call(
+        &s,
+        Method::POST,
+        &format!("actions/actions/{id}/versions/{first_id}/deploy"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{again}");
+    assert_ne!(again["id"], first_id.as_str());
+    assert_eq!(again["number"], 2);
+    assert_eq!(
+        again["code"],
+        "exports.onExecutePostLogin = async () => {};"
+    );
+    assert_eq!(again["action"]["id"], id.as_str());
+    let (_, read) = call(&s, Method::GET, &format!("actions/actions/{id}"), None).await;
+    assert_eq!(read["deployed_version"]["id"], again["id"], "{read}");
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &format!("actions/actions/{id}/versions/00000000-0000-4000-8000-000000000000/deploy"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+/// go-auth0/TestCustomDomainManager_Verify.json: a verification answers the domain, still
+/// pending (no DNS is resolved); ruby-auth0's connection filter recording: a connection's id
+/// whatever the fields asked; TestGuardian_MultiFactor_SMS_Twilio.json: a messaging service
+/// id is kept.
+#[tokio::test]
+async fn verifications_fields_and_settings_keep_what_auth0_keeps() {
+    let s = setup().await;
+    let (_, created) = call(
+        &s,
+        Method::POST,
+        "custom-domains",
+        Some(json!({"domain": "auth.example.com", "type": "auth0_managed_certs"})),
+    )
+    .await;
+    let id = created["custom_domain_id"].as_str().expect("id").to_owned();
+    let (status, verified) = call(
+        &s,
+        Method::POST,
+        &format!("custom-domains/{id}/verify"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{verified}");
+    assert_eq!(verified["custom_domain_id"], id.as_str());
+    assert_eq!(verified["domain"], "auth.example.com");
+    assert_eq!(verified["status"], "pending_verification");
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        "custom-domains/cd_missing0000000/verify",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    let (_, named) = call(
+        &s,
+        Method::GET,
+        "connections?fields=name&strategy=auth0",
+        None,
+    )
+    .await;
+    let keys: Vec<&String> = named[0]
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(keys, ["id", "is_domain_connection", "name"], "{named}");
+
+    let (_, put) = call(
+        &s,
+        Method::PUT,
+        "guardian/factors/sms/providers/twilio",
+        Some(json!({"auth_token": "t", "from": "+15550001", "sid": "AC1", "messaging_service_sid": "MG1"})),
+    )
+    .await;
+    assert_eq!(put["messaging_service_sid"], "MG1", "{put}");
+    let (_, read) = call(
+        &s,
+        Method::GET,
+        "guardian/factors/sms/providers/twilio",
+        None,
+    )
+    .await;
+    assert_eq!(read["messaging_service_sid"], "MG1", "{read}");
+}

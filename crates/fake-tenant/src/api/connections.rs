@@ -1,7 +1,7 @@
 //! Connections (read only): `/connections`, `/connections/{id}`.
 
 use super::base::*;
-use super::pagination::{paginate, select_fields};
+use super::pagination::{paginate_keeping, select_fields_keeping};
 use super::routes::Route;
 
 /// Handles the connection routes.
@@ -20,7 +20,14 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
                 .filter(|c| ctx.q("name").is_none_or(|n| c["name"].as_str() == Some(n)))
                 .cloned()
                 .collect();
-            paginate(ctx, items, "connections", false, Some("id"))
+            paginate_keeping(
+                ctx,
+                items,
+                "connections",
+                false,
+                Some("id"),
+                crate::overrides::CONNECTION_FIELDS_ALWAYS,
+            )
         }
         (Route::Connection(id), _) => {
             let c = find(store.items(crate::store::CONNECTIONS), "id", id).ok_or_else(|| {
@@ -29,7 +36,10 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
                     Some("inexistent_connection"),
                 )
             })?;
-            Ok(json(StatusCode::OK, &select_fields(ctx, c.clone())))
+            Ok(json(
+                StatusCode::OK,
+                &select_fields_keeping(ctx, c.clone(), crate::overrides::CONNECTION_FIELDS_ALWAYS),
+            ))
         }
         _ => Err(ApiErr::not_found("Not Found", None)),
     }

@@ -754,6 +754,12 @@ const BULK_RENDERING: &str = "/prompts/rendering";
 /// An organization's invitations.
 const INVITATIONS: &str = "/organizations/{id}/invitations";
 
+/// The verification of a custom domain.
+const DOMAIN_VERIFY: &str = "/custom-domains/{id}/verify";
+
+/// A deploy of one of an action's versions.
+const VERSION_DEPLOY: &str = "/actions/actions/{actionId}/versions/{id}/deploy";
+
 /// The reset of a phone notification template.
 const TEMPLATE_RESET: &str = "/branding/phone/templates/{id}/reset";
 
@@ -1143,6 +1149,66 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             template["updated_at"] = Value::from(iso8601(now_ms()));
             let reset = template.clone();
             Ok(answer(op, &reset))
+        }
+        ("POST", _) if op.path == VERSION_DEPLOY => {
+            // A version deployed again (a rollback) is a new version with its code, numbered
+            // after the others, which the action runs (recordings/go-auth0/
+            // TestActionManager_DeployVersion.json answers it built, `deployed: false`).
+            let (action_id, version_id) = (
+                segs.get(2).map_or("", String::as_str),
+                segs.get(4).map_or("", String::as_str),
+            );
+            let versions_path = format!("{ACTIONS}/{action_id}/versions");
+            let old = store
+                .collections
+                .get(&versions_path)
+                .and_then(|v| v.iter().find(|v| v["id"].as_str() == Some(version_id)))
+                .cloned()
+                .ok_or_else(|| not_found(&format!("{ACTIONS}/{{id}}/versions")))?;
+            let number = store.collections.get(&versions_path).map_or(0, Vec::len) + 1;
+            let now = Value::from(iso8601(now_ms()));
+            let mut version = old;
+            version["id"] = Value::from(crate::util::random_uuid());
+            version["number"] = Value::from(number);
+            version["deployed"] = Value::Bool(false);
+            version["status"] = Value::from("built");
+            version["created_at"] = now.clone();
+            version["updated_at"] = now;
+            if let Some(action) = store
+                .collections
+                .get_mut(ACTIONS)
+                .and_then(|items| items.iter_mut().find(|a| a["id"] == action_id))
+            {
+                let mut running = version.clone();
+                running["deployed"] = Value::Bool(true);
+                if let Some(o) = running.as_object_mut() {
+                    o.remove("action");
+                }
+                action["deployed_version"] = running;
+            }
+            store
+                .collections
+                .entry(versions_path)
+                .or_default()
+                .push(version.clone());
+            Ok(answer(op, &version))
+        }
+        ("POST", _) if op.path == DOMAIN_VERIFY => {
+            // The domain as it stands: the fake resolves no DNS, so a domain pending
+            // verification stays pending (recordings/go-auth0/TestCustomDomainManager_Verify.json
+            // answers the whole domain, still pending).
+            let id = segs.get(1).map_or("", String::as_str);
+            let domain = collection(store, "/custom-domains", "/custom-domains")
+                .iter()
+                .find(|d| d["custom_domain_id"].as_str() == Some(id))
+                .cloned()
+                .ok_or_else(|| not_found("/custom-domains"))?;
+            let shown = with_added(
+                &added_keys("/custom-domains"),
+                &domain,
+                shaped(&domain, &answer_shape),
+            );
+            Ok(answer(op, &shown))
         }
         ("POST", _) if op.path == STREAM_TEST => {
             let stream = segs.get(1).map_or("", String::as_str);
@@ -1538,6 +1604,17 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 }
                 return Ok(answer(op, &answer_sample));
             }
+            // Fields a read of the setting adds (see `read_defaults`) are kept as sent, though
+            // the description's schema does not name them (a Twilio messaging service id).
+            let extra: Map<String, Value> = crate::overrides::read_defaults(op.path)
+                .and_then(|d| serde_json::from_str::<Map<String, Value>>(d.fields).ok())
+                .map(|fields| {
+                    fields
+                        .keys()
+                        .filter_map(|k| body.get(k).map(|v| (k.clone(), v.clone())))
+                        .collect()
+                })
+                .unwrap_or_default();
             if raw.is_array() && stored.is_array() {
                 // A list setting (`PUT /guardian/policies`) is replaced by the list sent.
                 *stored = raw;
@@ -1546,7 +1623,14 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             } else if let Some(o) = stored.as_object_mut() {
                 o.extend(body);
             }
-            Ok(answer(op, &shaped(stored, &answer_shape)))
+            if let Some(o) = stored.as_object_mut() {
+                o.extend(extra.clone());
+            }
+            let mut answered = shaped(stored, &answer_shape);
+            if let Some(o) = answered.as_object_mut() {
+                o.extend(extra);
+            }
+            Ok(answer(op, &answered))
         }
         ("POST", _) if op_at("GET", op.path).is_some() => {
             // Creates the singleton, with what Auth0 adds on create, or adds to it (secrets
