@@ -354,7 +354,7 @@ impl SigningKey {
     /// certificate as PKCS#7, its SHA-1 fingerprint and thumbprint, and its state: the
     /// current key, which signs every token.
     pub(crate) fn management_record(&self, domain: &str) -> Result<Value, String> {
-        let der = self.certificate(domain)?;
+        let der = self.certificate(domain, b"")?;
         let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
         let hex: Vec<String> = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
         Ok(json!({
@@ -390,8 +390,39 @@ impl SigningKey {
         Ok(tlv(TAG_SEQUENCE, &spki))
     }
 
-    /// A self-signed X.509 certificate of this key, named after `domain` (DER).
-    fn certificate(&self, domain: &str) -> Result<Vec<u8>, String> {
+    /// A signing key of a connection named `name` (an OIDC or Okta connection signs its
+    /// requests to the identity provider), as `GET /connections/{id}/keys` lists it
+    /// (recordings/go-auth0/TestConnectionManager_ReadKeys.json): a certificate named after
+    /// the connection, its PKCS#7 form, fingerprint, thumbprint and `kid`, current since
+    /// `since`. The fake holds one RSA key: a connection's certificate is of that key, and
+    /// `generation` (0 at first, one more at each rotation) gives each rotation a certificate,
+    /// and so a `kid`, of its own.
+    pub(crate) fn connection_key(
+        &self,
+        name: &str,
+        since: &str,
+        generation: u64,
+    ) -> Result<Value, String> {
+        let der = self.certificate(name, &generation.to_be_bytes())?;
+        let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
+        let hex: Vec<String> = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+        Ok(json!({
+            "kid": URL_SAFE_NO_PAD.encode(sha256(&der)),
+            "algorithm": "RS256",
+            "key_use": "signing",
+            "cert": crate::tls::pem("CERTIFICATE", &der),
+            "pkcs": crate::tls::pem("PKCS7", &pkcs7(&der)),
+            "fingerprint": hex.join(":"),
+            "thumbprint": hex.concat(),
+            "subject_dn": format!("CN={name}"),
+            "current": true,
+            "current_since": since,
+        }))
+    }
+
+    /// A self-signed X.509 certificate of this key named `common_name` (DER); `salt` makes
+    /// its serial number, and so the certificate, differ between certificates of one name.
+    fn certificate(&self, common_name: &str, salt: &[u8]) -> Result<Vec<u8>, String> {
         use crate::tls::{
             TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_OID, TAG_SEQUENCE, TAG_UTC_TIME, bit_string,
             name, tlv,
@@ -401,12 +432,13 @@ impl SigningKey {
         let mut signature_algorithm = tlv(TAG_OID, OID_SHA256_WITH_RSA);
         signature_algorithm.extend_from_slice(&null);
         let signature_algorithm = tlv(TAG_SEQUENCE, &signature_algorithm);
-        // Positive, distinct per key and domain.
-        let mut serial = sha256(&[spki.as_slice(), domain.as_bytes()].concat())[..16].to_vec();
+        // Positive, distinct per key, name and salt.
+        let mut serial =
+            sha256(&[spki.as_slice(), common_name.as_bytes(), salt].concat())[..16].to_vec();
         serial[0] = (serial[0] & 0x7f) | 0x01;
         let mut validity = tlv(TAG_UTC_TIME, b"750101000000Z");
         validity.extend(tlv(TAG_GENERALIZED_TIME, b"40960101000000Z"));
-        let subject = name(domain);
+        let subject = name(common_name);
 
         let mut tbs = tlv(0xa0, &tlv(TAG_INTEGER, &[2])); // version: v3
         tbs.extend(tlv(TAG_INTEGER, &serial));

@@ -109,6 +109,21 @@ async fn every_described_operation_is_answered() {
         .as_str()
         .expect("the default client's grant")
         .to_owned();
+    // An OIDC connection, whose signing keys are read and rotated.
+    let (_, oidc) = call(
+        &t,
+        &http,
+        &token,
+        Method::POST,
+        "/api/v2/connections",
+        Some(
+            json!({"name": "generic-oidc", "strategy": "oidc", "options": {
+            "client_id": "abc", "issuer": "https://idp.example.com",
+            "discovery_url": "https://idp.example.com/.well-known/openid-configuration"}}),
+        ),
+    )
+    .await;
+    let oidc_id = oidc["id"].as_str().expect("an OIDC connection").to_owned();
     // Deletions last, so that they do not remove what the other operations read.
     let mut order: Vec<&Value> = generic.clone();
     order.sort_by_key(|r| r["method"] == "DELETE");
@@ -119,7 +134,13 @@ async fn every_described_operation_is_answered() {
             .unwrap_or("GET")
             .parse()
             .expect("method");
-        let path = r["sample_path"].as_str().expect("sample path");
+        let sample_path = r["sample_path"].as_str().expect("sample path");
+        // A connection's keys are those of a connection the tenant holds.
+        let keyed =
+            matches!(r["operation"].as_str(), Some("get_keys" | "post_rotate")).then(|| {
+                sample_path.replace("/connections/sample/", &format!("/connections/{oidc_id}/"))
+            });
+        let path = keyed.as_deref().unwrap_or(sample_path);
         // The operations a behaviour answers need real objects of the tenant.
         let body = match r["operation"].as_str() {
             Some("post_verification-email") => Some(json!({"user_id": user_id})),

@@ -1020,3 +1020,80 @@ async fn verifications_fields_and_settings_keep_what_auth0_keeps() {
     .await;
     assert_eq!(read["messaging_service_sid"], "MG1", "{read}");
 }
+
+/// go-auth0/TestConnectionManager_ReadKeys.json and …_RotateKeys.json: an OIDC connection has
+/// a signing key with a certificate named after it; a rotation makes a new current key.
+#[tokio::test]
+async fn an_oidc_connection_has_a_signing_key_that_rotates() {
+    let s = setup().await;
+    let (status, conn) = call(
+        &s,
+        Method::POST,
+        "connections",
+        Some(
+            json!({"name": "keyed-oidc", "strategy": "oidc", "options": {
+            "client_id": "abc", "issuer": "https://idp.example.com",
+            "discovery_url": "https://idp.example.com/.well-known/openid-configuration"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{conn}");
+    let id = conn["id"].as_str().expect("id").to_owned();
+    let (status, keys) = call(&s, Method::GET, &format!("connections/{id}/keys"), None).await;
+    assert_eq!(status, 200, "{keys}");
+    let key = &keys[0];
+    assert_eq!(keys.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        (
+            &key["algorithm"],
+            &key["key_use"],
+            &key["current"],
+            &key["subject_dn"]
+        ),
+        (
+            &json!("RS256"),
+            &json!("signing"),
+            &json!(true),
+            &json!("CN=keyed-oidc")
+        )
+    );
+    assert!(
+        key["cert"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("-----BEGIN CERTIFICATE-----"))
+    );
+    assert!(
+        key["pkcs"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("-----BEGIN PKCS7-----"))
+    );
+    let (_, again) = call(&s, Method::GET, &format!("connections/{id}/keys"), None).await;
+    assert_eq!(again, keys, "a read makes no new key");
+    let (status, rotated) = call(
+        &s,
+        Method::POST,
+        &format!("connections/{id}/keys/rotate"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{rotated}");
+    assert_ne!(rotated["kid"], key["kid"]);
+    let (_, after) = call(&s, Method::GET, &format!("connections/{id}/keys"), None).await;
+    assert_eq!(after.as_array().map(Vec::len), Some(1));
+    assert_eq!(after[0]["kid"], rotated["kid"]);
+    assert_eq!(after[0]["cert"], rotated["cert"]);
+
+    // A database connection signs nothing.
+    let (_, dbs) = call(&s, Method::GET, "connections?strategy=auth0", None).await;
+    let db = dbs[0]["id"].as_str().expect("db").to_owned();
+    let (_, none) = call(&s, Method::GET, &format!("connections/{db}/keys"), None).await;
+    assert_eq!(none, json!([]));
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &format!("connections/{db}/keys/rotate"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+}

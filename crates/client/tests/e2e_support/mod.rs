@@ -543,6 +543,42 @@ impl Harness {
             "get_connections_by_id",
             done(c.connections().get(&cid).await),
         ));
+        // An OIDC connection's signing keys, read and rotated.
+        {
+            use auth0_m2m::management::connections as cn;
+            let oidc = c
+                .execute(&cn::CreateConnection::new(
+                    cn::CreateConnectionRequestContent::new(
+                        "e2e-oidc".to_owned(),
+                        cn::ConnectionIdentityProviderEnum::Oidc,
+                    )
+                    .with_field(
+                        "options",
+                        serde_json::json!({"client_id": "e2e", "issuer": "https://idp.example.com",
+                            "discovery_url": "https://idp.example.com/.well-known/openid-configuration"}),
+                    ),
+                ))
+                .await;
+            let oidc_id = oidc
+                .as_ref()
+                .ok()
+                .and_then(|x| x.id.clone())
+                .unwrap_or_default();
+            out.push((
+                "get_keys",
+                done(c.execute(&cn::GetConnectionKeys::new(&oidc_id)).await),
+            ));
+            out.push((
+                "post_rotate",
+                done(
+                    c.execute(&cn::RotateConnectionKeys::new(
+                        &oidc_id,
+                        cn::RotateConnectionKeysRequestContent::new(),
+                    ))
+                    .await,
+                ),
+            ));
+        }
         let logs = c.logs().list().collect_all().await;
         let log_id = logs
             .as_ref()

@@ -24,6 +24,17 @@ use serde_json::{Map, Value, json};
 /// Corrections of the description: `(schema, required field to drop, why)`.
 pub const ERRATA: &[(&str, &str, &str)] = &[
     (
+        "RotateConnectionsKeysResponseContent",
+        "fingerprint",
+        "recordings/go-auth0/TestConnectionManager_RotateKeys.json: a rotation answers the new \
+         key's cert and kid only",
+    ),
+    (
+        "RotateConnectionsKeysResponseContent",
+        "thumbprint",
+        "as above",
+    ),
+    (
         "GetBrandingPhoneProviderResponseContent",
         "credentials",
         "required but not a property (additionalProperties is false): no answer can be valid; \

@@ -754,6 +754,12 @@ const BULK_RENDERING: &str = "/prompts/rendering";
 /// An organization's invitations.
 const INVITATIONS: &str = "/organizations/{id}/invitations";
 
+/// The signing keys of a connection.
+const CONNECTION_KEYS: &str = "/connections/{id}/keys";
+
+/// The rotation of a connection's signing key.
+const CONNECTION_KEYS_ROTATE: &str = "/connections/{id}/keys/rotate";
+
 /// The verification of a custom domain.
 const DOMAIN_VERIFY: &str = "/custom-domains/{id}/verify";
 
@@ -1209,6 +1215,58 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 shaped(&domain, &answer_shape),
             );
             Ok(answer(op, &shown))
+        }
+        ("GET", _) | ("POST", _)
+            if (op.method == "GET" && op.path == CONNECTION_KEYS)
+                || (op.method == "POST" && op.path == CONNECTION_KEYS_ROTATE) =>
+        {
+            let id = segs.get(1).map_or("", String::as_str);
+            let conn = store
+                .items(crate::store::CONNECTIONS)
+                .iter()
+                .find(|c| c["id"].as_str() == Some(id))
+                .cloned()
+                .ok_or_else(|| not_found(crate::store::CONNECTIONS))?;
+            let keys_path = format!("{}/{id}/keys", crate::store::CONNECTIONS);
+            let signs = matches!(conn["strategy"].as_str(), Some("oidc" | "okta"));
+            let rotate = op.path == CONNECTION_KEYS_ROTATE;
+            let generation = store.collections.get(&keys_path).map_or(0, Vec::len) as u64;
+            if signs && (rotate || generation == 0) {
+                let since = if rotate {
+                    iso8601(now_ms())
+                } else {
+                    conn["created_at"]
+                        .as_str()
+                        .map_or_else(|| iso8601(now_ms()), str::to_owned)
+                };
+                let key = crate::keys::signing_key()
+                    .and_then(|k| {
+                        k.connection_key(conn["name"].as_str().unwrap_or(id), &since, generation)
+                    })
+                    .map_err(|e| ApiErr(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
+                let keys = store.collections.entry(keys_path.clone()).or_default();
+                for old in keys.iter_mut() {
+                    old["current"] = Value::Bool(false);
+                }
+                keys.push(key);
+            }
+            let keys = store
+                .collections
+                .get(&keys_path)
+                .cloned()
+                .unwrap_or_default();
+            if rotate {
+                // The new key (recordings/go-auth0/TestConnectionManager_RotateKeys.json).
+                let Some(new) = keys.last().filter(|_| signs) else {
+                    return Err(ApiErr::bad_body(
+                        "Only connections that sign requests (OIDC, Okta) have keys to rotate.",
+                    ));
+                };
+                return Ok(answer(op, &json!({"cert": new["cert"], "kid": new["kid"]})));
+            }
+            // The current key (a rotation replaces it).
+            let current: Vec<Value> = keys.into_iter().filter(|k| k["current"] == true).collect();
+            Ok(answer(op, &Value::Array(current)))
         }
         ("POST", _) if op.path == STREAM_TEST => {
             let stream = segs.get(1).map_or("", String::as_str);
