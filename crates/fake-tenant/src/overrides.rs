@@ -1104,6 +1104,17 @@ pub(crate) fn fresh_setting(path: &str) -> Option<&'static FreshSetting> {
     FRESH_SETTINGS.iter().find(|s| s.path == path)
 }
 
+/// The lists whose items read as their item read answers them, where the description's list
+/// item merges a union's alternatives into one object (a network ACL's rule `action` would
+/// hold `allow`, `block`, `log` and `redirect` at once): `(collection, recording)`.
+pub(crate) const LISTED_AS_READ: &[(&str, &str)] =
+    &[("/network-acls", "go-auth0/TestNetworkACLManager_List.json")];
+
+/// Whether the items of the list `collection` (a template) read as its item read answers them.
+pub(crate) fn listed_as_read(collection: &str) -> bool {
+    LISTED_AS_READ.iter().any(|(c, _)| *c == collection)
+}
+
 /// The checkpoint lists that add `total` (every item's count) to a page when the request asks
 /// for totals: `(list, recording)`.
 pub(crate) const CHECKPOINT_TOTALS: &[(&str, &str)] = &[(
@@ -1446,6 +1457,14 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
         );
     }
     if method == "GET"
+        && let Some((_, recording)) = LISTED_AS_READ.iter().find(|(l, _)| *l == path)
+    {
+        out.insert(
+            "listed_as_read".into(),
+            serde_json::json!({"recording": recording}),
+        );
+    }
+    if method == "GET"
         && let Some((_, recording)) = CHECKPOINT_TOTALS.iter().find(|(l, _)| *l == path)
     {
         out.insert(
@@ -1552,6 +1571,7 @@ mod tests {
             .iter()
             .chain(BARE_WITHOUT_CHECKPOINT)
             .chain(CHECKPOINT_TOTALS)
+            .chain(LISTED_AS_READ)
         {
             assert!(path.starts_with('/') && recording.ends_with(".json"));
         }

@@ -1097,3 +1097,32 @@ async fn an_oidc_connection_has_a_signing_key_that_rotates() {
     .await;
     assert_eq!(status, 400);
 }
+
+/// go-auth0/TestNetworkACLManager_List.json: a listed network ACL holds the one action of its
+/// rule that was sent, not every alternative of the description's union.
+#[tokio::test]
+async fn a_listed_network_acl_holds_its_own_rule() {
+    let s = setup().await;
+    let (status, created) = call(
+        &s,
+        Method::POST,
+        "network-acls",
+        Some(
+            json!({"active": true, "description": "geo", "priority": 1, "rule": {
+            "action": {"redirect": true, "redirect_uri": "https://example.com"},
+            "match": {"geo_country_codes": ["US"]}, "scope": "authentication"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let (_, listed) = call(&s, Method::GET, "network-acls", None).await;
+    let listed = listed.get("network_acls").cloned().unwrap_or(listed);
+    let rule = &listed[0]["rule"];
+    assert_eq!(
+        rule["action"],
+        json!({"redirect": true, "redirect_uri": "https://example.com"}),
+        "{listed}"
+    );
+    assert_eq!(rule["match"], json!({"geo_country_codes": ["US"]}));
+    assert!(!listed.to_string().contains("\"sample\""), "{listed}");
+}

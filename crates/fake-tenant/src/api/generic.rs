@@ -1802,6 +1802,8 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
     // whole answer's, and its items are listed as stored.
     let item_shape = if op.paging == Paging::None {
         Value::Null
+    } else if crate::overrides::listed_as_read(op.path) {
+        item_shape(op.path)
     } else {
         shape(op)
     };
@@ -1890,7 +1892,11 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
         }
         _ => {
             // A bare list holds the bare answer's item shape where the description gives one.
-            let shape: Value = serde_json::from_str(op.bare_sample).unwrap_or(Value::Null);
+            let shape: Value = if crate::overrides::listed_as_read(op.path) {
+                self::item_shape(op.path)
+            } else {
+                serde_json::from_str(op.bare_sample).unwrap_or(Value::Null)
+            };
             let page = page.iter().map(|i| shaped(i, &shape)).collect();
             json(status, &Value::Array(page))
         }
