@@ -489,6 +489,19 @@ pub(crate) fn checkpoint_key(list: &str) -> Option<&'static str> {
         .map(|(_, k, _)| *k)
 }
 
+/// The checkpoint lists whose every page that holds items has a `next` cursor, the last page
+/// too (the page after it is empty and has none), as `(list, recording)`: the recording reads
+/// one member with a `next` on a page of `take=2`, then an empty page.
+pub(crate) const NEXT_ON_EVERY_PAGE: &[(&str, &str)] = &[(
+    "/organizations/{id}/members",
+    "go-auth0/TestOrganizationManager_MembersCheckpointPagination.json",
+)];
+
+/// Whether every checkpoint page of `list` (a template) that holds items has a `next` cursor.
+pub(crate) fn next_on_every_page(list: &str) -> bool {
+    NEXT_ON_EVERY_PAGE.iter().any(|(l, _)| *l == list)
+}
+
 /// What a route the description lacks holds.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Undescribed {
@@ -855,6 +868,11 @@ pub(crate) const READ_DEFAULTS: &[ReadDefaults] = &[
         path: "/guardian/factors/push-notification/providers/apns",
         fields: r#"{"enabled":true}"#,
         recording: "go-auth0/TestGuardian_MultiFactor_Push_DirectAPNS.json",
+    },
+    ReadDefaults {
+        path: "/guardian/factors/webauthn-roaming/settings",
+        fields: r#"{"overrideRelyingParty":false}"#,
+        recording: "go-auth0/TestGuardian_MultiFactor_WebAuthn_Roaming_Settings.json",
     },
     ReadDefaults {
         path: "/prompts/{prompt}/screen/{screen}/rendering",
@@ -1465,6 +1483,14 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
         );
     }
     if method == "GET"
+        && let Some((_, recording)) = NEXT_ON_EVERY_PAGE.iter().find(|(l, _)| *l == path)
+    {
+        out.insert(
+            "next_on_every_page".into(),
+            serde_json::json!({"recording": recording}),
+        );
+    }
+    if method == "GET"
         && let Some((_, recording)) = CHECKPOINT_TOTALS.iter().find(|(l, _)| *l == path)
     {
         out.insert(
@@ -1571,6 +1597,7 @@ mod tests {
             .iter()
             .chain(BARE_WITHOUT_CHECKPOINT)
             .chain(CHECKPOINT_TOTALS)
+            .chain(NEXT_ON_EVERY_PAGE)
             .chain(LISTED_AS_READ)
         {
             assert!(path.starts_with('/') && recording.ends_with(".json"));

@@ -330,7 +330,8 @@ async fn a_custom_domain_becomes_the_default_and_back() {
     assert_eq!(domain["is_default"], false, "{domain}");
 }
 
-/// Settings read as written plus what Auth0 adds (go-auth0/TestGuardian_MultiFactor_SMS_Twilio.json),
+/// Settings read as written plus what Auth0 adds (go-auth0/TestGuardian_MultiFactor_SMS_Twilio.json,
+/// TestGuardian_MultiFactor_WebAuthn_Roaming_Settings.json),
 /// defaults a new tenant has (TestUserManager_BlocksByIdentifier.json), a user's refresh
 /// tokens with their total (TestUserManager_DeleteRefreshTokens.json), a credential's expiry
 /// read as `null` but not answered by its create (TestClient_GetCredentials.json).
@@ -354,6 +355,29 @@ async fn reads_hold_what_auth0_adds() {
     .await;
     assert_eq!(twilio["messaging_service_sid"], Value::Null, "{twilio}");
     assert_eq!(twilio["sid"], "AC123");
+
+    // go-auth0/TestGuardian_MultiFactor_WebAuthn_Roaming_Settings.json: a setting replaced
+    // without `overrideRelyingParty` reads it as `false`; the write's answer is what was sent.
+    let (status, written) = call(
+        &s,
+        Method::PUT,
+        "guardian/factors/webauthn-roaming/settings",
+        Some(json!({"userVerification": "preferred"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(written, json!({"userVerification": "preferred"}));
+    let (_, roaming) = call(
+        &s,
+        Method::GET,
+        "guardian/factors/webauthn-roaming/settings",
+        None,
+    )
+    .await;
+    assert_eq!(
+        roaming,
+        json!({"overrideRelyingParty": false, "userVerification": "preferred"})
+    );
 
     let (_, blocks) = call(&s, Method::GET, "user-blocks?identifier=someone", None).await;
     assert_eq!(blocks, json!({"blocked_for": []}));
@@ -1125,4 +1149,80 @@ async fn a_listed_network_acl_holds_its_own_rule() {
     );
     assert_eq!(rule["match"], json!({"geo_country_codes": ["US"]}));
     assert!(!listed.to_string().contains("\"sample\""), "{listed}");
+}
+
+/// go-auth0/TestOrganizationManager_MembersCheckpointPagination.json: every page of members
+/// that holds members has a `next` cursor, the last one too; the page after it is empty.
+#[tokio::test]
+async fn organization_members_pages_answer_next_while_they_hold_members() {
+    let s = setup().await;
+    let (_, org) = call(
+        &s,
+        Method::POST,
+        "organizations",
+        Some(json!({"name": "paged-members"})),
+    )
+    .await;
+    let org = org["id"].as_str().expect("id").to_owned();
+    let mut users = Vec::new();
+    for i in 0..3 {
+        let (status, user) = call(
+            &s,
+            Method::POST,
+            "users",
+            Some(json!({"connection": "Username-Password-Authentication",
+                        "email": format!("member{i}@example.com"), "password": "Passw0rd!x-long"})),
+        )
+        .await;
+        assert_eq!(status, 201, "{user}");
+        users.push(user["user_id"].clone());
+    }
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &format!("organizations/{org}/members"),
+        Some(json!({"members": users})),
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    let mut seen = Vec::new();
+    let mut path = format!("organizations/{org}/members?take=2");
+    let mut pages = Vec::new();
+    loop {
+        let (status, page) = call(&s, Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{page}");
+        let members = page["members"].as_array().expect("members").clone();
+        pages.push((members.len(), page.get("next").is_some()));
+        seen.extend(members.iter().map(|m| m["user_id"].clone()));
+        match page["next"].as_str() {
+            Some(next) => path = format!("organizations/{org}/members?take=2&from={next}"),
+            None => break,
+        }
+        assert!(pages.len() < 5, "pages never end: {pages:?}");
+    }
+    assert_eq!(pages, vec![(2, true), (1, true), (0, false)]);
+    seen.sort_by_key(|v| v.to_string());
+    users.sort_by_key(|v| v.to_string());
+    assert_eq!(seen, users);
+
+    // Other lists end on their last page that holds items (go-auth0/
+    // TestOrganizationManager_ListCheckpointPagination.json).
+    call(
+        &s,
+        Method::POST,
+        "organizations",
+        Some(json!({"name": "second-org"})),
+    )
+    .await;
+    let (_, first) = call(&s, Method::GET, "organizations?take=1", None).await;
+    let next = first["next"].as_str().expect("a next page").to_owned();
+    let (_, last) = call(
+        &s,
+        Method::GET,
+        &format!("organizations?take=50&from={next}"),
+        None,
+    )
+    .await;
+    assert!(last.get("next").is_none(), "{last}");
 }

@@ -118,6 +118,7 @@ pub(super) fn list_clients(ctx: &Ctx<'_>, store: &Store) -> Res {
         false,
         Some("client_id"),
         crate::overrides::CLIENT_FIELDS_ALWAYS,
+        false,
     )
 }
 

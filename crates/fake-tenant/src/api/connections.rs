@@ -27,6 +27,7 @@ pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -
                 false,
                 Some("id"),
                 crate::overrides::CONNECTION_FIELDS_ALWAYS,
+                false,
             )
         }
         (Route::Connection(id), _) => {

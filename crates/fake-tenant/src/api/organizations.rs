@@ -3,7 +3,7 @@
 
 use super::base::*;
 use super::links::{ids_in, link, unlink};
-use super::pagination::paginate;
+use super::pagination::{paginate, paginate_list};
 use super::roles::short_user;
 use super::routes::Route;
 
@@ -147,7 +147,13 @@ pub(super) fn org_members(ctx: &Ctx<'_>, store: &mut Store, id: &str, m: &str) -
                     find(store.items(crate::store::USERS), "user_id", u).map(short_user)
                 })
                 .collect();
-            paginate(ctx, members, "members", false, Some("user_id"))
+            paginate_list(
+                ctx,
+                members,
+                "members",
+                "user_id",
+                "/organizations/{id}/members",
+            )
         }
         "POST" => {
             let ids = ids_in(ctx, "members")?;

@@ -85,11 +85,25 @@ pub(super) fn paginate(
     with_length: bool,
     checkpoint_id: Option<&str>,
 ) -> Res {
-    paginate_keeping(ctx, items, key, with_length, checkpoint_id, &[])
+    paginate_keeping(ctx, items, key, with_length, checkpoint_id, &[], false)
+}
+
+/// [`paginate`] for the list at `template` (a path template of the description), whose
+/// checkpoint pages answer `next` as Auth0 answers it there
+/// ([`next_on_every_page`](crate::overrides::next_on_every_page)).
+pub(super) fn paginate_list(
+    ctx: &Ctx<'_>,
+    items: Vec<Value>,
+    key: &str,
+    checkpoint_id: &str,
+    template: &str,
+) -> Res {
+    let every_page = crate::overrides::next_on_every_page(template);
+    paginate_keeping(ctx, items, key, false, Some(checkpoint_id), &[], every_page)
 }
 
 /// [`paginate`], keeping the fields of `always` in every item whichever fields the request
-/// names (see [`select_fields_keeping`]).
+/// names (see [`select_fields_keeping`]); `next_on_every_page` as [`checkpoint`] takes it.
 pub(super) fn paginate_keeping(
     ctx: &Ctx<'_>,
     items: Vec<Value>,
@@ -97,6 +111,7 @@ pub(super) fn paginate_keeping(
     with_length: bool,
     checkpoint_id: Option<&str>,
     always: &[&str],
+    next_on_every_page: bool,
 ) -> Res {
     let p = list_params(ctx)?;
     let items: Vec<Value> = items
@@ -106,7 +121,7 @@ pub(super) fn paginate_keeping(
     if let Some(id_field) = checkpoint_id
         && (p.from.is_some() || p.take.is_some())
     {
-        return checkpoint(items, key, &p, id_field);
+        return checkpoint(items, key, &p, id_field, next_on_every_page);
     }
     Ok(json(
         StatusCode::OK,
@@ -139,7 +154,18 @@ pub(super) fn offset_page(
     Value::Object(o)
 }
 
-pub(super) fn checkpoint(items: Vec<Value>, key: &str, p: &ListParams, id_field: &str) -> Res {
+/// A checkpoint page of `items`: `take` items after the one the `from` cursor names (the first
+/// page without `from`), and a `next` cursor naming the page's last item while items follow it
+/// — or, where Auth0 answers one on every page that holds items
+/// ([`next_on_every_page`](crate::overrides::next_on_every_page)), whenever the page holds
+/// items: a page after the last item is then empty and has no `next`.
+pub(super) fn checkpoint(
+    items: Vec<Value>,
+    key: &str,
+    p: &ListParams,
+    id_field: &str,
+    next_on_every_page: bool,
+) -> Res {
     let take = p.take.unwrap_or(50);
     let start = match &p.from {
         None => 0,
@@ -154,16 +180,19 @@ pub(super) fn checkpoint(items: Vec<Value>, key: &str, p: &ListParams, id_field:
             items
                 .iter()
                 .position(|v| v[id_field].as_str() == Some(id.as_str()))
+                .map(|i| i + 1)
                 .ok_or_else(|| {
                     ApiErr::bad_query("Query validation error: 'from' is not a valid checkpoint.")
                 })?
         }
     };
-    let next = items
-        .get(start + take)
+    let more = items.len() > start + take;
+    let page: Vec<Value> = items.into_iter().skip(start).take(take).collect();
+    let next = (more || next_on_every_page)
+        .then(|| page.last())
+        .flatten()
         .and_then(|v| v[id_field].as_str())
         .map(|id| URL_SAFE_NO_PAD.encode(id));
-    let page: Vec<Value> = items.into_iter().skip(start).take(take).collect();
     let mut o = Map::new();
     o.insert(key.into(), Value::Array(page));
     if let Some(n) = next {

@@ -48,7 +48,21 @@ pub(super) fn handle(
                         o.extend(body);
                     }
                 }
-                _ => {}
+                _ => {
+                    // A read adds what Auth0 reads back though the last write left it out.
+                    let mut read = setting.clone();
+                    if let (Some(o), Some(defaults)) = (
+                        read.as_object_mut(),
+                        crate::overrides::read_defaults(route.path).and_then(|d| {
+                            serde_json::from_str::<Map<String, Value>>(d.fields).ok()
+                        }),
+                    ) {
+                        for (k, v) in defaults {
+                            o.entry(k).or_insert(v);
+                        }
+                    }
+                    return Ok(json(StatusCode::OK, &read));
+                }
             }
             Ok(json(StatusCode::OK, setting))
         }
