@@ -1226,3 +1226,73 @@ async fn organization_members_pages_answer_next_while_they_hold_members() {
     .await;
     assert!(last.get("next").is_none(), "{last}");
 }
+
+/// go-auth0/TestFlowVaultConnectionManager_Create.json: a vault connection set up with a
+/// bearer token is ready and names the token masked; the token is never answered.
+/// TestFlowVaultConnectionManager_Read.json: one created without credentials is not ready.
+#[tokio::test]
+async fn a_vault_connection_set_up_with_a_token_is_ready_and_masks_it() {
+    let s = setup().await;
+    let (status, created) = call(
+        &s,
+        Method::POST,
+        "flows/vault/connections",
+        Some(json!({"app_id": "HTTP", "name": "with-token",
+                    "setup": {"type": "BEARER", "token": "my-secret-token"}})),
+    )
+    .await;
+    assert!(status == 200 || status == 201, "{status} {created}");
+    assert_eq!(created["ready"], true, "{created}");
+    assert_eq!(created["account_name"], "Bearer my-***ken", "{created}");
+    assert!(created.get("refreshed_at").is_none(), "{created}");
+    assert!(created.get("setup").is_none(), "{created}");
+    let id = created["id"].as_str().expect("id").to_owned();
+    let (_, read) = call(
+        &s,
+        Method::GET,
+        &format!("flows/vault/connections/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(read["account_name"], "Bearer my-***ken", "{read}");
+    assert!(!read.to_string().contains("my-secret-token"), "{read}");
+
+    let (_, plain) = call(
+        &s,
+        Method::POST,
+        "flows/vault/connections",
+        Some(json!({"app_id": "HTTP", "name": "without-token"})),
+    )
+    .await;
+    assert_eq!(plain["ready"], false, "{plain}");
+    assert!(plain.get("account_name").is_none(), "{plain}");
+}
+
+/// go-auth0/TestClient_CreateLinkedToResourceServer.json: a client of type `resource_server`
+/// created for an API is read as that API's `client_id`.
+#[tokio::test]
+async fn a_resource_server_client_is_its_apis_client() {
+    let s = setup().await;
+    let (status, api) = call(
+        &s,
+        Method::POST,
+        "resource-servers",
+        Some(json!({"identifier": "https://linked.example.com/", "name": "Linked"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{api}");
+    let api_id = api["id"].as_str().expect("id").to_owned();
+    let (status, client) = call(
+        &s,
+        Method::POST,
+        "clients",
+        Some(
+            json!({"name": "Linked client", "app_type": "resource_server",
+                    "resource_server_identifier": "https://linked.example.com/"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{client}");
+    let (_, read) = call(&s, Method::GET, &format!("resource-servers/{api_id}"), None).await;
+    assert_eq!(read["client_id"], client["client_id"], "{read}");
+}

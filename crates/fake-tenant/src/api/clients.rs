@@ -249,6 +249,18 @@ pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
         o.entry("oidc_backchannel_logout")
             .or_insert_with(|| json!({ "backchannel_logout_urls": urls }));
     }
+    // A client of type `resource_server` is the client of the API it names, which reads it as
+    // its `client_id` (recordings/go-auth0/TestClient_CreateLinkedToResourceServer.json).
+    if app_type == "resource_server"
+        && let Some(identifier) = client["resource_server_identifier"].as_str()
+        && let Some(api) = store
+            .items_mut(crate::store::RESOURCE_SERVERS)
+            .iter_mut()
+            .find(|a| a["identifier"].as_str() == Some(identifier))
+        && let Some(o) = api.as_object_mut()
+    {
+        o.insert("client_id".into(), Value::String(id.clone()));
+    }
     store.items_mut(crate::store::CLIENTS).push(client.clone());
     // Credentials given inline are registered as the credentials endpoint registers them, and
     // the answer shows each in full (recordings/go-auth0/

@@ -520,6 +520,38 @@ fn add_create_defaults(
     }
 }
 
+/// The flows vault connections.
+const VAULT_CONNECTIONS: &str = "/flows/vault/connections";
+
+/// What Auth0 derives from the `setup` a vault connection is created with, as
+/// recordings/go-auth0/TestFlowVaultConnectionManager_Create.json shows it for a bearer
+/// token: the connection is ready (never refreshed, so no `refreshed_at`) and its
+/// `account_name` shows the token masked but for its first and last three characters. The
+/// credentials themselves are neither kept nor answered.
+fn vault_connection_setup(setup: &Value, item: &mut Value) {
+    let (Some("BEARER"), Some(token), Some(o)) = (
+        setup.get("type").and_then(Value::as_str),
+        setup.get("token").and_then(Value::as_str),
+        item.as_object_mut(),
+    ) else {
+        return;
+    };
+    let chars: Vec<char> = token.chars().collect();
+    let masked = if chars.len() >= 7 {
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[chars.len() - 3..].iter().collect();
+        format!("{head}***{tail}")
+    } else {
+        "***".to_owned()
+    };
+    o.insert(
+        "account_name".into(),
+        Value::String(format!("Bearer {masked}")),
+    );
+    o.insert("ready".into(), Value::Bool(true));
+    o.remove("refreshed_at");
+}
+
 /// The fields [`add_create_defaults`] gives a new item by code rather than from
 /// [`CREATE_DEFAULTS`](crate::overrides::CREATE_DEFAULTS): a connection's by its strategy, a
 /// rule's `order`, the version an action created with `deploy` runs.
@@ -1408,6 +1440,10 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             };
             let sent = body.get(&key).filter(|v| !v.is_null()).cloned();
             let sent_keys: Vec<String> = body.keys().cloned().collect();
+            // A vault connection's credentials: never kept, only what Auth0 derives from them.
+            let setup = (op.path == VAULT_CONNECTIONS)
+                .then(|| body.get("setup").cloned())
+                .flatten();
             let body = if op.path == DEPLOY {
                 deployed_version(store, segs.get(2).map_or("", String::as_str))
             } else {
@@ -1448,6 +1484,9 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             );
             if op.path == INVITATIONS {
                 invitation_defaults(store, &ctx.app.domain, parent.as_ref(), &mut item);
+            }
+            if let Some(setup) = &setup {
+                vault_connection_setup(setup, &mut item);
             }
             if op.path == ACTIONS
                 && let Some(o) = item.as_object_mut()
