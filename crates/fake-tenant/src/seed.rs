@@ -187,9 +187,6 @@ pub(crate) fn new_client(name: &str, app_type: &str, client_id: String, secret: 
         "grant_types": grant_types,
         "token_endpoint_auth_method": if app_type == "spa" { "none" } else { "client_secret_post" },
         "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 36000, "secret_encoded": false},
-        "signing_keys": [{"cert": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n",
-                          "pkcs7": "-----BEGIN PKCS7-----\n...\n-----END PKCS7-----\n",
-                          "subject": "deprecated"}],
         "refresh_token": {"expiration_type": "non-expiring", "idle_token_lifetime": 1_296_000,
                           "infinite_idle_token_lifetime": true, "infinite_token_lifetime": true,
                           "leeway": 0, "rotation_type": "non-rotating", "token_lifetime": 2_592_000},
@@ -486,7 +483,12 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
     if let Ok(record) = crate::keys::signing_key().and_then(|k| k.management_record(domain)) {
         store
             .collections
-            .insert("/keys/signing".to_owned(), vec![record]);
+            .insert(crate::store::SIGNING_KEYS.to_owned(), vec![record]);
+    }
+    // Every client shows that key's certificate.
+    let signing_keys = store.client_signing_keys();
+    for client in store.items_mut(crate::store::CLIENTS) {
+        client["signing_keys"] = signing_keys.clone();
     }
 
     // A new tenant's settings, as recordings/go-auth0/

@@ -14,6 +14,8 @@ pub(crate) const CLIENTS: &str = "/clients";
 pub(crate) const GRANTS: &str = "/client-grants";
 /// The collection of APIs.
 pub(crate) const RESOURCE_SERVERS: &str = "/resource-servers";
+/// The tenant's signing keys (`GET /keys/signing`).
+pub(crate) const SIGNING_KEYS: &str = "/keys/signing";
 /// The collection of users (`user_id` identifies one).
 pub(crate) const USERS: &str = "/users";
 /// The collection of roles.
@@ -220,6 +222,18 @@ impl Store {
                 );
             }
         }
+    }
+
+    /// A client's `signing_keys`: the certificate of the key that signs the tenant's tokens
+    /// (`GET /keys/signing` lists it), with its PKCS#7 form, as Auth0 answers them on every
+    /// client (recordings/ruby-auth0 read `{cert, pkcs7, subject: "deprecated"}`).
+    pub(crate) fn client_signing_keys(&self) -> Value {
+        let key = self.items(SIGNING_KEYS).first();
+        json!([{
+            "cert": key.map_or(Value::Null, |k| k["cert"].clone()),
+            "pkcs7": key.map_or(Value::Null, |k| k["pkcs7"].clone()),
+            "subject": "deprecated",
+        }])
     }
 
     /// The items of the collection at `path` (none when it was never written).

@@ -149,6 +149,10 @@ async fn every_described_operation_is_answered() {
             Some("patch_default") => Some(json!({"domain": t.domain()})),
             // An import sends the wrapped key.
             Some("post_encryption_key") => Some(json!({"wrapped_key": "d3JhcHBlZA=="})),
+            // A client ID metadata document is named by its URL.
+            Some("post_clients_cimd_preview" | "post_clients_cimd_register") => Some(
+                json!({"external_client_id": "https://client.example.com/oauth/metadata.json"}),
+            ),
             _ => (method != Method::GET).then(|| json!({})),
         };
         let (status, answer) = call(&t, &http, &token, method.clone(), path, body).await;

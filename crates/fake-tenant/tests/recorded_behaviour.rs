@@ -1296,3 +1296,106 @@ async fn a_resource_server_client_is_its_apis_client() {
     let (_, read) = call(&s, Method::GET, &format!("resource-servers/{api_id}"), None).await;
     assert_eq!(read["client_id"], client["client_id"], "{read}");
 }
+
+/// go-auth0/TestClient_CIMDFields.json: registering a Client ID Metadata Document creates a
+/// third-party client named after the document's host, read back with the document's URL; a
+/// second registration of the URL updates that client. The fake says in `warnings` that it
+/// did not fetch the document.
+#[tokio::test]
+async fn a_cimd_registration_creates_a_third_party_client_once() {
+    let s = setup().await;
+    let url = "https://client.dev/oauth/metadata.json";
+    let (status, preview) = call(
+        &s,
+        Method::POST,
+        "clients/cimd/preview",
+        Some(json!({"external_client_id": url})),
+    )
+    .await;
+    assert_eq!(status, 200, "{preview}");
+    assert!(preview.get("client_id").is_none(), "{preview}");
+    assert_eq!(preview["mapped_fields"]["name"], "client.dev");
+    assert!(
+        preview["validation"]["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("did not fetch")),
+        "{preview}"
+    );
+
+    let (status, registered) = call(
+        &s,
+        Method::POST,
+        "clients/cimd/register",
+        Some(json!({"external_client_id": url})),
+    )
+    .await;
+    assert_eq!(status, 201, "{registered}");
+    let id = registered["client_id"]
+        .as_str()
+        .expect("client_id")
+        .to_owned();
+    assert!(id.starts_with("tpc_") && id.len() == 26, "{id}");
+    assert!(!registered.to_string().contains("sample"), "{registered}");
+    let (_, client) = call(&s, Method::GET, &format!("clients/{id}"), None).await;
+    assert_eq!(client["name"], "client.dev");
+    assert_eq!(client["external_client_id"], url);
+    assert_eq!(client["external_metadata_type"], "cimd");
+    assert_eq!(client["is_first_party"], false);
+    assert_eq!(client["token_endpoint_auth_method"], "none");
+    assert_eq!(client["grant_types"], json!(["authorization_code"]));
+
+    let (status, again) = call(
+        &s,
+        Method::POST,
+        "clients/cimd/register",
+        Some(json!({"external_client_id": url})),
+    )
+    .await;
+    assert_eq!((status, &again["client_id"]), (200, &json!(id)), "{again}");
+    let (_, preview) = call(
+        &s,
+        Method::POST,
+        "clients/cimd/preview",
+        Some(json!({"external_client_id": url})),
+    )
+    .await;
+    assert_eq!(preview["client_id"], json!(id));
+
+    let (status, refused) = call(
+        &s,
+        Method::POST,
+        "clients/cimd/register",
+        Some(json!({"external_client_id": "http://client.dev/metadata.json"})),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+}
+
+/// Every client shows the certificate of the key that signs the tenant's tokens, as
+/// `GET /keys/signing` lists it (ruby-auth0's client recordings read `cert`, `pkcs7` and
+/// `subject: "deprecated"`).
+#[tokio::test]
+async fn clients_show_the_tenants_signing_certificate() {
+    let s = setup().await;
+    let (_, keys) = call(&s, Method::GET, "keys/signing", None).await;
+    let cert = keys[0]["cert"].as_str().expect("cert").to_owned();
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"), "{cert}");
+    let (_, created) = call(
+        &s,
+        Method::POST,
+        "clients",
+        Some(json!({"name": "shows-the-cert"})),
+    )
+    .await;
+    let (_, clients) = call(&s, Method::GET, "clients", None).await;
+    for client in clients
+        .as_array()
+        .expect("clients")
+        .iter()
+        .chain([&created])
+    {
+        assert_eq!(client["signing_keys"][0]["cert"], json!(cert), "{client}");
+        assert_eq!(client["signing_keys"][0]["pkcs7"], keys[0]["pkcs7"]);
+        assert_eq!(client["signing_keys"][0]["subject"], "deprecated");
+    }
+}

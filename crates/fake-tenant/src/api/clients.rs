@@ -235,6 +235,7 @@ pub(super) fn create_client(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let methods = body.remove("client_authentication_methods");
     let id = seed::client_id();
     let mut client = seed::new_client(&name, &app_type, id.clone(), seed::client_secret());
+    client["signing_keys"] = store.client_signing_keys();
     if app_type == "express_configuration" {
         express_configuration_defaults(&mut client);
     }
@@ -354,4 +355,96 @@ fn merge_client(client: &mut Value, body: Map<String, Value>) {
         jwt.entry("secret_encoded")
             .or_insert(Value::Bool(secret_encoded));
     }
+}
+
+/// `POST /clients/cimd/preview` and `POST /clients/cimd/register`: a client described by a
+/// Client ID Metadata Document. Auth0 fetches the document at `external_client_id`; the fake
+/// tenant reaches no other host, so it maps what the URL itself gives (the client's name is
+/// its host, as recordings/go-auth0/TestClient_CIMDFields.json reads a registered client) and
+/// says so in the validation's `warnings`. A registration creates a third-party client
+/// (`tpc_` id, authorization code without a secret at the token endpoint, as that recording
+/// reads it) and answers 201, or updates the client registered with that URL and answers 200.
+/// Both recorded answers of the register lack `mapped_fields` and `validation`; they hold
+/// only `client_secret` and `signing_keys` beside the id, the same two fields a recorded list
+/// of clients of that test is reduced to, which the recorder's redaction left: the
+/// description's answer is followed.
+pub(super) fn cimd(register: bool, ctx: &Ctx<'_>, store: &mut Store) -> Res {
+    let body = ctx.obj()?;
+    let url = required_str(&body, "external_client_id")?.to_owned();
+    let host = url
+        .strip_prefix("https://")
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""))
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| {
+            ApiErr::bad_body(format!(
+                "Payload validation error: 'external_client_id' must be an absolute https URL (got {url:?})."
+            ))
+        })?;
+    let name = host.rsplit_once(':').map_or(host, |(h, _)| h).to_owned();
+    let mapped = json!({
+        "external_client_id": url,
+        "name": name,
+        "app_type": "regular_web",
+        "grant_types": ["authorization_code"],
+        "token_endpoint_auth_method": "none",
+    });
+    let validation = json!({
+        "valid": true,
+        "violations": [],
+        "warnings": [format!(
+            "The fake tenant did not fetch {url}: it reaches no other host, so the client's fields are those its URL gives."
+        )],
+    });
+    let existing = store
+        .items(crate::store::CLIENTS)
+        .iter()
+        .position(|c| c["external_client_id"].as_str() == Some(url.as_str()));
+    if !register {
+        let mut answer = json!({"mapped_fields": mapped, "validation": validation});
+        if let Some(i) = existing {
+            answer["client_id"] = store.items(crate::store::CLIENTS)[i]["client_id"].clone();
+        }
+        return Ok(json(StatusCode::OK, &answer));
+    }
+    let (status, client_id) = match existing {
+        Some(i) => {
+            let client = &mut store.items_mut(crate::store::CLIENTS)[i];
+            merge(client, mapped.as_object().cloned().unwrap_or_default());
+            (
+                StatusCode::OK,
+                client["client_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        }
+        None => {
+            let id = format!("tpc_{}", random_alnum(22));
+            let mut client =
+                seed::new_client(&name, "regular_web", id.clone(), seed::client_secret());
+            client["signing_keys"] = store.client_signing_keys();
+            merge(&mut client, mapped.as_object().cloned().unwrap_or_default());
+            merge(
+                &mut client,
+                json!({
+                    "callbacks": [],
+                    "is_first_party": false,
+                    "external_metadata_type": "cimd",
+                    "external_metadata_created_by": "admin",
+                    "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 3600,
+                                          "secret_encoded": false},
+                    "refresh_token": {"expiration_type": "expiring", "idle_token_lifetime": 1_296_000,
+                                      "infinite_idle_token_lifetime": false,
+                                      "infinite_token_lifetime": false, "leeway": 0,
+                                      "rotation_type": "rotating", "token_lifetime": 2_592_000},
+                })
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            );
+            store.items_mut(crate::store::CLIENTS).push(client);
+            (StatusCode::CREATED, id)
+        }
+    };
+    Ok(json(
+        status,
+        &json!({"client_id": client_id, "mapped_fields": mapped, "validation": validation}),
+    ))
 }

@@ -226,6 +226,9 @@ fn dispatch(app: &App, req: Request) -> Response {
             let store: &mut Store = &mut guard;
             let result = if credentials::owns(op, &segs, store) {
                 credentials::handle(&method, &segs, &ctx, store)
+            } else if op.id == "post_clients_cimd_register" || op.id == "post_clients_cimd_preview"
+            {
+                clients::cimd(op.id == "post_clients_cimd_register", &ctx, store)
             } else if op.id == "post_verification-email" {
                 jobs::verification_email_job(&ctx, store)
             } else if op.id == "create_organization-client-grants" {
