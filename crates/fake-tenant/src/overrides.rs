@@ -490,12 +490,19 @@ pub(crate) fn checkpoint_key(list: &str) -> Option<&'static str> {
 }
 
 /// The checkpoint lists whose every page that holds items has a `next` cursor, the last page
-/// too (the page after it is empty and has none), as `(list, recording)`: the recording reads
-/// one member with a `next` on a page of `take=2`, then an empty page.
-pub(crate) const NEXT_ON_EVERY_PAGE: &[(&str, &str)] = &[(
-    "/organizations/{id}/members",
-    "go-auth0/TestOrganizationManager_MembersCheckpointPagination.json",
-)];
+/// too (the page after it is empty and has none), as `(list, recording)`: the members'
+/// recording reads one member with a `next` on a page of `take=2`, then an empty page.
+pub(crate) const NEXT_ON_EVERY_PAGE: &[(&str, &str)] = &[
+    (
+        "/organizations/{id}/members",
+        "go-auth0/TestOrganizationManager_MembersCheckpointPagination.json",
+    ),
+    // Four deliveries, and then one, with `next` on pages of `take=50`.
+    (
+        "/event-streams/{id}/deliveries",
+        "go-auth0/TestEventStreamManager_Integration.json",
+    ),
+];
 
 /// Whether every checkpoint page of `list` (a template) that holds items has a `next` cursor.
 pub(crate) fn next_on_every_page(list: &str) -> bool {
@@ -511,6 +518,8 @@ pub(crate) enum Undescribed {
     /// A list: `POST` appends the body and answers 204, `GET` lists what was appended (the
     /// query's fields that items hold filter it).
     List,
+    /// An event stream's delivery counts by day over the last two weeks, read by `GET`.
+    StreamStats,
 }
 
 /// A route Auth0 serves, as recorded, that the description lacks.
@@ -554,6 +563,13 @@ pub(crate) const UNDESCRIBED_ROUTES: &[UndescribedRoute] = &[
         recording: "go-auth0/TestGuardian_MultiFactor_Push_CustomApp.json",
     },
     UndescribedRoute {
+        path: "/event-streams/{id}/stats",
+        kind: Undescribed::StreamStats,
+        read_scope: "read:event_streams",
+        write_scope: "update:event_streams",
+        recording: "go-auth0/TestEventStreamManager_Integration.json",
+    },
+    UndescribedRoute {
         path: "/blacklists/tokens",
         kind: Undescribed::List,
         read_scope: "blacklist:tokens",
@@ -562,9 +578,19 @@ pub(crate) const UNDESCRIBED_ROUTES: &[UndescribedRoute] = &[
     },
 ];
 
-/// The route the description lacks at `path` (below `/api/v2`), if Auth0 serves one there.
+/// The route the description lacks at `path` (below `/api/v2`), if Auth0 serves one there;
+/// a `{…}` segment of a route's path matches any one segment.
 pub(crate) fn undescribed_route(path: &str) -> Option<&'static UndescribedRoute> {
-    UNDESCRIBED_ROUTES.iter().find(|r| r.path == path)
+    UNDESCRIBED_ROUTES.iter().find(|r| {
+        let (mut want, mut got) = (r.path.split('/'), path.split('/'));
+        loop {
+            match (want.next(), got.next()) {
+                (None, None) => return true,
+                (Some(w), Some(g)) if w == g || (w.starts_with('{') && !g.is_empty()) => {}
+                _ => return false,
+            }
+        }
+    })
 }
 
 /// The recorded status of `method` on `path`, if it overrides the description's.

@@ -200,6 +200,7 @@ fn routes(app: &App) -> Response {
         let methods: &[&str] = match r.kind {
             crate::overrides::Undescribed::Setting(_) => &["GET", "PUT", "PATCH"],
             crate::overrides::Undescribed::List => &["GET", "POST"],
+            crate::overrides::Undescribed::StreamStats => &["GET"],
         };
         out.extend(methods.iter().map(|m| {
             let scope = if *m == "GET" { r.read_scope } else { r.write_scope };

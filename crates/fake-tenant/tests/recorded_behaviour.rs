@@ -1399,3 +1399,120 @@ async fn clients_show_the_tenants_signing_certificate() {
         assert_eq!(client["signing_keys"][0]["subject"], "deprecated");
     }
 }
+
+/// go-auth0/TestEventStreamManager_Integration.json: a test event is delivered (the fake's
+/// attempts fail: it sends nothing to other hosts) and listed among the stream's deliveries,
+/// filtered by type, with `next` on every page that holds deliveries; a redelivery attempts
+/// again; the stream's statistics count the failed attempts of the last fifteen days.
+#[tokio::test]
+async fn event_stream_deliveries_are_listed_redelivered_and_counted() {
+    let s = setup().await;
+    let (status, stream) = call(
+        &s,
+        Method::POST,
+        "event-streams",
+        Some(
+            json!({"name": "hooked", "subscriptions": [{"event_type": "user.created"},
+                                                         {"event_type": "user.updated"}],
+                    "destination": {"type": "webhook", "configuration": {
+                        "webhook_endpoint": "https://hooks.example.com/in",
+                        "webhook_authorization": {"method": "bearer", "token": "tok"}}}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{stream}");
+    let id = stream["id"].as_str().expect("id").to_owned();
+    let mut events = Vec::new();
+    for kind in ["user.created", "user.created", "user.updated"] {
+        let (status, event) = call(
+            &s,
+            Method::POST,
+            &format!("event-streams/{id}/test"),
+            Some(json!({"event_type": kind})),
+        )
+        .await;
+        assert_eq!(status, 202, "{event}");
+        assert_eq!(event["status"], "pending");
+        events.push(event["id"].as_str().expect("event id").to_owned());
+    }
+
+    let (status, page) = call(
+        &s,
+        Method::GET,
+        &format!("event-streams/{id}/deliveries?event_types=user.created&take=50"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let deliveries = page["deliveries"].as_array().expect("deliveries");
+    assert_eq!(deliveries.len(), 2, "{page}");
+    assert!(page["next"].is_string(), "{page}");
+    let first = &deliveries[0];
+    assert_eq!(first["status"], "failed");
+    assert_eq!(first["attempts"].as_array().map(Vec::len), Some(1));
+    assert!(
+        first["attempts"][0]["error_message"]
+            .as_str()
+            .is_some_and(|m| m.contains("https://hooks.example.com/in")),
+        "{first}"
+    );
+    assert!(first["event"].get("a0purpose").is_none(), "{first}");
+    let next = page["next"].as_str().expect("next");
+    let (_, after) = call(
+        &s,
+        Method::GET,
+        &format!("event-streams/{id}/deliveries?event_types=user.created&take=50&from={next}"),
+        None,
+    )
+    .await;
+    assert_eq!(after, json!({"deliveries": []}));
+
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &format!("event-streams/{id}/redeliver/{}", events[2]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202);
+    let (status, one) = call(
+        &s,
+        Method::GET,
+        &format!("event-streams/{id}/deliveries/{}", events[2]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["attempts"].as_array().map(Vec::len), Some(2), "{one}");
+    // A redelivery of an event the stream never had is accepted, and attempts nothing.
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &format!("event-streams/{id}/redeliver/evt_unknown"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202);
+    let (status, _) = call(
+        &s,
+        Method::POST,
+        &format!("event-streams/{id}/redeliver"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 202);
+
+    let (status, stats) = call(&s, Method::GET, &format!("event-streams/{id}/stats"), None).await;
+    assert_eq!(status, 200, "{stats}");
+    assert_eq!(stats["buckets"].as_array().map(Vec::len), Some(15));
+    assert_eq!(stats["metrics"][0]["window_total"], 0, "{stats}");
+    assert_eq!(
+        stats["metrics"][1]["name"],
+        "auth0.event_streams.failed_deliveries"
+    );
+    // Three first attempts, the redelivered one, and each failed delivery once more.
+    assert_eq!(stats["metrics"][1]["window_total"], 7, "{stats}");
+    assert_eq!(stats["metrics"][1]["data"][14], 7, "{stats}");
+    let (status, _) = call(&s, Method::GET, "event-streams/est_unknown/stats", None).await;
+    assert_eq!(status, 404);
+}

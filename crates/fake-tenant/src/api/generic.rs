@@ -923,6 +923,64 @@ fn test_event(segs: &[String], body: &Map<String, Value>, domain: &str) -> Value
            "attempts": [], "event": event})
 }
 
+/// An event stream's deliveries.
+const DELIVERIES: &str = "/event-streams/{id}/deliveries";
+
+/// A new delivery of every failed delivery of an event stream.
+const REDELIVER: &str = "/event-streams/{id}/redeliver";
+
+/// A new delivery of one event of an event stream.
+const REDELIVER_ONE: &str = "/event-streams/{id}/redeliver/{event_id}";
+
+/// Where the event stream `stream` delivers: its webhook's endpoint, or its destination type.
+fn stream_endpoint(store: &mut Store, stream: &str) -> String {
+    collection(store, "/event-streams", "/event-streams")
+        .iter()
+        .find(|s| s["id"].as_str() == Some(stream))
+        .map(|s| {
+            let destination = &s["destination"];
+            destination["configuration"]["webhook_endpoint"]
+                .as_str()
+                .or(destination["type"].as_str())
+                .unwrap_or("the destination")
+                .to_owned()
+        })
+        .unwrap_or_default()
+}
+
+/// One more attempt to deliver `delivery` to `endpoint`: the fake tenant sends nothing to
+/// other hosts, so every attempt fails and says why; Auth0 lists each failed attempt with its
+/// error (recordings/go-auth0/TestEventStreamManager_Integration.json).
+fn attempt(delivery: &mut Value, endpoint: &str) {
+    let failed = json!({
+        "status": "failed",
+        "timestamp": iso8601(now_ms()),
+        "error_message": format!(
+            "Post \"{endpoint}\": not sent, the fake tenant delivers events to no other host"
+        ),
+    });
+    if let Some(o) = delivery.as_object_mut() {
+        o.insert("status".into(), Value::from("failed"));
+        match o.get_mut("attempts") {
+            Some(Value::Array(attempts)) => attempts.push(failed),
+            _ => {
+                o.insert("attempts".into(), json!([failed]));
+            }
+        }
+    }
+}
+
+/// The delivery of the test `event` to the stream `stream`, before its first attempt, as
+/// Auth0 lists deliveries: the event without its `a0purpose`, its type, the attempts.
+fn delivery(event: &Value, stream: &str) -> Value {
+    let mut sent = event["event"].clone();
+    if let Some(o) = sent.as_object_mut() {
+        o.remove("a0purpose");
+    }
+    json!({"id": event["id"], "event_stream_id": stream, "status": "failed",
+           "event_type": event["event_type"], "attempts": [], "event": sent})
+}
+
 /// The version a deploy of the action `id` makes, as Auth0 answers it
 /// (recordings/go-auth0/TestActionManager_Bindings.json): the action's code, dependencies,
 /// runtime, secrets' names and triggers, a summary of the action, and the version's number,
@@ -1306,7 +1364,38 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             if !streams.iter().any(|s| s["id"].as_str() == Some(stream)) {
                 return Err(not_found("/event-streams"));
             }
-            Ok(answer(op, &test_event(segs, &body, &ctx.app.domain)))
+            let event = test_event(segs, &body, &ctx.app.domain);
+            // The event is delivered, or fails to be, as Auth0 lists it among the stream's
+            // deliveries.
+            let endpoint = stream_endpoint(store, stream);
+            let mut sent = delivery(&event, stream);
+            attempt(&mut sent, &endpoint);
+            let deliveries = format!("/event-streams/{stream}/deliveries");
+            collection(store, &deliveries, DELIVERIES).push(sent);
+            Ok(answer(op, &event))
+        }
+        ("POST", _) if op.path == REDELIVER || op.path == REDELIVER_ONE => {
+            let stream = segs.get(1).map_or("", String::as_str);
+            if !collection(store, "/event-streams", "/event-streams")
+                .iter()
+                .any(|s| s["id"].as_str() == Some(stream))
+            {
+                return Err(not_found("/event-streams"));
+            }
+            let endpoint = stream_endpoint(store, stream);
+            // An event the stream never delivered is accepted as Auth0 accepts every
+            // redelivery (202), and nothing is attempted.
+            let one = segs.get(3).cloned();
+            let deliveries = format!("/event-streams/{stream}/deliveries");
+            let items = collection(store, &deliveries, DELIVERIES);
+            for d in items.iter_mut().filter(|d| {
+                one.as_ref().map_or(d["status"] == "failed", |id| {
+                    d["id"].as_str() == Some(id.as_str())
+                })
+            }) {
+                attempt(d, &endpoint);
+            }
+            Ok(answer(op, &answer_sample))
         }
         ("GET", true) | ("PATCH", true) | ("PUT", true) | ("DELETE", true)
             if is_collection(&parent_template) =>
@@ -1387,7 +1476,16 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                     advance_action_build(ACTIONS, action);
                 }
             }
-            let items = collection(store, &concrete, op.path).clone();
+            let mut items = collection(store, &concrete, op.path).clone();
+            if op.path == DELIVERIES {
+                // The comma-separated filters of the description.
+                for (param, field) in [("event_types", "event_type"), ("statuses", "status")] {
+                    if let Some(wanted) = ctx.q(param) {
+                        let wanted: Vec<&str> = wanted.split(',').map(str::trim).collect();
+                        items.retain(|d| d[field].as_str().is_some_and(|v| wanted.contains(&v)));
+                    }
+                }
+            }
             Ok(list_answer(op, ctx, items))
         }
         ("POST", false) | ("DELETE", false) if is_collection(op.path) => {
@@ -1880,7 +1978,9 @@ fn list_answer(op: &Op, ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
         let take = number("take", 50).clamp(1, 100);
         let page: Vec<Value> = items.iter().skip(from).take(take).cloned().collect();
         let mut envelope = Map::new();
-        if from + page.len() < items.len() {
+        if from + page.len() < items.len()
+            || (!page.is_empty() && crate::overrides::next_on_every_page(op.path))
+        {
             envelope.insert(
                 "next".into(),
                 Value::String((from + page.len()).to_string()),
@@ -1961,8 +2061,8 @@ pub(crate) fn sample_path(op: &Op, store: &Store) -> String {
         let stored = (!parent.contains('{'))
             .then(|| store.items(&parent).first())
             .flatten();
-        // The stream a test event goes to is one the tenant holds.
-        let acts_on_item = op.path == STREAM_TEST && i == 1;
+        // The stream a test event or a redelivery goes to is one the tenant holds.
+        let acts_on_item = [STREAM_TEST, REDELIVER, REDELIVER_ONE].contains(&op.path) && i == 1;
         // A read by name names the field of the collection's first item.
         if i + 1 == template.len() && i >= 2 && template[i - 1] == "name" {
             let collection = format!("/{}", template[..i - 1].join("/"));

@@ -218,7 +218,7 @@ fn dispatch(app: &App, req: Request) -> Response {
         Handler::Route(route) => (exec(route, &method, &ctx), describe(&method, route)),
         Handler::Undescribed(route) => {
             let mut guard = lock(&app.store);
-            let result = undescribed::handle(route, method.as_str(), &ctx, &mut guard);
+            let result = undescribed::handle(route, method.as_str(), &segs, &ctx, &mut guard);
             (result, format!("Call {}", route.path))
         }
         Handler::Generic(op) => {
