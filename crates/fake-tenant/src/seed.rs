@@ -334,9 +334,12 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
     let (id, secret) = fresh.default_app.clone();
     let mut default_app = new_client("Default App", "regular_web", id, secret);
     if let Some(o) = default_app.as_object_mut() {
-        // The recording reads `null` for both, which the description does not allow: left out.
+        // The recording reads `null` for both, which the description does not allow; the
+        // recording wins for `callbacks`. Auth0's own deployment tool refuses a client whose
+        // `app_type` is `null` (its export of such a tenant cannot be imported), so tenants it
+        // serves have none: left out.
         o.remove("app_type");
-        o.remove("callbacks");
+        o.insert("callbacks".into(), Value::Null);
         o.insert(
             "grant_types".into(),
             json!([

@@ -1516,3 +1516,19 @@ async fn event_stream_deliveries_are_listed_redelivered_and_counted() {
     let (status, _) = call(&s, Method::GET, "event-streams/est_unknown/stats", None).await;
     assert_eq!(status, 404);
 }
+
+/// ruby-auth0/Auth0_Api_V2_Clients__clients_should_get_at_least_one_client.json: a new
+/// tenant's Default App reads `callbacks: null`, and `fields=callbacks` answers it so.
+#[tokio::test]
+async fn the_default_app_reads_null_callbacks() {
+    let s = setup().await;
+    let (_, clients) = call(&s, Method::GET, "clients?fields=name,callbacks", None).await;
+    let default_app = clients
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "Default App"))
+        .expect("the Default App");
+    assert!(
+        default_app.get("callbacks").is_some_and(Value::is_null),
+        "{default_app}"
+    );
+}

@@ -217,7 +217,27 @@ pub const NULLABLE_ERRATA: &[(&str, &[&str], &str)] = &[
          where it does not apply (an API operation has no connection, no user)",
     ),
     ("GetLogResponseContent", LOG_NULLABLE, "as above"),
+    (
+        "Client",
+        DEFAULT_APP_NULLABLE,
+        "recordings/ruby-auth0/Auth0_Api_V2_Clients__clients_should_get_at_least_one_client.json: \
+         a new tenant's Default App reads `callbacks: null`",
+    ),
+    ("GetClientResponseContent", DEFAULT_APP_NULLABLE, "as above"),
+    (
+        "UpdateClientResponseContent",
+        DEFAULT_APP_NULLABLE,
+        "as above",
+    ),
+    (
+        "RotateClientSecretResponseContent",
+        DEFAULT_APP_NULLABLE,
+        "as above",
+    ),
 ];
+
+/// The properties a new tenant's Default App reads as `null` (see [`NULLABLE_ERRATA`]).
+const DEFAULT_APP_NULLABLE: &[&str] = &["callbacks"];
 
 /// Corrections of the description: `(enum schema, value it lacks, why)`.
 pub const ENUM_ERRATA: &[(&str, &str, &str)] = &[
