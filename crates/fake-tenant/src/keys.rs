@@ -7,14 +7,25 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 use std::sync::OnceLock;
 
-/// The fake tenant's RS256 signing key (PKCS#1 PEM).
+/// The fake tenant's RS256 signing keys (PKCS#1 PEM), in the order a tenant signs with them:
+/// the first is current on a fresh tenant, the second its next key, and each rotation moves
+/// on by one (`POST /keys/signing/rotate`), so a tenant can rotate four times before it is
+/// reset.
 ///
-/// This key is **not a secret**: it is published with the source code and signs tokens of
-/// local fake tenants only, which no real service trusts. It is fixed so that a tenant starts
-/// without generating an RSA key (slow, and it would need a big-integer library in every
-/// build that embeds the fake). Every tenant of every process serves the same JWKS; a tenant
-/// still refuses another tenant's tokens, whose issuer and audience name another address.
-const SIGNING_KEY_PEM: &str = include_str!("signing_key.pem");
+/// These keys are **not secrets**: they are published with the source code and sign tokens of
+/// local fake tenants only, which no real service trusts. They are fixed so that a tenant
+/// starts and rotates without generating an RSA key (slow, and it would need a big-integer
+/// library in every build that embeds the fake). Every tenant of every process serves the
+/// same JWKS until it rotates; a tenant still refuses another tenant's tokens, whose issuer
+/// and audience name another address.
+const SIGNING_KEY_PEMS: [&str; 6] = [
+    include_str!("signing_keys/0.pem"),
+    include_str!("signing_keys/1.pem"),
+    include_str!("signing_keys/2.pem"),
+    include_str!("signing_keys/3.pem"),
+    include_str!("signing_keys/4.pem"),
+    include_str!("signing_keys/5.pem"),
+];
 
 /// The modulus and public exponent (big-endian, without leading zeros) of an RSA public key
 /// given as SPKI (`BEGIN PUBLIC KEY`) or PKCS#1 (`BEGIN RSA PUBLIC KEY`) PEM. `None` when the
@@ -263,7 +274,7 @@ pub(crate) struct SigningKey {
     e: String,
 }
 
-static KEY: OnceLock<Result<SigningKey, String>> = OnceLock::new();
+static KEYS: OnceLock<Result<Vec<SigningKey>, String>> = OnceLock::new();
 
 /// `rsaEncryption` (1.2.840.113549.1.1.1).
 const OID_RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
@@ -301,14 +312,42 @@ fn pkcs7(cert: &[u8]) -> Vec<u8> {
     tlv(TAG_SEQUENCE, &info)
 }
 
-/// Returns the signing key, loading it on first use.
-pub(crate) fn signing_key() -> Result<&'static SigningKey, String> {
-    KEY.get_or_init(load).as_ref().map_err(Clone::clone)
+/// Returns the signing keys (see [`SIGNING_KEY_PEMS`]), loading them on first use.
+pub(crate) fn signing_keys() -> Result<&'static [SigningKey], String> {
+    KEYS.get_or_init(|| SIGNING_KEY_PEMS.iter().map(|pem| load(pem)).collect())
+        .as_ref()
+        .map(Vec::as_slice)
+        .map_err(Clone::clone)
 }
 
-fn load() -> Result<SigningKey, String> {
+/// Returns the key a fresh tenant signs with, loading the keys on first use.
+pub(crate) fn signing_key() -> Result<&'static SigningKey, String> {
+    signing_keys()?
+        .first()
+        .ok_or_else(|| "no signing key".to_owned())
+}
+
+/// The signing key whose `kid` is `kid`.
+pub(crate) fn signing_key_by_kid(kid: &str) -> Option<&'static SigningKey> {
+    signing_keys().ok()?.iter().find(|k| k.kid == kid)
+}
+
+/// The JSON Web Key Set of `keys`, as served at `/.well-known/jwks.json`.
+pub(crate) fn jwks(keys: &[&SigningKey]) -> Value {
+    json!({"keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>()})
+}
+
+/// The `kid` a JWT's header names, if it is a JWT with one.
+pub(crate) fn token_kid(token: &str) -> Option<String> {
+    let header = token.split('.').next()?;
+    let bytes = URL_SAFE_NO_PAD.decode(header).ok()?;
+    let header: Value = serde_json::from_slice(&bytes).ok()?;
+    header["kid"].as_str().map(str::to_owned)
+}
+
+fn load(pem: &str) -> Result<SigningKey, String> {
     let unusable = || "the signing key is not a PKCS#1 RSA private key".to_owned();
-    let (label, der) = pem_decode(SIGNING_KEY_PEM).ok_or_else(unusable)?;
+    let (label, der) = pem_decode(pem).ok_or_else(unusable)?;
     if label != "RSA PRIVATE KEY" {
         return Err(unusable());
     }
@@ -336,16 +375,16 @@ fn load() -> Result<SigningKey, String> {
 }
 
 impl SigningKey {
-    /// The JSON Web Key Set document served at `/.well-known/jwks.json`.
-    pub(crate) fn jwks(&self) -> Value {
-        json!({"keys": [{
+    /// The key as a JSON Web Key.
+    pub(crate) fn jwk(&self) -> Value {
+        json!({
             "kty": "RSA",
             "use": "sig",
             "alg": "RS256",
             "kid": self.kid,
             "n": self.n,
             "e": self.e,
-        }]})
+        })
     }
 
     /// The key as the Management API lists it among the tenant's signing keys
@@ -506,7 +545,7 @@ mod tests {
             key.verify(&token, "https://y/", "https://x/api/v2/")
                 .is_err()
         );
-        assert_eq!(key.jwks()["keys"][0]["kid"], key.kid.as_str());
+        assert_eq!(jwks(&[key])["keys"][0]["kid"], key.kid.as_str());
     }
 
     #[test]
@@ -528,7 +567,7 @@ mod tests {
         // Not RSA public keys: an EC key, a private key, a truncated or altered PEM.
         let ec = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEVs/o5+uQbTjL3chynL4wXgUg2R9\nq9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==\n-----END PUBLIC KEY-----\n";
         assert_eq!(rsa_public_components(ec), None);
-        assert_eq!(rsa_public_components(SIGNING_KEY_PEM), None);
+        assert_eq!(rsa_public_components(SIGNING_KEY_PEMS[0]), None);
         assert_eq!(rsa_public_components(&spki[..spki.len() / 2]), None);
         assert_eq!(rsa_public_components(&spki.replace("MII", "MIJ")), None);
         assert_eq!(rsa_public_components("not a key"), None);

@@ -482,12 +482,26 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
         seed_organizations(store, billing_api, &billing_scopes);
     }
 
-    // The key that signs the tenant's tokens, as `GET /keys/signing` lists it.
-    if let Ok(record) = crate::keys::signing_key().and_then(|k| k.management_record(domain)) {
-        store
-            .collections
-            .insert(crate::store::SIGNING_KEYS.to_owned(), vec![record]);
-    }
+    // The key that signs the tenant's tokens, and the next one, as `GET /keys/signing` lists
+    // them (recordings/go-auth0/TestSigningKey_List.json lists a current and a next key).
+    let records: Vec<Value> = crate::keys::signing_keys()
+        .unwrap_or_default()
+        .iter()
+        .take(2)
+        .enumerate()
+        .filter_map(|(i, k)| {
+            let mut record = k.management_record(domain).ok()?;
+            record["current"] = Value::Bool(i == 0);
+            record["next"] = Value::Bool(i == 1);
+            if i == 0 {
+                record["current_since"] = Value::from(crate::util::iso8601(crate::util::now_ms()));
+            }
+            Some(record)
+        })
+        .collect();
+    store
+        .collections
+        .insert(crate::store::SIGNING_KEYS.to_owned(), records);
     // Every client shows that key's certificate.
     let signing_keys = store.client_signing_keys();
     for client in store.items_mut(crate::store::CLIENTS) {

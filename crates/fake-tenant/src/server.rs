@@ -51,7 +51,7 @@ pub(crate) async fn route(app: &App, req: Request) -> Response {
     let post = *method == Method::POST;
     match path {
         "/oauth/token" if post => token::handle(app, req).await,
-        "/.well-known/jwks.json" if get => crate::resp::json(StatusCode::OK, &app.key.jwks()),
+        "/.well-known/jwks.json" if get => crate::resp::json(StatusCode::OK, &app.jwks()),
         "/__fake/stats" if get => stats(app),
         "/__fake/faults" if post => faults(app, req.body()),
         "/__fake/faults" if *method == Method::DELETE => clear_faults(app),
@@ -387,7 +387,7 @@ fn resource(app: &App, req: &Request) -> Response {
     if !known {
         return deny("The token is not for an API of this tenant");
     }
-    let claims = match app.key.verify(token, &app.issuer, &aud) {
+    let claims = match app.verify_token(token, &app.issuer, &aud) {
         Ok(c) => c,
         Err(_) => return deny("Invalid token"),
     };

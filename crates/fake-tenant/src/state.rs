@@ -245,6 +245,61 @@ impl Counters {
 }
 
 impl App {
+    /// The key that signs the tenant's new tokens: the current one of its signing keys
+    /// (`GET /keys/signing`), read from `store`.
+    pub(crate) fn current_key(&self, store: &Store) -> &'static SigningKey {
+        store
+            .items(crate::store::SIGNING_KEYS)
+            .iter()
+            .find(|k| k["current"] == true)
+            .and_then(|k| k["kid"].as_str())
+            .and_then(crate::keys::signing_key_by_kid)
+            .unwrap_or(self.key)
+    }
+
+    /// The keys whose tokens the tenant accepts and whose JWKS it serves: each of its signing
+    /// keys that is not revoked (current, next and previously used ones).
+    pub(crate) fn valid_keys(&self) -> Vec<&'static SigningKey> {
+        let store = lock(&self.store);
+        let keys: Vec<&'static SigningKey> = store
+            .items(crate::store::SIGNING_KEYS)
+            .iter()
+            .filter(|k| k["revoked"] != true)
+            .filter_map(|k| k["kid"].as_str())
+            .filter_map(crate::keys::signing_key_by_kid)
+            .collect();
+        if keys.is_empty() && store.items(crate::store::SIGNING_KEYS).is_empty() {
+            vec![self.key]
+        } else {
+            keys
+        }
+    }
+
+    /// The JSON Web Key Set served at `/.well-known/jwks.json`.
+    pub(crate) fn jwks(&self) -> serde_json::Value {
+        crate::keys::jwks(&self.valid_keys())
+    }
+
+    /// Verifies an access token's signature (by the valid key its header names), `exp`, `iss`
+    /// and `aud`; a token signed by a revoked key is refused as badly signed.
+    pub(crate) fn verify_token(
+        &self,
+        token: &str,
+        issuer: &str,
+        audience: &str,
+    ) -> Result<serde_json::Value, crate::jwt::JwtError> {
+        let kid = crate::keys::token_kid(token);
+        let keys = self.valid_keys();
+        let key = match kid {
+            Some(kid) => keys.into_iter().find(|k| k.kid == kid),
+            None => keys.into_iter().next(),
+        };
+        match key {
+            Some(k) => k.verify(token, issuer, audience),
+            None => Err(crate::jwt::JwtError::InvalidSignature),
+        }
+    }
+
     /// Returns the tenant to the state it started in when started fresh: a newly seeded store
     /// (the configured clients with their ids and secrets, new ids for everything else), no
     /// queued faults, counters at zero, the configured token latency, rate-limit windows and

@@ -330,7 +330,7 @@ fn exchange(
     if let Some(x5t) = peer {
         claims["cnf"]["x5t#S256"] = json!(x5t);
     }
-    let token = app.key.sign(&claims).map_err(|_| {
+    let token = app.current_key(&store).sign(&claims).map_err(|_| {
         Failure(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",

@@ -124,6 +124,26 @@ async fn every_described_operation_is_answered() {
     )
     .await;
     let oidc_id = oidc["id"].as_str().expect("an OIDC connection").to_owned();
+    // A previously used signing key, the only kind Auth0 revokes: made by a rotation.
+    let (status, _) = call(
+        &t,
+        &http,
+        &token,
+        Method::POST,
+        "/api/v2/keys/signing/rotate",
+        None,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, keys) = call(&t, &http, &token, Method::GET, "/api/v2/keys/signing", None).await;
+    let previous_kid = keys
+        .as_array()
+        .and_then(|k| k.iter().find(|k| k["previous"] == true))
+        .and_then(|k| k["kid"].as_str())
+        .expect("a previously used key")
+        .to_owned();
+    // A token of the current key: the one signed by the key revoked below would be refused.
+    let token = common::token(&t, &http).await;
     // Deletions last, so that they do not remove what the other operations read.
     let mut order: Vec<&Value> = generic.clone();
     order.sort_by_key(|r| r["method"] == "DELETE");
@@ -140,7 +160,12 @@ async fn every_described_operation_is_answered() {
             matches!(r["operation"].as_str(), Some("get_keys" | "post_rotate")).then(|| {
                 sample_path.replace("/connections/sample/", &format!("/connections/{oidc_id}/"))
             });
-        let path = keyed.as_deref().unwrap_or(sample_path);
+        let revoked = (r["operation"] == "put_signing_keys")
+            .then(|| format!("/api/v2/keys/signing/{previous_kid}/revoke"));
+        let path = keyed
+            .as_deref()
+            .or(revoked.as_deref())
+            .unwrap_or(sample_path);
         // The operations a behaviour answers need real objects of the tenant.
         let body = match r["operation"].as_str() {
             Some("post_verification-email") => Some(json!({"user_id": user_id})),

@@ -1532,3 +1532,179 @@ async fn the_default_app_reads_null_callbacks() {
         "{default_app}"
     );
 }
+
+/// The `kid` a token's header names.
+fn token_kid(token: &str) -> String {
+    use base64::Engine;
+    let header = token.split('.').next().expect("header");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .expect("base64url header");
+    let header: Value = serde_json::from_slice(&bytes).expect("JSON header");
+    header["kid"].as_str().expect("kid").to_owned()
+}
+
+/// The kids the tenant's JWKS publishes.
+async fn jwks_kids(s: &(FakeTenant, reqwest::Client, String)) -> Vec<String> {
+    let jwks: Value =
+        s.1.get(format!("{}/.well-known/jwks.json", s.0.base_url()))
+            .send()
+            .await
+            .expect("jwks")
+            .json()
+            .await
+            .expect("jwks json");
+    jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| k["kid"].as_str().expect("kid").to_owned())
+        .collect()
+}
+
+/// go-auth0/TestSigningKey_Rotate.json and TestSigningKey_Revoke.json, with Auth0's
+/// documentation on rotating and revoking signing keys: a tenant holds a current and a next
+/// key; a rotation makes the next key current (new tokens name it, earlier tokens still
+/// verify) and readies a new next key; only a previously used key can be revoked, after which
+/// its tokens are refused and the JWKS leaves it out.
+#[tokio::test]
+async fn signing_keys_rotate_and_a_previous_key_is_revoked() {
+    let s = setup().await;
+    let (_, keys) = call(&s, Method::GET, "keys/signing", None).await;
+    let keys = keys.as_array().expect("keys").clone();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let (first, next) = (&keys[0], &keys[1]);
+    assert_eq!(
+        (&first["current"], &next["next"]),
+        (&json!(true), &json!(true))
+    );
+    let first_kid = first["kid"].as_str().expect("kid").to_owned();
+    let next_kid = next["kid"].as_str().expect("kid").to_owned();
+    assert_eq!(token_kid(&s.2), first_kid);
+    assert_eq!(
+        jwks_kids(&s).await,
+        vec![first_kid.clone(), next_kid.clone()]
+    );
+
+    let (status, rotated) = call(&s, Method::POST, "keys/signing/rotate", None).await;
+    assert_eq!(status, 201, "{rotated}");
+    assert_eq!(rotated["kid"], json!(next_kid));
+    assert_eq!(rotated["current"], true);
+    assert!(
+        rotated["cert"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("-----BEGIN CERTIFICATE-----"))
+    );
+    let (_, keys) = call(&s, Method::GET, "keys/signing", None).await;
+    let flags: Vec<(bool, bool, bool)> = keys
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| {
+            (
+                k["previous"] == true,
+                k["current"] == true,
+                k["next"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        vec![
+            (true, false, false),
+            (false, true, false),
+            (false, false, true)
+        ]
+    );
+    // New tokens are signed by the new current key; the earlier token still works.
+    let new_token = common::token(&s.0, &s.1).await;
+    assert_eq!(token_kid(&new_token), next_kid);
+    let earlier = s.2.clone();
+    assert_eq!(
+        call_as(&s, &earlier, Method::GET, "clients", None).await.0,
+        200
+    );
+    assert_eq!(jwks_kids(&s).await.len(), 3);
+
+    // Only a previously used key can be revoked.
+    let fresh = new_token.clone();
+    for kid in [&next_kid, &keys[2]["kid"].as_str().expect("kid").to_owned()] {
+        let (status, refused) = call_as(
+            &s,
+            &fresh,
+            Method::PUT,
+            &format!("keys/signing/{kid}/revoke"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 400, "{refused}");
+    }
+    let (status, _) = call_as(&s, &fresh, Method::PUT, "keys/signing/unknown/revoke", None).await;
+    assert_eq!(status, 404);
+    let (status, revoked) = call_as(
+        &s,
+        &fresh,
+        Method::PUT,
+        &format!("keys/signing/{first_kid}/revoke"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{revoked}");
+    assert_eq!(revoked["revoked"], true);
+    assert!(revoked["revoked_at"].is_string(), "{revoked}");
+    assert!(!jwks_kids(&s).await.contains(&first_kid));
+    // A token of the revoked key is refused; one of the current key is not.
+    assert_eq!(
+        call_as(&s, &earlier, Method::GET, "clients", None).await.0,
+        401
+    );
+    assert_eq!(
+        call_as(&s, &fresh, Method::GET, "clients", None).await.0,
+        200
+    );
+
+    // The tenant rotates through its fixed keys, then refuses; a reset starts over.
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(
+            call_as(
+                &s,
+                &common::token(&s.0, &s.1).await,
+                Method::POST,
+                "keys/signing/rotate",
+                None,
+            )
+            .await
+            .0,
+        );
+    }
+    assert_eq!(statuses, vec![201, 201, 201, 400]);
+    let reset =
+        s.1.post(format!("{}/__fake/reset", s.0.base_url()))
+            .send()
+            .await
+            .expect("reset");
+    assert_eq!(reset.status().as_u16(), 200);
+    let (_, keys) = call_as(
+        &s,
+        &common::token(&s.0, &s.1).await,
+        Method::GET,
+        "keys/signing",
+        None,
+    )
+    .await;
+    assert_eq!(keys.as_array().map(Vec::len), Some(2));
+    assert_eq!(keys[0]["kid"], json!(first_kid));
+}
+
+/// Sends one request with `token`: `(status, JSON body or null)`.
+async fn call_as(
+    s: &(FakeTenant, reqwest::Client, String),
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let (status, _, v) = common::api(&s.0, &s.1, token, method, path, body).await;
+    (status, v)
+}

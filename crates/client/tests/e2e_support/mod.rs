@@ -579,6 +579,26 @@ impl Harness {
                 ),
             ));
         }
+        // The tenant's signing keys: a rotation, then the revocation of the key it made
+        // previously used (Auth0 revokes no other). The client's cached token, signed by that
+        // key, is refused afterwards, and the client fetches a new one.
+        out.push(("post_signing_keys", done(c.keys().signing().rotate().await)));
+        let previous = c
+            .keys()
+            .signing()
+            .list()
+            .await
+            .ok()
+            .and_then(|keys| {
+                keys.into_iter()
+                    .find(|k| k.previous == Some(true) && k.revoked != Some(true))
+            })
+            .and_then(|k| k.kid)
+            .unwrap_or_default();
+        out.push((
+            "put_signing_keys",
+            done(c.keys().signing().revoke(&previous).await),
+        ));
         let logs = c.logs().list().collect_all().await;
         let log_id = logs
             .as_ref()

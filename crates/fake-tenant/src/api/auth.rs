@@ -33,8 +33,7 @@ pub(crate) fn authorize(
         return Err(deny("Invalid token", true));
     }
     let claims = app
-        .key
-        .verify(token, &app.issuer, &app.audience)
+        .verify_token(token, &app.issuer, &app.audience)
         .map_err(|e| match e {
             JwtError::Expired => deny("Expired token received for JSON Web Token validation", true),
             JwtError::InvalidSignature => deny(

@@ -923,6 +923,96 @@ fn test_event(segs: &[String], body: &Map<String, Value>, domain: &str) -> Value
            "attempts": [], "event": event})
 }
 
+/// The tenant's signing keys.
+const SIGNING_KEYS: &str = crate::store::SIGNING_KEYS;
+
+/// A rotation of the tenant's signing keys.
+const SIGNING_ROTATE: &str = "/keys/signing/rotate";
+
+/// A revocation of one of the tenant's signing keys.
+const SIGNING_REVOKE: &str = "/keys/signing/{kid}/revoke";
+
+/// `POST /keys/signing/rotate`: the next key becomes current (it signs every new token; tokens
+/// of the key before still verify, it is now previously used; `current_since` and
+/// `current_until` record when), and a new next key is made ready. Answers the key now current, whole, as recordings/go-auth0/TestSigningKey_Rotate.json
+/// answers it (the description names its `cert` and `kid`). The fake tenant holds a fixed set
+/// of keys (see `keys::signing_keys`): when every one has been used, a rotation is refused
+/// until the tenant is reset.
+fn rotate_signing_key(op: &Op, store: &mut Store, domain: &str) -> Res {
+    let pool = crate::keys::signing_keys()
+        .map_err(|e| ApiErr(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
+    let records = collection(store, SIGNING_KEYS, SIGNING_KEYS);
+    let used: Vec<String> = records
+        .iter()
+        .filter_map(|k| k["kid"].as_str().map(str::to_owned))
+        .collect();
+    let fresh = pool
+        .iter()
+        .find(|k| !used.contains(&k.kid))
+        .ok_or_else(|| {
+            ApiErr(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "This fake tenant has rotated through all of its {} signing keys;                      POST /__fake/reset gives it its first ones again.",
+                    pool.len()
+                ),
+                None,
+            )
+        })?;
+    let mut new_next = fresh
+        .management_record(domain)
+        .map_err(|e| ApiErr(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
+    new_next["current"] = Value::Bool(false);
+    new_next["next"] = Value::Bool(true);
+    let records = collection(store, SIGNING_KEYS, SIGNING_KEYS);
+    let now = Value::from(iso8601(now_ms()));
+    let mut now_current = None;
+    for (i, k) in records.iter_mut().enumerate() {
+        if k["current"] == true {
+            k["current"] = Value::Bool(false);
+            k["previous"] = Value::Bool(true);
+            k["current_until"] = now.clone();
+        } else if k["next"] == true {
+            k["next"] = Value::Bool(false);
+            k["current"] = Value::Bool(true);
+            k["current_since"] = now.clone();
+            now_current = Some(i);
+        }
+    }
+    records.push(new_next);
+    let answered = now_current
+        .and_then(|i| records.get(i))
+        .cloned()
+        .unwrap_or_default();
+    Ok(answer(op, &answered))
+}
+
+/// `PUT /keys/signing/{kid}/revoke`: a previously used key is revoked (its tokens no longer
+/// verify, the JWKS leaves it out) and answered whole with `revoked_at`, as
+/// recordings/go-auth0/TestSigningKey_Revoke.json answers it. Auth0 revokes only previously
+/// used keys (its documentation on revoking signing keys): the current and the next key are
+/// refused.
+fn revoke_signing_key(op: &Op, store: &mut Store, kid: &str) -> Res {
+    let records = collection(store, SIGNING_KEYS, SIGNING_KEYS);
+    let key = records
+        .iter_mut()
+        .find(|k| k["kid"].as_str() == Some(kid))
+        .ok_or_else(|| ApiErr(StatusCode::NOT_FOUND, "Signing key not found".into(), None))?;
+    if key["current"] == true || key["next"] == true {
+        return Err(ApiErr(
+            StatusCode::BAD_REQUEST,
+            "Only a previously used signing key can be revoked: rotate the keys first.".into(),
+            None,
+        ));
+    }
+    if key["revoked"] != true {
+        key["revoked"] = Value::Bool(true);
+        key["revoked_at"] = Value::from(iso8601(now_ms()));
+    }
+    let answered = key.clone();
+    Ok(answer(op, &answered))
+}
+
 /// An event stream's deliveries.
 const DELIVERIES: &str = "/event-streams/{id}/deliveries";
 
@@ -1357,6 +1447,10 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
             // The current key (a rotation replaces it).
             let current: Vec<Value> = keys.into_iter().filter(|k| k["current"] == true).collect();
             Ok(answer(op, &Value::Array(current)))
+        }
+        ("POST", _) if op.path == SIGNING_ROTATE => rotate_signing_key(op, store, &ctx.app.domain),
+        ("PUT", _) if op.path == SIGNING_REVOKE => {
+            revoke_signing_key(op, store, segs.get(2).map_or("", String::as_str))
         }
         ("POST", _) if op.path == STREAM_TEST => {
             let stream = segs.get(1).map_or("", String::as_str);
