@@ -1,4 +1,4 @@
-//! The tenant's RS256 signing key, its JWKS and token signing/verification.
+//! The tenant's RS256 signing keys, their JWKS and token signing/verification.
 
 use crate::jwt::{self, JwtError, PublicKey};
 use crate::util::sha256;
@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 /// The fake tenant's RS256 signing keys (PKCS#1 PEM), in the order a tenant signs with them:
 /// the first is current on a fresh tenant, the second its next key, and each rotation moves
-/// on by one (`POST /keys/signing/rotate`), so a tenant can rotate four times before it is
-/// reset.
+/// on by one (`POST /keys/signing/rotate`), so a tenant can rotate four times (a reset keeps
+/// its keys, so that the tokens they signed stay valid).
 ///
 /// These keys are **not secrets**: they are published with the source code and sign tokens of
 /// local fake tenants only, which no real service trusts. They are fixed so that a tenant
@@ -265,7 +265,7 @@ pub(crate) fn jwk_thumbprint(jwk: &Value) -> String {
     URL_SAFE_NO_PAD.encode(sha256(Value::Object(canonical).to_string().as_bytes()))
 }
 
-/// The signing key shared by every tenant (see [`SIGNING_KEY_PEM`]).
+/// One of the signing keys every tenant shares (see [`SIGNING_KEY_PEMS`]).
 pub(crate) struct SigningKey {
     pub(crate) kid: String,
     pair: ring::signature::RsaKeyPair,

@@ -633,8 +633,9 @@ impl FakeTenantBuilder {
     }
 
     /// Binds, generates the CA and the server certificate (over TLS), and serves on the
-    /// current Tokio runtime. Tokens are signed with a fixed RS256 key shared by every tenant
-    /// (its JWKS is the same everywhere; a token names its tenant's issuer and audience).
+    /// current Tokio runtime. Tokens are signed with fixed RS256 keys shared by every tenant
+    /// (its JWKS is the same everywhere until it rotates its keys; a token names its tenant's
+    /// issuer and audience).
     pub async fn start(self) -> Result<FakeTenant, Error> {
         // A state file is checked first: a refused one stops the start before anything is
         // bound or written.

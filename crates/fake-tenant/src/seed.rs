@@ -502,11 +502,8 @@ fn seed(store: &mut Store, audience: &str, domain: &str, fresh: &Fresh) {
     store
         .collections
         .insert(crate::store::SIGNING_KEYS.to_owned(), records);
-    // Every client shows that key's certificate.
-    let signing_keys = store.client_signing_keys();
-    for client in store.items_mut(crate::store::CLIENTS) {
-        client["signing_keys"] = signing_keys.clone();
-    }
+    // Every client shows the current key's certificate.
+    store.show_signing_keys_on_clients();
 
     // A new tenant's settings, as recordings/go-auth0/
     // TestTenantManager_CIMDAndResourceParameterProfile.json reads them before its first write

@@ -303,13 +303,20 @@ impl App {
     /// Returns the tenant to the state it started in when started fresh: a newly seeded store
     /// (the configured clients with their ids and secrets, new ids for everything else), no
     /// queued faults, counters at zero, the configured token latency, rate-limit windows and
-    /// quota starting over on the wall clock, no recorded answers. Kept: the signing key and
-    /// the CA, so tokens issued before stay valid until they expire (Auth0's access tokens are
-    /// self-contained JWTs that outlive changes to their client), and revoked tokens stay
-    /// revoked.
+    /// quota starting over on the wall clock, no recorded answers. Kept: the signing keys (as
+    /// rotated and revoked) and the CA, so tokens issued before stay valid until they expire
+    /// (Auth0's access tokens are self-contained JWTs that outlive changes to their client),
+    /// and revoked tokens stay revoked.
     pub(crate) fn reset(&self) {
-        let store = crate::seed::fresh_store(&self.fresh, &self.audience, &self.domain);
-        *lock(&self.store) = store;
+        let mut store = crate::seed::fresh_store(&self.fresh, &self.audience, &self.domain);
+        let mut old = lock(&self.store);
+        if let Some(keys) = old.collections.remove(crate::store::SIGNING_KEYS) {
+            store
+                .collections
+                .insert(crate::store::SIGNING_KEYS.to_owned(), keys);
+            store.show_signing_keys_on_clients();
+        }
+        *old = store;
         lock(&self.faults).clear();
         self.counters.clear();
         self.token_latency_ms

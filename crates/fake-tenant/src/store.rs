@@ -228,12 +228,22 @@ impl Store {
     /// (`GET /keys/signing` lists it), with its PKCS#7 form, as Auth0 answers them on every
     /// client (recordings/ruby-auth0 read `{cert, pkcs7, subject: "deprecated"}`).
     pub(crate) fn client_signing_keys(&self) -> Value {
-        let key = self.items(SIGNING_KEYS).first();
+        let keys = self.items(SIGNING_KEYS);
+        let key = keys.iter().find(|k| k["current"] == true).or(keys.first());
         json!([{
             "cert": key.map_or(Value::Null, |k| k["cert"].clone()),
             "pkcs7": key.map_or(Value::Null, |k| k["pkcs7"].clone()),
             "subject": "deprecated",
         }])
+    }
+
+    /// Gives every client the `signing_keys` of the tenant's current key (after the keys were
+    /// seeded, rotated or carried over a reset).
+    pub(crate) fn show_signing_keys_on_clients(&mut self) {
+        let shown = self.client_signing_keys();
+        for client in self.items_mut(CLIENTS) {
+            client["signing_keys"] = shown.clone();
+        }
     }
 
     /// The items of the collection at `path` (none when it was never written).

@@ -1663,38 +1663,35 @@ async fn signing_keys_rotate_and_a_previous_key_is_revoked() {
         200
     );
 
-    // The tenant rotates through its fixed keys, then refuses; a reset starts over.
+    // The tenant rotates through its fixed keys, then refuses; a reset keeps the keys, so
+    // that the tokens they signed stay valid, and clients show the current key's certificate.
     let mut statuses = Vec::new();
     for _ in 0..4 {
+        let token = common::token(&s.0, &s.1).await;
         statuses.push(
-            call_as(
-                &s,
-                &common::token(&s.0, &s.1).await,
-                Method::POST,
-                "keys/signing/rotate",
-                None,
-            )
-            .await
-            .0,
+            call_as(&s, &token, Method::POST, "keys/signing/rotate", None)
+                .await
+                .0,
         );
     }
     assert_eq!(statuses, vec![201, 201, 201, 400]);
+    let last = common::token(&s.0, &s.1).await;
     let reset =
         s.1.post(format!("{}/__fake/reset", s.0.base_url()))
             .send()
             .await
             .expect("reset");
     assert_eq!(reset.status().as_u16(), 200);
-    let (_, keys) = call_as(
-        &s,
-        &common::token(&s.0, &s.1).await,
-        Method::GET,
-        "keys/signing",
-        None,
-    )
-    .await;
-    assert_eq!(keys.as_array().map(Vec::len), Some(2));
-    assert_eq!(keys[0]["kid"], json!(first_kid));
+    let (status, keys) = call_as(&s, &last, Method::GET, "keys/signing", None).await;
+    assert_eq!(status, 200, "{keys}");
+    assert_eq!(keys.as_array().map(Vec::len), Some(6));
+    let current = keys
+        .as_array()
+        .and_then(|k| k.iter().find(|k| k["current"] == true))
+        .expect("a current key");
+    assert_eq!(current["kid"], json!(token_kid(&last)));
+    let (_, clients) = call_as(&s, &last, Method::GET, "clients", None).await;
+    assert_eq!(clients[0]["signing_keys"][0]["cert"], current["cert"]);
 }
 
 /// Sends one request with `token`: `(status, JSON body or null)`.

@@ -935,9 +935,9 @@ const SIGNING_REVOKE: &str = "/keys/signing/{kid}/revoke";
 /// `POST /keys/signing/rotate`: the next key becomes current (it signs every new token; tokens
 /// of the key before still verify, it is now previously used; `current_since` and
 /// `current_until` record when), and a new next key is made ready. Answers the key now current, whole, as recordings/go-auth0/TestSigningKey_Rotate.json
-/// answers it (the description names its `cert` and `kid`). The fake tenant holds a fixed set
-/// of keys (see `keys::signing_keys`): when every one has been used, a rotation is refused
-/// until the tenant is reset.
+/// answers it (the description names its `cert` and `kid`); clients show the new current
+/// key's certificate. The fake tenant holds a fixed set of keys (see `keys::signing_keys`),
+/// kept over a reset: when every one has been used, a rotation is refused.
 fn rotate_signing_key(op: &Op, store: &mut Store, domain: &str) -> Res {
     let pool = crate::keys::signing_keys()
         .map_err(|e| ApiErr(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
@@ -984,6 +984,7 @@ fn rotate_signing_key(op: &Op, store: &mut Store, domain: &str) -> Res {
         .and_then(|i| records.get(i))
         .cloned()
         .unwrap_or_default();
+    store.show_signing_keys_on_clients();
     Ok(answer(op, &answered))
 }
 
