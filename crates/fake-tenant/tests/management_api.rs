@@ -1070,23 +1070,16 @@ async fn connections_logs_jobs_and_tenant_settings() {
         (s, v["status"].as_str(), v["type"].as_str()),
         (200, Some("pending"), Some("users_export"))
     );
-    let boundary = "fakeboundary42";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"connection_id\"\r\n\r\n{cid}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\nContent-Type: application/json\r\n\r\n[{{\"email\":\"imp@example.com\"}}]\r\n--{boundary}--\r\n"
-    );
-    let r = http
-        .post(format!("{}/api/v2/jobs/users-imports", t.base_url()))
-        .bearer_auth(&tok)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status(), 202);
-    let job: Value = r.json().await.expect("json");
+    let (status, job) = common::import_users(
+        &t,
+        &http,
+        &tok,
+        &cid,
+        &json!([{"email": "imp@example.com"}]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202);
     assert_eq!(
         (job["status"].as_str(), job["type"].as_str()),
         (Some("pending"), Some("users_import"))

@@ -3,28 +3,9 @@
 
 mod common;
 
-use auth0_m2m_fake::FakeTenant;
+use common::{call, setup};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// A tenant, an HTTP client and a token of its default client (every scope).
-async fn setup() -> (FakeTenant, reqwest::Client, String) {
-    let t = common::tenant().await;
-    let http = common::http_client(&t);
-    let token = common::token(&t, &http).await;
-    (t, http, token)
-}
-
-/// Sends one request: `(status, JSON body or null)`.
-async fn call(
-    s: &(FakeTenant, reqwest::Client, String),
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let (status, _, v) = common::api(&s.0, &s.1, &s.2, method, path, body).await;
-    (status, v)
-}
 
 #[tokio::test]
 async fn a_connection_created_is_read_listed_and_deleted_as_auth0_does() {

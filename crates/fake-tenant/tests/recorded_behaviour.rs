@@ -3,28 +3,9 @@
 
 mod common;
 
-use auth0_m2m_fake::FakeTenant;
+use common::{call, call_as, setup, urlencode};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// A tenant, an HTTP client and a token of its default client (every scope).
-async fn setup() -> (FakeTenant, reqwest::Client, String) {
-    let t = common::tenant().await;
-    let http = common::http_client(&t);
-    let token = common::token(&t, &http).await;
-    (t, http, token)
-}
-
-/// Sends one request: `(status, JSON body or null)`.
-async fn call(
-    s: &(FakeTenant, reqwest::Client, String),
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let (status, _, v) = common::api(&s.0, &s.1, &s.2, method, path, body).await;
-    (status, v)
-}
 
 /// go-auth0/TestActionManager_CreateWithDeploy.json: a create with `deploy` names its first
 /// version as current and deployed, built with the action; `deploy` is not kept.
@@ -195,19 +176,6 @@ async fn a_system_api_is_created_as_auth0_defines_it() {
     )
     .await;
     assert!(other.get("is_system").is_none(), "{other}");
-}
-
-/// A path segment, percent-encoded.
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// go-auth0/TestLogManager_Search.json: every event holds every key, `null` where it does not
@@ -813,35 +781,6 @@ async fn a_phone_template_is_reset_and_tried() {
     assert_eq!(status, 404);
 }
 
-/// Sends a users import of `users` (a JSON array) into `connection_id`, as a multipart body.
-async fn import(
-    s: &(FakeTenant, reqwest::Client, String),
-    connection_id: &str,
-    users: &Value,
-    upsert: bool,
-) -> (u16, Value) {
-    let boundary = "import-boundary-7f3a";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"connection_id\"\r\n\r\n{connection_id}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"upsert\"\r\n\r\n{upsert}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\n\
-         Content-Type: application/json\r\n\r\n{users}\r\n--{boundary}--\r\n"
-    );
-    let r =
-        s.1.post(format!("{}/api/v2/jobs/users-imports", s.0.base_url()))
-            .bearer_auth(&s.2)
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .expect("send");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 /// go-auth0/TestJobManager_ImportUsers.json and TestJobManager_ReadErrors.json: an import
 /// creates its users, counts them in the job's summary, and lists a duplicate among the job's
 /// errors unless it upserts.
@@ -865,7 +804,7 @@ async fn a_users_import_creates_users_and_reports_duplicates() {
         {"email": "known@example.com", "given_name": "Known"},
         {"given_name": "No email"}
     ]);
-    let (status, job) = import(&s, &cid, &users, false).await;
+    let (status, job) = common::import_users(&s.0, &s.1, &s.2, &cid, &users, Some(false)).await;
     assert_eq!(status, 202, "{job}");
     assert_eq!(job["status"], "pending");
     let id = job["id"].as_str().expect("job id").to_owned();
@@ -902,11 +841,13 @@ async fn a_users_import_creates_users_and_reports_duplicates() {
     assert_eq!(found[0]["email_verified"], true);
     assert!(!found.to_string().contains("$2b$"), "{found}");
 
-    let (_, job) = import(
-        &s,
+    let (_, job) = common::import_users(
+        &s.0,
+        &s.1,
+        &s.2,
         &cid,
         &json!([{"email": "known@example.com", "given_name": "Known"}]),
-        true,
+        Some(true),
     )
     .await;
     let id = job["id"].as_str().expect("job id").to_owned();
@@ -1545,7 +1486,7 @@ fn token_kid(token: &str) -> String {
 }
 
 /// The kids the tenant's JWKS publishes.
-async fn jwks_kids(s: &(FakeTenant, reqwest::Client, String)) -> Vec<String> {
+async fn jwks_kids(s: &common::Session) -> Vec<String> {
     let jwks: Value =
         s.1.get(format!("{}/.well-known/jwks.json", s.0.base_url()))
             .send()
@@ -1692,16 +1633,4 @@ async fn signing_keys_rotate_and_a_previous_key_is_revoked() {
     assert_eq!(current["kid"], json!(token_kid(&last)));
     let (_, clients) = call_as(&s, &last, Method::GET, "clients", None).await;
     assert_eq!(clients[0]["signing_keys"][0]["cert"], current["cert"]);
-}
-
-/// Sends one request with `token`: `(status, JSON body or null)`.
-async fn call_as(
-    s: &(FakeTenant, reqwest::Client, String),
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let (status, _, v) = common::api(&s.0, &s.1, token, method, path, body).await;
-    (status, v)
 }

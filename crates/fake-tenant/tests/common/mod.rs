@@ -87,3 +87,88 @@ pub async fn api(
 pub async fn tenant() -> FakeTenant {
     FakeTenant::builder().start().await.expect("start tenant")
 }
+
+/// A started tenant, a client trusting it and a token of its default client (every scope).
+pub type Session = (FakeTenant, reqwest::Client, String);
+
+/// A fresh [`Session`].
+pub async fn setup() -> Session {
+    let t = tenant().await;
+    let http = http_client(&t);
+    let token = token(&t, &http).await;
+    (t, http, token)
+}
+
+/// Sends one Management API request with the session's token: `(status, JSON body or null)`.
+pub async fn call(
+    s: &Session,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    call_as(s, &s.2, method, path, body).await
+}
+
+/// [`call`] with `token` instead of the session's.
+pub async fn call_as(
+    s: &Session,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let (status, _, v) = api(&s.0, &s.1, token, method, path, body).await;
+    (status, v)
+}
+
+/// `s` percent-encoded for a path segment (everything but RFC 3986's unreserved characters).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `POST /jobs/users-imports` as multipart form data: the connection's id, `upsert`, and the
+/// users file (`users`, JSON), with `token`. Answers `(status, JSON body or null)`.
+pub async fn import_users(
+    tenant: &FakeTenant,
+    http: &reqwest::Client,
+    token: &str,
+    connection_id: &str,
+    users: &Value,
+    upsert: Option<bool>,
+) -> (u16, Value) {
+    let boundary = "import-boundary-7f3a";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"connection_id\"\r\n\r\n{connection_id}\r\n"
+    );
+    if let Some(upsert) = upsert {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"upsert\"\r\n\r\n{upsert}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{users}\r\n--{boundary}--\r\n"
+    ));
+    let r = http
+        .post(format!("{}/api/v2/jobs/users-imports", tenant.base_url()))
+        .bearer_auth(token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("send the import");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
