@@ -298,6 +298,14 @@ fn der_unsigned(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A certificate's SHA-1 digest (of its DER) as Auth0 shows it: the fingerprint in
+/// colon-separated uppercase hexadecimal pairs, the thumbprint the same digits without colons.
+fn sha1_fingerprint(der: &[u8]) -> (String, String) {
+    let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
+    let hex: Vec<String> = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+    (hex.join(":"), hex.concat())
+}
+
 /// A PKCS#7 (RFC 2315) signed-data document that carries `cert` and nothing else (the form
 /// Auth0 answers its signing keys' certificates in as well).
 fn pkcs7(cert: &[u8]) -> Vec<u8> {
@@ -394,14 +402,13 @@ impl SigningKey {
     /// current key, which signs every token.
     pub(crate) fn management_record(&self, domain: &str) -> Result<Value, String> {
         let der = self.certificate(domain, b"")?;
-        let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
-        let hex: Vec<String> = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+        let (fingerprint, thumbprint) = sha1_fingerprint(&der);
         Ok(json!({
             "kid": self.kid,
             "cert": crate::tls::pem("CERTIFICATE", &der),
             "pkcs7": crate::tls::pem("PKCS7", &pkcs7(&der)),
-            "fingerprint": hex.join(":"),
-            "thumbprint": hex.concat(),
+            "fingerprint": fingerprint,
+            "thumbprint": thumbprint,
             "current": true,
             "next": false,
             "previous": false,
@@ -443,16 +450,15 @@ impl SigningKey {
         generation: u64,
     ) -> Result<Value, String> {
         let der = self.certificate(name, &generation.to_be_bytes())?;
-        let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
-        let hex: Vec<String> = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+        let (fingerprint, thumbprint) = sha1_fingerprint(&der);
         Ok(json!({
             "kid": URL_SAFE_NO_PAD.encode(sha256(&der)),
             "algorithm": "RS256",
             "key_use": "signing",
             "cert": crate::tls::pem("CERTIFICATE", &der),
             "pkcs": crate::tls::pem("PKCS7", &pkcs7(&der)),
-            "fingerprint": hex.join(":"),
-            "thumbprint": hex.concat(),
+            "fingerprint": fingerprint,
+            "thumbprint": thumbprint,
             "subject_dn": format!("CN={name}"),
             "current": true,
             "current_since": since,

@@ -814,17 +814,28 @@ const DEFAULT_DOMAIN: &str = "/custom-domains/default";
 /// TestCustomDomainManager_UpdateDefault_Set_custom_domain_as_default.json): the custom domain
 /// set as the default, whole, else `{"domain"}` naming the tenant's own.
 fn default_domain(store: &Store, tenant_domain: &str) -> Value {
-    let added = added_keys("/custom-domains");
-    store
+    let chosen = store
         .collections
         .get("/custom-domains")
         .into_iter()
         .flatten()
-        .find(|d| d["is_default"] == Value::Bool(true))
-        .map_or_else(
-            || json!({ "domain": tenant_domain }),
-            |d| with_added(&added, d, shaped(d, &item_shape("/custom-domains"))),
-        )
+        .find(|d| d["is_default"] == Value::Bool(true));
+    domain_answer(chosen, tenant_domain)
+}
+
+/// A default domain as `GET`/`PATCH /custom-domains/default` answer it: the custom domain
+/// `chosen`, whole, as a read of it answers it, else `{"domain": domain}`.
+fn domain_answer(chosen: Option<&Value>, domain: &str) -> Value {
+    chosen.map_or_else(
+        || json!({ "domain": domain }),
+        |d| {
+            with_added(
+                &added_keys("/custom-domains"),
+                d,
+                shaped(d, &item_shape("/custom-domains")),
+            )
+        },
+    )
 }
 
 /// Sets the default domain: the custom domain named `domain` becomes the default (and the
@@ -844,11 +855,7 @@ fn set_default_domain(store: &mut Store, domain: &str) -> Value {
             chosen = Some(d.clone());
         }
     }
-    let added = added_keys("/custom-domains");
-    chosen.map_or_else(
-        || json!({ "domain": domain }),
-        |d| with_added(&added, &d, shaped(&d, &item_shape("/custom-domains"))),
-    )
+    domain_answer(chosen.as_ref(), domain)
 }
 
 /// What Auth0 adds to an invitation (recordings/go-auth0/TestOrganizationManager_CreateInvitation.json):
