@@ -589,14 +589,7 @@ async fn the_signing_key_is_listed_with_its_certificate() {
     let (status, keys) = call(&s, Method::GET, "keys/signing", None).await;
     assert_eq!(status, 200);
     let key = &keys[0];
-    let jwks: Value =
-        s.1.get(format!("{}/.well-known/jwks.json", s.0.base_url()))
-            .send()
-            .await
-            .expect("jwks")
-            .json()
-            .await
-            .expect("jwks json");
+    let jwks = common::jwks(&s.0, &s.1).await;
     assert_eq!(key["kid"], jwks["keys"][0]["kid"]);
     assert_eq!(
         (
@@ -1487,14 +1480,7 @@ fn token_kid(token: &str) -> String {
 
 /// The kids the tenant's JWKS publishes.
 async fn jwks_kids(s: &common::Session) -> Vec<String> {
-    let jwks: Value =
-        s.1.get(format!("{}/.well-known/jwks.json", s.0.base_url()))
-            .send()
-            .await
-            .expect("jwks")
-            .json()
-            .await
-            .expect("jwks json");
+    let jwks = common::jwks(&s.0, &s.1).await;
     jwks["keys"]
         .as_array()
         .expect("keys")

@@ -75,14 +75,7 @@ async fn client_secret_post_form_issues_an_rs256_token() {
     let kid = header.kid.expect("kid");
 
     // The token verifies against the served JWKS.
-    let jwks: Value = http
-        .get(format!("{}/.well-known/jwks.json", t.base_url()))
-        .send()
-        .await
-        .expect("jwks")
-        .json()
-        .await
-        .expect("jwks json");
+    let jwks = common::jwks(&t, &http).await;
     let key = &jwks["keys"][0];
     assert_eq!(key["kid"], kid.as_str());
     let dk = jsonwebtoken::DecodingKey::from_rsa_components(

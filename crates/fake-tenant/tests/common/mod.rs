@@ -172,3 +172,14 @@ pub async fn import_users(
     let text = r.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+/// The tenant's JSON Web Key Set (`/.well-known/jwks.json`).
+pub async fn jwks(tenant: &FakeTenant, http: &reqwest::Client) -> Value {
+    http.get(format!("{}/.well-known/jwks.json", tenant.base_url()))
+        .send()
+        .await
+        .expect("jwks")
+        .json()
+        .await
+        .expect("jwks json")
+}
