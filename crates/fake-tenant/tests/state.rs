@@ -296,6 +296,70 @@ async fn a_state_file_round_trips_through_the_library() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A state file written before tenants held a next signing key (one key, current): the tenant
+/// loads it, keeps signing with that key, and its first rotation readies a next key to make
+/// current.
+#[tokio::test]
+async fn a_state_file_without_a_next_signing_key_still_rotates() {
+    let dir = temp_dir("keys");
+    let path = dir.join("tenant.json");
+    let t = FakeTenant::builder()
+        .http(true)
+        .state_file(Some(path.clone()))
+        .start()
+        .await
+        .expect("start");
+    t.save_state().expect("save");
+    t.shutdown().await;
+    let mut doc: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("a JSON document");
+    let keys = doc["store"]["collections"]["/keys/signing"]
+        .as_array_mut()
+        .expect("the signing keys");
+    keys.retain(|k| k["current"] == true);
+    let current = keys[0]["kid"].clone();
+    std::fs::write(&path, serde_json::to_vec(&doc).expect("json")).expect("write");
+
+    let t = FakeTenant::builder()
+        .http(true)
+        .state_file(Some(path.clone()))
+        .start()
+        .await
+        .expect("start from the file");
+    let http = http_client(&t);
+    let tok = token(&t, &http).await;
+    let (s, _, rotated) = api(&t, &http, &tok, Method::POST, "keys/signing/rotate", None).await;
+    assert_eq!(s, 201, "{rotated}");
+    assert_ne!(rotated["kid"], current);
+    assert_eq!(rotated["current"], true);
+    let (_, _, keys) = api(&t, &http, &tok, Method::GET, "keys/signing", None).await;
+    let flags: Vec<(bool, bool, bool)> = keys
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| {
+            (
+                k["previous"] == true,
+                k["current"] == true,
+                k["next"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        vec![
+            (true, false, false),
+            (false, true, false),
+            (false, false, true)
+        ]
+    );
+    // The token of the key loaded from the file still verifies.
+    let (s, _, _) = api(&t, &http, &tok, Method::GET, "clients", None).await;
+    assert_eq!(s, 200);
+    t.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A running `auth0-m2m-fake` binary.
 struct Binary {
     child: Child,

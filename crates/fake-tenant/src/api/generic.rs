@@ -949,29 +949,38 @@ fn rotate_signing_key(op: &Op, store: &mut Store, domain: &str) -> Res {
     let pool = crate::keys::signing_keys()
         .map_err(|e| ApiErr(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
     let records = collection(store, SIGNING_KEYS, SIGNING_KEYS);
-    let used: Vec<String> = records
-        .iter()
-        .filter_map(|k| k["kid"].as_str().map(str::to_owned))
-        .collect();
-    let fresh = pool
-        .iter()
-        .find(|k| !used.contains(&k.kid))
-        .ok_or_else(|| {
-            ApiErr(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "This fake tenant has rotated through all of its {} signing keys;                      POST /__fake/reset gives it its first ones again.",
-                    pool.len()
-                ),
-                None,
-            )
-        })?;
-    let mut new_next = fresh
-        .management_record(domain)
-        .map_err(|e| ApiErr(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
-    new_next["current"] = Value::Bool(false);
-    new_next["next"] = Value::Bool(true);
+    let used: Vec<&str> = records.iter().filter_map(|k| k["kid"].as_str()).collect();
+    let mut unused = pool.iter().filter(|k| !used.contains(&k.kid.as_str()));
+    // A tenant whose keys were stored without a next key (a state file of an earlier version)
+    // gets one first, so that a rotation always has a key to make current.
+    let missing_next = !records.iter().any(|k| k["next"] == true);
+    let wanted = if missing_next { 2 } else { 1 };
+    let fresh: Vec<&crate::keys::SigningKey> = unused.by_ref().take(wanted).collect();
+    if fresh.len() < wanted {
+        return Err(ApiErr(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "This fake tenant has rotated through all of its {} signing keys (a reset keeps \
+                 them, so that the tokens they signed stay valid); a new fake tenant starts with \
+                 its first ones again.",
+                pool.len()
+            ),
+            None,
+        ));
+    }
+    let mut made = Vec::new();
+    for key in fresh {
+        let mut record = key
+            .management_record(domain)
+            .map_err(|e| ApiErr(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
+        record["current"] = Value::Bool(false);
+        record["next"] = Value::Bool(true);
+        made.push(record);
+    }
     let records = collection(store, SIGNING_KEYS, SIGNING_KEYS);
+    if missing_next {
+        records.push(made.remove(0));
+    }
     let now = Value::from(iso8601(now_ms()));
     let mut now_current = None;
     for (i, k) in records.iter_mut().enumerate() {
@@ -986,7 +995,7 @@ fn rotate_signing_key(op: &Op, store: &mut Store, domain: &str) -> Res {
             now_current = Some(i);
         }
     }
-    records.push(new_next);
+    records.extend(made);
     let answered = now_current
         .and_then(|i| records.get(i))
         .cloned()
