@@ -256,7 +256,9 @@ async fn tenant_settings_read_as_a_new_tenant_reads_them() {
 }
 
 /// go-auth0/TestCustomDomainManager_UpdateDefault_Set_custom_domain_as_default.json: a custom
-/// domain set as the default reads whole; setting the tenant's own domain again reads it alone.
+/// domain set as the default reads whole, its certificate being provisioned from then on
+/// (TestCustomDomainManager_Read.json reads it after); setting the tenant's own domain again
+/// reads it alone.
 #[tokio::test]
 async fn a_custom_domain_becomes_the_default_and_back() {
     let s = setup().await;
@@ -270,6 +272,7 @@ async fn a_custom_domain_becomes_the_default_and_back() {
     )
     .await;
     assert_eq!(status, 201, "{created}");
+    assert!(created.get("certificate").is_none(), "{created}");
     let (status, set) = call(
         &s,
         Method::PATCH,
@@ -280,6 +283,11 @@ async fn a_custom_domain_becomes_the_default_and_back() {
     assert_eq!(status, 200, "{set}");
     assert_eq!(set["custom_domain_id"], created["custom_domain_id"]);
     assert_eq!(set["is_default"], true);
+    // Its certificate is being provisioned once it is the default.
+    assert_eq!(
+        set["certificate"],
+        json!({"certificate_authority": "letsencrypt"})
+    );
     let (_, read) = call(&s, Method::GET, "custom-domains/default", None).await;
     assert_eq!(
         read["custom_domain_id"], created["custom_domain_id"],
@@ -296,6 +304,10 @@ async fn a_custom_domain_becomes_the_default_and_back() {
     let id = created["custom_domain_id"].as_str().expect("id");
     let (_, domain) = call(&s, Method::GET, &format!("custom-domains/{id}"), None).await;
     assert_eq!(domain["is_default"], false, "{domain}");
+    assert_eq!(
+        domain["certificate"]["certificate_authority"], "letsencrypt",
+        "{domain}"
+    );
 }
 
 /// Settings read as written plus what Auth0 adds (go-auth0/TestGuardian_MultiFactor_SMS_Twilio.json,

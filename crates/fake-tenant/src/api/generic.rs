@@ -839,8 +839,9 @@ fn domain_answer(chosen: Option<&Value>, domain: &str) -> Value {
 }
 
 /// Sets the default domain: the custom domain named `domain` becomes the default (and the
-/// others not), and the answer is that domain whole; any other domain (the tenant's own)
-/// clears the custom default, and the answer names it.
+/// others not; one Auth0 manages gets its certificate, as Auth0 starts provisioning it), and
+/// the answer is that domain whole; any other domain (the tenant's own) clears the custom
+/// default, and the answer names it.
 fn set_default_domain(store: &mut Store, domain: &str) -> Value {
     let mut chosen = None;
     for d in store
@@ -852,6 +853,17 @@ fn set_default_domain(store: &mut Store, domain: &str) -> Value {
         let is = d["domain"].as_str() == Some(domain);
         d["is_default"] = Value::Bool(is);
         if is {
+            // Auth0 starts provisioning the certificate of a domain it manages once the domain
+            // is the default, and keeps it after (recordings/go-auth0/
+            // TestCustomDomainManager_UpdateDefault_Set_custom_domain_as_default.json: none on
+            // create, Let's Encrypt's once set; TestCustomDomainManager_Read.json reads it on
+            // that domain after, no longer the default).
+            if d["type"] == "auth0_managed_certs"
+                && let Some(o) = d.as_object_mut()
+            {
+                o.entry("certificate")
+                    .or_insert_with(|| json!({"certificate_authority": "letsencrypt"}));
+            }
             chosen = Some(d.clone());
         }
     }
