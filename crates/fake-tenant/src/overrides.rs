@@ -912,6 +912,21 @@ pub(crate) fn read_defaults(path: &str) -> Option<&'static ReadDefaults> {
     READ_DEFAULTS.iter().find(|d| d.path == path)
 }
 
+/// Adds to `read`, a read of the written setting at `path` (a template), the fields of its
+/// [`READ_DEFAULTS`] entry it lacks.
+pub(crate) fn add_read_defaults(path: &str, read: &mut serde_json::Value) {
+    if let (Some(o), Some(defaults)) = (
+        read.as_object_mut(),
+        read_defaults(path).and_then(|d| {
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(d.fields).ok()
+        }),
+    ) {
+        for (k, v) in defaults {
+            o.entry(k).or_insert(v);
+        }
+    }
+}
+
 /// What Auth0 adds to an item it creates, beside the id and the timestamps: the fields its
 /// answer holds that the request did not send.
 #[derive(Debug)]

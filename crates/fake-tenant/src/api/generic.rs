@@ -942,9 +942,6 @@ fn test_event(segs: &[String], body: &Map<String, Value>, domain: &str) -> Value
            "attempts": [], "event": event})
 }
 
-/// The tenant's signing keys.
-const SIGNING_KEYS: &str = crate::store::SIGNING_KEYS;
-
 /// A rotation of the tenant's signing keys.
 const SIGNING_ROTATE: &str = "/keys/signing/rotate";
 
@@ -960,7 +957,11 @@ const SIGNING_REVOKE: &str = "/keys/signing/{kid}/revoke";
 fn rotate_signing_key(op: &Op, store: &mut Store, domain: &str) -> Res {
     let pool = crate::keys::signing_keys()
         .map_err(|e| ApiErr(StatusCode::INTERNAL_SERVER_ERROR, e, None))?;
-    let records = collection(store, SIGNING_KEYS, SIGNING_KEYS);
+    let records = collection(
+        store,
+        crate::store::SIGNING_KEYS,
+        crate::store::SIGNING_KEYS,
+    );
     let used: Vec<&str> = records.iter().filter_map(|k| k["kid"].as_str()).collect();
     let mut unused = pool.iter().filter(|k| !used.contains(&k.kid.as_str()));
     // A tenant whose keys were stored without a next key (a state file of an earlier version)
@@ -989,7 +990,11 @@ fn rotate_signing_key(op: &Op, store: &mut Store, domain: &str) -> Res {
         record["next"] = Value::Bool(true);
         made.push(record);
     }
-    let records = collection(store, SIGNING_KEYS, SIGNING_KEYS);
+    let records = collection(
+        store,
+        crate::store::SIGNING_KEYS,
+        crate::store::SIGNING_KEYS,
+    );
     if missing_next {
         records.push(made.remove(0));
     }
@@ -1022,7 +1027,11 @@ fn rotate_signing_key(op: &Op, store: &mut Store, domain: &str) -> Res {
 /// used keys (its documentation on revoking signing keys): the current and the next key are
 /// refused.
 fn revoke_signing_key(op: &Op, store: &mut Store, kid: &str) -> Res {
-    let records = collection(store, SIGNING_KEYS, SIGNING_KEYS);
+    let records = collection(
+        store,
+        crate::store::SIGNING_KEYS,
+        crate::store::SIGNING_KEYS,
+    );
     let key = records
         .iter_mut()
         .find(|k| k["kid"].as_str() == Some(kid))
@@ -1051,8 +1060,9 @@ const REDELIVER: &str = "/event-streams/{id}/redeliver";
 /// A new delivery of one event of an event stream.
 const REDELIVER_ONE: &str = "/event-streams/{id}/redeliver/{event_id}";
 
-/// Where the event stream `stream` delivers: its webhook's endpoint, or its destination type.
-fn stream_endpoint(store: &mut Store, stream: &str) -> String {
+/// Where the event stream `stream` delivers: its webhook's endpoint, or its destination type;
+/// Auth0's 404 when the tenant holds no such stream.
+fn stream_endpoint(store: &mut Store, stream: &str) -> Result<String, ApiErr> {
     collection(store, "/event-streams", "/event-streams")
         .iter()
         .find(|s| s["id"].as_str() == Some(stream))
@@ -1064,7 +1074,7 @@ fn stream_endpoint(store: &mut Store, stream: &str) -> String {
                 .unwrap_or("the destination")
                 .to_owned()
         })
-        .unwrap_or_default()
+        .ok_or_else(|| not_found("/event-streams"))
 }
 
 /// One more attempt to deliver `delivery` to `endpoint`: the fake tenant sends nothing to
@@ -1483,14 +1493,10 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
         }
         ("POST", _) if op.path == STREAM_TEST => {
             let stream = segs.get(1).map_or("", String::as_str);
-            let streams = collection(store, "/event-streams", "/event-streams");
-            if !streams.iter().any(|s| s["id"].as_str() == Some(stream)) {
-                return Err(not_found("/event-streams"));
-            }
+            let endpoint = stream_endpoint(store, stream)?;
             let event = test_event(segs, &body, &ctx.app.domain);
             // The event is delivered, or fails to be, as Auth0 lists it among the stream's
             // deliveries.
-            let endpoint = stream_endpoint(store, stream);
             let mut sent = delivery(&event, stream);
             attempt(&mut sent, &endpoint);
             let deliveries = format!("/event-streams/{stream}/deliveries");
@@ -1499,13 +1505,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
         }
         ("POST", _) if op.path == REDELIVER || op.path == REDELIVER_ONE => {
             let stream = segs.get(1).map_or("", String::as_str);
-            if !collection(store, "/event-streams", "/event-streams")
-                .iter()
-                .any(|s| s["id"].as_str() == Some(stream))
-            {
-                return Err(not_found("/event-streams"));
-            }
-            let endpoint = stream_endpoint(store, stream);
+            let endpoint = stream_endpoint(store, stream)?;
             // An event the stream never delivered is accepted as Auth0 accepts every
             // redelivery (202), and nothing is attempted.
             let one = segs.get(3).cloned();
@@ -1815,15 +1815,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 Some(v) => {
                     let mut value = shaped(v, &answer_shape);
                     // What a read of a written setting holds beside what was written.
-                    if let (Some(d), Some(o)) = (
-                        crate::overrides::read_defaults(op.path),
-                        value.as_object_mut(),
-                    ) && let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(d.fields)
-                    {
-                        for (k, v) in fields {
-                            o.entry(k).or_insert(v);
-                        }
-                    }
+                    crate::overrides::add_read_defaults(op.path, &mut value);
                     value
                 }
                 None => fresh_setting(op, store, &ctx.app.domain)?,

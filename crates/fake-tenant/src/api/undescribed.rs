@@ -54,16 +54,7 @@ pub(super) fn handle(
                 _ => {
                     // A read adds what Auth0 reads back though the last write left it out.
                     let mut read = setting.clone();
-                    if let (Some(o), Some(defaults)) = (
-                        read.as_object_mut(),
-                        crate::overrides::read_defaults(route.path).and_then(|d| {
-                            serde_json::from_str::<Map<String, Value>>(d.fields).ok()
-                        }),
-                    ) {
-                        for (k, v) in defaults {
-                            o.entry(k).or_insert(v);
-                        }
-                    }
+                    crate::overrides::add_read_defaults(route.path, &mut read);
                     return Ok(json(StatusCode::OK, &read));
                 }
             }
