@@ -1535,18 +1535,7 @@ async fn signing_keys_rotate_and_a_previous_key_is_revoked() {
             .is_some_and(|c| c.starts_with("-----BEGIN CERTIFICATE-----"))
     );
     let (_, keys) = call(&s, Method::GET, "keys/signing", None).await;
-    let flags: Vec<(bool, bool, bool)> = keys
-        .as_array()
-        .expect("keys")
-        .iter()
-        .map(|k| {
-            (
-                k["previous"] == true,
-                k["current"] == true,
-                k["next"] == true,
-            )
-        })
-        .collect();
+    let flags = common::signing_key_states(&keys);
     assert_eq!(
         flags,
         vec![

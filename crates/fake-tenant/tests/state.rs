@@ -333,18 +333,7 @@ async fn a_state_file_without_a_next_signing_key_still_rotates() {
     assert_ne!(rotated["kid"], current);
     assert_eq!(rotated["current"], true);
     let (_, _, keys) = api(&t, &http, &tok, Method::GET, "keys/signing", None).await;
-    let flags: Vec<(bool, bool, bool)> = keys
-        .as_array()
-        .expect("keys")
-        .iter()
-        .map(|k| {
-            (
-                k["previous"] == true,
-                k["current"] == true,
-                k["next"] == true,
-            )
-        })
-        .collect();
+    let flags = common::signing_key_states(&keys);
     assert_eq!(
         flags,
         vec![

@@ -46,15 +46,25 @@ pub async fn token_for(
         .to_string()
 }
 
-/// The tenant's routes listing (`GET /__fake/routes`).
-pub async fn routes(tenant: &FakeTenant, http: &reqwest::Client) -> Vec<Value> {
-    http.get(format!("{}/__fake/routes", tenant.base_url()))
+/// The JSON the tenant answers to `GET path` (a path of the tenant's, not of the Management
+/// API: no token).
+async fn get_json<T: serde::de::DeserializeOwned>(
+    tenant: &FakeTenant,
+    http: &reqwest::Client,
+    path: &str,
+) -> T {
+    http.get(format!("{}{path}", tenant.base_url()))
         .send()
         .await
-        .expect("routes")
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"))
         .json()
         .await
-        .expect("routes json")
+        .unwrap_or_else(|e| panic!("GET {path} is not the JSON expected: {e}"))
+}
+
+/// The tenant's routes listing (`GET /__fake/routes`).
+pub async fn routes(tenant: &FakeTenant, http: &reqwest::Client) -> Vec<Value> {
+    get_json(tenant, http, "/__fake/routes").await
 }
 
 /// Sends a Management API request and returns (status, headers, JSON body or Null).
@@ -175,11 +185,21 @@ pub async fn import_users(
 
 /// The tenant's JSON Web Key Set (`/.well-known/jwks.json`).
 pub async fn jwks(tenant: &FakeTenant, http: &reqwest::Client) -> Value {
-    http.get(format!("{}/.well-known/jwks.json", tenant.base_url()))
-        .send()
-        .await
-        .expect("jwks")
-        .json()
-        .await
-        .expect("jwks json")
+    get_json(tenant, http, "/.well-known/jwks.json").await
+}
+
+/// The state of each signing key of a `GET /keys/signing` answer, in order:
+/// `(previous, current, next)`.
+pub fn signing_key_states(keys: &Value) -> Vec<(bool, bool, bool)> {
+    keys.as_array()
+        .expect("a list of signing keys")
+        .iter()
+        .map(|k| {
+            (
+                k["previous"] == true,
+                k["current"] == true,
+                k["next"] == true,
+            )
+        })
+        .collect()
 }
