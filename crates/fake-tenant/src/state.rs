@@ -261,18 +261,16 @@ impl App {
     /// keys that is not revoked (current, next and previously used ones).
     pub(crate) fn valid_keys(&self) -> Vec<&'static SigningKey> {
         let store = lock(&self.store);
-        let keys: Vec<&'static SigningKey> = store
-            .items(crate::store::SIGNING_KEYS)
+        let records = store.items(crate::store::SIGNING_KEYS);
+        if records.is_empty() {
+            return vec![self.key];
+        }
+        records
             .iter()
             .filter(|k| k["revoked"] != true)
             .filter_map(|k| k["kid"].as_str())
             .filter_map(crate::keys::signing_key_by_kid)
-            .collect();
-        if keys.is_empty() && store.items(crate::store::SIGNING_KEYS).is_empty() {
-            vec![self.key]
-        } else {
-            keys
-        }
+            .collect()
     }
 
     /// The JSON Web Key Set served at `/.well-known/jwks.json`.
