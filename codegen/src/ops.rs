@@ -925,9 +925,9 @@ pub(crate) fn emit(op: &Op, types: &mut Types<'_>) -> Result<Emitted, String> {
         ));
     } else if body.is_some() {
         if body_required {
-            s.push_str("fn body(&self) -> Result<Option<crate::Body>, crate::Error> { crate::Body::json(&self.body).map(Some) }\n");
+            s.push_str("fn body(&self) -> Result<Option<crate::Body>, crate::Error> { Ok(Some(crate::Body::of(&self.body))) }\n");
         } else {
-            s.push_str("fn body(&self) -> Result<Option<crate::Body>, crate::Error> { self.body.as_ref().map(crate::Body::json).transpose() }\n");
+            s.push_str("fn body(&self) -> Result<Option<crate::Body>, crate::Error> { Ok(self.body.as_ref().map(crate::Body::of)) }\n");
         }
     }
     s.push_str(&format!(

@@ -1461,7 +1461,7 @@ impl<'a> Types<'a> {
             )),
         };
         s.push_str(
-            "#[derive(Debug, Clone, PartialEq, serde::Serialize)]\n#[serde(untagged)]\n\
+            "#[derive(Debug, Clone, PartialEq)]\n\
              #[non_exhaustive]\n#[allow(clippy::large_enum_variant)]\n",
         );
         s.push_str(&format!("pub enum {name} {{\n"));
@@ -1496,9 +1496,20 @@ impl<'a> Types<'a> {
             }
         ));
         s.push_str(&format!(
-            "impl<'de> serde::Deserialize<'de> for {name} {{\n\
-             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n\
-             let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;\n"
+            "impl crate::json::ToJson for {name} {{\n\
+             fn to_json(&self) -> serde_json::Value {{\nmatch self {{\n"
+        ));
+        for v in variants {
+            s.push_str(&format!(
+                "Self::{}(value) => crate::json::ToJson::to_json(value),\n",
+                v.name
+            ));
+        }
+        s.push_str("Self::Unknown(value) => value.0.clone(),\n}\n}\n}\n");
+        s.push_str(&format!("crate::json::json_serde!({name});\n"));
+        s.push_str(&format!(
+            "impl crate::json::FromJson for {name} {{\n\
+             fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {{\n"
         ));
         match tag {
             Some(t) => {
@@ -1533,7 +1544,7 @@ impl<'a> Types<'a> {
                     s.push_str(&format!(
                         "crate::api_support::Shape {{ kind: crate::api_support::JsonKind::{}, \
                          required: &[{}], known: &[{}], constants: &[{constants}], \
-                         read: |v| serde_json::from_value(v).ok().map(Self::{}) }},\n",
+                         read: |v| crate::json::FromJson::from_json(v).ok().map(Self::{}) }},\n",
                         v.ty.json_kind(&self.defs),
                         strs(&v.required),
                         strs(&v.known),
@@ -1650,12 +1661,12 @@ fn strip_prefix_common(union: &str, variant: &str) -> String {
     }
 }
 
-fn serde_rename(f: &Field) -> String {
-    if f.ident == f.json {
-        String::new()
-    } else {
-        format!("rename = {}, ", lit(&f.json))
-    }
+/// The fields of a `json_model!` or `json_request!` call: each Rust name with its JSON key.
+fn json_fields<'f>(fields: impl Iterator<Item = &'f Field>) -> String {
+    fields
+        .map(|f| format!("{}: {}", f.ident, lit(&f.json)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Types<'_> {
@@ -1666,28 +1677,31 @@ impl Types<'_> {
             d.origin
         ));
         s.push_str(
-            "#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]\n\
-             #[non_exhaustive]\n",
+            "#[derive(Debug, Clone, Default, PartialEq)]\n#[non_exhaustive]\n",
         );
         s.push_str(&format!("pub struct {} {{\n", d.name));
         for f in fields {
             s.push_str(&self.field_doc(d, f));
-            let (wrapper, absent) = if self.is_tristate(d, f) {
-                ("crate::Nullable", "crate::Nullable::is_absent")
+            let wrapper = if self.is_tristate(d, f) {
+                "crate::Nullable"
             } else {
-                ("Option", "Option::is_none")
+                "Option"
             };
             s.push_str(&format!(
-                "#[serde({}default, skip_serializing_if = \"{absent}\")]\npub {}: {wrapper}<{}>,\n",
-                serde_rename(f),
+                "pub {}: {wrapper}<{}>,\n",
                 f.ident,
                 self.field_rust(&f.ty)
             ));
         }
         s.push_str(
-            "/// Fields this crate does not name, kept as received.\n#[serde(flatten)]\n\
+            "/// Fields this crate does not name, kept as received.\n\
              pub extra: crate::secret::ExtraFields,\n}\n",
         );
+        s.push_str(&format!(
+            "json_model!({} {{ {} }});\n",
+            d.name,
+            json_fields(fields.iter())
+        ));
         let ids: Vec<&Field> = fields
             .iter()
             .filter(|f| f.ty == Ty::Str && is_identifying(&f.json) && f.ident == f.json)
@@ -1801,7 +1815,7 @@ impl Types<'_> {
         ));
         let all_optional = fields.iter().all(|f| !f.required);
         s.push_str(&format!(
-            "#[derive(Debug, Clone, {}PartialEq, serde::Serialize)]\npub struct {} {{\n",
+            "#[derive(Debug, Clone, {}PartialEq)]\npub struct {} {{\n",
             if all_optional { "Default, " } else { "" },
             d.name
         ));
@@ -1812,30 +1826,24 @@ impl Types<'_> {
                     .replace("#[deprecated", "#[allow(dead_code)]\n#[deprecated"),
             );
             if f.required {
-                s.push_str(&format!(
-                    "#[serde({})]\n{}: {},\n",
-                    serde_rename(f).trim_end_matches(", "),
-                    f.ident,
-                    self.field_rust(&f.ty)
-                ));
+                s.push_str(&format!("{}: {},\n", f.ident, self.field_rust(&f.ty)));
             } else if self.is_tristate(d, f) {
                 s.push_str(&format!(
-                    "#[serde({}skip_serializing_if = \"crate::Nullable::is_absent\")]\n{}: crate::Nullable<{}>,\n",
-                    serde_rename(f),
+                    "{}: crate::Nullable<{}>,\n",
                     f.ident,
                     self.field_rust(&f.ty)
                 ));
             } else {
-                s.push_str(&format!(
-                    "#[serde({}skip_serializing_if = \"Option::is_none\")]\n{}: Option<{}>,\n",
-                    serde_rename(f),
-                    f.ident,
-                    self.field_rust(&f.ty)
-                ));
+                s.push_str(&format!("{}: Option<{}>,\n", f.ident, self.field_rust(&f.ty)));
             }
         }
-        s.push_str("#[serde(flatten)]\nextra: serde_json::Map<String, serde_json::Value>,\n}\n");
-        s = s.replace("#[serde()]\n", "");
+        s.push_str("extra: serde_json::Map<String, serde_json::Value>,\n}\n");
+        s.push_str(&format!(
+            "json_request!({} {{ {}; {} }});\n",
+            d.name,
+            json_fields(fields.iter().filter(|f| f.required)),
+            json_fields(fields.iter().filter(|f| !f.required))
+        ));
         s.push_str(&self.emit_constructors(d, fields, false));
         s.push_str(&format!(
             "impl {} {{\n\

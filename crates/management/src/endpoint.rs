@@ -318,6 +318,11 @@ impl std::fmt::Debug for Body {
 }
 
 impl Body {
+    /// The JSON body of a request type of this crate.
+    pub(crate) fn of<T: crate::json::ToJson + ?Sized>(value: &T) -> Self {
+        Body::Json(value.to_json())
+    }
+
     /// Serializes `value` into a JSON body.
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self, Error> {
         serde_json::to_value(value)

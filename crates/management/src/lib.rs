@@ -102,6 +102,7 @@
 mod macros;
 
 mod api_support;
+mod json;
 pub mod catalogue;
 pub mod endpoint;
 pub mod error;

@@ -49,6 +49,24 @@ macro_rules! string_enum {
             }
         }
 
+        impl crate::json::FromJson for $name {
+            fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
+                match value {
+                    serde_json::Value::String(s) => Ok(Self::from(s.as_str())),
+                    other => Err(crate::json::JsonError::expected(
+                        concat!("a string (", stringify!($name), ")"),
+                        &other,
+                    )),
+                }
+            }
+        }
+
+        impl crate::json::ToJson for $name {
+            fn to_json(&self) -> serde_json::Value {
+                serde_json::Value::String(self.as_str().to_owned())
+            }
+        }
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
@@ -237,5 +255,70 @@ macro_rules! list_setters {
                 }
             )*
         }
+    };
+}
+
+/// The JSON conversions of a model (every field an `Option` or a `Nullable`, each named with
+/// its JSON key; the keys no field names go to `extra`), and its `serde` implementations
+/// through them.
+macro_rules! json_model {
+    ($name:ident { $($field:ident: $json:literal),* $(,)? }) => {
+        #[allow(deprecated)]
+        impl crate::json::FromJson for $name {
+            fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
+                let map = crate::json::object(value, concat!("an object (", stringify!($name), ")"))?;
+                #[allow(unused_mut)]
+                let mut out = Self::default();
+                let mut extra = serde_json::Map::new();
+                for (key, value) in map {
+                    match key.as_str() {
+                        $($json => out.$field = crate::json::field(value, $json)?,)*
+                        _ => {
+                            extra.insert(key, value);
+                        }
+                    }
+                }
+                out.extra = crate::secret::ExtraFields::received(extra);
+                Ok(out)
+            }
+        }
+
+        #[allow(deprecated)]
+        impl crate::json::ToJson for $name {
+            fn to_json(&self) -> serde_json::Value {
+                #[allow(unused_mut)]
+                let mut map = serde_json::Map::new();
+                $(crate::json::OptionalField::put(&self.$field, &mut map, $json);)*
+                for (key, value) in self.extra.iter() {
+                    map.insert(key.clone(), value.clone());
+                }
+                serde_json::Value::Object(map)
+            }
+        }
+
+        crate::json::json_serde!($name);
+    };
+}
+
+/// The JSON form of a request body (its required fields, then after `;` its optional ones,
+/// each named with its JSON key, then the fields added by `with_field`), and its `Serialize`
+/// implementation through it.
+macro_rules! json_request {
+    ($name:ident { $($req:ident: $rjson:literal),* ; $($opt:ident: $ojson:literal),* $(,)? }) => {
+        #[allow(deprecated)]
+        impl crate::json::ToJson for $name {
+            fn to_json(&self) -> serde_json::Value {
+                #[allow(unused_mut)]
+                let mut map = serde_json::Map::new();
+                $(map.insert($rjson.to_owned(), crate::json::ToJson::to_json(&self.$req));)*
+                $(crate::json::OptionalField::put(&self.$opt, &mut map, $ojson);)*
+                for (key, value) in self.extra.iter() {
+                    map.insert(key.clone(), value.clone());
+                }
+                serde_json::Value::Object(map)
+            }
+        }
+
+        crate::json::json_serde!($name, ser);
     };
 }

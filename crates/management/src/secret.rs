@@ -310,9 +310,9 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-impl<'de> Deserialize<'de> for ExtraFields {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = Map::deserialize(deserializer)?;
+impl ExtraFields {
+    /// The fields a model read but does not name, reported to [`collect_extra_keys`].
+    pub(crate) fn received(map: Map<String, Value>) -> Self {
         if !map.is_empty() {
             EXTRA_KEYS.with(|keys| {
                 if let Some(keys) = keys.borrow_mut().as_mut() {
@@ -320,7 +320,37 @@ impl<'de> Deserialize<'de> for ExtraFields {
                 }
             });
         }
-        Ok(Self(map))
+        Self(map)
+    }
+}
+
+impl<'de> Deserialize<'de> for ExtraFields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Map::deserialize(deserializer).map(Self::received)
+    }
+}
+
+impl crate::json::FromJson for Secret {
+    fn from_json(value: Value) -> Result<Self, crate::json::JsonError> {
+        <String as crate::json::FromJson>::from_json(value).map(Secret::new)
+    }
+}
+
+impl crate::json::ToJson for Secret {
+    fn to_json(&self) -> Value {
+        Value::String(self.expose().to_owned())
+    }
+}
+
+impl crate::json::FromJson for SecretMap {
+    fn from_json(value: Value) -> Result<Self, crate::json::JsonError> {
+        crate::json::object(value, "an object").map(Self)
+    }
+}
+
+impl crate::json::ToJson for SecretMap {
+    fn to_json(&self) -> Value {
+        Value::Object(self.0.clone())
     }
 }
 

@@ -104,6 +104,18 @@ impl AsRef<str> for Timestamp {
     }
 }
 
+impl crate::json::FromJson for Timestamp {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
+        <String as crate::json::FromJson>::from_json(value).map(Self)
+    }
+}
+
+impl crate::json::ToJson for Timestamp {
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::String(self.0.clone())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,64 +3,65 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `Action`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Action {
     /// `all_changes_deployed`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_deployed: Option<bool>,
     /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; for example `"module.exports = () => {}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
     /// `deploy`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deploy: Option<bool>,
     /// `deployed_version`: a [`ActionDeployedVersion`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed_version: Option<ActionDeployedVersion>,
     /// `id`: a string; for example `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `installed_integration_id`: a string; for example `"7d2bc0c9-c0c2-433a-9f4e-86ef80270aad"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installed_integration_id: Option<String>,
     /// `integration`: a [`Integration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integration: Option<Integration>,
     /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ActionModuleReference>>,
     /// `name`: a string; for example `"my-action"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `runtime`: a string; for example `"node22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     /// `secrets`: a list, each item a [`ActionSecretResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionSecretResponse>>,
     /// `status`: a [`ActionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); for example `"built"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ActionBuildStatusEnum>,
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Action {
+    all_changes_deployed: "all_changes_deployed",
+    built_at: "built_at",
+    code: "code",
+    created_at: "created_at",
+    dependencies: "dependencies",
+    deploy: "deploy",
+    deployed_version: "deployed_version",
+    id: "id",
+    installed_integration_id: "installed_integration_id",
+    integration: "integration",
+    modules: "modules",
+    name: "name",
+    runtime: "runtime",
+    secrets: "secrets",
+    status: "status",
+    supported_triggers: "supported_triggers",
+    updated_at: "updated_at"
+});
 str_accessors!(Action: id, installed_integration_id, name);
 getters!(Action {
 /// `all_changes_deployed`, if present.
@@ -93,31 +94,32 @@ supported_triggers(supported_triggers) -> &[ActionTrigger] {.as_deref().unwrap_o
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `ActionBase`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionBase {
     /// `all_changes_deployed`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_deployed: Option<bool>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; for example `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; for example `"my-action"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionBase {
+    all_changes_deployed: "all_changes_deployed",
+    created_at: "created_at",
+    id: "id",
+    name: "name",
+    supported_triggers: "supported_triggers",
+    updated_at: "updated_at"
+});
 str_accessors!(ActionBase: id, name);
 getters!(ActionBase {
 /// `all_changes_deployed`, if present.
@@ -130,31 +132,32 @@ supported_triggers(supported_triggers) -> &[ActionTrigger] {.as_deref().unwrap_o
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `ActionBinding`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionBinding {
     /// `action`: a [`Action`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `display_name`: a string; for example `"my-action-1"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `id`: a string; for example `"4a881e22-0562-4178-bc91-b0f2b321dc13"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `trigger_id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<ActionTriggerTypeEnum>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionBinding {
+    action: "action",
+    created_at: "created_at",
+    display_name: "display_name",
+    id: "id",
+    trigger_id: "trigger_id",
+    updated_at: "updated_at"
+});
 str_accessors!(ActionBinding: display_name, id);
 getters!(ActionBinding {
 /// `action`, if present.
@@ -167,19 +170,20 @@ trigger_id(trigger_id) -> Option<&ActionTriggerTypeEnum> {.as_ref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `ActionBindingRef`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionBindingRef {
     /// `type`: a [`ActionBindingRefTypeEnum`] (one of `binding_id`, `action_id`, `action_name`); defaults to `"action_name"`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ActionBindingRefTypeEnum>,
     /// `value`: a string; for example `"my-action"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionBindingRef {
+    type_: "type",
+    value: "value"
+});
 #[allow(deprecated)]
 impl ActionBindingRef {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -215,22 +219,23 @@ TriggerBound => "trigger-bound",
 EntityBound => "entity-bound",
 });
 /// A model of the schema `ActionBindingWithRef`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionBindingWithRef {
     /// `display_name`: a string; for example `"my-action-1"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `ref`: a [`ActionBindingRef`]; required.
-    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
     pub ref_: Option<ActionBindingRef>,
     /// `secrets`: a list, each item a [`ActionSecretRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionSecretRequest>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionBindingWithRef {
+    display_name: "display_name",
+    ref_: "ref",
+    secrets: "secrets"
+});
 str_accessors!(ActionBindingWithRef: display_name);
 #[allow(deprecated)]
 impl ActionBindingWithRef {
@@ -272,22 +277,23 @@ Failed => "failed",
 /// The schema `ActionDeployedVersion`: the same shape as [`ActionVersion`], so one type serves both.
 pub type ActionDeployedVersion = ActionVersion;
 /// A model of the schema `ActionError`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionError {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `msg`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg: Option<String>,
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionError {
+    id: "id",
+    msg: "msg",
+    url: "url"
+});
 str_accessors!(ActionError: id);
 getters!(ActionError {
 /// `msg`, if present.
@@ -296,25 +302,26 @@ msg(msg) -> Option<&str> {.as_deref()};
 url(url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ActionExecutionResult`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionExecutionResult {
     /// `action_name`: a string; for example `"my-action"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
     /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<crate::Timestamp>,
     /// `error`: a [`ActionError`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ActionError>,
     /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionExecutionResult {
+    action_name: "action_name",
+    ended_at: "ended_at",
+    error: "error",
+    started_at: "started_at"
+});
 str_accessors!(ActionExecutionResult: action_name);
 getters!(ActionExecutionResult {
 /// `ended_at`, if present.
@@ -341,28 +348,29 @@ Canceled => "canceled",
 Suspended => "suspended",
 });
 /// A model of the schema `ActionModuleAction`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionModuleAction {
     /// `action_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
     /// `action_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
     /// `module_version_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_version_id: Option<String>,
     /// `module_version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_version_number: Option<i64>,
     /// `supported_triggers`: a list, each item a [`ActionTrigger`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionModuleAction {
+    action_id: "action_id",
+    action_name: "action_name",
+    module_version_id: "module_version_id",
+    module_version_number: "module_version_number",
+    supported_triggers: "supported_triggers"
+});
 str_accessors!(ActionModuleAction: action_id, action_name, module_version_id);
 getters!(ActionModuleAction {
 /// `module_version_number`, if present.
@@ -371,38 +379,40 @@ module_version_number(module_version_number) -> Option<i64> {};
 supported_triggers(supported_triggers) -> &[ActionTrigger] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `ActionModuleDependency`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionModuleDependency {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `version`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionModuleDependency {
+    name: "name",
+    version: "version"
+});
 str_accessors!(ActionModuleDependency: name);
 getters!(ActionModuleDependency {
 /// `version`, if present.
 version(version) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ActionModuleDependencyRequest`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionModuleDependencyRequest {
     /// `name`: a string; at most 255 characters; matches `^[^\u{0}]*$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `version`: a string; at most 50 characters; matches `^[^\u{0}]*$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionModuleDependencyRequest {
+    name: "name",
+    version: "version"
+});
 str_accessors!(ActionModuleDependencyRequest: name);
 #[allow(deprecated)]
 impl ActionModuleDependencyRequest {
@@ -423,43 +433,44 @@ with_name(name): String;
 with_version(version): String;
 });
 /// A model of the schema `ActionModuleListItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionModuleListItem {
     /// `actions_using_module_total`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions_using_module_total: Option<i64>,
     /// `all_changes_published`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_published: Option<bool>,
     /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `latest_version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_version_number: Option<i64>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `secrets`: a list, each item a [`ActionModuleSecret`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionModuleSecret>>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionModuleListItem {
+    actions_using_module_total: "actions_using_module_total",
+    all_changes_published: "all_changes_published",
+    code: "code",
+    created_at: "created_at",
+    dependencies: "dependencies",
+    id: "id",
+    latest_version_number: "latest_version_number",
+    name: "name",
+    secrets: "secrets",
+    updated_at: "updated_at"
+});
 str_accessors!(ActionModuleListItem: id, name);
 getters!(ActionModuleListItem {
 /// `actions_using_module_total`, if present.
@@ -480,25 +491,26 @@ secrets(secrets) -> &[ActionModuleSecret] {.as_deref().unwrap_or_default()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `ActionModuleReference`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionModuleReference {
     /// `module_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_id: Option<String>,
     /// `module_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_name: Option<String>,
     /// `module_version_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_version_id: Option<String>,
     /// `module_version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_version_number: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionModuleReference {
+    module_id: "module_id",
+    module_name: "module_name",
+    module_version_id: "module_version_id",
+    module_version_number: "module_version_number"
+});
 str_accessors!(ActionModuleReference: module_id, module_name, module_version_id);
 #[allow(deprecated)]
 impl ActionModuleReference {
@@ -525,38 +537,40 @@ getters!(ActionModuleReference {
 module_version_number(module_version_number) -> Option<i64> {};
 });
 /// A model of the schema `ActionModuleSecret`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionModuleSecret {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionModuleSecret {
+    name: "name",
+    updated_at: "updated_at"
+});
 str_accessors!(ActionModuleSecret: name);
 getters!(ActionModuleSecret {
 /// `updated_at`, if present.
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `ActionModuleSecretRequest`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionModuleSecretRequest {
     /// `name`: a string; at most 255 characters; matches `^[^\u{0}]*$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `value`: a string; at most 4096 characters; matches `^[^\u{0}]*$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionModuleSecretRequest {
+    name: "name",
+    value: "value"
+});
 str_accessors!(ActionModuleSecretRequest: name);
 #[allow(deprecated)]
 impl ActionModuleSecretRequest {
@@ -577,34 +591,35 @@ with_name(name): String;
 with_value(value): String;
 });
 /// A model of the schema `ActionModuleVersion`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionModuleVersion {
     /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `module_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_id: Option<String>,
     /// `secrets`: a list, each item a [`ActionModuleSecret`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionModuleSecret>>,
     /// `version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_number: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionModuleVersion {
+    code: "code",
+    created_at: "created_at",
+    dependencies: "dependencies",
+    id: "id",
+    module_id: "module_id",
+    secrets: "secrets",
+    version_number: "version_number"
+});
 str_accessors!(ActionModuleVersion: id, module_id);
 getters!(ActionModuleVersion {
 /// `code`, if present.
@@ -619,31 +634,32 @@ secrets(secrets) -> &[ActionModuleSecret] {.as_deref().unwrap_or_default()};
 version_number(version_number) -> Option<i64> {};
 });
 /// A model of the schema `ActionModuleVersionReference`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionModuleVersionReference {
     /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `secrets`: a list, each item a [`ActionModuleSecret`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionModuleSecret>>,
     /// `version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_number: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionModuleVersionReference {
+    code: "code",
+    created_at: "created_at",
+    dependencies: "dependencies",
+    id: "id",
+    secrets: "secrets",
+    version_number: "version_number"
+});
 str_accessors!(ActionModuleVersionReference: id);
 getters!(ActionModuleVersionReference {
 /// `code`, if present.
@@ -658,19 +674,20 @@ secrets(secrets) -> &[ActionModuleSecret] {.as_deref().unwrap_or_default()};
 version_number(version_number) -> Option<i64> {};
 });
 /// A model of the schema `ActionSecretRequest`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionSecretRequest {
     /// `name`: a string; for example `"mySecret"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `value`: a string; for example `"mySecretValue"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionSecretRequest {
+    name: "name",
+    value: "value"
+});
 str_accessors!(ActionSecretRequest: name);
 #[allow(deprecated)]
 impl ActionSecretRequest {
@@ -691,34 +708,35 @@ with_value(value): String;
 /// The schema `ActionSecretResponse`: the same shape as [`ActionModuleSecret`], so one type serves both.
 pub type ActionSecretResponse = ActionModuleSecret;
 /// A model of the schema `ActionTrigger`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionTrigger {
     /// `binding_policy`: a [`ActionBindingTypeEnum`] (one of `trigger-bound`, `entity-bound`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binding_policy: Option<ActionBindingTypeEnum>,
     /// `compatible_triggers`: a list, each item a [`ActionTriggerCompatibleTrigger`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatible_triggers: Option<Vec<ActionTriggerCompatibleTrigger>>,
     /// `default_runtime`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_runtime: Option<String>,
     /// `id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<ActionTriggerTypeEnum>,
     /// `runtimes`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtimes: Option<Vec<String>>,
     /// `status`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `version`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionTrigger {
+    binding_policy: "binding_policy",
+    compatible_triggers: "compatible_triggers",
+    default_runtime: "default_runtime",
+    id: "id",
+    runtimes: "runtimes",
+    status: "status",
+    version: "version"
+});
 #[allow(deprecated)]
 impl ActionTrigger {
     /// A value with the required `id`; set the others with the `with_*` methods.
@@ -765,19 +783,20 @@ status(status) -> Option<&str> {.as_deref()};
 version(version) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ActionTriggerCompatibleTrigger`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionTriggerCompatibleTrigger {
     /// `id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<ActionTriggerTypeEnum>,
     /// `version`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionTriggerCompatibleTrigger {
+    id: "id",
+    version: "version"
+});
 #[allow(deprecated)]
 impl ActionTriggerCompatibleTrigger {
     /// A value with the required `id`, `version`; set the others with the `with_*` methods.
@@ -835,61 +854,62 @@ LoginPostIdentifier => "login-post-identifier",
 SignupPostIdentifier => "signup-post-identifier",
 });
 /// A model of the schema `ActionVersion`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionVersion {
     /// `action`: a [`ActionBase`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<ActionBase>,
     /// `action_id`: a string; for example `"910b1053-577f-4d81-a8c8-020e7319a38a"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
     /// `built_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub built_at: Option<crate::Timestamp>,
     /// `code`: a string; for example `"module.exports = () => {}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionVersionDependency>>,
     /// `deployed`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed: Option<bool>,
     /// `errors`: a list, each item a [`ActionError`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ActionError>>,
     /// `id`: a string; for example `"12a3b9e6-06e6-4a29-96bf-90c82fe79a0d"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<Vec<ActionModuleReference>>,
     /// `number`: an integer; for example `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
     /// `runtime`: a string; for example `"node22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<String>,
     /// `secrets`: a list, each item a [`ActionSecretResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionSecretResponse>>,
     /// `status`: a [`ActionVersionBuildStatusEnum`] (one of `pending`, `building`, `packaged`, `built`, `retrying`, `failed`); for example `"built"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ActionVersionBuildStatusEnum>,
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_triggers: Option<Vec<ActionTrigger>>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionVersion {
+    action: "action",
+    action_id: "action_id",
+    built_at: "built_at",
+    code: "code",
+    created_at: "created_at",
+    dependencies: "dependencies",
+    deployed: "deployed",
+    errors: "errors",
+    id: "id",
+    modules: "modules",
+    number: "number",
+    runtime: "runtime",
+    secrets: "secrets",
+    status: "status",
+    supported_triggers: "supported_triggers",
+    updated_at: "updated_at"
+});
 str_accessors!(ActionVersion: action_id, id);
 getters!(ActionVersion {
 /// `action`, if present.
@@ -924,22 +944,23 @@ updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 /// The schema `ActionVersionBuildStatusEnum`: the same shape as [`ActionBuildStatusEnum`], so one type serves both.
 pub type ActionVersionBuildStatusEnum = ActionBuildStatusEnum;
 /// A model of the schema `ActionVersionDependency`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionVersionDependency {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `registry_url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_url: Option<String>,
     /// `version`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ActionVersionDependency {
+    name: "name",
+    registry_url: "registry_url",
+    version: "version"
+});
 str_accessors!(ActionVersionDependency: name);
 #[allow(deprecated)]
 impl ActionVersionDependency {
@@ -966,27 +987,23 @@ registry_url(registry_url) -> Option<&str> {.as_deref()};
 version(version) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `CreateActionModuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateActionModuleRequestContent {
     /// `api_version`: a string; at most 20 characters; matches `^[^\u{0}]*$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     api_version: Option<String>,
     /// `code`: a string; at most 65536 characters; matches `^[^\u{0}]*$`; required.
     code: String,
     /// `dependencies`: a list, each item a [`ActionModuleDependencyRequest`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     dependencies: Option<Vec<ActionModuleDependencyRequest>>,
     /// `name`: a string; at most 255 characters; matches `^[^\u{0}]*$`; required.
     name: String,
     /// `publish`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     publish: Option<bool>,
     /// `secrets`: a list, each item a [`ActionModuleSecretRequest`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     secrets: Option<Vec<ActionModuleSecretRequest>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateActionModuleRequestContent { code: "code", name: "name"; api_version: "api_version", dependencies: "dependencies", publish: "publish", secrets: "secrets" });
 #[allow(deprecated)]
 impl CreateActionModuleRequestContent {
     /// A value with the required `code`, `name`; set the others with the `with_*` methods.
@@ -1027,33 +1044,27 @@ pub type CreateActionModuleResponseContent = GetActionModuleResponseContent;
 /// The schema `CreateActionModuleVersionResponseContent`: the same shape as [`ActionModuleVersion`], so one type serves both.
 pub type CreateActionModuleVersionResponseContent = ActionModuleVersion;
 /// A request body, the schema `CreateActionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateActionRequestContent {
     /// `code`: a string; for example `"module.exports = () => {}"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<String>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     dependencies: Option<Vec<ActionVersionDependency>>,
     /// `deploy`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     deploy: Option<bool>,
     /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     modules: Option<Vec<ActionModuleReference>>,
     /// `name`: a string; for example `"my-action"`; required.
     name: String,
     /// `runtime`: a string; for example `"node22"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     runtime: Option<String>,
     /// `secrets`: a list, each item a [`ActionSecretRequest`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     secrets: Option<Vec<ActionSecretRequest>>,
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items; required.
     supported_triggers: Vec<ActionTrigger>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateActionRequestContent { name: "name", supported_triggers: "supported_triggers"; code: "code", dependencies: "dependencies", deploy: "deploy", modules: "modules", runtime: "runtime", secrets: "secrets" });
 #[allow(deprecated)]
 impl CreateActionRequestContent {
     /// A value with the required `name`, `supported_triggers`; set the others with the `with_*` methods.
@@ -1103,14 +1114,13 @@ pub type CreateActionResponseContent = Action;
 /// The schema `DeployActionResponseContent`: the same shape as [`ActionVersion`], so one type serves both.
 pub type DeployActionResponseContent = ActionVersion;
 /// A request body, the schema `DeployActionVersionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeployActionVersionRequestContent {
     /// `update_draft`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     update_draft: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(DeployActionVersionRequestContent { ; update_draft: "update_draft" });
 #[allow(deprecated)]
 impl DeployActionVersionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1136,31 +1146,32 @@ impl DeployActionVersionRequestContent {
 /// The schema `DeployActionVersionResponseContent`: the same shape as [`ActionVersion`], so one type serves both.
 pub type DeployActionVersionResponseContent = ActionVersion;
 /// A model of the schema `GetActionExecutionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetActionExecutionResponseContent {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; for example `"c5b35bb1-c67d-40bb-9b0d-700b6fe33dd9"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `results`: a list, each item a [`ActionExecutionResult`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<ActionExecutionResult>>,
     /// `status`: a [`ActionExecutionStatusEnum`] (one of `unspecified`, `pending`, `final`, `partial`, `canceled`, `suspended`); for example `"final"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ActionExecutionStatusEnum>,
     /// `trigger_id`: a [`ActionTriggerTypeEnum`] (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, `custom-phone-provider`, `custom-email-provider`, `password-reset-post-challenge`, `custom-token-exchange`, `event-stream`, `password-hash-migration`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<ActionTriggerTypeEnum>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetActionExecutionResponseContent {
+    created_at: "created_at",
+    id: "id",
+    results: "results",
+    status: "status",
+    trigger_id: "trigger_id",
+    updated_at: "updated_at"
+});
 str_accessors!(GetActionExecutionResponseContent: id);
 getters!(GetActionExecutionResponseContent {
 /// `created_at`, if present.
@@ -1175,46 +1186,47 @@ trigger_id(trigger_id) -> Option<&ActionTriggerTypeEnum> {.as_ref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `GetActionModuleResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetActionModuleResponseContent {
     /// `actions_using_module_total`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions_using_module_total: Option<i64>,
     /// `all_changes_published`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_changes_published: Option<bool>,
     /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `dependencies`: a list, each item a [`ActionModuleDependency`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<Vec<ActionModuleDependency>>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `latest_version`: a [`ActionModuleVersionReference`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_version: Option<ActionModuleVersionReference>,
     /// `latest_version_number`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_version_number: Option<i64>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `secrets`: a list, each item a [`ActionModuleSecret`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ActionModuleSecret>>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetActionModuleResponseContent {
+    actions_using_module_total: "actions_using_module_total",
+    all_changes_published: "all_changes_published",
+    code: "code",
+    created_at: "created_at",
+    dependencies: "dependencies",
+    id: "id",
+    latest_version: "latest_version",
+    latest_version_number: "latest_version_number",
+    name: "name",
+    secrets: "secrets",
+    updated_at: "updated_at"
+});
 str_accessors!(GetActionModuleResponseContent: id, name);
 getters!(GetActionModuleResponseContent {
 /// `actions_using_module_total`, if present.
@@ -1243,58 +1255,59 @@ pub type GetActionResponseContent = Action;
 /// The schema `GetActionVersionResponseContent`: the same shape as [`ActionVersion`], so one type serves both.
 pub type GetActionVersionResponseContent = ActionVersion;
 /// A model of the schema `Integration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Integration {
     /// `catalog_id`: a string; for example `"awesome-auth0-integration"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-06-21T15:47:29.072Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `current_release`: a [`IntegrationRelease`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_release: Option<IntegrationRelease>,
     /// `description`: a string; for example `"An awesome Auth0 integration"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `feature_type`: a [`IntegrationFeatureTypeEnum`] (one of `unspecified`, `action`, `social_connection`, `log_stream`, `sso_integration`, `sms_provider`); for example `"action"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_type: Option<IntegrationFeatureTypeEnum>,
     /// `id`: a string; for example `"8e9fe2d0-a2fc-4c8c-9e35-dae5afadb70b"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `logo`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// `name`: a string; for example `"Example Auth0 integration"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `partner_id`: a string; for example `"b8575c12-8d9d-4b5c-b28e-671fe9d39029"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_id: Option<String>,
     /// `privacy_policy_url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy_url: Option<String>,
     /// `public_support_link`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_support_link: Option<String>,
     /// `short_description`: a string; for example `"Awesome Auth0 integration"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_description: Option<String>,
     /// `terms_of_use_url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_of_use_url: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-06-21T15:47:29.072Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// `url_slug`: a string; for example `"awesome-auth0-integration-slug"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url_slug: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Integration {
+    catalog_id: "catalog_id",
+    created_at: "created_at",
+    current_release: "current_release",
+    description: "description",
+    feature_type: "feature_type",
+    id: "id",
+    logo: "logo",
+    name: "name",
+    partner_id: "partner_id",
+    privacy_policy_url: "privacy_policy_url",
+    public_support_link: "public_support_link",
+    short_description: "short_description",
+    terms_of_use_url: "terms_of_use_url",
+    updated_at: "updated_at",
+    url_slug: "url_slug"
+});
 str_accessors!(Integration: catalog_id, id, name, partner_id);
 getters!(Integration {
 /// `created_at`, if present.
@@ -1337,28 +1350,29 @@ SsoIntegration => "sso_integration",
 SmsProvider => "sms_provider",
 });
 /// A model of the schema `IntegrationRelease`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IntegrationRelease {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `required_configuration`: a list, each item a [`IntegrationRequiredParam`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_configuration: Option<Vec<IntegrationRequiredParam>>,
     /// `required_secrets`: a list, each item a [`IntegrationRequiredParam`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_secrets: Option<Vec<IntegrationRequiredParam>>,
     /// `semver`: a [`IntegrationSemVer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semver: Option<IntegrationSemVer>,
     /// `trigger`: a [`ActionTrigger`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<ActionTrigger>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(IntegrationRelease {
+    id: "id",
+    required_configuration: "required_configuration",
+    required_secrets: "required_secrets",
+    semver: "semver",
+    trigger: "trigger"
+});
 str_accessors!(IntegrationRelease: id);
 getters!(IntegrationRelease {
 /// `required_configuration`, or an empty slice when it is absent.
@@ -1371,40 +1385,41 @@ semver(semver) -> Option<&IntegrationSemVer> {.as_ref()};
 trigger(trigger) -> Option<&ActionTrigger> {.as_ref()};
 });
 /// A model of the schema `IntegrationRequiredParam`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IntegrationRequiredParam {
     /// `default_value`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `label`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `optional`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
     /// `options`: a list, each item a [`IntegrationRequiredParamOption`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<IntegrationRequiredParamOption>>,
     /// `placeholder`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `type`: a [`IntegrationRequiredParamTypeEnum`] (one of `UNSPECIFIED`, `STRING`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<IntegrationRequiredParamTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(IntegrationRequiredParam {
+    default_value: "default_value",
+    description: "description",
+    label: "label",
+    name: "name",
+    optional: "optional",
+    options: "options",
+    placeholder: "placeholder",
+    required: "required",
+    type_: "type"
+});
 str_accessors!(IntegrationRequiredParam: name);
 getters!(IntegrationRequiredParam {
 /// `default_value`, if present.
@@ -1425,19 +1440,20 @@ required(required) -> Option<bool> {};
 r#type(type_) -> Option<&IntegrationRequiredParamTypeEnum> {.as_ref()};
 });
 /// A model of the schema `IntegrationRequiredParamOption`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IntegrationRequiredParamOption {
     /// `label`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `value`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(IntegrationRequiredParamOption {
+    label: "label",
+    value: "value"
+});
 getters!(IntegrationRequiredParamOption {
 /// `label`, if present.
 label(label) -> Option<&str> {.as_deref()};
@@ -1453,19 +1469,20 @@ Unspecified => "UNSPECIFIED",
 String => "STRING",
 });
 /// A model of the schema `IntegrationSemVer`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IntegrationSemVer {
     /// `major`: an integer; for example `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub major: Option<i64>,
     /// `minor`: an integer; for example `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minor: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(IntegrationSemVer {
+    major: "major",
+    minor: "minor"
+});
 getters!(IntegrationSemVer {
 /// `major`, if present.
 major(major) -> Option<i64> {};
@@ -1473,28 +1490,29 @@ major(major) -> Option<i64> {};
 minor(minor) -> Option<i64> {};
 });
 /// A model of the schema `ListActionTriggersResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListActionTriggersResponseContent {
     /// `triggers`: a list, each item a [`ActionTrigger`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triggers: Option<Vec<ActionTrigger>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ListActionTriggersResponseContent {
+    triggers: "triggers"
+});
 getters!(ListActionTriggersResponseContent {
 /// `triggers`, or an empty slice when it is absent.
 triggers(triggers) -> &[ActionTrigger] {.as_deref().unwrap_or_default()};
 });
 /// A request body, the schema `RollbackActionModuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RollbackActionModuleRequestContent {
     /// `module_version_id`: a string; required.
     module_version_id: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(RollbackActionModuleRequestContent { module_version_id: "module_version_id";  });
 #[allow(deprecated)]
 impl RollbackActionModuleRequestContent {
     /// A value with the required `module_version_id`.
@@ -1516,13 +1534,13 @@ impl RollbackActionModuleRequestContent {
 /// The schema `RollbackActionModuleResponseContent`: the same shape as [`GetActionModuleResponseContent`], so one type serves both.
 pub type RollbackActionModuleResponseContent = GetActionModuleResponseContent;
 /// A request body, the schema `TestActionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TestActionRequestContent {
     /// `payload`: a JSON object; required.
     payload: crate::secret::SecretMap,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(TestActionRequestContent { payload: "payload";  });
 #[allow(deprecated)]
 impl TestActionRequestContent {
     /// A value with the required `payload`.
@@ -1542,29 +1560,27 @@ impl TestActionRequestContent {
     }
 }
 /// A model of the schema `TestActionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TestActionResponseContent {
     /// `payload`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TestActionResponseContent { payload: "payload" });
 getters!(TestActionResponseContent {
 /// `payload`, if present.
 payload(payload) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// A request body, the schema `UpdateActionBindingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateActionBindingsRequestContent {
     /// `bindings`: a list, each item a [`ActionBindingWithRef`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     bindings: Option<Vec<ActionBindingWithRef>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateActionBindingsRequestContent { ; bindings: "bindings" });
 #[allow(deprecated)]
 impl UpdateActionBindingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1588,35 +1604,33 @@ impl UpdateActionBindingsRequestContent {
     }
 }
 /// A model of the schema `UpdateActionBindingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateActionBindingsResponseContent {
     /// `bindings`: a list, each item a [`ActionBinding`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bindings: Option<Vec<ActionBinding>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UpdateActionBindingsResponseContent {
+    bindings: "bindings"
+});
 getters!(UpdateActionBindingsResponseContent {
 /// `bindings`, or an empty slice when it is absent.
 bindings(bindings) -> &[ActionBinding] {.as_deref().unwrap_or_default()};
 });
 /// A request body, the schema `UpdateActionModuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateActionModuleRequestContent {
     /// `code`: a string; at most 65536 characters; matches `^[^\u{0}]*$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<String>,
     /// `dependencies`: a list, each item a [`ActionModuleDependencyRequest`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     dependencies: Option<Vec<ActionModuleDependencyRequest>>,
     /// `secrets`: a list, each item a [`ActionModuleSecretRequest`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     secrets: Option<Vec<ActionModuleSecretRequest>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateActionModuleRequestContent { ; code: "code", dependencies: "dependencies", secrets: "secrets" });
 #[allow(deprecated)]
 impl UpdateActionModuleRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1650,32 +1664,25 @@ impl UpdateActionModuleRequestContent {
 /// The schema `UpdateActionModuleResponseContent`: the same shape as [`GetActionModuleResponseContent`], so one type serves both.
 pub type UpdateActionModuleResponseContent = GetActionModuleResponseContent;
 /// A request body, the schema `UpdateActionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateActionRequestContent {
     /// `code`: a string; for example `"module.exports = () => {}"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<String>,
     /// `dependencies`: a list, each item a [`ActionVersionDependency`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     dependencies: Option<Vec<ActionVersionDependency>>,
     /// `modules`: a list, each item a [`ActionModuleReference`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     modules: Option<Vec<ActionModuleReference>>,
     /// `name`: a string; for example `"my-action"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `runtime`: a string; for example `"node22"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     runtime: Option<String>,
     /// `secrets`: a list, each item a [`ActionSecretRequest`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     secrets: Option<Vec<ActionSecretRequest>>,
     /// `supported_triggers`: a list, each item a [`ActionTrigger`]; at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     supported_triggers: Option<Vec<ActionTrigger>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateActionRequestContent { ; code: "code", dependencies: "dependencies", modules: "modules", name: "name", runtime: "runtime", secrets: "secrets", supported_triggers: "supported_triggers" });
 #[allow(deprecated)]
 impl UpdateActionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1809,7 +1816,7 @@ impl crate::Endpoint for CreateAction {
         crate::path::build(&["actions", "actions"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:actions"]
@@ -1926,7 +1933,7 @@ impl crate::Endpoint for DeployActionVersion {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:actions"]
@@ -1983,7 +1990,7 @@ impl crate::Endpoint for UpdateAction {
         crate::path::build(&["actions", "actions", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:actions"]
@@ -2079,7 +2086,7 @@ impl crate::Endpoint for TestAction {
         crate::path::build(&["actions", "actions", &self.id, "test"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:actions"]
@@ -2171,7 +2178,7 @@ impl crate::Endpoint for CreateActionModule {
         crate::path::build(&["actions", "modules"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:actions"]
@@ -2228,7 +2235,7 @@ impl crate::Endpoint for UpdateActionModule {
         crate::path::build(&["actions", "modules", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:actions"]
@@ -2328,7 +2335,7 @@ impl crate::Endpoint for RollbackActionModule {
         crate::path::build(&["actions", "modules", &self.id, "rollback"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:actions"]
@@ -2526,7 +2533,7 @@ impl crate::Endpoint for UpdateActionBindings {
         crate::path::build(&["actions", "triggers", &self.trigger_id, "bindings"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:actions"]

@@ -3,25 +3,26 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `AttackProtectionCaptchaArkoseResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaArkoseResponseContent {
     /// `client_subdomain`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_subdomain: Option<String>,
     /// `fail_open`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
     /// `site_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// `verify_subdomain`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_subdomain: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AttackProtectionCaptchaArkoseResponseContent {
+    client_subdomain: "client_subdomain",
+    fail_open: "fail_open",
+    site_key: "site_key",
+    verify_subdomain: "verify_subdomain"
+});
 getters!(AttackProtectionCaptchaArkoseResponseContent {
 /// `client_subdomain`, if present.
 client_subdomain(client_subdomain) -> Option<&str> {.as_deref()};
@@ -33,16 +34,17 @@ site_key(site_key) -> Option<&str> {.as_deref()};
 verify_subdomain(verify_subdomain) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `AttackProtectionCaptchaAuthChallengeRequest`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaAuthChallengeRequest {
     /// `fail_open`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AttackProtectionCaptchaAuthChallengeRequest {
+    fail_open: "fail_open"
+});
 #[allow(deprecated)]
 impl AttackProtectionCaptchaAuthChallengeRequest {
     /// A value with the required `fail_open`; set the others with the `with_*` methods.
@@ -64,16 +66,17 @@ impl From<bool> for AttackProtectionCaptchaAuthChallengeRequest {
     }
 }
 /// A model of the schema `AttackProtectionCaptchaAuthChallengeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaAuthChallengeResponseContent {
     /// `fail_open`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AttackProtectionCaptchaAuthChallengeResponseContent {
+    fail_open: "fail_open"
+});
 getters!(AttackProtectionCaptchaAuthChallengeResponseContent {
 /// `fail_open`, if present.
 fail_open(fail_open) -> Option<bool> {};
@@ -82,16 +85,17 @@ fail_open(fail_open) -> Option<bool> {};
 pub type AttackProtectionCaptchaFriendlyCaptchaResponseContent =
     AttackProtectionCaptchaHcaptchaResponseContent;
 /// A model of the schema `AttackProtectionCaptchaHcaptchaResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaHcaptchaResponseContent {
     /// `site_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AttackProtectionCaptchaHcaptchaResponseContent {
+    site_key: "site_key"
+});
 getters!(AttackProtectionCaptchaHcaptchaResponseContent {
 /// `site_key`, if present.
 site_key(site_key) -> Option<&str> {.as_deref()};
@@ -115,19 +119,20 @@ RecaptchaEnterprise => "recaptcha_enterprise",
 SimpleCaptcha => "simple_captcha",
 });
 /// A model of the schema `AttackProtectionCaptchaRecaptchaEnterpriseResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AttackProtectionCaptchaRecaptchaEnterpriseResponseContent {
     /// `project_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// `site_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AttackProtectionCaptchaRecaptchaEnterpriseResponseContent {
+    project_id: "project_id",
+    site_key: "site_key"
+});
 str_accessors!(AttackProtectionCaptchaRecaptchaEnterpriseResponseContent: project_id);
 getters!(AttackProtectionCaptchaRecaptchaEnterpriseResponseContent {
 /// `site_key`, if present.
@@ -137,28 +142,29 @@ site_key(site_key) -> Option<&str> {.as_deref()};
 pub type AttackProtectionCaptchaRecaptchaV2ResponseContent =
     AttackProtectionCaptchaHcaptchaResponseContent;
 /// A model of the schema `AttackProtectionUpdateCaptchaArkose`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AttackProtectionUpdateCaptchaArkose {
     /// `client_subdomain`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_subdomain: Option<String>,
     /// `fail_open`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_open: Option<bool>,
     /// `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
     /// `site_key`: a string; at most 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// `verify_subdomain`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_subdomain: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AttackProtectionUpdateCaptchaArkose {
+    client_subdomain: "client_subdomain",
+    fail_open: "fail_open",
+    secret: "secret",
+    site_key: "site_key",
+    verify_subdomain: "verify_subdomain"
+});
 #[allow(deprecated)]
 impl AttackProtectionUpdateCaptchaArkose {
     /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
@@ -186,19 +192,20 @@ with_verify_subdomain(verify_subdomain): String;
 /// The schema `AttackProtectionUpdateCaptchaFriendlyCaptcha`: the same shape as [`AttackProtectionUpdateCaptchaHcaptcha`], so one type serves both.
 pub type AttackProtectionUpdateCaptchaFriendlyCaptcha = AttackProtectionUpdateCaptchaHcaptcha;
 /// A model of the schema `AttackProtectionUpdateCaptchaHcaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AttackProtectionUpdateCaptchaHcaptcha {
     /// `secret`: a secret string; at most 100 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
     /// `site_key`: a string; at most 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AttackProtectionUpdateCaptchaHcaptcha {
+    secret: "secret",
+    site_key: "site_key"
+});
 #[allow(deprecated)]
 impl AttackProtectionUpdateCaptchaHcaptcha {
     /// A value with the required `secret`, `site_key`; set the others with the `with_*` methods.
@@ -218,22 +225,23 @@ with_secret(secret): crate::Secret;
 with_site_key(site_key): String;
 });
 /// A model of the schema `AttackProtectionUpdateCaptchaRecaptchaEnterprise`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AttackProtectionUpdateCaptchaRecaptchaEnterprise {
     /// `api_key`: a secret string; at most 100 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// `project_id`: a string; at most 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// `site_key`: a string; at most 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AttackProtectionUpdateCaptchaRecaptchaEnterprise {
+    api_key: "api_key",
+    project_id: "project_id",
+    site_key: "site_key"
+});
 str_accessors!(AttackProtectionUpdateCaptchaRecaptchaEnterprise: project_id);
 #[allow(deprecated)]
 impl AttackProtectionUpdateCaptchaRecaptchaEnterprise {
@@ -279,8 +287,7 @@ pub type BotDetectionChallengePolicyPasswordResetFlowEnum =
 pub type BotDetectionChallengePolicyPasswordlessFlowEnum =
     BotDetectionChallengePolicyPasswordFlowEnum;
 /// One of several shapes: the schema `BotDetectionIPAddressOrCidrBlock`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum BotDetectionIpAddressOrCidrBlock {
@@ -295,9 +302,20 @@ pub enum BotDetectionIpAddressOrCidrBlock {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for BotDetectionIpAddressOrCidrBlock {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for BotDetectionIpAddressOrCidrBlock {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::IPv4(value) => crate::json::ToJson::to_json(value),
+            Self::IPv6(value) => crate::json::ToJson::to_json(value),
+            Self::CidrBlock(value) => crate::json::ToJson::to_json(value),
+            Self::IPv6CidrBlock(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(BotDetectionIpAddressOrCidrBlock);
+impl crate::json::FromJson for BotDetectionIpAddressOrCidrBlock {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -306,28 +324,36 @@ impl<'de> serde::Deserialize<'de> for BotDetectionIpAddressOrCidrBlock {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::IPv4),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::IPv4),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::IPv6),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::IPv6),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::CidrBlock),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::CidrBlock)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::IPv6CidrBlock),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::IPv6CidrBlock)
+                    },
                 },
             ],
             Self::Unknown,
@@ -374,16 +400,15 @@ Enhanced => "enhanced",
 /// The schema `BreachedPasswordDetectionPreChangePasswordShieldsEnum`: the same shape as [`SuspiciousIpThrottlingShieldsEnum`], so one type serves both.
 pub type BreachedPasswordDetectionPreChangePasswordShieldsEnum = SuspiciousIpThrottlingShieldsEnum;
 /// A model of the schema `BreachedPasswordDetectionPreChangePasswordStage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BreachedPasswordDetectionPreChangePasswordStage {
     /// `shields`: a list, each item a [`BreachedPasswordDetectionPreChangePasswordShieldsEnum`] (one of `block`, `admin_notification`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<BreachedPasswordDetectionPreChangePasswordShieldsEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BreachedPasswordDetectionPreChangePasswordStage { shields: "shields" });
 #[allow(deprecated)]
 impl BreachedPasswordDetectionPreChangePasswordStage {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -419,27 +444,20 @@ UserNotification => "user_notification",
 AdminNotification => "admin_notification",
 });
 /// A model of the schema `BreachedPasswordDetectionStage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BreachedPasswordDetectionStage {
     /// `pre-change-password`: a [`BreachedPasswordDetectionPreChangePasswordStage`].
-    #[serde(
-        rename = "pre-change-password",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pre_change_password: Option<BreachedPasswordDetectionPreChangePasswordStage>,
     /// `pre-user-registration`: a [`BreachedPasswordDetectionPreUserRegistrationStage`].
-    #[serde(
-        rename = "pre-user-registration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pre_user_registration: Option<BreachedPasswordDetectionPreUserRegistrationStage>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BreachedPasswordDetectionStage {
+    pre_change_password: "pre-change-password",
+    pre_user_registration: "pre-user-registration"
+});
 #[allow(deprecated)]
 impl BreachedPasswordDetectionStage {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -479,37 +497,38 @@ Block => "block",
 UserNotification => "user_notification",
 });
 /// A model of the schema `GetAttackProtectionCaptchaResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetAttackProtectionCaptchaResponseContent {
     /// `active_provider_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_provider_id: Option<String>,
     /// `arkose`: a [`AttackProtectionCaptchaArkoseResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arkose: Option<AttackProtectionCaptchaArkoseResponseContent>,
     /// `auth_challenge`: a [`AttackProtectionCaptchaAuthChallengeResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_challenge: Option<AttackProtectionCaptchaAuthChallengeResponseContent>,
     /// `friendly_captcha`: a [`AttackProtectionCaptchaFriendlyCaptchaResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friendly_captcha: Option<AttackProtectionCaptchaFriendlyCaptchaResponseContent>,
     /// `hcaptcha`: a [`AttackProtectionCaptchaHcaptchaResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hcaptcha: Option<AttackProtectionCaptchaHcaptchaResponseContent>,
     /// `recaptcha_enterprise`: a [`AttackProtectionCaptchaRecaptchaEnterpriseResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recaptcha_enterprise: Option<AttackProtectionCaptchaRecaptchaEnterpriseResponseContent>,
     /// `recaptcha_v2`: a [`AttackProtectionCaptchaRecaptchaV2ResponseContent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recaptcha_v2: Option<AttackProtectionCaptchaRecaptchaV2ResponseContent>,
     /// `simple_captcha`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simple_captcha: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetAttackProtectionCaptchaResponseContent {
+    active_provider_id: "active_provider_id",
+    arkose: "arkose",
+    auth_challenge: "auth_challenge",
+    friendly_captcha: "friendly_captcha",
+    hcaptcha: "hcaptcha",
+    recaptcha_enterprise: "recaptcha_enterprise",
+    recaptcha_v2: "recaptcha_v2",
+    simple_captcha: "simple_captcha"
+});
 str_accessors!(GetAttackProtectionCaptchaResponseContent: active_provider_id);
 getters!(GetAttackProtectionCaptchaResponseContent {
 /// `arkose`, if present.
@@ -528,31 +547,32 @@ recaptcha_v2(recaptcha_v2) -> Option<&AttackProtectionCaptchaRecaptchaV2Response
 simple_captcha(simple_captcha) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// A model of the schema `GetBotDetectionSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetBotDetectionSettingsResponseContent {
     /// `allowlist`: a list, each item a [`BotDetectionIpAddressOrCidrBlock`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<BotDetectionIpAddressOrCidrBlock>>,
     /// `bot_detection_level`: a [`BotDetectionLevelEnum`] (one of `low`, `medium`, `high`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_detection_level: Option<BotDetectionLevelEnum>,
     /// `challenge_password_policy`: a [`BotDetectionChallengePolicyPasswordFlowEnum`] (one of `never`, `when_risky`, `always`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_password_policy: Option<BotDetectionChallengePolicyPasswordFlowEnum>,
     /// `challenge_password_reset_policy`: a [`BotDetectionChallengePolicyPasswordResetFlowEnum`] (one of `never`, `when_risky`, `always`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_password_reset_policy: Option<BotDetectionChallengePolicyPasswordResetFlowEnum>,
     /// `challenge_passwordless_policy`: a [`BotDetectionChallengePolicyPasswordlessFlowEnum`] (one of `never`, `when_risky`, `always`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_passwordless_policy: Option<BotDetectionChallengePolicyPasswordlessFlowEnum>,
     /// `monitoring_mode_enabled`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring_mode_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetBotDetectionSettingsResponseContent {
+    allowlist: "allowlist",
+    bot_detection_level: "bot_detection_level",
+    challenge_password_policy: "challenge_password_policy",
+    challenge_password_reset_policy: "challenge_password_reset_policy",
+    challenge_passwordless_policy: "challenge_passwordless_policy",
+    monitoring_mode_enabled: "monitoring_mode_enabled"
+});
 getters!(GetBotDetectionSettingsResponseContent {
 /// `allowlist`, or an empty slice when it is absent.
 allowlist(allowlist) -> &[BotDetectionIpAddressOrCidrBlock] {.as_deref().unwrap_or_default()};
@@ -568,29 +588,30 @@ challenge_passwordless_policy(challenge_passwordless_policy) -> Option<&BotDetec
 monitoring_mode_enabled(monitoring_mode_enabled) -> Option<bool> {};
 });
 /// A model of the schema `GetBreachedPasswordDetectionSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetBreachedPasswordDetectionSettingsResponseContent {
     /// `admin_notification_frequency`: a list, each item a [`BreachedPasswordDetectionAdminNotificationFrequencyEnum`] (one of `immediately`, `daily`, `weekly`, `monthly`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_notification_frequency:
         Option<Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>>,
     /// `enabled`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); for example `"standard"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<BreachedPasswordDetectionMethodEnum>,
     /// `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<BreachedPasswordDetectionShieldsEnum>>,
     /// `stage`: a [`BreachedPasswordDetectionStage`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<BreachedPasswordDetectionStage>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetBreachedPasswordDetectionSettingsResponseContent {
+    admin_notification_frequency: "admin_notification_frequency",
+    enabled: "enabled",
+    method: "method",
+    shields: "shields",
+    stage: "stage"
+});
 getters!(GetBreachedPasswordDetectionSettingsResponseContent {
 /// `admin_notification_frequency`, or an empty slice when it is absent.
 admin_notification_frequency(admin_notification_frequency) -> &[BreachedPasswordDetectionAdminNotificationFrequencyEnum] {.as_deref().unwrap_or_default()};
@@ -604,28 +625,29 @@ shields(shields) -> &[BreachedPasswordDetectionShieldsEnum] {.as_deref().unwrap_
 stage(stage) -> Option<&BreachedPasswordDetectionStage> {.as_ref()};
 });
 /// A model of the schema `GetBruteForceSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetBruteForceSettingsResponseContent {
     /// `allowlist`: a list, each item a [`GetBruteForceSettingsResponseContentAllowlistItem`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<GetBruteForceSettingsResponseContentAllowlistItem>>,
     /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `max_attempts`: an integer; for example `10`; 1 to 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
     /// `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); for example `"count_per_identifier_and_ip"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<BruteForceProtectionModeEnum>,
     /// `shields`: a list, each item a [`BruteForceProtectionShieldsEnum`] (one of `block`, `user_notification`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<BruteForceProtectionShieldsEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetBruteForceSettingsResponseContent {
+    allowlist: "allowlist",
+    enabled: "enabled",
+    max_attempts: "max_attempts",
+    mode: "mode",
+    shields: "shields"
+});
 getters!(GetBruteForceSettingsResponseContent {
 /// `allowlist`, or an empty slice when it is absent.
 allowlist(allowlist) -> &[GetBruteForceSettingsResponseContentAllowlistItem] {.as_deref().unwrap_or_default()};
@@ -641,40 +663,40 @@ shields(shields) -> &[BruteForceProtectionShieldsEnum] {.as_deref().unwrap_or_de
 /// An inline schema: the same shape as [`SuspiciousIpThrottlingAllowlistItem`], so one type serves both.
 pub type GetBruteForceSettingsResponseContentAllowlistItem = SuspiciousIpThrottlingAllowlistItem;
 /// A model of the schema `GetPhoneProviderProtectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPhoneProviderProtectionResponseContent {
     /// `type`: a [`PhoneProviderProtectionBackoffStrategyEnum`] (one of `exponential`, `none`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneProviderProtectionBackoffStrategyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetPhoneProviderProtectionResponseContent { type_: "type" });
 getters!(GetPhoneProviderProtectionResponseContent {
 /// `type`, if present.
 r#type(type_) -> Option<&PhoneProviderProtectionBackoffStrategyEnum> {.as_ref()};
 });
 /// A model of the schema `GetSuspiciousIPThrottlingSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetSuspiciousIpThrottlingSettingsResponseContent {
     /// `allowlist`: a list, each item a [`SuspiciousIpThrottlingAllowlistItem`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<SuspiciousIpThrottlingAllowlistItem>>,
     /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `shields`: a list, each item a [`SuspiciousIpThrottlingShieldsEnum`] (one of `block`, `admin_notification`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<Vec<SuspiciousIpThrottlingShieldsEnum>>,
     /// `stage`: a [`SuspiciousIpThrottlingStage`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<SuspiciousIpThrottlingStage>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetSuspiciousIpThrottlingSettingsResponseContent {
+    allowlist: "allowlist",
+    enabled: "enabled",
+    shields: "shields",
+    stage: "stage"
+});
 getters!(GetSuspiciousIpThrottlingSettingsResponseContent {
 /// `allowlist`, or an empty slice when it is absent.
 allowlist(allowlist) -> &[SuspiciousIpThrottlingAllowlistItem] {.as_deref().unwrap_or_default()};
@@ -686,14 +708,13 @@ shields(shields) -> &[SuspiciousIpThrottlingShieldsEnum] {.as_deref().unwrap_or_
 stage(stage) -> Option<&SuspiciousIpThrottlingStage> {.as_ref()};
 });
 /// A request body, the schema `PatchPhoneProviderProtectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PatchPhoneProviderProtectionRequestContent {
     /// `type`: a [`PhoneProviderProtectionBackoffStrategyEnum`] (one of `exponential`, `none`); required.
-    #[serde(rename = "type")]
     type_: PhoneProviderProtectionBackoffStrategyEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(PatchPhoneProviderProtectionRequestContent { type_: "type";  });
 #[allow(deprecated)]
 impl PatchPhoneProviderProtectionRequestContent {
     /// A value with the required `type`.
@@ -723,8 +744,7 @@ Exponential => "exponential",
 None => "none",
 });
 /// One of several shapes: the schema `SuspiciousIPThrottlingAllowlistItem`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum SuspiciousIpThrottlingAllowlistItem {
@@ -739,9 +759,20 @@ pub enum SuspiciousIpThrottlingAllowlistItem {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for SuspiciousIpThrottlingAllowlistItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for SuspiciousIpThrottlingAllowlistItem {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::String2(value) => crate::json::ToJson::to_json(value),
+            Self::String3(value) => crate::json::ToJson::to_json(value),
+            Self::String4(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(SuspiciousIpThrottlingAllowlistItem);
+impl crate::json::FromJson for SuspiciousIpThrottlingAllowlistItem {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -750,28 +781,28 @@ impl<'de> serde::Deserialize<'de> for SuspiciousIpThrottlingAllowlistItem {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String2),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String3),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String4),
                 },
             ],
             Self::Unknown,
@@ -786,19 +817,20 @@ String4(String) => as_string4, is_string4;
 } from {
 });
 /// A model of the schema `SuspiciousIPThrottlingPreLoginStage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SuspiciousIpThrottlingPreLoginStage {
     /// `max_attempts`: an integer; defaults to `100`; 1 to 2500.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
     /// `rate`: an integer; defaults to `864000`; 34560 to 86400000.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SuspiciousIpThrottlingPreLoginStage {
+    max_attempts: "max_attempts",
+    rate: "rate"
+});
 #[allow(deprecated)]
 impl SuspiciousIpThrottlingPreLoginStage {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -832,23 +864,20 @@ Block => "block",
 AdminNotification => "admin_notification",
 });
 /// A model of the schema `SuspiciousIPThrottlingStage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SuspiciousIpThrottlingStage {
     /// `pre-login`: a [`SuspiciousIpThrottlingPreLoginStage`].
-    #[serde(rename = "pre-login", default, skip_serializing_if = "Option::is_none")]
     pub pre_login: Option<SuspiciousIpThrottlingPreLoginStage>,
     /// `pre-user-registration`: a [`SuspiciousIpThrottlingPreUserRegistrationStage`].
-    #[serde(
-        rename = "pre-user-registration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pre_user_registration: Option<SuspiciousIpThrottlingPreUserRegistrationStage>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SuspiciousIpThrottlingStage {
+    pre_login: "pre-login",
+    pre_user_registration: "pre-user-registration"
+});
 #[allow(deprecated)]
 impl SuspiciousIpThrottlingStage {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -872,35 +901,27 @@ pre_login(pre_login) -> Option<&SuspiciousIpThrottlingPreLoginStage> {.as_ref()}
 pre_user_registration(pre_user_registration) -> Option<&SuspiciousIpThrottlingPreUserRegistrationStage> {.as_ref()};
 });
 /// A request body, the schema `UpdateAttackProtectionCaptchaRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateAttackProtectionCaptchaRequestContent {
     /// `active_provider_id`: a [`AttackProtectionCaptchaProviderId`] (one of `arkose`, `auth_challenge`, `friendly_captcha`, `hcaptcha`, `recaptcha_v2`, `recaptcha_enterprise`, `simple_captcha`); at most 36 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     active_provider_id: Option<AttackProtectionCaptchaProviderId>,
     /// `arkose`: a [`AttackProtectionUpdateCaptchaArkose`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     arkose: Option<AttackProtectionUpdateCaptchaArkose>,
     /// `auth_challenge`: a [`AttackProtectionCaptchaAuthChallengeRequest`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     auth_challenge: Option<AttackProtectionCaptchaAuthChallengeRequest>,
     /// `friendly_captcha`: a [`AttackProtectionUpdateCaptchaFriendlyCaptcha`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     friendly_captcha: Option<AttackProtectionUpdateCaptchaFriendlyCaptcha>,
     /// `hcaptcha`: a [`AttackProtectionUpdateCaptchaHcaptcha`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     hcaptcha: Option<AttackProtectionUpdateCaptchaHcaptcha>,
     /// `recaptcha_enterprise`: a [`AttackProtectionUpdateCaptchaRecaptchaEnterprise`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     recaptcha_enterprise: Option<AttackProtectionUpdateCaptchaRecaptchaEnterprise>,
     /// `recaptcha_v2`: a [`AttackProtectionUpdateCaptchaRecaptchaV2`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     recaptcha_v2: Option<AttackProtectionUpdateCaptchaRecaptchaV2>,
     /// `simple_captcha`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     simple_captcha: Option<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateAttackProtectionCaptchaRequestContent { ; active_provider_id: "active_provider_id", arkose: "arkose", auth_challenge: "auth_challenge", friendly_captcha: "friendly_captcha", hcaptcha: "hcaptcha", recaptcha_enterprise: "recaptcha_enterprise", recaptcha_v2: "recaptcha_v2", simple_captcha: "simple_captcha" });
 #[allow(deprecated)]
 impl UpdateAttackProtectionCaptchaRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -947,29 +968,23 @@ impl UpdateAttackProtectionCaptchaRequestContent {
 /// The schema `UpdateAttackProtectionCaptchaResponseContent`: the same shape as [`GetAttackProtectionCaptchaResponseContent`], so one type serves both.
 pub type UpdateAttackProtectionCaptchaResponseContent = GetAttackProtectionCaptchaResponseContent;
 /// A request body, the schema `UpdateBotDetectionSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateBotDetectionSettingsRequestContent {
     /// `allowlist`: a list, each item a [`BotDetectionIpAddressOrCidrBlock`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowlist: Option<Vec<BotDetectionIpAddressOrCidrBlock>>,
     /// `bot_detection_level`: a [`BotDetectionLevelEnum`] (one of `low`, `medium`, `high`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     bot_detection_level: Option<BotDetectionLevelEnum>,
     /// `challenge_password_policy`: a [`BotDetectionChallengePolicyPasswordFlowEnum`] (one of `never`, `when_risky`, `always`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     challenge_password_policy: Option<BotDetectionChallengePolicyPasswordFlowEnum>,
     /// `challenge_password_reset_policy`: a [`BotDetectionChallengePolicyPasswordResetFlowEnum`] (one of `never`, `when_risky`, `always`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     challenge_password_reset_policy: Option<BotDetectionChallengePolicyPasswordResetFlowEnum>,
     /// `challenge_passwordless_policy`: a [`BotDetectionChallengePolicyPasswordlessFlowEnum`] (one of `never`, `when_risky`, `always`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     challenge_passwordless_policy: Option<BotDetectionChallengePolicyPasswordlessFlowEnum>,
     /// `monitoring_mode_enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     monitoring_mode_enabled: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateBotDetectionSettingsRequestContent { ; allowlist: "allowlist", bot_detection_level: "bot_detection_level", challenge_password_policy: "challenge_password_policy", challenge_password_reset_policy: "challenge_password_reset_policy", challenge_passwordless_policy: "challenge_passwordless_policy", monitoring_mode_enabled: "monitoring_mode_enabled" });
 #[allow(deprecated)]
 impl UpdateBotDetectionSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1010,31 +1025,32 @@ impl UpdateBotDetectionSettingsRequestContent {
     }
 }
 /// A model of the schema `UpdateBotDetectionSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBotDetectionSettingsResponseContent {
     /// `allowlist`: a list, each item a [`BotDetectionIpAddressOrCidrBlock`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<BotDetectionIpAddressOrCidrBlock>>,
     /// `bot_detection_level`: a [`BotDetectionLevelEnum`] (one of `low`, `medium`, `high`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_detection_level: Option<BotDetectionLevelEnum>,
     /// `challenge_password_policy`: a [`BotDetectionChallengePolicyPasswordFlowEnum`] (one of `never`, `when_risky`, `always`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_password_policy: Option<BotDetectionChallengePolicyPasswordFlowEnum>,
     /// `challenge_password_reset_policy`: a [`BotDetectionChallengePolicyPasswordResetFlowEnum`] (one of `never`, `when_risky`, `always`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_password_reset_policy: Option<BotDetectionChallengePolicyPasswordResetFlowEnum>,
     /// `challenge_passwordless_policy`: a [`BotDetectionChallengePolicyPasswordlessFlowEnum`] (one of `never`, `when_risky`, `always`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_passwordless_policy: Option<BotDetectionChallengePolicyPasswordlessFlowEnum>,
     /// `monitoring_mode_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring_mode_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UpdateBotDetectionSettingsResponseContent {
+    allowlist: "allowlist",
+    bot_detection_level: "bot_detection_level",
+    challenge_password_policy: "challenge_password_policy",
+    challenge_password_reset_policy: "challenge_password_reset_policy",
+    challenge_passwordless_policy: "challenge_passwordless_policy",
+    monitoring_mode_enabled: "monitoring_mode_enabled"
+});
 getters!(UpdateBotDetectionSettingsResponseContent {
 /// `allowlist`, or an empty slice when it is absent.
 allowlist(allowlist) -> &[BotDetectionIpAddressOrCidrBlock] {.as_deref().unwrap_or_default()};
@@ -1050,27 +1066,22 @@ challenge_passwordless_policy(challenge_passwordless_policy) -> Option<&BotDetec
 monitoring_mode_enabled(monitoring_mode_enabled) -> Option<bool> {};
 });
 /// A request body, the schema `UpdateBreachedPasswordDetectionSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateBreachedPasswordDetectionSettingsRequestContent {
     /// `admin_notification_frequency`: a list, each item a [`BreachedPasswordDetectionAdminNotificationFrequencyEnum`] (one of `immediately`, `daily`, `weekly`, `monthly`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     admin_notification_frequency:
         Option<Vec<BreachedPasswordDetectionAdminNotificationFrequencyEnum>>,
     /// `enabled`: a boolean; defaults to `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// `method`: a [`BreachedPasswordDetectionMethodEnum`] (one of `standard`, `enhanced`); defaults to `"standard"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     method: Option<BreachedPasswordDetectionMethodEnum>,
     /// `shields`: a list, each item a [`BreachedPasswordDetectionShieldsEnum`] (one of `block`, `user_notification`, `admin_notification`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     shields: Option<Vec<BreachedPasswordDetectionShieldsEnum>>,
     /// `stage`: a [`BreachedPasswordDetectionStage`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     stage: Option<BreachedPasswordDetectionStage>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateBreachedPasswordDetectionSettingsRequestContent { ; admin_notification_frequency: "admin_notification_frequency", enabled: "enabled", method: "method", shields: "shields", stage: "stage" });
 #[allow(deprecated)]
 impl UpdateBreachedPasswordDetectionSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1111,26 +1122,21 @@ impl UpdateBreachedPasswordDetectionSettingsRequestContent {
 pub type UpdateBreachedPasswordDetectionSettingsResponseContent =
     GetBreachedPasswordDetectionSettingsResponseContent;
 /// A request body, the schema `UpdateBruteForceSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateBruteForceSettingsRequestContent {
     /// `allowlist`: a list, each item a [`UpdateBruteForceSettingsRequestContentAllowlistItem`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowlist: Option<Vec<UpdateBruteForceSettingsRequestContentAllowlistItem>>,
     /// `enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// `max_attempts`: an integer; defaults to `10`; 1 to 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
     max_attempts: Option<i64>,
     /// `mode`: a [`BruteForceProtectionModeEnum`] (one of `count_per_identifier_and_ip`, `count_per_identifier`); defaults to `"count_per_identifier_and_ip"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     mode: Option<BruteForceProtectionModeEnum>,
     /// `shields`: a list, each item a [`BruteForceProtectionShieldsEnum`] (one of `block`, `user_notification`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     shields: Option<Vec<BruteForceProtectionShieldsEnum>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateBruteForceSettingsRequestContent { ; allowlist: "allowlist", enabled: "enabled", max_attempts: "max_attempts", mode: "mode", shields: "shields" });
 #[allow(deprecated)]
 impl UpdateBruteForceSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1174,23 +1180,19 @@ pub type UpdateBruteForceSettingsResponseContent = GetBruteForceSettingsResponse
 /// An inline schema: the same shape as [`SuspiciousIpThrottlingAllowlistItem`], so one type serves both.
 pub type UpdateBruteForceSettingsResponseContentAllowlistItem = SuspiciousIpThrottlingAllowlistItem;
 /// A request body, the schema `UpdateSuspiciousIPThrottlingSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateSuspiciousIpThrottlingSettingsRequestContent {
     /// `allowlist`: a list, each item a [`SuspiciousIpThrottlingAllowlistItem`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowlist: Option<Vec<SuspiciousIpThrottlingAllowlistItem>>,
     /// `enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// `shields`: a list, each item a [`SuspiciousIpThrottlingShieldsEnum`] (one of `block`, `admin_notification`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     shields: Option<Vec<SuspiciousIpThrottlingShieldsEnum>>,
     /// `stage`: a [`SuspiciousIpThrottlingStage`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     stage: Option<SuspiciousIpThrottlingStage>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateSuspiciousIpThrottlingSettingsRequestContent { ; allowlist: "allowlist", enabled: "enabled", shields: "shields", stage: "stage" });
 #[allow(deprecated)]
 impl UpdateSuspiciousIpThrottlingSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1272,7 +1274,7 @@ impl crate::Endpoint for UpdateBotDetectionSettings {
         crate::path::build(&["attack-protection", "bot-detection"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1323,7 +1325,7 @@ impl crate::Endpoint for UpdateBreachedPasswordDetectionSettings {
         crate::path::build(&["attack-protection", "breached-password-detection"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1374,7 +1376,7 @@ impl crate::Endpoint for UpdateBruteForceSettings {
         crate::path::build(&["attack-protection", "brute-force-protection"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1425,7 +1427,7 @@ impl crate::Endpoint for UpdateAttackProtectionCaptcha {
         crate::path::build(&["attack-protection", "captcha"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1476,7 +1478,7 @@ impl crate::Endpoint for PatchPhoneProviderProtection {
         crate::path::build(&["attack-protection", "phone-provider-protection"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -1527,7 +1529,7 @@ impl crate::Endpoint for UpdateSuspiciousIpThrottlingSettings {
         crate::path::build(&["attack-protection", "suspicious-ip-throttling"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]

@@ -3,19 +3,20 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `BrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BrandingColors {
     /// `page_background`: a [`BrandingPageBackground`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<BrandingPageBackground>,
     /// `primary`: a string; format `html-color`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BrandingColors {
+    page_background: "page_background",
+    primary: "primary"
+});
 getters!(BrandingColors {
 /// `page_background`, if present.
 page_background(page_background) -> Option<&BrandingPageBackground> {.as_ref()};
@@ -23,23 +24,21 @@ page_background(page_background) -> Option<&BrandingPageBackground> {.as_ref()};
 primary(primary) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `BrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BrandingFont {
     /// `url`: a string; format `strict-https-uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BrandingFont { url: "url" });
 getters!(BrandingFont {
 /// `url`, if present.
 url(url) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes: the schema `BrandingPageBackground`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum BrandingPageBackground {
@@ -50,9 +49,18 @@ pub enum BrandingPageBackground {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for BrandingPageBackground {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for BrandingPageBackground {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Object(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(BrandingPageBackground);
+impl crate::json::FromJson for BrandingPageBackground {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -61,14 +69,14 @@ impl<'de> serde::Deserialize<'de> for BrandingPageBackground {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Object),
                 },
             ],
             Self::Unknown,
@@ -81,40 +89,41 @@ Object(crate::secret::SecretMap) => as_object, is_object;
 } from {
 });
 /// A model of the schema `BrandingThemeBorders`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BrandingThemeBorders {
     /// `button_border_radius`: a number; 1 to 10; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_border_radius: Option<f64>,
     /// `button_border_weight`: a number; 0 to 10; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_border_weight: Option<f64>,
     /// `buttons_style`: a [`BrandingThemeBordersButtonsStyleEnum`] (one of `pill`, `rounded`, `sharp`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buttons_style: Option<BrandingThemeBordersButtonsStyleEnum>,
     /// `input_border_radius`: a number; 0 to 10; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_border_radius: Option<f64>,
     /// `input_border_weight`: a number; 0 to 3; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_border_weight: Option<f64>,
     /// `inputs_style`: a [`BrandingThemeBordersInputsStyleEnum`] (one of `pill`, `rounded`, `sharp`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs_style: Option<BrandingThemeBordersInputsStyleEnum>,
     /// `show_widget_shadow`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_widget_shadow: Option<bool>,
     /// `widget_border_weight`: a number; 0 to 10; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_border_weight: Option<f64>,
     /// `widget_corner_radius`: a number; 0 to 50; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_corner_radius: Option<f64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BrandingThemeBorders {
+    button_border_radius: "button_border_radius",
+    button_border_weight: "button_border_weight",
+    buttons_style: "buttons_style",
+    input_border_radius: "input_border_radius",
+    input_border_weight: "input_border_weight",
+    inputs_style: "inputs_style",
+    show_widget_shadow: "show_widget_shadow",
+    widget_border_weight: "widget_border_weight",
+    widget_corner_radius: "widget_corner_radius"
+});
 #[allow(deprecated)]
 impl BrandingThemeBorders {
     /// A value with the required `button_border_radius`, `button_border_weight`, `buttons_style`, `input_border_radius`, `input_border_weight`, `inputs_style`, `show_widget_shadow`, `widget_border_weight`, `widget_corner_radius`; set the others with the `with_*` methods.
@@ -197,73 +206,74 @@ Rounded => "rounded",
 Sharp => "sharp",
 });
 /// A model of the schema `BrandingThemeColors`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BrandingThemeColors {
     /// `base_focus_color`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_focus_color: Option<String>,
     /// `base_hover_color`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_hover_color: Option<String>,
     /// `body_text`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
     /// `captcha_widget_theme`: a [`BrandingThemeColorsCaptchaWidgetThemeEnum`] (one of `auto`, `dark`, `light`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captcha_widget_theme: Option<BrandingThemeColorsCaptchaWidgetThemeEnum>,
     /// `error`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `header`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
     /// `icons`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icons: Option<String>,
     /// `input_background`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_background: Option<String>,
     /// `input_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_border: Option<String>,
     /// `input_filled_text`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_filled_text: Option<String>,
     /// `input_labels_placeholders`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_labels_placeholders: Option<String>,
     /// `links_focused_components`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_focused_components: Option<String>,
     /// `primary_button`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_button: Option<String>,
     /// `primary_button_label`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_button_label: Option<String>,
     /// `read_only_background`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only_background: Option<String>,
     /// `secondary_button_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secondary_button_border: Option<String>,
     /// `secondary_button_label`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secondary_button_label: Option<String>,
     /// `success`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
     /// `widget_background`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_background: Option<String>,
     /// `widget_border`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_border: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BrandingThemeColors {
+    base_focus_color: "base_focus_color",
+    base_hover_color: "base_hover_color",
+    body_text: "body_text",
+    captcha_widget_theme: "captcha_widget_theme",
+    error: "error",
+    header: "header",
+    icons: "icons",
+    input_background: "input_background",
+    input_border: "input_border",
+    input_filled_text: "input_filled_text",
+    input_labels_placeholders: "input_labels_placeholders",
+    links_focused_components: "links_focused_components",
+    primary_button: "primary_button",
+    primary_button_label: "primary_button_label",
+    read_only_background: "read_only_background",
+    secondary_button_border: "secondary_button_border",
+    secondary_button_label: "secondary_button_label",
+    success: "success",
+    widget_background: "widget_background",
+    widget_border: "widget_border"
+});
 #[allow(deprecated)]
 impl BrandingThemeColors {
     /// A value with the required `body_text`, `error`, `header`, `icons`, `input_background`, `input_border`, `input_filled_text`, `input_labels_placeholders`, `links_focused_components`, `primary_button`, `primary_button_label`, `secondary_button_border`, `secondary_button_label`, `success`, `widget_background`, `widget_border`; set the others with the `with_*` methods.
@@ -408,19 +418,20 @@ pub type BrandingThemeFontButtonsText = BrandingThemeFontLinks;
 /// The schema `BrandingThemeFontInputLabels`: the same shape as [`BrandingThemeFontLinks`], so one type serves both.
 pub type BrandingThemeFontInputLabels = BrandingThemeFontLinks;
 /// A model of the schema `BrandingThemeFontLinks`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BrandingThemeFontLinks {
     /// `bold`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bold: Option<bool>,
     /// `size`: a number; 0 to 150; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BrandingThemeFontLinks {
+    bold: "bold",
+    size: "size"
+});
 #[allow(deprecated)]
 impl BrandingThemeFontLinks {
     /// A value with the required `bold`, `size`; set the others with the `with_*` methods.
@@ -458,40 +469,41 @@ pub type BrandingThemeFontSubtitle = BrandingThemeFontLinks;
 /// The schema `BrandingThemeFontTitle`: the same shape as [`BrandingThemeFontLinks`], so one type serves both.
 pub type BrandingThemeFontTitle = BrandingThemeFontLinks;
 /// A model of the schema `BrandingThemeFonts`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BrandingThemeFonts {
     /// `body_text`: a [`BrandingThemeFontBodyText`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_text: Option<BrandingThemeFontBodyText>,
     /// `buttons_text`: a [`BrandingThemeFontButtonsText`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buttons_text: Option<BrandingThemeFontButtonsText>,
     /// `font_url`: a string; matches `^$|^(?=.)(?!https?:\/(?:$|[^/]))(?!https?:\/\/\/)(?!https?:[^/])(?:(?:https):(?:(?:\/\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:]*@)?(?:\[(?:(?:(?:[\dA-Fa-f]{1,4}:){6}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|::(?:[\dA-Fa-f]{1,4}:){5}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){4}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,1}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){3}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,2}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){2}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,3}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}:(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,4}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,5}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}|(?:(?:[\dA-Fa-f]{1,4}:){0,6}[\dA-Fa-f]{1,4})?::)|v[\dA-Fa-f]+\.[\w-\.~!\$&'\(\)\*\+,;=:]+)\]|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=]{1,255})(?::\d*)?(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)|\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)?|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*|(?:\/\/\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)))(?:\?[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*(?=#|$))?(?:#[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*)?$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font_url: Option<String>,
     /// `input_labels`: a [`BrandingThemeFontInputLabels`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_labels: Option<BrandingThemeFontInputLabels>,
     /// `links`: a [`BrandingThemeFontLinks`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BrandingThemeFontLinks>,
     /// `links_style`: a [`BrandingThemeFontLinksStyleEnum`] (one of `normal`, `underlined`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_style: Option<BrandingThemeFontLinksStyleEnum>,
     /// `reference_text_size`: a number; 12 to 24; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_text_size: Option<f64>,
     /// `subtitle`: a [`BrandingThemeFontSubtitle`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<BrandingThemeFontSubtitle>,
     /// `title`: a [`BrandingThemeFontTitle`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<BrandingThemeFontTitle>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BrandingThemeFonts {
+    body_text: "body_text",
+    buttons_text: "buttons_text",
+    font_url: "font_url",
+    input_labels: "input_labels",
+    links: "links",
+    links_style: "links_style",
+    reference_text_size: "reference_text_size",
+    subtitle: "subtitle",
+    title: "title"
+});
 #[allow(deprecated)]
 impl BrandingThemeFonts {
     /// A value with the required `body_text`, `buttons_text`, `font_url`, `input_labels`, `links`, `links_style`, `reference_text_size`, `subtitle`, `title`; set the others with the `with_*` methods.
@@ -562,22 +574,23 @@ subtitle(subtitle) -> Option<&BrandingThemeFontSubtitle> {.as_ref()};
 title(title) -> Option<&BrandingThemeFontTitle> {.as_ref()};
 });
 /// A model of the schema `BrandingThemePageBackground`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BrandingThemePageBackground {
     /// `background_color`: a string; matches `^#(([0-9a-fA-F]{3}){1,2}|([0-9a-fA-F]{4}){1,2})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
     /// `background_image_url`: a string; matches `^$|^(?=.)(?!https?:\/(?:$|[^/]))(?!https?:\/\/\/)(?!https?:[^/])(?:(?:https):(?:(?:\/\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:]*@)?(?:\[(?:(?:(?:[\dA-Fa-f]{1,4}:){6}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|::(?:[\dA-Fa-f]{1,4}:){5}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){4}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,1}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){3}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,2}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){2}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,3}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}:(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,4}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,5}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}|(?:(?:[\dA-Fa-f]{1,4}:){0,6}[\dA-Fa-f]{1,4})?::)|v[\dA-Fa-f]+\.[\w-\.~!\$&'\(\)\*\+,;=:]+)\]|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=]{1,255})(?::\d*)?(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)|\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)?|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*|(?:\/\/\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)))(?:\?[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*(?=#|$))?(?:#[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*)?$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_image_url: Option<String>,
     /// `page_layout`: a [`BrandingThemePageBackgroundPageLayoutEnum`] (one of `center`, `left`, `right`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_layout: Option<BrandingThemePageBackgroundPageLayoutEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BrandingThemePageBackground {
+    background_color: "background_color",
+    background_image_url: "background_image_url",
+    page_layout: "page_layout"
+});
 #[allow(deprecated)]
 impl BrandingThemePageBackground {
     /// A value with the required `background_color`, `background_image_url`, `page_layout`; set the others with the `with_*` methods.
@@ -622,28 +635,29 @@ Left => "left",
 Right => "right",
 });
 /// A model of the schema `BrandingThemeWidget`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BrandingThemeWidget {
     /// `header_text_alignment`: a [`BrandingThemeWidgetHeaderTextAlignmentEnum`] (one of `center`, `left`, `right`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header_text_alignment: Option<BrandingThemeWidgetHeaderTextAlignmentEnum>,
     /// `logo_height`: a number; 1 to 100; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_height: Option<f64>,
     /// `logo_position`: a [`BrandingThemeWidgetLogoPositionEnum`] (one of `center`, `left`, `none`, `right`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_position: Option<BrandingThemeWidgetLogoPositionEnum>,
     /// `logo_url`: a string; matches `^$|^(?=.)(?!https?:\/(?:$|[^/]))(?!https?:\/\/\/)(?!https?:[^/])(?:(?:https):(?:(?:\/\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:]*@)?(?:\[(?:(?:(?:[\dA-Fa-f]{1,4}:){6}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|::(?:[\dA-Fa-f]{1,4}:){5}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){4}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,1}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){3}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,2}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:){2}(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,3}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}:(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,4}[\dA-Fa-f]{1,4})?::(?:[\dA-Fa-f]{1,4}:[\dA-Fa-f]{1,4}|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5]))|(?:(?:[\dA-Fa-f]{1,4}:){0,5}[\dA-Fa-f]{1,4})?::[\dA-Fa-f]{1,4}|(?:(?:[\dA-Fa-f]{1,4}:){0,6}[\dA-Fa-f]{1,4})?::)|v[\dA-Fa-f]+\.[\w-\.~!\$&'\(\)\*\+,;=:]+)\]|(?:(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])\.){3}(?:0{0,2}\d|0?[1-9]\d|1\d\d|2[0-4]\d|25[0-5])|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=]{1,255})(?::\d*)?(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)|\/(?:[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)?|[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]+(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*|(?:\/\/\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*(?:\/[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@]*)*)))(?:\?[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*(?=#|$))?(?:#[\w-\.~%\dA-Fa-f!\$&'\(\)\*\+,;=:@\/\?]*)?$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// `social_buttons_layout`: a [`BrandingThemeWidgetSocialButtonsLayoutEnum`] (one of `bottom`, `top`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub social_buttons_layout: Option<BrandingThemeWidgetSocialButtonsLayoutEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BrandingThemeWidget {
+    header_text_alignment: "header_text_alignment",
+    logo_height: "logo_height",
+    logo_position: "logo_position",
+    logo_url: "logo_url",
+    social_buttons_layout: "social_buttons_layout"
+});
 #[allow(deprecated)]
 impl BrandingThemeWidget {
     /// A value with the required `header_text_alignment`, `logo_height`, `logo_position`, `logo_url`, `social_buttons_layout`; set the others with the `with_*` methods.
@@ -712,21 +726,19 @@ Bottom => "bottom",
 Top => "top",
 });
 /// A request body, the schema `CreateBrandingPhoneProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateBrandingPhoneProviderRequestContent {
     /// `configuration`: a [`PhoneProviderConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     configuration: Option<PhoneProviderConfiguration>,
     /// `credentials`: a [`PhoneProviderCredentials`]; required.
     credentials: PhoneProviderCredentials,
     /// `disabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     disabled: Option<bool>,
     /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
     name: PhoneProviderNameEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateBrandingPhoneProviderRequestContent { credentials: "credentials", name: "name"; configuration: "configuration", disabled: "disabled" });
 #[allow(deprecated)]
 impl CreateBrandingPhoneProviderRequestContent {
     /// A value with the required `credentials`, `name`; set the others with the `with_*` methods.
@@ -760,14 +772,13 @@ impl CreateBrandingPhoneProviderRequestContent {
 /// The schema `CreateBrandingPhoneProviderResponseContent`: the same shape as [`PhoneProviderSchemaMasked`], so one type serves both.
 pub type CreateBrandingPhoneProviderResponseContent = PhoneProviderSchemaMasked;
 /// A request body, the schema `CreateBrandingThemeRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateBrandingThemeRequestContent {
     /// `borders`: a [`BrandingThemeBorders`]; required.
     borders: BrandingThemeBorders,
     /// `colors`: a [`BrandingThemeColors`]; required.
     colors: BrandingThemeColors,
     /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`.
-    #[serde(rename = "displayName", skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
     /// `fonts`: a [`BrandingThemeFonts`]; required.
     fonts: BrandingThemeFonts,
@@ -775,9 +786,9 @@ pub struct CreateBrandingThemeRequestContent {
     page_background: BrandingThemePageBackground,
     /// `widget`: a [`BrandingThemeWidget`]; required.
     widget: BrandingThemeWidget,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateBrandingThemeRequestContent { borders: "borders", colors: "colors", fonts: "fonts", page_background: "page_background", widget: "widget"; display_name: "displayName" });
 #[allow(deprecated)]
 impl CreateBrandingThemeRequestContent {
     /// A value with the required `borders`, `colors`, `fonts`, `page_background`, `widget`; set the others with the `with_*` methods.
@@ -814,16 +825,15 @@ impl CreateBrandingThemeRequestContent {
 /// The schema `CreateBrandingThemeResponseContent`: the same shape as [`GetBrandingThemeResponseContent`], so one type serves both.
 pub type CreateBrandingThemeResponseContent = GetBrandingThemeResponseContent;
 /// A request body, the schema `CreatePhoneProviderSendTestRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreatePhoneProviderSendTestRequestContent {
     /// `delivery_method`: a [`PhoneProviderDeliveryMethodEnum`] (one of `text`, `voice`); 1 to 10 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     delivery_method: Option<PhoneProviderDeliveryMethodEnum>,
     /// `to`: a string; 1 to 16 characters; required.
     to: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreatePhoneProviderSendTestRequestContent { to: "to"; delivery_method: "delivery_method" });
 #[allow(deprecated)]
 impl CreatePhoneProviderSendTestRequestContent {
     /// A value with the required `to`; set the others with the `with_*` methods.
@@ -848,19 +858,20 @@ impl CreatePhoneProviderSendTestRequestContent {
     }
 }
 /// A model of the schema `CreatePhoneProviderSendTestResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePhoneProviderSendTestResponseContent {
     /// `code`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<f64>,
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreatePhoneProviderSendTestResponseContent {
+    code: "code",
+    message: "message"
+});
 getters!(CreatePhoneProviderSendTestResponseContent {
 /// `code`, if present.
 code(code) -> Option<f64> {};
@@ -868,20 +879,17 @@ code(code) -> Option<f64> {};
 message(message) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `CreatePhoneTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreatePhoneTemplateRequestContent {
     /// `content`: a [`PhoneTemplateContent`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     content: Option<PhoneTemplateContent>,
     /// `disabled`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     disabled: Option<bool>,
     /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     type_: Option<PhoneTemplateNotificationTypeEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreatePhoneTemplateRequestContent { ; content: "content", disabled: "disabled", type_: "type" });
 #[allow(deprecated)]
 impl CreatePhoneTemplateRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -916,31 +924,31 @@ pub type CreatePhoneTemplateResponseContent = PhoneTemplate;
 pub type CreatePhoneTemplateTestNotificationRequestContent =
     CreatePhoneProviderSendTestRequestContent;
 /// A model of the schema `CreatePhoneTemplateTestNotificationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePhoneTemplateTestNotificationResponseContent {
     /// `message`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreatePhoneTemplateTestNotificationResponseContent { message: "message" });
 getters!(CreatePhoneTemplateTestNotificationResponseContent {
 /// `message`, if present.
 message(message) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `CustomProviderConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CustomProviderConfiguration {
     /// `delivery_methods`: a list, each item a [`CustomProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_methods: Option<Vec<CustomProviderDeliveryMethodEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CustomProviderConfiguration {
+    delivery_methods: "delivery_methods"
+});
 #[allow(deprecated)]
 impl CustomProviderConfiguration {
     /// A value with the required `delivery_methods`; set the others with the `with_*` methods.
@@ -969,25 +977,26 @@ pub type GetBrandingDefaultThemeResponseContent = GetBrandingThemeResponseConten
 /// The schema `GetBrandingPhoneProviderResponseContent`: the same shape as [`PhoneProviderSchemaMasked`], so one type serves both.
 pub type GetBrandingPhoneProviderResponseContent = PhoneProviderSchemaMasked;
 /// A model of the schema `GetBrandingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetBrandingResponseContent {
     /// `colors`: a [`BrandingColors`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<BrandingColors>,
     /// `favicon_url`: a string; format `strict-https-uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub favicon_url: Option<String>,
     /// `font`: a [`BrandingFont`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font: Option<BrandingFont>,
     /// `logo_url`: a string; format `strict-https-uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetBrandingResponseContent {
+    colors: "colors",
+    favicon_url: "favicon_url",
+    font: "font",
+    logo_url: "logo_url"
+});
 getters!(GetBrandingResponseContent {
 /// `colors`, if present.
 colors(colors) -> Option<&BrandingColors> {.as_ref()};
@@ -999,38 +1008,35 @@ font(font) -> Option<&BrandingFont> {.as_ref()};
 logo_url(logo_url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `GetBrandingThemeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetBrandingThemeResponseContent {
     /// `borders`: a [`BrandingThemeBorders`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub borders: Option<BrandingThemeBorders>,
     /// `colors`: a [`BrandingThemeColors`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<BrandingThemeColors>,
     /// `displayName`: a string; at most 2048 characters; matches `^[^<>]*$`; required.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub display_name: Option<String>,
     /// `fonts`: a [`BrandingThemeFonts`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<BrandingThemeFonts>,
     /// `page_background`: a [`BrandingThemePageBackground`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<BrandingThemePageBackground>,
     /// `themeId`: a string; at most 32 characters; matches `^[a-zA-Z0-9]{32}$`; required.
-    #[serde(rename = "themeId", default, skip_serializing_if = "Option::is_none")]
     pub theme_id: Option<String>,
     /// `widget`: a [`BrandingThemeWidget`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget: Option<BrandingThemeWidget>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetBrandingThemeResponseContent {
+    borders: "borders",
+    colors: "colors",
+    display_name: "displayName",
+    fonts: "fonts",
+    page_background: "page_background",
+    theme_id: "themeId",
+    widget: "widget"
+});
 getters!(GetBrandingThemeResponseContent {
 /// `borders`, if present.
 borders(borders) -> Option<&BrandingThemeBorders> {.as_ref()};
@@ -1050,8 +1056,7 @@ widget(widget) -> Option<&BrandingThemeWidget> {.as_ref()};
 /// The schema `GetPhoneTemplateResponseContent`: the same shape as [`PhoneTemplate`], so one type serves both.
 pub type GetPhoneTemplateResponseContent = PhoneTemplate;
 /// One of several shapes: the schema `GetUniversalLoginTemplateResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum GetUniversalLoginTemplateResponseContent {
@@ -1062,9 +1067,18 @@ pub enum GetUniversalLoginTemplateResponseContent {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for GetUniversalLoginTemplateResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for GetUniversalLoginTemplateResponseContent {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::GetUniversalLoginTemplate(value) => crate::json::ToJson::to_json(value),
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(GetUniversalLoginTemplateResponseContent);
+impl crate::json::FromJson for GetUniversalLoginTemplateResponseContent {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1074,7 +1088,7 @@ impl<'de> serde::Deserialize<'de> for GetUniversalLoginTemplateResponseContent {
                     known: &["body"],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::GetUniversalLoginTemplate)
                     },
@@ -1084,7 +1098,7 @@ impl<'de> serde::Deserialize<'de> for GetUniversalLoginTemplateResponseContent {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
             ],
             Self::Unknown,
@@ -1098,64 +1112,66 @@ String(String) => as_string, is_string;
 GetUniversalLoginTemplate(GetUniversalLoginTemplateSchema);
 });
 /// A model of the schema `GetUniversalLoginTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetUniversalLoginTemplateSchema {
     /// `body`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetUniversalLoginTemplateSchema { body: "body" });
 getters!(GetUniversalLoginTemplateSchema {
 /// `body`, if present.
 body(body) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ListBrandingPhoneProvidersResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListBrandingPhoneProvidersResponseContent {
     /// `providers`: a list, each item a [`PhoneProviderSchemaMasked`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<Vec<PhoneProviderSchemaMasked>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ListBrandingPhoneProvidersResponseContent {
+    providers: "providers"
+});
 getters!(ListBrandingPhoneProvidersResponseContent {
 /// `providers`, or an empty slice when it is absent.
 providers(providers) -> &[PhoneProviderSchemaMasked] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `ListPhoneTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPhoneTemplatesResponseContent {
     /// `templates`: a list, each item a [`PhoneTemplate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<PhoneTemplate>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ListPhoneTemplatesResponseContent {
+    templates: "templates"
+});
 getters!(ListPhoneTemplatesResponseContent {
 /// `templates`, or an empty slice when it is absent.
 templates(templates) -> &[PhoneTemplate] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `PartialPhoneTemplateContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PartialPhoneTemplateContent {
     /// `body`: a [`PhoneTemplateBody`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<PhoneTemplateBody>,
     /// `from`: a string; 1 to 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PartialPhoneTemplateContent {
+    body: "body",
+    from: "from"
+});
 #[allow(deprecated)]
 impl PartialPhoneTemplateContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1179,8 +1195,7 @@ PhoneProviderChannelEnum {
 Phone => "phone",
 });
 /// One of several shapes: the schema `PhoneProviderConfiguration`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum PhoneProviderConfiguration {
@@ -1191,9 +1206,18 @@ pub enum PhoneProviderConfiguration {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for PhoneProviderConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for PhoneProviderConfiguration {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Twilio(value) => crate::json::ToJson::to_json(value),
+            Self::Custom(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(PhoneProviderConfiguration);
+impl crate::json::FromJson for PhoneProviderConfiguration {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1202,14 +1226,14 @@ impl<'de> serde::Deserialize<'de> for PhoneProviderConfiguration {
                     required: &["delivery_methods", "sid"],
                     known: &["default_from", "delivery_methods", "mssid", "sid"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Twilio),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Twilio),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["delivery_methods"],
                     known: &["delivery_methods"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Custom),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Custom),
                 },
             ],
             Self::Unknown,
@@ -1224,8 +1248,7 @@ Twilio(TwilioProviderConfiguration);
 Custom(CustomProviderConfiguration);
 });
 /// One of several shapes: the schema `PhoneProviderCredentials`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum PhoneProviderCredentials {
@@ -1236,9 +1259,18 @@ pub enum PhoneProviderCredentials {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for PhoneProviderCredentials {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for PhoneProviderCredentials {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Twilio(value) => crate::json::ToJson::to_json(value),
+            Self::Custom(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(PhoneProviderCredentials);
+impl crate::json::FromJson for PhoneProviderCredentials {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1247,14 +1279,14 @@ impl<'de> serde::Deserialize<'de> for PhoneProviderCredentials {
                     required: &["auth_token"],
                     known: &["auth_token"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Twilio),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Twilio),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Custom),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Custom),
                 },
             ],
             Self::Unknown,
@@ -1284,37 +1316,38 @@ Twilio => "twilio",
 Custom => "custom",
 });
 /// A model of the schema `PhoneProviderSchemaMasked`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneProviderSchemaMasked {
     /// `channel`: a [`PhoneProviderChannelEnum`] (one of `phone`); at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<PhoneProviderChannelEnum>,
     /// `configuration`: a [`PhoneProviderConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<PhoneProviderConfiguration>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `disabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
     /// `id`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<PhoneProviderNameEnum>,
     /// `tenant`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 27 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PhoneProviderSchemaMasked {
+    channel: "channel",
+    configuration: "configuration",
+    created_at: "created_at",
+    disabled: "disabled",
+    id: "id",
+    name: "name",
+    tenant: "tenant",
+    updated_at: "updated_at"
+});
 str_accessors!(PhoneProviderSchemaMasked: id);
 getters!(PhoneProviderSchemaMasked {
 /// `channel`, if present.
@@ -1333,34 +1366,35 @@ tenant(tenant) -> Option<&str> {.as_deref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `PhoneTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneTemplate {
     /// `channel`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
     /// `content`: a [`PhoneTemplateContent`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PhoneTemplateContent>,
     /// `customizable`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customizable: Option<bool>,
     /// `disabled`: a boolean; for example `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
     /// `id`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `tenant`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// `type`: a [`PhoneTemplateNotificationTypeEnum`] (one of `otp_verify`, `otp_enroll`, `change_password`, `blocked_account`, `password_breach`); at most 255 characters; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneTemplateNotificationTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PhoneTemplate {
+    channel: "channel",
+    content: "content",
+    customizable: "customizable",
+    disabled: "disabled",
+    id: "id",
+    tenant: "tenant",
+    type_: "type"
+});
 str_accessors!(PhoneTemplate: id);
 getters!(PhoneTemplate {
 /// `channel`, if present.
@@ -1377,19 +1411,20 @@ tenant(tenant) -> Option<&str> {.as_deref()};
 r#type(type_) -> Option<&PhoneTemplateNotificationTypeEnum> {.as_ref()};
 });
 /// A model of the schema `PhoneTemplateBody`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneTemplateBody {
     /// `text`: a string; 1 to 20000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// `voice`: a string; 1 to 20000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PhoneTemplateBody {
+    text: "text",
+    voice: "voice"
+});
 #[allow(deprecated)]
 impl PhoneTemplateBody {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1413,22 +1448,23 @@ text(text) -> Option<&str> {.as_deref()};
 voice(voice) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `PhoneTemplateContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneTemplateContent {
     /// `body`: a [`PhoneTemplateBody`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<PhoneTemplateBody>,
     /// `from`: a string; 1 to 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `syntax`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PhoneTemplateContent {
+    body: "body",
+    from: "from",
+    syntax: "syntax"
+});
 #[allow(deprecated)]
 impl PhoneTemplateContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1472,25 +1508,26 @@ PasswordBreach => "password_breach",
 /// The schema `ResetPhoneTemplateResponseContent`: the same shape as [`PhoneTemplate`], so one type serves both.
 pub type ResetPhoneTemplateResponseContent = PhoneTemplate;
 /// A model of the schema `TwilioProviderConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TwilioProviderConfiguration {
     /// `default_from`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_from: Option<String>,
     /// `delivery_methods`: a list, each item a [`TwilioProviderDeliveryMethodEnum`] (one of `text`, `voice`); at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_methods: Option<Vec<TwilioProviderDeliveryMethodEnum>>,
     /// `mssid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mssid: Option<String>,
     /// `sid`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TwilioProviderConfiguration {
+    default_from: "default_from",
+    delivery_methods: "delivery_methods",
+    mssid: "mssid",
+    sid: "sid"
+});
 #[allow(deprecated)]
 impl TwilioProviderConfiguration {
     /// A value with the required `delivery_methods`, `sid`; set the others with the `with_*` methods.
@@ -1529,16 +1566,17 @@ mssid(mssid) -> Option<&str> {.as_deref()};
 sid(sid) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `TwilioProviderCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TwilioProviderCredentials {
     /// `auth_token`: a secret string; 1 to 255 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TwilioProviderCredentials {
+    auth_token: "auth_token"
+});
 #[allow(deprecated)]
 impl TwilioProviderCredentials {
     /// A value with the required `auth_token`; set the others with the `with_*` methods.
@@ -1562,19 +1600,20 @@ impl From<crate::Secret> for TwilioProviderCredentials {
 /// The schema `TwilioProviderDeliveryMethodEnum`: the same shape as [`PhoneProviderDeliveryMethodEnum`], so one type serves both.
 pub type TwilioProviderDeliveryMethodEnum = PhoneProviderDeliveryMethodEnum;
 /// A model of the schema `UpdateBrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBrandingColors {
     /// `page_background`: a [`UpdateBrandingPageBackground`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<UpdateBrandingPageBackground>,
     /// `primary`: a string; format `html-color-or-null`; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub primary: crate::Nullable<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UpdateBrandingColors {
+    page_background: "page_background",
+    primary: "primary"
+});
 #[allow(deprecated)]
 impl UpdateBrandingColors {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1594,16 +1633,15 @@ nullable_setters!(UpdateBrandingColors {
 with_primary, clear_primary(primary): String;
 });
 /// A model of the schema `UpdateBrandingFont`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateBrandingFont {
     /// `url`: a string; format `strict-https-uri-or-null`; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub url: crate::Nullable<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UpdateBrandingFont { url: "url" });
 #[allow(deprecated)]
 impl UpdateBrandingFont {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1621,23 +1659,19 @@ with_url, clear_url(url): String;
 /// The schema `UpdateBrandingPageBackground`: the same shape as [`BrandingPageBackground`], so one type serves both.
 pub type UpdateBrandingPageBackground = BrandingPageBackground;
 /// A request body, the schema `UpdateBrandingPhoneProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateBrandingPhoneProviderRequestContent {
     /// `configuration`: a [`PhoneProviderConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     configuration: Option<PhoneProviderConfiguration>,
     /// `credentials`: a [`PhoneProviderCredentials`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     credentials: Option<PhoneProviderCredentials>,
     /// `disabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     disabled: Option<bool>,
     /// `name`: a [`PhoneProviderNameEnum`] (one of `twilio`, `custom`); 1 to 100 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<PhoneProviderNameEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateBrandingPhoneProviderRequestContent { ; configuration: "configuration", credentials: "credentials", disabled: "disabled", name: "name" });
 #[allow(deprecated)]
 impl UpdateBrandingPhoneProviderRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1672,23 +1706,19 @@ impl UpdateBrandingPhoneProviderRequestContent {
 /// The schema `UpdateBrandingPhoneProviderResponseContent`: the same shape as [`PhoneProviderSchemaMasked`], so one type serves both.
 pub type UpdateBrandingPhoneProviderResponseContent = PhoneProviderSchemaMasked;
 /// A request body, the schema `UpdateBrandingRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateBrandingRequestContent {
     /// `colors`: a [`UpdateBrandingColors`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     colors: crate::Nullable<UpdateBrandingColors>,
     /// `favicon_url`: a string; format `strict-https-uri-or-null`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     favicon_url: crate::Nullable<String>,
     /// `font`: a [`UpdateBrandingFont`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     font: crate::Nullable<UpdateBrandingFont>,
     /// `logo_url`: a string; format `strict-https-uri-or-null`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     logo_url: crate::Nullable<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateBrandingRequestContent { ; colors: "colors", favicon_url: "favicon_url", font: "font", logo_url: "logo_url" });
 #[allow(deprecated)]
 impl UpdateBrandingRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1727,17 +1757,15 @@ pub type UpdateBrandingThemeRequestContent = CreateBrandingThemeRequestContent;
 /// The schema `UpdateBrandingThemeResponseContent`: the same shape as [`GetBrandingThemeResponseContent`], so one type serves both.
 pub type UpdateBrandingThemeResponseContent = GetBrandingThemeResponseContent;
 /// A request body, the schema `UpdatePhoneTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdatePhoneTemplateRequestContent {
     /// `content`: a [`PartialPhoneTemplateContent`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     content: Option<PartialPhoneTemplateContent>,
     /// `disabled`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     disabled: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdatePhoneTemplateRequestContent { ; content: "content", disabled: "disabled" });
 #[allow(deprecated)]
 impl UpdatePhoneTemplateRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1766,8 +1794,7 @@ impl UpdatePhoneTemplateRequestContent {
 /// The schema `UpdatePhoneTemplateResponseContent`: the same shape as [`PhoneTemplate`], so one type serves both.
 pub type UpdatePhoneTemplateResponseContent = PhoneTemplate;
 /// One of several shapes: the schema `UpdateUniversalLoginTemplateRequestContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateUniversalLoginTemplateRequestContent {
@@ -1778,9 +1805,18 @@ pub enum UpdateUniversalLoginTemplateRequestContent {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for UpdateUniversalLoginTemplateRequestContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for UpdateUniversalLoginTemplateRequestContent {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Object(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(UpdateUniversalLoginTemplateRequestContent);
+impl crate::json::FromJson for UpdateUniversalLoginTemplateRequestContent {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1789,14 +1825,14 @@ impl<'de> serde::Deserialize<'de> for UpdateUniversalLoginTemplateRequestContent
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["template"],
                     known: &["template"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Object),
                 },
             ],
             Self::Unknown,
@@ -1810,16 +1846,17 @@ Object(UpdateUniversalLoginTemplateRequestContentObject) => as_object, is_object
 Object(UpdateUniversalLoginTemplateRequestContentObject);
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateUniversalLoginTemplateRequestContentObject {
     /// `template`: a string; at most 102400 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UpdateUniversalLoginTemplateRequestContentObject {
+    template: "template"
+});
 #[allow(deprecated)]
 impl UpdateUniversalLoginTemplateRequestContentObject {
     /// A value with the required `template`; set the others with the `with_*` methods.
@@ -1890,7 +1927,7 @@ impl crate::Endpoint for UpdateBranding {
         crate::path::build(&["branding"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:branding"]
@@ -1953,7 +1990,7 @@ impl crate::Endpoint for CreateBrandingPhoneProvider {
         crate::path::build(&["branding", "phone", "providers"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:phone_providers"]
@@ -2010,7 +2047,7 @@ impl crate::Endpoint for UpdateBrandingPhoneProvider {
         crate::path::build(&["branding", "phone", "providers", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:phone_providers"]
@@ -2067,7 +2104,7 @@ impl crate::Endpoint for CreatePhoneProviderSendTest {
         crate::path::build(&["branding", "phone", "providers", &self.id, "try"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:phone_providers"]
@@ -2130,7 +2167,7 @@ impl crate::Endpoint for CreatePhoneTemplate {
         crate::path::build(&["branding", "phone", "templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:phone_templates"]
@@ -2187,7 +2224,7 @@ impl crate::Endpoint for UpdatePhoneTemplate {
         crate::path::build(&["branding", "phone", "templates", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:phone_templates"]
@@ -2244,7 +2281,7 @@ impl crate::Endpoint for ResetPhoneTemplate {
         crate::path::build(&["branding", "phone", "templates", &self.id, "reset"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:phone_templates"]
@@ -2279,7 +2316,7 @@ impl crate::Endpoint for CreatePhoneTemplateTestNotification {
         crate::path::build(&["branding", "phone", "templates", &self.id, "try"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:phone_templates"]
@@ -2333,7 +2370,7 @@ impl crate::Endpoint for UpdateUniversalLoginTemplate {
         crate::path::build(&["branding", "templates", "universal-login"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:branding"]
@@ -2384,7 +2421,7 @@ impl crate::Endpoint for CreateBrandingTheme {
         crate::path::build(&["branding", "themes"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:branding"]
@@ -2466,7 +2503,7 @@ impl crate::Endpoint for UpdateBrandingTheme {
         crate::path::build(&["branding", "themes", &self.theme_id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:branding"]

@@ -19,46 +19,47 @@ Allow => "allow",
 Require => "require",
 });
 /// A model of the schema `ClientGrantResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientGrantResponseContent {
     /// `allow_all_scopes`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_all_scopes: Option<bool>,
     /// `allow_any_organization`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_any_organization: Option<bool>,
     /// `audience`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `authorization_details_types`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_details_types: Option<Vec<String>>,
     /// `client_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `default_for`: a [`ClientGrantDefaultForEnum`] (one of `third_party_clients`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_for: Option<ClientGrantDefaultForEnum>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `is_system`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_system: Option<bool>,
     /// `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_usage: Option<ClientGrantOrganizationUsageEnum>,
     /// `scope`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<String>>,
     /// `subject_type`: a [`ClientGrantSubjectTypeEnum`] (one of `client`, `user`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_type: Option<ClientGrantSubjectTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientGrantResponseContent {
+    allow_all_scopes: "allow_all_scopes",
+    allow_any_organization: "allow_any_organization",
+    audience: "audience",
+    authorization_details_types: "authorization_details_types",
+    client_id: "client_id",
+    default_for: "default_for",
+    id: "id",
+    is_system: "is_system",
+    organization_usage: "organization_usage",
+    scope: "scope",
+    subject_type: "subject_type"
+});
 str_accessors!(ClientGrantResponseContent: client_id, id);
 getters!(ClientGrantResponseContent {
 /// `allow_all_scopes`, if present.
@@ -89,41 +90,33 @@ Client => "client",
 User => "user",
 });
 /// A request body, the schema `CreateClientGrantRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateClientGrantRequestContent {
     /// `allow_all_scopes`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allow_all_scopes: Option<bool>,
     /// `allow_any_organization`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allow_any_organization: Option<bool>,
     /// `audience`: a string; at least 1 characters; required.
     audience: String,
     /// `authorization_details_types`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     authorization_details_types: Option<Vec<String>>,
     /// `client_id`: a string.
     ///
     /// Note: Cannot be sent together with `default_for`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `default_for`: a [`ClientGrantDefaultForEnum`] (one of `third_party_clients`).
     ///
     /// Note: Cannot be sent together with `client_id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     default_for: Option<ClientGrantDefaultForEnum>,
     /// `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_usage: Option<ClientGrantOrganizationUsageEnum>,
     /// `scope`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<Vec<String>>,
     /// `subject_type`: a [`ClientGrantSubjectTypeEnum`] (one of `client`, `user`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     subject_type: Option<ClientGrantSubjectTypeEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateClientGrantRequestContent { audience: "audience"; allow_all_scopes: "allow_all_scopes", allow_any_organization: "allow_any_organization", authorization_details_types: "authorization_details_types", client_id: "client_id", default_for: "default_for", organization_usage: "organization_usage", scope: "scope", subject_type: "subject_type" });
 #[allow(deprecated)]
 impl CreateClientGrantRequestContent {
     /// A value with the required `audience`; set the others with the `with_*` methods.
@@ -179,26 +172,21 @@ pub type CreateClientGrantResponseContent = ClientGrantResponseContent;
 /// The schema `GetClientGrantResponseContent`: the same shape as [`ClientGrantResponseContent`], so one type serves both.
 pub type GetClientGrantResponseContent = ClientGrantResponseContent;
 /// A request body, the schema `UpdateClientGrantRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateClientGrantRequestContent {
     /// `allow_all_scopes`: a boolean; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     allow_all_scopes: crate::Nullable<bool>,
     /// `allow_any_organization`: a boolean; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     allow_any_organization: crate::Nullable<bool>,
     /// `authorization_details_types`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     authorization_details_types: Option<Vec<String>>,
     /// `organization_usage`: a [`ClientGrantOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_usage: crate::Nullable<ClientGrantOrganizationUsageEnum>,
     /// `scope`: a list, each item a string; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     scope: crate::Nullable<Vec<String>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateClientGrantRequestContent { ; allow_all_scopes: "allow_all_scopes", allow_any_organization: "allow_any_organization", authorization_details_types: "authorization_details_types", organization_usage: "organization_usage", scope: "scope" });
 #[allow(deprecated)]
 impl UpdateClientGrantRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -339,7 +327,7 @@ impl crate::Endpoint for CreateClientGrant {
         crate::path::build(&["client-grants"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:client_grants"]
@@ -396,7 +384,7 @@ impl crate::Endpoint for UpdateClientGrant {
         crate::path::build(&["client-grants", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:client_grants"]

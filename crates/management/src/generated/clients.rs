@@ -11,29 +11,30 @@ GuardianPush => "guardian-push",
 Email => "email",
 });
 /// A model of the schema `CertificateSubjectDNCredential`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CertificateSubjectDnCredential {
     /// `credential_type`: a [`CertificateSubjectDnCredentialTypeEnum`] (one of `cert_subject_dn`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<CertificateSubjectDnCredentialTypeEnum>,
     /// `name`: a string; for example `""`; at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters.
     ///
     /// Note: Cannot be sent together with `subject_dn`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// `subject_dn`: a string; 1 to 256 characters.
     ///
     /// Note: Cannot be sent together with `pem`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CertificateSubjectDnCredential {
+    credential_type: "credential_type",
+    name: "name",
+    pem: "pem",
+    subject_dn: "subject_dn"
+});
 str_accessors!(CertificateSubjectDnCredential: name);
 #[allow(deprecated)]
 impl CertificateSubjectDnCredential {
@@ -67,73 +68,76 @@ CertificateSubjectDnCredentialTypeEnum {
 CertSubjectDn => "cert_subject_dn",
 });
 /// A model of the schema `CimdMappedClientAuthenticationMethods`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CimdMappedClientAuthenticationMethods {
     /// `private_key_jwt`: a [`CimdMappedClientAuthenticationMethodsPrivateKeyJwt`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key_jwt: Option<CimdMappedClientAuthenticationMethodsPrivateKeyJwt>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CimdMappedClientAuthenticationMethods {
+    private_key_jwt: "private_key_jwt"
+});
 getters!(CimdMappedClientAuthenticationMethods {
 /// `private_key_jwt`, if present.
 private_key_jwt(private_key_jwt) -> Option<&CimdMappedClientAuthenticationMethodsPrivateKeyJwt> {.as_ref()};
 });
 /// A model of the schema `CimdMappedClientAuthenticationMethodsPrivateKeyJwt`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CimdMappedClientAuthenticationMethodsPrivateKeyJwt {
     /// `credentials`: a list, each item a [`CimdMappedPrivateKeyJwtCredential`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<CimdMappedPrivateKeyJwtCredential>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CimdMappedClientAuthenticationMethodsPrivateKeyJwt {
+    credentials: "credentials"
+});
 getters!(CimdMappedClientAuthenticationMethodsPrivateKeyJwt {
 /// `credentials`, or an empty slice when it is absent.
 credentials(credentials) -> &[CimdMappedPrivateKeyJwtCredential] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `CimdMappedClientFields`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CimdMappedClientFields {
     /// `app_type`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<String>,
     /// `callbacks`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callbacks: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`CimdMappedClientAuthenticationMethods`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_methods: Option<CimdMappedClientAuthenticationMethods>,
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `external_client_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_client_id: Option<String>,
     /// `grant_types`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<String>>,
     /// `jwks_uri`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
     /// `logo_uri`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `token_endpoint_auth_method`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CimdMappedClientFields {
+    app_type: "app_type",
+    callbacks: "callbacks",
+    client_authentication_methods: "client_authentication_methods",
+    description: "description",
+    external_client_id: "external_client_id",
+    grant_types: "grant_types",
+    jwks_uri: "jwks_uri",
+    logo_uri: "logo_uri",
+    name: "name",
+    token_endpoint_auth_method: "token_endpoint_auth_method"
+});
 str_accessors!(CimdMappedClientFields: external_client_id, name);
 getters!(CimdMappedClientFields {
 /// `app_type`, if present.
@@ -154,22 +158,23 @@ logo_uri(logo_uri) -> Option<&str> {.as_deref()};
 token_endpoint_auth_method(token_endpoint_auth_method) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `CimdMappedPrivateKeyJwtCredential`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CimdMappedPrivateKeyJwtCredential {
     /// `alg`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<String>,
     /// `credential_type`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<String>,
     /// `kid`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CimdMappedPrivateKeyJwtCredential {
+    alg: "alg",
+    credential_type: "credential_type",
+    kid: "kid"
+});
 getters!(CimdMappedPrivateKeyJwtCredential {
 /// `alg`, if present.
 alg(alg) -> Option<&str> {.as_deref()};
@@ -179,22 +184,23 @@ credential_type(credential_type) -> Option<&str> {.as_deref()};
 kid(kid) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `CimdValidationResult`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CimdValidationResult {
     /// `valid`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid: Option<bool>,
     /// `violations`: a list, each item a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub violations: Option<Vec<String>>,
     /// `warnings`: a list, each item a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CimdValidationResult {
+    valid: "valid",
+    violations: "violations",
+    warnings: "warnings"
+});
 getters!(CimdValidationResult {
 /// `valid`, if present.
 valid(valid) -> Option<bool> {};
@@ -204,214 +210,215 @@ violations(violations) -> &[String] {.as_deref().unwrap_or_default()};
 warnings(warnings) -> &[String] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `Client`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Client {
     /// `addons`: a [`ClientAddons`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addons: Option<ClientAddons>,
     /// `allowed_clients`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_clients: Option<Vec<String>>,
     /// `allowed_logout_urls`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_logout_urls: Option<Vec<String>>,
     /// `allowed_origins`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
     /// `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_type: Option<ClientAppTypeEnum>,
     /// `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub async_approval_notification_channels: Option<Vec<AsyncApprovalNotificationsChannelsEnum>>,
     /// `callbacks`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callbacks: Option<Vec<String>>,
     /// `client_aliases`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
     ///
     /// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_methods: Option<ClientAuthenticationMethod>,
     /// `client_id`: a string; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `client_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<crate::secret::SecretMap>,
     /// `client_secret`: a secret string; for example `"MG_TNT2ver-SylNat-_VeMmd-4m0Waba0jr1troztBniSChEw0glxEmgEi2Kw40H"`; redacted in `Debug`.
     ///
     /// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
     /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compliance_level: Option<ClientComplianceLevelEnum>,
     /// `cross_origin_authentication`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_origin_authentication: Option<bool>,
     /// `cross_origin_loc`: a string; format `url`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_origin_loc: Option<String>,
     /// `custom_login_page`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_login_page: Option<String>,
     /// `custom_login_page_on`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_login_page_on: Option<bool>,
     /// `custom_login_page_preview`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_login_page_preview: Option<String>,
     /// `default_organization`: a [`ClientDefaultOrganization`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_organization: Option<ClientDefaultOrganization>,
     /// `description`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
     ///
     /// Note: In the answers of `GET /clients` and `GET /clients/{id}`, Auth0 includes it only for a token with the `read:client_keys` or `read:client_credentials` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<ClientEncryptionKey>,
     /// `express_configuration`: a [`ExpressConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub express_configuration: Option<ExpressConfiguration>,
     /// `external_client_id`: a string; format `absolute-https-uri-or-empty`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_client_id: Option<String>,
     /// `external_metadata_created_by`: a [`ClientExternalMetadataCreatedByEnum`] (one of `admin`, `client`).
     ///
     /// Note: Applies only when `external_metadata_type` is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_metadata_created_by: Option<ClientExternalMetadataCreatedByEnum>,
     /// `external_metadata_type`: a [`ClientExternalMetadataTypeEnum`] (one of `cimd`, `dcr`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_metadata_type: Option<ClientExternalMetadataTypeEnum>,
     /// `fedcm_login`: a [`FedCmLogin`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fedcm_login: Option<FedCmLogin>,
     /// `form_template`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_template: Option<String>,
     /// `global`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub global: Option<bool>,
     /// `grant_types`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<String>>,
     /// `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiate_login_uri: Option<String>,
     /// `is_first_party`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_first_party: Option<bool>,
     /// `is_token_endpoint_ip_header_trusted`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_token_endpoint_ip_header_trusted: Option<bool>,
     /// `jwks_uri`: a string; format `absolute-https-uri-or-empty`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
     /// `jwt_configuration`: a [`ClientJwtConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwt_configuration: Option<ClientJwtConfiguration>,
     /// `logo_uri`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// `mobile`: a [`ClientMobile`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile: Option<ClientMobile>,
     /// `my_organization_configuration`: a [`ClientMyOrganizationResponseConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub my_organization_configuration: Option<ClientMyOrganizationResponseConfiguration>,
     /// `name`: a string; for example `"My application"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `native_social_login`: a [`NativeSocialLogin`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub native_social_login: Option<NativeSocialLogin>,
     /// `oidc_conformant`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_conformant: Option<bool>,
     /// `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_logout: Option<ClientOidcBackchannelLogoutSettings>,
     /// `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_discovery_methods: Option<Vec<ClientOrganizationDiscoveryEnum>>,
     /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); for example `"no_prompt"`.
     ///
     /// Note: The value `post_login_prompt` applies only when `oidc_conformant` is `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_require_behavior: Option<ClientOrganizationRequireBehaviorEnum>,
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); for example `"deny"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_usage: Option<ClientOrganizationUsageEnum>,
     /// `par_request_expiry`: an integer; 10 to 600; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub par_request_expiry: Option<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
     ///
     /// Note: Applies only when `is_first_party` is `false` and `third_party_security_mode` is `strict`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirection_policy: Option<ClientRedirectionPolicyEnum>,
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<ClientRefreshTokenConfiguration>,
     /// `require_proof_of_possession`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_proof_of_possession: Option<bool>,
     /// `require_pushed_authorization_requests`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pushed_authorization_requests: Option<bool>,
     /// `resource_server_identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_identifier: Option<String>,
     /// `session_transfer`: a [`ClientSessionTransferConfiguration`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_transfer: Option<ClientSessionTransferConfiguration>,
     /// `signed_request_object`: a [`ClientSignedRequestObjectWithCredentialId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_request_object: Option<ClientSignedRequestObjectWithCredentialId>,
     /// `signing_keys`: a list, each item a [`ClientSigningKey`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_keys: Option<Vec<ClientSigningKey>>,
     /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_non_verifiable_callback_uri_confirmation_prompt: Option<bool>,
     /// `sso`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso: Option<bool>,
     /// `sso_disabled`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_disabled: Option<bool>,
     /// `tenant`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// `third_party_security_mode`: a [`ClientThirdPartySecurityModeEnum`] (one of `strict`, `permissive`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub third_party_security_mode: Option<ClientThirdPartySecurityModeEnum>,
     /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); for example `"none"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_method: Option<ClientTokenEndpointAuthMethodEnum>,
     /// `token_exchange`: a [`ClientTokenExchangeConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_exchange: Option<ClientTokenExchangeConfiguration>,
     /// `token_quota`: a [`TokenQuota`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_quota: Option<TokenQuota>,
     /// `token_vault_privileged_access`: a [`ClientTokenVaultPrivilegedAccessWithCredentialId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_vault_privileged_access: Option<ClientTokenVaultPrivilegedAccessWithCredentialId>,
     /// `web_origins`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_origins: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Client {
+    addons: "addons",
+    allowed_clients: "allowed_clients",
+    allowed_logout_urls: "allowed_logout_urls",
+    allowed_origins: "allowed_origins",
+    app_type: "app_type",
+    async_approval_notification_channels: "async_approval_notification_channels",
+    callbacks: "callbacks",
+    client_aliases: "client_aliases",
+    client_authentication_methods: "client_authentication_methods",
+    client_id: "client_id",
+    client_metadata: "client_metadata",
+    client_secret: "client_secret",
+    compliance_level: "compliance_level",
+    cross_origin_authentication: "cross_origin_authentication",
+    cross_origin_loc: "cross_origin_loc",
+    custom_login_page: "custom_login_page",
+    custom_login_page_on: "custom_login_page_on",
+    custom_login_page_preview: "custom_login_page_preview",
+    default_organization: "default_organization",
+    description: "description",
+    encryption_key: "encryption_key",
+    express_configuration: "express_configuration",
+    external_client_id: "external_client_id",
+    external_metadata_created_by: "external_metadata_created_by",
+    external_metadata_type: "external_metadata_type",
+    fedcm_login: "fedcm_login",
+    form_template: "form_template",
+    global: "global",
+    grant_types: "grant_types",
+    initiate_login_uri: "initiate_login_uri",
+    is_first_party: "is_first_party",
+    is_token_endpoint_ip_header_trusted: "is_token_endpoint_ip_header_trusted",
+    jwks_uri: "jwks_uri",
+    jwt_configuration: "jwt_configuration",
+    logo_uri: "logo_uri",
+    mobile: "mobile",
+    my_organization_configuration: "my_organization_configuration",
+    name: "name",
+    native_social_login: "native_social_login",
+    oidc_conformant: "oidc_conformant",
+    oidc_logout: "oidc_logout",
+    organization_discovery_methods: "organization_discovery_methods",
+    organization_require_behavior: "organization_require_behavior",
+    organization_usage: "organization_usage",
+    par_request_expiry: "par_request_expiry",
+    redirection_policy: "redirection_policy",
+    refresh_token: "refresh_token",
+    require_proof_of_possession: "require_proof_of_possession",
+    require_pushed_authorization_requests: "require_pushed_authorization_requests",
+    resource_server_identifier: "resource_server_identifier",
+    session_transfer: "session_transfer",
+    signed_request_object: "signed_request_object",
+    signing_keys: "signing_keys",
+    skip_non_verifiable_callback_uri_confirmation_prompt: "skip_non_verifiable_callback_uri_confirmation_prompt",
+    sso: "sso",
+    sso_disabled: "sso_disabled",
+    tenant: "tenant",
+    third_party_security_mode: "third_party_security_mode",
+    token_endpoint_auth_method: "token_endpoint_auth_method",
+    token_exchange: "token_exchange",
+    token_quota: "token_quota",
+    token_vault_privileged_access: "token_vault_privileged_access",
+    web_origins: "web_origins"
+});
 str_accessors!(Client: client_id, external_client_id, name);
 getters!(Client {
 /// `addons`, if present.
@@ -548,22 +555,23 @@ token_vault_privileged_access(token_vault_privileged_access) -> Option<&ClientTo
 web_origins(web_origins) -> &[String] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `ClientAddonAWS`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonAws {
     /// `lifetime_in_seconds`: an integer; 900 to 43200.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifetime_in_seconds: Option<i64>,
     /// `principal`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
     /// `role`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonAws {
+    lifetime_in_seconds: "lifetime_in_seconds",
+    principal: "principal",
+    role: "role"
+});
 #[allow(deprecated)]
 impl ClientAddonAws {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -591,68 +599,53 @@ principal(principal) -> Option<&str> {.as_deref()};
 role(role) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonAzureBlob`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonAzureBlob {
     /// `accountName`: a string; matches `^([a-z0-9]){3,24}$`.
-    #[serde(
-        rename = "accountName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// `blobName`: a string; matches `^(.){1,1024}$`.
-    #[serde(rename = "blobName", default, skip_serializing_if = "Option::is_none")]
     pub blob_name: Option<String>,
     /// `blob_delete`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob_delete: Option<bool>,
     /// `blob_read`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob_read: Option<bool>,
     /// `blob_write`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob_write: Option<bool>,
     /// `containerName`: a string; matches `^([a-z0-9]){1}([a-z0-9-]){2,62}$`.
-    #[serde(
-        rename = "containerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub container_name: Option<String>,
     /// `container_delete`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_delete: Option<bool>,
     /// `container_list`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_list: Option<bool>,
     /// `container_read`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_read: Option<bool>,
     /// `container_write`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_write: Option<bool>,
     /// `expiration`: an integer; at least 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<i64>,
     /// `signedIdentifier`: a string.
-    #[serde(
-        rename = "signedIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub signed_identifier: Option<String>,
     /// `storageAccessKey`: a secret string; matches `^([A-Za-z0-9+/]){86}==$`; redacted in `Debug`.
-    #[serde(
-        rename = "storageAccessKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_access_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonAzureBlob {
+    account_name: "accountName",
+    blob_name: "blobName",
+    blob_delete: "blob_delete",
+    blob_read: "blob_read",
+    blob_write: "blob_write",
+    container_name: "containerName",
+    container_delete: "container_delete",
+    container_list: "container_list",
+    container_read: "container_read",
+    container_write: "container_write",
+    expiration: "expiration",
+    signed_identifier: "signedIdentifier",
+    storage_access_key: "storageAccessKey"
+});
 #[allow(deprecated)]
 impl ClientAddonAzureBlob {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -720,36 +713,29 @@ signed_identifier(signed_identifier) -> Option<&str> {.as_deref()};
 storage_access_key(storage_access_key) -> Option<&crate::Secret> {.as_ref()};
 });
 /// A model of the schema `ClientAddonAzureSB`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonAzureSb {
     /// `entityPath`: a string.
-    #[serde(
-        rename = "entityPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub entity_path: Option<String>,
     /// `expiration`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<i64>,
     /// `namespace`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// `sasKey`: a secret string; redacted in `Debug`.
-    #[serde(rename = "sasKey", default, skip_serializing_if = "Option::is_none")]
     pub sas_key: Option<crate::Secret>,
     /// `sasKeyName`: a string.
-    #[serde(
-        rename = "sasKeyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sas_key_name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonAzureSb {
+    entity_path: "entityPath",
+    expiration: "expiration",
+    namespace: "namespace",
+    sas_key: "sasKey",
+    sas_key_name: "sasKeyName"
+});
 #[allow(deprecated)]
 impl ClientAddonAzureSb {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -787,16 +773,15 @@ sas_key_name(sas_key_name) -> Option<&str> {.as_deref()};
 /// The schema `ClientAddonEchoSign`: the same shape as [`ClientAddonEgnyte`], so one type serves both.
 pub type ClientAddonEchoSign = ClientAddonEgnyte;
 /// A model of the schema `ClientAddonEgnyte`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonEgnyte {
     /// `domain`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonEgnyte { domain: "domain" });
 #[allow(deprecated)]
 impl ClientAddonEgnyte {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -816,28 +801,29 @@ getters!(ClientAddonEgnyte {
 domain(domain) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonFirebase`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonFirebase {
     /// `client_email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_email: Option<String>,
     /// `lifetime_in_seconds`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifetime_in_seconds: Option<i64>,
     /// `private_key`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<crate::Secret>,
     /// `private_key_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key_id: Option<String>,
     /// `secret`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonFirebase {
+    client_email: "client_email",
+    lifetime_in_seconds: "lifetime_in_seconds",
+    private_key: "private_key",
+    private_key_id: "private_key_id",
+    secret: "secret"
+});
 str_accessors!(ClientAddonFirebase: private_key_id);
 #[allow(deprecated)]
 impl ClientAddonFirebase {
@@ -872,36 +858,29 @@ private_key(private_key) -> Option<&crate::Secret> {.as_ref()};
 secret(secret) -> Option<&crate::Secret> {.as_ref()};
 });
 /// A model of the schema `ClientAddonLayer`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonLayer {
     /// `expiration`: an integer; at least 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<i64>,
     /// `keyId`: a string; required.
-    #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// `principal`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
     /// `privateKey`: a secret string; required; redacted in `Debug`.
-    #[serde(
-        rename = "privateKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub private_key: Option<crate::Secret>,
     /// `providerId`: a string; required.
-    #[serde(
-        rename = "providerId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub provider_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonLayer {
+    expiration: "expiration",
+    key_id: "keyId",
+    principal: "principal",
+    private_key: "privateKey",
+    provider_id: "providerId"
+});
 #[allow(deprecated)]
 impl ClientAddonLayer {
     /// A value with the required `keyId`, `privateKey`, `providerId`; set the others with the `with_*` methods.
@@ -948,19 +927,20 @@ pub type ClientAddonMscrm = ClientAddonRms;
 /// The schema `ClientAddonNewRelic`: the same shape as [`ClientAddonZoom`], so one type serves both.
 pub type ClientAddonNewRelic = ClientAddonZoom;
 /// A model of the schema `ClientAddonOffice365`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonOffice365 {
     /// `connection`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// `domain`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonOffice365 {
+    connection: "connection",
+    domain: "domain"
+});
 #[allow(deprecated)]
 impl ClientAddonOffice365 {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -984,16 +964,15 @@ connection(connection) -> Option<&str> {.as_deref()};
 domain(domain) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonRMS`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonRms {
     /// `url`: a string; format `url`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonRms { url: "url" });
 #[allow(deprecated)]
 impl ClientAddonRms {
     /// A value with the required `url`; set the others with the `with_*` methods.
@@ -1024,16 +1003,17 @@ getters!(ClientAddonRms {
 url(url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonSalesforce`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonSalesforce {
     /// `entity_id`: a string; format `url`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonSalesforce {
+    entity_id: "entity_id"
+});
 str_accessors!(ClientAddonSalesforce: entity_id);
 #[allow(deprecated)]
 impl ClientAddonSalesforce {
@@ -1050,29 +1030,26 @@ setters!(ClientAddonSalesforce {
 with_entity_id(entity_id): String;
 });
 /// A model of the schema `ClientAddonSalesforceAPI`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonSalesforceApi {
     /// `clientid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clientid: Option<String>,
     /// `communityName`: a string.
-    #[serde(
-        rename = "communityName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub community_name: Option<String>,
     /// `community_url_section`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub community_url_section: Option<String>,
     /// `principal`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonSalesforceApi {
+    clientid: "clientid",
+    community_name: "communityName",
+    community_url_section: "community_url_section",
+    principal: "principal"
+});
 #[allow(deprecated)]
 impl ClientAddonSalesforceApi {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1106,105 +1083,62 @@ principal(principal) -> Option<&str> {.as_deref()};
 /// The schema `ClientAddonSalesforceSandboxAPI`: the same shape as [`ClientAddonSalesforceApi`], so one type serves both.
 pub type ClientAddonSalesforceSandboxApi = ClientAddonSalesforceApi;
 /// A model of the schema `ClientAddonSAML`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonSaml {
     /// `audience`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `authnContextClassRef`: a string.
-    #[serde(
-        rename = "authnContextClassRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub authn_context_class_ref: Option<String>,
     /// `createUpnClaim`: a boolean.
-    #[serde(
-        rename = "createUpnClaim",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub create_upn_claim: Option<bool>,
     /// `destination`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
     /// `digestAlgorithm`: a string.
-    #[serde(
-        rename = "digestAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub digest_algorithm: Option<String>,
     /// `issuer`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// `lifetimeInSeconds`: an integer.
-    #[serde(
-        rename = "lifetimeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lifetime_in_seconds: Option<i64>,
     /// `mapIdentities`: a boolean.
-    #[serde(
-        rename = "mapIdentities",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub map_identities: Option<bool>,
     /// `mapUnknownClaimsAsIs`: a boolean.
-    #[serde(
-        rename = "mapUnknownClaimsAsIs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub map_unknown_claims_as_is: Option<bool>,
     /// `mappings`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mappings: Option<crate::secret::SecretMap>,
     /// `nameIdentifierFormat`: a string.
-    #[serde(
-        rename = "nameIdentifierFormat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name_identifier_format: Option<String>,
     /// `nameIdentifierProbes`: a list, each item a string.
-    #[serde(
-        rename = "nameIdentifierProbes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name_identifier_probes: Option<Vec<String>>,
     /// `passthroughClaimsWithNoMapping`: a boolean.
-    #[serde(
-        rename = "passthroughClaimsWithNoMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub passthrough_claims_with_no_mapping: Option<bool>,
     /// `recipient`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
     /// `signResponse`: a boolean.
-    #[serde(
-        rename = "signResponse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sign_response: Option<bool>,
     /// `signatureAlgorithm`: a string.
-    #[serde(
-        rename = "signatureAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub signature_algorithm: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonSaml {
+    audience: "audience",
+    authn_context_class_ref: "authnContextClassRef",
+    create_upn_claim: "createUpnClaim",
+    destination: "destination",
+    digest_algorithm: "digestAlgorithm",
+    issuer: "issuer",
+    lifetime_in_seconds: "lifetimeInSeconds",
+    map_identities: "mapIdentities",
+    map_unknown_claims_as_is: "mapUnknownClaimsAsIs",
+    mappings: "mappings",
+    name_identifier_format: "nameIdentifierFormat",
+    name_identifier_probes: "nameIdentifierProbes",
+    passthrough_claims_with_no_mapping: "passthroughClaimsWithNoMapping",
+    recipient: "recipient",
+    sign_response: "signResponse",
+    signature_algorithm: "signatureAlgorithm"
+});
 #[allow(deprecated)]
 impl ClientAddonSaml {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1286,47 +1220,32 @@ sign_response(sign_response) -> Option<bool> {};
 signature_algorithm(signature_algorithm) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonSAPAPI`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonSapapi {
     /// `clientid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clientid: Option<String>,
     /// `nameIdentifierFormat`: a string.
-    #[serde(
-        rename = "nameIdentifierFormat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name_identifier_format: Option<String>,
     /// `scope`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// `servicePassword`: a secret string; redacted in `Debug`.
-    #[serde(
-        rename = "servicePassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_password: Option<crate::Secret>,
     /// `tokenEndpointUrl`: a string; format `url`.
-    #[serde(
-        rename = "tokenEndpointUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub token_endpoint_url: Option<String>,
     /// `usernameAttribute`: a string.
-    #[serde(
-        rename = "usernameAttribute",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub username_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonSapapi {
+    clientid: "clientid",
+    name_identifier_format: "nameIdentifierFormat",
+    scope: "scope",
+    service_password: "servicePassword",
+    token_endpoint_url: "tokenEndpointUrl",
+    username_attribute: "usernameAttribute"
+});
 #[allow(deprecated)]
 impl ClientAddonSapapi {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1366,19 +1285,20 @@ token_endpoint_url(token_endpoint_url) -> Option<&str> {.as_deref()};
 username_attribute(username_attribute) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonSentry`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonSentry {
     /// `base_url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// `org_slug`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_slug: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonSentry {
+    base_url: "base_url",
+    org_slug: "org_slug"
+});
 #[allow(deprecated)]
 impl ClientAddonSentry {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1402,19 +1322,20 @@ base_url(base_url) -> Option<&str> {.as_deref()};
 org_slug(org_slug) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonSharePoint`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonSharePoint {
     /// `external_url`: a [`ClientAddonSharePointExternalUrl`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_url: Option<ClientAddonSharePointExternalUrl>,
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonSharePoint {
+    external_url: "external_url",
+    url: "url"
+});
 #[allow(deprecated)]
 impl ClientAddonSharePoint {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1438,8 +1359,7 @@ external_url(external_url) -> Option<&ClientAddonSharePointExternalUrl> {.as_ref
 url(url) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes: the schema `ClientAddonSharePointExternalURL`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum ClientAddonSharePointExternalUrl {
@@ -1450,9 +1370,18 @@ pub enum ClientAddonSharePointExternalUrl {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for ClientAddonSharePointExternalUrl {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for ClientAddonSharePointExternalUrl {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::List(value) => crate::json::ToJson::to_json(value),
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(ClientAddonSharePointExternalUrl);
+impl crate::json::FromJson for ClientAddonSharePointExternalUrl {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1461,14 +1390,14 @@ impl<'de> serde::Deserialize<'de> for ClientAddonSharePointExternalUrl {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::List),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
             ],
             Self::Unknown,
@@ -1481,16 +1410,15 @@ String(String) => as_string, is_string;
 } from {
 });
 /// A model of the schema `ClientAddonSlack`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonSlack {
     /// `team`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonSlack { team: "team" });
 #[allow(deprecated)]
 impl ClientAddonSlack {
     /// A value with the required `team`; set the others with the `with_*` methods.
@@ -1521,16 +1449,15 @@ getters!(ClientAddonSlack {
 team(team) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonSpringCM`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonSpringCm {
     /// `acsurl`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acsurl: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonSpringCm { acsurl: "acsurl" });
 #[allow(deprecated)]
 impl ClientAddonSpringCm {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1550,19 +1477,20 @@ getters!(ClientAddonSpringCm {
 acsurl(acsurl) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonSSOIntegration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonSsoIntegration {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `version`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonSsoIntegration {
+    name: "name",
+    version: "version"
+});
 str_accessors!(ClientAddonSsoIntegration: name);
 #[allow(deprecated)]
 impl ClientAddonSsoIntegration {
@@ -1585,16 +1513,17 @@ getters!(ClientAddonSsoIntegration {
 version(version) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonWAMS`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonWams {
     /// `masterkey`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masterkey: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonWams {
+    masterkey: "masterkey"
+});
 #[allow(deprecated)]
 impl ClientAddonWams {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1614,20 +1543,17 @@ getters!(ClientAddonWams {
 masterkey(masterkey) -> Option<&crate::Secret> {.as_ref()};
 });
 /// A model of the schema `ClientAddonZendesk`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonZendesk {
     /// `accountName`: a string.
-    #[serde(
-        rename = "accountName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub account_name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonZendesk {
+    account_name: "accountName"
+});
 #[allow(deprecated)]
 impl ClientAddonZendesk {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1647,16 +1573,15 @@ getters!(ClientAddonZendesk {
 account_name(account_name) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddonZoom`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddonZoom {
     /// `account`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddonZoom { account: "account" });
 #[allow(deprecated)]
 impl ClientAddonZoom {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1676,103 +1601,104 @@ getters!(ClientAddonZoom {
 account(account) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ClientAddons`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAddons {
     /// `aws`: a [`ClientAddonAws`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws: Option<ClientAddonAws>,
     /// `azure_blob`: a [`ClientAddonAzureBlob`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azure_blob: Option<ClientAddonAzureBlob>,
     /// `azure_sb`: a [`ClientAddonAzureSb`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azure_sb: Option<ClientAddonAzureSb>,
     /// `box`: a JSON object.
-    #[serde(rename = "box", default, skip_serializing_if = "Option::is_none")]
     pub box_: Option<crate::secret::SecretMap>,
     /// `cloudbees`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloudbees: Option<crate::secret::SecretMap>,
     /// `concur`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concur: Option<crate::secret::SecretMap>,
     /// `dropbox`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dropbox: Option<crate::secret::SecretMap>,
     /// `echosign`: a [`ClientAddonEchoSign`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub echosign: Option<ClientAddonEchoSign>,
     /// `egnyte`: a [`ClientAddonEgnyte`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub egnyte: Option<ClientAddonEgnyte>,
     /// `firebase`: a [`ClientAddonFirebase`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firebase: Option<ClientAddonFirebase>,
     /// `layer`: a [`ClientAddonLayer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<ClientAddonLayer>,
     /// `mscrm`: a [`ClientAddonMscrm`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mscrm: Option<ClientAddonMscrm>,
     /// `newrelic`: a [`ClientAddonNewRelic`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub newrelic: Option<ClientAddonNewRelic>,
     /// `oag`: a JSON object; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub oag: crate::Nullable<crate::secret::SecretMap>,
     /// `office365`: a [`ClientAddonOffice365`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office365: Option<ClientAddonOffice365>,
     /// `rms`: a [`ClientAddonRms`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rms: Option<ClientAddonRms>,
     /// `salesforce`: a [`ClientAddonSalesforce`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salesforce: Option<ClientAddonSalesforce>,
     /// `salesforce_api`: a [`ClientAddonSalesforceApi`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salesforce_api: Option<ClientAddonSalesforceApi>,
     /// `salesforce_sandbox_api`: a [`ClientAddonSalesforceSandboxApi`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salesforce_sandbox_api: Option<ClientAddonSalesforceSandboxApi>,
     /// `samlp`: a [`ClientAddonSaml`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samlp: Option<ClientAddonSaml>,
     /// `sap_api`: a [`ClientAddonSapapi`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sap_api: Option<ClientAddonSapapi>,
     /// `sentry`: a [`ClientAddonSentry`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentry: Option<ClientAddonSentry>,
     /// `sharepoint`: a [`ClientAddonSharePoint`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sharepoint: Option<ClientAddonSharePoint>,
     /// `slack`: a [`ClientAddonSlack`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slack: Option<ClientAddonSlack>,
     /// `springcm`: a [`ClientAddonSpringCm`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub springcm: Option<ClientAddonSpringCm>,
     /// `sso_integration`: a [`ClientAddonSsoIntegration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_integration: Option<ClientAddonSsoIntegration>,
     /// `wams`: a [`ClientAddonWams`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wams: Option<ClientAddonWams>,
     /// `wsfed`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wsfed: Option<crate::secret::SecretMap>,
     /// `zendesk`: a [`ClientAddonZendesk`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zendesk: Option<ClientAddonZendesk>,
     /// `zoom`: a [`ClientAddonZoom`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoom: Option<ClientAddonZoom>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAddons {
+    aws: "aws",
+    azure_blob: "azure_blob",
+    azure_sb: "azure_sb",
+    box_: "box",
+    cloudbees: "cloudbees",
+    concur: "concur",
+    dropbox: "dropbox",
+    echosign: "echosign",
+    egnyte: "egnyte",
+    firebase: "firebase",
+    layer: "layer",
+    mscrm: "mscrm",
+    newrelic: "newrelic",
+    oag: "oag",
+    office365: "office365",
+    rms: "rms",
+    salesforce: "salesforce",
+    salesforce_api: "salesforce_api",
+    salesforce_sandbox_api: "salesforce_sandbox_api",
+    samlp: "samlp",
+    sap_api: "sap_api",
+    sentry: "sentry",
+    sharepoint: "sharepoint",
+    slack: "slack",
+    springcm: "springcm",
+    sso_integration: "sso_integration",
+    wams: "wams",
+    wsfed: "wsfed",
+    zendesk: "zendesk",
+    zoom: "zoom"
+});
 #[allow(deprecated)]
 impl ClientAddons {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1964,22 +1890,23 @@ SsoIntegration => "sso_integration",
 Oag => "oag",
 });
 /// A model of the schema `ClientAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAuthenticationMethod {
     /// `private_key_jwt`: a [`ClientAuthenticationMethodPrivateKeyJwt`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key_jwt: Option<ClientAuthenticationMethodPrivateKeyJwt>,
     /// `self_signed_tls_client_auth`: a [`ClientAuthenticationMethodSelfSignedTlsClientAuth`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_signed_tls_client_auth: Option<ClientAuthenticationMethodSelfSignedTlsClientAuth>,
     /// `tls_client_auth`: a [`ClientAuthenticationMethodTlsClientAuth`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_client_auth: Option<ClientAuthenticationMethodTlsClientAuth>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAuthenticationMethod {
+    private_key_jwt: "private_key_jwt",
+    self_signed_tls_client_auth: "self_signed_tls_client_auth",
+    tls_client_auth: "tls_client_auth"
+});
 #[allow(deprecated)]
 impl ClientAuthenticationMethod {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2007,16 +1934,17 @@ self_signed_tls_client_auth(self_signed_tls_client_auth) -> Option<&ClientAuthen
 tls_client_auth(tls_client_auth) -> Option<&ClientAuthenticationMethodTlsClientAuth> {.as_ref()};
 });
 /// A model of the schema `ClientAuthenticationMethodPrivateKeyJWT`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientAuthenticationMethodPrivateKeyJwt {
     /// `credentials`: a list, each item a [`CredentialId`]; at least 0 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<CredentialId>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientAuthenticationMethodPrivateKeyJwt {
+    credentials: "credentials"
+});
 #[allow(deprecated)]
 impl ClientAuthenticationMethodPrivateKeyJwt {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
@@ -2056,23 +1984,24 @@ Fapi2SpPkjMtls => "fapi2_sp_pkj_mtls",
 Fapi2SpMtlsMtls => "fapi2_sp_mtls_mtls",
 });
 /// A model of the schema `ClientCreateAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientCreateAuthenticationMethod {
     /// `private_key_jwt`: a [`ClientCreateAuthenticationMethodPrivateKeyJwt`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key_jwt: Option<ClientCreateAuthenticationMethodPrivateKeyJwt>,
     /// `self_signed_tls_client_auth`: a [`CreateClientAuthenticationMethodSelfSignedTlsClientAuth`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_signed_tls_client_auth:
         Option<CreateClientAuthenticationMethodSelfSignedTlsClientAuth>,
     /// `tls_client_auth`: a [`ClientCreateAuthenticationMethodTlsClientAuth`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_client_auth: Option<ClientCreateAuthenticationMethodTlsClientAuth>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientCreateAuthenticationMethod {
+    private_key_jwt: "private_key_jwt",
+    self_signed_tls_client_auth: "self_signed_tls_client_auth",
+    tls_client_auth: "tls_client_auth"
+});
 #[allow(deprecated)]
 impl ClientCreateAuthenticationMethod {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2092,16 +2021,17 @@ with_self_signed_tls_client_auth(self_signed_tls_client_auth): CreateClientAuthe
 with_tls_client_auth(tls_client_auth): ClientCreateAuthenticationMethodTlsClientAuth;
 });
 /// A model of the schema `ClientCreateAuthenticationMethodPrivateKeyJWT`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientCreateAuthenticationMethodPrivateKeyJwt {
     /// `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<PublicKeyCredential>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientCreateAuthenticationMethodPrivateKeyJwt {
+    credentials: "credentials"
+});
 #[allow(deprecated)]
 impl ClientCreateAuthenticationMethodPrivateKeyJwt {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
@@ -2118,16 +2048,17 @@ list_setters!(ClientCreateAuthenticationMethodPrivateKeyJwt {
 with_credentials(credentials): PublicKeyCredential;
 });
 /// A model of the schema `ClientCreateAuthenticationMethodTLSClientAuth`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientCreateAuthenticationMethodTlsClientAuth {
     /// `credentials`: a list, each item a [`CertificateSubjectDnCredential`]; at least 0 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<CertificateSubjectDnCredential>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientCreateAuthenticationMethodTlsClientAuth {
+    credentials: "credentials"
+});
 #[allow(deprecated)]
 impl ClientCreateAuthenticationMethodTlsClientAuth {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
@@ -2146,43 +2077,44 @@ list_setters!(ClientCreateAuthenticationMethodTlsClientAuth {
 with_credentials(credentials): CertificateSubjectDnCredential;
 });
 /// A model of the schema `ClientCredential`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientCredential {
     /// `alg`: a [`ClientCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); for example `"RS256"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ClientCredentialAlgorithmEnum>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<ClientCredentialTypeEnum>,
     /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; for example `"cred_1m7sfABoNTTKYwTQ8qt6tX"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `kid`: a string; for example `"IZSSTECp..."`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `name`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `subject_dn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
     /// `thumbprint_sha256`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint_sha256: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientCredential {
+    alg: "alg",
+    created_at: "created_at",
+    credential_type: "credential_type",
+    expires_at: "expires_at",
+    id: "id",
+    kid: "kid",
+    name: "name",
+    subject_dn: "subject_dn",
+    thumbprint_sha256: "thumbprint_sha256",
+    updated_at: "updated_at"
+});
 str_accessors!(ClientCredential: id, name);
 getters!(ClientCredential {
 /// `alg`, if present.
@@ -2223,19 +2155,20 @@ CertSubjectDn => "cert_subject_dn",
 X509Cert => "x509_cert",
 });
 /// A model of the schema `ClientDefaultOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientDefaultOrganization {
     /// `flows`: a list, each item a [`ClientDefaultOrganizationFlowsEnum`] (one of `client_credentials`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flows: Option<Vec<ClientDefaultOrganizationFlowsEnum>>,
     /// `organization_id`: a string; format `organization-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientDefaultOrganization {
+    flows: "flows",
+    organization_id: "organization_id"
+});
 str_accessors!(ClientDefaultOrganization: organization_id);
 #[allow(deprecated)]
 impl ClientDefaultOrganization {
@@ -2271,22 +2204,23 @@ ClientDefaultOrganizationFlowsEnum {
 ClientCredentials => "client_credentials",
 });
 /// A model of the schema `ClientEncryptionKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientEncryptionKey {
     /// `cert`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
     /// `pub`: a string.
-    #[serde(rename = "pub", default, skip_serializing_if = "Option::is_none")]
     pub pub_: Option<String>,
     /// `subject`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientEncryptionKey {
+    cert: "cert",
+    pub_: "pub",
+    subject: "subject"
+});
 #[allow(deprecated)]
 impl ClientEncryptionKey {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2330,25 +2264,26 @@ Cimd => "cimd",
 Dcr => "dcr",
 });
 /// A model of the schema `ClientJwtConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientJwtConfiguration {
     /// `alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); defaults to `"HS256"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<SigningAlgorithmEnum>,
     /// `lifetime_in_seconds`: an integer; defaults to `36000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifetime_in_seconds: Option<i64>,
     /// `scopes`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<crate::secret::SecretMap>,
     /// `secret_encoded`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_encoded: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientJwtConfiguration {
+    alg: "alg",
+    lifetime_in_seconds: "lifetime_in_seconds",
+    scopes: "scopes",
+    secret_encoded: "secret_encoded"
+});
 #[allow(deprecated)]
 impl ClientJwtConfiguration {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2380,19 +2315,20 @@ scopes(scopes) -> Option<&crate::secret::SecretMap> {.as_ref()};
 secret_encoded(secret_encoded) -> Option<bool> {};
 });
 /// A model of the schema `ClientMobile`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientMobile {
     /// `android`: a [`ClientMobileAndroid`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub android: Option<ClientMobileAndroid>,
     /// `ios`: a [`ClientMobileiOs`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ios: Option<ClientMobileiOs>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientMobile {
+    android: "android",
+    ios: "ios"
+});
 #[allow(deprecated)]
 impl ClientMobile {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2416,19 +2352,20 @@ android(android) -> Option<&ClientMobileAndroid> {.as_ref()};
 ios(ios) -> Option<&ClientMobileiOs> {.as_ref()};
 });
 /// A model of the schema `ClientMobileAndroid`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientMobileAndroid {
     /// `app_package_name`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_package_name: Option<String>,
     /// `sha256_cert_fingerprints`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256_cert_fingerprints: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientMobileAndroid {
+    app_package_name: "app_package_name",
+    sha256_cert_fingerprints: "sha256_cert_fingerprints"
+});
 str_accessors!(ClientMobileAndroid: app_package_name);
 #[allow(deprecated)]
 impl ClientMobileAndroid {
@@ -2453,19 +2390,20 @@ getters!(ClientMobileAndroid {
 sha256_cert_fingerprints(sha256_cert_fingerprints) -> &[String] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `ClientMobileiOS`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientMobileiOs {
     /// `app_bundle_identifier`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_bundle_identifier: Option<String>,
     /// `team_id`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientMobileiOs {
+    app_bundle_identifier: "app_bundle_identifier",
+    team_id: "team_id"
+});
 str_accessors!(ClientMobileiOs: team_id);
 #[allow(deprecated)]
 impl ClientMobileiOs {
@@ -2514,28 +2452,29 @@ Allow => "allow",
 AllowIfEmpty => "allow_if_empty",
 });
 /// A model of the schema `ClientMyOrganizationPostConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientMyOrganizationPostConfiguration {
     /// `allowed_strategies`: a list, each item a [`ClientMyOrganizationConfigurationAllowedStrategiesEnum`] (one of `pingfederate`, `adfs`, `waad`, `google-apps`, `okta`, `oidc`, `samlp`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_strategies: Option<Vec<ClientMyOrganizationConfigurationAllowedStrategiesEnum>>,
     /// `connection_deletion_behavior`: a [`ClientMyOrganizationDeletionBehaviorEnum`] (one of `allow`, `allow_if_empty`); for example `"allow"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_deletion_behavior: Option<ClientMyOrganizationDeletionBehaviorEnum>,
     /// `connection_profile_id`: a string; format `connection-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_profile_id: Option<String>,
     /// `invitation_landing_client_id`: a string; format `client-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation_landing_client_id: Option<String>,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientMyOrganizationPostConfiguration {
+    allowed_strategies: "allowed_strategies",
+    connection_deletion_behavior: "connection_deletion_behavior",
+    connection_profile_id: "connection_profile_id",
+    invitation_landing_client_id: "invitation_landing_client_id",
+    user_attribute_profile_id: "user_attribute_profile_id"
+});
 str_accessors!(ClientMyOrganizationPostConfiguration: connection_profile_id, invitation_landing_client_id, user_attribute_profile_id);
 #[allow(deprecated)]
 impl ClientMyOrganizationPostConfiguration {
@@ -2577,21 +2516,22 @@ connection_deletion_behavior(connection_deletion_behavior) -> Option<&ClientMyOr
 /// The schema `ClientMyOrganizationResponseConfiguration`: the same shape as [`ClientMyOrganizationPostConfiguration`], so one type serves both.
 pub type ClientMyOrganizationResponseConfiguration = ClientMyOrganizationPostConfiguration;
 /// A model of the schema `ClientOIDCBackchannelLogoutInitiators`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientOidcBackchannelLogoutInitiators {
     /// `mode`: a [`ClientOidcBackchannelLogoutInitiatorsModeEnum`] (one of `custom`, `all`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ClientOidcBackchannelLogoutInitiatorsModeEnum>,
     /// `selected_initiators`: a list, each item a [`ClientOidcBackchannelLogoutInitiatorsEnum`] (one of `rp-logout`, `idp-logout`, `password-changed`, `session-expired`, `session-revoked`, `account-deleted`, `email-identifier-changed`, `mfa-phone-unenrolled`, `account-deactivated`).
     ///
     /// Note: Needs `mode` to be `custom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected_initiators: Option<Vec<ClientOidcBackchannelLogoutInitiatorsEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientOidcBackchannelLogoutInitiators {
+    mode: "mode",
+    selected_initiators: "selected_initiators"
+});
 #[allow(deprecated)]
 impl ClientOidcBackchannelLogoutInitiators {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2651,16 +2591,15 @@ Custom => "custom",
 All => "all",
 });
 /// A model of the schema `ClientOIDCBackchannelLogoutSessionMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientOidcBackchannelLogoutSessionMetadata {
     /// `include`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientOidcBackchannelLogoutSessionMetadata { include: "include" });
 #[allow(deprecated)]
 impl ClientOidcBackchannelLogoutSessionMetadata {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2680,23 +2619,24 @@ getters!(ClientOidcBackchannelLogoutSessionMetadata {
 include(include) -> Option<bool> {};
 });
 /// A model of the schema `ClientOIDCBackchannelLogoutSettings`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientOidcBackchannelLogoutSettings {
     /// `backchannel_logout_initiators`: a [`ClientOidcBackchannelLogoutInitiators`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backchannel_logout_initiators: Option<ClientOidcBackchannelLogoutInitiators>,
     /// `backchannel_logout_session_metadata`: a [`ClientOidcBackchannelLogoutSessionMetadata`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub backchannel_logout_session_metadata:
         crate::Nullable<ClientOidcBackchannelLogoutSessionMetadata>,
     /// `backchannel_logout_urls`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backchannel_logout_urls: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientOidcBackchannelLogoutSettings {
+    backchannel_logout_initiators: "backchannel_logout_initiators",
+    backchannel_logout_session_metadata: "backchannel_logout_session_metadata",
+    backchannel_logout_urls: "backchannel_logout_urls"
+});
 #[allow(deprecated)]
 impl ClientOidcBackchannelLogoutSettings {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2764,41 +2704,42 @@ AllowAlways => "allow_always",
 OpenRedirectProtection => "open_redirect_protection",
 });
 /// A model of the schema `ClientRefreshTokenConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientRefreshTokenConfiguration {
     /// `expiration_type`: a [`RefreshTokenExpirationTypeEnum`] (one of `expiring`, `non-expiring`); for example `"non-expiring"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_type: Option<RefreshTokenExpirationTypeEnum>,
     /// `idle_token_lifetime`: an integer; at least 1.
     ///
     /// Note: Needs `infinite_idle_token_lifetime` to be `false` (its default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_token_lifetime: Option<i64>,
     /// `infinite_idle_token_lifetime`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infinite_idle_token_lifetime: Option<bool>,
     /// `infinite_token_lifetime`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infinite_token_lifetime: Option<bool>,
     /// `leeway`: an integer; defaults to `0`; at least 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leeway: Option<i64>,
     /// `policies`: a list, each item a [`ClientRefreshTokenPolicy`]; at least 1 items; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub policies: crate::Nullable<Vec<ClientRefreshTokenPolicy>>,
     /// `rotation_type`: a [`RefreshTokenRotationTypeEnum`] (one of `rotating`, `non-rotating`); for example `"non-rotating"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_type: Option<RefreshTokenRotationTypeEnum>,
     /// `token_lifetime`: an integer; 1 to 157788000.
     ///
     /// Note: Needs `infinite_token_lifetime` to be `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_lifetime: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientRefreshTokenConfiguration {
+    expiration_type: "expiration_type",
+    idle_token_lifetime: "idle_token_lifetime",
+    infinite_idle_token_lifetime: "infinite_idle_token_lifetime",
+    infinite_token_lifetime: "infinite_token_lifetime",
+    leeway: "leeway",
+    policies: "policies",
+    rotation_type: "rotation_type",
+    token_lifetime: "token_lifetime"
+});
 #[allow(deprecated)]
 impl ClientRefreshTokenConfiguration {
     /// A value with the required `expiration_type`, `rotation_type`; set the others with the `with_*` methods.
@@ -2861,19 +2802,20 @@ rotation_type(rotation_type) -> Option<&RefreshTokenRotationTypeEnum> {.as_ref()
 token_lifetime(token_lifetime) -> Option<i64> {};
 });
 /// A model of the schema `ClientRefreshTokenPolicy`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientRefreshTokenPolicy {
     /// `audience`: a string; 1 to 600 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `scope`: a list, each item a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientRefreshTokenPolicy {
+    audience: "audience",
+    scope: "scope"
+});
 #[allow(deprecated)]
 impl ClientRefreshTokenPolicy {
     /// A value with the required `audience`, `scope`; set the others with the `with_*` methods.
@@ -2912,35 +2854,36 @@ Cookie => "cookie",
 Query => "query",
 });
 /// A model of the schema `ClientSessionTransferConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientSessionTransferConfiguration {
     /// `allow_refresh_token`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_refresh_token: Option<bool>,
     /// `allowed_authentication_methods`: a list, each item a [`ClientSessionTransferAllowedAuthenticationMethodsEnum`] (one of `cookie`, `query`); may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub allowed_authentication_methods:
         crate::Nullable<Vec<ClientSessionTransferAllowedAuthenticationMethodsEnum>>,
     /// `can_create_session_transfer_token`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_create_session_transfer_token: Option<bool>,
     /// `delegation`: a [`ClientSessionTransferDelegationConfiguration`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub delegation: crate::Nullable<ClientSessionTransferDelegationConfiguration>,
     /// `enforce_cascade_revocation`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_cascade_revocation: Option<bool>,
     /// `enforce_device_binding`: a [`ClientSessionTransferDeviceBindingEnum`] (one of `ip`, `asn`, `none`); defaults to `"ip"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_device_binding: Option<ClientSessionTransferDeviceBindingEnum>,
     /// `enforce_online_refresh_tokens`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_online_refresh_tokens: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientSessionTransferConfiguration {
+    allow_refresh_token: "allow_refresh_token",
+    allowed_authentication_methods: "allowed_authentication_methods",
+    can_create_session_transfer_token: "can_create_session_transfer_token",
+    delegation: "delegation",
+    enforce_cascade_revocation: "enforce_cascade_revocation",
+    enforce_device_binding: "enforce_device_binding",
+    enforce_online_refresh_tokens: "enforce_online_refresh_tokens"
+});
 #[allow(deprecated)]
 impl ClientSessionTransferConfiguration {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2986,19 +2929,20 @@ enforce_device_binding(enforce_device_binding) -> Option<&ClientSessionTransferD
 enforce_online_refresh_tokens(enforce_online_refresh_tokens) -> Option<bool> {};
 });
 /// A model of the schema `ClientSessionTransferDelegationConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientSessionTransferDelegationConfiguration {
     /// `allow_delegated_access`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_delegated_access: Option<bool>,
     /// `enforce_device_binding`: a [`ClientSessionTransferDelegationDeviceBindingEnum`] (one of `ip`, `asn`); defaults to `"ip"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_device_binding: Option<ClientSessionTransferDelegationDeviceBindingEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientSessionTransferDelegationConfiguration {
+    allow_delegated_access: "allow_delegated_access",
+    enforce_device_binding: "enforce_device_binding"
+});
 #[allow(deprecated)]
 impl ClientSessionTransferDelegationConfiguration {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3040,19 +2984,20 @@ Asn => "asn",
 None => "none",
 });
 /// A model of the schema `ClientSignedRequestObjectWithCredentialId`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientSignedRequestObjectWithCredentialId {
     /// `credentials`: a list, each item a [`CredentialId`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<CredentialId>>,
     /// `required`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientSignedRequestObjectWithCredentialId {
+    credentials: "credentials",
+    required: "required"
+});
 #[allow(deprecated)]
 impl ClientSignedRequestObjectWithCredentialId {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3078,19 +3023,20 @@ credentials(credentials) -> &[CredentialId] {.as_deref().unwrap_or_default()};
 required(required) -> Option<bool> {};
 });
 /// A model of the schema `ClientSignedRequestObjectWithPublicKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientSignedRequestObjectWithPublicKey {
     /// `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<PublicKeyCredential>>,
     /// `required`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientSignedRequestObjectWithPublicKey {
+    credentials: "credentials",
+    required: "required"
+});
 #[allow(deprecated)]
 impl ClientSignedRequestObjectWithPublicKey {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3110,22 +3056,23 @@ list_setters!(ClientSignedRequestObjectWithPublicKey {
 with_credentials(credentials): PublicKeyCredential;
 });
 /// A model of the schema `ClientSigningKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientSigningKey {
     /// `cert`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
     /// `pkcs7`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs7: Option<String>,
     /// `subject`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientSigningKey {
+    cert: "cert",
+    pkcs7: "pkcs7",
+    subject: "subject"
+});
 getters!(ClientSigningKey {
 /// `cert`, if present.
 cert(cert) -> Option<&str> {.as_deref()};
@@ -3153,16 +3100,17 @@ ClientSecretPost => "client_secret_post",
 ClientSecretBasic => "client_secret_basic",
 });
 /// A model of the schema `ClientTokenExchangeConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientTokenExchangeConfiguration {
     /// `allow_any_profile_of_type`: a list, each item a [`ClientTokenExchangeTypeEnum`] (one of `custom_authentication`, `on_behalf_of_token_exchange`); at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_any_profile_of_type: Option<Vec<ClientTokenExchangeTypeEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientTokenExchangeConfiguration {
+    allow_any_profile_of_type: "allow_any_profile_of_type"
+});
 #[allow(deprecated)]
 impl ClientTokenExchangeConfiguration {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3190,19 +3138,20 @@ CustomAuthentication => "custom_authentication",
 OnBehalfOfTokenExchange => "on_behalf_of_token_exchange",
 });
 /// A model of the schema `ClientTokenVaultPrivilegedAccessWithCredentialId`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientTokenVaultPrivilegedAccessWithCredentialId {
     /// `credentials`: a list, each item a [`CredentialId`]; at least 0 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<CredentialId>>,
     /// `ip_allowlist`: a list, each item a [`TokenVaultPrivilegedAccessIpAllowlistEntry`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_allowlist: Option<Vec<TokenVaultPrivilegedAccessIpAllowlistEntry>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientTokenVaultPrivilegedAccessWithCredentialId {
+    credentials: "credentials",
+    ip_allowlist: "ip_allowlist"
+});
 #[allow(deprecated)]
 impl ClientTokenVaultPrivilegedAccessWithCredentialId {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
@@ -3227,19 +3176,20 @@ credentials(credentials) -> &[CredentialId] {.as_deref().unwrap_or_default()};
 ip_allowlist(ip_allowlist) -> &[TokenVaultPrivilegedAccessIpAllowlistEntry] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `ClientTokenVaultPrivilegedAccessWithPublicKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClientTokenVaultPrivilegedAccessWithPublicKey {
     /// `credentials`: a list, each item a [`PublicKeyCredential`]; at least 0 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<PublicKeyCredential>>,
     /// `ip_allowlist`: a list, each item a [`TokenVaultPrivilegedAccessIpAllowlistEntry`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_allowlist: Option<Vec<TokenVaultPrivilegedAccessIpAllowlistEntry>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ClientTokenVaultPrivilegedAccessWithPublicKey {
+    credentials: "credentials",
+    ip_allowlist: "ip_allowlist"
+});
 #[allow(deprecated)]
 impl ClientTokenVaultPrivilegedAccessWithPublicKey {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
@@ -3258,16 +3208,17 @@ with_credentials(credentials): PublicKeyCredential;
 with_ip_allowlist(ip_allowlist): TokenVaultPrivilegedAccessIpAllowlistEntry;
 });
 /// A model of the schema `CreateClientAuthenticationMethodSelfSignedTLSClientAuth`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
     /// `credentials`: a list, each item a [`X509CertificateCredential`]; at least 0 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Vec<X509CertificateCredential>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
+    credentials: "credentials"
+});
 #[allow(deprecated)]
 impl CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
     /// A value with the required `credentials`; set the others with the `with_*` methods.
@@ -3286,183 +3237,129 @@ list_setters!(CreateClientAuthenticationMethodSelfSignedTlsClientAuth {
 with_credentials(credentials): X509CertificateCredential;
 });
 /// A request body, the schema `CreateClientRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateClientRequestContent {
     /// `addons`: a [`ClientAddons`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     addons: Option<ClientAddons>,
     /// `allowed_clients`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_clients: Option<Vec<String>>,
     /// `allowed_logout_urls`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_logout_urls: Option<Vec<String>>,
     /// `allowed_origins`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_origins: Option<Vec<String>>,
     /// `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
     app_type: Option<ClientAppTypeEnum>,
     /// `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     async_approval_notification_channels: Option<Vec<AsyncApprovalNotificationsChannelsEnum>>,
     /// `callbacks`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     callbacks: Option<Vec<String>>,
     /// `client_aliases`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientCreateAuthenticationMethod`].
     ///
     /// Note: Sending it needs the `create:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method`. Needs `jwt_configuration.alg` to be `RS256`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_authentication_methods: Option<ClientCreateAuthenticationMethod>,
     /// `client_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_metadata: Option<crate::secret::SecretMap>,
     /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     compliance_level: crate::Nullable<ClientComplianceLevelEnum>,
     /// `cross_origin_authentication`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     cross_origin_authentication: Option<bool>,
     /// `cross_origin_loc`: a string; format `url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     cross_origin_loc: Option<String>,
     /// `custom_login_page`: a string; at least 1 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     custom_login_page: Option<String>,
     /// `custom_login_page_on`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     custom_login_page_on: Option<bool>,
     /// `custom_login_page_preview`: a string; at least 1 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     custom_login_page_preview: Option<String>,
     /// `default_organization`: a [`ClientDefaultOrganization`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     default_organization: crate::Nullable<ClientDefaultOrganization>,
     /// `description`: a string; at most 140 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     encryption_key: crate::Nullable<ClientEncryptionKey>,
     /// `express_configuration`: a [`ExpressConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     express_configuration: Option<ExpressConfiguration>,
     /// `fedcm_login`: a [`FedCmLogin`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     fedcm_login: Option<FedCmLogin>,
     /// `form_template`: a string; at least 1 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     form_template: Option<String>,
     /// `grant_types`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     grant_types: Option<Vec<String>>,
     /// `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     initiate_login_uri: Option<String>,
     /// `is_first_party`: a boolean; defaults to `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_first_party: Option<bool>,
     /// `is_token_endpoint_ip_header_trusted`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_token_endpoint_ip_header_trusted: Option<bool>,
     /// `jwt_configuration`: a [`ClientJwtConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     jwt_configuration: Option<ClientJwtConfiguration>,
     /// `logo_uri`: a string; format `absolute-uri-or-empty`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     logo_uri: Option<String>,
     /// `mobile`: a [`ClientMobile`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     mobile: Option<ClientMobile>,
     /// `my_organization_configuration`: a [`ClientMyOrganizationPostConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     my_organization_configuration: Option<ClientMyOrganizationPostConfiguration>,
     /// `name`: a string; matches `^[^<>]+$`; required.
     name: String,
     /// `native_social_login`: a [`NativeSocialLogin`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     native_social_login: Option<NativeSocialLogin>,
     /// `oidc_backchannel_logout`: a [`ClientOidcBackchannelLogoutSettings`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     oidc_backchannel_logout: Option<ClientOidcBackchannelLogoutSettings>,
     /// `oidc_conformant`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     oidc_conformant: Option<bool>,
     /// `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     oidc_logout: Option<ClientOidcBackchannelLogoutSettings>,
     /// `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_discovery_methods: Option<Vec<ClientOrganizationDiscoveryEnum>>,
     /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`.
     ///
     /// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_require_behavior: Option<ClientOrganizationRequireBehaviorEnum>,
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_usage: Option<ClientOrganizationUsageEnum>,
     /// `par_request_expiry`: an integer; 10 to 600; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     par_request_expiry: crate::Nullable<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
     ///
     /// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     redirection_policy: Option<ClientRedirectionPolicyEnum>,
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     refresh_token: crate::Nullable<ClientRefreshTokenConfiguration>,
     /// `require_proof_of_possession`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     require_proof_of_possession: Option<bool>,
     /// `require_pushed_authorization_requests`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     require_pushed_authorization_requests: Option<bool>,
     /// `resource_server_identifier`: a string; 1 to 600 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     resource_server_identifier: Option<String>,
     /// `session_transfer`: a [`ClientSessionTransferConfiguration`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     session_transfer: crate::Nullable<ClientSessionTransferConfiguration>,
     /// `signed_request_object`: a [`ClientSignedRequestObjectWithPublicKey`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     signed_request_object: Option<ClientSignedRequestObjectWithPublicKey>,
     /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     skip_non_verifiable_callback_uri_confirmation_prompt: Option<bool>,
     /// `sso`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     sso: Option<bool>,
     /// `sso_disabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     sso_disabled: Option<bool>,
     /// `third_party_security_mode`: a [`ClientThirdPartySecurityModeEnum`] (one of `strict`, `permissive`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     third_party_security_mode: Option<ClientThirdPartySecurityModeEnum>,
     /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`.
     ///
     /// Note: Cannot be sent together with `client_authentication_methods`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_endpoint_auth_method: Option<ClientTokenEndpointAuthMethodEnum>,
     /// `token_exchange`: a [`ClientTokenExchangeConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_exchange: Option<ClientTokenExchangeConfiguration>,
     /// `token_quota`: a [`CreateTokenQuota`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_quota: Option<CreateTokenQuota>,
     /// `token_vault_privileged_access`: a [`ClientTokenVaultPrivilegedAccessWithPublicKey`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_vault_privileged_access: Option<ClientTokenVaultPrivilegedAccessWithPublicKey>,
     /// `web_origins`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     web_origins: Option<Vec<String>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateClientRequestContent { name: "name"; addons: "addons", allowed_clients: "allowed_clients", allowed_logout_urls: "allowed_logout_urls", allowed_origins: "allowed_origins", app_type: "app_type", async_approval_notification_channels: "async_approval_notification_channels", callbacks: "callbacks", client_aliases: "client_aliases", client_authentication_methods: "client_authentication_methods", client_metadata: "client_metadata", compliance_level: "compliance_level", cross_origin_authentication: "cross_origin_authentication", cross_origin_loc: "cross_origin_loc", custom_login_page: "custom_login_page", custom_login_page_on: "custom_login_page_on", custom_login_page_preview: "custom_login_page_preview", default_organization: "default_organization", description: "description", encryption_key: "encryption_key", express_configuration: "express_configuration", fedcm_login: "fedcm_login", form_template: "form_template", grant_types: "grant_types", initiate_login_uri: "initiate_login_uri", is_first_party: "is_first_party", is_token_endpoint_ip_header_trusted: "is_token_endpoint_ip_header_trusted", jwt_configuration: "jwt_configuration", logo_uri: "logo_uri", mobile: "mobile", my_organization_configuration: "my_organization_configuration", native_social_login: "native_social_login", oidc_backchannel_logout: "oidc_backchannel_logout", oidc_conformant: "oidc_conformant", oidc_logout: "oidc_logout", organization_discovery_methods: "organization_discovery_methods", organization_require_behavior: "organization_require_behavior", organization_usage: "organization_usage", par_request_expiry: "par_request_expiry", redirection_policy: "redirection_policy", refresh_token: "refresh_token", require_proof_of_possession: "require_proof_of_possession", require_pushed_authorization_requests: "require_pushed_authorization_requests", resource_server_identifier: "resource_server_identifier", session_transfer: "session_transfer", signed_request_object: "signed_request_object", skip_non_verifiable_callback_uri_confirmation_prompt: "skip_non_verifiable_callback_uri_confirmation_prompt", sso: "sso", sso_disabled: "sso_disabled", third_party_security_mode: "third_party_security_mode", token_endpoint_auth_method: "token_endpoint_auth_method", token_exchange: "token_exchange", token_quota: "token_quota", token_vault_privileged_access: "token_vault_privileged_access", web_origins: "web_origins" });
 #[allow(deprecated)]
 impl CreateClientRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
@@ -3660,16 +3557,15 @@ impl CreateClientRequestContent {
 /// The schema `CreateClientResponseContent`: the same shape as [`Client`], so one type serves both.
 pub type CreateClientResponseContent = Client;
 /// A model of the schema `CredentialId`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CredentialId {
     /// `id`: a string; format `credential-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CredentialId { id: "id" });
 str_accessors!(CredentialId: id);
 #[allow(deprecated)]
 impl CredentialId {
@@ -3697,40 +3593,41 @@ impl From<&str> for CredentialId {
     }
 }
 /// A model of the schema `ExpressConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExpressConfiguration {
     /// `admin_login_domain`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_login_domain: Option<String>,
     /// `connection_profile_id`: a string; format `connection-profile-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_profile_id: Option<String>,
     /// `enable_client`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_client: Option<bool>,
     /// `enable_organization`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_organization: Option<bool>,
     /// `initiate_login_uri_template`: a string; format `ec-initiate-login-uri-template-url`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiate_login_uri_template: Option<String>,
     /// `linked_clients`: a list, each item a [`LinkedClientConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_clients: Option<Vec<LinkedClientConfiguration>>,
     /// `oin_submission_id`: a string; 1 to 200 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oin_submission_id: Option<String>,
     /// `okta_oin_client_id`: a string; format `client-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta_oin_client_id: Option<String>,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ExpressConfiguration {
+    admin_login_domain: "admin_login_domain",
+    connection_profile_id: "connection_profile_id",
+    enable_client: "enable_client",
+    enable_organization: "enable_organization",
+    initiate_login_uri_template: "initiate_login_uri_template",
+    linked_clients: "linked_clients",
+    oin_submission_id: "oin_submission_id",
+    okta_oin_client_id: "okta_oin_client_id",
+    user_attribute_profile_id: "user_attribute_profile_id"
+});
 str_accessors!(ExpressConfiguration: connection_profile_id, oin_submission_id, okta_oin_client_id, user_attribute_profile_id);
 #[allow(deprecated)]
 impl ExpressConfiguration {
@@ -3792,16 +3689,15 @@ initiate_login_uri_template(initiate_login_uri_template) -> Option<&str> {.as_de
 linked_clients(linked_clients) -> &[LinkedClientConfiguration] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `FedCMLogin`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FedCmLogin {
     /// `google`: a [`FedCmLoginGoogle`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google: Option<FedCmLoginGoogle>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FedCmLogin { google: "google" });
 #[allow(deprecated)]
 impl FedCmLogin {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3821,16 +3717,17 @@ getters!(FedCmLogin {
 google(google) -> Option<&FedCmLoginGoogle> {.as_ref()};
 });
 /// A model of the schema `FedCMLoginGoogle`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FedCmLoginGoogle {
     /// `is_enabled`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FedCmLoginGoogle {
+    is_enabled: "is_enabled"
+});
 #[allow(deprecated)]
 impl FedCmLoginGoogle {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3850,16 +3747,15 @@ getters!(FedCmLoginGoogle {
 is_enabled(is_enabled) -> Option<bool> {};
 });
 /// A model of the schema `FedCMLoginPatch`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FedCmLoginPatch {
     /// `google`: a [`FedCmLoginGoogle`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub google: crate::Nullable<FedCmLoginGoogle>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FedCmLoginPatch { google: "google" });
 #[allow(deprecated)]
 impl FedCmLoginPatch {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3879,16 +3775,17 @@ pub type GetClientCredentialResponseContent = ClientCredential;
 /// The schema `GetClientResponseContent`: the same shape as [`Client`], so one type serves both.
 pub type GetClientResponseContent = Client;
 /// A model of the schema `LinkedClientConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LinkedClientConfiguration {
     /// `client_id`: a string; format `client-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LinkedClientConfiguration {
+    client_id: "client_id"
+});
 str_accessors!(LinkedClientConfiguration: client_id);
 #[allow(deprecated)]
 impl LinkedClientConfiguration {
@@ -3916,22 +3813,23 @@ impl From<&str> for LinkedClientConfiguration {
     }
 }
 /// A model of the schema `NativeSocialLogin`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NativeSocialLogin {
     /// `apple`: a [`NativeSocialLoginApple`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apple: Option<NativeSocialLoginApple>,
     /// `facebook`: a [`NativeSocialLoginFacebook`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facebook: Option<NativeSocialLoginFacebook>,
     /// `google`: a [`NativeSocialLoginGoogle`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google: Option<NativeSocialLoginGoogle>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(NativeSocialLogin {
+    apple: "apple",
+    facebook: "facebook",
+    google: "google"
+});
 #[allow(deprecated)]
 impl NativeSocialLogin {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3959,16 +3857,15 @@ facebook(facebook) -> Option<&NativeSocialLoginFacebook> {.as_ref()};
 google(google) -> Option<&NativeSocialLoginGoogle> {.as_ref()};
 });
 /// A model of the schema `NativeSocialLoginApple`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NativeSocialLoginApple {
     /// `enabled`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(NativeSocialLoginApple { enabled: "enabled" });
 #[allow(deprecated)]
 impl NativeSocialLoginApple {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3992,22 +3889,23 @@ pub type NativeSocialLoginFacebook = NativeSocialLoginApple;
 /// The schema `NativeSocialLoginGoogle`: the same shape as [`NativeSocialLoginApple`], so one type serves both.
 pub type NativeSocialLoginGoogle = NativeSocialLoginApple;
 /// A model of the schema `NativeSocialLoginPatch`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NativeSocialLoginPatch {
     /// `apple`: a [`NativeSocialLoginApple`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub apple: crate::Nullable<NativeSocialLoginApple>,
     /// `facebook`: a [`NativeSocialLoginApple`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub facebook: crate::Nullable<NativeSocialLoginApple>,
     /// `google`: a [`NativeSocialLoginApple`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub google: crate::Nullable<NativeSocialLoginApple>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(NativeSocialLoginPatch {
+    apple: "apple",
+    facebook: "facebook",
+    google: "google"
+});
 #[allow(deprecated)]
 impl NativeSocialLoginPatch {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -4027,14 +3925,13 @@ with_facebook, clear_facebook(facebook): NativeSocialLoginApple;
 with_google, clear_google(google): NativeSocialLoginApple;
 });
 /// A request body, the schema `PatchClientCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PatchClientCredentialRequestContent {
     /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     expires_at: crate::Nullable<crate::Timestamp>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(PatchClientCredentialRequestContent { ; expires_at: "expires_at" });
 #[allow(deprecated)]
 impl PatchClientCredentialRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -4060,38 +3957,31 @@ impl PatchClientCredentialRequestContent {
 /// The schema `PatchClientCredentialResponseContent`: the same shape as [`ClientCredential`], so one type serves both.
 pub type PatchClientCredentialResponseContent = ClientCredential;
 /// A request body, the schema `PostClientCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostClientCredentialRequestContent {
     /// `alg`: a [`PublicKeyCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     alg: Option<PublicKeyCredentialAlgorithmEnum>,
     /// `credential_type`: a [`ClientCredentialTypeEnum`] (one of `public_key`, `cert_subject_dn`, `x509_cert`); required.
     credential_type: ClientCredentialTypeEnum,
     /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2023-02-07T12:40:17.807Z"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<crate::Timestamp>,
     /// `kid`: a string; 10 to 64 characters; matches `^([0-9a-zA-Z-_]{10,64})$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     kid: Option<String>,
     /// `name`: a string; for example `""`; at most 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `parse_expiry_from_cert`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     parse_expiry_from_cert: Option<bool>,
     /// `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`.
     ///
     /// Note: Cannot be sent together with `subject_dn`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pem: Option<String>,
     /// `subject_dn`: a string; 1 to 256 characters.
     ///
     /// Note: Cannot be sent together with `pem`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     subject_dn: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(PostClientCredentialRequestContent { credential_type: "credential_type"; alg: "alg", expires_at: "expires_at", kid: "kid", name: "name", parse_expiry_from_cert: "parse_expiry_from_cert", pem: "pem", subject_dn: "subject_dn" });
 #[allow(deprecated)]
 impl PostClientCredentialRequestContent {
     /// A value with the required `credential_type`; set the others with the `with_*` methods.
@@ -4142,25 +4032,26 @@ pub type PostClientCredentialResponseContent = ClientCredential;
 /// The schema `PreviewCimdMetadataRequestContent`: the same shape as [`RegisterCimdClientRequestContent`], so one type serves both.
 pub type PreviewCimdMetadataRequestContent = RegisterCimdClientRequestContent;
 /// A model of the schema `PreviewCimdMetadataResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PreviewCimdMetadataResponseContent {
     /// `client_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `errors`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
     /// `mapped_fields`: a [`CimdMappedClientFields`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapped_fields: Option<CimdMappedClientFields>,
     /// `validation`: a [`CimdValidationResult`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<CimdValidationResult>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PreviewCimdMetadataResponseContent {
+    client_id: "client_id",
+    errors: "errors",
+    mapped_fields: "mapped_fields",
+    validation: "validation"
+});
 str_accessors!(PreviewCimdMetadataResponseContent: client_id);
 getters!(PreviewCimdMetadataResponseContent {
 /// `errors`, or an empty slice when it is absent.
@@ -4171,34 +4062,35 @@ mapped_fields(mapped_fields) -> Option<&CimdMappedClientFields> {.as_ref()};
 validation(validation) -> Option<&CimdValidationResult> {.as_ref()};
 });
 /// A model of the schema `PublicKeyCredential`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PublicKeyCredential {
     /// `alg`: a [`PublicKeyCredentialAlgorithmEnum`] (one of `RS256`, `RS384`, `PS256`); defaults to `"RS256"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<PublicKeyCredentialAlgorithmEnum>,
     /// `credential_type`: a [`PublicKeyCredentialTypeEnum`] (one of `public_key`); for example `"public_key"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<PublicKeyCredentialTypeEnum>,
     /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2023-02-07T12:40:17.807Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<crate::Timestamp>,
     /// `kid`: a string; 10 to 64 characters; matches `^([0-9a-zA-Z-_]{10,64})$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `name`: a string; for example `""`; at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `parse_expiry_from_cert`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parse_expiry_from_cert: Option<bool>,
     /// `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PublicKeyCredential {
+    alg: "alg",
+    credential_type: "credential_type",
+    expires_at: "expires_at",
+    kid: "kid",
+    name: "name",
+    parse_expiry_from_cert: "parse_expiry_from_cert",
+    pem: "pem"
+});
 str_accessors!(PublicKeyCredential: name);
 #[allow(deprecated)]
 impl PublicKeyCredential {
@@ -4251,13 +4143,13 @@ Rotating => "rotating",
 NonRotating => "non-rotating",
 });
 /// A request body, the schema `RegisterCimdClientRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegisterCimdClientRequestContent {
     /// `external_client_id`: a string; format `absolute-https-uri-or-empty`; 1 to 120 characters; required.
     external_client_id: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(RegisterCimdClientRequestContent { external_client_id: "external_client_id";  });
 #[allow(deprecated)]
 impl RegisterCimdClientRequestContent {
     /// A value with the required `external_client_id`.
@@ -4277,22 +4169,23 @@ impl RegisterCimdClientRequestContent {
     }
 }
 /// A model of the schema `RegisterCimdClientResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RegisterCimdClientResponseContent {
     /// `client_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `mapped_fields`: a [`CimdMappedClientFields`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapped_fields: Option<CimdMappedClientFields>,
     /// `validation`: a [`CimdValidationResult`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<CimdValidationResult>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RegisterCimdClientResponseContent {
+    client_id: "client_id",
+    mapped_fields: "mapped_fields",
+    validation: "validation"
+});
 str_accessors!(RegisterCimdClientResponseContent: client_id);
 getters!(RegisterCimdClientResponseContent {
 /// `mapped_fields`, if present.
@@ -4303,8 +4196,7 @@ validation(validation) -> Option<&CimdValidationResult> {.as_ref()};
 /// The schema `RotateClientSecretResponseContent`: the same shape as [`Client`], so one type serves both.
 pub type RotateClientSecretResponseContent = Client;
 /// One of several shapes: the schema `TokenVaultPrivilegedAccessIpAllowlistEntry`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum TokenVaultPrivilegedAccessIpAllowlistEntry {
@@ -4319,9 +4211,20 @@ pub enum TokenVaultPrivilegedAccessIpAllowlistEntry {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for TokenVaultPrivilegedAccessIpAllowlistEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for TokenVaultPrivilegedAccessIpAllowlistEntry {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::String2(value) => crate::json::ToJson::to_json(value),
+            Self::String3(value) => crate::json::ToJson::to_json(value),
+            Self::String4(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(TokenVaultPrivilegedAccessIpAllowlistEntry);
+impl crate::json::FromJson for TokenVaultPrivilegedAccessIpAllowlistEntry {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -4330,28 +4233,28 @@ impl<'de> serde::Deserialize<'de> for TokenVaultPrivilegedAccessIpAllowlistEntry
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String2),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String3),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String4),
                 },
             ],
             Self::Unknown,
@@ -4366,189 +4269,134 @@ String4(String) => as_string4, is_string4;
 } from {
 });
 /// A request body, the schema `UpdateClientRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateClientRequestContent {
     /// `addons`: a [`ClientAddons`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     addons: Option<ClientAddons>,
     /// `allowed_clients`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_clients: Option<Vec<String>>,
     /// `allowed_logout_urls`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_logout_urls: Option<Vec<String>>,
     /// `allowed_origins`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_origins: Option<Vec<String>>,
     /// `app_type`: a [`ClientAppTypeEnum`] (one of `native`, `spa`, `regular_web`, `non_interactive`, `resource_server`, `express_configuration`, `rms`, `box`, `cloudbees`, `concur`, `dropbox`, `mscrm`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
     app_type: Option<ClientAppTypeEnum>,
     /// `async_approval_notification_channels`: a list, each item a [`AsyncApprovalNotificationsChannelsEnum`] (one of `guardian-push`, `email`); at least 1 items; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     async_approval_notification_channels:
         crate::Nullable<Vec<AsyncApprovalNotificationsChannelsEnum>>,
     /// `callbacks`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     callbacks: Option<Vec<String>>,
     /// `client_aliases`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_aliases: Option<Vec<String>>,
     /// `client_authentication_methods`: a [`ClientAuthenticationMethod`]; may be `null`.
     ///
     /// Note: Sending it needs the `update:client_credentials` scope. Cannot be sent together with `token_endpoint_auth_method` ([`clear_token_endpoint_auth_method`](UpdateClientRequestContent::clear_token_endpoint_auth_method) sends that one as `null`). Needs `jwt_configuration.alg` to be `RS256`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     client_authentication_methods: crate::Nullable<ClientAuthenticationMethod>,
     /// `client_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_metadata: Option<crate::secret::SecretMap>,
     /// `client_secret`: a secret string; at least 1 characters; redacted in `Debug`.
     ///
     /// Note: Sending it needs the `update:client_keys` scope.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_secret: Option<crate::Secret>,
     /// `compliance_level`: a [`ClientComplianceLevelEnum`] (one of `none`, `fapi1_adv_pkj_par`, `fapi1_adv_mtls_par`, `fapi2_sp_pkj_mtls`, `fapi2_sp_mtls_mtls`); may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     compliance_level: crate::Nullable<ClientComplianceLevelEnum>,
     /// `cross_origin_authentication`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     cross_origin_authentication: Option<bool>,
     /// `cross_origin_loc`: a string; format `url-or-null`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     cross_origin_loc: crate::Nullable<String>,
     /// `custom_login_page`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     custom_login_page: Option<String>,
     /// `custom_login_page_on`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     custom_login_page_on: Option<bool>,
     /// `custom_login_page_preview`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     custom_login_page_preview: Option<String>,
     /// `default_organization`: a [`ClientDefaultOrganization`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     default_organization: crate::Nullable<ClientDefaultOrganization>,
     /// `description`: a string; at most 140 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `encryption_key`: a [`ClientEncryptionKey`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     encryption_key: crate::Nullable<ClientEncryptionKey>,
     /// `express_configuration`: a [`ExpressConfiguration`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     express_configuration: crate::Nullable<ExpressConfiguration>,
     /// `fedcm_login`: a [`FedCmLoginPatch`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     fedcm_login: crate::Nullable<FedCmLoginPatch>,
     /// `form_template`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     form_template: Option<String>,
     /// `grant_types`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     grant_types: Option<Vec<String>>,
     /// `initiate_login_uri`: a string; format `absolute-https-uri-with-placeholders-or-empty`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     initiate_login_uri: Option<String>,
     /// `is_first_party`: a boolean; defaults to `true`.
     ///
     /// Note: The value `false` needs `organization_usage` unset and `organization_require_behavior` unset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_first_party: Option<bool>,
     /// `is_token_endpoint_ip_header_trusted`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_token_endpoint_ip_header_trusted: Option<bool>,
     /// `jwt_configuration`: a [`ClientJwtConfiguration`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     jwt_configuration: Option<ClientJwtConfiguration>,
     /// `logo_uri`: a string; format `absolute-uri-or-empty`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     logo_uri: Option<String>,
     /// `mobile`: a [`ClientMobile`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     mobile: Option<ClientMobile>,
     /// `my_organization_configuration`: a [`ClientMyOrganizationPostConfiguration`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     my_organization_configuration: crate::Nullable<ClientMyOrganizationPostConfiguration>,
     /// `name`: a string; matches `^[^<>]+$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `native_social_login`: a [`NativeSocialLoginPatch`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     native_social_login: crate::Nullable<NativeSocialLoginPatch>,
     /// `oidc_backchannel_logout`: a [`ClientOidcBackchannelLogoutSettings`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     oidc_backchannel_logout: Option<ClientOidcBackchannelLogoutSettings>,
     /// `oidc_conformant`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     oidc_conformant: Option<bool>,
     /// `oidc_logout`: a [`ClientOidcBackchannelLogoutSettings`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     oidc_logout: Option<ClientOidcBackchannelLogoutSettings>,
     /// `organization_discovery_methods`: a list, each item a [`ClientOrganizationDiscoveryEnum`] (one of `email`, `organization_name`); at least 1 items; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_discovery_methods: crate::Nullable<Vec<ClientOrganizationDiscoveryEnum>>,
     /// `organization_require_behavior`: a [`ClientOrganizationRequireBehaviorEnum`] (one of `no_prompt`, `pre_login_prompt`, `post_login_prompt`); defaults to `"no_prompt"`; may be `null`.
     ///
     /// Note: The value `post_login_prompt` needs `oidc_conformant` to be `true`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_require_behavior: crate::Nullable<ClientOrganizationRequireBehaviorEnum>,
     /// `organization_usage`: a [`ClientOrganizationUsageEnum`] (one of `deny`, `allow`, `require`); defaults to `"deny"`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_usage: crate::Nullable<ClientOrganizationUsageEnum>,
     /// `par_request_expiry`: an integer; 10 to 600; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     par_request_expiry: crate::Nullable<i64>,
     /// `redirection_policy`: a [`ClientRedirectionPolicyEnum`] (one of `allow_always`, `open_redirect_protection`).
     ///
     /// Note: Needs `is_first_party` to be `false` and `third_party_security_mode` to be `strict`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     redirection_policy: Option<ClientRedirectionPolicyEnum>,
     /// `refresh_token`: a [`ClientRefreshTokenConfiguration`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     refresh_token: crate::Nullable<ClientRefreshTokenConfiguration>,
     /// `require_proof_of_possession`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     require_proof_of_possession: Option<bool>,
     /// `require_pushed_authorization_requests`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     require_pushed_authorization_requests: Option<bool>,
     /// `session_transfer`: a [`ClientSessionTransferConfiguration`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     session_transfer: crate::Nullable<ClientSessionTransferConfiguration>,
     /// `signed_request_object`: a [`ClientSignedRequestObjectWithCredentialId`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     signed_request_object: Option<ClientSignedRequestObjectWithCredentialId>,
     /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     skip_non_verifiable_callback_uri_confirmation_prompt: crate::Nullable<bool>,
     /// `sso`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     sso: Option<bool>,
     /// `sso_disabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     sso_disabled: Option<bool>,
     /// `third_party_security_mode`: a [`ClientThirdPartySecurityModeEnum`] (one of `strict`, `permissive`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     third_party_security_mode: Option<ClientThirdPartySecurityModeEnum>,
     /// `token_endpoint_auth_method`: a [`ClientTokenEndpointAuthMethodEnum`] (one of `none`, `client_secret_post`, `client_secret_basic`); defaults to `"none"`; may be `null`.
     ///
     /// Note: Cannot be sent together with `client_authentication_methods` ([`clear_client_authentication_methods`](UpdateClientRequestContent::clear_client_authentication_methods) sends that one as `null`).
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     token_endpoint_auth_method: crate::Nullable<ClientTokenEndpointAuthMethodEnum>,
     /// `token_exchange`: a [`ClientTokenExchangeConfiguration`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     token_exchange: crate::Nullable<ClientTokenExchangeConfiguration>,
     /// `token_quota`: a [`TokenQuota`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     token_quota: crate::Nullable<TokenQuota>,
     /// `token_vault_privileged_access`: a [`ClientTokenVaultPrivilegedAccessWithCredentialId`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_vault_privileged_access: Option<ClientTokenVaultPrivilegedAccessWithCredentialId>,
     /// `web_origins`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     web_origins: Option<Vec<String>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateClientRequestContent { ; addons: "addons", allowed_clients: "allowed_clients", allowed_logout_urls: "allowed_logout_urls", allowed_origins: "allowed_origins", app_type: "app_type", async_approval_notification_channels: "async_approval_notification_channels", callbacks: "callbacks", client_aliases: "client_aliases", client_authentication_methods: "client_authentication_methods", client_metadata: "client_metadata", client_secret: "client_secret", compliance_level: "compliance_level", cross_origin_authentication: "cross_origin_authentication", cross_origin_loc: "cross_origin_loc", custom_login_page: "custom_login_page", custom_login_page_on: "custom_login_page_on", custom_login_page_preview: "custom_login_page_preview", default_organization: "default_organization", description: "description", encryption_key: "encryption_key", express_configuration: "express_configuration", fedcm_login: "fedcm_login", form_template: "form_template", grant_types: "grant_types", initiate_login_uri: "initiate_login_uri", is_first_party: "is_first_party", is_token_endpoint_ip_header_trusted: "is_token_endpoint_ip_header_trusted", jwt_configuration: "jwt_configuration", logo_uri: "logo_uri", mobile: "mobile", my_organization_configuration: "my_organization_configuration", name: "name", native_social_login: "native_social_login", oidc_backchannel_logout: "oidc_backchannel_logout", oidc_conformant: "oidc_conformant", oidc_logout: "oidc_logout", organization_discovery_methods: "organization_discovery_methods", organization_require_behavior: "organization_require_behavior", organization_usage: "organization_usage", par_request_expiry: "par_request_expiry", redirection_policy: "redirection_policy", refresh_token: "refresh_token", require_proof_of_possession: "require_proof_of_possession", require_pushed_authorization_requests: "require_pushed_authorization_requests", session_transfer: "session_transfer", signed_request_object: "signed_request_object", skip_non_verifiable_callback_uri_confirmation_prompt: "skip_non_verifiable_callback_uri_confirmation_prompt", sso: "sso", sso_disabled: "sso_disabled", third_party_security_mode: "third_party_security_mode", token_endpoint_auth_method: "token_endpoint_auth_method", token_exchange: "token_exchange", token_quota: "token_quota", token_vault_privileged_access: "token_vault_privileged_access", web_origins: "web_origins" });
 #[allow(deprecated)]
 impl UpdateClientRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -4752,22 +4600,23 @@ impl UpdateClientRequestContent {
 /// The schema `UpdateClientResponseContent`: the same shape as [`Client`], so one type serves both.
 pub type UpdateClientResponseContent = Client;
 /// A model of the schema `X509CertificateCredential`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct X509CertificateCredential {
     /// `credential_type`: a [`X509CertificateCredentialTypeEnum`] (one of `x509_cert`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_type: Option<X509CertificateCredentialTypeEnum>,
     /// `name`: a string; for example `""`; at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pem`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIBIjANBg...\r\n-----END CERTIFICATE-----\r\n"`; 1 to 4096 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(X509CertificateCredential {
+    credential_type: "credential_type",
+    name: "name",
+    pem: "pem"
+});
 str_accessors!(X509CertificateCredential: name);
 #[allow(deprecated)]
 impl X509CertificateCredential {
@@ -4911,7 +4760,7 @@ impl crate::Endpoint for CreateClient {
         crate::path::build(&["clients"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:clients"]
@@ -4939,7 +4788,7 @@ impl crate::Endpoint for PreviewCimdMetadata {
         crate::path::build(&["clients", "cimd", "preview"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["read:clients"]
@@ -4967,7 +4816,7 @@ impl crate::Endpoint for RegisterCimdClient {
         crate::path::build(&["clients", "cimd", "register"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:clients", "update:clients"]
@@ -5026,7 +4875,7 @@ impl crate::Endpoint for PostClientCredential {
         crate::path::build(&["clients", &self.client_id, "credentials"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:client_credentials"]
@@ -5103,7 +4952,7 @@ impl crate::Endpoint for PatchClientCredential {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:client_credentials"]
@@ -5221,7 +5070,7 @@ impl crate::Endpoint for UpdateClient {
         crate::path::build(&["clients", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &[

@@ -3,34 +3,35 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `ConnectionProfile`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionProfile {
     /// `connection_config`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<crate::secret::SecretMap>,
     /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name_prefix_template: Option<String>,
     /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
     /// `id`: a string; format `connection-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `organization`: a [`ConnectionProfileOrganization`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<ConnectionProfileOrganization>,
     /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionProfile {
+    connection_config: "connection_config",
+    connection_name_prefix_template: "connection_name_prefix_template",
+    enabled_features: "enabled_features",
+    id: "id",
+    name: "name",
+    organization: "organization",
+    strategy_overrides: "strategy_overrides"
+});
 str_accessors!(ConnectionProfile: id, name);
 getters!(ConnectionProfile {
 /// `connection_config`, if present.
@@ -45,20 +46,21 @@ organization(organization) -> Option<&ConnectionProfileOrganization> {.as_ref()}
 strategy_overrides(strategy_overrides) -> Option<&ConnectionProfileStrategyOverrides> {.as_ref()};
 });
 /// A model of the schema `ConnectionProfileOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionProfileOrganization {
     /// `assign_membership_on_login`: a [`ConnectionProfileOrganizationAssignMembershipOnLoginEnum`] (one of `none`, `optional`, `required`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign_membership_on_login:
         Option<ConnectionProfileOrganizationAssignMembershipOnLoginEnum>,
     /// `show_as_button`: a [`ConnectionProfileOrganizationShowAsButtonEnum`] (one of `none`, `optional`, `required`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<ConnectionProfileOrganizationShowAsButtonEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionProfileOrganization {
+    assign_membership_on_login: "assign_membership_on_login",
+    show_as_button: "show_as_button"
+});
 #[allow(deprecated)]
 impl ConnectionProfileOrganization {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -95,19 +97,20 @@ Optional => "optional",
 Required => "required",
 });
 /// A model of the schema `ConnectionProfileStrategyOverride`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionProfileStrategyOverride {
     /// `connection_config`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<crate::secret::SecretMap>,
     /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionProfileStrategyOverride {
+    connection_config: "connection_config",
+    enabled_features: "enabled_features"
+});
 #[allow(deprecated)]
 impl ConnectionProfileStrategyOverride {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -133,41 +136,38 @@ connection_config(connection_config) -> Option<&crate::secret::SecretMap> {.as_r
 enabled_features(enabled_features) -> &[EnabledFeaturesEnum] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `ConnectionProfileStrategyOverrides`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionProfileStrategyOverrides {
     /// `ad`: a [`ConnectionProfileStrategyOverride`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad: Option<ConnectionProfileStrategyOverride>,
     /// `adfs`: a [`ConnectionProfileStrategyOverride`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adfs: Option<ConnectionProfileStrategyOverride>,
     /// `google-apps`: a [`ConnectionProfileStrategyOverride`].
-    #[serde(
-        rename = "google-apps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub google_apps: Option<ConnectionProfileStrategyOverride>,
     /// `oidc`: a [`ConnectionProfileStrategyOverride`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<ConnectionProfileStrategyOverride>,
     /// `okta`: a [`ConnectionProfileStrategyOverride`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta: Option<ConnectionProfileStrategyOverride>,
     /// `pingfederate`: a [`ConnectionProfileStrategyOverride`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pingfederate: Option<ConnectionProfileStrategyOverride>,
     /// `samlp`: a [`ConnectionProfileStrategyOverride`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samlp: Option<ConnectionProfileStrategyOverride>,
     /// `waad`: a [`ConnectionProfileStrategyOverride`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waad: Option<ConnectionProfileStrategyOverride>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionProfileStrategyOverrides {
+    ad: "ad",
+    adfs: "adfs",
+    google_apps: "google-apps",
+    oidc: "oidc",
+    okta: "okta",
+    pingfederate: "pingfederate",
+    samlp: "samlp",
+    waad: "waad"
+});
 #[allow(deprecated)]
 impl ConnectionProfileStrategyOverrides {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -215,31 +215,32 @@ samlp(samlp) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
 waad(waad) -> Option<&ConnectionProfileStrategyOverride> {.as_ref()};
 });
 /// A model of the schema `ConnectionProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionProfileTemplate {
     /// `connection_config`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<crate::secret::SecretMap>,
     /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name_prefix_template: Option<String>,
     /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_features: Option<Vec<EnabledFeaturesEnum>>,
     /// `name`: a string; 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `organization`: a [`ConnectionProfileOrganization`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<ConnectionProfileOrganization>,
     /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionProfileTemplate {
+    connection_config: "connection_config",
+    connection_name_prefix_template: "connection_name_prefix_template",
+    enabled_features: "enabled_features",
+    name: "name",
+    organization: "organization",
+    strategy_overrides: "strategy_overrides"
+});
 str_accessors!(ConnectionProfileTemplate: name);
 getters!(ConnectionProfileTemplate {
 /// `connection_config`, if present.
@@ -254,50 +255,46 @@ organization(organization) -> Option<&ConnectionProfileOrganization> {.as_ref()}
 strategy_overrides(strategy_overrides) -> Option<&ConnectionProfileStrategyOverrides> {.as_ref()};
 });
 /// A model of the schema `ConnectionProfileTemplateItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionProfileTemplateItem {
     /// `display_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `template`: a [`ConnectionProfileTemplate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<ConnectionProfileTemplate>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionProfileTemplateItem {
+    display_name: "display_name",
+    id: "id",
+    template: "template"
+});
 str_accessors!(ConnectionProfileTemplateItem: display_name, id);
 getters!(ConnectionProfileTemplateItem {
 /// `template`, if present.
 template(template) -> Option<&ConnectionProfileTemplate> {.as_ref()};
 });
 /// A request body, the schema `CreateConnectionProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateConnectionProfileRequestContent {
     /// `connection_config`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_config: Option<crate::secret::SecretMap>,
     /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_name_prefix_template: Option<String>,
     /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled_features: Option<Vec<EnabledFeaturesEnum>>,
     /// `name`: a string; 1 to 50 characters; required.
     name: String,
     /// `organization`: a [`ConnectionProfileOrganization`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization: Option<ConnectionProfileOrganization>,
     /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateConnectionProfileRequestContent { name: "name"; connection_config: "connection_config", connection_name_prefix_template: "connection_name_prefix_template", enabled_features: "enabled_features", organization: "organization", strategy_overrides: "strategy_overrides" });
 #[allow(deprecated)]
 impl CreateConnectionProfileRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
@@ -350,44 +347,39 @@ pub type GetConnectionProfileResponseContent = ConnectionProfile;
 /// The schema `GetConnectionProfileTemplateResponseContent`: the same shape as [`ConnectionProfileTemplateItem`], so one type serves both.
 pub type GetConnectionProfileTemplateResponseContent = ConnectionProfileTemplateItem;
 /// A model of the schema `ListConnectionProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListConnectionProfileTemplateResponseContent {
     /// `connection_profile_templates`: a list, each item a [`ConnectionProfileTemplateItem`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_profile_templates: Option<Vec<ConnectionProfileTemplateItem>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ListConnectionProfileTemplateResponseContent {
+    connection_profile_templates: "connection_profile_templates"
+});
 getters!(ListConnectionProfileTemplateResponseContent {
 /// `connection_profile_templates`, or an empty slice when it is absent.
 connection_profile_templates(connection_profile_templates) -> &[ConnectionProfileTemplateItem] {.as_deref().unwrap_or_default()};
 });
 /// A request body, the schema `UpdateConnectionProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateConnectionProfileRequestContent {
     /// `connection_config`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_config: Option<crate::secret::SecretMap>,
     /// `connection_name_prefix_template`: a string; 0 to 15 characters; matches `^(?!-)(?!.*--)(?:[a-zA-Z0-9-]|{org_id}|{org_name})*$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_name_prefix_template: Option<String>,
     /// `enabled_features`: a list, each item a [`EnabledFeaturesEnum`] (one of `scim`, `universal_logout`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled_features: Option<Vec<EnabledFeaturesEnum>>,
     /// `name`: a string; 1 to 50 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `organization`: a [`ConnectionProfileOrganization`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization: Option<ConnectionProfileOrganization>,
     /// `strategy_overrides`: a [`ConnectionProfileStrategyOverrides`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     strategy_overrides: Option<ConnectionProfileStrategyOverrides>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateConnectionProfileRequestContent { ; connection_config: "connection_config", connection_name_prefix_template: "connection_name_prefix_template", enabled_features: "enabled_features", name: "name", organization: "organization", strategy_overrides: "strategy_overrides" });
 #[allow(deprecated)]
 impl UpdateConnectionProfileRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -490,7 +482,7 @@ impl crate::Endpoint for CreateConnectionProfile {
         crate::path::build(&["connection-profiles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:connection_profiles"]
@@ -595,7 +587,7 @@ impl crate::Endpoint for UpdateConnectionProfile {
         crate::path::build(&["connection-profiles", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:connection_profiles"]

@@ -17,19 +17,20 @@ ConnectionAssertionDecryptionAlgorithmProfileEnum {
 V20261 => "v2026-1",
 });
 /// A model of the schema `ConnectionAssertionDecryptionSettings`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionAssertionDecryptionSettings {
     /// `algorithm_exceptions`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm_exceptions: Option<Vec<String>>,
     /// `algorithm_profile`: a [`ConnectionAssertionDecryptionAlgorithmProfileEnum`] (one of `v2026-1`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm_profile: Option<ConnectionAssertionDecryptionAlgorithmProfileEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionAssertionDecryptionSettings {
+    algorithm_exceptions: "algorithm_exceptions",
+    algorithm_profile: "algorithm_profile"
+});
 #[allow(deprecated)]
 impl ConnectionAssertionDecryptionSettings {
     /// A value with no field set; `algorithm_profile` filled in; set the others with the `with_*` methods.
@@ -48,22 +49,23 @@ list_setters!(ConnectionAssertionDecryptionSettings {
 with_algorithm_exceptions(algorithm_exceptions): String;
 });
 /// A model of the schema `ConnectionAttributes`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionAttributes {
     /// `email`: a [`EmailAttribute`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<EmailAttribute>,
     /// `phone_number`: a [`PhoneAttribute`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<PhoneAttribute>,
     /// `username`: a [`UsernameAttribute`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<UsernameAttribute>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionAttributes {
+    email: "email",
+    phone_number: "phone_number",
+    username: "username"
+});
 #[allow(deprecated)]
 impl ConnectionAttributes {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -83,25 +85,26 @@ with_phone_number(phone_number): PhoneAttribute;
 with_username(username): UsernameAttribute;
 });
 /// A model of the schema `ConnectionAuthenticationMethods`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionAuthenticationMethods {
     /// `email_otp`: a [`ConnectionEmailOtpAuthenticationMethod`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_otp: Option<ConnectionEmailOtpAuthenticationMethod>,
     /// `passkey`: a [`ConnectionPasskeyAuthenticationMethod`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passkey: Option<ConnectionPasskeyAuthenticationMethod>,
     /// `password`: a [`ConnectionPasswordAuthenticationMethod`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<ConnectionPasswordAuthenticationMethod>,
     /// `phone_otp`: a [`ConnectionPhoneOtpAuthenticationMethod`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_otp: Option<ConnectionPhoneOtpAuthenticationMethod>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionAuthenticationMethods {
+    email_otp: "email_otp",
+    passkey: "passkey",
+    password: "password",
+    phone_otp: "phone_otp"
+});
 #[allow(deprecated)]
 impl ConnectionAuthenticationMethods {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -123,40 +126,41 @@ with_password(password): ConnectionPasswordAuthenticationMethod;
 with_phone_otp(phone_otp): ConnectionPhoneOtpAuthenticationMethod;
 });
 /// A model of the schema `ConnectionCustomScripts`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionCustomScripts {
     /// `change_email`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_email: Option<String>,
     /// `change_password`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_password: Option<crate::Secret>,
     /// `change_phone_number`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_phone_number: Option<String>,
     /// `change_username`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_username: Option<String>,
     /// `create`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create: Option<String>,
     /// `delete`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete: Option<String>,
     /// `get_user`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get_user: Option<String>,
     /// `login`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login: Option<String>,
     /// `verify`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionCustomScripts {
+    change_email: "change_email",
+    change_password: "change_password",
+    change_phone_number: "change_phone_number",
+    change_username: "change_username",
+    create: "create",
+    delete: "delete",
+    get_user: "get_user",
+    login: "login",
+    verify: "verify"
+});
 #[allow(deprecated)]
 impl ConnectionCustomScripts {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -202,40 +206,42 @@ Ed25519 => "Ed25519",
 /// The schema `ConnectionEmailOtpAuthenticationMethod`: the same shape as [`ConnectionPasskeyAuthenticationMethod`], so one type serves both.
 pub type ConnectionEmailOtpAuthenticationMethod = ConnectionPasskeyAuthenticationMethod;
 /// A model of the schema `ConnectionEnabledClient`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionEnabledClient {
     /// `client_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionEnabledClient {
+    client_id: "client_id"
+});
 str_accessors!(ConnectionEnabledClient: client_id);
 /// A model of the schema `ConnectionGatewayAuthentication`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionGatewayAuthentication {
     /// `audience`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `method`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// `secret`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
     /// `secret_base64_encoded`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_base64_encoded: Option<bool>,
     /// `subject`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionGatewayAuthentication {
+    audience: "audience",
+    method: "method",
+    secret: "secret",
+    secret_base64_encoded: "secret_base64_encoded",
+    subject: "subject"
+});
 #[allow(deprecated)]
 impl ConnectionGatewayAuthentication {
     /// A value with the required `audience`, `method`, `secret`; set the others with the `with_*` methods.
@@ -296,49 +302,50 @@ Username => "username",
 /// The schema `ConnectionIdentityProviderEnum`: the same shape as [`IdentityProviderEnum`], so one type serves both.
 pub type ConnectionIdentityProviderEnum = IdentityProviderEnum;
 /// A model of the schema `ConnectionKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionKey {
     /// `algorithm`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
     /// `current`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
     /// `current_since`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<String>,
     /// `fingerprint`: a string; for example `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// `key_use`: a [`ConnectionKeyUseEnum`] (one of `encryption`, `signing`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_use: Option<ConnectionKeyUseEnum>,
     /// `kid`: a string; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `next`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
     /// `pkcs`: a string; for example `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs: Option<String>,
     /// `previous`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<bool>,
     /// `subject_dn`: a string; at most 132 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
     /// `thumbprint`: a string; for example `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionKey {
+    algorithm: "algorithm",
+    cert: "cert",
+    current: "current",
+    current_since: "current_since",
+    fingerprint: "fingerprint",
+    key_use: "key_use",
+    kid: "kid",
+    next: "next",
+    pkcs: "pkcs",
+    previous: "previous",
+    subject_dn: "subject_dn",
+    thumbprint: "thumbprint"
+});
 getters!(ConnectionKey {
 /// `algorithm`, if present.
 algorithm(algorithm) -> Option<&str> {.as_deref()};
@@ -374,16 +381,15 @@ Encryption => "encryption",
 Signing => "signing",
 });
 /// A model of the schema `ConnectionPasskeyAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasskeyAuthenticationMethod {
     /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasskeyAuthenticationMethod { enabled: "enabled" });
 #[allow(deprecated)]
 impl ConnectionPasskeyAuthenticationMethod {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -409,22 +415,23 @@ Autofill => "autofill",
 Button => "button",
 });
 /// A model of the schema `ConnectionPasskeyOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasskeyOptions {
     /// `challenge_ui`: a [`ConnectionPasskeyChallengeUiEnum`] (one of `both`, `autofill`, `button`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub challenge_ui: Option<ConnectionPasskeyChallengeUiEnum>,
     /// `local_enrollment_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_enrollment_enabled: Option<bool>,
     /// `progressive_enrollment_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progressive_enrollment_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasskeyOptions {
+    challenge_ui: "challenge_ui",
+    local_enrollment_enabled: "local_enrollment_enabled",
+    progressive_enrollment_enabled: "progressive_enrollment_enabled"
+});
 #[allow(deprecated)]
 impl ConnectionPasskeyOptions {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -444,22 +451,23 @@ with_local_enrollment_enabled(local_enrollment_enabled): bool;
 with_progressive_enrollment_enabled(progressive_enrollment_enabled): bool;
 });
 /// A model of the schema `ConnectionPasswordAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordAuthenticationMethod {
     /// `api_behavior`: a [`ConnectionApiBehaviorEnum`] (one of `required`, `optional`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_behavior: Option<ConnectionApiBehaviorEnum>,
     /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `signup_behavior`: a [`ConnectionSignupBehaviorEnum`] (one of `allow`, `block`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup_behavior: Option<ConnectionSignupBehaviorEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordAuthenticationMethod {
+    api_behavior: "api_behavior",
+    enabled: "enabled",
+    signup_behavior: "signup_behavior"
+});
 #[allow(deprecated)]
 impl ConnectionPasswordAuthenticationMethod {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -479,16 +487,17 @@ with_enabled(enabled): bool;
 with_signup_behavior(signup_behavior): ConnectionSignupBehaviorEnum;
 });
 /// A model of the schema `ConnectionPasswordComplexityOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordComplexityOptions {
     /// `min_length`: an integer; 1 to 128.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordComplexityOptions {
+    min_length: "min_length"
+});
 #[allow(deprecated)]
 impl ConnectionPasswordComplexityOptions {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -504,19 +513,20 @@ setters!(ConnectionPasswordComplexityOptions {
 with_min_length(min_length): i64;
 });
 /// A model of the schema `ConnectionPasswordDictionaryOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordDictionaryOptions {
     /// `dictionary`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dictionary: Option<Vec<String>>,
     /// `enable`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordDictionaryOptions {
+    dictionary: "dictionary",
+    enable: "enable"
+});
 #[allow(deprecated)]
 impl ConnectionPasswordDictionaryOptions {
     /// A value with the required `enable`; set the others with the `with_*` methods.
@@ -537,19 +547,20 @@ list_setters!(ConnectionPasswordDictionaryOptions {
 with_dictionary(dictionary): String;
 });
 /// A model of the schema `ConnectionPasswordHistoryOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordHistoryOptions {
     /// `enable`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
     /// `size`: an integer; 0 to 24.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordHistoryOptions {
+    enable: "enable",
+    size: "size"
+});
 #[allow(deprecated)]
 impl ConnectionPasswordHistoryOptions {
     /// A value with the required `enable`; set the others with the `with_*` methods.
@@ -568,16 +579,15 @@ with_enable(enable): bool;
 with_size(size): i64;
 });
 /// A model of the schema `ConnectionPasswordNoPersonalInfoOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordNoPersonalInfoOptions {
     /// `enable`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordNoPersonalInfoOptions { enable: "enable" });
 #[allow(deprecated)]
 impl ConnectionPasswordNoPersonalInfoOptions {
     /// A value with the required `enable`; set the others with the `with_*` methods.
@@ -599,25 +609,26 @@ impl From<bool> for ConnectionPasswordNoPersonalInfoOptions {
     }
 }
 /// A model of the schema `ConnectionPasswordOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptions {
     /// `complexity`: a [`ConnectionPasswordOptionsComplexity`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<ConnectionPasswordOptionsComplexity>,
     /// `dictionary`: a [`ConnectionPasswordOptionsDictionary`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dictionary: Option<ConnectionPasswordOptionsDictionary>,
     /// `history`: a [`ConnectionPasswordOptionsHistory`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<ConnectionPasswordOptionsHistory>,
     /// `profile_data`: a [`ConnectionPasswordOptionsProfileData`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_data: Option<ConnectionPasswordOptionsProfileData>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordOptions {
+    complexity: "complexity",
+    dictionary: "dictionary",
+    history: "history",
+    profile_data: "profile_data"
+});
 #[allow(deprecated)]
 impl ConnectionPasswordOptions {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -639,31 +650,32 @@ with_history(history): ConnectionPasswordOptionsHistory;
 with_profile_data(profile_data): ConnectionPasswordOptionsProfileData;
 });
 /// A model of the schema `ConnectionPasswordOptionsComplexity`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptionsComplexity {
     /// `character_type_rule`: a [`PasswordCharacterTypeRulePolicyEnum`] (one of `all`, `three_of_four`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub character_type_rule: Option<PasswordCharacterTypeRulePolicyEnum>,
     /// `character_types`: a list, each item a [`PasswordCharacterTypeEnum`] (one of `uppercase`, `lowercase`, `number`, `special`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub character_types: Option<Vec<PasswordCharacterTypeEnum>>,
     /// `identical_characters`: a [`PasswordIdenticalCharactersPolicyEnum`] (one of `allow`, `block`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identical_characters: Option<PasswordIdenticalCharactersPolicyEnum>,
     /// `max_length_exceeded`: a [`PasswordMaxLengthExceededPolicyEnum`] (one of `truncate`, `error`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length_exceeded: Option<PasswordMaxLengthExceededPolicyEnum>,
     /// `min_length`: an integer; 1 to 72.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
     /// `sequential_characters`: a [`PasswordSequentialCharactersPolicyEnum`] (one of `allow`, `block`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequential_characters: Option<PasswordSequentialCharactersPolicyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordOptionsComplexity {
+    character_type_rule: "character_type_rule",
+    character_types: "character_types",
+    identical_characters: "identical_characters",
+    max_length_exceeded: "max_length_exceeded",
+    min_length: "min_length",
+    sequential_characters: "sequential_characters"
+});
 #[allow(deprecated)]
 impl ConnectionPasswordOptionsComplexity {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -691,22 +703,23 @@ list_setters!(ConnectionPasswordOptionsComplexity {
 with_character_types(character_types): PasswordCharacterTypeEnum;
 });
 /// A model of the schema `ConnectionPasswordOptionsDictionary`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptionsDictionary {
     /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// `custom`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<Vec<String>>,
     /// `default`: a [`PasswordDefaultDictionariesEnum`] (one of `en_10k`, `en_100k`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<PasswordDefaultDictionariesEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordOptionsDictionary {
+    active: "active",
+    custom: "custom",
+    default: "default"
+});
 #[allow(deprecated)]
 impl ConnectionPasswordOptionsDictionary {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -728,19 +741,20 @@ list_setters!(ConnectionPasswordOptionsDictionary {
 with_custom(custom): String;
 });
 /// A model of the schema `ConnectionPasswordOptionsHistory`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptionsHistory {
     /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// `size`: an integer; 1 to 24.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordOptionsHistory {
+    active: "active",
+    size: "size"
+});
 #[allow(deprecated)]
 impl ConnectionPasswordOptionsHistory {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -758,19 +772,20 @@ with_active(active): bool;
 with_size(size): i64;
 });
 /// A model of the schema `ConnectionPasswordOptionsProfileData`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionPasswordOptionsProfileData {
     /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// `blocked_fields`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_fields: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionPasswordOptionsProfileData {
+    active: "active",
+    blocked_fields: "blocked_fields"
+});
 #[allow(deprecated)]
 impl ConnectionPasswordOptionsProfileData {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -842,19 +857,20 @@ Issuer => "issuer",
 TokenEndpoint => "token_endpoint",
 });
 /// A model of the schema `ConnectionUsernameValidationOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionUsernameValidationOptions {
     /// `max`: an integer; at most 128; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
     /// `min`: an integer; at least 1; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionUsernameValidationOptions {
+    max: "max",
+    min: "min"
+});
 #[allow(deprecated)]
 impl ConnectionUsernameValidationOptions {
     /// A value with the required `max`, `min`; set the others with the `with_*` methods.
@@ -874,16 +890,17 @@ with_max(max): i64;
 with_min(min): i64;
 });
 /// A model of the schema `ConnectionValidationOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionValidationOptions {
     /// `username`: a [`ConnectionUsernameValidationOptions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub username: crate::Nullable<ConnectionUsernameValidationOptions>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionValidationOptions {
+    username: "username"
+});
 #[allow(deprecated)]
 impl ConnectionValidationOptions {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -899,45 +916,35 @@ nullable_setters!(ConnectionValidationOptions {
 with_username, clear_username(username): ConnectionUsernameValidationOptions;
 });
 /// A request body, the schema `CreateConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateConnectionRequestContent {
     /// `authentication`: a [`ConnectionAuthenticationPurpose`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     authentication: Option<ConnectionAuthenticationPurpose>,
     /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
     /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
     /// `display_name`: a string; at most 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
     /// `enabled_clients`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled_clients: Option<Vec<String>>,
     /// `is_domain_connection`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_domain_connection: Option<bool>,
     /// `metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; at most 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
     name: String,
     /// `options`: a [`ConnectionPropertiesOptions`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     options: Option<ConnectionPropertiesOptions>,
     /// `realms`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     realms: Option<Vec<String>>,
     /// `show_as_button`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     show_as_button: Option<bool>,
     /// `strategy`: a [`ConnectionIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …); required.
     strategy: ConnectionIdentityProviderEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateConnectionRequestContent { name: "name", strategy: "strategy"; authentication: "authentication", connected_accounts: "connected_accounts", cross_app_access_requesting_app: "cross_app_access_requesting_app", display_name: "display_name", enabled_clients: "enabled_clients", is_domain_connection: "is_domain_connection", metadata: "metadata", options: "options", realms: "realms", show_as_button: "show_as_button" });
 #[allow(deprecated)]
 impl CreateConnectionRequestContent {
     /// A value with the required `name`, `strategy`; set the others with the `with_*` methods.
@@ -997,20 +1004,17 @@ impl CreateConnectionRequestContent {
 /// The schema `CreateConnectionResponseContent`: the same shape as [`GetConnectionResponseContent`], so one type serves both.
 pub type CreateConnectionResponseContent = GetConnectionResponseContent;
 /// A request body, the schema `CreateDirectoryProvisioningRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDirectoryProvisioningRequestContent {
     /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
     /// `synchronize_automatically`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     synchronize_automatically: Option<bool>,
     /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     synchronize_groups: Option<SynchronizeGroupsEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateDirectoryProvisioningRequestContent { ; mapping: "mapping", synchronize_automatically: "synchronize_automatically", synchronize_groups: "synchronize_groups" });
 #[allow(deprecated)]
 impl CreateDirectoryProvisioningRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1044,39 +1048,38 @@ impl CreateDirectoryProvisioningRequestContent {
 /// The schema `CreateDirectoryProvisioningResponseContent`: the same shape as [`DirectoryProvisioning`], so one type serves both.
 pub type CreateDirectoryProvisioningResponseContent = DirectoryProvisioning;
 /// A model of the schema `CreateDirectorySynchronizationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDirectorySynchronizationResponseContent {
     /// `connection_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `status`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `synchronization_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronization_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateDirectorySynchronizationResponseContent {
+    connection_id: "connection_id",
+    status: "status",
+    synchronization_id: "synchronization_id"
+});
 str_accessors!(CreateDirectorySynchronizationResponseContent: connection_id, synchronization_id);
 getters!(CreateDirectorySynchronizationResponseContent {
 /// `status`, if present.
 status(status) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `CreateScimConfigurationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateScimConfigurationRequestContent {
     /// `mapping`: a list, each item a [`ScimMappingItem`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     mapping: Option<Vec<ScimMappingItem>>,
     /// `user_id_attribute`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_id_attribute: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateScimConfigurationRequestContent { ; mapping: "mapping", user_id_attribute: "user_id_attribute" });
 #[allow(deprecated)]
 impl CreateScimConfigurationRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1107,17 +1110,15 @@ impl CreateScimConfigurationRequestContent {
 /// The schema `CreateScimConfigurationResponseContent`: the same shape as [`ScimConfiguration`], so one type serves both.
 pub type CreateScimConfigurationResponseContent = ScimConfiguration;
 /// A request body, the schema `CreateScimTokenRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateScimTokenRequestContent {
     /// `scopes`: a list, each item a string; at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<Vec<String>>,
     /// `token_lifetime`: an integer; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     token_lifetime: crate::Nullable<i64>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateScimTokenRequestContent { ; scopes: "scopes", token_lifetime: "token_lifetime" });
 #[allow(deprecated)]
 impl CreateScimTokenRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1146,28 +1147,29 @@ impl CreateScimTokenRequestContent {
     }
 }
 /// A model of the schema `CreateScimTokenResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateScimTokenResponseContent {
     /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `scopes`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// `token`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
     /// `token_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_id: Option<String>,
     /// `valid_until`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateScimTokenResponseContent {
+    created_at: "created_at",
+    scopes: "scopes",
+    token: "token",
+    token_id: "token_id",
+    valid_until: "valid_until"
+});
 str_accessors!(CreateScimTokenResponseContent: token_id);
 getters!(CreateScimTokenResponseContent {
 /// `created_at`, if present.
@@ -1196,46 +1198,47 @@ Password => "password",
 PhoneOtp => "phone_otp",
 });
 /// A model of the schema `DirectoryProvisioning`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DirectoryProvisioning {
     /// `connection_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `connection_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `last_synchronization_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_at: Option<crate::Timestamp>,
     /// `last_synchronization_error`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_error: Option<String>,
     /// `last_synchronization_status`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synchronization_status: Option<String>,
     /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
     /// `strategy`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// `synchronize_automatically`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_automatically: Option<bool>,
     /// `synchronize_groups`: a [`SynchronizeGroupsEnum`] (one of `all`, `off`, `selected`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synchronize_groups: Option<SynchronizeGroupsEnum>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(DirectoryProvisioning {
+    connection_id: "connection_id",
+    connection_name: "connection_name",
+    created_at: "created_at",
+    last_synchronization_at: "last_synchronization_at",
+    last_synchronization_error: "last_synchronization_error",
+    last_synchronization_status: "last_synchronization_status",
+    mapping: "mapping",
+    strategy: "strategy",
+    synchronize_automatically: "synchronize_automatically",
+    synchronize_groups: "synchronize_groups",
+    updated_at: "updated_at"
+});
 str_accessors!(DirectoryProvisioning: connection_id, connection_name);
 getters!(DirectoryProvisioning {
 /// `created_at`, if present.
@@ -1258,19 +1261,20 @@ synchronize_groups(synchronize_groups) -> Option<&SynchronizeGroupsEnum> {.as_re
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `DirectoryProvisioningMappingItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DirectoryProvisioningMappingItem {
     /// `auth0`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth0: Option<String>,
     /// `idp`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(DirectoryProvisioningMappingItem {
+    auth0: "auth0",
+    idp: "idp"
+});
 #[allow(deprecated)]
 impl DirectoryProvisioningMappingItem {
     /// A value with the required `auth0`, `idp`; set the others with the `with_*` methods.
@@ -1296,28 +1300,29 @@ auth0(auth0) -> Option<&str> {.as_deref()};
 idp(idp) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `EmailAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailAttribute {
     /// `identifier`: a [`EmailAttributeIdentifier`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<EmailAttributeIdentifier>,
     /// `profile_required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_required: Option<bool>,
     /// `signup`: a [`SignupVerified`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup: Option<SignupVerified>,
     /// `unique`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unique: Option<bool>,
     /// `verification_method`: a [`VerificationMethodEnum`] (one of `link`, `otp`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_method: Option<VerificationMethodEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailAttribute {
+    identifier: "identifier",
+    profile_required: "profile_required",
+    signup: "signup",
+    unique: "unique",
+    verification_method: "verification_method"
+});
 #[allow(deprecated)]
 impl EmailAttribute {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1341,19 +1346,20 @@ with_unique(unique): bool;
 with_verification_method(verification_method): VerificationMethodEnum;
 });
 /// A model of the schema `EmailAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailAttributeIdentifier {
     /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// `default_method`: a [`DefaultMethodEmailIdentifierEnum`] (one of `password`, `email_otp`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_method: Option<DefaultMethodEmailIdentifierEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailAttributeIdentifier {
+    active: "active",
+    default_method: "default_method"
+});
 #[allow(deprecated)]
 impl EmailAttributeIdentifier {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1371,52 +1377,53 @@ with_active(active): bool;
 with_default_method(default_method): DefaultMethodEmailIdentifierEnum;
 });
 /// A model of the schema `GetConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetConnectionResponseContent {
     /// `authentication`: a [`ConnectionAuthenticationPurpose`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<ConnectionAuthenticationPurpose>,
     /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
     /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
     /// `display_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `enabled_clients`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_clients: Option<Vec<String>>,
     /// `id`: a string; for example `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `is_domain_connection`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_domain_connection: Option<bool>,
     /// `metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; for example `"My connection"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `options`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::secret::SecretMap>,
     /// `realms`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realms: Option<Vec<String>>,
     /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
     /// `strategy`: a string; for example `"auth0"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetConnectionResponseContent {
+    authentication: "authentication",
+    connected_accounts: "connected_accounts",
+    cross_app_access_requesting_app: "cross_app_access_requesting_app",
+    display_name: "display_name",
+    enabled_clients: "enabled_clients",
+    id: "id",
+    is_domain_connection: "is_domain_connection",
+    metadata: "metadata",
+    name: "name",
+    options: "options",
+    realms: "realms",
+    show_as_button: "show_as_button",
+    strategy: "strategy"
+});
 str_accessors!(GetConnectionResponseContent: display_name, id, name);
 getters!(GetConnectionResponseContent {
 /// `authentication`, if present.
@@ -1441,16 +1448,15 @@ show_as_button(show_as_button) -> Option<bool> {};
 strategy(strategy) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `GetDirectoryProvisioningDefaultMappingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetDirectoryProvisioningDefaultMappingResponseContent {
     /// `mapping`: a list, each item a [`DirectoryProvisioningMappingItem`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<DirectoryProvisioningMappingItem>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetDirectoryProvisioningDefaultMappingResponseContent { mapping: "mapping" });
 getters!(GetDirectoryProvisioningDefaultMappingResponseContent {
 /// `mapping`, or an empty slice when it is absent.
 mapping(mapping) -> &[DirectoryProvisioningMappingItem] {.as_deref().unwrap_or_default()};
@@ -1458,16 +1464,15 @@ mapping(mapping) -> &[DirectoryProvisioningMappingItem] {.as_deref().unwrap_or_d
 /// The schema `GetDirectoryProvisioningResponseContent`: the same shape as [`DirectoryProvisioning`], so one type serves both.
 pub type GetDirectoryProvisioningResponseContent = DirectoryProvisioning;
 /// A model of the schema `GetScimConfigurationDefaultMappingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetScimConfigurationDefaultMappingResponseContent {
     /// `mapping`: a list, each item a [`ScimMappingItem`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetScimConfigurationDefaultMappingResponseContent { mapping: "mapping" });
 getters!(GetScimConfigurationDefaultMappingResponseContent {
 /// `mapping`, or an empty slice when it is absent.
 mapping(mapping) -> &[ScimMappingItem] {.as_deref().unwrap_or_default()};
@@ -1515,22 +1520,23 @@ Error => "error",
 /// The schema `PasswordSequentialCharactersPolicyEnum`: the same shape as [`ConnectionSignupBehaviorEnum`], so one type serves both.
 pub type PasswordSequentialCharactersPolicyEnum = ConnectionSignupBehaviorEnum;
 /// A model of the schema `PhoneAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneAttribute {
     /// `identifier`: a [`PhoneAttributeIdentifier`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<PhoneAttributeIdentifier>,
     /// `profile_required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_required: Option<bool>,
     /// `signup`: a [`SignupVerified`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup: Option<SignupVerified>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PhoneAttribute {
+    identifier: "identifier",
+    profile_required: "profile_required",
+    signup: "signup"
+});
 #[allow(deprecated)]
 impl PhoneAttribute {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1550,19 +1556,20 @@ with_profile_required(profile_required): bool;
 with_signup(signup): SignupVerified;
 });
 /// A model of the schema `PhoneAttributeIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneAttributeIdentifier {
     /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// `default_method`: a [`DefaultMethodPhoneNumberIdentifierEnum`] (one of `password`, `phone_otp`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_method: Option<DefaultMethodPhoneNumberIdentifierEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PhoneAttributeIdentifier {
+    active: "active",
+    default_method: "default_method"
+});
 #[allow(deprecated)]
 impl PhoneAttributeIdentifier {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1598,14 +1605,13 @@ Es256 => "ES256",
 Es384 => "ES384",
 });
 /// A request body, the schema `PostConnectionKeysRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PostConnectionKeysRequestContent {
     /// `signing_alg`: a [`PostConnectionKeysAlgEnum`] (one of `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `ES256`, `ES384`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     signing_alg: Option<PostConnectionKeysAlgEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(PostConnectionKeysRequestContent { ; signing_alg: "signing_alg" });
 #[allow(deprecated)]
 impl PostConnectionKeysRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1629,46 +1635,47 @@ impl PostConnectionKeysRequestContent {
     }
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PostConnectionsKeysResponseContentItem {
     /// `algorithm`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
     /// `current`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
     /// `current_since`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<String>,
     /// `fingerprint`: a string; for example `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// `key_use`: a [`ConnectionKeyUseEnum`] (one of `encryption`, `signing`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_use: Option<ConnectionKeyUseEnum>,
     /// `kid`: a string; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `next`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
     /// `pkcs`: a string; for example `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs: Option<String>,
     /// `subject_dn`: a string; at most 132 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
     /// `thumbprint`: a string; for example `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PostConnectionsKeysResponseContentItem {
+    algorithm: "algorithm",
+    cert: "cert",
+    current: "current",
+    current_since: "current_since",
+    fingerprint: "fingerprint",
+    key_use: "key_use",
+    kid: "kid",
+    next: "next",
+    pkcs: "pkcs",
+    subject_dn: "subject_dn",
+    thumbprint: "thumbprint"
+});
 getters!(PostConnectionsKeysResponseContentItem {
 /// `algorithm`, if present.
 algorithm(algorithm) -> Option<&str> {.as_deref()};
@@ -1694,13 +1701,13 @@ subject_dn(subject_dn) -> Option<&str> {.as_deref()};
 thumbprint(thumbprint) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `ReplaceSynchronizedGroupsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReplaceSynchronizedGroupsRequestContent {
     /// `groups`: a list, each item a [`SynchronizedGroupPayload`]; required.
     groups: Vec<SynchronizedGroupPayload>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(ReplaceSynchronizedGroupsRequestContent { groups: "groups";  });
 #[allow(deprecated)]
 impl ReplaceSynchronizedGroupsRequestContent {
     /// A value with the required `groups`.
@@ -1724,40 +1731,41 @@ pub type RotateConnectionKeysRequestContent = PostConnectionKeysRequestContent;
 /// The schema `RotateConnectionKeysSigningAlgEnum`: the same shape as [`PostConnectionKeysAlgEnum`], so one type serves both.
 pub type RotateConnectionKeysSigningAlgEnum = PostConnectionKeysAlgEnum;
 /// A model of the schema `RotateConnectionsKeysResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RotateConnectionsKeysResponseContent {
     /// `algorithm`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; at most 4096 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
     /// `fingerprint`: a string; for example `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// `key_use`: a [`ConnectionKeyUseEnum`] (one of `encryption`, `signing`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_use: Option<ConnectionKeyUseEnum>,
     /// `kid`: a string; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `next`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
     /// `pkcs`: a string; for example `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`; at most 4096 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs: Option<String>,
     /// `subject_dn`: a string; at most 132 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_dn: Option<String>,
     /// `thumbprint`: a string; for example `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RotateConnectionsKeysResponseContent {
+    algorithm: "algorithm",
+    cert: "cert",
+    fingerprint: "fingerprint",
+    key_use: "key_use",
+    kid: "kid",
+    next: "next",
+    pkcs: "pkcs",
+    subject_dn: "subject_dn",
+    thumbprint: "thumbprint"
+});
 getters!(RotateConnectionsKeysResponseContent {
 /// `algorithm`, if present.
 algorithm(algorithm) -> Option<&str> {.as_deref()};
@@ -1779,37 +1787,38 @@ subject_dn(subject_dn) -> Option<&str> {.as_deref()};
 thumbprint(thumbprint) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ScimConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ScimConfiguration {
     /// `connection_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `connection_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<ScimMappingItem>>,
     /// `strategy`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// `tenant_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
     /// `updated_on`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_on: Option<crate::Timestamp>,
     /// `user_id_attribute`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id_attribute: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ScimConfiguration {
+    connection_id: "connection_id",
+    connection_name: "connection_name",
+    created_at: "created_at",
+    mapping: "mapping",
+    strategy: "strategy",
+    tenant_name: "tenant_name",
+    updated_on: "updated_on",
+    user_id_attribute: "user_id_attribute"
+});
 str_accessors!(ScimConfiguration: connection_id, connection_name, tenant_name);
 getters!(ScimConfiguration {
 /// `created_at`, if present.
@@ -1824,19 +1833,20 @@ updated_on(updated_on) -> Option<&crate::Timestamp> {.as_ref()};
 user_id_attribute(user_id_attribute) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ScimMappingItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ScimMappingItem {
     /// `auth0`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth0: Option<String>,
     /// `scim`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scim: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ScimMappingItem {
+    auth0: "auth0",
+    scim: "scim"
+});
 #[allow(deprecated)]
 impl ScimMappingItem {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1860,28 +1870,29 @@ auth0(auth0) -> Option<&str> {.as_deref()};
 scim(scim) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ScimTokenItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ScimTokenItem {
     /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `last_used_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
     /// `scopes`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// `token_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_id: Option<String>,
     /// `valid_until`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ScimTokenItem {
+    created_at: "created_at",
+    last_used_at: "last_used_at",
+    scopes: "scopes",
+    token_id: "token_id",
+    valid_until: "valid_until"
+});
 str_accessors!(ScimTokenItem: token_id);
 getters!(ScimTokenItem {
 /// `created_at`, if present.
@@ -1894,16 +1905,15 @@ scopes(scopes) -> &[String] {.as_deref().unwrap_or_default()};
 valid_until(valid_until) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `SignupSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SignupSchema {
     /// `status`: a [`SignupStatusEnum`] (one of `required`, `optional`, `inactive`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SignupStatusEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SignupSchema { status: "status" });
 #[allow(deprecated)]
 impl SignupSchema {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1929,16 +1939,15 @@ Optional => "optional",
 Inactive => "inactive",
 });
 /// A model of the schema `SignupVerification`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SignupVerification {
     /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SignupVerification { active: "active" });
 #[allow(deprecated)]
 impl SignupVerification {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1954,19 +1963,20 @@ setters!(SignupVerification {
 with_active(active): bool;
 });
 /// A model of the schema `SignupVerified`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SignupVerified {
     /// `status`: a [`SignupStatusEnum`] (one of `required`, `optional`, `inactive`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SignupStatusEnum>,
     /// `verification`: a [`SignupVerification`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<SignupVerification>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SignupVerified {
+    status: "status",
+    verification: "verification"
+});
 #[allow(deprecated)]
 impl SignupVerified {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1994,16 +2004,15 @@ Off => "off",
 Selected => "selected",
 });
 /// A model of the schema `SynchronizedGroupPayload`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SynchronizedGroupPayload {
     /// `id`: a string; 1 to 32 characters; matches `^[A-Za-z0-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SynchronizedGroupPayload { id: "id" });
 str_accessors!(SynchronizedGroupPayload: id);
 #[allow(deprecated)]
 impl SynchronizedGroupPayload {
@@ -2031,139 +2040,128 @@ impl From<&str> for SynchronizedGroupPayload {
     }
 }
 /// A model of the schema `UpdateConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConnectionOptions {
     /// `api_enable_groups`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_enable_groups: Option<bool>,
     /// `api_enable_users`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_enable_users: Option<bool>,
     /// `assertion_decryption_settings`: a [`ConnectionAssertionDecryptionSettings`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assertion_decryption_settings: Option<ConnectionAssertionDecryptionSettings>,
     /// `attributes`: a [`ConnectionAttributes`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<ConnectionAttributes>,
     /// `authentication_methods`: a [`ConnectionAuthenticationMethods`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub authentication_methods: crate::Nullable<ConnectionAuthenticationMethods>,
     /// `basic_profile`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_profile: Option<bool>,
     /// `configuration`: a JSON object; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub configuration: crate::Nullable<crate::secret::SecretMap>,
     /// `customScripts`: a [`ConnectionCustomScripts`].
-    #[serde(
-        rename = "customScripts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub custom_scripts: Option<ConnectionCustomScripts>,
     /// `disable_self_service_change_password`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_self_service_change_password: Option<bool>,
     /// `dpop_signing_alg`: a [`ConnectionDpopSigningAlgEnum`] (one of `ES256`, `ES384`, `ES512`, `Ed25519`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_signing_alg: Option<ConnectionDpopSigningAlgEnum>,
     /// `enable_script_context`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_script_context: Option<bool>,
     /// `enabledDatabaseCustomization`: a boolean.
-    #[serde(
-        rename = "enabledDatabaseCustomization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enabled_database_customization: Option<bool>,
     /// `ext_admin`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_admin: Option<bool>,
     /// `ext_agreed_terms`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_agreed_terms: Option<bool>,
     /// `ext_assigned_plans`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_assigned_plans: Option<bool>,
     /// `ext_groups`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_groups: Option<bool>,
     /// `ext_is_suspended`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_is_suspended: Option<bool>,
     /// `ext_profile`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_profile: Option<bool>,
     /// `federated_connections_access_tokens`: a [`SignupVerification`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub federated_connections_access_tokens: crate::Nullable<SignupVerification>,
     /// `gateway_authentication`: a [`ConnectionGatewayAuthentication`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub gateway_authentication: crate::Nullable<ConnectionGatewayAuthentication>,
     /// `id_token_session_expiry_supported`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_session_expiry_supported: Option<bool>,
     /// `id_token_signed_response_algs`: a list, each item a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`); may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub id_token_signed_response_algs: crate::Nullable<Vec<ConnectionIdTokenSignedResponseAlgEnum>>,
     /// `import_mode`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_mode: Option<bool>,
     /// `non_persistent_attrs`: a list, each item a string; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub non_persistent_attrs: crate::Nullable<Vec<String>>,
     /// `passkey_options`: a [`ConnectionPasskeyOptions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub passkey_options: crate::Nullable<ConnectionPasskeyOptions>,
     /// `passwordPolicy`: a [`ConnectionPasswordPolicyEnum`] (one of `none`, `low`, `fair`, `good`, `excellent`); may be `null`.
-    #[serde(
-        rename = "passwordPolicy",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
     pub password_policy: crate::Nullable<ConnectionPasswordPolicyEnum>,
     /// `password_complexity_options`: a [`ConnectionPasswordComplexityOptions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub password_complexity_options: crate::Nullable<ConnectionPasswordComplexityOptions>,
     /// `password_dictionary`: a [`ConnectionPasswordDictionaryOptions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub password_dictionary: crate::Nullable<ConnectionPasswordDictionaryOptions>,
     /// `password_history`: a [`ConnectionPasswordHistoryOptions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub password_history: crate::Nullable<ConnectionPasswordHistoryOptions>,
     /// `password_no_personal_info`: a [`ConnectionPasswordNoPersonalInfoOptions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub password_no_personal_info: crate::Nullable<ConnectionPasswordNoPersonalInfoOptions>,
     /// `password_options`: a [`ConnectionPasswordOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_options: Option<ConnectionPasswordOptions>,
     /// `precedence`: a list, each item a [`ConnectionIdentifierPrecedenceEnum`] (one of `email`, `phone_number`, `username`); at least 3 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<Vec<ConnectionIdentifierPrecedenceEnum>>,
     /// `set_user_root_attributes`: a [`ConnectionSetUserRootAttributesEnum`] (one of `on_each_login`, `on_first_login`, `never_on_login`); defaults to `"on_each_login"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_user_root_attributes: Option<ConnectionSetUserRootAttributesEnum>,
     /// `token_endpoint_auth_method`: a [`ConnectionTokenEndpointAuthMethodEnum`] (one of `client_secret_post`, `private_key_jwt`); may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub token_endpoint_auth_method: crate::Nullable<ConnectionTokenEndpointAuthMethodEnum>,
     /// `token_endpoint_auth_signing_alg`: a [`ConnectionIdTokenSignedResponseAlgEnum`] (one of `ES256`, `ES384`, `PS256`, `PS384`, `RS256`, `RS384`, `RS512`); may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub token_endpoint_auth_signing_alg: crate::Nullable<ConnectionIdTokenSignedResponseAlgEnum>,
     /// `token_endpoint_jwtca_aud_format`: a [`ConnectionTokenEndpointJwtcaAudFormatEnumOidc`] (one of `issuer`, `token_endpoint`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_jwtca_aud_format: Option<ConnectionTokenEndpointJwtcaAudFormatEnumOidc>,
     /// `upstream_params`: a JSON object; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub upstream_params: crate::Nullable<crate::secret::SecretMap>,
     /// `validation`: a [`ConnectionValidationOptions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub validation: crate::Nullable<ConnectionValidationOptions>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UpdateConnectionOptions {
+    api_enable_groups: "api_enable_groups",
+    api_enable_users: "api_enable_users",
+    assertion_decryption_settings: "assertion_decryption_settings",
+    attributes: "attributes",
+    authentication_methods: "authentication_methods",
+    basic_profile: "basic_profile",
+    configuration: "configuration",
+    custom_scripts: "customScripts",
+    disable_self_service_change_password: "disable_self_service_change_password",
+    dpop_signing_alg: "dpop_signing_alg",
+    enable_script_context: "enable_script_context",
+    enabled_database_customization: "enabledDatabaseCustomization",
+    ext_admin: "ext_admin",
+    ext_agreed_terms: "ext_agreed_terms",
+    ext_assigned_plans: "ext_assigned_plans",
+    ext_groups: "ext_groups",
+    ext_is_suspended: "ext_is_suspended",
+    ext_profile: "ext_profile",
+    federated_connections_access_tokens: "federated_connections_access_tokens",
+    gateway_authentication: "gateway_authentication",
+    id_token_session_expiry_supported: "id_token_session_expiry_supported",
+    id_token_signed_response_algs: "id_token_signed_response_algs",
+    import_mode: "import_mode",
+    non_persistent_attrs: "non_persistent_attrs",
+    passkey_options: "passkey_options",
+    password_policy: "passwordPolicy",
+    password_complexity_options: "password_complexity_options",
+    password_dictionary: "password_dictionary",
+    password_history: "password_history",
+    password_no_personal_info: "password_no_personal_info",
+    password_options: "password_options",
+    precedence: "precedence",
+    set_user_root_attributes: "set_user_root_attributes",
+    token_endpoint_auth_method: "token_endpoint_auth_method",
+    token_endpoint_auth_signing_alg: "token_endpoint_auth_signing_alg",
+    token_endpoint_jwtca_aud_format: "token_endpoint_jwtca_aud_format",
+    upstream_params: "upstream_params",
+    validation: "validation"
+});
 #[allow(deprecated)]
 impl UpdateConnectionOptions {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2257,41 +2255,31 @@ with_upstream_params, clear_upstream_params(upstream_params): crate::secret::Sec
 with_validation, clear_validation(validation): ConnectionValidationOptions;
 });
 /// A request body, the schema `UpdateConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateConnectionRequestContent {
     /// `authentication`: a [`ConnectionAuthenticationPurpose`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     authentication: Option<ConnectionAuthenticationPurpose>,
     /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
     /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
     /// `display_name`: a string; at most 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
     /// `enabled_clients`: a list, each item a string; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     enabled_clients: crate::Nullable<Vec<String>>,
     /// `is_domain_connection`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_domain_connection: Option<bool>,
     /// `metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<crate::secret::SecretMap>,
     /// `options`: a [`UpdateConnectionOptions`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     options: crate::Nullable<UpdateConnectionOptions>,
     /// `realms`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     realms: Option<Vec<String>>,
     /// `show_as_button`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     show_as_button: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateConnectionRequestContent { ; authentication: "authentication", connected_accounts: "connected_accounts", cross_app_access_requesting_app: "cross_app_access_requesting_app", display_name: "display_name", enabled_clients: "enabled_clients", is_domain_connection: "is_domain_connection", metadata: "metadata", options: "options", realms: "realms", show_as_button: "show_as_button" });
 #[allow(deprecated)]
 impl UpdateConnectionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2352,19 +2340,20 @@ pub type UpdateDirectoryProvisioningRequestContent = CreateDirectoryProvisioning
 /// The schema `UpdateDirectoryProvisioningResponseContent`: the same shape as [`DirectoryProvisioning`], so one type serves both.
 pub type UpdateDirectoryProvisioningResponseContent = DirectoryProvisioning;
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateEnabledClientConnectionsRequestContentItem {
     /// `client_id`: a string; format `client-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `status`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UpdateEnabledClientConnectionsRequestContentItem {
+    client_id: "client_id",
+    status: "status"
+});
 str_accessors!(UpdateEnabledClientConnectionsRequestContentItem: client_id);
 #[allow(deprecated)]
 impl UpdateEnabledClientConnectionsRequestContentItem {
@@ -2385,15 +2374,15 @@ with_client_id(client_id): String;
 with_status(status): bool;
 });
 /// A request body, the schema `UpdateScimConfigurationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateScimConfigurationRequestContent {
     /// `mapping`: a list, each item a [`ScimMappingItem`]; required.
     mapping: Vec<ScimMappingItem>,
     /// `user_id_attribute`: a string; required.
     user_id_attribute: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateScimConfigurationRequestContent { mapping: "mapping", user_id_attribute: "user_id_attribute";  });
 #[allow(deprecated)]
 impl UpdateScimConfigurationRequestContent {
     /// A value with the required `mapping`, `user_id_attribute`.
@@ -2419,19 +2408,20 @@ impl UpdateScimConfigurationRequestContent {
 /// The schema `UpdateScimConfigurationResponseContent`: the same shape as [`ScimConfiguration`], so one type serves both.
 pub type UpdateScimConfigurationResponseContent = ScimConfiguration;
 /// A model of the schema `UsernameAllowedTypes`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsernameAllowedTypes {
     /// `email`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<bool>,
     /// `phone_number`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UsernameAllowedTypes {
+    email: "email",
+    phone_number: "phone_number"
+});
 #[allow(deprecated)]
 impl UsernameAllowedTypes {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2449,25 +2439,26 @@ with_email(email): bool;
 with_phone_number(phone_number): bool;
 });
 /// A model of the schema `UsernameAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsernameAttribute {
     /// `identifier`: a [`UsernameAttributeIdentifier`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<UsernameAttributeIdentifier>,
     /// `profile_required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_required: Option<bool>,
     /// `signup`: a [`SignupSchema`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signup: Option<SignupSchema>,
     /// `validation`: a [`UsernameValidation`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<UsernameValidation>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UsernameAttribute {
+    identifier: "identifier",
+    profile_required: "profile_required",
+    signup: "signup",
+    validation: "validation"
+});
 #[allow(deprecated)]
 impl UsernameAttribute {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2491,22 +2482,23 @@ with_validation(validation): UsernameValidation;
 /// The schema `UsernameAttributeIdentifier`: the same shape as [`SignupVerification`], so one type serves both.
 pub type UsernameAttributeIdentifier = SignupVerification;
 /// A model of the schema `UsernameValidation`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsernameValidation {
     /// `allowed_types`: a [`UsernameAllowedTypes`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_types: Option<UsernameAllowedTypes>,
     /// `max_length`: a number; 1 to 128.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<f64>,
     /// `min_length`: a number; 1 to 128.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<f64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UsernameValidation {
+    allowed_types: "allowed_types",
+    max_length: "max_length",
+    min_length: "min_length"
+});
 #[allow(deprecated)]
 impl UsernameValidation {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2628,7 +2620,7 @@ impl crate::Endpoint for CreateConnection {
         crate::path::build(&["connections"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:connections"]
@@ -2785,7 +2777,7 @@ impl crate::Endpoint for UpdateConnection {
         crate::path::build(&["connections", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:connections"]
@@ -2888,7 +2880,7 @@ impl crate::Endpoint for UpdateEnabledClientConnections {
         crate::path::build(&["connections", &self.id, "clients"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:connections"]
@@ -2945,7 +2937,7 @@ impl crate::Endpoint for CreateDirectoryProvisioning {
         crate::path::build(&["connections", &self.id, "directory-provisioning"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:directory_provisionings"]
@@ -2977,7 +2969,7 @@ impl crate::Endpoint for UpdateDirectoryProvisioning {
         crate::path::build(&["connections", &self.id, "directory-provisioning"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:directory_provisionings"]
@@ -3147,7 +3139,7 @@ impl crate::Endpoint for ReplaceSynchronizedGroups {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:directory_provisionings"]
@@ -3204,7 +3196,7 @@ impl crate::Endpoint for PostConnectionKeys {
         crate::path::build(&["connections", &self.id, "keys"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:connections_keys"]
@@ -3236,7 +3228,7 @@ impl crate::Endpoint for RotateConnectionKeys {
         crate::path::build(&["connections", &self.id, "keys", "rotate"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:connections_keys", "update:connections_keys"]
@@ -3293,7 +3285,7 @@ impl crate::Endpoint for CreateScimConfiguration {
         crate::path::build(&["connections", &self.id, "scim-configuration"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:scim_config"]
@@ -3325,7 +3317,7 @@ impl crate::Endpoint for UpdateScimConfiguration {
         crate::path::build(&["connections", &self.id, "scim-configuration"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:scim_config"]
@@ -3437,7 +3429,7 @@ impl crate::Endpoint for CreateScimToken {
         crate::path::build(&["connections", &self.id, "scim-configuration", "tokens"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:scim_token"]

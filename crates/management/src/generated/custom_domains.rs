@@ -3,31 +3,25 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateCustomDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomDomainRequestContent {
     /// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``); may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     custom_client_ip_header: crate::Nullable<CustomDomainCustomClientIpHeaderEnum>,
     /// `domain`: a string; 3 to 255 characters; matches `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9])$`; required.
     domain: String,
     /// `domain_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     domain_metadata: Option<crate::secret::SecretMap>,
     /// `relying_party_identifier`: a string; format `hostname`; at most 255 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     relying_party_identifier: Option<String>,
     /// `tls_policy`: a [`CustomDomainTlsPolicyEnum`] (one of `recommended`); defaults to `"recommended"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     tls_policy: Option<CustomDomainTlsPolicyEnum>,
     /// `type`: a [`CustomDomainProvisioningTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); required.
-    #[serde(rename = "type")]
     type_: CustomDomainProvisioningTypeEnum,
     /// `verification_method`: a [`CustomDomainVerificationMethodEnum`] (one of `txt`); defaults to `"txt"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     verification_method: Option<CustomDomainVerificationMethodEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateCustomDomainRequestContent { domain: "domain", type_: "type"; custom_client_ip_header: "custom_client_ip_header", domain_metadata: "domain_metadata", relying_party_identifier: "relying_party_identifier", tls_policy: "tls_policy", verification_method: "verification_method" });
 #[allow(deprecated)]
 impl CreateCustomDomainRequestContent {
     /// A value with the required `domain`, `type`; set the others with the `with_*` methods.
@@ -70,49 +64,50 @@ impl CreateCustomDomainRequestContent {
     }
 }
 /// A model of the schema `CreateCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCustomDomainResponseContent {
     /// `certificate`: a [`DomainCertificate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
     /// `custom_client_ip_header`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
     /// `custom_domain_id`: a string; for example `"cd_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
     /// `domain`: a string; for example `"login.mycompany.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `domain_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
     /// `is_default`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// `primary`: a boolean; for example `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// `relying_party_identifier`: a string; format `hostname`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
     /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); for example `"ready"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
     /// `tls_policy`: a string; for example `"recommended"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
     /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); for example `"self_managed_certs"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
     /// `verification`: a [`DomainVerification`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateCustomDomainResponseContent {
+    certificate: "certificate",
+    custom_client_ip_header: "custom_client_ip_header",
+    custom_domain_id: "custom_domain_id",
+    domain: "domain",
+    domain_metadata: "domain_metadata",
+    is_default: "is_default",
+    primary: "primary",
+    relying_party_identifier: "relying_party_identifier",
+    status: "status",
+    tls_policy: "tls_policy",
+    type_: "type",
+    verification: "verification"
+});
 str_accessors!(CreateCustomDomainResponseContent: custom_domain_id);
 getters!(CreateCustomDomainResponseContent {
 /// `certificate`, if present.
@@ -139,52 +134,53 @@ r#type(type_) -> Option<&CustomDomainTypeEnum> {.as_ref()};
 verification(verification) -> Option<&DomainVerification> {.as_ref()};
 });
 /// A model of the schema `CustomDomain`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CustomDomain {
     /// `certificate`: a [`DomainCertificate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
     /// `custom_client_ip_header`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
     /// `custom_domain_id`: a string; for example `"cd_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
     /// `domain`: a string; for example `"login.mycompany.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `domain_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
     /// `is_default`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// `origin_domain_name`: a string; for example `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_domain_name: Option<String>,
     /// `primary`: a boolean; for example `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// `relying_party_identifier`: a string; format `hostname`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
     /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); for example `"ready"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
     /// `tls_policy`: a string; for example `"recommended"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
     /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); for example `"self_managed_certs"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
     /// `verification`: a [`DomainVerification`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CustomDomain {
+    certificate: "certificate",
+    custom_client_ip_header: "custom_client_ip_header",
+    custom_domain_id: "custom_domain_id",
+    domain: "domain",
+    domain_metadata: "domain_metadata",
+    is_default: "is_default",
+    origin_domain_name: "origin_domain_name",
+    primary: "primary",
+    relying_party_identifier: "relying_party_identifier",
+    status: "status",
+    tls_policy: "tls_policy",
+    type_: "type",
+    verification: "verification"
+});
 str_accessors!(CustomDomain: custom_domain_id, origin_domain_name);
 getters!(CustomDomain {
 /// `certificate`, if present.
@@ -257,25 +253,26 @@ CustomDomainVerificationMethodEnum {
 Txt => "txt",
 });
 /// A model of the schema `DomainCertificate`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DomainCertificate {
     /// `certificate_authority`: a [`DomainCertificateAuthorityEnum`] (one of `letsencrypt`, `googletrust`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_authority: Option<DomainCertificateAuthorityEnum>,
     /// `error_msg`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// `renews_before`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renews_before: Option<String>,
     /// `status`: a [`DomainCertificateStatusEnum`] (one of `provisioning`, `provisioning_failed`, `provisioned`, `renewing_failed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DomainCertificateStatusEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(DomainCertificate {
+    certificate_authority: "certificate_authority",
+    error_msg: "error_msg",
+    renews_before: "renews_before",
+    status: "status"
+});
 getters!(DomainCertificate {
 /// `certificate_authority`, if present.
 certificate_authority(certificate_authority) -> Option<&DomainCertificateAuthorityEnum> {.as_ref()};
@@ -307,25 +304,26 @@ Provisioned => "provisioned",
 RenewingFailed => "renewing_failed",
 });
 /// A model of the schema `DomainVerification`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DomainVerification {
     /// `error_msg`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// `last_verified_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_verified_at: Option<String>,
     /// `methods`: a list, each item a [`DomainVerificationMethod`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<DomainVerificationMethod>>,
     /// `status`: a [`DomainVerificationStatusEnum`] (one of `verified`, `pending`, `failed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DomainVerificationStatusEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(DomainVerification {
+    error_msg: "error_msg",
+    last_verified_at: "last_verified_at",
+    methods: "methods",
+    status: "status"
+});
 getters!(DomainVerification {
 /// `error_msg`, if present.
 error_msg(error_msg) -> Option<&str> {.as_deref()};
@@ -337,22 +335,23 @@ methods(methods) -> &[DomainVerificationMethod] {.as_deref().unwrap_or_default()
 status(status) -> Option<&DomainVerificationStatusEnum> {.as_ref()};
 });
 /// A model of the schema `DomainVerificationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DomainVerificationMethod {
     /// `domain`: a string; for example `"_cf-custom-hostname.login.mycompany.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `name`: a [`DomainVerificationMethodNameEnum`] (one of `cname`, `txt`); for example `"txt"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<DomainVerificationMethodNameEnum>,
     /// `record`: a string; for example `"auth0-domain-verification=..."`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(DomainVerificationMethod {
+    domain: "domain",
+    name: "name",
+    record: "record"
+});
 getters!(DomainVerificationMethod {
 /// `domain`, if present.
 domain(domain) -> Option<&str> {.as_deref()};
@@ -382,16 +381,15 @@ Failed => "failed",
 /// The schema `GetCustomDomainResponseContent`: the same shape as [`CustomDomain`], so one type serves both.
 pub type GetCustomDomainResponseContent = CustomDomain;
 /// A model of the schema `GetDefaultCanonicalDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetDefaultCanonicalDomainResponseContent {
     /// `domain`: a string; for example `"login.mycompany.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetDefaultCanonicalDomainResponseContent { domain: "domain" });
 getters!(GetDefaultCanonicalDomainResponseContent {
 /// `domain`, if present.
 domain(domain) -> Option<&str> {.as_deref()};
@@ -399,8 +397,7 @@ domain(domain) -> Option<&str> {.as_deref()};
 /// The schema `GetDefaultCustomDomainResponseContent`: the same shape as [`CustomDomain`], so one type serves both.
 pub type GetDefaultCustomDomainResponseContent = CustomDomain;
 /// One of several shapes: the schema `GetDefaultDomainResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum GetDefaultDomainResponseContent {
@@ -411,9 +408,18 @@ pub enum GetDefaultDomainResponseContent {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for GetDefaultDomainResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for GetDefaultDomainResponseContent {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Custom(value) => crate::json::ToJson::to_json(value),
+            Self::Canonical(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(GetDefaultDomainResponseContent);
+impl crate::json::FromJson for GetDefaultDomainResponseContent {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -436,14 +442,18 @@ impl<'de> serde::Deserialize<'de> for GetDefaultDomainResponseContent {
                         "verification",
                     ],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Custom),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Custom),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["domain"],
                     known: &["domain"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Canonical),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Canonical)
+                    },
                 },
             ],
             Self::Unknown,
@@ -458,13 +468,13 @@ Custom(GetDefaultCustomDomainResponseContent);
 Canonical(GetDefaultCanonicalDomainResponseContent);
 });
 /// A request body, the schema `SetDefaultCustomDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetDefaultCustomDomainRequestContent {
     /// `domain`: a string; 3 to 255 characters; required.
     domain: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetDefaultCustomDomainRequestContent { domain: "domain";  });
 #[allow(deprecated)]
 impl SetDefaultCustomDomainRequestContent {
     /// A value with the required `domain`.
@@ -484,19 +494,20 @@ impl SetDefaultCustomDomainRequestContent {
     }
 }
 /// A model of the schema `TestCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TestCustomDomainResponseContent {
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// `success`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TestCustomDomainResponseContent {
+    message: "message",
+    success: "success"
+});
 getters!(TestCustomDomainResponseContent {
 /// `message`, if present.
 message(message) -> Option<&str> {.as_deref()};
@@ -504,23 +515,19 @@ message(message) -> Option<&str> {.as_deref()};
 success(success) -> Option<bool> {};
 });
 /// A request body, the schema `UpdateCustomDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateCustomDomainRequestContent {
     /// `custom_client_ip_header`: a [`CustomDomainCustomClientIpHeaderEnum`] (one of `true-client-ip`, `cf-connecting-ip`, `x-forwarded-for`, `x-azure-clientip`, ``); may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     custom_client_ip_header: crate::Nullable<CustomDomainCustomClientIpHeaderEnum>,
     /// `domain_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     domain_metadata: Option<crate::secret::SecretMap>,
     /// `relying_party_identifier`: a string; format `hostname`; at most 255 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     relying_party_identifier: crate::Nullable<String>,
     /// `tls_policy`: a [`CustomDomainTlsPolicyEnum`] (one of `recommended`); defaults to `"recommended"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     tls_policy: Option<CustomDomainTlsPolicyEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateCustomDomainRequestContent { ; custom_client_ip_header: "custom_client_ip_header", domain_metadata: "domain_metadata", relying_party_identifier: "relying_party_identifier", tls_policy: "tls_policy" });
 #[allow(deprecated)]
 impl UpdateCustomDomainRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -563,49 +570,50 @@ pub type UpdateDefaultCustomDomainResponseContent = CustomDomain;
 /// The schema `UpdateDefaultDomainResponseContent`: the same shape as [`GetDefaultDomainResponseContent`], so one type serves both.
 pub type UpdateDefaultDomainResponseContent = GetDefaultDomainResponseContent;
 /// A model of the schema `VerifyCustomDomainResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct VerifyCustomDomainResponseContent {
     /// `certificate`: a [`DomainCertificate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<DomainCertificate>,
     /// `cname_api_key`: a secret string; for example `"d4feca..."`; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cname_api_key: Option<crate::Secret>,
     /// `custom_client_ip_header`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_client_ip_header: Option<String>,
     /// `custom_domain_id`: a string; for example `"cd_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_id: Option<String>,
     /// `domain`: a string; for example `"login.mycompany.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `domain_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_metadata: Option<crate::secret::SecretMap>,
     /// `origin_domain_name`: a string; for example `"mycompany_cd_0000000000000001.edge.tenants.auth0.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_domain_name: Option<String>,
     /// `primary`: a boolean; for example `false`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// `status`: a [`CustomDomainStatusFilterEnum`] (one of `pending_verification`, `ready`, `failed`); for example `"ready"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomDomainStatusFilterEnum>,
     /// `tls_policy`: a string; for example `"recommended"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_policy: Option<String>,
     /// `type`: a [`CustomDomainTypeEnum`] (one of `auth0_managed_certs`, `self_managed_certs`); for example `"self_managed_certs"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CustomDomainTypeEnum>,
     /// `verification`: a [`DomainVerification`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<DomainVerification>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(VerifyCustomDomainResponseContent {
+    certificate: "certificate",
+    cname_api_key: "cname_api_key",
+    custom_client_ip_header: "custom_client_ip_header",
+    custom_domain_id: "custom_domain_id",
+    domain: "domain",
+    domain_metadata: "domain_metadata",
+    origin_domain_name: "origin_domain_name",
+    primary: "primary",
+    status: "status",
+    tls_policy: "tls_policy",
+    type_: "type",
+    verification: "verification"
+});
 str_accessors!(VerifyCustomDomainResponseContent: custom_domain_id, origin_domain_name);
 getters!(VerifyCustomDomainResponseContent {
 /// `certificate`, if present.
@@ -718,7 +726,7 @@ impl crate::Endpoint for CreateCustomDomain {
         crate::path::build(&["custom-domains"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:custom_domains"]
@@ -769,7 +777,7 @@ impl crate::Endpoint for SetDefaultCustomDomain {
         crate::path::build(&["custom-domains", "default"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:custom_domains"]
@@ -826,7 +834,7 @@ impl crate::Endpoint for UpdateCustomDomain {
         crate::path::build(&["custom-domains", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:custom_domains"]

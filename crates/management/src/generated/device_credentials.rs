@@ -3,23 +3,21 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreatePublicKeyDeviceCredentialRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreatePublicKeyDeviceCredentialRequestContent {
     /// `client_id`: a string; format `client-id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `device_id`: a string; at most 36 characters; matches `^[-A-Fa-f0-9]+$`; required.
     device_id: String,
     /// `device_name`: a string; at least 1 characters; required.
     device_name: String,
     /// `type`: a [`DeviceCredentialPublicKeyTypeEnum`] (one of `public_key`); required.
-    #[serde(rename = "type")]
     type_: DeviceCredentialPublicKeyTypeEnum,
     /// `value`: a string; at least 1 characters; required.
     value: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreatePublicKeyDeviceCredentialRequestContent { device_id: "device_id", device_name: "device_name", type_: "type", value: "value"; client_id: "client_id" });
 #[allow(deprecated)]
 impl CreatePublicKeyDeviceCredentialRequestContent {
     /// A value with the required `device_id`, `device_name`, `value`; `type` filled in; set the others with the `with_*` methods.
@@ -51,43 +49,43 @@ impl CreatePublicKeyDeviceCredentialRequestContent {
     }
 }
 /// A model of the schema `CreatePublicKeyDeviceCredentialResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePublicKeyDeviceCredentialResponseContent {
     /// `id`: a string; for example `"dcr_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreatePublicKeyDeviceCredentialResponseContent { id: "id" });
 str_accessors!(CreatePublicKeyDeviceCredentialResponseContent: id);
 /// A model of the schema `DeviceCredential`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeviceCredential {
     /// `client_id`: a string; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `device_id`: a string; for example `"550e8400-e29b-41d4-a716-446655440000"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// `device_name`: a string; for example `"iPhone Mobile Safari UI/WKWebView"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// `id`: a string; for example `"dcr_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`DeviceCredentialTypeEnum`] (one of `public_key`, `refresh_token`, `rotating_refresh_token`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<DeviceCredentialTypeEnum>,
     /// `user_id`: a string; for example `"usr_5457edea1b8f33391a000004"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(DeviceCredential {
+    client_id: "client_id",
+    device_id: "device_id",
+    device_name: "device_name",
+    id: "id",
+    type_: "type",
+    user_id: "user_id"
+});
 str_accessors!(DeviceCredential: client_id, device_id, device_name, id, user_id);
 getters!(DeviceCredential {
 /// `type`, if present.
@@ -208,7 +206,7 @@ impl crate::Endpoint for CreatePublicKeyDeviceCredential {
         crate::path::build(&["device-credentials"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:current_user_device_credentials"]

@@ -39,48 +39,41 @@ PasswordReset => "password_reset",
 AsyncApproval => "async_approval",
 });
 /// A model of the schema `GetEmailTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetEmailTemplateResponseContent {
     /// `body`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// `enabled`: a boolean; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `from`: a string; for example `"sender@auth0.com"`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `includeEmailInRedirect`: a boolean.
-    #[serde(
-        rename = "includeEmailInRedirect",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_email_in_redirect: Option<bool>,
     /// `resultUrl`: a string; may be `null`.
-    #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
     pub result_url: Option<String>,
     /// `subject`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// `syntax`: a string; for example `"liquid"`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
     /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); for example `"verify_email"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
     /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
-    #[serde(
-        rename = "urlLifetimeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub url_lifetime_in_seconds: Option<f64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetEmailTemplateResponseContent {
+    body: "body",
+    enabled: "enabled",
+    from: "from",
+    include_email_in_redirect: "includeEmailInRedirect",
+    result_url: "resultUrl",
+    subject: "subject",
+    syntax: "syntax",
+    template: "template",
+    url_lifetime_in_seconds: "urlLifetimeInSeconds"
+});
 getters!(GetEmailTemplateResponseContent {
 /// `body`, if present.
 body(body) -> Option<&str> {.as_deref()};
@@ -102,7 +95,7 @@ template(template) -> Option<&EmailTemplateNameEnum> {.as_ref()};
 url_lifetime_in_seconds(url_lifetime_in_seconds) -> Option<f64> {};
 });
 /// A request body, the schema `SetEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetEmailTemplateRequestContent {
     /// `body`: a string; required; may be `null`.
     body: String,
@@ -111,16 +104,8 @@ pub struct SetEmailTemplateRequestContent {
     /// `from`: a string; for example `"sender@auth0.com"`; required; may be `null`.
     from: String,
     /// `includeEmailInRedirect`: a boolean.
-    #[serde(
-        rename = "includeEmailInRedirect",
-        skip_serializing_if = "Option::is_none"
-    )]
     include_email_in_redirect: Option<bool>,
     /// `resultUrl`: a string; may be `null`.
-    #[serde(
-        rename = "resultUrl",
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
     result_url: crate::Nullable<String>,
     /// `subject`: a string; required; may be `null`.
     subject: String,
@@ -129,14 +114,10 @@ pub struct SetEmailTemplateRequestContent {
     /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); for example `"verify_email"`; required.
     template: EmailTemplateNameEnum,
     /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
-    #[serde(
-        rename = "urlLifetimeInSeconds",
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
     url_lifetime_in_seconds: crate::Nullable<f64>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetEmailTemplateRequestContent { body: "body", enabled: "enabled", from: "from", subject: "subject", syntax: "syntax", template: "template"; include_email_in_redirect: "includeEmailInRedirect", result_url: "resultUrl", url_lifetime_in_seconds: "urlLifetimeInSeconds" });
 #[allow(deprecated)]
 impl SetEmailTemplateRequestContent {
     /// A value with the required `body`, `enabled`, `from`, `subject`, `syntax`, `template`; set the others with the `with_*` methods.
@@ -181,48 +162,41 @@ impl SetEmailTemplateRequestContent {
     }
 }
 /// A model of the schema `SetEmailTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetEmailTemplateResponseContent {
     /// `body`: a string; required; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// `enabled`: a boolean; required; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `from`: a string; for example `"sender@auth0.com"`; required; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `includeEmailInRedirect`: a boolean.
-    #[serde(
-        rename = "includeEmailInRedirect",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub include_email_in_redirect: Option<bool>,
     /// `resultUrl`: a string; may be `null`.
-    #[serde(rename = "resultUrl", default, skip_serializing_if = "Option::is_none")]
     pub result_url: Option<String>,
     /// `subject`: a string; required; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// `syntax`: a string; for example `"liquid"`; required; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syntax: Option<String>,
     /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); for example `"verify_email"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<EmailTemplateNameEnum>,
     /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
-    #[serde(
-        rename = "urlLifetimeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub url_lifetime_in_seconds: Option<f64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SetEmailTemplateResponseContent {
+    body: "body",
+    enabled: "enabled",
+    from: "from",
+    include_email_in_redirect: "includeEmailInRedirect",
+    result_url: "resultUrl",
+    subject: "subject",
+    syntax: "syntax",
+    template: "template",
+    url_lifetime_in_seconds: "urlLifetimeInSeconds"
+});
 getters!(SetEmailTemplateResponseContent {
 /// `body`, if present.
 body(body) -> Option<&str> {.as_deref()};
@@ -244,47 +218,29 @@ template(template) -> Option<&EmailTemplateNameEnum> {.as_ref()};
 url_lifetime_in_seconds(url_lifetime_in_seconds) -> Option<f64> {};
 });
 /// A request body, the schema `UpdateEmailTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateEmailTemplateRequestContent {
     /// `body`: a string; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     body: crate::Nullable<String>,
     /// `enabled`: a boolean; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     enabled: crate::Nullable<bool>,
     /// `from`: a string; for example `"sender@auth0.com"`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     from: crate::Nullable<String>,
     /// `includeEmailInRedirect`: a boolean.
-    #[serde(
-        rename = "includeEmailInRedirect",
-        skip_serializing_if = "Option::is_none"
-    )]
     include_email_in_redirect: Option<bool>,
     /// `resultUrl`: a string; may be `null`.
-    #[serde(
-        rename = "resultUrl",
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
     result_url: crate::Nullable<String>,
     /// `subject`: a string; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     subject: crate::Nullable<String>,
     /// `syntax`: a string; for example `"liquid"`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     syntax: crate::Nullable<String>,
     /// `template`: a [`EmailTemplateNameEnum`] (one of `verify_email`, `verify_email_by_code`, `auth_email_by_code`, `reset_email`, `reset_email_by_code`, `welcome_email`, `blocked_account`, `stolen_credentials`, `enrollment_email`, `mfa_oob_code`, `user_invitation`, `change_password`, …); defaults to `"verify_email"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     template: Option<EmailTemplateNameEnum>,
     /// `urlLifetimeInSeconds`: a number; at least 0; may be `null`.
-    #[serde(
-        rename = "urlLifetimeInSeconds",
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
     url_lifetime_in_seconds: crate::Nullable<f64>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateEmailTemplateRequestContent { ; body: "body", enabled: "enabled", from: "from", include_email_in_redirect: "includeEmailInRedirect", result_url: "resultUrl", subject: "subject", syntax: "syntax", template: "template", url_lifetime_in_seconds: "urlLifetimeInSeconds" });
 #[allow(deprecated)]
 impl UpdateEmailTemplateRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -357,7 +313,7 @@ impl crate::Endpoint for CreateEmailTemplate {
         crate::path::build(&["email-templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:email_templates"]
@@ -419,7 +375,7 @@ impl crate::Endpoint for SetEmailTemplate {
         crate::path::build(&["email-templates", &self.template_name])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:email_templates"]
@@ -454,7 +410,7 @@ impl crate::Endpoint for UpdateEmailTemplate {
         crate::path::build(&["email-templates", &self.template_name])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:email_templates"]

@@ -3,24 +3,21 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateEmailProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateEmailProviderRequestContent {
     /// `credentials`: a [`EmailProviderCredentialsSchema`]; required.
     credentials: EmailProviderCredentialsSchema,
     /// `default_from_address`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     default_from_address: Option<String>,
     /// `enabled`: a boolean; defaults to `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// `name`: a [`EmailProviderNameEnum`] (one of `mailgun`, `mandrill`, `sendgrid`, `resend`, `ses`, `sparkpost`, `smtp`, `azure_cs`, `ms365`, `custom`); required.
     name: EmailProviderNameEnum,
     /// `settings`: a JSON object; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     settings: crate::Nullable<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateEmailProviderRequestContent { credentials: "credentials", name: "name"; default_from_address: "default_from_address", enabled: "enabled", settings: "settings" });
 #[allow(deprecated)]
 impl CreateEmailProviderRequestContent {
     /// A value with the required `credentials`, `name`; set the others with the `with_*` methods.
@@ -65,28 +62,29 @@ EmailMailgunRegionEnum {
 Eu => "eu",
 });
 /// A model of the schema `EmailProviderCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailProviderCredentials {
     /// `api_user`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_user: Option<String>,
     /// `region`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// `smtp_host`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_host: Option<String>,
     /// `smtp_port`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_port: Option<i64>,
     /// `smtp_user`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_user: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailProviderCredentials {
+    api_user: "api_user",
+    region: "region",
+    smtp_host: "smtp_host",
+    smtp_port: "smtp_port",
+    smtp_user: "smtp_user"
+});
 getters!(EmailProviderCredentials {
 /// `api_user`, if present.
 api_user(api_user) -> Option<&str> {.as_deref()};
@@ -100,8 +98,7 @@ smtp_port(smtp_port) -> Option<i64> {};
 smtp_user(smtp_user) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes: the schema `EmailProviderCredentialsSchema`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EmailProviderCredentialsSchema {
@@ -124,9 +121,26 @@ pub enum EmailProviderCredentialsSchema {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for EmailProviderCredentialsSchema {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for EmailProviderCredentialsSchema {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::AccessKeyId(value) => crate::json::ToJson::to_json(value),
+            Self::SmtpHost(value) => crate::json::ToJson::to_json(value),
+            Self::ApiKeyRegion(value) => crate::json::ToJson::to_json(value),
+            Self::Domain(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectionString(value) => crate::json::ToJson::to_json(value),
+            Self::ClientId(value) => crate::json::ToJson::to_json(value),
+            Self::ExtensibilityEmailProviderCredentials(value) => {
+                crate::json::ToJson::to_json(value)
+            }
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(EmailProviderCredentialsSchema);
+impl crate::json::FromJson for EmailProviderCredentialsSchema {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -135,49 +149,61 @@ impl<'de> serde::Deserialize<'de> for EmailProviderCredentialsSchema {
                     required: &["api_key"],
                     known: &["api_key"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["accessKeyId", "region", "secretAccessKey"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::AccessKeyId),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::AccessKeyId)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["smtp_host", "smtp_pass", "smtp_port", "smtp_user"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::SmtpHost),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::SmtpHost),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["api_key", "region"],
                     constants: &[("region", "eu")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKeyRegion),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::ApiKeyRegion)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["api_key", "domain", "region"],
                     constants: &[("region", "eu")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Domain),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Domain),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["connectionString"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ConnectionString),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::ConnectionString)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["clientId", "clientSecret", "tenantId"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ClientId),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ClientId),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -185,7 +211,7 @@ impl<'de> serde::Deserialize<'de> for EmailProviderCredentialsSchema {
                     known: &[],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ExtensibilityEmailProviderCredentials)
                     },
@@ -214,30 +240,23 @@ ConnectionString(EmailProviderCredentialsSchemaConnectionString);
 ClientId(EmailProviderCredentialsSchemaClientId);
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaAccessKeyId {
     /// `accessKeyId`: a string; at least 1 characters.
-    #[serde(
-        rename = "accessKeyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub access_key_id: Option<String>,
     /// `region`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// `secretAccessKey`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(
-        rename = "secretAccessKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secret_access_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailProviderCredentialsSchemaAccessKeyId {
+    access_key_id: "accessKeyId",
+    region: "region",
+    secret_access_key: "secretAccessKey"
+});
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaAccessKeyId {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -257,16 +276,15 @@ with_region(region): String;
 with_secret_access_key(secret_access_key): crate::Secret;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaApiKey {
     /// `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailProviderCredentialsSchemaApiKey { api_key: "api_key" });
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaApiKey {
     /// A value with the required `api_key`; set the others with the `with_*` methods.
@@ -288,19 +306,20 @@ impl From<crate::Secret> for EmailProviderCredentialsSchemaApiKey {
     }
 }
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaApiKeyRegion {
     /// `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`); may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub region: crate::Nullable<EmailMailgunRegionEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailProviderCredentialsSchemaApiKeyRegion {
+    api_key: "api_key",
+    region: "region"
+});
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaApiKeyRegion {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -320,26 +339,23 @@ nullable_setters!(EmailProviderCredentialsSchemaApiKeyRegion {
 with_region, clear_region(region): EmailMailgunRegionEnum;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaClientId {
     /// `clientId`: a string; at least 1 characters.
-    #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `clientSecret`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(
-        rename = "clientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub client_secret: Option<crate::Secret>,
     /// `tenantId`: a string; at least 1 characters.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailProviderCredentialsSchemaClientId {
+    client_id: "clientId",
+    client_secret: "clientSecret",
+    tenant_id: "tenantId"
+});
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaClientId {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -359,20 +375,17 @@ with_client_secret(client_secret): crate::Secret;
 with_tenant_id(tenant_id): String;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaConnectionString {
     /// `connectionString`: a string; at least 1 characters.
-    #[serde(
-        rename = "connectionString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub connection_string: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailProviderCredentialsSchemaConnectionString {
+    connection_string: "connectionString"
+});
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaConnectionString {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -388,22 +401,23 @@ setters!(EmailProviderCredentialsSchemaConnectionString {
 with_connection_string(connection_string): String;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaDomain {
     /// `api_key`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// `domain`: a string; at least 4 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `region`: a [`EmailMailgunRegionEnum`] (one of `eu`); may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub region: crate::Nullable<EmailMailgunRegionEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailProviderCredentialsSchemaDomain {
+    api_key: "api_key",
+    domain: "domain",
+    region: "region"
+});
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaDomain {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -425,25 +439,26 @@ nullable_setters!(EmailProviderCredentialsSchemaDomain {
 with_region, clear_region(region): EmailMailgunRegionEnum;
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EmailProviderCredentialsSchemaSmtpHost {
     /// `smtp_host`: a [`EmailSmtpHost`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_host: Option<EmailSmtpHost>,
     /// `smtp_pass`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_pass: Option<crate::Secret>,
     /// `smtp_port`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_port: Option<i64>,
     /// `smtp_user`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_user: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EmailProviderCredentialsSchemaSmtpHost {
+    smtp_host: "smtp_host",
+    smtp_pass: "smtp_pass",
+    smtp_port: "smtp_port",
+    smtp_user: "smtp_user"
+});
 #[allow(deprecated)]
 impl EmailProviderCredentialsSchemaSmtpHost {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -489,8 +504,7 @@ Ms365 => "ms365",
 Custom => "custom",
 });
 /// One of several shapes: the schema `EmailSMTPHost`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EmailSmtpHost {
@@ -503,9 +517,19 @@ pub enum EmailSmtpHost {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for EmailSmtpHost {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for EmailSmtpHost {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::String2(value) => crate::json::ToJson::to_json(value),
+            Self::String3(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(EmailSmtpHost);
+impl crate::json::FromJson for EmailSmtpHost {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -514,21 +538,21 @@ impl<'de> serde::Deserialize<'de> for EmailSmtpHost {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String2),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String3),
                 },
             ],
             Self::Unknown,
@@ -542,28 +566,29 @@ String3(String) => as_string3, is_string3;
 } from {
 });
 /// A model of the schema `GetEmailProviderResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetEmailProviderResponseContent {
     /// `credentials`: a [`EmailProviderCredentials`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<EmailProviderCredentials>,
     /// `default_from_address`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_from_address: Option<String>,
     /// `enabled`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `name`: a string; for example `"sendgrid"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `settings`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetEmailProviderResponseContent {
+    credentials: "credentials",
+    default_from_address: "default_from_address",
+    enabled: "enabled",
+    name: "name",
+    settings: "settings"
+});
 str_accessors!(GetEmailProviderResponseContent: name);
 getters!(GetEmailProviderResponseContent {
 /// `credentials`, if present.
@@ -576,26 +601,21 @@ enabled(enabled) -> Option<bool> {};
 settings(settings) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// A request body, the schema `UpdateEmailProviderRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateEmailProviderRequestContent {
     /// `credentials`: a [`EmailProviderCredentialsSchema`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     credentials: Option<EmailProviderCredentialsSchema>,
     /// `default_from_address`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     default_from_address: Option<String>,
     /// `enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// `name`: a [`EmailProviderNameEnum`] (one of `mailgun`, `mandrill`, `sendgrid`, `resend`, `ses`, `sparkpost`, `smtp`, `azure_cs`, `ms365`, `custom`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<EmailProviderNameEnum>,
     /// `settings`: a JSON object; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     settings: crate::Nullable<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateEmailProviderRequestContent { ; credentials: "credentials", default_from_address: "default_from_address", enabled: "enabled", name: "name", settings: "settings" });
 #[allow(deprecated)]
 impl UpdateEmailProviderRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -698,7 +718,7 @@ impl crate::Endpoint for CreateEmailProvider {
         crate::path::build(&["emails", "provider"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:email_provider"]
@@ -726,7 +746,7 @@ impl crate::Endpoint for UpdateEmailProvider {
         crate::path::build(&["emails", "provider"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:email_provider"]

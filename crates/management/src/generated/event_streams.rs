@@ -3,25 +3,26 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `CreateEventStreamActionRequestContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEventStreamActionRequestContent {
     /// `destination`: a [`EventStreamActionDestination`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamActionDestination>,
     /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateEventStreamActionRequestContent {
+    destination: "destination",
+    name: "name",
+    status: "status",
+    subscriptions: "subscriptions"
+});
 str_accessors!(CreateEventStreamActionRequestContent: name);
 #[allow(deprecated)]
 impl CreateEventStreamActionRequestContent {
@@ -47,8 +48,7 @@ list_setters!(CreateEventStreamActionRequestContent {
 with_subscriptions(subscriptions): EventStreamSubscription;
 });
 /// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateEventStreamBody {
@@ -61,9 +61,19 @@ pub enum CreateEventStreamBody {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateEventStreamBody {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateEventStreamBody {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::WebHook(value) => crate::json::ToJson::to_json(value),
+            Self::EventBridge(value) => crate::json::ToJson::to_json(value),
+            Self::Action(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateEventStreamBody);
+impl crate::json::FromJson for CreateEventStreamBody {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -72,21 +82,25 @@ impl<'de> serde::Deserialize<'de> for CreateEventStreamBody {
                     required: &["destination"],
                     known: &["destination", "name", "status", "subscriptions"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::WebHook),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::WebHook),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["destination"],
                     known: &["destination", "name", "status", "subscriptions"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::EventBridge)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["destination"],
                     known: &["destination", "name", "status", "subscriptions"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Action),
                 },
             ],
             Self::Unknown,
@@ -103,25 +117,26 @@ EventBridge(CreateEventStreamEventBridgeRequestContent);
 Action(CreateEventStreamActionRequestContent);
 });
 /// A model of the schema `CreateEventStreamEventBridgeRequestContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEventStreamEventBridgeRequestContent {
     /// `destination`: a [`EventStreamEventBridgeDestination`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamEventBridgeDestination>,
     /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateEventStreamEventBridgeRequestContent {
+    destination: "destination",
+    name: "name",
+    status: "status",
+    subscriptions: "subscriptions"
+});
 str_accessors!(CreateEventStreamEventBridgeRequestContent: name);
 #[allow(deprecated)]
 impl CreateEventStreamEventBridgeRequestContent {
@@ -147,23 +162,19 @@ list_setters!(CreateEventStreamEventBridgeRequestContent {
 with_subscriptions(subscriptions): EventStreamSubscription;
 });
 /// A request body, the schema `CreateEventStreamRedeliveryRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateEventStreamRedeliveryRequestContent {
     /// `date_from`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     date_from: Option<crate::Timestamp>,
     /// `date_to`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     date_to: Option<crate::Timestamp>,
     /// `event_types`: a list, each item a [`EventStreamEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
     event_types: Option<Vec<EventStreamEventTypeEnum>>,
     /// `statuses`: a list, each item a [`EventStreamDeliveryStatusEnum`] (one of `failed`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     statuses: Option<Vec<EventStreamDeliveryStatusEnum>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateEventStreamRedeliveryRequestContent { ; date_from: "date_from", date_to: "date_to", event_types: "event_types", statuses: "statuses" });
 #[allow(deprecated)]
 impl CreateEventStreamRedeliveryRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -198,25 +209,26 @@ impl CreateEventStreamRedeliveryRequestContent {
     }
 }
 /// A model of the schema `CreateEventStreamRedeliveryResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEventStreamRedeliveryResponseContent {
     /// `date_from`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<crate::Timestamp>,
     /// `date_to`: a [`Timestamp`](crate::Timestamp); format `date-time`; at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_to: Option<crate::Timestamp>,
     /// `event_types`: a list, each item a [`EventStreamEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_types: Option<Vec<EventStreamEventTypeEnum>>,
     /// `statuses`: a list, each item a [`EventStreamDeliveryStatusEnum`] (one of `failed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statuses: Option<Vec<EventStreamDeliveryStatusEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateEventStreamRedeliveryResponseContent {
+    date_from: "date_from",
+    date_to: "date_to",
+    event_types: "event_types",
+    statuses: "statuses"
+});
 getters!(CreateEventStreamRedeliveryResponseContent {
 /// `date_from`, if present.
 date_from(date_from) -> Option<&crate::Timestamp> {.as_ref()};
@@ -230,16 +242,15 @@ statuses(statuses) -> &[EventStreamDeliveryStatusEnum] {.as_deref().unwrap_or_de
 /// The schema `CreateEventStreamResponseContent`: the same shape as [`EventStreamResponseContent`], so one type serves both.
 pub type CreateEventStreamResponseContent = EventStreamResponseContent;
 /// A request body, the schema `CreateEventStreamTestEventRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateEventStreamTestEventRequestContent {
     /// `data`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<crate::secret::SecretMap>,
     /// `event_type`: a [`EventStreamTestEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …); at most 33 characters; required.
     event_type: EventStreamTestEventTypeEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateEventStreamTestEventRequestContent { event_type: "event_type"; data: "data" });
 #[allow(deprecated)]
 impl CreateEventStreamTestEventRequestContent {
     /// A value with the required `event_type`; set the others with the `with_*` methods.
@@ -266,25 +277,26 @@ impl CreateEventStreamTestEventRequestContent {
 /// The schema `CreateEventStreamTestEventResponseContent`: the same shape as [`EventStreamDelivery`], so one type serves both.
 pub type CreateEventStreamTestEventResponseContent = EventStreamDelivery;
 /// A model of the schema `CreateEventStreamWebHookRequestContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEventStreamWebHookRequestContent {
     /// `destination`: a [`EventStreamWebhookDestination`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamWebhookDestination>,
     /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateEventStreamWebHookRequestContent {
+    destination: "destination",
+    name: "name",
+    status: "status",
+    subscriptions: "subscriptions"
+});
 str_accessors!(CreateEventStreamWebHookRequestContent: name);
 #[allow(deprecated)]
 impl CreateEventStreamWebHookRequestContent {
@@ -310,16 +322,17 @@ list_setters!(CreateEventStreamWebHookRequestContent {
 with_subscriptions(subscriptions): EventStreamSubscription;
 });
 /// A model of the schema `EventStreamActionConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamActionConfiguration {
     /// `action_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamActionConfiguration {
+    action_id: "action_id"
+});
 str_accessors!(EventStreamActionConfiguration: action_id);
 #[allow(deprecated)]
 impl EventStreamActionConfiguration {
@@ -347,19 +360,20 @@ impl From<&str> for EventStreamActionConfiguration {
     }
 }
 /// A model of the schema `EventStreamActionDestination`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamActionDestination {
     /// `configuration`: a [`EventStreamActionConfiguration`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<EventStreamActionConfiguration>,
     /// `type`: a [`EventStreamActionDestinationTypeEnum`] (one of `action`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EventStreamActionDestinationTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamActionDestination {
+    configuration: "configuration",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl EventStreamActionDestination {
     /// A value with the required `configuration`; `type` filled in; set the others with the `with_*` methods.
@@ -389,34 +403,35 @@ EventStreamActionDestinationTypeEnum {
 Action => "action",
 });
 /// A model of the schema `EventStreamActionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamActionResponseContent {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `destination`: a [`EventStreamActionDestination`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamActionDestination>,
     /// `id`: a string; format `event-stream-id`; exactly 26 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamActionResponseContent {
+    created_at: "created_at",
+    destination: "destination",
+    id: "id",
+    name: "name",
+    status: "status",
+    subscriptions: "subscriptions",
+    updated_at: "updated_at"
+});
 str_accessors!(EventStreamActionResponseContent: id, name);
 getters!(EventStreamActionResponseContent {
 /// `created_at`, if present.
@@ -431,31 +446,32 @@ subscriptions(subscriptions) -> &[EventStreamSubscription] {.as_deref().unwrap_o
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `EventStreamCloudEvent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamCloudEvent {
     /// `data`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// `id`: a string; format `event-id`; exactly 26 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `source`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// `specversion`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specversion: Option<String>,
     /// `time`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<crate::Timestamp>,
     /// `type`: a string.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamCloudEvent {
+    data: "data",
+    id: "id",
+    source: "source",
+    specversion: "specversion",
+    time: "time",
+    type_: "type"
+});
 str_accessors!(EventStreamCloudEvent: id);
 getters!(EventStreamCloudEvent {
 /// `data`, if present.
@@ -470,31 +486,32 @@ time(time) -> Option<&crate::Timestamp> {.as_ref()};
 r#type(type_) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `EventStreamDelivery`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamDelivery {
     /// `attempts`: a list, each item a [`EventStreamDeliveryAttempt`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts: Option<Vec<EventStreamDeliveryAttempt>>,
     /// `event`: a [`EventStreamCloudEvent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<EventStreamCloudEvent>,
     /// `event_stream_id`: a string; format `event-stream-id`; exactly 26 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_stream_id: Option<String>,
     /// `event_type`: a [`EventStreamDeliveryEventTypeEnum`] (one of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, `group.updated`, `organization.connection.added`, `organization.connection.removed`, `organization.connection.updated`, `organization.created`, `organization.deleted`, …); at most 33 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<EventStreamDeliveryEventTypeEnum>,
     /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `status`: a [`EventStreamDeliveryStatusEnum`] (one of `failed`); at most 6 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamDeliveryStatusEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamDelivery {
+    attempts: "attempts",
+    event: "event",
+    event_stream_id: "event_stream_id",
+    event_type: "event_type",
+    id: "id",
+    status: "status"
+});
 str_accessors!(EventStreamDelivery: event_stream_id, id);
 getters!(EventStreamDelivery {
 /// `attempts`, or an empty slice when it is absent.
@@ -507,22 +524,23 @@ event_type(event_type) -> Option<&EventStreamDeliveryEventTypeEnum> {.as_ref()};
 status(status) -> Option<&EventStreamDeliveryStatusEnum> {.as_ref()};
 });
 /// A model of the schema `EventStreamDeliveryAttempt`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamDeliveryAttempt {
     /// `error_message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `status`: a [`EventStreamDeliveryStatusEnum`] (one of `failed`); at most 6 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamDeliveryStatusEnum>,
     /// `timestamp`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamDeliveryAttempt {
+    error_message: "error_message",
+    status: "status",
+    timestamp: "timestamp"
+});
 getters!(EventStreamDeliveryAttempt {
 /// `error_message`, if present.
 error_message(error_message) -> Option<&str> {.as_deref()};
@@ -540,8 +558,7 @@ EventStreamDeliveryStatusEnum {
 Failed => "failed",
 });
 /// One of several shapes, named by the value of `type`: the schema `EventStreamDestinationPatch`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EventStreamDestinationPatch {
@@ -552,9 +569,18 @@ pub enum EventStreamDestinationPatch {
     /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for EventStreamDestinationPatch {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for EventStreamDestinationPatch {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Webhook(value) => crate::json::ToJson::to_json(value),
+            Self::Action(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(EventStreamDestinationPatch);
+impl crate::json::FromJson for EventStreamDestinationPatch {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("webhook") => Self::Webhook(crate::api_support::variant(value)?),
             Some("action") => Self::Action(crate::api_support::variant(value)?),
@@ -646,22 +672,23 @@ UsWest1 => "us-west-1",
 UsWest2 => "us-west-2",
 });
 /// A model of the schema `EventStreamEventBridgeConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamEventBridgeConfiguration {
     /// `aws_account_id`: a string; matches `^\d{12}$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_account_id: Option<String>,
     /// `aws_partner_event_source`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_partner_event_source: Option<String>,
     /// `aws_region`: a [`EventStreamEventBridgeAwsRegionEnum`] (one of `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-northeast-1`, `ap-northeast-2`, `ap-northeast-3`, `ap-south-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-4`, …); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<EventStreamEventBridgeAwsRegionEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamEventBridgeConfiguration {
+    aws_account_id: "aws_account_id",
+    aws_partner_event_source: "aws_partner_event_source",
+    aws_region: "aws_region"
+});
 str_accessors!(EventStreamEventBridgeConfiguration: aws_account_id);
 #[allow(deprecated)]
 impl EventStreamEventBridgeConfiguration {
@@ -693,19 +720,20 @@ aws_partner_event_source(aws_partner_event_source) -> Option<&str> {.as_deref()}
 aws_region(aws_region) -> Option<&EventStreamEventBridgeAwsRegionEnum> {.as_ref()};
 });
 /// A model of the schema `EventStreamEventBridgeDestination`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamEventBridgeDestination {
     /// `configuration`: a [`EventStreamEventBridgeConfiguration`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<EventStreamEventBridgeConfiguration>,
     /// `type`: a [`EventStreamEventBridgeDestinationTypeEnum`] (one of `eventbridge`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EventStreamEventBridgeDestinationTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamEventBridgeDestination {
+    configuration: "configuration",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl EventStreamEventBridgeDestination {
     /// A value with the required `configuration`; `type` filled in; set the others with the `with_*` methods.
@@ -737,34 +765,35 @@ EventStreamEventBridgeDestinationTypeEnum {
 Eventbridge => "eventbridge",
 });
 /// A model of the schema `EventStreamEventBridgeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamEventBridgeResponseContent {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `destination`: a [`EventStreamEventBridgeDestination`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamEventBridgeDestination>,
     /// `id`: a string; format `event-stream-id`; exactly 26 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamEventBridgeResponseContent {
+    created_at: "created_at",
+    destination: "destination",
+    id: "id",
+    name: "name",
+    status: "status",
+    subscriptions: "subscriptions",
+    updated_at: "updated_at"
+});
 str_accessors!(EventStreamEventBridgeResponseContent: id, name);
 getters!(EventStreamEventBridgeResponseContent {
 /// `created_at`, if present.
@@ -827,8 +856,7 @@ UserDeleted => "user.deleted",
 UserUpdated => "user.updated",
 });
 /// One of several shapes: the schema `EventStreamResponseContent`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EventStreamResponseContent {
@@ -841,9 +869,19 @@ pub enum EventStreamResponseContent {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for EventStreamResponseContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for EventStreamResponseContent {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Webhook(value) => crate::json::ToJson::to_json(value),
+            Self::EventBridge(value) => crate::json::ToJson::to_json(value),
+            Self::Action(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(EventStreamResponseContent);
+impl crate::json::FromJson for EventStreamResponseContent {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -860,7 +898,7 @@ impl<'de> serde::Deserialize<'de> for EventStreamResponseContent {
                         "updated_at",
                     ],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Webhook),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -875,7 +913,11 @@ impl<'de> serde::Deserialize<'de> for EventStreamResponseContent {
                         "updated_at",
                     ],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::EventBridge),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::EventBridge)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -890,7 +932,7 @@ impl<'de> serde::Deserialize<'de> for EventStreamResponseContent {
                         "updated_at",
                     ],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Action),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Action),
                 },
             ],
             Self::Unknown,
@@ -915,16 +957,17 @@ Enabled => "enabled",
 Disabled => "disabled",
 });
 /// A model of the schema `EventStreamSubscription`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamSubscription {
     /// `event_type`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamSubscription {
+    event_type: "event_type"
+});
 #[allow(deprecated)]
 impl EventStreamSubscription {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -946,8 +989,7 @@ event_type(event_type) -> Option<&str> {.as_deref()};
 /// The schema `EventStreamTestEventTypeEnum`: the same shape as [`EventStreamEventTypeEnum`], so one type serves both.
 pub type EventStreamTestEventTypeEnum = EventStreamEventTypeEnum;
 /// One of several shapes, named by the value of `method`: the schema `EventStreamWebhookAuthorizationResponse`. A value whose `method` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum EventStreamWebhookAuthorizationResponse {
@@ -960,9 +1002,19 @@ pub enum EventStreamWebhookAuthorizationResponse {
     /// A value whose `method` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for EventStreamWebhookAuthorizationResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for EventStreamWebhookAuthorizationResponse {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Basic(value) => crate::json::ToJson::to_json(value),
+            Self::Bearer(value) => crate::json::ToJson::to_json(value),
+            Self::CustomHeader(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(EventStreamWebhookAuthorizationResponse);
+impl crate::json::FromJson for EventStreamWebhookAuthorizationResponse {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "method") {
             Some("basic") => Self::Basic(crate::api_support::variant(value)?),
             Some("bearer") => Self::Bearer(crate::api_support::variant(value)?),
@@ -981,19 +1033,20 @@ Bearer(EventStreamWebhookBearerAuth);
 CustomHeader(EventStreamWebhookCustomHeaderAuth);
 });
 /// A model of the schema `EventStreamWebhookBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamWebhookBasicAuth {
     /// `method`: a [`EventStreamWebhookBasicAuthMethodEnum`] (one of `basic`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<EventStreamWebhookBasicAuthMethodEnum>,
     /// `username`: a string; at most 128 characters; matches `^[^:]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamWebhookBasicAuth {
+    method: "method",
+    username: "username"
+});
 #[allow(deprecated)]
 impl EventStreamWebhookBasicAuth {
     /// A value with the required `username`; `method` filled in; set the others with the `with_*` methods.
@@ -1023,16 +1076,15 @@ EventStreamWebhookBasicAuthMethodEnum {
 Basic => "basic",
 });
 /// A model of the schema `EventStreamWebhookBearerAuth`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamWebhookBearerAuth {
     /// `method`: a [`EventStreamWebhookBearerAuthMethodEnum`] (one of `bearer`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<EventStreamWebhookBearerAuthMethodEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamWebhookBearerAuth { method: "method" });
 #[allow(deprecated)]
 impl EventStreamWebhookBearerAuth {
     /// A value with no field set; `method` filled in.
@@ -1055,19 +1107,20 @@ EventStreamWebhookBearerAuthMethodEnum {
 Bearer => "bearer",
 });
 /// A model of the schema `EventStreamWebhookConfiguration`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamWebhookConfiguration {
     /// `webhook_authorization`: a [`EventStreamWebhookAuthorizationResponse`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_authorization: Option<EventStreamWebhookAuthorizationResponse>,
     /// `webhook_endpoint`: a string; matches `^https://.*`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_endpoint: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamWebhookConfiguration {
+    webhook_authorization: "webhook_authorization",
+    webhook_endpoint: "webhook_endpoint"
+});
 #[allow(deprecated)]
 impl EventStreamWebhookConfiguration {
     /// A value with the required `webhook_authorization`, `webhook_endpoint`; set the others with the `with_*` methods.
@@ -1096,19 +1149,20 @@ webhook_authorization(webhook_authorization) -> Option<&EventStreamWebhookAuthor
 webhook_endpoint(webhook_endpoint) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `EventStreamWebhookCustomHeaderAuth`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamWebhookCustomHeaderAuth {
     /// `header_key`: a string; at least 1 characters; matches `^[a-zA-Z0-9!#$%&'*+.^_'|~-]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header_key: Option<String>,
     /// `method`: a [`EventStreamWebhookCustomHeaderAuthMethodEnum`] (one of `custom_header`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<EventStreamWebhookCustomHeaderAuthMethodEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamWebhookCustomHeaderAuth {
+    header_key: "header_key",
+    method: "method"
+});
 #[allow(deprecated)]
 impl EventStreamWebhookCustomHeaderAuth {
     /// A value with the required `header_key`; `method` filled in; set the others with the `with_*` methods.
@@ -1140,19 +1194,20 @@ EventStreamWebhookCustomHeaderAuthMethodEnum {
 CustomHeader => "custom_header",
 });
 /// A model of the schema `EventStreamWebhookDestination`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamWebhookDestination {
     /// `configuration`: a [`EventStreamWebhookConfiguration`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<EventStreamWebhookConfiguration>,
     /// `type`: a [`EventStreamWebhookDestinationTypeEnum`] (one of `webhook`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EventStreamWebhookDestinationTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamWebhookDestination {
+    configuration: "configuration",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl EventStreamWebhookDestination {
     /// A value with the required `configuration`; `type` filled in; set the others with the `with_*` methods.
@@ -1182,34 +1237,35 @@ EventStreamWebhookDestinationTypeEnum {
 Webhook => "webhook",
 });
 /// A model of the schema `EventStreamWebhookResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventStreamWebhookResponseContent {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `destination`: a [`EventStreamWebhookDestination`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<EventStreamWebhookDestination>,
     /// `id`: a string; format `event-stream-id`; exactly 26 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EventStreamStatusEnum>,
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<EventStreamSubscription>>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EventStreamWebhookResponseContent {
+    created_at: "created_at",
+    destination: "destination",
+    id: "id",
+    name: "name",
+    status: "status",
+    subscriptions: "subscriptions",
+    updated_at: "updated_at"
+});
 str_accessors!(EventStreamWebhookResponseContent: id, name);
 getters!(EventStreamWebhookResponseContent {
 /// `created_at`, if present.
@@ -1228,23 +1284,19 @@ pub type GetEventStreamDeliveryHistoryResponseContent = EventStreamDelivery;
 /// The schema `GetEventStreamResponseContent`: the same shape as [`EventStreamResponseContent`], so one type serves both.
 pub type GetEventStreamResponseContent = EventStreamResponseContent;
 /// A request body, the schema `UpdateEventStreamRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateEventStreamRequestContent {
     /// `destination`: a [`EventStreamDestinationPatch`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     destination: Option<EventStreamDestinationPatch>,
     /// `name`: a string; 1 to 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `status`: a [`EventStreamStatusEnum`] (one of `enabled`, `disabled`); at most 8 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<EventStreamStatusEnum>,
     /// `subscriptions`: a list, each item a [`EventStreamSubscription`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     subscriptions: Option<Vec<EventStreamSubscription>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateEventStreamRequestContent { ; destination: "destination", name: "name", status: "status", subscriptions: "subscriptions" });
 #[allow(deprecated)]
 impl UpdateEventStreamRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1341,7 +1393,7 @@ impl crate::Endpoint for CreateEventStream {
         crate::path::build(&["event-streams"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:event_streams"]
@@ -1398,7 +1450,7 @@ impl crate::Endpoint for UpdateEventStream {
         crate::path::build(&["event-streams", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:event_streams"]
@@ -1559,7 +1611,7 @@ impl crate::Endpoint for CreateEventStreamRedelivery {
         crate::path::build(&["event-streams", &self.id, "redeliver"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:event_deliveries"]
@@ -1620,7 +1672,7 @@ impl crate::Endpoint for CreateEventStreamTestEvent {
         crate::path::build(&["event-streams", &self.id, "test"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:event_streams"]

@@ -3,31 +3,32 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `AllocationItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AllocationItem {
     /// `is_control`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_control: Option<bool>,
     /// `is_fallback`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_fallback: Option<bool>,
     /// `priority`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
     /// `segment_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_id: Option<String>,
     /// `variation_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variation_id: Option<String>,
     /// `weight`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AllocationItem {
+    is_control: "is_control",
+    is_fallback: "is_fallback",
+    priority: "priority",
+    segment_id: "segment_id",
+    variation_id: "variation_id",
+    weight: "weight"
+});
 str_accessors!(AllocationItem: segment_id, variation_id);
 getters!(AllocationItem {
 /// `is_control`, if present.
@@ -40,31 +41,32 @@ priority(priority) -> Option<i64> {};
 weight(weight) -> Option<f64> {};
 });
 /// A model of the schema `AllocationRequestItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AllocationRequestItem {
     /// `is_control`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_control: Option<bool>,
     /// `is_fallback`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_fallback: Option<bool>,
     /// `priority`: an integer; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
     /// `segment_id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_id: Option<String>,
     /// `variation_id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variation_id: Option<String>,
     /// `weight`: a number; 0 to 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AllocationRequestItem {
+    is_control: "is_control",
+    is_fallback: "is_fallback",
+    priority: "priority",
+    segment_id: "segment_id",
+    variation_id: "variation_id",
+    weight: "weight"
+});
 str_accessors!(AllocationRequestItem: segment_id, variation_id);
 #[allow(deprecated)]
 impl AllocationRequestItem {
@@ -101,16 +103,15 @@ Percentage => "percentage",
 Segment => "segment",
 });
 /// A model of the schema `AssignmentConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssignmentConfig {
     /// `subject`: a [`SubjectEnum`] (one of `device`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<SubjectEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AssignmentConfig { subject: "subject" });
 #[allow(deprecated)]
 impl AssignmentConfig {
     /// A value with no field set; `subject` filled in.
@@ -127,7 +128,7 @@ getters!(AssignmentConfig {
 subject(subject) -> Option<&SubjectEnum> {.as_ref()};
 });
 /// A request body, the schema `CreateExperimentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateExperimentRequestContent {
     /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
     allocation_strategy: AllocationStrategyEnum,
@@ -138,15 +139,14 @@ pub struct CreateExperimentRequestContent {
     /// `authentication_flow`: a string; required.
     authentication_flow: String,
     /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
     feature_flag_id: String,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`; required.
     name: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateExperimentRequestContent { allocation_strategy: "allocation_strategy", allocations: "allocations", assignment_config: "assignment_config", authentication_flow: "authentication_flow", feature_flag_id: "feature_flag_id", name: "name"; description: "description" });
 #[allow(deprecated)]
 impl CreateExperimentRequestContent {
     /// A value with the required `allocation_strategy`, `allocations`, `assignment_config`, `authentication_flow`, `feature_flag_id`, `name`; set the others with the `with_*` methods.
@@ -185,18 +185,17 @@ impl CreateExperimentRequestContent {
 /// The schema `CreateExperimentResponseContent`: the same shape as [`ExperimentListItem`], so one type serves both.
 pub type CreateExperimentResponseContent = ExperimentListItem;
 /// A request body, the schema `CreateFeatureFlagRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateFeatureFlagRequestContent {
     /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`; required.
     name: String,
     /// `parameters`: a JSON object; required.
     parameters: crate::secret::SecretMap,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateFeatureFlagRequestContent { name: "name", parameters: "parameters"; description: "description" });
 #[allow(deprecated)]
 impl CreateFeatureFlagRequestContent {
     /// A value with the required `name`, `parameters`; set the others with the `with_*` methods.
@@ -224,18 +223,17 @@ impl CreateFeatureFlagRequestContent {
 /// The schema `CreateFeatureFlagResponseContent`: the same shape as [`FeatureFlag`], so one type serves both.
 pub type CreateFeatureFlagResponseContent = FeatureFlag;
 /// A request body, the schema `CreateSegmentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateSegmentRequestContent {
     /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`; required.
     name: String,
     /// `rules`: a list, each item a [`SegmentRule`]; at least 1 items; required.
     rules: Vec<SegmentRule>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateSegmentRequestContent { name: "name", rules: "rules"; description: "description" });
 #[allow(deprecated)]
 impl CreateSegmentRequestContent {
     /// A value with the required `name`, `rules`; set the others with the `with_*` methods.
@@ -266,18 +264,17 @@ impl CreateSegmentRequestContent {
 /// The schema `CreateSegmentResponseContent`: the same shape as [`Segment`], so one type serves both.
 pub type CreateSegmentResponseContent = Segment;
 /// A request body, the schema `CreateVariationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateVariationRequestContent {
     /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`; required.
     name: String,
     /// `overrides`: a JSON object; required.
     overrides: crate::secret::SecretMap,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateVariationRequestContent { name: "name", overrides: "overrides"; description: "description" });
 #[allow(deprecated)]
 impl CreateVariationRequestContent {
     /// A value with the required `name`, `overrides`; set the others with the `with_*` methods.
@@ -305,55 +302,56 @@ impl CreateVariationRequestContent {
 /// The schema `CreateVariationResponseContent`: the same shape as [`Variation`], so one type serves both.
 pub type CreateVariationResponseContent = Variation;
 /// A model of the schema `ExperimentListItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExperimentListItem {
     /// `allocation_strategy`: a [`AllocationStrategyEnum`] (one of `percentage`, `segment`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_strategy: Option<AllocationStrategyEnum>,
     /// `allocations`: a list, each item a [`AllocationItem`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocations: Option<Vec<AllocationItem>>,
     /// `assignment_config`: a [`AssignmentConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_config: Option<AssignmentConfig>,
     /// `authentication_flow`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_flow: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<crate::Timestamp>,
     /// `feature_flag_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
     /// `id`: a string; matches `^exp_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `is_valid`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
     /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<crate::Timestamp>,
     /// `status`: a [`ExperimentStatusEnum`] (one of `draft`, `active`, `paused`, `completed`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ExperimentStatusEnum>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ExperimentListItem {
+    allocation_strategy: "allocation_strategy",
+    allocations: "allocations",
+    assignment_config: "assignment_config",
+    authentication_flow: "authentication_flow",
+    created_at: "created_at",
+    description: "description",
+    ended_at: "ended_at",
+    feature_flag_id: "feature_flag_id",
+    id: "id",
+    is_valid: "is_valid",
+    name: "name",
+    started_at: "started_at",
+    status: "status",
+    updated_at: "updated_at"
+});
 str_accessors!(ExperimentListItem: feature_flag_id, id, name);
 getters!(ExperimentListItem {
 /// `allocation_strategy`, if present.
@@ -406,19 +404,20 @@ Completed => "completed",
 Archived => "archived",
 });
 /// A model of the schema `ExperimentValidationError`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExperimentValidationError {
     /// `code`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `message`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ExperimentValidationError {
+    code: "code",
+    message: "message"
+});
 getters!(ExperimentValidationError {
 /// `code`, if present.
 code(code) -> Option<&str> {.as_deref()};
@@ -426,37 +425,38 @@ code(code) -> Option<&str> {.as_deref()};
 message(message) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FeatureFlag`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FeatureFlag {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `parameters`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<crate::secret::SecretMap>,
     /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FeatureFlagStatusEnum>,
     /// `type`: a [`FeatureFlagTypeEnum`] (one of `auth0`, `self`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FeatureFlagTypeEnum>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FeatureFlag {
+    created_at: "created_at",
+    description: "description",
+    id: "id",
+    name: "name",
+    parameters: "parameters",
+    status: "status",
+    type_: "type",
+    updated_at: "updated_at"
+});
 str_accessors!(FeatureFlag: id, name);
 getters!(FeatureFlag {
 /// `created_at`, if present.
@@ -499,49 +499,51 @@ pub type GetSegmentResponseContent = Segment;
 /// The schema `GetVariationResponseContent`: the same shape as [`Variation`], so one type serves both.
 pub type GetVariationResponseContent = Variation;
 /// A model of the schema `ListVariationsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListVariationsResponseContent {
     /// `variations`: a list, each item a [`Variation`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<Variation>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ListVariationsResponseContent {
+    variations: "variations"
+});
 getters!(ListVariationsResponseContent {
 /// `variations`, or an empty slice when it is absent.
 variations(variations) -> &[Variation] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `Segment`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Segment {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `id`: a string; matches `^seg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `rules`: a list, each item a [`SegmentRule`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<SegmentRule>>,
     /// `type`: a [`SegmentTypeEnum`] (one of `self`, `auth0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SegmentTypeEnum>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Segment {
+    created_at: "created_at",
+    description: "description",
+    id: "id",
+    name: "name",
+    rules: "rules",
+    type_: "type",
+    updated_at: "updated_at"
+});
 str_accessors!(Segment: id, name);
 getters!(Segment {
 /// `created_at`, if present.
@@ -556,16 +558,17 @@ r#type(type_) -> Option<&SegmentTypeEnum> {.as_ref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `SegmentContainsExpression`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SegmentContainsExpression {
     /// `contains`: a list, each item a string; at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SegmentContainsExpression {
+    contains: "contains"
+});
 #[allow(deprecated)]
 impl SegmentContainsExpression {
     /// A value with the required `contains`; set the others with the `with_*` methods.
@@ -586,16 +589,17 @@ getters!(SegmentContainsExpression {
 contains(contains) -> &[String] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `SegmentEndsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SegmentEndsWithExpression {
     /// `ends_with`: a list, each item a string; at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_with: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SegmentEndsWithExpression {
+    ends_with: "ends_with"
+});
 #[allow(deprecated)]
 impl SegmentEndsWithExpression {
     /// A value with the required `ends_with`; set the others with the `with_*` methods.
@@ -616,16 +620,15 @@ getters!(SegmentEndsWithExpression {
 ends_with(ends_with) -> &[String] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `SegmentExistsExpression`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SegmentExistsExpression {
     /// `exists`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exists: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SegmentExistsExpression { exists: "exists" });
 #[allow(deprecated)]
 impl SegmentExistsExpression {
     /// A value with the required `exists`; set the others with the `with_*` methods.
@@ -651,46 +654,47 @@ getters!(SegmentExistsExpression {
 exists(exists) -> Option<bool> {};
 });
 /// A model of the schema `SegmentMatchConditions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SegmentMatchConditions {
     /// `browser`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<SegmentMatchExpression>,
     /// `client_id`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<SegmentMatchExpression>,
     /// `connection`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<SegmentMatchExpression>,
     /// `connection_type`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_type: Option<SegmentMatchExpression>,
     /// `country`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<SegmentMatchExpression>,
     /// `device_type`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<SegmentMatchExpression>,
     /// `domain`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<SegmentMatchExpression>,
     /// `organization_id`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<SegmentMatchExpression>,
     /// `platform`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<SegmentMatchExpression>,
     /// `region`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<SegmentMatchExpression>,
     /// `user_agent`: a [`SegmentMatchExpression`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<SegmentMatchExpression>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SegmentMatchConditions {
+    browser: "browser",
+    client_id: "client_id",
+    connection: "connection",
+    connection_type: "connection_type",
+    country: "country",
+    device_type: "device_type",
+    domain: "domain",
+    organization_id: "organization_id",
+    platform: "platform",
+    region: "region",
+    user_agent: "user_agent"
+});
 #[allow(deprecated)]
 impl SegmentMatchConditions {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -750,8 +754,7 @@ region(region) -> Option<&SegmentMatchExpression> {.as_ref()};
 user_agent(user_agent) -> Option<&SegmentMatchExpression> {.as_ref()};
 });
 /// One of several shapes: the schema `SegmentMatchExpression`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum SegmentMatchExpression {
@@ -768,9 +771,21 @@ pub enum SegmentMatchExpression {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for SegmentMatchExpression {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for SegmentMatchExpression {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::List(value) => crate::json::ToJson::to_json(value),
+            Self::SegmentContainsExpression(value) => crate::json::ToJson::to_json(value),
+            Self::SegmentStartsWithExpression(value) => crate::json::ToJson::to_json(value),
+            Self::SegmentEndsWithExpression(value) => crate::json::ToJson::to_json(value),
+            Self::SegmentExistsExpression(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(SegmentMatchExpression);
+impl crate::json::FromJson for SegmentMatchExpression {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -779,7 +794,7 @@ impl<'de> serde::Deserialize<'de> for SegmentMatchExpression {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::List),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -787,7 +802,7 @@ impl<'de> serde::Deserialize<'de> for SegmentMatchExpression {
                     known: &["contains"],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::SegmentContainsExpression)
                     },
@@ -798,7 +813,7 @@ impl<'de> serde::Deserialize<'de> for SegmentMatchExpression {
                     known: &["starts_with"],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::SegmentStartsWithExpression)
                     },
@@ -809,7 +824,7 @@ impl<'de> serde::Deserialize<'de> for SegmentMatchExpression {
                     known: &["ends_with"],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::SegmentEndsWithExpression)
                     },
@@ -820,7 +835,7 @@ impl<'de> serde::Deserialize<'de> for SegmentMatchExpression {
                     known: &["exists"],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::SegmentExistsExpression)
                     },
@@ -845,19 +860,20 @@ SegmentExistsExpression(SegmentExistsExpression);
 /// The schema `SegmentNotMatchConditions`: the same shape as [`SegmentMatchConditions`], so one type serves both.
 pub type SegmentNotMatchConditions = SegmentMatchConditions;
 /// A model of the schema `SegmentRule`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SegmentRule {
     /// `match`: a [`SegmentMatchConditions`].
-    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     pub match_: Option<SegmentMatchConditions>,
     /// `not_match`: a [`SegmentNotMatchConditions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_match: Option<SegmentNotMatchConditions>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SegmentRule {
+    match_: "match",
+    not_match: "not_match"
+});
 #[allow(deprecated)]
 impl SegmentRule {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -881,16 +897,17 @@ r#match(match_) -> Option<&SegmentMatchConditions> {.as_ref()};
 not_match(not_match) -> Option<&SegmentNotMatchConditions> {.as_ref()};
 });
 /// A model of the schema `SegmentStartsWithExpression`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SegmentStartsWithExpression {
     /// `starts_with`: a list, each item a string; at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_with: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SegmentStartsWithExpression {
+    starts_with: "starts_with"
+});
 #[allow(deprecated)]
 impl SegmentStartsWithExpression {
     /// A value with the required `starts_with`; set the others with the `with_*` methods.
@@ -927,23 +944,19 @@ SubjectEnum {
 Device => "device",
 });
 /// A request body, the schema `UpdateExperimentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateExperimentRequestContent {
     /// `allocations`: a list, each item a [`AllocationRequestItem`]; at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allocations: Option<Vec<AllocationRequestItem>>,
     /// `assignment_config`: a [`AssignmentConfig`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     assignment_config: Option<AssignmentConfig>,
     /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     description: crate::Nullable<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateExperimentRequestContent { ; allocations: "allocations", assignment_config: "assignment_config", description: "description", name: "name" });
 #[allow(deprecated)]
 impl UpdateExperimentRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -982,13 +995,13 @@ impl UpdateExperimentRequestContent {
 /// The schema `UpdateExperimentResponseContent`: the same shape as [`ExperimentListItem`], so one type serves both.
 pub type UpdateExperimentResponseContent = ExperimentListItem;
 /// A request body, the schema `UpdateExperimentStatusRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateExperimentStatusRequestContent {
     /// `status`: a [`ExperimentTransitionStatusEnum`] (one of `active`, `paused`, `completed`, `archived`); required.
     status: ExperimentTransitionStatusEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateExperimentStatusRequestContent { status: "status";  });
 #[allow(deprecated)]
 impl UpdateExperimentStatusRequestContent {
     /// A value with the required `status`.
@@ -1010,20 +1023,17 @@ impl UpdateExperimentStatusRequestContent {
 /// The schema `UpdateExperimentStatusResponseContent`: the same shape as [`ExperimentListItem`], so one type serves both.
 pub type UpdateExperimentStatusResponseContent = ExperimentListItem;
 /// A request body, the schema `UpdateFeatureFlagRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateFeatureFlagRequestContent {
     /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     description: crate::Nullable<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `parameters`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     parameters: Option<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateFeatureFlagRequestContent { ; description: "description", name: "name", parameters: "parameters" });
 #[allow(deprecated)]
 impl UpdateFeatureFlagRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1057,13 +1067,13 @@ impl UpdateFeatureFlagRequestContent {
 /// The schema `UpdateFeatureFlagResponseContent`: the same shape as [`FeatureFlag`], so one type serves both.
 pub type UpdateFeatureFlagResponseContent = FeatureFlag;
 /// A request body, the schema `UpdateFeatureFlagStatusRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFeatureFlagStatusRequestContent {
     /// `status`: a [`FeatureFlagStatusEnum`] (one of `draft`, `active`, `archived`); required.
     status: FeatureFlagStatusEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateFeatureFlagStatusRequestContent { status: "status";  });
 #[allow(deprecated)]
 impl UpdateFeatureFlagStatusRequestContent {
     /// A value with the required `status`.
@@ -1085,20 +1095,17 @@ impl UpdateFeatureFlagStatusRequestContent {
 /// The schema `UpdateFeatureFlagStatusResponseContent`: the same shape as [`FeatureFlag`], so one type serves both.
 pub type UpdateFeatureFlagStatusResponseContent = FeatureFlag;
 /// A request body, the schema `UpdateSegmentRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateSegmentRequestContent {
     /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     description: crate::Nullable<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `rules`: a list, each item a [`SegmentRule`]; at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     rules: Option<Vec<SegmentRule>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateSegmentRequestContent { ; description: "description", name: "name", rules: "rules" });
 #[allow(deprecated)]
 impl UpdateSegmentRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1134,20 +1141,17 @@ impl UpdateSegmentRequestContent {
 /// The schema `UpdateSegmentResponseContent`: the same shape as [`Segment`], so one type serves both.
 pub type UpdateSegmentResponseContent = Segment;
 /// A request body, the schema `UpdateVariationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateVariationRequestContent {
     /// `description`: a string; 3 to 1024 characters; matches `^(?!.*\x00)\S(.*\S)?$`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     description: crate::Nullable<String>,
     /// `name`: a string; 3 to 255 characters; matches `^(?!.*\x00)\S(.*\S)?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `overrides`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     overrides: Option<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateVariationRequestContent { ; description: "description", name: "name", overrides: "overrides" });
 #[allow(deprecated)]
 impl UpdateVariationRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1181,19 +1185,20 @@ impl UpdateVariationRequestContent {
 /// The schema `UpdateVariationResponseContent`: the same shape as [`Variation`], so one type serves both.
 pub type UpdateVariationResponseContent = Variation;
 /// A model of the schema `ValidateExperimentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ValidateExperimentResponseContent {
     /// `errors`: a list, each item a [`ExperimentValidationError`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ExperimentValidationError>>,
     /// `is_valid`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ValidateExperimentResponseContent {
+    errors: "errors",
+    is_valid: "is_valid"
+});
 getters!(ValidateExperimentResponseContent {
 /// `errors`, or an empty slice when it is absent.
 errors(errors) -> &[ExperimentValidationError] {.as_deref().unwrap_or_default()};
@@ -1201,34 +1206,35 @@ errors(errors) -> &[ExperimentValidationError] {.as_deref().unwrap_or_default()}
 is_valid(is_valid) -> Option<bool> {};
 });
 /// A model of the schema `Variation`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Variation {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `feature_flag_id`: a string; matches `^flg_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_flag_id: Option<String>,
     /// `id`: a string; matches `^var_[A-HJ-NP-Za-km-z1-9]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `overrides`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<crate::secret::SecretMap>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Variation {
+    created_at: "created_at",
+    description: "description",
+    feature_flag_id: "feature_flag_id",
+    id: "id",
+    name: "name",
+    overrides: "overrides",
+    updated_at: "updated_at"
+});
 str_accessors!(Variation: feature_flag_id, id, name);
 getters!(Variation {
 /// `created_at`, if present.
@@ -1322,7 +1328,7 @@ impl crate::Endpoint for CreateExperiment {
         crate::path::build(&["experimentation", "experiments"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:experimentation"]
@@ -1379,7 +1385,7 @@ impl crate::Endpoint for UpdateExperiment {
         crate::path::build(&["experimentation", "experiments", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -1436,7 +1442,7 @@ impl crate::Endpoint for UpdateExperimentStatus {
         crate::path::build(&["experimentation", "experiments", &self.id, "status"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -1542,7 +1548,7 @@ impl crate::Endpoint for CreateFeatureFlag {
         crate::path::build(&["experimentation", "feature-flags"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:experimentation"]
@@ -1599,7 +1605,7 @@ impl crate::Endpoint for UpdateFeatureFlag {
         crate::path::build(&["experimentation", "feature-flags", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -1656,7 +1662,7 @@ impl crate::Endpoint for UpdateFeatureFlagStatus {
         crate::path::build(&["experimentation", "feature-flags", &self.id, "status"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -1713,7 +1719,7 @@ impl crate::Endpoint for CreateVariation {
         crate::path::build(&["experimentation", "feature-flags", &self.id, "variations"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:experimentation"]
@@ -1792,7 +1798,7 @@ impl crate::Endpoint for UpdateVariation {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]
@@ -1901,7 +1907,7 @@ impl crate::Endpoint for CreateSegment {
         crate::path::build(&["experimentation", "segments"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:experimentation"]
@@ -1958,7 +1964,7 @@ impl crate::Endpoint for UpdateSegment {
         crate::path::build(&["experimentation", "segments", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:experimentation"]

@@ -3,16 +3,15 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateFlowRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateFlowRequestContent {
     /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     actions: Option<Vec<FlowAction>>,
     /// `name`: a string; 1 to 150 characters; required.
     name: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateFlowRequestContent { name: "name"; actions: "actions" });
 #[allow(deprecated)]
 impl CreateFlowRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
@@ -39,8 +38,7 @@ impl CreateFlowRequestContent {
 /// The schema `CreateFlowResponseContent`: the same shape as [`GetFlowResponseContent`], so one type serves both.
 pub type CreateFlowResponseContent = GetFlowResponseContent;
 /// One of several shapes: the schema `CreateFlowsVaultConnectionActivecampaign`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionActivecampaign {
@@ -51,9 +49,18 @@ pub enum CreateFlowsVaultConnectionActivecampaign {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionActivecampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionActivecampaign {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionActivecampaign);
+impl crate::json::FromJson for CreateFlowsVaultConnectionActivecampaign {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -62,14 +69,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionActivecampaign {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "ACTIVECAMPAIGN")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "ACTIVECAMPAIGN")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -84,22 +95,23 @@ ApiKey(CreateFlowsVaultConnectionActivecampaignApiKey);
 Uninitialized(CreateFlowsVaultConnectionActivecampaignUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionActivecampaignApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionActivecampaignApiKey {
     /// `app_id`: a [`FlowsVaultConnectionAppIdActivecampaignEnum`] (one of `ACTIVECAMPAIGN`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdActivecampaignEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupApiKeyWithBaseUrl`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupApiKeyWithBaseUrl>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionActivecampaignApiKey {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionActivecampaignApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionActivecampaignApiKey {
@@ -126,19 +138,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupApiKeyWithBaseUrl;
 });
 /// A model of the schema `CreateFlowsVaultConnectionActivecampaignUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionActivecampaignUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdActivecampaignEnum`] (one of `ACTIVECAMPAIGN`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdActivecampaignEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionActivecampaignUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionActivecampaignUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionActivecampaignUninitialized {
@@ -159,8 +172,7 @@ setters!(CreateFlowsVaultConnectionActivecampaignUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionAirtable`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionAirtable {
@@ -171,9 +183,18 @@ pub enum CreateFlowsVaultConnectionAirtable {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionAirtable {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionAirtable {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionAirtable);
+impl crate::json::FromJson for CreateFlowsVaultConnectionAirtable {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -182,14 +203,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionAirtable {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "AIRTABLE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "AIRTABLE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -204,22 +229,23 @@ ApiKey(CreateFlowsVaultConnectionAirtableApiKey);
 Uninitialized(CreateFlowsVaultConnectionAirtableUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionAirtableApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionAirtableApiKey {
     /// `app_id`: a [`FlowsVaultConnectionAppIdAirtableEnum`] (one of `AIRTABLE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdAirtableEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupApiKey`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupApiKey>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionAirtableApiKey {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionAirtableApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionAirtableApiKey {
@@ -241,19 +267,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionAirtableUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionAirtableUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdAirtableEnum`] (one of `AIRTABLE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdAirtableEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionAirtableUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionAirtableUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionAirtableUninitialized {
@@ -272,8 +299,7 @@ setters!(CreateFlowsVaultConnectionAirtableUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionAuth0`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionAuth0 {
@@ -284,9 +310,18 @@ pub enum CreateFlowsVaultConnectionAuth0 {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionAuth0 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionAuth0 {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::OauthApp(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionAuth0);
+impl crate::json::FromJson for CreateFlowsVaultConnectionAuth0 {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -295,14 +330,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionAuth0 {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "AUTH0")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::OauthApp),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::OauthApp),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "AUTH0")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -317,22 +356,23 @@ OauthApp(CreateFlowsVaultConnectionAuth0OauthApp);
 Uninitialized(CreateFlowsVaultConnectionAuth0Uninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionAuth0OauthApp`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionAuth0OauthApp {
     /// `app_id`: a [`FlowsVaultConnectionAppIdAuth0Enum`] (one of `AUTH0`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdAuth0Enum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupOauthApp`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthApp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionAuth0OauthApp {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionAuth0OauthApp: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionAuth0OauthApp {
@@ -357,19 +397,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupOauthApp;
 });
 /// A model of the schema `CreateFlowsVaultConnectionAuth0Uninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionAuth0Uninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdAuth0Enum`] (one of `AUTH0`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdAuth0Enum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionAuth0Uninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionAuth0Uninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionAuth0Uninitialized {
@@ -388,8 +429,7 @@ setters!(CreateFlowsVaultConnectionAuth0Uninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionBigquery`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionBigquery {
@@ -400,9 +440,18 @@ pub enum CreateFlowsVaultConnectionBigquery {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionBigquery {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionBigquery {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Jwt(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionBigquery);
+impl crate::json::FromJson for CreateFlowsVaultConnectionBigquery {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -411,14 +460,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionBigquery {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "BIGQUERY")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Jwt),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Jwt),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "BIGQUERY")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -433,22 +486,23 @@ Jwt(CreateFlowsVaultConnectionBigqueryJwt);
 Uninitialized(CreateFlowsVaultConnectionBigqueryUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionBigqueryJwt`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionBigqueryJwt {
     /// `app_id`: a [`FlowsVaultConnectionAppIdBigqueryEnum`] (one of `BIGQUERY`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdBigqueryEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupBigqueryOauthJwt`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupBigqueryOauthJwt>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionBigqueryJwt {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionBigqueryJwt: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionBigqueryJwt {
@@ -473,19 +527,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupBigqueryOauthJwt;
 });
 /// A model of the schema `CreateFlowsVaultConnectionBigqueryUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionBigqueryUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdBigqueryEnum`] (one of `BIGQUERY`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdBigqueryEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionBigqueryUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionBigqueryUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionBigqueryUninitialized {
@@ -504,8 +559,7 @@ setters!(CreateFlowsVaultConnectionBigqueryUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionClearbit`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionClearbit {
@@ -516,9 +570,18 @@ pub enum CreateFlowsVaultConnectionClearbit {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionClearbit {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionClearbit {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionClearbit);
+impl crate::json::FromJson for CreateFlowsVaultConnectionClearbit {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -527,14 +590,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionClearbit {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "CLEARBIT")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "CLEARBIT")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -549,22 +616,23 @@ ApiKey(CreateFlowsVaultConnectionClearbitApiKey);
 Uninitialized(CreateFlowsVaultConnectionClearbitUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionClearbitApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionClearbitApiKey {
     /// `app_id`: a [`FlowsVaultConnectionAppIdClearbitEnum`] (one of `CLEARBIT`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdClearbitEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupSecretApiKey`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupSecretApiKey>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionClearbitApiKey {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionClearbitApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionClearbitApiKey {
@@ -589,19 +657,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupSecretApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionClearbitUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionClearbitUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdClearbitEnum`] (one of `CLEARBIT`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdClearbitEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionClearbitUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionClearbitUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionClearbitUninitialized {
@@ -620,8 +689,7 @@ setters!(CreateFlowsVaultConnectionClearbitUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionDocusign`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionDocusign {
@@ -632,9 +700,18 @@ pub enum CreateFlowsVaultConnectionDocusign {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionDocusign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionDocusign {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::OauthCode(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionDocusign);
+impl crate::json::FromJson for CreateFlowsVaultConnectionDocusign {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -643,14 +720,22 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionDocusign {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "DOCUSIGN")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::OauthCode)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "DOCUSIGN")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -665,22 +750,23 @@ OauthCode(CreateFlowsVaultConnectionDocusignOauthCode);
 Uninitialized(CreateFlowsVaultConnectionDocusignUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionDocusignOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionDocusignOauthCode {
     /// `app_id`: a [`FlowsVaultConnectionAppIdDocusignEnum`] (one of `DOCUSIGN`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdDocusignEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionDocusignOauthCode {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionDocusignOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionDocusignOauthCode {
@@ -705,19 +791,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionDocusignUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionDocusignUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdDocusignEnum`] (one of `DOCUSIGN`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdDocusignEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionDocusignUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionDocusignUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionDocusignUninitialized {
@@ -736,8 +823,7 @@ setters!(CreateFlowsVaultConnectionDocusignUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionGoogleSheets`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionGoogleSheets {
@@ -748,9 +834,18 @@ pub enum CreateFlowsVaultConnectionGoogleSheets {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionGoogleSheets {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionGoogleSheets {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::OauthCode(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionGoogleSheets);
+impl crate::json::FromJson for CreateFlowsVaultConnectionGoogleSheets {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -759,14 +854,22 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionGoogleSheets {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "GOOGLE_SHEETS")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::OauthCode)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "GOOGLE_SHEETS")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -781,22 +884,23 @@ OauthCode(CreateFlowsVaultConnectionGoogleSheetsOauthCode);
 Uninitialized(CreateFlowsVaultConnectionGoogleSheetsUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionGoogleSheetsOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionGoogleSheetsOauthCode {
     /// `app_id`: a [`FlowsVaultConnectionAppIdGoogleSheetsEnum`] (one of `GOOGLE_SHEETS`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdGoogleSheetsEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionGoogleSheetsOauthCode {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionGoogleSheetsOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionGoogleSheetsOauthCode {
@@ -823,19 +927,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionGoogleSheetsUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionGoogleSheetsUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdGoogleSheetsEnum`] (one of `GOOGLE_SHEETS`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdGoogleSheetsEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionGoogleSheetsUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionGoogleSheetsUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionGoogleSheetsUninitialized {
@@ -856,8 +961,7 @@ setters!(CreateFlowsVaultConnectionGoogleSheetsUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionHttp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionHttp {
@@ -874,9 +978,21 @@ pub enum CreateFlowsVaultConnectionHttp {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHttp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionHttp {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Bearer(value) => crate::json::ToJson::to_json(value),
+            Self::BasicAuth(value) => crate::json::ToJson::to_json(value),
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::OauthClientCredentials(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionHttp);
+impl crate::json::FromJson for CreateFlowsVaultConnectionHttp {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -885,21 +1001,7 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHttp {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "HTTP")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Bearer),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &["app_id", "name", "setup"],
-                    known: &["app_id", "name", "setup"],
-                    constants: &[("app_id", "HTTP")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::BasicAuth),
-                },
-                crate::api_support::Shape {
-                    kind: crate::api_support::JsonKind::Object,
-                    required: &["app_id", "name", "setup"],
-                    known: &["app_id", "name", "setup"],
-                    constants: &[("app_id", "HTTP")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Bearer),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -907,7 +1009,25 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHttp {
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "HTTP")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::BasicAuth)
+                    },
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "HTTP")],
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
+                },
+                crate::api_support::Shape {
+                    kind: crate::api_support::JsonKind::Object,
+                    required: &["app_id", "name", "setup"],
+                    known: &["app_id", "name", "setup"],
+                    constants: &[("app_id", "HTTP")],
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::OauthClientCredentials)
                     },
@@ -917,7 +1037,11 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHttp {
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "HTTP")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -938,22 +1062,23 @@ OauthClientCredentials(CreateFlowsVaultConnectionHttpOauthClientCredentials);
 Uninitialized(CreateFlowsVaultConnectionHttpUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionHttpApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpApiKey {
     /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectionHttpApiKeySetup`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectionHttpApiKeySetup>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionHttpApiKey {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionHttpApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpApiKey {
@@ -978,22 +1103,23 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectionHttpApiKeySetup;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHttpBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpBasicAuth {
     /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectionHttpBasicAuthSetup`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectionHttpBasicAuthSetup>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionHttpBasicAuth {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionHttpBasicAuth: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpBasicAuth {
@@ -1018,22 +1144,23 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectionHttpBasicAuthSetup;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHttpBearer`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpBearer {
     /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupHttpBearer`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupHttpBearer>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionHttpBearer {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionHttpBearer: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpBearer {
@@ -1058,22 +1185,23 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupHttpBearer;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHttpOauthClientCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpOauthClientCredentials {
     /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectionHttpOauthClientCredentialsSetup`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectionHttpOauthClientCredentialsSetup>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionHttpOauthClientCredentials {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionHttpOauthClientCredentials: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpOauthClientCredentials {
@@ -1098,19 +1226,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectionHttpOauthClientCredentialsSetup;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHttpUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHttpUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdHttpEnum`] (one of `HTTP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHttpEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionHttpUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionHttpUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHttpUninitialized {
@@ -1129,8 +1258,7 @@ setters!(CreateFlowsVaultConnectionHttpUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionHubspot`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionHubspot {
@@ -1143,9 +1271,19 @@ pub enum CreateFlowsVaultConnectionHubspot {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHubspot {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionHubspot {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::OauthCode(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionHubspot);
+impl crate::json::FromJson for CreateFlowsVaultConnectionHubspot {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1154,21 +1292,29 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionHubspot {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "HUBSPOT")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "HUBSPOT")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::OauthCode)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "HUBSPOT")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -1185,22 +1331,23 @@ OauthCode(CreateFlowsVaultConnectionHubspotOauthCode);
 Uninitialized(CreateFlowsVaultConnectionHubspotUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionHubspotApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHubspotApiKey {
     /// `app_id`: a [`FlowsVaultConnectionAppIdHubspotEnum`] (one of `HUBSPOT`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHubspotEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupApiKey`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupApiKey>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionHubspotApiKey {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionHubspotApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHubspotApiKey {
@@ -1222,22 +1369,23 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHubspotOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHubspotOauthCode {
     /// `app_id`: a [`FlowsVaultConnectionAppIdHubspotEnum`] (one of `HUBSPOT`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHubspotEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionHubspotOauthCode {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionHubspotOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHubspotOauthCode {
@@ -1262,19 +1410,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionHubspotUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionHubspotUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdHubspotEnum`] (one of `HUBSPOT`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdHubspotEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionHubspotUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionHubspotUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionHubspotUninitialized {
@@ -1293,8 +1442,7 @@ setters!(CreateFlowsVaultConnectionHubspotUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionJwt`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionJwt {
@@ -1305,9 +1453,18 @@ pub enum CreateFlowsVaultConnectionJwt {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionJwt {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionJwt {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Jwt(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionJwt);
+impl crate::json::FromJson for CreateFlowsVaultConnectionJwt {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1316,14 +1473,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionJwt {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "JWT")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Jwt),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Jwt),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "JWT")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -1338,22 +1499,23 @@ Jwt(CreateFlowsVaultConnectionJwtJwt);
 Uninitialized(CreateFlowsVaultConnectionJwtUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionJwtJwt`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionJwtJwt {
     /// `app_id`: a [`FlowsVaultConnectionAppIdJwtEnum`] (one of `JWT`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdJwtEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupJwt`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupJwt>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionJwtJwt {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionJwtJwt: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionJwtJwt {
@@ -1375,19 +1537,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupJwt;
 });
 /// A model of the schema `CreateFlowsVaultConnectionJwtUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionJwtUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdJwtEnum`] (one of `JWT`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdJwtEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionJwtUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionJwtUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionJwtUninitialized {
@@ -1406,8 +1569,7 @@ setters!(CreateFlowsVaultConnectionJwtUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionMailchimp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionMailchimp {
@@ -1420,9 +1582,19 @@ pub enum CreateFlowsVaultConnectionMailchimp {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionMailchimp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionMailchimp {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::OauthCode(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionMailchimp);
+impl crate::json::FromJson for CreateFlowsVaultConnectionMailchimp {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1431,21 +1603,29 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionMailchimp {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "MAILCHIMP")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "MAILCHIMP")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::OauthCode)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "MAILCHIMP")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -1462,22 +1642,23 @@ OauthCode(CreateFlowsVaultConnectionMailchimpOauthCode);
 Uninitialized(CreateFlowsVaultConnectionMailchimpUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailchimpApiKey {
     /// `app_id`: a [`FlowsVaultConnectionAppIdMailchimpEnum`] (one of `MAILCHIMP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailchimpEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupSecretApiKey`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupSecretApiKey>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionMailchimpApiKey {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionMailchimpApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailchimpApiKey {
@@ -1502,22 +1683,23 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupSecretApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailchimpOauthCode {
     /// `app_id`: a [`FlowsVaultConnectionAppIdMailchimpEnum`] (one of `MAILCHIMP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailchimpEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionMailchimpOauthCode {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionMailchimpOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailchimpOauthCode {
@@ -1542,19 +1724,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionMailchimpUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailchimpUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdMailchimpEnum`] (one of `MAILCHIMP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailchimpEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionMailchimpUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionMailchimpUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailchimpUninitialized {
@@ -1573,8 +1756,7 @@ setters!(CreateFlowsVaultConnectionMailchimpUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionMailjet`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionMailjet {
@@ -1585,9 +1767,18 @@ pub enum CreateFlowsVaultConnectionMailjet {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionMailjet {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionMailjet {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionMailjet);
+impl crate::json::FromJson for CreateFlowsVaultConnectionMailjet {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1596,14 +1787,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionMailjet {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "MAILJET")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "MAILJET")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -1618,22 +1813,23 @@ ApiKey(CreateFlowsVaultConnectionMailjetApiKey);
 Uninitialized(CreateFlowsVaultConnectionMailjetUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionMailjetApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailjetApiKey {
     /// `app_id`: a [`FlowsVaultConnectionAppIdMailjetEnum`] (one of `MAILJET`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailjetEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupMailjetApiKey`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupMailjetApiKey>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionMailjetApiKey {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionMailjetApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailjetApiKey {
@@ -1658,19 +1854,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupMailjetApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionMailjetUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionMailjetUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdMailjetEnum`] (one of `MAILJET`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdMailjetEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionMailjetUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionMailjetUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionMailjetUninitialized {
@@ -1689,8 +1886,7 @@ setters!(CreateFlowsVaultConnectionMailjetUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionPipedrive`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionPipedrive {
@@ -1703,9 +1899,19 @@ pub enum CreateFlowsVaultConnectionPipedrive {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionPipedrive {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionPipedrive {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Token(value) => crate::json::ToJson::to_json(value),
+            Self::OauthCode(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionPipedrive);
+impl crate::json::FromJson for CreateFlowsVaultConnectionPipedrive {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1714,21 +1920,29 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionPipedrive {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "PIPEDRIVE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Token),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Token),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "PIPEDRIVE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::OauthCode)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "PIPEDRIVE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -1745,22 +1959,23 @@ OauthCode(CreateFlowsVaultConnectionPipedriveOauthCode);
 Uninitialized(CreateFlowsVaultConnectionPipedriveUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionPipedriveOauthCode {
     /// `app_id`: a [`FlowsVaultConnectionAppIdPipedriveEnum`] (one of `PIPEDRIVE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdPipedriveEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionPipedriveOauthCode {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionPipedriveOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionPipedriveOauthCode {
@@ -1785,22 +2000,23 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveToken`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionPipedriveToken {
     /// `app_id`: a [`FlowsVaultConnectionAppIdPipedriveEnum`] (one of `PIPEDRIVE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdPipedriveEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupToken`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupToken>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionPipedriveToken {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionPipedriveToken: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionPipedriveToken {
@@ -1822,19 +2038,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupToken;
 });
 /// A model of the schema `CreateFlowsVaultConnectionPipedriveUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionPipedriveUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdPipedriveEnum`] (one of `PIPEDRIVE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdPipedriveEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionPipedriveUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionPipedriveUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionPipedriveUninitialized {
@@ -1853,8 +2070,7 @@ setters!(CreateFlowsVaultConnectionPipedriveUninitialized {
 with_name(name): String;
 });
 /// One of several shapes, named by the value of `app_id`: the schema `CreateFlowsVaultConnectionRequestContent`. A value whose `app_id` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionRequestContent {
@@ -1903,9 +2119,37 @@ pub enum CreateFlowsVaultConnectionRequestContent {
     /// A value whose `app_id` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionRequestContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionRequestContent {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Activecampaign(value) => crate::json::ToJson::to_json(value),
+            Self::Airtable(value) => crate::json::ToJson::to_json(value),
+            Self::Auth0(value) => crate::json::ToJson::to_json(value),
+            Self::Bigquery(value) => crate::json::ToJson::to_json(value),
+            Self::Clearbit(value) => crate::json::ToJson::to_json(value),
+            Self::Docusign(value) => crate::json::ToJson::to_json(value),
+            Self::GoogleSheets(value) => crate::json::ToJson::to_json(value),
+            Self::Http(value) => crate::json::ToJson::to_json(value),
+            Self::Hubspot(value) => crate::json::ToJson::to_json(value),
+            Self::Jwt(value) => crate::json::ToJson::to_json(value),
+            Self::Mailchimp(value) => crate::json::ToJson::to_json(value),
+            Self::Mailjet(value) => crate::json::ToJson::to_json(value),
+            Self::Pipedrive(value) => crate::json::ToJson::to_json(value),
+            Self::Salesforce(value) => crate::json::ToJson::to_json(value),
+            Self::Sendgrid(value) => crate::json::ToJson::to_json(value),
+            Self::Slack(value) => crate::json::ToJson::to_json(value),
+            Self::Stripe(value) => crate::json::ToJson::to_json(value),
+            Self::Telegram(value) => crate::json::ToJson::to_json(value),
+            Self::Twilio(value) => crate::json::ToJson::to_json(value),
+            Self::Whatsapp(value) => crate::json::ToJson::to_json(value),
+            Self::Zapier(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionRequestContent);
+impl crate::json::FromJson for CreateFlowsVaultConnectionRequestContent {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "app_id") {
             Some("ACTIVECAMPAIGN") => Self::Activecampaign(crate::api_support::variant(value)?),
             Some("AIRTABLE") => Self::Airtable(crate::api_support::variant(value)?),
@@ -1980,8 +2224,7 @@ Zapier(CreateFlowsVaultConnectionZapier);
 /// The schema `CreateFlowsVaultConnectionResponseContent`: the same shape as [`GetFlowsVaultConnectionResponseContent`], so one type serves both.
 pub type CreateFlowsVaultConnectionResponseContent = GetFlowsVaultConnectionResponseContent;
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSalesforce`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionSalesforce {
@@ -1992,9 +2235,18 @@ pub enum CreateFlowsVaultConnectionSalesforce {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSalesforce {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionSalesforce {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::OauthCode(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionSalesforce);
+impl crate::json::FromJson for CreateFlowsVaultConnectionSalesforce {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -2003,14 +2255,22 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSalesforce {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "SALESFORCE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::OauthCode)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "SALESFORCE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -2025,22 +2285,23 @@ OauthCode(CreateFlowsVaultConnectionSalesforceOauthCode);
 Uninitialized(CreateFlowsVaultConnectionSalesforceUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionSalesforceOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSalesforceOauthCode {
     /// `app_id`: a [`FlowsVaultConnectionAppIdSalesforceEnum`] (one of `SALESFORCE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSalesforceEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionSalesforceOauthCode {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionSalesforceOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSalesforceOauthCode {
@@ -2065,19 +2326,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionSalesforceUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSalesforceUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdSalesforceEnum`] (one of `SALESFORCE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSalesforceEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionSalesforceUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionSalesforceUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSalesforceUninitialized {
@@ -2096,8 +2358,7 @@ setters!(CreateFlowsVaultConnectionSalesforceUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSendgrid`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionSendgrid {
@@ -2108,9 +2369,18 @@ pub enum CreateFlowsVaultConnectionSendgrid {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSendgrid {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionSendgrid {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionSendgrid);
+impl crate::json::FromJson for CreateFlowsVaultConnectionSendgrid {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -2119,14 +2389,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSendgrid {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "SENDGRID")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "SENDGRID")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -2141,22 +2415,23 @@ ApiKey(CreateFlowsVaultConnectionSendgridApiKey);
 Uninitialized(CreateFlowsVaultConnectionSendgridUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionSendgridApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSendgridApiKey {
     /// `app_id`: a [`FlowsVaultConnectionAppIdSendgridEnum`] (one of `SENDGRID`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSendgridEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupApiKey`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupApiKey>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionSendgridApiKey {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionSendgridApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSendgridApiKey {
@@ -2178,19 +2453,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionSendgridUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSendgridUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdSendgridEnum`] (one of `SENDGRID`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSendgridEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionSendgridUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionSendgridUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSendgridUninitialized {
@@ -2209,8 +2485,7 @@ setters!(CreateFlowsVaultConnectionSendgridUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionSlack`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionSlack {
@@ -2223,9 +2498,19 @@ pub enum CreateFlowsVaultConnectionSlack {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSlack {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionSlack {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Webhook(value) => crate::json::ToJson::to_json(value),
+            Self::OauthCode(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionSlack);
+impl crate::json::FromJson for CreateFlowsVaultConnectionSlack {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -2234,21 +2519,29 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionSlack {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "SLACK")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Webhook),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "SLACK")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::OauthCode)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "SLACK")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -2265,22 +2558,23 @@ OauthCode(CreateFlowsVaultConnectionSlackOauthCode);
 Uninitialized(CreateFlowsVaultConnectionSlackUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionSlackOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSlackOauthCode {
     /// `app_id`: a [`FlowsVaultConnectionAppIdSlackEnum`] (one of `SLACK`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSlackEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionSlackOauthCode {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionSlackOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSlackOauthCode {
@@ -2305,19 +2599,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionSlackUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSlackUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdSlackEnum`] (one of `SLACK`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSlackEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionSlackUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionSlackUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSlackUninitialized {
@@ -2336,22 +2631,23 @@ setters!(CreateFlowsVaultConnectionSlackUninitialized {
 with_name(name): String;
 });
 /// A model of the schema `CreateFlowsVaultConnectionSlackWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionSlackWebhook {
     /// `app_id`: a [`FlowsVaultConnectionAppIdSlackEnum`] (one of `SLACK`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdSlackEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupWebhook`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupWebhook>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionSlackWebhook {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionSlackWebhook: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionSlackWebhook {
@@ -2373,8 +2669,7 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupWebhook;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionStripe`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionStripe {
@@ -2387,9 +2682,19 @@ pub enum CreateFlowsVaultConnectionStripe {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionStripe {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionStripe {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::KeyPair(value) => crate::json::ToJson::to_json(value),
+            Self::OauthCode(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionStripe);
+impl crate::json::FromJson for CreateFlowsVaultConnectionStripe {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -2398,21 +2703,29 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionStripe {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "STRIPE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::KeyPair),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::KeyPair),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "STRIPE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::OauthCode),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::OauthCode)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "STRIPE")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -2429,22 +2742,23 @@ OauthCode(CreateFlowsVaultConnectionStripeOauthCode);
 Uninitialized(CreateFlowsVaultConnectionStripeUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionStripeKeyPair`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionStripeKeyPair {
     /// `app_id`: a [`FlowsVaultConnectionAppIdStripeEnum`] (one of `STRIPE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdStripeEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupStripeKeyPair`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupStripeKeyPair>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionStripeKeyPair {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionStripeKeyPair: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionStripeKeyPair {
@@ -2469,22 +2783,23 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupStripeKeyPair;
 });
 /// A model of the schema `CreateFlowsVaultConnectionStripeOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionStripeOauthCode {
     /// `app_id`: a [`FlowsVaultConnectionAppIdStripeEnum`] (one of `STRIPE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdStripeEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupOauthCode`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupOauthCode>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionStripeOauthCode {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionStripeOauthCode: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionStripeOauthCode {
@@ -2509,19 +2824,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupOauthCode;
 });
 /// A model of the schema `CreateFlowsVaultConnectionStripeUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionStripeUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdStripeEnum`] (one of `STRIPE`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdStripeEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionStripeUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionStripeUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionStripeUninitialized {
@@ -2540,8 +2856,7 @@ setters!(CreateFlowsVaultConnectionStripeUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionTelegram`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionTelegram {
@@ -2552,9 +2867,18 @@ pub enum CreateFlowsVaultConnectionTelegram {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionTelegram {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionTelegram {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Token(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionTelegram);
+impl crate::json::FromJson for CreateFlowsVaultConnectionTelegram {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -2563,14 +2887,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionTelegram {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "TELEGRAM")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Token),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Token),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "TELEGRAM")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -2585,22 +2913,23 @@ Token(CreateFlowsVaultConnectionTelegramToken);
 Uninitialized(CreateFlowsVaultConnectionTelegramUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionTelegramToken`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionTelegramToken {
     /// `app_id`: a [`FlowsVaultConnectionAppIdTelegramEnum`] (one of `TELEGRAM`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdTelegramEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupToken`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupToken>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionTelegramToken {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionTelegramToken: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionTelegramToken {
@@ -2622,19 +2951,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupToken;
 });
 /// A model of the schema `CreateFlowsVaultConnectionTelegramUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionTelegramUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdTelegramEnum`] (one of `TELEGRAM`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdTelegramEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionTelegramUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionTelegramUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionTelegramUninitialized {
@@ -2653,8 +2983,7 @@ setters!(CreateFlowsVaultConnectionTelegramUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionTwilio`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionTwilio {
@@ -2665,9 +2994,18 @@ pub enum CreateFlowsVaultConnectionTwilio {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionTwilio {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionTwilio {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionTwilio);
+impl crate::json::FromJson for CreateFlowsVaultConnectionTwilio {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -2676,14 +3014,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionTwilio {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "TWILIO")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ApiKey),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::ApiKey),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "TWILIO")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -2698,22 +3040,23 @@ ApiKey(CreateFlowsVaultConnectionTwilioApiKey);
 Uninitialized(CreateFlowsVaultConnectionTwilioUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionTwilioApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionTwilioApiKey {
     /// `app_id`: a [`FlowsVaultConnectionAppIdTwilioEnum`] (one of `TWILIO`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdTwilioEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupTwilioApiKey`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupTwilioApiKey>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionTwilioApiKey {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionTwilioApiKey: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionTwilioApiKey {
@@ -2738,19 +3081,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupTwilioApiKey;
 });
 /// A model of the schema `CreateFlowsVaultConnectionTwilioUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionTwilioUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdTwilioEnum`] (one of `TWILIO`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdTwilioEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionTwilioUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionTwilioUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionTwilioUninitialized {
@@ -2769,8 +3113,7 @@ setters!(CreateFlowsVaultConnectionTwilioUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionWhatsapp`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionWhatsapp {
@@ -2781,9 +3124,18 @@ pub enum CreateFlowsVaultConnectionWhatsapp {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionWhatsapp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionWhatsapp {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Token(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionWhatsapp);
+impl crate::json::FromJson for CreateFlowsVaultConnectionWhatsapp {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -2792,14 +3144,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionWhatsapp {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "WHATSAPP")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Token),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Token),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "WHATSAPP")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -2814,22 +3170,23 @@ Token(CreateFlowsVaultConnectionWhatsappToken);
 Uninitialized(CreateFlowsVaultConnectionWhatsappUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionWhatsappToken`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionWhatsappToken {
     /// `app_id`: a [`FlowsVaultConnectionAppIdWhatsappEnum`] (one of `WHATSAPP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdWhatsappEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupToken`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupToken>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionWhatsappToken {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionWhatsappToken: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionWhatsappToken {
@@ -2851,19 +3208,20 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupToken;
 });
 /// A model of the schema `CreateFlowsVaultConnectionWhatsappUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionWhatsappUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdWhatsappEnum`] (one of `WHATSAPP`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdWhatsappEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionWhatsappUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionWhatsappUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionWhatsappUninitialized {
@@ -2882,8 +3240,7 @@ setters!(CreateFlowsVaultConnectionWhatsappUninitialized {
 with_name(name): String;
 });
 /// One of several shapes: the schema `CreateFlowsVaultConnectionZapier`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFlowsVaultConnectionZapier {
@@ -2894,9 +3251,18 @@ pub enum CreateFlowsVaultConnectionZapier {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionZapier {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateFlowsVaultConnectionZapier {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Webhook(value) => crate::json::ToJson::to_json(value),
+            Self::Uninitialized(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateFlowsVaultConnectionZapier);
+impl crate::json::FromJson for CreateFlowsVaultConnectionZapier {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -2905,14 +3271,18 @@ impl<'de> serde::Deserialize<'de> for CreateFlowsVaultConnectionZapier {
                     required: &["app_id", "name", "setup"],
                     known: &["app_id", "name", "setup"],
                     constants: &[("app_id", "ZAPIER")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Webhook),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Webhook),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["app_id", "name"],
                     known: &["app_id", "name"],
                     constants: &[("app_id", "ZAPIER")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Uninitialized),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::Uninitialized)
+                    },
                 },
             ],
             Self::Unknown,
@@ -2927,19 +3297,20 @@ Webhook(CreateFlowsVaultConnectionZapierWebhook);
 Uninitialized(CreateFlowsVaultConnectionZapierUninitialized);
 });
 /// A model of the schema `CreateFlowsVaultConnectionZapierUninitialized`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionZapierUninitialized {
     /// `app_id`: a [`FlowsVaultConnectionAppIdZapierEnum`] (one of `ZAPIER`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdZapierEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionZapierUninitialized {
+    app_id: "app_id",
+    name: "name"
+});
 str_accessors!(CreateFlowsVaultConnectionZapierUninitialized: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionZapierUninitialized {
@@ -2958,22 +3329,23 @@ setters!(CreateFlowsVaultConnectionZapierUninitialized {
 with_name(name): String;
 });
 /// A model of the schema `CreateFlowsVaultConnectionZapierWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowsVaultConnectionZapierWebhook {
     /// `app_id`: a [`FlowsVaultConnectionAppIdZapierEnum`] (one of `ZAPIER`); 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<FlowsVaultConnectionAppIdZapierEnum>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `setup`: a [`FlowsVaultConnectioSetupWebhook`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<FlowsVaultConnectioSetupWebhook>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateFlowsVaultConnectionZapierWebhook {
+    app_id: "app_id",
+    name: "name",
+    setup: "setup"
+});
 str_accessors!(CreateFlowsVaultConnectionZapierWebhook: name);
 #[allow(deprecated)]
 impl CreateFlowsVaultConnectionZapierWebhook {
@@ -2995,8 +3367,7 @@ with_name(name): String;
 with_setup(setup): FlowsVaultConnectioSetupWebhook;
 });
 /// One of several shapes, named by the value of `type`: the schema `FlowAction`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowAction {
@@ -3053,9 +3424,41 @@ pub enum FlowAction {
     /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowAction {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Activecampaign(value) => crate::json::ToJson::to_json(value),
+            Self::Airtable(value) => crate::json::ToJson::to_json(value),
+            Self::Auth0(value) => crate::json::ToJson::to_json(value),
+            Self::Bigquery(value) => crate::json::ToJson::to_json(value),
+            Self::Clearbit(value) => crate::json::ToJson::to_json(value),
+            Self::Email(value) => crate::json::ToJson::to_json(value),
+            Self::Flow(value) => crate::json::ToJson::to_json(value),
+            Self::GoogleSheets(value) => crate::json::ToJson::to_json(value),
+            Self::Http(value) => crate::json::ToJson::to_json(value),
+            Self::Hubspot(value) => crate::json::ToJson::to_json(value),
+            Self::Json(value) => crate::json::ToJson::to_json(value),
+            Self::Jwt(value) => crate::json::ToJson::to_json(value),
+            Self::Mailchimp(value) => crate::json::ToJson::to_json(value),
+            Self::Mailjet(value) => crate::json::ToJson::to_json(value),
+            Self::Otp(value) => crate::json::ToJson::to_json(value),
+            Self::Pipedrive(value) => crate::json::ToJson::to_json(value),
+            Self::Salesforce(value) => crate::json::ToJson::to_json(value),
+            Self::Sendgrid(value) => crate::json::ToJson::to_json(value),
+            Self::Slack(value) => crate::json::ToJson::to_json(value),
+            Self::Stripe(value) => crate::json::ToJson::to_json(value),
+            Self::Telegram(value) => crate::json::ToJson::to_json(value),
+            Self::Twilio(value) => crate::json::ToJson::to_json(value),
+            Self::Whatsapp(value) => crate::json::ToJson::to_json(value),
+            Self::Xml(value) => crate::json::ToJson::to_json(value),
+            Self::Zapier(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowAction);
+impl crate::json::FromJson for FlowAction {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("ACTIVECAMPAIGN") => Self::Activecampaign(crate::api_support::variant(value)?),
             Some("AIRTABLE") => Self::Airtable(crate::api_support::variant(value)?),
@@ -3140,8 +3543,7 @@ Xml(FlowActionXml);
 Zapier(FlowActionZapierTriggerWebhook);
 });
 /// One of several shapes, named by the value of `action`: the schema `FlowActionActivecampaign`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionActivecampaign {
@@ -3152,9 +3554,18 @@ pub enum FlowActionActivecampaign {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionActivecampaign {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionActivecampaign {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ListContacts(value) => crate::json::ToJson::to_json(value),
+            Self::UpsertContact(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionActivecampaign);
+impl crate::json::FromJson for FlowActionActivecampaign {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("LIST_CONTACTS") => Self::ListContacts(crate::api_support::variant(value)?),
             Some("UPSERT_CONTACT") => Self::UpsertContact(crate::api_support::variant(value)?),
@@ -3170,34 +3581,35 @@ ListContacts(FlowActionActivecampaignListContacts);
 UpsertContact(FlowActionActivecampaignUpsertContact);
 });
 /// A model of the schema `FlowActionActivecampaignListContacts`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionActivecampaignListContacts {
     /// `action`: a [`FlowActionActivecampaignListContactsAction`] (one of `LIST_CONTACTS`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionActivecampaignListContactsAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionActivecampaignListContactsParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionActivecampaignListContactsParams>,
     /// `type`: a [`FlowActionActivecampaignListContactsType`] (one of `ACTIVECAMPAIGN`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionActivecampaignListContactsType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionActivecampaignListContacts {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionActivecampaignListContacts: id);
 #[allow(deprecated)]
 impl FlowActionActivecampaignListContacts {
@@ -3261,34 +3673,35 @@ FlowActionActivecampaignListContactsType {
 Activecampaign => "ACTIVECAMPAIGN",
 });
 /// A model of the schema `FlowActionActivecampaignUpsertContact`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionActivecampaignUpsertContact {
     /// `action`: a [`FlowActionActivecampaignUpsertContactAction`] (one of `UPSERT_CONTACT`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionActivecampaignUpsertContactAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionActivecampaignUpsertContactParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionActivecampaignUpsertContactParams>,
     /// `type`: a [`FlowActionActivecampaignUpsertContactType`] (one of `ACTIVECAMPAIGN`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionActivecampaignUpsertContactType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionActivecampaignUpsertContact {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionActivecampaignUpsertContact: id);
 #[allow(deprecated)]
 impl FlowActionActivecampaignUpsertContact {
@@ -3340,31 +3753,32 @@ r#type(type_) -> Option<&FlowActionActivecampaignUpsertContactType> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionHubspotUpsertContactAction`], so one type serves both.
 pub type FlowActionActivecampaignUpsertContactAction = FlowActionHubspotUpsertContactAction;
 /// A model of the schema `FlowActionActivecampaignUpsertContactParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionActivecampaignUpsertContactParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `custom_fields`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<crate::secret::SecretMap>,
     /// `email`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `first_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// `last_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionActivecampaignUpsertContactParams {
+    connection_id: "connection_id",
+    custom_fields: "custom_fields",
+    email: "email",
+    first_name: "first_name",
+    last_name: "last_name",
+    phone: "phone"
+});
 str_accessors!(FlowActionActivecampaignUpsertContactParams: connection_id, email, first_name, last_name);
 #[allow(deprecated)]
 impl FlowActionActivecampaignUpsertContactParams {
@@ -3401,8 +3815,7 @@ phone(phone) -> Option<&str> {.as_deref()};
 /// An inline schema: the same shape as [`FlowActionActivecampaignListContactsType`], so one type serves both.
 pub type FlowActionActivecampaignUpsertContactType = FlowActionActivecampaignListContactsType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionAirtable`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionAirtable {
@@ -3415,9 +3828,19 @@ pub enum FlowActionAirtable {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionAirtable {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionAirtable {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::CreateRecord(value) => crate::json::ToJson::to_json(value),
+            Self::ListRecords(value) => crate::json::ToJson::to_json(value),
+            Self::UpdateRecord(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionAirtable);
+impl crate::json::FromJson for FlowActionAirtable {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("CREATE_RECORD") => Self::CreateRecord(crate::api_support::variant(value)?),
             Some("LIST_RECORDS") => Self::ListRecords(crate::api_support::variant(value)?),
@@ -3436,34 +3859,35 @@ ListRecords(FlowActionAirtableListRecords);
 UpdateRecord(FlowActionAirtableUpdateRecord);
 });
 /// A model of the schema `FlowActionAirtableCreateRecord`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAirtableCreateRecord {
     /// `action`: a [`FlowActionAirtableCreateRecordAction`] (one of `CREATE_RECORD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAirtableCreateRecordAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAirtableCreateRecordParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAirtableCreateRecordParams>,
     /// `type`: a [`FlowActionAirtableCreateRecordType`] (one of `AIRTABLE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAirtableCreateRecordType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAirtableCreateRecord {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAirtableCreateRecord: id);
 #[allow(deprecated)]
 impl FlowActionAirtableCreateRecord {
@@ -3515,25 +3939,26 @@ FlowActionAirtableCreateRecordAction {
 CreateRecord => "CREATE_RECORD",
 });
 /// A model of the schema `FlowActionAirtableCreateRecordParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAirtableCreateRecordParams {
     /// `base_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_id: Option<String>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `fields`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
     /// `table_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAirtableCreateRecordParams {
+    base_id: "base_id",
+    connection_id: "connection_id",
+    fields: "fields",
+    table_name: "table_name"
+});
 str_accessors!(FlowActionAirtableCreateRecordParams: base_id, connection_id, table_name);
 #[allow(deprecated)]
 impl FlowActionAirtableCreateRecordParams {
@@ -3569,34 +3994,35 @@ fields(fields) -> Option<&crate::secret::SecretMap> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionAirtableListRecordsType`], so one type serves both.
 pub type FlowActionAirtableCreateRecordType = FlowActionAirtableListRecordsType;
 /// A model of the schema `FlowActionAirtableListRecords`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAirtableListRecords {
     /// `action`: a [`FlowActionAirtableListRecordsAction`] (one of `LIST_RECORDS`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAirtableListRecordsAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAirtableListRecordsParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAirtableListRecordsParams>,
     /// `type`: a [`FlowActionAirtableListRecordsType`] (one of `AIRTABLE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAirtableListRecordsType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAirtableListRecords {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAirtableListRecords: id);
 #[allow(deprecated)]
 impl FlowActionAirtableListRecords {
@@ -3648,28 +4074,29 @@ FlowActionAirtableListRecordsAction {
 ListRecords => "LIST_RECORDS",
 });
 /// A model of the schema `FlowActionAirtableListRecordsParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAirtableListRecordsParams {
     /// `base_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_id: Option<String>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `query`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// `table_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
     /// `view`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAirtableListRecordsParams {
+    base_id: "base_id",
+    connection_id: "connection_id",
+    query: "query",
+    table_name: "table_name",
+    view: "view"
+});
 str_accessors!(FlowActionAirtableListRecordsParams: base_id, connection_id, table_name);
 #[allow(deprecated)]
 impl FlowActionAirtableListRecordsParams {
@@ -3713,34 +4140,35 @@ FlowActionAirtableListRecordsType {
 Airtable => "AIRTABLE",
 });
 /// A model of the schema `FlowActionAirtableUpdateRecord`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAirtableUpdateRecord {
     /// `action`: a [`FlowActionAirtableUpdateRecordAction`] (one of `UPDATE_RECORD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAirtableUpdateRecordAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAirtableUpdateRecordParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAirtableUpdateRecordParams>,
     /// `type`: a [`FlowActionAirtableUpdateRecordType`] (one of `AIRTABLE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAirtableUpdateRecordType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAirtableUpdateRecord {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAirtableUpdateRecord: id);
 #[allow(deprecated)]
 impl FlowActionAirtableUpdateRecord {
@@ -3792,28 +4220,29 @@ FlowActionAirtableUpdateRecordAction {
 UpdateRecord => "UPDATE_RECORD",
 });
 /// A model of the schema `FlowActionAirtableUpdateRecordParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAirtableUpdateRecordParams {
     /// `base_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_id: Option<String>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `fields`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
     /// `record_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
     /// `table_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAirtableUpdateRecordParams {
+    base_id: "base_id",
+    connection_id: "connection_id",
+    fields: "fields",
+    record_id: "record_id",
+    table_name: "table_name"
+});
 str_accessors!(FlowActionAirtableUpdateRecordParams: base_id, connection_id, record_id, table_name);
 #[allow(deprecated)]
 impl FlowActionAirtableUpdateRecordParams {
@@ -3853,8 +4282,7 @@ fields(fields) -> Option<&crate::secret::SecretMap> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionAirtableListRecordsType`], so one type serves both.
 pub type FlowActionAirtableUpdateRecordType = FlowActionAirtableListRecordsType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionAuth0`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionAuth0 {
@@ -3875,9 +4303,23 @@ pub enum FlowActionAuth0 {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionAuth0 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionAuth0 {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::CreateUser(value) => crate::json::ToJson::to_json(value),
+            Self::GetUser(value) => crate::json::ToJson::to_json(value),
+            Self::UpdateUser(value) => crate::json::ToJson::to_json(value),
+            Self::SendRequest(value) => crate::json::ToJson::to_json(value),
+            Self::SendEmail(value) => crate::json::ToJson::to_json(value),
+            Self::SendSms(value) => crate::json::ToJson::to_json(value),
+            Self::MakeCall(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionAuth0);
+impl crate::json::FromJson for FlowActionAuth0 {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("CREATE_USER") => Self::CreateUser(crate::api_support::variant(value)?),
             Some("GET_USER") => Self::GetUser(crate::api_support::variant(value)?),
@@ -3908,34 +4350,35 @@ SendSms(FlowActionAuth0SendSms);
 MakeCall(FlowActionAuth0MakeCall);
 });
 /// A model of the schema `FlowActionAuth0CreateUser`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0CreateUser {
     /// `action`: a [`FlowActionAuth0CreateUserAction`] (one of `CREATE_USER`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0CreateUserAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAuth0CreateUserParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0CreateUserParams>,
     /// `type`: a [`FlowActionAuth0CreateUserType`] (one of `AUTH0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0CreateUserType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0CreateUser {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAuth0CreateUser: id);
 #[allow(deprecated)]
 impl FlowActionAuth0CreateUser {
@@ -3984,19 +4427,20 @@ FlowActionAuth0CreateUserAction {
 CreateUser => "CREATE_USER",
 });
 /// A model of the schema `FlowActionAuth0CreateUserParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0CreateUserParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `payload`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0CreateUserParams {
+    connection_id: "connection_id",
+    payload: "payload"
+});
 str_accessors!(FlowActionAuth0CreateUserParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionAuth0CreateUserParams {
@@ -4026,34 +4470,35 @@ payload(payload) -> Option<&crate::secret::SecretMap> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
 pub type FlowActionAuth0CreateUserType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0GetUser`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0GetUser {
     /// `action`: a [`FlowActionAuth0GetUserAction`] (one of `GET_USER`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0GetUserAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAuth0GetUserParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0GetUserParams>,
     /// `type`: a [`FlowActionAuth0GetUserType`] (one of `AUTH0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0GetUserType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0GetUser {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAuth0GetUser: id);
 #[allow(deprecated)]
 impl FlowActionAuth0GetUser {
@@ -4102,19 +4547,20 @@ FlowActionAuth0GetUserAction {
 GetUser => "GET_USER",
 });
 /// A model of the schema `FlowActionAuth0GetUserParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0GetUserParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `user_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0GetUserParams {
+    connection_id: "connection_id",
+    user_id: "user_id"
+});
 str_accessors!(FlowActionAuth0GetUserParams: connection_id, user_id);
 #[allow(deprecated)]
 impl FlowActionAuth0GetUserParams {
@@ -4141,34 +4587,35 @@ FlowActionAuth0GetUserType {
 Auth0 => "AUTH0",
 });
 /// A model of the schema `FlowActionAuth0MakeCall`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0MakeCall {
     /// `action`: a [`FlowActionAuth0MakeCallAction`] (one of `MAKE_CALL`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0MakeCallAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAuth0MakeCallParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0MakeCallParams>,
     /// `type`: a [`FlowActionAuth0MakeCallType`] (one of `AUTH0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0MakeCallType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0MakeCall {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAuth0MakeCall: id);
 #[allow(deprecated)]
 impl FlowActionAuth0MakeCall {
@@ -4221,34 +4668,35 @@ pub type FlowActionAuth0MakeCallParams = FlowActionAuth0SendSmsParams;
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
 pub type FlowActionAuth0MakeCallType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0SendEmail`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendEmail {
     /// `action`: a [`FlowActionAuth0SendEmailAction`] (one of `SEND_EMAIL`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0SendEmailAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAuth0SendEmailParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0SendEmailParams>,
     /// `type`: a [`FlowActionAuth0SendEmailType`] (one of `AUTH0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0SendEmailType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0SendEmail {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAuth0SendEmail: id);
 #[allow(deprecated)]
 impl FlowActionAuth0SendEmail {
@@ -4297,28 +4745,29 @@ FlowActionAuth0SendEmailAction {
 SendEmail => "SEND_EMAIL",
 });
 /// A model of the schema `FlowActionAuth0SendEmailParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendEmailParams {
     /// `body`: a string; 1 to 102400 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// `custom_vars`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_vars: Option<crate::secret::SecretMap>,
     /// `from`: a [`FlowActionAuth0SendEmailParamsFrom`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<FlowActionAuth0SendEmailParamsFrom>,
     /// `subject`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// `to`: a [`FlowActionAuth0SendEmailParamsTo`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<FlowActionAuth0SendEmailParamsTo>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0SendEmailParams {
+    body: "body",
+    custom_vars: "custom_vars",
+    from: "from",
+    subject: "subject",
+    to: "to"
+});
 #[allow(deprecated)]
 impl FlowActionAuth0SendEmailParams {
     /// A value with the required `body`, `subject`, `to`; set the others with the `with_*` methods.
@@ -4361,19 +4810,20 @@ subject(subject) -> Option<&str> {.as_deref()};
 to(to) -> Option<&FlowActionAuth0SendEmailParamsTo> {.as_ref()};
 });
 /// A model of the schema `FlowActionAuth0SendEmailParamsFrom`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendEmailParamsFrom {
     /// `email`: a [`FlowActionAuth0SendEmailParamsFromEmail`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<FlowActionAuth0SendEmailParamsFromEmail>,
     /// `name`: a string; 1 to 125 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0SendEmailParamsFrom {
+    email: "email",
+    name: "name"
+});
 str_accessors!(FlowActionAuth0SendEmailParamsFrom: name);
 #[allow(deprecated)]
 impl FlowActionAuth0SendEmailParamsFrom {
@@ -4399,8 +4849,7 @@ email(email) -> Option<&FlowActionAuth0SendEmailParamsFromEmail> {.as_ref()};
 /// The schema `FlowActionAuth0SendEmailParamsFromEmail`: the same shape as [`FlowActionAuth0SendEmailParamsTo`], so one type serves both.
 pub type FlowActionAuth0SendEmailParamsFromEmail = FlowActionAuth0SendEmailParamsTo;
 /// One of several shapes: the schema `FlowActionAuth0SendEmailParamsTo`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionAuth0SendEmailParamsTo {
@@ -4411,9 +4860,18 @@ pub enum FlowActionAuth0SendEmailParamsTo {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendEmailParamsTo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionAuth0SendEmailParamsTo {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::String2(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionAuth0SendEmailParamsTo);
+impl crate::json::FromJson for FlowActionAuth0SendEmailParamsTo {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -4422,14 +4880,14 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendEmailParamsTo {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String2),
                 },
             ],
             Self::Unknown,
@@ -4444,34 +4902,35 @@ String2(String) => as_string2, is_string2;
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
 pub type FlowActionAuth0SendEmailType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0SendRequest`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendRequest {
     /// `action`: a [`FlowActionAuth0SendRequestAction`] (one of `SEND_REQUEST`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0SendRequestAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAuth0SendRequestParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0SendRequestParams>,
     /// `type`: a [`FlowActionAuth0SendRequestType`] (one of `AUTH0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0SendRequestType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0SendRequest {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAuth0SendRequest: id);
 #[allow(deprecated)]
 impl FlowActionAuth0SendRequest {
@@ -4516,31 +4975,32 @@ r#type(type_) -> Option<&FlowActionAuth0SendRequestType> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionHttpSendRequestAction`], so one type serves both.
 pub type FlowActionAuth0SendRequestAction = FlowActionHttpSendRequestAction;
 /// A model of the schema `FlowActionAuth0SendRequestParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendRequestParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `headers`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<crate::secret::SecretMap>,
     /// `method`: a [`FlowActionAuth0SendRequestParamsMethod`] (one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<FlowActionAuth0SendRequestParamsMethod>,
     /// `params`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<crate::secret::SecretMap>,
     /// `pathname`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pathname: Option<String>,
     /// `payload`: a [`FlowActionAuth0SendRequestParamsPayload`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<FlowActionAuth0SendRequestParamsPayload>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0SendRequestParams {
+    connection_id: "connection_id",
+    headers: "headers",
+    method: "method",
+    params: "params",
+    pathname: "pathname",
+    payload: "payload"
+});
 str_accessors!(FlowActionAuth0SendRequestParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionAuth0SendRequestParams {
@@ -4583,8 +5043,7 @@ payload(payload) -> Option<&FlowActionAuth0SendRequestParamsPayload> {.as_ref()}
 /// An inline schema: the same shape as [`FlowActionHttpSendRequestParamsMethod`], so one type serves both.
 pub type FlowActionAuth0SendRequestParamsMethod = FlowActionHttpSendRequestParamsMethod;
 /// One of several shapes: the schema `FlowActionAuth0SendRequestParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionAuth0SendRequestParamsPayload {
@@ -4597,9 +5056,21 @@ pub enum FlowActionAuth0SendRequestParamsPayload {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendRequestParamsPayload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionAuth0SendRequestParamsPayload {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::List(value) => crate::json::ToJson::to_json(value),
+            Self::FlowActionAuth0SendRequestParamsPayloadObject(value) => {
+                crate::json::ToJson::to_json(value)
+            }
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionAuth0SendRequestParamsPayload);
+impl crate::json::FromJson for FlowActionAuth0SendRequestParamsPayload {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -4608,14 +5079,14 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendRequestParamsPayload {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Array,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::List),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -4623,7 +5094,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionAuth0SendRequestParamsPayload {
                     known: &[],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::FlowActionAuth0SendRequestParamsPayloadObject)
                     },
@@ -4642,34 +5113,35 @@ FlowActionAuth0SendRequestParamsPayloadObject(crate::secret::SecretMap) => as_fl
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
 pub type FlowActionAuth0SendRequestType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0SendSms`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendSms {
     /// `action`: a [`FlowActionAuth0SendSmsAction`] (one of `SEND_SMS`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0SendSmsAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAuth0SendSmsParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0SendSmsParams>,
     /// `type`: a [`FlowActionAuth0SendSmsType`] (one of `AUTH0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0SendSmsType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0SendSms {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAuth0SendSms: id);
 #[allow(deprecated)]
 impl FlowActionAuth0SendSms {
@@ -4718,25 +5190,26 @@ FlowActionAuth0SendSmsAction {
 SendSms => "SEND_SMS",
 });
 /// A model of the schema `FlowActionAuth0SendSmsParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0SendSmsParams {
     /// `custom_vars`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_vars: Option<crate::secret::SecretMap>,
     /// `from`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `message`: a string; 1 to 1024 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// `to`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0SendSmsParams {
+    custom_vars: "custom_vars",
+    from: "from",
+    message: "message",
+    to: "to"
+});
 #[allow(deprecated)]
 impl FlowActionAuth0SendSmsParams {
     /// A value with the required `message`, `to`; set the others with the `with_*` methods.
@@ -4772,34 +5245,35 @@ to(to) -> Option<&str> {.as_deref()};
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
 pub type FlowActionAuth0SendSmsType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionAuth0UpdateUser`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0UpdateUser {
     /// `action`: a [`FlowActionAuth0UpdateUserAction`] (one of `UPDATE_USER`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionAuth0UpdateUserAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionAuth0UpdateUserParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionAuth0UpdateUserParams>,
     /// `type`: a [`FlowActionAuth0UpdateUserType`] (one of `AUTH0`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionAuth0UpdateUserType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0UpdateUser {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionAuth0UpdateUser: id);
 #[allow(deprecated)]
 impl FlowActionAuth0UpdateUser {
@@ -4848,22 +5322,23 @@ FlowActionAuth0UpdateUserAction {
 UpdateUser => "UPDATE_USER",
 });
 /// A model of the schema `FlowActionAuth0UpdateUserParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionAuth0UpdateUserParams {
     /// `changes`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<crate::secret::SecretMap>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `user_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionAuth0UpdateUserParams {
+    changes: "changes",
+    connection_id: "connection_id",
+    user_id: "user_id"
+});
 str_accessors!(FlowActionAuth0UpdateUserParams: connection_id, user_id);
 #[allow(deprecated)]
 impl FlowActionAuth0UpdateUserParams {
@@ -4897,34 +5372,35 @@ changes(changes) -> Option<&crate::secret::SecretMap> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionAuth0GetUserType`], so one type serves both.
 pub type FlowActionAuth0UpdateUserType = FlowActionAuth0GetUserType;
 /// A model of the schema `FlowActionBigqueryInsertRows`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionBigqueryInsertRows {
     /// `action`: a [`FlowActionBigqueryInsertRowsAction`] (one of `INSERT_ROWS`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionBigqueryInsertRowsAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionBigqueryInsertRowsParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionBigqueryInsertRowsParams>,
     /// `type`: a [`FlowActionBigqueryInsertRowsType`] (one of `BIGQUERY`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionBigqueryInsertRowsType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionBigqueryInsertRows {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionBigqueryInsertRows: id);
 #[allow(deprecated)]
 impl FlowActionBigqueryInsertRows {
@@ -4976,25 +5452,26 @@ FlowActionBigqueryInsertRowsAction {
 InsertRows => "INSERT_ROWS",
 });
 /// A model of the schema `FlowActionBigqueryInsertRowsParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionBigqueryInsertRowsParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `data`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<crate::secret::SecretMap>,
     /// `dataset_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset_id: Option<String>,
     /// `table_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionBigqueryInsertRowsParams {
+    connection_id: "connection_id",
+    data: "data",
+    dataset_id: "dataset_id",
+    table_id: "table_id"
+});
 str_accessors!(FlowActionBigqueryInsertRowsParams: connection_id, dataset_id, table_id);
 #[allow(deprecated)]
 impl FlowActionBigqueryInsertRowsParams {
@@ -5034,8 +5511,7 @@ FlowActionBigqueryInsertRowsType {
 Bigquery => "BIGQUERY",
 });
 /// One of several shapes, named by the value of `action`: the schema `FlowActionClearbit`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionClearbit {
@@ -5046,9 +5522,18 @@ pub enum FlowActionClearbit {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionClearbit {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionClearbit {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::FindPerson(value) => crate::json::ToJson::to_json(value),
+            Self::FindCompany(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionClearbit);
+impl crate::json::FromJson for FlowActionClearbit {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("FIND_PERSON") => Self::FindPerson(crate::api_support::variant(value)?),
             Some("FIND_COMPANY") => Self::FindCompany(crate::api_support::variant(value)?),
@@ -5064,34 +5549,35 @@ FindPerson(FlowActionClearbitFindPerson);
 FindCompany(FlowActionClearbitFindCompany);
 });
 /// A model of the schema `FlowActionClearbitFindCompany`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionClearbitFindCompany {
     /// `action`: a [`FlowActionClearbitFindCompanyAction`] (one of `FIND_COMPANY`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionClearbitFindCompanyAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionClearbitFindCompanyParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionClearbitFindCompanyParams>,
     /// `type`: a [`FlowActionClearbitFindCompanyType`] (one of `CLEARBIT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionClearbitFindCompanyType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionClearbitFindCompany {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionClearbitFindCompany: id);
 #[allow(deprecated)]
 impl FlowActionClearbitFindCompany {
@@ -5143,19 +5629,20 @@ FlowActionClearbitFindCompanyAction {
 FindCompany => "FIND_COMPANY",
 });
 /// A model of the schema `FlowActionClearbitFindCompanyParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionClearbitFindCompanyParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `domain`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionClearbitFindCompanyParams {
+    connection_id: "connection_id",
+    domain: "domain"
+});
 str_accessors!(FlowActionClearbitFindCompanyParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionClearbitFindCompanyParams {
@@ -5182,34 +5669,35 @@ domain(domain) -> Option<&str> {.as_deref()};
 /// An inline schema: the same shape as [`FlowActionClearbitFindPersonType`], so one type serves both.
 pub type FlowActionClearbitFindCompanyType = FlowActionClearbitFindPersonType;
 /// A model of the schema `FlowActionClearbitFindPerson`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionClearbitFindPerson {
     /// `action`: a [`FlowActionClearbitFindPersonAction`] (one of `FIND_PERSON`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionClearbitFindPersonAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionClearbitFindPersonParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionClearbitFindPersonParams>,
     /// `type`: a [`FlowActionClearbitFindPersonType`] (one of `CLEARBIT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionClearbitFindPersonType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionClearbitFindPerson {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionClearbitFindPerson: id);
 #[allow(deprecated)]
 impl FlowActionClearbitFindPerson {
@@ -5269,34 +5757,35 @@ FlowActionClearbitFindPersonType {
 Clearbit => "CLEARBIT",
 });
 /// A model of the schema `FlowActionEmailVerifyEmail`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionEmailVerifyEmail {
     /// `action`: a [`FlowActionEmailVerifyEmailAction`] (one of `VERIFY_EMAIL`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionEmailVerifyEmailAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionEmailVerifyEmailParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionEmailVerifyEmailParams>,
     /// `type`: a [`FlowActionEmailVerifyEmailType`] (one of `EMAIL`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionEmailVerifyEmailType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionEmailVerifyEmail {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionEmailVerifyEmail: id);
 #[allow(deprecated)]
 impl FlowActionEmailVerifyEmail {
@@ -5345,19 +5834,20 @@ FlowActionEmailVerifyEmailAction {
 VerifyEmail => "VERIFY_EMAIL",
 });
 /// A model of the schema `FlowActionEmailVerifyEmailParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionEmailVerifyEmailParams {
     /// `email`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `rules`: a [`FlowActionEmailVerifyEmailParamsRules`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<FlowActionEmailVerifyEmailParamsRules>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionEmailVerifyEmailParams {
+    email: "email",
+    rules: "rules"
+});
 str_accessors!(FlowActionEmailVerifyEmailParams: email);
 #[allow(deprecated)]
 impl FlowActionEmailVerifyEmailParams {
@@ -5381,31 +5871,32 @@ getters!(FlowActionEmailVerifyEmailParams {
 rules(rules) -> Option<&FlowActionEmailVerifyEmailParamsRules> {.as_ref()};
 });
 /// A model of the schema `FlowActionEmailVerifyEmailParamsRules`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionEmailVerifyEmailParamsRules {
     /// `allowlist`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Vec<String>>,
     /// `block_aliases`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_aliases: Option<bool>,
     /// `block_disposable_emails`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_disposable_emails: Option<bool>,
     /// `block_free_emails`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_free_emails: Option<bool>,
     /// `blocklist`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocklist: Option<Vec<String>>,
     /// `require_mx_record`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_mx_record: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionEmailVerifyEmailParamsRules {
+    allowlist: "allowlist",
+    block_aliases: "block_aliases",
+    block_disposable_emails: "block_disposable_emails",
+    block_free_emails: "block_free_emails",
+    blocklist: "blocklist",
+    require_mx_record: "require_mx_record"
+});
 #[allow(deprecated)]
 impl FlowActionEmailVerifyEmailParamsRules {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -5453,8 +5944,7 @@ FlowActionEmailVerifyEmailType {
 Email => "EMAIL",
 });
 /// One of several shapes, named by the value of `action`: the schema `FlowActionFlow`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionFlow {
@@ -5475,9 +5965,23 @@ pub enum FlowActionFlow {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionFlow {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionFlow {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::BooleanCondition(value) => crate::json::ToJson::to_json(value),
+            Self::DelayFlow(value) => crate::json::ToJson::to_json(value),
+            Self::DoNothing(value) => crate::json::ToJson::to_json(value),
+            Self::ErrorMessage(value) => crate::json::ToJson::to_json(value),
+            Self::MapValue(value) => crate::json::ToJson::to_json(value),
+            Self::ReturnJson(value) => crate::json::ToJson::to_json(value),
+            Self::StoreVars(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionFlow);
+impl crate::json::FromJson for FlowActionFlow {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("BOOLEAN_CONDITION") => {
                 Self::BooleanCondition(crate::api_support::variant(value)?)
@@ -5510,34 +6014,35 @@ ReturnJson(FlowActionFlowReturnJson);
 StoreVars(FlowActionFlowStoreVars);
 });
 /// A model of the schema `FlowActionFlowBooleanCondition`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowBooleanCondition {
     /// `action`: a [`FlowActionFlowBooleanConditionAction`] (one of `BOOLEAN_CONDITION`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowBooleanConditionAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionFlowBooleanConditionParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowBooleanConditionParams>,
     /// `type`: a [`FlowActionFlowBooleanConditionType`] (one of `FLOW`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowBooleanConditionType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowBooleanCondition {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionFlowBooleanCondition: id);
 #[allow(deprecated)]
 impl FlowActionFlowBooleanCondition {
@@ -5591,22 +6096,23 @@ FlowActionFlowBooleanConditionAction {
 BooleanCondition => "BOOLEAN_CONDITION",
 });
 /// A model of the schema `FlowActionFlowBooleanConditionParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowBooleanConditionParams {
     /// `else`: a list, each item a [`FlowAction`].
-    #[serde(rename = "else", default, skip_serializing_if = "Option::is_none")]
     pub else_: Option<Vec<FlowAction>>,
     /// `if`: any JSON value; required.
-    #[serde(rename = "if", default, skip_serializing_if = "Option::is_none")]
     pub if_: Option<serde_json::Value>,
     /// `then`: a list, each item a [`FlowAction`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub then: Option<Vec<FlowAction>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowBooleanConditionParams {
+    else_: "else",
+    if_: "if",
+    then: "then"
+});
 #[allow(deprecated)]
 impl FlowActionFlowBooleanConditionParams {
     /// A value with the required `if`; set the others with the `with_*` methods.
@@ -5639,34 +6145,35 @@ then(then) -> &[FlowAction] {.as_deref().unwrap_or_default()};
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowBooleanConditionType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowDelayFlow`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowDelayFlow {
     /// `action`: a [`FlowActionFlowDelayFlowAction`] (one of `DELAY_FLOW`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowDelayFlowAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionFlowDelayFlowParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowDelayFlowParams>,
     /// `type`: a [`FlowActionFlowDelayFlowType`] (one of `FLOW`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowDelayFlowType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowDelayFlow {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionFlowDelayFlow: id);
 #[allow(deprecated)]
 impl FlowActionFlowDelayFlow {
@@ -5715,19 +6222,20 @@ FlowActionFlowDelayFlowAction {
 DelayFlow => "DELAY_FLOW",
 });
 /// A model of the schema `FlowActionFlowDelayFlowParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowDelayFlowParams {
     /// `number`: a [`FlowActionFlowDelayFlowParamsNumber`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<FlowActionFlowDelayFlowParamsNumber>,
     /// `units`: a [`FlowActionFlowDelayFlowParamsUnits`] (one of `SECONDS`, `MINUTES`, `HOURS`, `DAYS`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<FlowActionFlowDelayFlowParamsUnits>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowDelayFlowParams {
+    number: "number",
+    units: "units"
+});
 #[allow(deprecated)]
 impl FlowActionFlowDelayFlowParams {
     /// A value with the required `number`; set the others with the `with_*` methods.
@@ -5768,34 +6276,35 @@ Days => "DAYS",
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowDelayFlowType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowDoNothing`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowDoNothing {
     /// `action`: a [`FlowActionFlowDoNothingAction`] (one of `DO_NOTHING`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowDoNothingAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<crate::secret::SecretMap>,
     /// `type`: a [`FlowActionFlowDoNothingType`] (one of `FLOW`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowDoNothingType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowDoNothing {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionFlowDoNothing: id);
 #[allow(deprecated)]
 impl FlowActionFlowDoNothing {
@@ -5845,34 +6354,35 @@ DoNothing => "DO_NOTHING",
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowDoNothingType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowErrorMessage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowErrorMessage {
     /// `action`: a [`FlowActionFlowErrorMessageAction`] (one of `ERROR_MESSAGE`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowErrorMessageAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionFlowErrorMessageParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowErrorMessageParams>,
     /// `type`: a [`FlowActionFlowErrorMessageType`] (one of `FLOW`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowErrorMessageType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowErrorMessage {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionFlowErrorMessage: id);
 #[allow(deprecated)]
 impl FlowActionFlowErrorMessage {
@@ -5921,16 +6431,15 @@ FlowActionFlowErrorMessageAction {
 ErrorMessage => "ERROR_MESSAGE",
 });
 /// A model of the schema `FlowActionFlowErrorMessageParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowErrorMessageParams {
     /// `message`: a string; at most 2048 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowErrorMessageParams { message: "message" });
 #[allow(deprecated)]
 impl FlowActionFlowErrorMessageParams {
     /// A value with the required `message`; set the others with the `with_*` methods.
@@ -5963,34 +6472,35 @@ message(message) -> Option<&str> {.as_deref()};
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowErrorMessageType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowMapValue`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowMapValue {
     /// `action`: a [`FlowActionFlowMapValueAction`] (one of `MAP_VALUE`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowMapValueAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionFlowMapValueParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowMapValueParams>,
     /// `type`: a [`FlowActionFlowMapValueType`] (one of `FLOW`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowMapValueType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowMapValue {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionFlowMapValue: id);
 #[allow(deprecated)]
 impl FlowActionFlowMapValue {
@@ -6039,22 +6549,23 @@ FlowActionFlowMapValueAction {
 MapValue => "MAP_VALUE",
 });
 /// A model of the schema `FlowActionFlowMapValueParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowMapValueParams {
     /// `cases`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<crate::secret::SecretMap>,
     /// `fallback`: a [`FlowActionFlowMapValueParamsFallback`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub fallback: crate::Nullable<FlowActionFlowMapValueParamsFallback>,
     /// `input`: a [`FlowActionFlowMapValueParamsInput`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<FlowActionFlowMapValueParamsInput>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowMapValueParams {
+    cases: "cases",
+    fallback: "fallback",
+    input: "input"
+});
 #[allow(deprecated)]
 impl FlowActionFlowMapValueParams {
     /// A value with the required `input`; set the others with the `with_*` methods.
@@ -6085,8 +6596,7 @@ fallback(fallback) -> Option<&FlowActionFlowMapValueParamsFallback> {.value()};
 input(input) -> Option<&FlowActionFlowMapValueParamsInput> {.as_ref()};
 });
 /// One of several shapes: the schema `FlowActionFlowMapValueParamsFallback`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionFlowMapValueParamsFallback {
@@ -6101,9 +6611,22 @@ pub enum FlowActionFlowMapValueParamsFallback {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsFallback {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionFlowMapValueParamsFallback {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Number(value) => crate::json::ToJson::to_json(value),
+            Self::FlowActionFlowMapValueParamsFallbackObject(value) => {
+                crate::json::ToJson::to_json(value)
+            }
+            Self::List(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionFlowMapValueParamsFallback);
+impl crate::json::FromJson for FlowActionFlowMapValueParamsFallback {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -6112,14 +6635,14 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsFallback {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Number,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Number),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -6127,7 +6650,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsFallback {
                     known: &[],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::FlowActionFlowMapValueParamsFallbackObject)
                     },
@@ -6137,7 +6660,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsFallback {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::List),
                 },
             ],
             Self::Unknown,
@@ -6152,8 +6675,7 @@ List(Vec<serde_json::Value>) => as_list, is_list;
 } from {
 });
 /// One of several shapes: the schema `FlowActionFlowMapValueParamsInput`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionFlowMapValueParamsInput {
@@ -6164,9 +6686,18 @@ pub enum FlowActionFlowMapValueParamsInput {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionFlowMapValueParamsInput {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Number(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionFlowMapValueParamsInput);
+impl crate::json::FromJson for FlowActionFlowMapValueParamsInput {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -6175,14 +6706,14 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlowMapValueParamsInput {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Number,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Number),
                 },
             ],
             Self::Unknown,
@@ -6201,34 +6732,35 @@ FlowActionFlowMapValueType {
 Flow => "FLOW",
 });
 /// A model of the schema `FlowActionFlowReturnJson`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowReturnJson {
     /// `action`: a [`FlowActionFlowReturnJsonAction`] (one of `RETURN_JSON`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowReturnJsonAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionFlowReturnJsonParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowReturnJsonParams>,
     /// `type`: a [`FlowActionFlowReturnJsonType`] (one of `FLOW`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowReturnJsonType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowReturnJson {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionFlowReturnJson: id);
 #[allow(deprecated)]
 impl FlowActionFlowReturnJson {
@@ -6277,16 +6809,15 @@ FlowActionFlowReturnJsonAction {
 ReturnJson => "RETURN_JSON",
 });
 /// A model of the schema `FlowActionFlowReturnJsonParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowReturnJsonParams {
     /// `payload`: a [`FlowActionFlowReturnJsonParamsPayload`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<FlowActionFlowReturnJsonParamsPayload>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowReturnJsonParams { payload: "payload" });
 #[allow(deprecated)]
 impl FlowActionFlowReturnJsonParams {
     /// A value with the required `payload`; set the others with the `with_*` methods.
@@ -6312,8 +6843,7 @@ getters!(FlowActionFlowReturnJsonParams {
 payload(payload) -> Option<&FlowActionFlowReturnJsonParamsPayload> {.as_ref()};
 });
 /// One of several shapes: the schema `FlowActionFlowReturnJsonParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionFlowReturnJsonParamsPayload {
@@ -6324,9 +6854,20 @@ pub enum FlowActionFlowReturnJsonParamsPayload {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionFlowReturnJsonParamsPayload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionFlowReturnJsonParamsPayload {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::FlowActionFlowReturnJsonParamsPayloadObject(value) => {
+                crate::json::ToJson::to_json(value)
+            }
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionFlowReturnJsonParamsPayload);
+impl crate::json::FromJson for FlowActionFlowReturnJsonParamsPayload {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -6336,7 +6877,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlowReturnJsonParamsPayload {
                     known: &[],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::FlowActionFlowReturnJsonParamsPayloadObject)
                     },
@@ -6346,7 +6887,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionFlowReturnJsonParamsPayload {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
             ],
             Self::Unknown,
@@ -6361,34 +6902,35 @@ String(String) => as_string, is_string;
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowReturnJsonType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionFlowStoreVars`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowStoreVars {
     /// `action`: a [`FlowActionFlowStoreVarsAction`] (one of `STORE_VARS`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionFlowStoreVarsAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionFlowStoreVarsParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionFlowStoreVarsParams>,
     /// `type`: a [`FlowActionFlowStoreVarsType`] (one of `FLOW`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionFlowStoreVarsType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowStoreVars {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionFlowStoreVars: id);
 #[allow(deprecated)]
 impl FlowActionFlowStoreVars {
@@ -6437,16 +6979,15 @@ FlowActionFlowStoreVarsAction {
 StoreVars => "STORE_VARS",
 });
 /// A model of the schema `FlowActionFlowStoreVarsParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionFlowStoreVarsParams {
     /// `vars`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vars: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionFlowStoreVarsParams { vars: "vars" });
 #[allow(deprecated)]
 impl FlowActionFlowStoreVarsParams {
     /// A value with the required `vars`; set the others with the `with_*` methods.
@@ -6474,34 +7015,35 @@ vars(vars) -> Option<&crate::secret::SecretMap> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionFlowMapValueType`], so one type serves both.
 pub type FlowActionFlowStoreVarsType = FlowActionFlowMapValueType;
 /// A model of the schema `FlowActionGoogleSheetsAddRow`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionGoogleSheetsAddRow {
     /// `action`: a [`FlowActionGoogleSheetsAddRowAction`] (one of `ADD_ROW`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionGoogleSheetsAddRowAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionGoogleSheetsAddRowParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionGoogleSheetsAddRowParams>,
     /// `type`: a [`FlowActionGoogleSheetsAddRowType`] (one of `GOOGLE_SHEETS`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionGoogleSheetsAddRowType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionGoogleSheetsAddRow {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionGoogleSheetsAddRow: id);
 #[allow(deprecated)]
 impl FlowActionGoogleSheetsAddRow {
@@ -6553,25 +7095,26 @@ FlowActionGoogleSheetsAddRowAction {
 AddRow => "ADD_ROW",
 });
 /// A model of the schema `FlowActionGoogleSheetsAddRowParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionGoogleSheetsAddRowParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `sheet_id`: a [`FlowActionGoogleSheetsAddRowParamsSheetId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet_id: Option<FlowActionGoogleSheetsAddRowParamsSheetId>,
     /// `spreadsheet_id`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spreadsheet_id: Option<String>,
     /// `values`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionGoogleSheetsAddRowParams {
+    connection_id: "connection_id",
+    sheet_id: "sheet_id",
+    spreadsheet_id: "spreadsheet_id",
+    values: "values"
+});
 str_accessors!(FlowActionGoogleSheetsAddRowParams: connection_id, spreadsheet_id);
 #[allow(deprecated)]
 impl FlowActionGoogleSheetsAddRowParams {
@@ -6612,34 +7155,35 @@ FlowActionGoogleSheetsAddRowType {
 GoogleSheets => "GOOGLE_SHEETS",
 });
 /// A model of the schema `FlowActionHttpSendRequest`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHttpSendRequest {
     /// `action`: a [`FlowActionHttpSendRequestAction`] (one of `SEND_REQUEST`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionHttpSendRequestAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionHttpSendRequestParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionHttpSendRequestParams>,
     /// `type`: a [`FlowActionHttpSendRequestType`] (one of `HTTP`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionHttpSendRequestType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHttpSendRequest {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionHttpSendRequest: id);
 #[allow(deprecated)]
 impl FlowActionHttpSendRequest {
@@ -6688,37 +7232,38 @@ FlowActionHttpSendRequestAction {
 SendRequest => "SEND_REQUEST",
 });
 /// A model of the schema `FlowActionHttpSendRequestParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHttpSendRequestParams {
     /// `basic`: a [`FlowActionHttpSendRequestParamsBasicAuth`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic: Option<FlowActionHttpSendRequestParamsBasicAuth>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `content_type`: a [`FlowActionHttpSendRequestParamsContentType`] (one of `JSON`, `FORM`, `XML`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<FlowActionHttpSendRequestParamsContentType>,
     /// `headers`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<crate::secret::SecretMap>,
     /// `method`: a [`FlowActionHttpSendRequestParamsMethod`] (one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<FlowActionHttpSendRequestParamsMethod>,
     /// `params`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<crate::secret::SecretMap>,
     /// `payload`: a [`FlowActionHttpSendRequestParamsPayload`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<FlowActionHttpSendRequestParamsPayload>,
     /// `url`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHttpSendRequestParams {
+    basic: "basic",
+    connection_id: "connection_id",
+    content_type: "content_type",
+    headers: "headers",
+    method: "method",
+    params: "params",
+    payload: "payload",
+    url: "url"
+});
 str_accessors!(FlowActionHttpSendRequestParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionHttpSendRequestParams {
@@ -6766,19 +7311,20 @@ payload(payload) -> Option<&FlowActionHttpSendRequestParamsPayload> {.as_ref()};
 url(url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FlowActionHttpSendRequestParamsBasicAuth`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHttpSendRequestParamsBasicAuth {
     /// `password`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
     /// `username`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHttpSendRequestParamsBasicAuth {
+    password: "password",
+    username: "username"
+});
 #[allow(deprecated)]
 impl FlowActionHttpSendRequestParamsBasicAuth {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -6826,8 +7372,7 @@ Patch => "PATCH",
 Delete => "DELETE",
 });
 /// One of several shapes: the schema `FlowActionHttpSendRequestParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionHttpSendRequestParamsPayload {
@@ -6840,9 +7385,21 @@ pub enum FlowActionHttpSendRequestParamsPayload {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionHttpSendRequestParamsPayload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionHttpSendRequestParamsPayload {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::List(value) => crate::json::ToJson::to_json(value),
+            Self::FlowActionHttpSendRequestParamsPayloadObject(value) => {
+                crate::json::ToJson::to_json(value)
+            }
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionHttpSendRequestParamsPayload);
+impl crate::json::FromJson for FlowActionHttpSendRequestParamsPayload {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -6851,14 +7408,14 @@ impl<'de> serde::Deserialize<'de> for FlowActionHttpSendRequestParamsPayload {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Array,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::List),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -6866,7 +7423,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionHttpSendRequestParamsPayload {
                     known: &[],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::FlowActionHttpSendRequestParamsPayloadObject)
                     },
@@ -6889,8 +7446,7 @@ FlowActionHttpSendRequestType {
 Http => "HTTP",
 });
 /// One of several shapes, named by the value of `action`: the schema `FlowActionHubspot`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionHubspot {
@@ -6903,9 +7459,19 @@ pub enum FlowActionHubspot {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionHubspot {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionHubspot {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::EnrollContact(value) => crate::json::ToJson::to_json(value),
+            Self::GetContact(value) => crate::json::ToJson::to_json(value),
+            Self::UpsertContact(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionHubspot);
+impl crate::json::FromJson for FlowActionHubspot {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("ENROLL_CONTACT") => Self::EnrollContact(crate::api_support::variant(value)?),
             Some("GET_CONTACT") => Self::GetContact(crate::api_support::variant(value)?),
@@ -6924,34 +7490,35 @@ GetContact(FlowActionHubspotGetContact);
 UpsertContact(FlowActionHubspotUpsertContact);
 });
 /// A model of the schema `FlowActionHubspotEnrollContact`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHubspotEnrollContact {
     /// `action`: a [`FlowActionHubspotEnrollContactAction`] (one of `ENROLL_CONTACT`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionHubspotEnrollContactAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionHubspotEnrollContactParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionHubspotEnrollContactParams>,
     /// `type`: a [`FlowActionHubspotEnrollContactType`] (one of `HUBSPOT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionHubspotEnrollContactType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHubspotEnrollContact {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionHubspotEnrollContact: id);
 #[allow(deprecated)]
 impl FlowActionHubspotEnrollContact {
@@ -7003,22 +7570,23 @@ FlowActionHubspotEnrollContactAction {
 EnrollContact => "ENROLL_CONTACT",
 });
 /// A model of the schema `FlowActionHubspotEnrollContactParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHubspotEnrollContactParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `email`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `workflow_id`: a [`FlowActionHubspotEnrollContactParamsWorkflowId`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<FlowActionHubspotEnrollContactParamsWorkflowId>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHubspotEnrollContactParams {
+    connection_id: "connection_id",
+    email: "email",
+    workflow_id: "workflow_id"
+});
 str_accessors!(FlowActionHubspotEnrollContactParams: connection_id, email);
 #[allow(deprecated)]
 impl FlowActionHubspotEnrollContactParams {
@@ -7050,8 +7618,7 @@ getters!(FlowActionHubspotEnrollContactParams {
 workflow_id(workflow_id) -> Option<&FlowActionHubspotEnrollContactParamsWorkflowId> {.as_ref()};
 });
 /// One of several shapes: the schema `FlowActionHubspotEnrollContactParamsWorkflowId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionHubspotEnrollContactParamsWorkflowId {
@@ -7062,9 +7629,18 @@ pub enum FlowActionHubspotEnrollContactParamsWorkflowId {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionHubspotEnrollContactParamsWorkflowId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionHubspotEnrollContactParamsWorkflowId {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Integer(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionHubspotEnrollContactParamsWorkflowId);
+impl crate::json::FromJson for FlowActionHubspotEnrollContactParamsWorkflowId {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -7073,14 +7649,14 @@ impl<'de> serde::Deserialize<'de> for FlowActionHubspotEnrollContactParamsWorkfl
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Integer,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Integer),
                 },
             ],
             Self::Unknown,
@@ -7095,34 +7671,35 @@ Integer(i64) => as_integer, is_integer;
 /// An inline schema: the same shape as [`FlowActionHubspotGetContactType`], so one type serves both.
 pub type FlowActionHubspotEnrollContactType = FlowActionHubspotGetContactType;
 /// A model of the schema `FlowActionHubspotGetContact`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHubspotGetContact {
     /// `action`: a [`FlowActionHubspotGetContactAction`] (one of `GET_CONTACT`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionHubspotGetContactAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionHubspotGetContactParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionHubspotGetContactParams>,
     /// `type`: a [`FlowActionHubspotGetContactType`] (one of `HUBSPOT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionHubspotGetContactType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHubspotGetContact {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionHubspotGetContact: id);
 #[allow(deprecated)]
 impl FlowActionHubspotGetContact {
@@ -7174,19 +7751,20 @@ FlowActionHubspotGetContactAction {
 GetContact => "GET_CONTACT",
 });
 /// A model of the schema `FlowActionHubspotGetContactParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHubspotGetContactParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `email`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHubspotGetContactParams {
+    connection_id: "connection_id",
+    email: "email"
+});
 str_accessors!(FlowActionHubspotGetContactParams: connection_id, email);
 #[allow(deprecated)]
 impl FlowActionHubspotGetContactParams {
@@ -7213,34 +7791,35 @@ FlowActionHubspotGetContactType {
 Hubspot => "HUBSPOT",
 });
 /// A model of the schema `FlowActionHubspotUpsertContact`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHubspotUpsertContact {
     /// `action`: a [`FlowActionHubspotUpsertContactAction`] (one of `UPSERT_CONTACT`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionHubspotUpsertContactAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionHubspotUpsertContactParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionHubspotUpsertContactParams>,
     /// `type`: a [`FlowActionHubspotUpsertContactType`] (one of `HUBSPOT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionHubspotUpsertContactType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHubspotUpsertContact {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionHubspotUpsertContact: id);
 #[allow(deprecated)]
 impl FlowActionHubspotUpsertContact {
@@ -7292,22 +7871,23 @@ FlowActionHubspotUpsertContactAction {
 UpsertContact => "UPSERT_CONTACT",
 });
 /// A model of the schema `FlowActionHubspotUpsertContactParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHubspotUpsertContactParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `email`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `properties`: a list, each item a [`FlowActionHubspotUpsertContactParamsProperty`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<FlowActionHubspotUpsertContactParamsProperty>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHubspotUpsertContactParams {
+    connection_id: "connection_id",
+    email: "email",
+    properties: "properties"
+});
 str_accessors!(FlowActionHubspotUpsertContactParams: connection_id, email);
 #[allow(deprecated)]
 impl FlowActionHubspotUpsertContactParams {
@@ -7336,19 +7916,20 @@ getters!(FlowActionHubspotUpsertContactParams {
 properties(properties) -> &[FlowActionHubspotUpsertContactParamsProperty] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `FlowActionHubspotUpsertContactParamsProperty`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionHubspotUpsertContactParamsProperty {
     /// `property`: a string; at most 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub property: Option<String>,
     /// `value`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionHubspotUpsertContactParamsProperty {
+    property: "property",
+    value: "value"
+});
 #[allow(deprecated)]
 impl FlowActionHubspotUpsertContactParamsProperty {
     /// A value with the required `property`; set the others with the `with_*` methods.
@@ -7375,8 +7956,7 @@ value(value) -> Option<&serde_json::Value> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionHubspotGetContactType`], so one type serves both.
 pub type FlowActionHubspotUpsertContactType = FlowActionHubspotGetContactType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionJson`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionJson {
@@ -7389,9 +7969,19 @@ pub enum FlowActionJson {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionJson {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionJson {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::CreateJson(value) => crate::json::ToJson::to_json(value),
+            Self::ParseJson(value) => crate::json::ToJson::to_json(value),
+            Self::SerializeJson(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionJson);
+impl crate::json::FromJson for FlowActionJson {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("CREATE_JSON") => Self::CreateJson(crate::api_support::variant(value)?),
             Some("PARSE_JSON") => Self::ParseJson(crate::api_support::variant(value)?),
@@ -7410,34 +8000,35 @@ ParseJson(FlowActionJsonParseJson);
 SerializeJson(FlowActionJsonSerializeJson);
 });
 /// A model of the schema `FlowActionJsonCreateJson`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJsonCreateJson {
     /// `action`: a [`FlowActionJsonCreateJsonAction`] (one of `CREATE_JSON`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJsonCreateJsonAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionJsonCreateJsonParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJsonCreateJsonParams>,
     /// `type`: a [`FlowActionJsonCreateJsonType`] (one of `JSON`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJsonCreateJsonType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJsonCreateJson {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionJsonCreateJson: id);
 #[allow(deprecated)]
 impl FlowActionJsonCreateJson {
@@ -7486,16 +8077,15 @@ FlowActionJsonCreateJsonAction {
 CreateJson => "CREATE_JSON",
 });
 /// A model of the schema `FlowActionJsonCreateJsonParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJsonCreateJsonParams {
     /// `object`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJsonCreateJsonParams { object: "object" });
 #[allow(deprecated)]
 impl FlowActionJsonCreateJsonParams {
     /// A value with the required `object`; set the others with the `with_*` methods.
@@ -7523,34 +8113,35 @@ object(object) -> Option<&crate::secret::SecretMap> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionJsonParseJsonType`], so one type serves both.
 pub type FlowActionJsonCreateJsonType = FlowActionJsonParseJsonType;
 /// A model of the schema `FlowActionJsonParseJson`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJsonParseJson {
     /// `action`: a [`FlowActionJsonParseJsonAction`] (one of `PARSE_JSON`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJsonParseJsonAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionJsonParseJsonParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJsonParseJsonParams>,
     /// `type`: a [`FlowActionJsonParseJsonType`] (one of `JSON`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJsonParseJsonType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJsonParseJson {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionJsonParseJson: id);
 #[allow(deprecated)]
 impl FlowActionJsonParseJson {
@@ -7599,16 +8190,15 @@ FlowActionJsonParseJsonAction {
 ParseJson => "PARSE_JSON",
 });
 /// A model of the schema `FlowActionJsonParseJsonParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJsonParseJsonParams {
     /// `json`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub json: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJsonParseJsonParams { json: "json" });
 #[allow(deprecated)]
 impl FlowActionJsonParseJsonParams {
     /// A value with the required `json`; set the others with the `with_*` methods.
@@ -7645,34 +8235,35 @@ FlowActionJsonParseJsonType {
 Json => "JSON",
 });
 /// A model of the schema `FlowActionJsonSerializeJson`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJsonSerializeJson {
     /// `action`: a [`FlowActionJsonSerializeJsonAction`] (one of `SERIALIZE_JSON`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJsonSerializeJsonAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionJsonSerializeJsonParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJsonSerializeJsonParams>,
     /// `type`: a [`FlowActionJsonSerializeJsonType`] (one of `JSON`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJsonSerializeJsonType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJsonSerializeJson {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionJsonSerializeJson: id);
 #[allow(deprecated)]
 impl FlowActionJsonSerializeJson {
@@ -7724,16 +8315,15 @@ FlowActionJsonSerializeJsonAction {
 SerializeJson => "SERIALIZE_JSON",
 });
 /// A model of the schema `FlowActionJsonSerializeJsonParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJsonSerializeJsonParams {
     /// `object`: a [`FlowActionJsonSerializeJsonParamsObject`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FlowActionJsonSerializeJsonParamsObject>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJsonSerializeJsonParams { object: "object" });
 #[allow(deprecated)]
 impl FlowActionJsonSerializeJsonParams {
     /// A value with the required `object`; set the others with the `with_*` methods.
@@ -7759,8 +8349,7 @@ getters!(FlowActionJsonSerializeJsonParams {
 object(object) -> Option<&FlowActionJsonSerializeJsonParamsObject> {.as_ref()};
 });
 /// One of several shapes: the schema `FlowActionJsonSerializeJsonParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionJsonSerializeJsonParamsObject {
@@ -7771,9 +8360,20 @@ pub enum FlowActionJsonSerializeJsonParamsObject {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionJsonSerializeJsonParamsObject {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionJsonSerializeJsonParamsObject {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::FlowActionJsonSerializeJsonParamsObjectObject(value) => {
+                crate::json::ToJson::to_json(value)
+            }
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionJsonSerializeJsonParamsObject);
+impl crate::json::FromJson for FlowActionJsonSerializeJsonParamsObject {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -7782,7 +8382,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionJsonSerializeJsonParamsObject {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -7790,7 +8390,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionJsonSerializeJsonParamsObject {
                     known: &[],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::FlowActionJsonSerializeJsonParamsObjectObject)
                     },
@@ -7808,8 +8408,7 @@ FlowActionJsonSerializeJsonParamsObjectObject(crate::secret::SecretMap) => as_fl
 /// An inline schema: the same shape as [`FlowActionJsonParseJsonType`], so one type serves both.
 pub type FlowActionJsonSerializeJsonType = FlowActionJsonParseJsonType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionJwt`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionJwt {
@@ -7822,9 +8421,19 @@ pub enum FlowActionJwt {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionJwt {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionJwt {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::DecodeJwt(value) => crate::json::ToJson::to_json(value),
+            Self::SignJwt(value) => crate::json::ToJson::to_json(value),
+            Self::VerifyJwt(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionJwt);
+impl crate::json::FromJson for FlowActionJwt {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("DECODE_JWT") => Self::DecodeJwt(crate::api_support::variant(value)?),
             Some("SIGN_JWT") => Self::SignJwt(crate::api_support::variant(value)?),
@@ -7843,34 +8452,35 @@ SignJwt(FlowActionJwtSignJwt);
 VerifyJwt(FlowActionJwtVerifyJwt);
 });
 /// A model of the schema `FlowActionJwtDecodeJwt`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJwtDecodeJwt {
     /// `action`: a [`FlowActionJwtDecodeJwtAction`] (one of `DECODE_JWT`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJwtDecodeJwtAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionJwtDecodeJwtParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJwtDecodeJwtParams>,
     /// `type`: a [`FlowActionJwtDecodeJwtType`] (one of `JWT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJwtDecodeJwtType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJwtDecodeJwt {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionJwtDecodeJwt: id);
 #[allow(deprecated)]
 impl FlowActionJwtDecodeJwt {
@@ -7919,16 +8529,15 @@ FlowActionJwtDecodeJwtAction {
 DecodeJwt => "DECODE_JWT",
 });
 /// A model of the schema `FlowActionJwtDecodeJwtParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJwtDecodeJwtParams {
     /// `token`: a secret string; at most 10000 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJwtDecodeJwtParams { token: "token" });
 #[allow(deprecated)]
 impl FlowActionJwtDecodeJwtParams {
     /// A value with the required `token`; set the others with the `with_*` methods.
@@ -7956,34 +8565,35 @@ token(token) -> Option<&crate::Secret> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
 pub type FlowActionJwtDecodeJwtType = FlowActionJwtSignJwtType;
 /// A model of the schema `FlowActionJwtSignJwt`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJwtSignJwt {
     /// `action`: a [`FlowActionJwtSignJwtAction`] (one of `SIGN_JWT`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJwtSignJwtAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionJwtSignJwtParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJwtSignJwtParams>,
     /// `type`: a [`FlowActionJwtSignJwtType`] (one of `JWT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJwtSignJwtType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJwtSignJwt {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionJwtSignJwt: id);
 #[allow(deprecated)]
 impl FlowActionJwtSignJwt {
@@ -8032,31 +8642,32 @@ FlowActionJwtSignJwtAction {
 SignJwt => "SIGN_JWT",
 });
 /// A model of the schema `FlowActionJwtSignJwtParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJwtSignJwtParams {
     /// `audience`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `expires_in`: a string; at most 25 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<String>,
     /// `issuer`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// `payload`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<crate::secret::SecretMap>,
     /// `subject`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJwtSignJwtParams {
+    audience: "audience",
+    connection_id: "connection_id",
+    expires_in: "expires_in",
+    issuer: "issuer",
+    payload: "payload",
+    subject: "subject"
+});
 str_accessors!(FlowActionJwtSignJwtParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionJwtSignJwtParams {
@@ -8102,34 +8713,35 @@ FlowActionJwtSignJwtType {
 Jwt => "JWT",
 });
 /// A model of the schema `FlowActionJwtVerifyJwt`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJwtVerifyJwt {
     /// `action`: a [`FlowActionJwtVerifyJwtAction`] (one of `VERIFY_JWT`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionJwtVerifyJwtAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionJwtVerifyJwtParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionJwtVerifyJwtParams>,
     /// `type`: a [`FlowActionJwtVerifyJwtType`] (one of `JWT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionJwtVerifyJwtType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJwtVerifyJwt {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionJwtVerifyJwt: id);
 #[allow(deprecated)]
 impl FlowActionJwtVerifyJwt {
@@ -8178,25 +8790,26 @@ FlowActionJwtVerifyJwtAction {
 VerifyJwt => "VERIFY_JWT",
 });
 /// A model of the schema `FlowActionJwtVerifyJwtParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionJwtVerifyJwtParams {
     /// `audience`: a string; at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `issuer`: a string; at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// `token`: a secret string; at most 100 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionJwtVerifyJwtParams {
+    audience: "audience",
+    connection_id: "connection_id",
+    issuer: "issuer",
+    token: "token"
+});
 str_accessors!(FlowActionJwtVerifyJwtParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionJwtVerifyJwtParams {
@@ -8231,34 +8844,35 @@ token(token) -> Option<&crate::Secret> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionJwtSignJwtType`], so one type serves both.
 pub type FlowActionJwtVerifyJwtType = FlowActionJwtSignJwtType;
 /// A model of the schema `FlowActionMailchimpUpsertMember`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionMailchimpUpsertMember {
     /// `action`: a [`FlowActionMailchimpUpsertMemberAction`] (one of `UPSERT_MEMBER`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionMailchimpUpsertMemberAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionMailchimpUpsertMemberParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionMailchimpUpsertMemberParams>,
     /// `type`: a [`FlowActionMailchimpUpsertMemberType`] (one of `MAILCHIMP`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionMailchimpUpsertMemberType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionMailchimpUpsertMember {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionMailchimpUpsertMember: id);
 #[allow(deprecated)]
 impl FlowActionMailchimpUpsertMember {
@@ -8310,22 +8924,23 @@ FlowActionMailchimpUpsertMemberAction {
 UpsertMember => "UPSERT_MEMBER",
 });
 /// A model of the schema `FlowActionMailchimpUpsertMemberParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionMailchimpUpsertMemberParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `list_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_id: Option<String>,
     /// `member`: a [`FlowActionMailchimpUpsertMemberParamsMember`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<FlowActionMailchimpUpsertMemberParamsMember>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionMailchimpUpsertMemberParams {
+    connection_id: "connection_id",
+    list_id: "list_id",
+    member: "member"
+});
 str_accessors!(FlowActionMailchimpUpsertMemberParams: connection_id, list_id);
 #[allow(deprecated)]
 impl FlowActionMailchimpUpsertMemberParams {
@@ -8357,22 +8972,23 @@ getters!(FlowActionMailchimpUpsertMemberParams {
 member(member) -> Option<&FlowActionMailchimpUpsertMemberParamsMember> {.as_ref()};
 });
 /// A model of the schema `FlowActionMailchimpUpsertMemberParamsMember`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionMailchimpUpsertMemberParamsMember {
     /// `email_address`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// `merge_fields`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge_fields: Option<crate::secret::SecretMap>,
     /// `status_if_new`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_if_new: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionMailchimpUpsertMemberParamsMember {
+    email_address: "email_address",
+    merge_fields: "merge_fields",
+    status_if_new: "status_if_new"
+});
 #[allow(deprecated)]
 impl FlowActionMailchimpUpsertMemberParamsMember {
     /// A value with the required `email_address`, `status_if_new`; set the others with the `with_*` methods.
@@ -8408,34 +9024,35 @@ FlowActionMailchimpUpsertMemberType {
 Mailchimp => "MAILCHIMP",
 });
 /// A model of the schema `FlowActionMailjetSendEmail`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionMailjetSendEmail {
     /// `action`: a [`FlowActionMailjetSendEmailAction`] (one of `SEND_EMAIL`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionMailjetSendEmailAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionMailjetSendEmailParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionMailjetSendEmailParams>,
     /// `type`: a [`FlowActionMailjetSendEmailType`] (one of `MAILJET`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionMailjetSendEmailType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionMailjetSendEmail {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionMailjetSendEmail: id);
 #[allow(deprecated)]
 impl FlowActionMailjetSendEmail {
@@ -8480,8 +9097,7 @@ r#type(type_) -> Option<&FlowActionMailjetSendEmailType> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionAuth0SendEmailAction`], so one type serves both.
 pub type FlowActionMailjetSendEmailAction = FlowActionAuth0SendEmailAction;
 /// One of several shapes: the schema `FlowActionMailjetSendEmailParams`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionMailjetSendEmailParams {
@@ -8492,9 +9108,18 @@ pub enum FlowActionMailjetSendEmailParams {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionMailjetSendEmailParams {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionMailjetSendEmailParams {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Content(value) => crate::json::ToJson::to_json(value),
+            Self::TemplateId(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionMailjetSendEmailParams);
+impl crate::json::FromJson for FlowActionMailjetSendEmailParams {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -8503,14 +9128,18 @@ impl<'de> serde::Deserialize<'de> for FlowActionMailjetSendEmailParams {
                     required: &["content"],
                     known: &["content"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Content),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Content),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["template_id"],
                     known: &["template_id", "variables"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::TemplateId),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::TemplateId)
+                    },
                 },
             ],
             Self::Unknown,
@@ -8525,16 +9154,15 @@ Content(FlowActionMailjetSendEmailParamsContent);
 TemplateId(FlowActionMailjetSendEmailParamsTemplateId);
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionMailjetSendEmailParamsContent {
     /// `content`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionMailjetSendEmailParamsContent { content: "content" });
 #[allow(deprecated)]
 impl FlowActionMailjetSendEmailParamsContent {
     /// A value with the required `content`; set the others with the `with_*` methods.
@@ -8565,19 +9193,20 @@ getters!(FlowActionMailjetSendEmailParamsContent {
 content(content) -> Option<&str> {.as_deref()};
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionMailjetSendEmailParamsTemplateId {
     /// `template_id`: an integer; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i64>,
     /// `variables`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionMailjetSendEmailParamsTemplateId {
+    template_id: "template_id",
+    variables: "variables"
+});
 #[allow(deprecated)]
 impl FlowActionMailjetSendEmailParamsTemplateId {
     /// A value with the required `template_id`; set the others with the `with_*` methods.
@@ -8608,8 +9237,7 @@ FlowActionMailjetSendEmailType {
 Mailjet => "MAILJET",
 });
 /// One of several shapes, named by the value of `action`: the schema `FlowActionOtp`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionOtp {
@@ -8620,9 +9248,18 @@ pub enum FlowActionOtp {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionOtp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionOtp {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::GenerateCode(value) => crate::json::ToJson::to_json(value),
+            Self::VerifyCode(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionOtp);
+impl crate::json::FromJson for FlowActionOtp {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("GENERATE_CODE") => Self::GenerateCode(crate::api_support::variant(value)?),
             Some("VERIFY_CODE") => Self::VerifyCode(crate::api_support::variant(value)?),
@@ -8638,34 +9275,35 @@ GenerateCode(FlowActionOtpGenerateCode);
 VerifyCode(FlowActionOtpVerifyCode);
 });
 /// A model of the schema `FlowActionOtpGenerateCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionOtpGenerateCode {
     /// `action`: a [`FlowActionOtpGenerateCodeAction`] (one of `GENERATE_CODE`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionOtpGenerateCodeAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionOtpGenerateCodeParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionOtpGenerateCodeParams>,
     /// `type`: a [`FlowActionOtpGenerateCodeType`] (one of `OTP`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionOtpGenerateCodeType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionOtpGenerateCode {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionOtpGenerateCode: id);
 #[allow(deprecated)]
 impl FlowActionOtpGenerateCode {
@@ -8714,19 +9352,20 @@ FlowActionOtpGenerateCodeAction {
 GenerateCode => "GENERATE_CODE",
 });
 /// A model of the schema `FlowActionOtpGenerateCodeParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionOtpGenerateCodeParams {
     /// `length`: an integer; 1 to 10; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length: Option<i64>,
     /// `reference`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionOtpGenerateCodeParams {
+    length: "length",
+    reference: "reference"
+});
 #[allow(deprecated)]
 impl FlowActionOtpGenerateCodeParams {
     /// A value with the required `length`, `reference`; set the others with the `with_*` methods.
@@ -8754,34 +9393,35 @@ reference(reference) -> Option<&str> {.as_deref()};
 /// An inline schema: the same shape as [`FlowActionOtpVerifyCodeType`], so one type serves both.
 pub type FlowActionOtpGenerateCodeType = FlowActionOtpVerifyCodeType;
 /// A model of the schema `FlowActionOtpVerifyCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionOtpVerifyCode {
     /// `action`: a [`FlowActionOtpVerifyCodeAction`] (one of `VERIFY_CODE`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionOtpVerifyCodeAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionOtpVerifyCodeParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionOtpVerifyCodeParams>,
     /// `type`: a [`FlowActionOtpVerifyCodeType`] (one of `OTP`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionOtpVerifyCodeType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionOtpVerifyCode {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionOtpVerifyCode: id);
 #[allow(deprecated)]
 impl FlowActionOtpVerifyCode {
@@ -8830,19 +9470,20 @@ FlowActionOtpVerifyCodeAction {
 VerifyCode => "VERIFY_CODE",
 });
 /// A model of the schema `FlowActionOtpVerifyCodeParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionOtpVerifyCodeParams {
     /// `code`: a [`FlowActionOtpVerifyCodeParamsCode`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<FlowActionOtpVerifyCodeParamsCode>,
     /// `reference`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionOtpVerifyCodeParams {
+    code: "code",
+    reference: "reference"
+});
 #[allow(deprecated)]
 impl FlowActionOtpVerifyCodeParams {
     /// A value with the required `code`, `reference`; set the others with the `with_*` methods.
@@ -8871,8 +9512,7 @@ code(code) -> Option<&FlowActionOtpVerifyCodeParamsCode> {.as_ref()};
 reference(reference) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes: the schema `FlowActionOtpVerifyCodeParamsCode`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionOtpVerifyCodeParamsCode {
@@ -8883,9 +9523,18 @@ pub enum FlowActionOtpVerifyCodeParamsCode {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionOtpVerifyCodeParamsCode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionOtpVerifyCodeParamsCode {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Integer(value) => crate::json::ToJson::to_json(value),
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionOtpVerifyCodeParamsCode);
+impl crate::json::FromJson for FlowActionOtpVerifyCodeParamsCode {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -8894,14 +9543,14 @@ impl<'de> serde::Deserialize<'de> for FlowActionOtpVerifyCodeParamsCode {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Integer),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
             ],
             Self::Unknown,
@@ -8920,8 +9569,7 @@ FlowActionOtpVerifyCodeType {
 Otp => "OTP",
 });
 /// One of several shapes, named by the value of `action`: the schema `FlowActionPipedrive`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionPipedrive {
@@ -8934,9 +9582,19 @@ pub enum FlowActionPipedrive {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionPipedrive {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionPipedrive {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::AddDeal(value) => crate::json::ToJson::to_json(value),
+            Self::AddOrganization(value) => crate::json::ToJson::to_json(value),
+            Self::AddPerson(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionPipedrive);
+impl crate::json::FromJson for FlowActionPipedrive {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("ADD_DEAL") => Self::AddDeal(crate::api_support::variant(value)?),
             Some("ADD_ORGANIZATION") => Self::AddOrganization(crate::api_support::variant(value)?),
@@ -8955,34 +9613,35 @@ AddOrganization(FlowActionPipedriveAddOrganization);
 AddPerson(FlowActionPipedriveAddPerson);
 });
 /// A model of the schema `FlowActionPipedriveAddDeal`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddDeal {
     /// `action`: a [`FlowActionPipedriveAddDealAction`] (one of `ADD_DEAL`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionPipedriveAddDealAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionPipedriveAddDealParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionPipedriveAddDealParams>,
     /// `type`: a [`FlowActionPipedriveAddDealType`] (one of `PIPEDRIVE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionPipedriveAddDealType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionPipedriveAddDeal {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionPipedriveAddDeal: id);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddDeal {
@@ -9031,37 +9690,38 @@ FlowActionPipedriveAddDealAction {
 AddDeal => "ADD_DEAL",
 });
 /// A model of the schema `FlowActionPipedriveAddDealParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddDealParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `fields`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
     /// `organization_id`: a [`FlowActionPipedriveAddDealParamsOrganizationId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<FlowActionPipedriveAddDealParamsOrganizationId>,
     /// `person_id`: a [`FlowActionPipedriveAddDealParamsPersonId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person_id: Option<FlowActionPipedriveAddDealParamsPersonId>,
     /// `stage_id`: a [`FlowActionPipedriveAddDealParamsStageId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_id: Option<FlowActionPipedriveAddDealParamsStageId>,
     /// `title`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// `user_id`: a [`FlowActionPipedriveAddDealParamsUserId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<FlowActionPipedriveAddDealParamsUserId>,
     /// `value`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionPipedriveAddDealParams {
+    connection_id: "connection_id",
+    fields: "fields",
+    organization_id: "organization_id",
+    person_id: "person_id",
+    stage_id: "stage_id",
+    title: "title",
+    user_id: "user_id",
+    value: "value"
+});
 str_accessors!(FlowActionPipedriveAddDealParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddDealParams {
@@ -9124,34 +9784,35 @@ FlowActionPipedriveAddDealType {
 Pipedrive => "PIPEDRIVE",
 });
 /// A model of the schema `FlowActionPipedriveAddOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddOrganization {
     /// `action`: a [`FlowActionPipedriveAddOrganizationAction`] (one of `ADD_ORGANIZATION`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionPipedriveAddOrganizationAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionPipedriveAddOrganizationParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionPipedriveAddOrganizationParams>,
     /// `type`: a [`FlowActionPipedriveAddOrganizationType`] (one of `PIPEDRIVE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionPipedriveAddOrganizationType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionPipedriveAddOrganization {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionPipedriveAddOrganization: id);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddOrganization {
@@ -9205,25 +9866,26 @@ FlowActionPipedriveAddOrganizationAction {
 AddOrganization => "ADD_ORGANIZATION",
 });
 /// A model of the schema `FlowActionPipedriveAddOrganizationParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddOrganizationParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `fields`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
     /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `owner_id`: a [`FlowActionPipedriveAddOrganizationParamsOwnerId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<FlowActionPipedriveAddOrganizationParamsOwnerId>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionPipedriveAddOrganizationParams {
+    connection_id: "connection_id",
+    fields: "fields",
+    name: "name",
+    owner_id: "owner_id"
+});
 str_accessors!(FlowActionPipedriveAddOrganizationParams: connection_id, name);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddOrganizationParams {
@@ -9258,34 +9920,35 @@ pub type FlowActionPipedriveAddOrganizationParamsOwnerId = FlowActionFlowMapValu
 /// An inline schema: the same shape as [`FlowActionPipedriveAddDealType`], so one type serves both.
 pub type FlowActionPipedriveAddOrganizationType = FlowActionPipedriveAddDealType;
 /// A model of the schema `FlowActionPipedriveAddPerson`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddPerson {
     /// `action`: a [`FlowActionPipedriveAddPersonAction`] (one of `ADD_PERSON`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionPipedriveAddPersonAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionPipedriveAddPersonParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionPipedriveAddPersonParams>,
     /// `type`: a [`FlowActionPipedriveAddPersonType`] (one of `PIPEDRIVE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionPipedriveAddPersonType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionPipedriveAddPerson {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionPipedriveAddPerson: id);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddPerson {
@@ -9337,34 +10000,35 @@ FlowActionPipedriveAddPersonAction {
 AddPerson => "ADD_PERSON",
 });
 /// A model of the schema `FlowActionPipedriveAddPersonParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionPipedriveAddPersonParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `fields`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<crate::secret::SecretMap>,
     /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `organization_id`: a [`FlowActionPipedriveAddPersonParamsOrganizationId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<FlowActionPipedriveAddPersonParamsOrganizationId>,
     /// `owner_id`: a [`FlowActionPipedriveAddPersonParamsOwnerId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<FlowActionPipedriveAddPersonParamsOwnerId>,
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionPipedriveAddPersonParams {
+    connection_id: "connection_id",
+    email: "email",
+    fields: "fields",
+    name: "name",
+    organization_id: "organization_id",
+    owner_id: "owner_id",
+    phone: "phone"
+});
 str_accessors!(FlowActionPipedriveAddPersonParams: connection_id, email, name);
 #[allow(deprecated)]
 impl FlowActionPipedriveAddPersonParams {
@@ -9411,8 +10075,7 @@ pub type FlowActionPipedriveAddPersonParamsOwnerId = FlowActionFlowMapValueParam
 /// An inline schema: the same shape as [`FlowActionPipedriveAddDealType`], so one type serves both.
 pub type FlowActionPipedriveAddPersonType = FlowActionPipedriveAddDealType;
 /// One of several shapes, named by the value of `action`: the schema `FlowActionSalesforce`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionSalesforce {
@@ -9427,9 +10090,20 @@ pub enum FlowActionSalesforce {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionSalesforce {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionSalesforce {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::CreateLead(value) => crate::json::ToJson::to_json(value),
+            Self::GetLead(value) => crate::json::ToJson::to_json(value),
+            Self::SearchLeads(value) => crate::json::ToJson::to_json(value),
+            Self::UpdateLead(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionSalesforce);
+impl crate::json::FromJson for FlowActionSalesforce {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("CREATE_LEAD") => Self::CreateLead(crate::api_support::variant(value)?),
             Some("GET_LEAD") => Self::GetLead(crate::api_support::variant(value)?),
@@ -9451,34 +10125,35 @@ SearchLeads(FlowActionSalesforceSearchLeads);
 UpdateLead(FlowActionSalesforceUpdateLead);
 });
 /// A model of the schema `FlowActionSalesforceCreateLead`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceCreateLead {
     /// `action`: a [`FlowActionSalesforceCreateLeadAction`] (one of `CREATE_LEAD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSalesforceCreateLeadAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionSalesforceCreateLeadParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSalesforceCreateLeadParams>,
     /// `type`: a [`FlowActionSalesforceCreateLeadType`] (one of `SALESFORCE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSalesforceCreateLeadType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSalesforceCreateLead {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionSalesforceCreateLead: id);
 #[allow(deprecated)]
 impl FlowActionSalesforceCreateLead {
@@ -9530,34 +10205,35 @@ FlowActionSalesforceCreateLeadAction {
 CreateLead => "CREATE_LEAD",
 });
 /// A model of the schema `FlowActionSalesforceCreateLeadParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceCreateLeadParams {
     /// `company`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `first_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// `last_name`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// `payload`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<crate::secret::SecretMap>,
     /// `phone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSalesforceCreateLeadParams {
+    company: "company",
+    connection_id: "connection_id",
+    email: "email",
+    first_name: "first_name",
+    last_name: "last_name",
+    payload: "payload",
+    phone: "phone"
+});
 str_accessors!(FlowActionSalesforceCreateLeadParams: connection_id, email, first_name, last_name);
 #[allow(deprecated)]
 impl FlowActionSalesforceCreateLeadParams {
@@ -9603,34 +10279,35 @@ phone(phone) -> Option<&str> {.as_deref()};
 /// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
 pub type FlowActionSalesforceCreateLeadType = FlowActionSalesforceGetLeadType;
 /// A model of the schema `FlowActionSalesforceGetLead`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceGetLead {
     /// `action`: a [`FlowActionSalesforceGetLeadAction`] (one of `GET_LEAD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSalesforceGetLeadAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionSalesforceGetLeadParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSalesforceGetLeadParams>,
     /// `type`: a [`FlowActionSalesforceGetLeadType`] (one of `SALESFORCE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSalesforceGetLeadType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSalesforceGetLead {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionSalesforceGetLead: id);
 #[allow(deprecated)]
 impl FlowActionSalesforceGetLead {
@@ -9682,19 +10359,20 @@ FlowActionSalesforceGetLeadAction {
 GetLead => "GET_LEAD",
 });
 /// A model of the schema `FlowActionSalesforceGetLeadParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceGetLeadParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `lead_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSalesforceGetLeadParams {
+    connection_id: "connection_id",
+    lead_id: "lead_id"
+});
 str_accessors!(FlowActionSalesforceGetLeadParams: connection_id, lead_id);
 #[allow(deprecated)]
 impl FlowActionSalesforceGetLeadParams {
@@ -9721,34 +10399,35 @@ FlowActionSalesforceGetLeadType {
 Salesforce => "SALESFORCE",
 });
 /// A model of the schema `FlowActionSalesforceSearchLeads`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceSearchLeads {
     /// `action`: a [`FlowActionSalesforceSearchLeadsAction`] (one of `SEARCH_LEADS`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSalesforceSearchLeadsAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionSalesforceSearchLeadsParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSalesforceSearchLeadsParams>,
     /// `type`: a [`FlowActionSalesforceSearchLeadsType`] (one of `SALESFORCE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSalesforceSearchLeadsType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSalesforceSearchLeads {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionSalesforceSearchLeads: id);
 #[allow(deprecated)]
 impl FlowActionSalesforceSearchLeads {
@@ -9800,25 +10479,26 @@ FlowActionSalesforceSearchLeadsAction {
 SearchLeads => "SEARCH_LEADS",
 });
 /// A model of the schema `FlowActionSalesforceSearchLeadsParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceSearchLeadsParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `lead_fields`: a list, each item a string; at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_fields: Option<Vec<String>>,
     /// `search_field`: a [`FlowActionSalesforceSearchLeadsParamsSearchField`] (one of `email`, `name`, `phone`, `all`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_field: Option<FlowActionSalesforceSearchLeadsParamsSearchField>,
     /// `search_value`: a string; at most 2000 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSalesforceSearchLeadsParams {
+    connection_id: "connection_id",
+    lead_fields: "lead_fields",
+    search_field: "search_field",
+    search_value: "search_value"
+});
 str_accessors!(FlowActionSalesforceSearchLeadsParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionSalesforceSearchLeadsParams {
@@ -9874,34 +10554,35 @@ All => "all",
 /// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
 pub type FlowActionSalesforceSearchLeadsType = FlowActionSalesforceGetLeadType;
 /// A model of the schema `FlowActionSalesforceUpdateLead`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceUpdateLead {
     /// `action`: a [`FlowActionSalesforceUpdateLeadAction`] (one of `UPDATE_LEAD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSalesforceUpdateLeadAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionSalesforceUpdateLeadParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSalesforceUpdateLeadParams>,
     /// `type`: a [`FlowActionSalesforceUpdateLeadType`] (one of `SALESFORCE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSalesforceUpdateLeadType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSalesforceUpdateLead {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionSalesforceUpdateLead: id);
 #[allow(deprecated)]
 impl FlowActionSalesforceUpdateLead {
@@ -9953,22 +10634,23 @@ FlowActionSalesforceUpdateLeadAction {
 UpdateLead => "UPDATE_LEAD",
 });
 /// A model of the schema `FlowActionSalesforceUpdateLeadParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSalesforceUpdateLeadParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `lead_id`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_id: Option<String>,
     /// `payload`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSalesforceUpdateLeadParams {
+    connection_id: "connection_id",
+    lead_id: "lead_id",
+    payload: "payload"
+});
 str_accessors!(FlowActionSalesforceUpdateLeadParams: connection_id, lead_id);
 #[allow(deprecated)]
 impl FlowActionSalesforceUpdateLeadParams {
@@ -9997,34 +10679,35 @@ payload(payload) -> Option<&crate::secret::SecretMap> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionSalesforceGetLeadType`], so one type serves both.
 pub type FlowActionSalesforceUpdateLeadType = FlowActionSalesforceGetLeadType;
 /// A model of the schema `FlowActionSendgridSendEmail`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSendgridSendEmail {
     /// `action`: a [`FlowActionSendgridSendEmailAction`] (one of `SEND_EMAIL`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSendgridSendEmailAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionSendgridSendEmailParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSendgridSendEmailParams>,
     /// `type`: a [`FlowActionSendgridSendEmailType`] (one of `SENDGRID`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSendgridSendEmailType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSendgridSendEmail {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionSendgridSendEmail: id);
 #[allow(deprecated)]
 impl FlowActionSendgridSendEmail {
@@ -10072,22 +10755,23 @@ r#type(type_) -> Option<&FlowActionSendgridSendEmailType> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionAuth0SendEmailAction`], so one type serves both.
 pub type FlowActionSendgridSendEmailAction = FlowActionAuth0SendEmailAction;
 /// A model of the schema `FlowActionSendgridSendEmailParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSendgridSendEmailParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `from`: a [`FlowActionSendgridSendEmailParamsPerson`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<FlowActionSendgridSendEmailParamsPerson>,
     /// `personalizations`: a list, each item any JSON value; at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personalizations: Option<Vec<serde_json::Value>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSendgridSendEmailParams {
+    connection_id: "connection_id",
+    from: "from",
+    personalizations: "personalizations"
+});
 str_accessors!(FlowActionSendgridSendEmailParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionSendgridSendEmailParams {
@@ -10123,19 +10807,20 @@ get_from(from) -> Option<&FlowActionSendgridSendEmailParamsPerson> {.as_ref()};
 personalizations(personalizations) -> &[serde_json::Value] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `FlowActionSendgridSendEmailParamsPerson`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSendgridSendEmailParamsPerson {
     /// `email`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSendgridSendEmailParamsPerson {
+    email: "email",
+    name: "name"
+});
 str_accessors!(FlowActionSendgridSendEmailParamsPerson: email, name);
 #[allow(deprecated)]
 impl FlowActionSendgridSendEmailParamsPerson {
@@ -10161,34 +10846,35 @@ FlowActionSendgridSendEmailType {
 Sendgrid => "SENDGRID",
 });
 /// A model of the schema `FlowActionSlackPostMessage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSlackPostMessage {
     /// `action`: a [`FlowActionSlackPostMessageAction`] (one of `POST_MESSAGE`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionSlackPostMessageAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionSlackPostMessageParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionSlackPostMessageParams>,
     /// `type`: a [`FlowActionSlackPostMessageType`] (one of `SLACK`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionSlackPostMessageType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSlackPostMessage {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionSlackPostMessage: id);
 #[allow(deprecated)]
 impl FlowActionSlackPostMessage {
@@ -10237,22 +10923,23 @@ FlowActionSlackPostMessageAction {
 PostMessage => "POST_MESSAGE",
 });
 /// A model of the schema `FlowActionSlackPostMessageParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSlackPostMessageParams {
     /// `attachments`: a list, each item a [`FlowActionSlackPostMessageParamsAttachment`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<FlowActionSlackPostMessageParamsAttachment>>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `text`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSlackPostMessageParams {
+    attachments: "attachments",
+    connection_id: "connection_id",
+    text: "text"
+});
 str_accessors!(FlowActionSlackPostMessageParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionSlackPostMessageParams {
@@ -10282,25 +10969,26 @@ attachments(attachments) -> &[FlowActionSlackPostMessageParamsAttachment] {.as_d
 text(text) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FlowActionSlackPostMessageParamsAttachment`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSlackPostMessageParamsAttachment {
     /// `color`: a [`FlowActionSlackPostMessageParamsAttachmentColor`] (one of `GOOD`, `WARNING`, `DANGER`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<FlowActionSlackPostMessageParamsAttachmentColor>,
     /// `fields`: a list, each item a [`FlowActionSlackPostMessageParamsAttachmentField`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FlowActionSlackPostMessageParamsAttachmentField>>,
     /// `pretext`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pretext: Option<String>,
     /// `text`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSlackPostMessageParamsAttachment {
+    color: "color",
+    fields: "fields",
+    pretext: "pretext",
+    text: "text"
+});
 #[allow(deprecated)]
 impl FlowActionSlackPostMessageParamsAttachment {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -10344,22 +11032,23 @@ Warning => "WARNING",
 Danger => "DANGER",
 });
 /// A model of the schema `FlowActionSlackPostMessageParamsAttachmentField`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionSlackPostMessageParamsAttachmentField {
     /// `short`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short: Option<bool>,
     /// `title`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// `value`: a string; at least 0 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionSlackPostMessageParamsAttachmentField {
+    short: "short",
+    title: "title",
+    value: "value"
+});
 #[allow(deprecated)]
 impl FlowActionSlackPostMessageParamsAttachmentField {
     /// A value with the required `title`; set the others with the `with_*` methods.
@@ -10394,8 +11083,7 @@ FlowActionSlackPostMessageType {
 Slack => "SLACK",
 });
 /// One of several shapes, named by the value of `action`: the schema `FlowActionStripe`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionStripe {
@@ -10416,9 +11104,23 @@ pub enum FlowActionStripe {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionStripe {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionStripe {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::AddTaxId(value) => crate::json::ToJson::to_json(value),
+            Self::CreateCustomer(value) => crate::json::ToJson::to_json(value),
+            Self::CreatePortalSession(value) => crate::json::ToJson::to_json(value),
+            Self::DeleteTaxId(value) => crate::json::ToJson::to_json(value),
+            Self::FindCustomers(value) => crate::json::ToJson::to_json(value),
+            Self::GetCustomer(value) => crate::json::ToJson::to_json(value),
+            Self::UpdateCustomer(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionStripe);
+impl crate::json::FromJson for FlowActionStripe {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("ADD_TAX_ID") => Self::AddTaxId(crate::api_support::variant(value)?),
             Some("CREATE_CUSTOMER") => Self::CreateCustomer(crate::api_support::variant(value)?),
@@ -10451,34 +11153,35 @@ GetCustomer(FlowActionStripeGetCustomer);
 UpdateCustomer(FlowActionStripeUpdateCustomer);
 });
 /// A model of the schema `FlowActionStripeAddTaxId`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeAddTaxId {
     /// `action`: a [`FlowActionStripeAddTaxIdAction`] (one of `ADD_TAX_ID`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeAddTaxIdAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionStripeAddTaxIdParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeAddTaxIdParams>,
     /// `type`: a [`FlowActionStripeAddTaxIdType`] (one of `STRIPE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeAddTaxIdType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeAddTaxId {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionStripeAddTaxId: id);
 #[allow(deprecated)]
 impl FlowActionStripeAddTaxId {
@@ -10527,25 +11230,26 @@ FlowActionStripeAddTaxIdAction {
 AddTaxId => "ADD_TAX_ID",
 });
 /// A model of the schema `FlowActionStripeAddTaxIdParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeAddTaxIdParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `customer_id`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// `type`: a string; at most 250 characters; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// `value`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeAddTaxIdParams {
+    connection_id: "connection_id",
+    customer_id: "customer_id",
+    type_: "type",
+    value: "value"
+});
 str_accessors!(FlowActionStripeAddTaxIdParams: connection_id, customer_id);
 #[allow(deprecated)]
 impl FlowActionStripeAddTaxIdParams {
@@ -10589,35 +11293,32 @@ FlowActionStripeAddTaxIdType {
 Stripe => "STRIPE",
 });
 /// A model of the schema `FlowActionStripeAddress`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeAddress {
     /// `city`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// `country`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `line1`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
     /// `line2`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line2: Option<String>,
     /// `postalCode`: a string; at most 250 characters.
-    #[serde(
-        rename = "postalCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub postal_code: Option<String>,
     /// `state`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeAddress {
+    city: "city",
+    country: "country",
+    line1: "line1",
+    line2: "line2",
+    postal_code: "postalCode",
+    state: "state"
+});
 #[allow(deprecated)]
 impl FlowActionStripeAddress {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -10657,34 +11358,35 @@ postal_code(postal_code) -> Option<&str> {.as_deref()};
 state(state) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FlowActionStripeCreateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeCreateCustomer {
     /// `action`: a [`FlowActionStripeCreateCustomerAction`] (one of `CREATE_CUSTOMER`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeCreateCustomerAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionStripeCreateCustomerParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeCreateCustomerParams>,
     /// `type`: a [`FlowActionStripeCreateCustomerType`] (one of `STRIPE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeCreateCustomerType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeCreateCustomer {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionStripeCreateCustomer: id);
 #[allow(deprecated)]
 impl FlowActionStripeCreateCustomer {
@@ -10738,40 +11440,41 @@ FlowActionStripeCreateCustomerAction {
 CreateCustomer => "CREATE_CUSTOMER",
 });
 /// A model of the schema `FlowActionStripeCreateCustomerParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeCreateCustomerParams {
     /// `address`: a [`FlowActionStripeAddress`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<FlowActionStripeAddress>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `description`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `email`: a string; at most 512 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `tax_exempt`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_exempt: Option<String>,
     /// `tax_id`: a [`FlowActionStripeTaxId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<FlowActionStripeTaxId>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeCreateCustomerParams {
+    address: "address",
+    connection_id: "connection_id",
+    description: "description",
+    email: "email",
+    metadata: "metadata",
+    name: "name",
+    phone: "phone",
+    tax_exempt: "tax_exempt",
+    tax_id: "tax_id"
+});
 str_accessors!(FlowActionStripeCreateCustomerParams: connection_id, email, name);
 #[allow(deprecated)]
 impl FlowActionStripeCreateCustomerParams {
@@ -10821,34 +11524,35 @@ tax_id(tax_id) -> Option<&FlowActionStripeTaxId> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
 pub type FlowActionStripeCreateCustomerType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeCreatePortalSession`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeCreatePortalSession {
     /// `action`: a [`FlowActionStripeCreatePortalSessionAction`] (one of `CREATE_PORTAL_SESSION`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeCreatePortalSessionAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionStripeCreatePortalSessionParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeCreatePortalSessionParams>,
     /// `type`: a [`FlowActionStripeCreatePortalSessionType`] (one of `STRIPE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeCreatePortalSessionType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeCreatePortalSession {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionStripeCreatePortalSession: id);
 #[allow(deprecated)]
 impl FlowActionStripeCreatePortalSession {
@@ -10902,22 +11606,23 @@ FlowActionStripeCreatePortalSessionAction {
 CreatePortalSession => "CREATE_PORTAL_SESSION",
 });
 /// A model of the schema `FlowActionStripeCreatePortalSessionParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeCreatePortalSessionParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `customer_id`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// `return_url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeCreatePortalSessionParams {
+    connection_id: "connection_id",
+    customer_id: "customer_id",
+    return_url: "return_url"
+});
 str_accessors!(FlowActionStripeCreatePortalSessionParams: connection_id, customer_id);
 #[allow(deprecated)]
 impl FlowActionStripeCreatePortalSessionParams {
@@ -10946,34 +11651,35 @@ return_url(return_url) -> Option<&str> {.as_deref()};
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
 pub type FlowActionStripeCreatePortalSessionType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeDeleteTaxId`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeDeleteTaxId {
     /// `action`: a [`FlowActionStripeDeleteTaxIdAction`] (one of `DELETE_TAX_ID`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeDeleteTaxIdAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionStripeDeleteTaxIdParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeDeleteTaxIdParams>,
     /// `type`: a [`FlowActionStripeDeleteTaxIdType`] (one of `STRIPE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeDeleteTaxIdType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeDeleteTaxId {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionStripeDeleteTaxId: id);
 #[allow(deprecated)]
 impl FlowActionStripeDeleteTaxId {
@@ -11025,22 +11731,23 @@ FlowActionStripeDeleteTaxIdAction {
 DeleteTaxId => "DELETE_TAX_ID",
 });
 /// A model of the schema `FlowActionStripeDeleteTaxIdParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeDeleteTaxIdParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `customer_id`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// `id`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeDeleteTaxIdParams {
+    connection_id: "connection_id",
+    customer_id: "customer_id",
+    id: "id"
+});
 str_accessors!(FlowActionStripeDeleteTaxIdParams: connection_id, customer_id, id);
 #[allow(deprecated)]
 impl FlowActionStripeDeleteTaxIdParams {
@@ -11070,34 +11777,35 @@ with_id(id): String;
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
 pub type FlowActionStripeDeleteTaxIdType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeFindCustomers`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeFindCustomers {
     /// `action`: a [`FlowActionStripeFindCustomersAction`] (one of `FIND_CUSTOMERS`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeFindCustomersAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionStripeFindCustomersParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeFindCustomersParams>,
     /// `type`: a [`FlowActionStripeFindCustomersType`] (one of `STRIPE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeFindCustomersType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeFindCustomers {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionStripeFindCustomers: id);
 #[allow(deprecated)]
 impl FlowActionStripeFindCustomers {
@@ -11153,34 +11861,35 @@ pub type FlowActionStripeFindCustomersParams = FlowActionHubspotGetContactParams
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
 pub type FlowActionStripeFindCustomersType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeGetCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeGetCustomer {
     /// `action`: a [`FlowActionStripeGetCustomerAction`] (one of `GET_CUSTOMER`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeGetCustomerAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionStripeGetCustomerParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeGetCustomerParams>,
     /// `type`: a [`FlowActionStripeGetCustomerType`] (one of `STRIPE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeGetCustomerType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeGetCustomer {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionStripeGetCustomer: id);
 #[allow(deprecated)]
 impl FlowActionStripeGetCustomer {
@@ -11232,19 +11941,20 @@ FlowActionStripeGetCustomerAction {
 GetCustomer => "GET_CUSTOMER",
 });
 /// A model of the schema `FlowActionStripeGetCustomerParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeGetCustomerParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `id`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeGetCustomerParams {
+    connection_id: "connection_id",
+    id: "id"
+});
 str_accessors!(FlowActionStripeGetCustomerParams: connection_id, id);
 #[allow(deprecated)]
 impl FlowActionStripeGetCustomerParams {
@@ -11267,19 +11977,20 @@ with_id(id): String;
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
 pub type FlowActionStripeGetCustomerType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionStripeTaxId`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeTaxId {
     /// `type`: a string; at most 250 characters; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// `value`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeTaxId {
+    type_: "type",
+    value: "value"
+});
 #[allow(deprecated)]
 impl FlowActionStripeTaxId {
     /// A value with the required `type`, `value`; set the others with the `with_*` methods.
@@ -11305,34 +12016,35 @@ r#type(type_) -> Option<&str> {.as_deref()};
 value(value) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FlowActionStripeUpdateCustomer`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeUpdateCustomer {
     /// `action`: a [`FlowActionStripeUpdateCustomerAction`] (one of `UPDATE_CUSTOMER`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionStripeUpdateCustomerAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionStripeUpdateCustomerParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionStripeUpdateCustomerParams>,
     /// `type`: a [`FlowActionStripeUpdateCustomerType`] (one of `STRIPE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionStripeUpdateCustomerType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeUpdateCustomer {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionStripeUpdateCustomer: id);
 #[allow(deprecated)]
 impl FlowActionStripeUpdateCustomer {
@@ -11386,40 +12098,41 @@ FlowActionStripeUpdateCustomerAction {
 UpdateCustomer => "UPDATE_CUSTOMER",
 });
 /// A model of the schema `FlowActionStripeUpdateCustomerParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionStripeUpdateCustomerParams {
     /// `address`: a [`FlowActionStripeAddress`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<FlowActionStripeAddress>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `description`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `email`: a string; at most 512 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `id`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone`: a string; at most 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `tax_exempt`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_exempt: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionStripeUpdateCustomerParams {
+    address: "address",
+    connection_id: "connection_id",
+    description: "description",
+    email: "email",
+    id: "id",
+    metadata: "metadata",
+    name: "name",
+    phone: "phone",
+    tax_exempt: "tax_exempt"
+});
 str_accessors!(FlowActionStripeUpdateCustomerParams: connection_id, email, id, name);
 #[allow(deprecated)]
 impl FlowActionStripeUpdateCustomerParams {
@@ -11468,34 +12181,35 @@ tax_exempt(tax_exempt) -> Option<&str> {.as_deref()};
 /// An inline schema: the same shape as [`FlowActionStripeAddTaxIdType`], so one type serves both.
 pub type FlowActionStripeUpdateCustomerType = FlowActionStripeAddTaxIdType;
 /// A model of the schema `FlowActionTelegramSendMessage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionTelegramSendMessage {
     /// `action`: a [`FlowActionTelegramSendMessageAction`] (one of `SEND_MESSAGE`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionTelegramSendMessageAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionTelegramSendMessageParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionTelegramSendMessageParams>,
     /// `type`: a [`FlowActionTelegramSendMessageType`] (one of `TELEGRAM`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionTelegramSendMessageType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionTelegramSendMessage {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionTelegramSendMessage: id);
 #[allow(deprecated)]
 impl FlowActionTelegramSendMessage {
@@ -11547,22 +12261,23 @@ FlowActionTelegramSendMessageAction {
 SendMessage => "SEND_MESSAGE",
 });
 /// A model of the schema `FlowActionTelegramSendMessageParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionTelegramSendMessageParams {
     /// `chat_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `text`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionTelegramSendMessageParams {
+    chat_id: "chat_id",
+    connection_id: "connection_id",
+    text: "text"
+});
 str_accessors!(FlowActionTelegramSendMessageParams: chat_id, connection_id);
 #[allow(deprecated)]
 impl FlowActionTelegramSendMessageParams {
@@ -11600,8 +12315,7 @@ FlowActionTelegramSendMessageType {
 Telegram => "TELEGRAM",
 });
 /// One of several shapes, named by the value of `action`: the schema `FlowActionTwilio`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionTwilio {
@@ -11612,9 +12326,18 @@ pub enum FlowActionTwilio {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionTwilio {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionTwilio {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::MakeCall(value) => crate::json::ToJson::to_json(value),
+            Self::SendSms(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionTwilio);
+impl crate::json::FromJson for FlowActionTwilio {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("MAKE_CALL") => Self::MakeCall(crate::api_support::variant(value)?),
             Some("SEND_SMS") => Self::SendSms(crate::api_support::variant(value)?),
@@ -11630,34 +12353,35 @@ MakeCall(FlowActionTwilioMakeCall);
 SendSms(FlowActionTwilioSendSms);
 });
 /// A model of the schema `FlowActionTwilioMakeCall`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionTwilioMakeCall {
     /// `action`: a [`FlowActionTwilioMakeCallAction`] (one of `MAKE_CALL`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionTwilioMakeCallAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionTwilioMakeCallParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionTwilioMakeCallParams>,
     /// `type`: a [`FlowActionTwilioMakeCallType`] (one of `TWILIO`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionTwilioMakeCallType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionTwilioMakeCall {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionTwilioMakeCall: id);
 #[allow(deprecated)]
 impl FlowActionTwilioMakeCall {
@@ -11702,25 +12426,26 @@ r#type(type_) -> Option<&FlowActionTwilioMakeCallType> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionAuth0MakeCallAction`], so one type serves both.
 pub type FlowActionTwilioMakeCallAction = FlowActionAuth0MakeCallAction;
 /// A model of the schema `FlowActionTwilioMakeCallParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionTwilioMakeCallParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `from`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `payload`: a string; at most 4096 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     /// `to`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionTwilioMakeCallParams {
+    connection_id: "connection_id",
+    from: "from",
+    payload: "payload",
+    to: "to"
+});
 str_accessors!(FlowActionTwilioMakeCallParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionTwilioMakeCallParams {
@@ -11762,34 +12487,35 @@ to(to) -> Option<&str> {.as_deref()};
 /// An inline schema: the same shape as [`FlowActionTwilioSendSmsType`], so one type serves both.
 pub type FlowActionTwilioMakeCallType = FlowActionTwilioSendSmsType;
 /// A model of the schema `FlowActionTwilioSendSms`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionTwilioSendSms {
     /// `action`: a [`FlowActionTwilioSendSmsAction`] (one of `SEND_SMS`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionTwilioSendSmsAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionTwilioSendSmsParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionTwilioSendSmsParams>,
     /// `type`: a [`FlowActionTwilioSendSmsType`] (one of `TWILIO`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionTwilioSendSmsType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionTwilioSendSms {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionTwilioSendSms: id);
 #[allow(deprecated)]
 impl FlowActionTwilioSendSms {
@@ -11834,25 +12560,26 @@ r#type(type_) -> Option<&FlowActionTwilioSendSmsType> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionAuth0SendSmsAction`], so one type serves both.
 pub type FlowActionTwilioSendSmsAction = FlowActionAuth0SendSmsAction;
 /// A model of the schema `FlowActionTwilioSendSmsParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionTwilioSendSmsParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `from`: a string; at most 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `message`: a string; at most 1500 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// `to`: a string; at most 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionTwilioSendSmsParams {
+    connection_id: "connection_id",
+    from: "from",
+    message: "message",
+    to: "to"
+});
 str_accessors!(FlowActionTwilioSendSmsParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionTwilioSendSmsParams {
@@ -11898,34 +12625,35 @@ FlowActionTwilioSendSmsType {
 Twilio => "TWILIO",
 });
 /// A model of the schema `FlowActionWhatsappSendMessage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionWhatsappSendMessage {
     /// `action`: a [`FlowActionWhatsappSendMessageAction`] (one of `SEND_MESSAGE`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionWhatsappSendMessageAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionWhatsappSendMessageParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionWhatsappSendMessageParams>,
     /// `type`: a [`FlowActionWhatsappSendMessageType`] (one of `WHATSAPP`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionWhatsappSendMessageType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionWhatsappSendMessage {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionWhatsappSendMessage: id);
 #[allow(deprecated)]
 impl FlowActionWhatsappSendMessage {
@@ -11973,28 +12701,29 @@ r#type(type_) -> Option<&FlowActionWhatsappSendMessageType> {.as_ref()};
 /// An inline schema: the same shape as [`FlowActionTelegramSendMessageAction`], so one type serves both.
 pub type FlowActionWhatsappSendMessageAction = FlowActionTelegramSendMessageAction;
 /// A model of the schema `FlowActionWhatsappSendMessageParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionWhatsappSendMessageParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `payload`: a [`FlowActionWhatsappSendMessageParamsPayload`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<FlowActionWhatsappSendMessageParamsPayload>,
     /// `recipient_number`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_number: Option<String>,
     /// `sender_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_id: Option<String>,
     /// `type`: a [`FlowActionWhatsappSendMessageParamsType`] (one of `AUDIO`, `CONTACTS`, `DOCUMENT`, `IMAGE`, `INTERACTIVE`, `LOCATION`, `STICKER`, `TEMPLATE`, `TEXT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionWhatsappSendMessageParamsType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionWhatsappSendMessageParams {
+    connection_id: "connection_id",
+    payload: "payload",
+    recipient_number: "recipient_number",
+    sender_id: "sender_id",
+    type_: "type"
+});
 str_accessors!(FlowActionWhatsappSendMessageParams: connection_id, sender_id);
 #[allow(deprecated)]
 impl FlowActionWhatsappSendMessageParams {
@@ -12038,8 +12767,7 @@ recipient_number(recipient_number) -> Option<&str> {.as_deref()};
 r#type(type_) -> Option<&FlowActionWhatsappSendMessageParamsType> {.as_ref()};
 });
 /// One of several shapes: the schema `FlowActionWhatsappSendMessageParamsPayload`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionWhatsappSendMessageParamsPayload {
@@ -12050,9 +12778,20 @@ pub enum FlowActionWhatsappSendMessageParamsPayload {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionWhatsappSendMessageParamsPayload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionWhatsappSendMessageParamsPayload {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::FlowActionWhatsappSendMessageParamsPayloadObject(value) => {
+                crate::json::ToJson::to_json(value)
+            }
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionWhatsappSendMessageParamsPayload);
+impl crate::json::FromJson for FlowActionWhatsappSendMessageParamsPayload {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -12062,7 +12801,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionWhatsappSendMessageParamsPayload
                     known: &[],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::FlowActionWhatsappSendMessageParamsPayloadObject)
                     },
@@ -12072,7 +12811,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionWhatsappSendMessageParamsPayload
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
             ],
             Self::Unknown,
@@ -12113,8 +12852,7 @@ FlowActionWhatsappSendMessageType {
 Whatsapp => "WHATSAPP",
 });
 /// One of several shapes, named by the value of `action`: the schema `FlowActionXml`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionXml {
@@ -12125,9 +12863,18 @@ pub enum FlowActionXml {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionXml {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionXml {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ParseXml(value) => crate::json::ToJson::to_json(value),
+            Self::SerializeXml(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionXml);
+impl crate::json::FromJson for FlowActionXml {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("PARSE_XML") => Self::ParseXml(crate::api_support::variant(value)?),
             Some("SERIALIZE_XML") => Self::SerializeXml(crate::api_support::variant(value)?),
@@ -12143,34 +12890,35 @@ ParseXml(FlowActionXmlParseXml);
 SerializeXml(FlowActionXmlSerializeXml);
 });
 /// A model of the schema `FlowActionXmlParseXml`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionXmlParseXml {
     /// `action`: a [`FlowActionXmlParseXmlAction`] (one of `PARSE_XML`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionXmlParseXmlAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionXmlParseXmlParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionXmlParseXmlParams>,
     /// `type`: a [`FlowActionXmlParseXmlType`] (one of `XML`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionXmlParseXmlType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionXmlParseXml {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionXmlParseXml: id);
 #[allow(deprecated)]
 impl FlowActionXmlParseXml {
@@ -12219,16 +12967,15 @@ FlowActionXmlParseXmlAction {
 ParseXml => "PARSE_XML",
 });
 /// A model of the schema `FlowActionXmlParseXmlParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionXmlParseXmlParams {
     /// `xml`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xml: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionXmlParseXmlParams { xml: "xml" });
 #[allow(deprecated)]
 impl FlowActionXmlParseXmlParams {
     /// A value with the required `xml`; set the others with the `with_*` methods.
@@ -12265,34 +13012,35 @@ FlowActionXmlParseXmlType {
 Xml => "XML",
 });
 /// A model of the schema `FlowActionXmlSerializeXml`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionXmlSerializeXml {
     /// `action`: a [`FlowActionXmlSerializeXmlAction`] (one of `SERIALIZE_XML`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionXmlSerializeXmlAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionXmlSerializeXmlParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionXmlSerializeXmlParams>,
     /// `type`: a [`FlowActionXmlSerializeXmlType`] (one of `XML`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionXmlSerializeXmlType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionXmlSerializeXml {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionXmlSerializeXml: id);
 #[allow(deprecated)]
 impl FlowActionXmlSerializeXml {
@@ -12341,16 +13089,15 @@ FlowActionXmlSerializeXmlAction {
 SerializeXml => "SERIALIZE_XML",
 });
 /// A model of the schema `FlowActionXmlSerializeXmlParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionXmlSerializeXmlParams {
     /// `object`: a [`FlowActionXmlSerializeXmlParamsObject`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FlowActionXmlSerializeXmlParamsObject>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionXmlSerializeXmlParams { object: "object" });
 #[allow(deprecated)]
 impl FlowActionXmlSerializeXmlParams {
     /// A value with the required `object`; set the others with the `with_*` methods.
@@ -12376,8 +13123,7 @@ getters!(FlowActionXmlSerializeXmlParams {
 object(object) -> Option<&FlowActionXmlSerializeXmlParamsObject> {.as_ref()};
 });
 /// One of several shapes: the schema `FlowActionXmlSerializeXmlParamsObject`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FlowActionXmlSerializeXmlParamsObject {
@@ -12388,9 +13134,20 @@ pub enum FlowActionXmlSerializeXmlParamsObject {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FlowActionXmlSerializeXmlParamsObject {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FlowActionXmlSerializeXmlParamsObject {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::FlowActionXmlSerializeXmlParamsObjectObject(value) => {
+                crate::json::ToJson::to_json(value)
+            }
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FlowActionXmlSerializeXmlParamsObject);
+impl crate::json::FromJson for FlowActionXmlSerializeXmlParamsObject {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -12399,7 +13156,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionXmlSerializeXmlParamsObject {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -12407,7 +13164,7 @@ impl<'de> serde::Deserialize<'de> for FlowActionXmlSerializeXmlParamsObject {
                     known: &[],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::FlowActionXmlSerializeXmlParamsObjectObject)
                     },
@@ -12425,34 +13182,35 @@ FlowActionXmlSerializeXmlParamsObjectObject(crate::secret::SecretMap) => as_flow
 /// An inline schema: the same shape as [`FlowActionXmlParseXmlType`], so one type serves both.
 pub type FlowActionXmlSerializeXmlType = FlowActionXmlParseXmlType;
 /// A model of the schema `FlowActionZapierTriggerWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionZapierTriggerWebhook {
     /// `action`: a [`FlowActionZapierTriggerWebhookAction`] (one of `TRIGGER_WEBHOOK`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FlowActionZapierTriggerWebhookAction>,
     /// `alias`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `allow_failure`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_failure: Option<bool>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `mask_output`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_output: Option<bool>,
     /// `params`: a [`FlowActionZapierTriggerWebhookParams`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<FlowActionZapierTriggerWebhookParams>,
     /// `type`: a [`FlowActionZapierTriggerWebhookType`] (one of `ZAPIER`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowActionZapierTriggerWebhookType>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionZapierTriggerWebhook {
+    action: "action",
+    alias: "alias",
+    allow_failure: "allow_failure",
+    id: "id",
+    mask_output: "mask_output",
+    params: "params",
+    type_: "type"
+});
 str_accessors!(FlowActionZapierTriggerWebhook: id);
 #[allow(deprecated)]
 impl FlowActionZapierTriggerWebhook {
@@ -12506,19 +13264,20 @@ FlowActionZapierTriggerWebhookAction {
 TriggerWebhook => "TRIGGER_WEBHOOK",
 });
 /// A model of the schema `FlowActionZapierTriggerWebhookParams`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowActionZapierTriggerWebhookParams {
     /// `connection_id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `method`: a [`FlowActionZapierTriggerWebhookParamsMethod`] (one of `GET`, `POST`, `PUT`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<FlowActionZapierTriggerWebhookParamsMethod>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowActionZapierTriggerWebhookParams {
+    connection_id: "connection_id",
+    method: "method"
+});
 str_accessors!(FlowActionZapierTriggerWebhookParams: connection_id);
 #[allow(deprecated)]
 impl FlowActionZapierTriggerWebhookParams {
@@ -12558,37 +13317,38 @@ FlowActionZapierTriggerWebhookType {
 Zapier => "ZAPIER",
 });
 /// A model of the schema `FlowExecutionSummary`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowExecutionSummary {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<crate::Timestamp>,
     /// `id`: a string; format `flow-execution-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `journey_id`: a string; 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journey_id: Option<String>,
     /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<crate::Timestamp>,
     /// `status`: a string; 1 to 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `trace_id`: a string; 1 to 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowExecutionSummary {
+    created_at: "created_at",
+    ended_at: "ended_at",
+    id: "id",
+    journey_id: "journey_id",
+    started_at: "started_at",
+    status: "status",
+    trace_id: "trace_id",
+    updated_at: "updated_at"
+});
 str_accessors!(FlowExecutionSummary: id, journey_id, trace_id);
 getters!(FlowExecutionSummary {
 /// `created_at`, if present.
@@ -12603,28 +13363,29 @@ status(status) -> Option<&str> {.as_deref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `FlowSummary`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowSummary {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `executed_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
     /// `id`: a string; format `flow-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowSummary {
+    created_at: "created_at",
+    executed_at: "executed_at",
+    id: "id",
+    name: "name",
+    updated_at: "updated_at"
+});
 str_accessors!(FlowSummary: id, name);
 getters!(FlowSummary {
 /// `created_at`, if present.
@@ -12635,19 +13396,20 @@ executed_at(executed_at) -> Option<&str> {.as_deref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `FlowsVaultConnectioSetupApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupApiKey {
     /// `api_key`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupApiKey {
+    api_key: "api_key",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupApiKey {
     /// A value with the required `api_key`; `type` filled in; set the others with the `with_*` methods.
@@ -12665,22 +13427,23 @@ setters!(FlowsVaultConnectioSetupApiKey {
 with_api_key(api_key): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupApiKeyWithBaseUrl`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupApiKeyWithBaseUrl {
     /// `api_key`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// `base_url`: a string; format `forms-url-https`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupApiKeyWithBaseUrl {
+    api_key: "api_key",
+    base_url: "base_url",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupApiKeyWithBaseUrl {
     /// A value with the required `api_key`, `base_url`; `type` filled in; set the others with the `with_*` methods.
@@ -12701,25 +13464,26 @@ with_api_key(api_key): crate::Secret;
 with_base_url(base_url): String;
 });
 /// A model of the schema `FlowsVaultConnectioSetupBigqueryOauthJwt`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupBigqueryOauthJwt {
     /// `client_email`: a string; format `email`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_email: Option<String>,
     /// `private_key`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<crate::Secret>,
     /// `project_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeOauthJwtEnum`] (one of `OAUTH_JWT`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeOauthJwtEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupBigqueryOauthJwt {
+    client_email: "client_email",
+    private_key: "private_key",
+    project_id: "project_id",
+    type_: "type"
+});
 str_accessors!(FlowsVaultConnectioSetupBigqueryOauthJwt: project_id);
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupBigqueryOauthJwt {
@@ -12742,19 +13506,20 @@ with_project_id(project_id): String;
 with_type(type_): FlowsVaultConnectioSetupTypeOauthJwtEnum;
 });
 /// A model of the schema `FlowsVaultConnectioSetupHttpBearer`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupHttpBearer {
     /// `token`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeBearerEnum`] (one of `BEARER`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeBearerEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupHttpBearer {
+    token: "token",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupHttpBearer {
     /// A value with the required `token`; `type` filled in; set the others with the `with_*` methods.
@@ -12772,19 +13537,20 @@ setters!(FlowsVaultConnectioSetupHttpBearer {
 with_token(token): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupJwt`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupJwt {
     /// `algorithm`: a [`FlowsVaultConnectioSetupJwtAlgorithmEnum`] (one of `HS256`, `HS384`, `HS512`, `RS256`, `RS384`, `RS512`, `ES256`, `ES384`, `ES512`, `PS256`, `PS384`, `PS512`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<FlowsVaultConnectioSetupJwtAlgorithmEnum>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeJwtEnum`] (one of `JWT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeJwtEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupJwt {
+    algorithm: "algorithm",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupJwt {
     /// A value with the required `algorithm`; `type` filled in; set the others with the `with_*` methods.
@@ -12830,22 +13596,23 @@ Ps384 => "PS384",
 Ps512 => "PS512",
 });
 /// A model of the schema `FlowsVaultConnectioSetupMailjetApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupMailjetApiKey {
     /// `api_key`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// `secret_key`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<crate::Secret>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupMailjetApiKey {
+    api_key: "api_key",
+    secret_key: "secret_key",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupMailjetApiKey {
     /// A value with the required `api_key`, `secret_key`; `type` filled in; set the others with the `with_*` methods.
@@ -12866,28 +13633,29 @@ with_api_key(api_key): crate::Secret;
 with_secret_key(secret_key): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupOauthApp`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupOauthApp {
     /// `audience`: a string; format `forms-url-https`; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `client_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `client_secret`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
     /// `domain`: a string; format `hostname-rfc2181`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeOauthAppEnum`] (one of `OAUTH_APP`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeOauthAppEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupOauthApp {
+    audience: "audience",
+    client_id: "client_id",
+    client_secret: "client_secret",
+    domain: "domain",
+    type_: "type"
+});
 str_accessors!(FlowsVaultConnectioSetupOauthApp: client_id);
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupOauthApp {
@@ -12918,19 +13686,20 @@ with_client_secret(client_secret): crate::Secret;
 with_domain(domain): String;
 });
 /// A model of the schema `FlowsVaultConnectioSetupOauthCode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupOauthCode {
     /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeOauthCodeEnum`] (one of `OAUTH_CODE`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeOauthCodeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupOauthCode {
+    code: "code",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupOauthCode {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -12948,19 +13717,20 @@ with_code(code): String;
 with_type(type_): FlowsVaultConnectioSetupTypeOauthCodeEnum;
 });
 /// A model of the schema `FlowsVaultConnectioSetupSecretApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupSecretApiKey {
     /// `secret_key`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<crate::Secret>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupSecretApiKey {
+    secret_key: "secret_key",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupSecretApiKey {
     /// A value with the required `secret_key`; `type` filled in; set the others with the `with_*` methods.
@@ -12978,22 +13748,23 @@ setters!(FlowsVaultConnectioSetupSecretApiKey {
 with_secret_key(secret_key): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupStripeKeyPair`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupStripeKeyPair {
     /// `private_key`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<crate::Secret>,
     /// `public_key`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeKeyPairEnum`] (one of `KEY_PAIR`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeKeyPairEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupStripeKeyPair {
+    private_key: "private_key",
+    public_key: "public_key",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupStripeKeyPair {
     /// A value with the required `private_key`, `public_key`; `type` filled in; set the others with the `with_*` methods.
@@ -13014,19 +13785,20 @@ with_private_key(private_key): crate::Secret;
 with_public_key(public_key): String;
 });
 /// A model of the schema `FlowsVaultConnectioSetupToken`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupToken {
     /// `token`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<crate::Secret>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeTokenEnum`] (one of `TOKEN`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeTokenEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupToken {
+    token: "token",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupToken {
     /// A value with the required `token`; `type` filled in; set the others with the `with_*` methods.
@@ -13044,22 +13816,23 @@ setters!(FlowsVaultConnectioSetupToken {
 with_token(token): crate::Secret;
 });
 /// A model of the schema `FlowsVaultConnectioSetupTwilioApiKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupTwilioApiKey {
     /// `account_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// `api_key`: a secret string; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// `type`: a [`FlowsVaultConnectioSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeApiKeyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupTwilioApiKey {
+    account_id: "account_id",
+    api_key: "api_key",
+    type_: "type"
+});
 str_accessors!(FlowsVaultConnectioSetupTwilioApiKey: account_id);
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupTwilioApiKey {
@@ -13131,19 +13904,20 @@ FlowsVaultConnectioSetupTypeWebhookEnum {
 Webhook => "WEBHOOK",
 });
 /// A model of the schema `FlowsVaultConnectioSetupWebhook`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectioSetupWebhook {
     /// `type`: a [`FlowsVaultConnectioSetupTypeWebhookEnum`] (one of `WEBHOOK`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectioSetupTypeWebhookEnum>,
     /// `url`: a string; format `forms-url-https`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectioSetupWebhook {
+    type_: "type",
+    url: "url"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectioSetupWebhook {
     /// A value with the required `url`; `type` filled in; set the others with the `with_*` methods.
@@ -13207,25 +13981,26 @@ pub type FlowsVaultConnectionAppIdWhatsappEnum = FlowActionWhatsappSendMessageTy
 /// The schema `FlowsVaultConnectionAppIdZapierEnum`: the same shape as [`FlowActionZapierTriggerWebhookType`], so one type serves both.
 pub type FlowsVaultConnectionAppIdZapierEnum = FlowActionZapierTriggerWebhookType;
 /// A model of the schema `FlowsVaultConnectionHttpApiKeySetup`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectionHttpApiKeySetup {
     /// `in`: a [`FlowsVaultConnectionHttpApiKeySetupInEnum`] (one of `HEADER`, `QUERY`); required.
-    #[serde(rename = "in", default, skip_serializing_if = "Option::is_none")]
     pub in_: Option<FlowsVaultConnectionHttpApiKeySetupInEnum>,
     /// `name`: a string; 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `type`: a [`FlowsVaultConnectionSetupTypeApiKeyEnum`] (one of `API_KEY`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectionSetupTypeApiKeyEnum>,
     /// `value`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectionHttpApiKeySetup {
+    in_: "in",
+    name: "name",
+    type_: "type",
+    value: "value"
+});
 str_accessors!(FlowsVaultConnectionHttpApiKeySetup: name);
 #[allow(deprecated)]
 impl FlowsVaultConnectionHttpApiKeySetup {
@@ -13262,22 +14037,23 @@ Header => "HEADER",
 Query => "QUERY",
 });
 /// A model of the schema `FlowsVaultConnectionHttpBasicAuthSetup`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectionHttpBasicAuthSetup {
     /// `password`: a secret string; 1 to 155 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
     /// `type`: a [`FlowsVaultConnectionSetupTypeBasicAuthEnum`] (one of `BASIC_AUTH`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectionSetupTypeBasicAuthEnum>,
     /// `username`: a string; 1 to 155 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectionHttpBasicAuthSetup {
+    password: "password",
+    type_: "type",
+    username: "username"
+});
 #[allow(deprecated)]
 impl FlowsVaultConnectionHttpBasicAuthSetup {
     /// A value with the required `username`; `type` filled in; set the others with the `with_*` methods.
@@ -13299,34 +14075,35 @@ with_password(password): crate::Secret;
 with_username(username): String;
 });
 /// A model of the schema `FlowsVaultConnectionHttpOauthClientCredentialsSetup`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectionHttpOauthClientCredentialsSetup {
     /// `audience`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `client_id`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `client_secret`: a secret string; 1 to 255 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::Secret>,
     /// `resource`: a string; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     /// `scope`: a string; 1 to 1024 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// `token_endpoint`: a string; format `forms-url-https`; 1 to 500 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint: Option<String>,
     /// `type`: a [`FlowsVaultConnectionSetupTypeOauthClientCredentialsEnum`] (one of `OAUTH_CLIENT_CREDENTIALS`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FlowsVaultConnectionSetupTypeOauthClientCredentialsEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectionHttpOauthClientCredentialsSetup {
+    audience: "audience",
+    client_id: "client_id",
+    client_secret: "client_secret",
+    resource: "resource",
+    scope: "scope",
+    token_endpoint: "token_endpoint",
+    type_: "type"
+});
 str_accessors!(FlowsVaultConnectionHttpOauthClientCredentialsSetup: client_id);
 #[allow(deprecated)]
 impl FlowsVaultConnectionHttpOauthClientCredentialsSetup {
@@ -13379,40 +14156,41 @@ FlowsVaultConnectionSetupTypeOauthClientCredentialsEnum {
 OauthClientCredentials => "OAUTH_CLIENT_CREDENTIALS",
 });
 /// A model of the schema `FlowsVaultConnectionSummary`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FlowsVaultConnectionSummary {
     /// `account_name`: a string; 1 to 150 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// `app_id`: a string; 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `fingerprint`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// `id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `ready`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
     /// `refreshed_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refreshed_at: Option<crate::Timestamp>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FlowsVaultConnectionSummary {
+    account_name: "account_name",
+    app_id: "app_id",
+    created_at: "created_at",
+    fingerprint: "fingerprint",
+    id: "id",
+    name: "name",
+    ready: "ready",
+    refreshed_at: "refreshed_at",
+    updated_at: "updated_at"
+});
 str_accessors!(FlowsVaultConnectionSummary: account_name, app_id, id, name);
 getters!(FlowsVaultConnectionSummary {
 /// `created_at`, if present.
@@ -13433,40 +14211,41 @@ GetFlowExecutionRequestParametersHydrateEnum {
 Debug => "debug",
 });
 /// A model of the schema `GetFlowExecutionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetFlowExecutionResponseContent {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `debug`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<crate::secret::SecretMap>,
     /// `ended_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<crate::Timestamp>,
     /// `id`: a string; format `flow-execution-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `journey_id`: a string; 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journey_id: Option<String>,
     /// `started_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<crate::Timestamp>,
     /// `status`: a string; 1 to 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `trace_id`: a string; 1 to 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetFlowExecutionResponseContent {
+    created_at: "created_at",
+    debug: "debug",
+    ended_at: "ended_at",
+    id: "id",
+    journey_id: "journey_id",
+    started_at: "started_at",
+    status: "status",
+    trace_id: "trace_id",
+    updated_at: "updated_at"
+});
 str_accessors!(GetFlowExecutionResponseContent: id, journey_id, trace_id);
 getters!(GetFlowExecutionResponseContent {
 /// `created_at`, if present.
@@ -13491,31 +14270,32 @@ FormCount => "form_count",
 Forms => "forms",
 });
 /// A model of the schema `GetFlowResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetFlowResponseContent {
     /// `actions`: a list, each item a [`FlowAction`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<FlowAction>>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `executed_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
     /// `id`: a string; format `flow-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetFlowResponseContent {
+    actions: "actions",
+    created_at: "created_at",
+    executed_at: "executed_at",
+    id: "id",
+    name: "name",
+    updated_at: "updated_at"
+});
 str_accessors!(GetFlowResponseContent: id, name);
 getters!(GetFlowResponseContent {
 /// `actions`, or an empty slice when it is absent.
@@ -13528,43 +14308,44 @@ executed_at(executed_at) -> Option<&str> {.as_deref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `GetFlowsVaultConnectionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetFlowsVaultConnectionResponseContent {
     /// `account_name`: a string; 1 to 150 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// `app_id`: a string; 1 to 55 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `environment`: a string; 1 to 55 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// `fingerprint`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// `id`: a string; format `flows-vault-connections-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `ready`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<bool>,
     /// `refreshed_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refreshed_at: Option<crate::Timestamp>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetFlowsVaultConnectionResponseContent {
+    account_name: "account_name",
+    app_id: "app_id",
+    created_at: "created_at",
+    environment: "environment",
+    fingerprint: "fingerprint",
+    id: "id",
+    name: "name",
+    ready: "ready",
+    refreshed_at: "refreshed_at",
+    updated_at: "updated_at"
+});
 str_accessors!(GetFlowsVaultConnectionResponseContent: account_name, app_id, id, name);
 getters!(GetFlowsVaultConnectionResponseContent {
 /// `created_at`, if present.
@@ -13587,17 +14368,15 @@ ListFlowsRequestParametersHydrateEnum {
 FormCount => "form_count",
 });
 /// A request body, the schema `UpdateFlowRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateFlowRequestContent {
     /// `actions`: a list, each item a [`FlowAction`]; at least 0 items; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     actions: crate::Nullable<Vec<FlowAction>>,
     /// `name`: a string; 1 to 150 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateFlowRequestContent { ; actions: "actions", name: "name" });
 #[allow(deprecated)]
 impl UpdateFlowRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -13628,17 +14407,15 @@ impl UpdateFlowRequestContent {
 /// The schema `UpdateFlowResponseContent`: the same shape as [`GetFlowResponseContent`], so one type serves both.
 pub type UpdateFlowResponseContent = GetFlowResponseContent;
 /// A request body, the schema `UpdateFlowsVaultConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateFlowsVaultConnectionRequestContent {
     /// `name`: a string; 1 to 150 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `setup`: a [`UpdateFlowsVaultConnectionSetup`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     setup: Option<UpdateFlowsVaultConnectionSetup>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateFlowsVaultConnectionRequestContent { ; name: "name", setup: "setup" });
 #[allow(deprecated)]
 impl UpdateFlowsVaultConnectionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -13667,8 +14444,7 @@ impl UpdateFlowsVaultConnectionRequestContent {
 /// The schema `UpdateFlowsVaultConnectionResponseContent`: the same shape as [`GetFlowsVaultConnectionResponseContent`], so one type serves both.
 pub type UpdateFlowsVaultConnectionResponseContent = GetFlowsVaultConnectionResponseContent;
 /// One of several shapes: the schema `UpdateFlowsVaultConnectionSetup`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateFlowsVaultConnectionSetup {
@@ -13709,9 +14485,35 @@ pub enum UpdateFlowsVaultConnectionSetup {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for UpdateFlowsVaultConnectionSetup {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::ConnectioSetupApiKeyWithBaseUrl(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupOauthApp(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupBigqueryOauthJwt(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupSecretApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupOauthCode(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupHttpBearer(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectionHttpBasicAuthSetup(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectionHttpApiKeySetup(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectionHttpOauthClientCredentialsSetup(value) => {
+                crate::json::ToJson::to_json(value)
+            }
+            Self::ConnectioSetupJwt(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupMailjetApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupToken(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupWebhook(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupStripeKeyPair(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupOauthCode16(value) => crate::json::ToJson::to_json(value),
+            Self::ConnectioSetupTwilioApiKey(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(UpdateFlowsVaultConnectionSetup);
+impl crate::json::FromJson for UpdateFlowsVaultConnectionSetup {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -13721,7 +14523,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["api_key", "base_url", "type"],
                     constants: &[("type", "API_KEY")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupApiKeyWithBaseUrl)
                     },
@@ -13732,7 +14534,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["api_key", "type"],
                     constants: &[("type", "API_KEY")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupApiKey)
                     },
@@ -13743,7 +14545,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["audience", "client_id", "client_secret", "domain", "type"],
                     constants: &[("type", "OAUTH_APP")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupOauthApp)
                     },
@@ -13754,7 +14556,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["client_email", "private_key", "project_id", "type"],
                     constants: &[("type", "OAUTH_JWT")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupBigqueryOauthJwt)
                     },
@@ -13765,7 +14567,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["secret_key", "type"],
                     constants: &[("type", "API_KEY")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupSecretApiKey)
                     },
@@ -13776,7 +14578,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["code", "type"],
                     constants: &[("type", "OAUTH_CODE")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupOauthCode)
                     },
@@ -13787,7 +14589,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["token", "type"],
                     constants: &[("type", "BEARER")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupHttpBearer)
                     },
@@ -13798,7 +14600,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["password", "type", "username"],
                     constants: &[("type", "BASIC_AUTH")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectionHttpBasicAuthSetup)
                     },
@@ -13809,7 +14611,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["in", "name", "type", "value"],
                     constants: &[("type", "API_KEY")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectionHttpApiKeySetup)
                     },
@@ -13828,7 +14630,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     ],
                     constants: &[("type", "OAUTH_CLIENT_CREDENTIALS")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectionHttpOauthClientCredentialsSetup)
                     },
@@ -13838,7 +14640,11 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     required: &["algorithm", "type"],
                     known: &["algorithm", "type"],
                     constants: &[("type", "JWT")],
-                    read: |v| serde_json::from_value(v).ok().map(Self::ConnectioSetupJwt),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::ConnectioSetupJwt)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -13846,7 +14652,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["api_key", "secret_key", "type"],
                     constants: &[("type", "API_KEY")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupMailjetApiKey)
                     },
@@ -13857,7 +14663,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["token", "type"],
                     constants: &[("type", "TOKEN")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupToken)
                     },
@@ -13868,7 +14674,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["type", "url"],
                     constants: &[("type", "WEBHOOK")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupWebhook)
                     },
@@ -13879,7 +14685,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["private_key", "public_key", "type"],
                     constants: &[("type", "KEY_PAIR")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupStripeKeyPair)
                     },
@@ -13890,7 +14696,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["code", "type"],
                     constants: &[("type", "OAUTH_CODE")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupOauthCode16)
                     },
@@ -13901,7 +14707,7 @@ impl<'de> serde::Deserialize<'de> for UpdateFlowsVaultConnectionSetup {
                     known: &["account_id", "api_key", "type"],
                     constants: &[("type", "API_KEY")],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::ConnectioSetupTwilioApiKey)
                     },
@@ -14027,7 +14833,7 @@ impl crate::Endpoint for CreateFlow {
         crate::path::build(&["flows"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:flows"]
@@ -14097,7 +14903,7 @@ impl crate::Endpoint for CreateFlowsVaultConnection {
         crate::path::build(&["flows", "vault", "connections"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:flows_vault_connections"]
@@ -14154,7 +14960,7 @@ impl crate::Endpoint for UpdateFlowsVaultConnection {
         crate::path::build(&["flows", "vault", "connections", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:flows_vault_connections"]
@@ -14375,7 +15181,7 @@ impl crate::Endpoint for UpdateFlow {
         crate::path::build(&["flows", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:flows"]

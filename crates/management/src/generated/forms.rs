@@ -3,34 +3,27 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateFormRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateFormRequestContent {
     /// `ending`: a [`FormEndingNode`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     ending: Option<FormEndingNode>,
     /// `languages`: a [`FormLanguages`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     languages: Option<FormLanguages>,
     /// `messages`: a [`FormMessages`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     messages: Option<FormMessages>,
     /// `name`: a string; 1 to 150 characters; required.
     name: String,
     /// `nodes`: a list, each item a [`FormNode`]; at least 0 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     nodes: Option<Vec<FormNode>>,
     /// `start`: a [`FormStartNode`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     start: Option<FormStartNode>,
     /// `style`: a [`FormStyle`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     style: Option<FormStyle>,
     /// `translations`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     translations: Option<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateFormRequestContent { name: "name"; ending: "ending", languages: "languages", messages: "messages", nodes: "nodes", start: "start", style: "style", translations: "translations" });
 #[allow(deprecated)]
 impl CreateFormRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
@@ -77,8 +70,7 @@ impl CreateFormRequestContent {
 /// The schema `CreateFormResponseContent`: the same shape as [`GetFormResponseContent`], so one type serves both.
 pub type CreateFormResponseContent = GetFormResponseContent;
 /// One of several shapes, named by the value of `type`: the schema `FormBlock`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormBlock {
@@ -101,9 +93,24 @@ pub enum FormBlock {
     /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FormBlock {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FormBlock {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Divider(value) => crate::json::ToJson::to_json(value),
+            Self::Html(value) => crate::json::ToJson::to_json(value),
+            Self::Image(value) => crate::json::ToJson::to_json(value),
+            Self::JumpButton(value) => crate::json::ToJson::to_json(value),
+            Self::ResendButton(value) => crate::json::ToJson::to_json(value),
+            Self::NextButton(value) => crate::json::ToJson::to_json(value),
+            Self::PreviousButton(value) => crate::json::ToJson::to_json(value),
+            Self::RichText(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FormBlock);
+impl crate::json::FromJson for FormBlock {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("DIVIDER") => Self::Divider(crate::api_support::variant(value)?),
             Some("HTML") => Self::Html(crate::api_support::variant(value)?),
@@ -137,25 +144,26 @@ PreviousButton(FormBlockPreviousButton);
 RichText(FormBlockRichText);
 });
 /// A model of the schema `FormBlockDivider`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockDivider {
     /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
     /// `config`: a [`FormBlockDividerConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockDividerConfig>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormBlockTypeDividerConst`] (one of `DIVIDER`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeDividerConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockDivider {
+    category: "category",
+    config: "config",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormBlockDivider: id);
 #[allow(deprecated)]
 impl FormBlockDivider {
@@ -187,25 +195,26 @@ r#type(type_) -> Option<&FormBlockTypeDividerConst> {.as_ref()};
 /// The schema `FormBlockDividerConfig`: the same shape as [`FormFieldLegalConfig`], so one type serves both.
 pub type FormBlockDividerConfig = FormFieldLegalConfig;
 /// A model of the schema `FormBlockHtml`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockHtml {
     /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
     /// `config`: a [`FormBlockHtmlConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockHtmlConfig>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormBlockTypeHtmlConst`] (one of `HTML`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeHtmlConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockHtml {
+    category: "category",
+    config: "config",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormBlockHtml: id);
 #[allow(deprecated)]
 impl FormBlockHtml {
@@ -235,16 +244,15 @@ config(config) -> Option<&FormBlockHtmlConfig> {.as_ref()};
 r#type(type_) -> Option<&FormBlockTypeHtmlConst> {.as_ref()};
 });
 /// A model of the schema `FormBlockHtmlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockHtmlConfig {
     /// `content`: a string; at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockHtmlConfig { content: "content" });
 #[allow(deprecated)]
 impl FormBlockHtmlConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -264,25 +272,26 @@ getters!(FormBlockHtmlConfig {
 content(content) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormBlockImage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockImage {
     /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
     /// `config`: a [`FormBlockImageConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockImageConfig>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormBlockTypeImageConst`] (one of `IMAGE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeImageConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockImage {
+    category: "category",
+    config: "config",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormBlockImage: id);
 #[allow(deprecated)]
 impl FormBlockImage {
@@ -312,22 +321,23 @@ config(config) -> Option<&FormBlockImageConfig> {.as_ref()};
 r#type(type_) -> Option<&FormBlockTypeImageConst> {.as_ref()};
 });
 /// A model of the schema `FormBlockImageConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockImageConfig {
     /// `height`: a number; 1 to 500.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
     /// `position`: a [`FormBlockImageConfigPositionEnum`] (one of `LEFT`, `CENTER`, `RIGHT`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<FormBlockImageConfigPositionEnum>,
     /// `src`: a string; at most 500 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockImageConfig {
+    height: "height",
+    position: "position",
+    src: "src"
+});
 #[allow(deprecated)]
 impl FormBlockImageConfig {
     /// A value with the required `src`; set the others with the `with_*` methods.
@@ -366,25 +376,26 @@ Center => "CENTER",
 Right => "RIGHT",
 });
 /// A model of the schema `FormBlockJumpButton`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockJumpButton {
     /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
     /// `config`: a [`FormBlockJumpButtonConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockJumpButtonConfig>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormBlockTypeJumpButtonConst`] (one of `JUMP_BUTTON`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeJumpButtonConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockJumpButton {
+    category: "category",
+    config: "config",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormBlockJumpButton: id);
 #[allow(deprecated)]
 impl FormBlockJumpButton {
@@ -415,22 +426,23 @@ config(config) -> Option<&FormBlockJumpButtonConfig> {.as_ref()};
 r#type(type_) -> Option<&FormBlockTypeJumpButtonConst> {.as_ref()};
 });
 /// A model of the schema `FormBlockJumpButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockJumpButtonConfig {
     /// `next_node`: a [`FormNodePointer`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
     /// `style`: a [`FormBlockJumpButtonConfigStyle`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<FormBlockJumpButtonConfigStyle>,
     /// `text`: a string; at most 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockJumpButtonConfig {
+    next_node: "next_node",
+    style: "style",
+    text: "text"
+});
 #[allow(deprecated)]
 impl FormBlockJumpButtonConfig {
     /// A value with the required `next_node`, `text`; set the others with the `with_*` methods.
@@ -460,16 +472,17 @@ style(style) -> Option<&FormBlockJumpButtonConfigStyle> {.as_ref()};
 text(text) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormBlockJumpButtonConfigStyle`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockJumpButtonConfigStyle {
     /// `background_color`: a string; format `forms-hex-color`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockJumpButtonConfigStyle {
+    background_color: "background_color"
+});
 #[allow(deprecated)]
 impl FormBlockJumpButtonConfigStyle {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -489,25 +502,26 @@ getters!(FormBlockJumpButtonConfigStyle {
 background_color(background_color) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormBlockNextButton`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockNextButton {
     /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
     /// `config`: a [`FormBlockNextButtonConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockNextButtonConfig>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormBlockTypeNextButtonConst`] (one of `NEXT_BUTTON`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeNextButtonConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockNextButton {
+    category: "category",
+    config: "config",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormBlockNextButton: id);
 #[allow(deprecated)]
 impl FormBlockNextButton {
@@ -538,16 +552,15 @@ config(config) -> Option<&FormBlockNextButtonConfig> {.as_ref()};
 r#type(type_) -> Option<&FormBlockTypeNextButtonConst> {.as_ref()};
 });
 /// A model of the schema `FormBlockNextButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockNextButtonConfig {
     /// `text`: a string; at most 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockNextButtonConfig { text: "text" });
 #[allow(deprecated)]
 impl FormBlockNextButtonConfig {
     /// A value with the required `text`; set the others with the `with_*` methods.
@@ -578,25 +591,26 @@ getters!(FormBlockNextButtonConfig {
 text(text) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormBlockPreviousButton`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockPreviousButton {
     /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
     /// `config`: a [`FormBlockPreviousButtonConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockPreviousButtonConfig>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormBlockTypePreviousButtonConst`] (one of `PREVIOUS_BUTTON`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypePreviousButtonConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockPreviousButton {
+    category: "category",
+    config: "config",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormBlockPreviousButton: id);
 #[allow(deprecated)]
 impl FormBlockPreviousButton {
@@ -629,25 +643,26 @@ r#type(type_) -> Option<&FormBlockTypePreviousButtonConst> {.as_ref()};
 /// The schema `FormBlockPreviousButtonConfig`: the same shape as [`FormBlockNextButtonConfig`], so one type serves both.
 pub type FormBlockPreviousButtonConfig = FormBlockNextButtonConfig;
 /// A model of the schema `FormBlockResendButton`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockResendButton {
     /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
     /// `config`: a [`FormBlockResendButtonConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockResendButtonConfig>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormBlockTypeResendButtonConst`] (one of `RESEND_BUTTON`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeResendButtonConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockResendButton {
+    category: "category",
+    config: "config",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormBlockResendButton: id);
 #[allow(deprecated)]
 impl FormBlockResendButton {
@@ -678,34 +693,35 @@ config(config) -> Option<&FormBlockResendButtonConfig> {.as_ref()};
 r#type(type_) -> Option<&FormBlockTypeResendButtonConst> {.as_ref()};
 });
 /// A model of the schema `FormBlockResendButtonConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockResendButtonConfig {
     /// `active_text`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_text: Option<String>,
     /// `button_text`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button_text: Option<String>,
     /// `flow_id`: a string; format `flow-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
     /// `max_attempts`: a number; 1 to 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<f64>,
     /// `text_alignment`: a [`FormBlockResendButtonConfigTextAlignmentEnum`] (one of `LEFT`, `CENTER`, `RIGHT`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_alignment: Option<FormBlockResendButtonConfigTextAlignmentEnum>,
     /// `waiting_text`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_text: Option<String>,
     /// `waiting_time`: a number; 1 to 60.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_time: Option<f64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockResendButtonConfig {
+    active_text: "active_text",
+    button_text: "button_text",
+    flow_id: "flow_id",
+    max_attempts: "max_attempts",
+    text_alignment: "text_alignment",
+    waiting_text: "waiting_text",
+    waiting_time: "waiting_time"
+});
 str_accessors!(FormBlockResendButtonConfig: flow_id);
 #[allow(deprecated)]
 impl FormBlockResendButtonConfig {
@@ -759,25 +775,26 @@ waiting_time(waiting_time) -> Option<f64> {};
 /// The schema `FormBlockResendButtonConfigTextAlignmentEnum`: the same shape as [`FormBlockImageConfigPositionEnum`], so one type serves both.
 pub type FormBlockResendButtonConfigTextAlignmentEnum = FormBlockImageConfigPositionEnum;
 /// A model of the schema `FormBlockRichText`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormBlockRichText {
     /// `category`: a [`FormComponentCategoryBlockConst`] (one of `BLOCK`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryBlockConst>,
     /// `config`: a [`FormBlockRichTextConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormBlockRichTextConfig>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormBlockTypeRichTextConst`] (one of `RICH_TEXT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormBlockTypeRichTextConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormBlockRichText {
+    category: "category",
+    config: "config",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormBlockRichText: id);
 #[allow(deprecated)]
 impl FormBlockRichText {
@@ -857,8 +874,7 @@ FormBlockTypeRichTextConst {
 RichText => "RICH_TEXT",
 });
 /// One of several shapes, named by the value of `category`: the schema `FormComponent`. A value whose `category` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormComponent {
@@ -871,9 +887,19 @@ pub enum FormComponent {
     /// A value whose `category` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FormComponent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FormComponent {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Block(value) => crate::json::ToJson::to_json(value),
+            Self::Widget(value) => crate::json::ToJson::to_json(value),
+            Self::Field(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FormComponent);
+impl crate::json::FromJson for FormComponent {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "category") {
             Some("BLOCK") => Self::Block(crate::api_support::variant(value)?),
             Some("WIDGET") => Self::Widget(crate::api_support::variant(value)?),
@@ -910,25 +936,26 @@ FormComponentCategoryWidgetConst {
 Widget => "WIDGET",
 });
 /// A model of the schema `FormEndingNode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormEndingNode {
     /// `after_submit`: a [`FormEndingNodeAfterSubmit`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_submit: Option<FormEndingNodeAfterSubmit>,
     /// `coordinates`: a [`FormNodeCoordinates`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
     /// `redirection`: a [`FormEndingNodeRedirection`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirection: Option<FormEndingNodeRedirection>,
     /// `resume_flow`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_flow: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormEndingNode {
+    after_submit: "after_submit",
+    coordinates: "coordinates",
+    redirection: "redirection",
+    resume_flow: "resume_flow"
+});
 #[allow(deprecated)]
 impl FormEndingNode {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -960,16 +987,15 @@ redirection(redirection) -> Option<&FormEndingNodeRedirection> {.as_ref()};
 resume_flow(resume_flow) -> Option<bool> {};
 });
 /// A model of the schema `FormEndingNodeAfterSubmit`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormEndingNodeAfterSubmit {
     /// `flow_id`: a string; format `flow-id`; at most 30 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormEndingNodeAfterSubmit { flow_id: "flow_id" });
 str_accessors!(FormEndingNodeAfterSubmit: flow_id);
 #[allow(deprecated)]
 impl FormEndingNodeAfterSubmit {
@@ -992,19 +1018,20 @@ FormEndingNodeId {
 Ending => "$ending",
 });
 /// A model of the schema `FormEndingNodeRedirection`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormEndingNodeRedirection {
     /// `delay`: an integer; 0 to 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<i64>,
     /// `target`: a string; 1 to 1024 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormEndingNodeRedirection {
+    delay: "delay",
+    target: "target"
+});
 #[allow(deprecated)]
 impl FormEndingNodeRedirection {
     /// A value with the required `target`; set the others with the `with_*` methods.
@@ -1029,8 +1056,7 @@ delay(delay) -> Option<i64> {};
 target(target) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes, named by the value of `type`: the schema `FormField`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormField {
@@ -1069,9 +1095,32 @@ pub enum FormField {
     /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FormField {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FormField {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Boolean(value) => crate::json::ToJson::to_json(value),
+            Self::Cards(value) => crate::json::ToJson::to_json(value),
+            Self::Choice(value) => crate::json::ToJson::to_json(value),
+            Self::Custom(value) => crate::json::ToJson::to_json(value),
+            Self::Date(value) => crate::json::ToJson::to_json(value),
+            Self::Dropdown(value) => crate::json::ToJson::to_json(value),
+            Self::Email(value) => crate::json::ToJson::to_json(value),
+            Self::File(value) => crate::json::ToJson::to_json(value),
+            Self::Legal(value) => crate::json::ToJson::to_json(value),
+            Self::Number(value) => crate::json::ToJson::to_json(value),
+            Self::Password(value) => crate::json::ToJson::to_json(value),
+            Self::Payment(value) => crate::json::ToJson::to_json(value),
+            Self::Social(value) => crate::json::ToJson::to_json(value),
+            Self::Tel(value) => crate::json::ToJson::to_json(value),
+            Self::Text(value) => crate::json::ToJson::to_json(value),
+            Self::Url(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FormField);
+impl crate::json::FromJson for FormField {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("BOOLEAN") => Self::Boolean(crate::api_support::variant(value)?),
             Some("CARDS") => Self::Cards(crate::api_support::variant(value)?),
@@ -1129,37 +1178,38 @@ Text(FormFieldText);
 Url(FormFieldUrl);
 });
 /// A model of the schema `FormFieldBoolean`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldBoolean {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldBooleanConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldBooleanConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeBooleanConst`] (one of `BOOLEAN`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeBooleanConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldBoolean {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldBoolean: id);
 #[allow(deprecated)]
 impl FormFieldBoolean {
@@ -1206,19 +1256,20 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeBooleanConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldBooleanConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldBooleanConfig {
     /// `default_value`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<bool>,
     /// `options`: a [`FormFieldBooleanConfigOptions`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<FormFieldBooleanConfigOptions>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldBooleanConfig {
+    default_value: "default_value",
+    options: "options"
+});
 #[allow(deprecated)]
 impl FormFieldBooleanConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1242,19 +1293,20 @@ default_value(default_value) -> Option<bool> {};
 options(options) -> Option<&FormFieldBooleanConfigOptions> {.as_ref()};
 });
 /// A model of the schema `FormFieldBooleanConfigOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldBooleanConfigOptions {
     /// `false`: a string; 1 to 50 characters.
-    #[serde(rename = "false", default, skip_serializing_if = "Option::is_none")]
     pub false_: Option<String>,
     /// `true`: a string; 1 to 50 characters.
-    #[serde(rename = "true", default, skip_serializing_if = "Option::is_none")]
     pub true_: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldBooleanConfigOptions {
+    false_: "false",
+    true_: "true"
+});
 #[allow(deprecated)]
 impl FormFieldBooleanConfigOptions {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1278,37 +1330,38 @@ r#false(false_) -> Option<&str> {.as_deref()};
 r#true(true_) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldCards`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldCards {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldCardsConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldCardsConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeCardsConst`] (one of `CARDS`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeCardsConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldCards {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldCards: id);
 #[allow(deprecated)]
 impl FormFieldCards {
@@ -1354,25 +1407,26 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeCardsConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldCardsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldCardsConfig {
     /// `default_value`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<serde_json::Value>,
     /// `hide_labels`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hide_labels: Option<bool>,
     /// `multiple`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
     /// `options`: a list, each item a [`FormFieldCardsConfigOption`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FormFieldCardsConfigOption>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldCardsConfig {
+    default_value: "default_value",
+    hide_labels: "hide_labels",
+    multiple: "multiple",
+    options: "options"
+});
 #[allow(deprecated)]
 impl FormFieldCardsConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1406,22 +1460,23 @@ multiple(multiple) -> Option<bool> {};
 options(options) -> &[FormFieldCardsConfigOption] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `FormFieldCardsConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldCardsConfigOption {
     /// `image_url`: a string; format `forms-url-https`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// `label`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `value`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldCardsConfigOption {
+    image_url: "image_url",
+    label: "label",
+    value: "value"
+});
 #[allow(deprecated)]
 impl FormFieldCardsConfigOption {
     /// A value with the required `image_url`, `label`, `value`; set the others with the `with_*` methods.
@@ -1456,37 +1511,38 @@ label(label) -> Option<&str> {.as_deref()};
 value(value) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldChoice`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldChoice {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldChoiceConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldChoiceConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeChoiceConst`] (one of `CHOICE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeChoiceConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldChoice {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldChoice: id);
 #[allow(deprecated)]
 impl FormFieldChoice {
@@ -1532,25 +1588,26 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeChoiceConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldChoiceConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldChoiceConfig {
     /// `allow_other`: a [`FormFieldChoiceConfigAllowOther`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_other: Option<FormFieldChoiceConfigAllowOther>,
     /// `default_value`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<serde_json::Value>,
     /// `multiple`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
     /// `options`: a list, each item a [`FormFieldChoiceConfigOption`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FormFieldChoiceConfigOption>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldChoiceConfig {
+    allow_other: "allow_other",
+    default_value: "default_value",
+    multiple: "multiple",
+    options: "options"
+});
 #[allow(deprecated)]
 impl FormFieldChoiceConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1584,22 +1641,23 @@ multiple(multiple) -> Option<bool> {};
 options(options) -> &[FormFieldChoiceConfigOption] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `FormFieldChoiceConfigAllowOther`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldChoiceConfigAllowOther {
     /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `placeholder`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldChoiceConfigAllowOther {
+    enabled: "enabled",
+    label: "label",
+    placeholder: "placeholder"
+});
 #[allow(deprecated)]
 impl FormFieldChoiceConfigAllowOther {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1627,19 +1685,20 @@ label(label) -> Option<&str> {.as_deref()};
 placeholder(placeholder) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldChoiceConfigOption`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldChoiceConfigOption {
     /// `label`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `value`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldChoiceConfigOption {
+    label: "label",
+    value: "value"
+});
 #[allow(deprecated)]
 impl FormFieldChoiceConfigOption {
     /// A value with the required `label`, `value`; set the others with the `with_*` methods.
@@ -1665,37 +1724,38 @@ label(label) -> Option<&str> {.as_deref()};
 value(value) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldCustom`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldCustom {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldCustomConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldCustomConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeCustomConst`] (one of `CUSTOM`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeCustomConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldCustom {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldCustom: id);
 #[allow(deprecated)]
 impl FormFieldCustom {
@@ -1742,25 +1802,26 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeCustomConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldCustomConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldCustomConfig {
     /// `code`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `css`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub css: Option<String>,
     /// `params`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<crate::secret::SecretMap>,
     /// `schema`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldCustomConfig {
+    code: "code",
+    css: "css",
+    params: "params",
+    schema: "schema"
+});
 #[allow(deprecated)]
 impl FormFieldCustomConfig {
     /// A value with the required `code`, `schema`; set the others with the `with_*` methods.
@@ -1794,37 +1855,38 @@ params(params) -> Option<&crate::secret::SecretMap> {.as_ref()};
 schema(schema) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// A model of the schema `FormFieldDate`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldDate {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldDateConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldDateConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeDateConst`] (one of `DATE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeDateConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldDate {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldDate: id);
 #[allow(deprecated)]
 impl FormFieldDate {
@@ -1871,19 +1933,20 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeDateConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldDateConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldDateConfig {
     /// `default_value`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// `format`: a [`FormFieldDateConfigFormatEnum`] (one of `DATE`, `TIME`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<FormFieldDateConfigFormatEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldDateConfig {
+    default_value: "default_value",
+    format: "format"
+});
 #[allow(deprecated)]
 impl FormFieldDateConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1915,37 +1978,38 @@ Date => "DATE",
 Time => "TIME",
 });
 /// A model of the schema `FormFieldDropdown`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldDropdown {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldDropdownConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldDropdownConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeDropdownConst`] (one of `DROPDOWN`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeDropdownConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldDropdown {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldDropdown: id);
 #[allow(deprecated)]
 impl FormFieldDropdown {
@@ -1991,25 +2055,26 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeDropdownConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldDropdownConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldDropdownConfig {
     /// `default_value`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<serde_json::Value>,
     /// `multiple`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
     /// `options`: a list, each item a [`FormFieldDropdownConfigOption`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FormFieldDropdownConfigOption>>,
     /// `placeholder`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldDropdownConfig {
+    default_value: "default_value",
+    multiple: "multiple",
+    options: "options",
+    placeholder: "placeholder"
+});
 #[allow(deprecated)]
 impl FormFieldDropdownConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2045,37 +2110,38 @@ placeholder(placeholder) -> Option<&str> {.as_deref()};
 /// The schema `FormFieldDropdownConfigOption`: the same shape as [`FormFieldChoiceConfigOption`], so one type serves both.
 pub type FormFieldDropdownConfigOption = FormFieldChoiceConfigOption;
 /// A model of the schema `FormFieldEmail`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldEmail {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldEmailConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldEmailConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeEmailConst`] (one of `EMAIL`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeEmailConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldEmail {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldEmail: id);
 #[allow(deprecated)]
 impl FormFieldEmail {
@@ -2123,37 +2189,38 @@ r#type(type_) -> Option<&FormFieldTypeEmailConst> {.as_ref()};
 /// The schema `FormFieldEmailConfig`: the same shape as [`FormFieldUrlConfig`], so one type serves both.
 pub type FormFieldEmailConfig = FormFieldUrlConfig;
 /// A model of the schema `FormFieldFile`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldFile {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldFileConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldFileConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeFileConst`] (one of `FILE`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeFileConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldFile {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldFile: id);
 #[allow(deprecated)]
 impl FormFieldFile {
@@ -2199,31 +2266,32 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeFileConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldFileConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldFileConfig {
     /// `categories`: a list, each item a [`FormFieldFileConfigCategoryEnum`] (one of `AUDIO`, `VIDEO`, `IMAGE`, `DOCUMENT`, `ARCHIVE`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<FormFieldFileConfigCategoryEnum>>,
     /// `extensions`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extensions: Option<Vec<String>>,
     /// `maxFiles`: an integer; at least 1.
-    #[serde(rename = "maxFiles", default, skip_serializing_if = "Option::is_none")]
     pub max_files: Option<i64>,
     /// `maxSize`: an integer; at least 1024.
-    #[serde(rename = "maxSize", default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<i64>,
     /// `multiple`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple: Option<bool>,
     /// `storage`: a [`FormFieldFileConfigStorage`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<FormFieldFileConfigStorage>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldFileConfig {
+    categories: "categories",
+    extensions: "extensions",
+    max_files: "maxFiles",
+    max_size: "maxSize",
+    multiple: "multiple",
+    storage: "storage"
+});
 #[allow(deprecated)]
 impl FormFieldFileConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2279,16 +2347,15 @@ Document => "DOCUMENT",
 Archive => "ARCHIVE",
 });
 /// A model of the schema `FormFieldFileConfigStorage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldFileConfigStorage {
     /// `type`: a [`FormFieldFileConfigStorageTypeEnum`] (one of `MANAGED`, `CUSTOM`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldFileConfigStorageTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldFileConfigStorage { type_: "type" });
 #[allow(deprecated)]
 impl FormFieldFileConfigStorage {
     /// A value with the required `type`; set the others with the `with_*` methods.
@@ -2322,37 +2389,38 @@ Managed => "MANAGED",
 Custom => "CUSTOM",
 });
 /// A model of the schema `FormFieldLegal`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldLegal {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldLegalConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldLegalConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeLegalConst`] (one of `LEGAL`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeLegalConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldLegal {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldLegal: id);
 #[allow(deprecated)]
 impl FormFieldLegal {
@@ -2398,16 +2466,15 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeLegalConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldLegalConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldLegalConfig {
     /// `text`: a string; 1 to 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldLegalConfig { text: "text" });
 #[allow(deprecated)]
 impl FormFieldLegalConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2427,37 +2494,38 @@ getters!(FormFieldLegalConfig {
 text(text) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldNumber`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldNumber {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldNumberConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldNumberConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeNumberConst`] (one of `NUMBER`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeNumberConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldNumber {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldNumber: id);
 #[allow(deprecated)]
 impl FormFieldNumber {
@@ -2503,25 +2571,26 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeNumberConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldNumberConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldNumberConfig {
     /// `default_value`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<f64>,
     /// `max_value`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_value: Option<f64>,
     /// `min_value`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_value: Option<f64>,
     /// `placeholder`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldNumberConfig {
+    default_value: "default_value",
+    max_value: "max_value",
+    min_value: "min_value",
+    placeholder: "placeholder"
+});
 #[allow(deprecated)]
 impl FormFieldNumberConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2553,37 +2622,38 @@ min_value(min_value) -> Option<f64> {};
 placeholder(placeholder) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldPassword`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPassword {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldPasswordConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldPasswordConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypePasswordConst`] (one of `PASSWORD`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypePasswordConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPassword {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldPassword: id);
 #[allow(deprecated)]
 impl FormFieldPassword {
@@ -2630,34 +2700,35 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypePasswordConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldPasswordConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPasswordConfig {
     /// `complexity`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complexity: Option<bool>,
     /// `hash`: a [`FormFieldPasswordConfigHashEnum`] (one of `NONE`, `MD5`, `SHA1`, `SHA256`, `SHA512`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<FormFieldPasswordConfigHashEnum>,
     /// `max_length`: an integer; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
     /// `min_length`: an integer; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
     /// `nist`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nist: Option<bool>,
     /// `placeholder`: a string; at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// `strength_meter`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strength_meter: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPasswordConfig {
+    complexity: "complexity",
+    hash: "hash",
+    max_length: "max_length",
+    min_length: "min_length",
+    nist: "nist",
+    placeholder: "placeholder",
+    strength_meter: "strength_meter"
+});
 #[allow(deprecated)]
 impl FormFieldPasswordConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2715,37 +2786,38 @@ Sha256 => "SHA256",
 Sha512 => "SHA512",
 });
 /// A model of the schema `FormFieldPayment`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPayment {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldPaymentConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldPaymentConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypePaymentConst`] (one of `PAYMENT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypePaymentConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPayment {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldPayment: id);
 #[allow(deprecated)]
 impl FormFieldPayment {
@@ -2792,28 +2864,29 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypePaymentConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldPaymentConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfig {
     /// `charge`: a [`FormFieldPaymentConfigCharge`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge: Option<FormFieldPaymentConfigCharge>,
     /// `credentials`: a [`FormFieldPaymentConfigCredentials`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<FormFieldPaymentConfigCredentials>,
     /// `customer`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<crate::secret::SecretMap>,
     /// `fields`: a [`FormFieldPaymentConfigFields`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<FormFieldPaymentConfigFields>,
     /// `provider`: a [`FormFieldPaymentConfigProviderEnum`] (one of `STRIPE`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<FormFieldPaymentConfigProviderEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPaymentConfig {
+    charge: "charge",
+    credentials: "credentials",
+    customer: "customer",
+    fields: "fields",
+    provider: "provider"
+});
 #[allow(deprecated)]
 impl FormFieldPaymentConfig {
     /// A value with the required `charge`, `credentials`; set the others with the `with_*` methods.
@@ -2854,8 +2927,7 @@ fields(fields) -> Option<&FormFieldPaymentConfigFields> {.as_ref()};
 provider(provider) -> Option<&FormFieldPaymentConfigProviderEnum> {.as_ref()};
 });
 /// One of several shapes, named by the value of `type`: the schema `FormFieldPaymentConfigCharge`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormFieldPaymentConfigCharge {
@@ -2866,9 +2938,18 @@ pub enum FormFieldPaymentConfigCharge {
     /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FormFieldPaymentConfigCharge {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FormFieldPaymentConfigCharge {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::OneOff(value) => crate::json::ToJson::to_json(value),
+            Self::Subscription(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FormFieldPaymentConfigCharge);
+impl crate::json::FromJson for FormFieldPaymentConfigCharge {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("ONE_OFF") => Self::OneOff(crate::api_support::variant(value)?),
             Some("SUBSCRIPTION") => Self::Subscription(crate::api_support::variant(value)?),
@@ -2884,19 +2965,20 @@ OneOff(FormFieldPaymentConfigChargeOneOff);
 Subscription(FormFieldPaymentConfigChargeSubscription);
 });
 /// A model of the schema `FormFieldPaymentConfigChargeOneOff`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigChargeOneOff {
     /// `one_off`: a [`FormFieldPaymentConfigChargeOneOffOneOff`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_off: Option<FormFieldPaymentConfigChargeOneOffOneOff>,
     /// `type`: a [`FormFieldPaymentConfigChargeTypeOneOffConst`] (one of `ONE_OFF`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldPaymentConfigChargeTypeOneOffConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPaymentConfigChargeOneOff {
+    one_off: "one_off",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FormFieldPaymentConfigChargeOneOff {
     /// A value with the required `one_off`; `type` filled in; set the others with the `with_*` methods.
@@ -2942,19 +3024,20 @@ Sek => "SEK",
 Usd => "USD",
 });
 /// A model of the schema `FormFieldPaymentConfigChargeOneOffOneOff`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigChargeOneOffOneOff {
     /// `amount`: a [`FormFieldPaymentConfigChargeOneOffOneOffAmount`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<FormFieldPaymentConfigChargeOneOffOneOffAmount>,
     /// `currency`: a [`FormFieldPaymentConfigChargeOneOffCurrencyEnum`] (one of `AUD`, `CAD`, `CHF`, `EUR`, `GBP`, `INR`, `MXN`, `SEK`, `USD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<FormFieldPaymentConfigChargeOneOffCurrencyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPaymentConfigChargeOneOffOneOff {
+    amount: "amount",
+    currency: "currency"
+});
 #[allow(deprecated)]
 impl FormFieldPaymentConfigChargeOneOffOneOff {
     /// A value with the required `amount`, `currency`; set the others with the `with_*` methods.
@@ -2983,8 +3066,7 @@ amount(amount) -> Option<&FormFieldPaymentConfigChargeOneOffOneOffAmount> {.as_r
 currency(currency) -> Option<&FormFieldPaymentConfigChargeOneOffCurrencyEnum> {.as_ref()};
 });
 /// One of several shapes: the schema `FormFieldPaymentConfigChargeOneOffOneOffAmount`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormFieldPaymentConfigChargeOneOffOneOffAmount {
@@ -2995,9 +3077,18 @@ pub enum FormFieldPaymentConfigChargeOneOffOneOffAmount {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FormFieldPaymentConfigChargeOneOffOneOffAmount {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FormFieldPaymentConfigChargeOneOffOneOffAmount {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Number(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FormFieldPaymentConfigChargeOneOffOneOffAmount);
+impl crate::json::FromJson for FormFieldPaymentConfigChargeOneOffOneOffAmount {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -3006,14 +3097,14 @@ impl<'de> serde::Deserialize<'de> for FormFieldPaymentConfigChargeOneOffOneOffAm
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Number,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Number),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Number),
                 },
             ],
             Self::Unknown,
@@ -3026,19 +3117,20 @@ Number(f64) => as_number, is_number;
 } from {
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigChargeSubscription {
     /// `subscription`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription: Option<crate::secret::SecretMap>,
     /// `type`: a [`FormFieldPaymentConfigChargeTypeSubscriptionConst`] (one of `SUBSCRIPTION`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldPaymentConfigChargeTypeSubscriptionConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPaymentConfigChargeSubscription {
+    subscription: "subscription",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl FormFieldPaymentConfigChargeSubscription {
     /// A value with the required `subscription`; `type` filled in; set the others with the `with_*` methods.
@@ -3076,19 +3168,20 @@ FormFieldPaymentConfigChargeTypeSubscriptionConst {
 Subscription => "SUBSCRIPTION",
 });
 /// A model of the schema `FormFieldPaymentConfigCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigCredentials {
     /// `private_key`: a secret string; 1 to 250 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<crate::Secret>,
     /// `public_key`: a string; 1 to 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPaymentConfigCredentials {
+    private_key: "private_key",
+    public_key: "public_key"
+});
 #[allow(deprecated)]
 impl FormFieldPaymentConfigCredentials {
     /// A value with the required `private_key`, `public_key`; set the others with the `with_*` methods.
@@ -3114,19 +3207,20 @@ private_key(private_key) -> Option<&crate::Secret> {.as_ref()};
 public_key(public_key) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldPaymentConfigFieldProperties`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigFieldProperties {
     /// `label`: a string; 1 to 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `placeholder`: a string; 1 to 250 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPaymentConfigFieldProperties {
+    label: "label",
+    placeholder: "placeholder"
+});
 #[allow(deprecated)]
 impl FormFieldPaymentConfigFieldProperties {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3150,25 +3244,26 @@ label(label) -> Option<&str> {.as_deref()};
 placeholder(placeholder) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldPaymentConfigFields`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldPaymentConfigFields {
     /// `card_number`: a [`FormFieldPaymentConfigFieldProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_number: Option<FormFieldPaymentConfigFieldProperties>,
     /// `expiration_date`: a [`FormFieldPaymentConfigFieldProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<FormFieldPaymentConfigFieldProperties>,
     /// `security_code`: a [`FormFieldPaymentConfigFieldProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_code: Option<FormFieldPaymentConfigFieldProperties>,
     /// `trustmarks`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trustmarks: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldPaymentConfigFields {
+    card_number: "card_number",
+    expiration_date: "expiration_date",
+    security_code: "security_code",
+    trustmarks: "trustmarks"
+});
 #[allow(deprecated)]
 impl FormFieldPaymentConfigFields {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3206,37 +3301,38 @@ FormFieldPaymentConfigProviderEnum {
 Stripe => "STRIPE",
 });
 /// A model of the schema `FormFieldSocial`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldSocial {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<crate::secret::SecretMap>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeSocialConst`] (one of `SOCIAL`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeSocialConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldSocial {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldSocial: id);
 #[allow(deprecated)]
 impl FormFieldSocial {
@@ -3282,37 +3378,38 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeSocialConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldTel`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldTel {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldTelConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldTelConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeTelConst`] (one of `TEL`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeTelConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldTel {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldTel: id);
 #[allow(deprecated)]
 impl FormFieldTel {
@@ -3358,31 +3455,32 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeTelConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldTelConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldTelConfig {
     /// `country_picker`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_picker: Option<bool>,
     /// `default_value`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// `max_length`: an integer; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
     /// `min_length`: an integer; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
     /// `placeholder`: a string; at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// `strings`: a [`FormFieldTelConfigStrings`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strings: Option<FormFieldTelConfigStrings>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldTelConfig {
+    country_picker: "country_picker",
+    default_value: "default_value",
+    max_length: "max_length",
+    min_length: "min_length",
+    placeholder: "placeholder",
+    strings: "strings"
+});
 #[allow(deprecated)]
 impl FormFieldTelConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3422,16 +3520,17 @@ placeholder(placeholder) -> Option<&str> {.as_deref()};
 strings(strings) -> Option<&FormFieldTelConfigStrings> {.as_ref()};
 });
 /// A model of the schema `FormFieldTelConfigStrings`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldTelConfigStrings {
     /// `filter_placeholder`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldTelConfigStrings {
+    filter_placeholder: "filter_placeholder"
+});
 #[allow(deprecated)]
 impl FormFieldTelConfigStrings {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3451,37 +3550,38 @@ getters!(FormFieldTelConfigStrings {
 filter_placeholder(filter_placeholder) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFieldText`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldText {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldTextConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldTextConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeTextConst`] (one of `TEXT`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeTextConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldText {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldText: id);
 #[allow(deprecated)]
 impl FormFieldText {
@@ -3527,28 +3627,29 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeTextConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldTextConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldTextConfig {
     /// `default_value`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// `max_length`: an integer; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
     /// `min_length`: an integer; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
     /// `multiline`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiline: Option<bool>,
     /// `placeholder`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldTextConfig {
+    default_value: "default_value",
+    max_length: "max_length",
+    min_length: "min_length",
+    multiline: "multiline",
+    placeholder: "placeholder"
+});
 #[allow(deprecated)]
 impl FormFieldTextConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3680,37 +3781,38 @@ FormFieldTypeUrlConst {
 Url => "URL",
 });
 /// A model of the schema `FormFieldUrl`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldUrl {
     /// `category`: a [`FormComponentCategoryFieldConst`] (one of `FIELD`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryFieldConst>,
     /// `config`: a [`FormFieldUrlConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFieldUrlConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormFieldTypeUrlConst`] (one of `URL`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormFieldTypeUrlConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldUrl {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormFieldUrl: id);
 #[allow(deprecated)]
 impl FormFieldUrl {
@@ -3756,19 +3858,20 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormFieldTypeUrlConst> {.as_ref()};
 });
 /// A model of the schema `FormFieldUrlConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFieldUrlConfig {
     /// `default_value`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// `placeholder`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFieldUrlConfig {
+    default_value: "default_value",
+    placeholder: "placeholder"
+});
 #[allow(deprecated)]
 impl FormFieldUrlConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3792,28 +3895,29 @@ default_value(default_value) -> Option<&str> {.as_deref()};
 placeholder(placeholder) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormFlow`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFlow {
     /// `alias`: a string; 1 to 150 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `config`: a [`FormFlowConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormFlowConfig>,
     /// `coordinates`: a [`FormNodeCoordinates`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormNodeTypeFlowConst`] (one of `FLOW`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormNodeTypeFlowConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFlow {
+    alias: "alias",
+    config: "config",
+    coordinates: "coordinates",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormFlow: id);
 #[allow(deprecated)]
 impl FormFlow {
@@ -3849,19 +3953,20 @@ coordinates(coordinates) -> Option<&FormNodeCoordinates> {.as_ref()};
 r#type(type_) -> Option<&FormNodeTypeFlowConst> {.as_ref()};
 });
 /// A model of the schema `FormFlowConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormFlowConfig {
     /// `flow_id`: a string; format `flow-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
     /// `next_node`: a [`FormNodePointer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormFlowConfig {
+    flow_id: "flow_id",
+    next_node: "next_node"
+});
 str_accessors!(FormFlowConfig: flow_id);
 #[allow(deprecated)]
 impl FormFlowConfig {
@@ -3885,19 +3990,20 @@ getters!(FormFlowConfig {
 next_node(next_node) -> Option<&FormNodePointer> {.as_ref()};
 });
 /// A model of the schema `FormHiddenField`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormHiddenField {
     /// `key`: a secret string; format `forms-custom-identifier`; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<crate::Secret>,
     /// `value`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormHiddenField {
+    key: "key",
+    value: "value"
+});
 #[allow(deprecated)]
 impl FormHiddenField {
     /// A value with the required `key`; set the others with the `with_*` methods.
@@ -3922,19 +4028,20 @@ key(key) -> Option<&crate::Secret> {.as_ref()};
 value(value) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormLanguages`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormLanguages {
     /// `default`: a string; 1 to 55 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     /// `primary`: a string; 1 to 55 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormLanguages {
+    default: "default",
+    primary: "primary"
+});
 #[allow(deprecated)]
 impl FormLanguages {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3958,19 +4065,20 @@ get_default(default) -> Option<&str> {.as_deref()};
 primary(primary) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormMessages`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormMessages {
     /// `custom`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<crate::secret::SecretMap>,
     /// `errors`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormMessages {
+    custom: "custom",
+    errors: "errors"
+});
 #[allow(deprecated)]
 impl FormMessages {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -3994,8 +4102,7 @@ custom(custom) -> Option<&crate::secret::SecretMap> {.as_ref()};
 errors(errors) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// One of several shapes, named by the value of `type`: the schema `FormNode`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormNode {
@@ -4008,9 +4115,19 @@ pub enum FormNode {
     /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FormNode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FormNode {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Flow(value) => crate::json::ToJson::to_json(value),
+            Self::Router(value) => crate::json::ToJson::to_json(value),
+            Self::Step(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FormNode);
+impl crate::json::FromJson for FormNode {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("FLOW") => Self::Flow(crate::api_support::variant(value)?),
             Some("ROUTER") => Self::Router(crate::api_support::variant(value)?),
@@ -4029,19 +4146,17 @@ Router(FormRouter);
 Step(FormStep);
 });
 /// A model of the schema `FormNodeCoordinates`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormNodeCoordinates {
     /// `x`: an integer; -999999 to 999999; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<i64>,
     /// `y`: an integer; -999999 to 999999; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormNodeCoordinates { x: "x", y: "y" });
 #[allow(deprecated)]
 impl FormNodeCoordinates {
     /// A value with the required `x`, `y`; set the others with the `with_*` methods.
@@ -4067,8 +4182,7 @@ x(x) -> Option<i64> {};
 y(y) -> Option<i64> {};
 });
 /// One of several shapes: the schema `FormNodePointer`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormNodePointer {
@@ -4079,9 +4193,18 @@ pub enum FormNodePointer {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FormNodePointer {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FormNodePointer {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::FormEndingNodeId(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FormNodePointer);
+impl crate::json::FromJson for FormNodePointer {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -4090,14 +4213,18 @@ impl<'de> serde::Deserialize<'de> for FormNodePointer {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::FormEndingNodeId),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::FormEndingNodeId)
+                    },
                 },
             ],
             Self::Unknown,
@@ -4129,28 +4256,29 @@ FormNodeTypeStepConst {
 Step => "STEP",
 });
 /// A model of the schema `FormRouter`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormRouter {
     /// `alias`: a string; 1 to 150 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `config`: a [`FormRouterConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormRouterConfig>,
     /// `coordinates`: a [`FormNodeCoordinates`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormNodeTypeRouterConst`] (one of `ROUTER`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormNodeTypeRouterConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormRouter {
+    alias: "alias",
+    config: "config",
+    coordinates: "coordinates",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormRouter: id);
 #[allow(deprecated)]
 impl FormRouter {
@@ -4185,19 +4313,20 @@ coordinates(coordinates) -> Option<&FormNodeCoordinates> {.as_ref()};
 r#type(type_) -> Option<&FormNodeTypeRouterConst> {.as_ref()};
 });
 /// A model of the schema `FormRouterConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormRouterConfig {
     /// `fallback`: a [`FormNodePointer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<FormNodePointer>,
     /// `rules`: a list, each item a [`FormRouterRule`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<FormRouterRule>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormRouterConfig {
+    fallback: "fallback",
+    rules: "rules"
+});
 #[allow(deprecated)]
 impl FormRouterConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -4223,25 +4352,26 @@ fallback(fallback) -> Option<&FormNodePointer> {.as_ref()};
 rules(rules) -> &[FormRouterRule] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `FormRouterRule`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormRouterRule {
     /// `alias`: a string; 1 to 150 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `condition`: any JSON value; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<serde_json::Value>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `next_node`: a [`FormNodePointer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormRouterRule {
+    alias: "alias",
+    condition: "condition",
+    id: "id",
+    next_node: "next_node"
+});
 str_accessors!(FormRouterRule: id);
 #[allow(deprecated)]
 impl FormRouterRule {
@@ -4274,22 +4404,23 @@ condition(condition) -> Option<&serde_json::Value> {.as_ref()};
 next_node(next_node) -> Option<&FormNodePointer> {.as_ref()};
 });
 /// A model of the schema `FormStartNode`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormStartNode {
     /// `coordinates`: a [`FormNodeCoordinates`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
     /// `hidden_fields`: a list, each item a [`FormHiddenField`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden_fields: Option<Vec<FormHiddenField>>,
     /// `next_node`: a [`FormNodePointer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormStartNode {
+    coordinates: "coordinates",
+    hidden_fields: "hidden_fields",
+    next_node: "next_node"
+});
 #[allow(deprecated)]
 impl FormStartNode {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -4319,28 +4450,29 @@ hidden_fields(hidden_fields) -> &[FormHiddenField] {.as_deref().unwrap_or_defaul
 next_node(next_node) -> Option<&FormNodePointer> {.as_ref()};
 });
 /// A model of the schema `FormStep`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormStep {
     /// `alias`: a string; 1 to 150 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// `config`: a [`FormStepConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormStepConfig>,
     /// `coordinates`: a [`FormNodeCoordinates`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coordinates: Option<FormNodeCoordinates>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`FormNodeTypeStepConst`] (one of `STEP`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormNodeTypeStepConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormStep {
+    alias: "alias",
+    config: "config",
+    coordinates: "coordinates",
+    id: "id",
+    type_: "type"
+});
 str_accessors!(FormStep: id);
 #[allow(deprecated)]
 impl FormStep {
@@ -4375,19 +4507,20 @@ coordinates(coordinates) -> Option<&FormNodeCoordinates> {.as_ref()};
 r#type(type_) -> Option<&FormNodeTypeStepConst> {.as_ref()};
 });
 /// A model of the schema `FormStepConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormStepConfig {
     /// `components`: a list, each item a [`FormComponent`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<FormComponent>>,
     /// `next_node`: a [`FormNodePointer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_node: Option<FormNodePointer>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormStepConfig {
+    components: "components",
+    next_node: "next_node"
+});
 #[allow(deprecated)]
 impl FormStepConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -4413,16 +4546,15 @@ components(components) -> &[FormComponent] {.as_deref().unwrap_or_default()};
 next_node(next_node) -> Option<&FormNodePointer> {.as_ref()};
 });
 /// A model of the schema `FormStyle`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormStyle {
     /// `css`: a string; 1 to 5000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub css: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormStyle { css: "css" });
 #[allow(deprecated)]
 impl FormStyle {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -4442,31 +4574,32 @@ getters!(FormStyle {
 css(css) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormSummary`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormSummary {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `embedded_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
     /// `id`: a string; format `form-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `submitted_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormSummary {
+    created_at: "created_at",
+    embedded_at: "embedded_at",
+    id: "id",
+    name: "name",
+    submitted_at: "submitted_at",
+    updated_at: "updated_at"
+});
 str_accessors!(FormSummary: id, name);
 getters!(FormSummary {
 /// `created_at`, if present.
@@ -4479,8 +4612,7 @@ submitted_at(submitted_at) -> Option<&str> {.as_deref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// One of several shapes, named by the value of `type`: the schema `FormWidget`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum FormWidget {
@@ -4493,9 +4625,19 @@ pub enum FormWidget {
     /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for FormWidget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for FormWidget {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Auth0VerifiableCredentials(value) => crate::json::ToJson::to_json(value),
+            Self::GmapsAddress(value) => crate::json::ToJson::to_json(value),
+            Self::Recaptcha(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(FormWidget);
+impl crate::json::FromJson for FormWidget {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("AUTH0_VERIFIABLE_CREDENTIALS") => {
                 Self::Auth0VerifiableCredentials(crate::api_support::variant(value)?)
@@ -4516,37 +4658,38 @@ GmapsAddress(FormWidgetGMapsAddress);
 Recaptcha(FormWidgetRecaptcha);
 });
 /// A model of the schema `FormWidgetAuth0VerifiableCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormWidgetAuth0VerifiableCredentials {
     /// `category`: a [`FormComponentCategoryWidgetConst`] (one of `WIDGET`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryWidgetConst>,
     /// `config`: a [`FormWidgetAuth0VerifiableCredentialsConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormWidgetAuth0VerifiableCredentialsConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormWidgetTypeAuth0VerifiableCredentialsConst`] (one of `AUTH0_VERIFIABLE_CREDENTIALS`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormWidgetTypeAuth0VerifiableCredentialsConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormWidgetAuth0VerifiableCredentials {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormWidgetAuth0VerifiableCredentials: id);
 #[allow(deprecated)]
 impl FormWidgetAuth0VerifiableCredentials {
@@ -4598,31 +4741,32 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormWidgetTypeAuth0VerifiableCredentialsConst> {.as_ref()};
 });
 /// A model of the schema `FormWidgetAuth0VerifiableCredentialsConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormWidgetAuth0VerifiableCredentialsConfig {
     /// `access_token`: a secret string; 1 to 5000 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
     /// `alternate_text`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternate_text: Option<String>,
     /// `max_wait`: a number; 60 to 600.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_wait: Option<f64>,
     /// `size`: a number; 1 to 500.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
     /// `url`: a string; at most 2000 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// `verification_id`: a string; 1 to 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormWidgetAuth0VerifiableCredentialsConfig {
+    access_token: "access_token",
+    alternate_text: "alternate_text",
+    max_wait: "max_wait",
+    size: "size",
+    url: "url",
+    verification_id: "verification_id"
+});
 str_accessors!(FormWidgetAuth0VerifiableCredentialsConfig: verification_id);
 #[allow(deprecated)]
 impl FormWidgetAuth0VerifiableCredentialsConfig {
@@ -4670,37 +4814,38 @@ size(size) -> Option<f64> {};
 url(url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `FormWidgetGMapsAddress`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormWidgetGMapsAddress {
     /// `category`: a [`FormComponentCategoryWidgetConst`] (one of `WIDGET`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryWidgetConst>,
     /// `config`: a [`FormWidgetGMapsAddressConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormWidgetGMapsAddressConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormWidgetTypeGMapsAddressConst`] (one of `GMAPS_ADDRESS`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormWidgetTypeGMapsAddressConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormWidgetGMapsAddress {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormWidgetGMapsAddress: id);
 #[allow(deprecated)]
 impl FormWidgetGMapsAddress {
@@ -4747,16 +4892,15 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormWidgetTypeGMapsAddressConst> {.as_ref()};
 });
 /// A model of the schema `FormWidgetGMapsAddressConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormWidgetGMapsAddressConfig {
     /// `api_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormWidgetGMapsAddressConfig { api_key: "api_key" });
 #[allow(deprecated)]
 impl FormWidgetGMapsAddressConfig {
     /// A value with the required `api_key`; set the others with the `with_*` methods.
@@ -4782,37 +4926,38 @@ getters!(FormWidgetGMapsAddressConfig {
 api_key(api_key) -> Option<&crate::Secret> {.as_ref()};
 });
 /// A model of the schema `FormWidgetRecaptcha`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormWidgetRecaptcha {
     /// `category`: a [`FormComponentCategoryWidgetConst`] (one of `WIDGET`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FormComponentCategoryWidgetConst>,
     /// `config`: a [`FormWidgetRecaptchaConfig`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<FormWidgetRecaptchaConfig>,
     /// `hint`: a string; 1 to 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// `id`: a string; format `forms-custom-identifier`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `label`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `required`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `sensitive`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// `type`: a [`FormWidgetTypeRecaptchaConst`] (one of `RECAPTCHA`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FormWidgetTypeRecaptchaConst>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormWidgetRecaptcha {
+    category: "category",
+    config: "config",
+    hint: "hint",
+    id: "id",
+    label: "label",
+    required: "required",
+    sensitive: "sensitive",
+    type_: "type"
+});
 str_accessors!(FormWidgetRecaptcha: id);
 #[allow(deprecated)]
 impl FormWidgetRecaptcha {
@@ -4859,19 +5004,20 @@ sensitive(sensitive) -> Option<bool> {};
 r#type(type_) -> Option<&FormWidgetTypeRecaptchaConst> {.as_ref()};
 });
 /// A model of the schema `FormWidgetRecaptchaConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FormWidgetRecaptchaConfig {
     /// `secret_key`: a secret string; at least 1 characters; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<crate::Secret>,
     /// `site_key`: a string; at least 1 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_key: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FormWidgetRecaptchaConfig {
+    secret_key: "secret_key",
+    site_key: "site_key"
+});
 #[allow(deprecated)]
 impl FormWidgetRecaptchaConfig {
     /// A value with the required `secret_key`, `site_key`; set the others with the `with_*` methods.
@@ -4923,52 +5069,53 @@ FlowCount => "flow_count",
 Links => "links",
 });
 /// A model of the schema `GetFormResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetFormResponseContent {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `embedded_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded_at: Option<String>,
     /// `ending`: a [`FormEndingNode`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ending: Option<FormEndingNode>,
     /// `id`: a string; format `form-id`; at most 30 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `languages`: a [`FormLanguages`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub languages: Option<FormLanguages>,
     /// `messages`: a [`FormMessages`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<FormMessages>,
     /// `name`: a string; 1 to 150 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `nodes`: a list, each item a [`FormNode`]; at least 0 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<FormNode>>,
     /// `start`: a [`FormStartNode`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<FormStartNode>,
     /// `style`: a [`FormStyle`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<FormStyle>,
     /// `submitted_at`: a string; format `date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
     /// `translations`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translations: Option<crate::secret::SecretMap>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetFormResponseContent {
+    created_at: "created_at",
+    embedded_at: "embedded_at",
+    ending: "ending",
+    id: "id",
+    languages: "languages",
+    messages: "messages",
+    name: "name",
+    nodes: "nodes",
+    start: "start",
+    style: "style",
+    submitted_at: "submitted_at",
+    translations: "translations",
+    updated_at: "updated_at"
+});
 str_accessors!(GetFormResponseContent: id, name);
 getters!(GetFormResponseContent {
 /// `created_at`, if present.
@@ -4995,35 +5142,27 @@ translations(translations) -> Option<&crate::secret::SecretMap> {.as_ref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A request body, the schema `UpdateFormRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateFormRequestContent {
     /// `ending`: a [`FormEndingNode`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     ending: crate::Nullable<FormEndingNode>,
     /// `languages`: a [`FormLanguages`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     languages: crate::Nullable<FormLanguages>,
     /// `messages`: a [`FormMessages`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     messages: crate::Nullable<FormMessages>,
     /// `name`: a string; 1 to 150 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `nodes`: a list, each item a [`FormNode`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     nodes: crate::Nullable<Vec<FormNode>>,
     /// `start`: a [`FormStartNode`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     start: crate::Nullable<FormStartNode>,
     /// `style`: a [`FormStyle`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     style: crate::Nullable<FormStyle>,
     /// `translations`: a JSON object; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     translations: crate::Nullable<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateFormRequestContent { ; ending: "ending", languages: "languages", messages: "messages", name: "name", nodes: "nodes", start: "start", style: "style", translations: "translations" });
 #[allow(deprecated)]
 impl UpdateFormRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -5145,7 +5284,7 @@ impl crate::Endpoint for CreateForm {
         crate::path::build(&["forms"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:forms"]
@@ -5219,7 +5358,7 @@ impl crate::Endpoint for UpdateForm {
         crate::path::build(&["forms", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:forms"]

@@ -3,13 +3,13 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `AssignGroupRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssignGroupRolesRequestContent {
     /// `roles`: a list, each item a string; at least 1 items; required.
     roles: Vec<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(AssignGroupRolesRequestContent { roles: "roles";  });
 #[allow(deprecated)]
 impl AssignGroupRolesRequestContent {
     /// A value with the required `roles`.
@@ -31,34 +31,35 @@ impl AssignGroupRolesRequestContent {
 /// The schema `DeleteGroupRolesRequestContent`: the same shape as [`AssignGroupRolesRequestContent`], so one type serves both.
 pub type DeleteGroupRolesRequestContent = AssignGroupRolesRequestContent;
 /// A model of the schema `GetGroupResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGroupResponseContent {
     /// `connection_id`: a string; format `connection-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `external_id`: a string; at most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `id`: a string; 18 to 26 characters; matches `^grp_[1-9a-km-zA-HJ-NP-Z]{14,22}$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 128 characters; matches `^[\x20-\x7E]+$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `tenant_name`: a string; at least 3 characters; matches `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGroupResponseContent {
+    connection_id: "connection_id",
+    created_at: "created_at",
+    external_id: "external_id",
+    id: "id",
+    name: "name",
+    tenant_name: "tenant_name",
+    updated_at: "updated_at"
+});
 str_accessors!(GetGroupResponseContent: connection_id, external_id, id, name, tenant_name);
 getters!(GetGroupResponseContent {
 /// `created_at`, if present.
@@ -67,28 +68,29 @@ created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `GroupMember`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMember {
     /// `connection_id`: a string; format `connection-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `member_type`: a [`GroupMemberTypeEnum`] (one of `user`, `group`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_type: Option<GroupMemberTypeEnum>,
     /// `type`: a [`GroupTypeEnum`] (one of `connection`, `organization`, `tenant`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<GroupTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GroupMember {
+    connection_id: "connection_id",
+    created_at: "created_at",
+    id: "id",
+    member_type: "member_type",
+    type_: "type"
+});
 str_accessors!(GroupMember: connection_id, id);
 getters!(GroupMember {
 /// `created_at`, if present.
@@ -378,7 +380,7 @@ impl crate::Endpoint for CreateGroupRoles {
         crate::path::build(&["groups", &self.id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:group_roles"]
@@ -410,7 +412,7 @@ impl crate::Endpoint for DeleteGroupRoles {
         crate::path::build(&["groups", &self.id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:group_roles"]

@@ -3,30 +3,25 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateGuardianEnrollmentTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuardianEnrollmentTicketRequestContent {
     /// `allow_multiple_enrollments`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allow_multiple_enrollments: Option<bool>,
     /// `email`: a string; format `email`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     /// `email_locale`: a string.
     ///
     /// Note: Needs `send_mail` to be `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     email_locale: Option<String>,
     /// `factor`: a [`GuardianEnrollmentFactorEnum`] (one of `push-notification`, `phone`, `email`, `otp`, `webauthn-roaming`, `webauthn-platform`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     factor: Option<GuardianEnrollmentFactorEnum>,
     /// `send_mail`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     send_mail: Option<bool>,
     /// `user_id`: a string; format `user-id`; required.
     user_id: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateGuardianEnrollmentTicketRequestContent { user_id: "user_id"; allow_multiple_enrollments: "allow_multiple_enrollments", email: "email", email_locale: "email_locale", factor: "factor", send_mail: "send_mail" });
 #[allow(deprecated)]
 impl CreateGuardianEnrollmentTicketRequestContent {
     /// A value with the required `user_id`; set the others with the `with_*` methods.
@@ -65,53 +60,55 @@ impl CreateGuardianEnrollmentTicketRequestContent {
     }
 }
 /// A model of the schema `CreateGuardianEnrollmentTicketResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGuardianEnrollmentTicketResponseContent {
     /// `ticket_id`: a string; for example `"u2x2-u2x2-u2x2-u2x2-u2x2-u2x2"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<String>,
     /// `ticket_url`: a string; format `url`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateGuardianEnrollmentTicketResponseContent {
+    ticket_id: "ticket_id",
+    ticket_url: "ticket_url"
+});
 str_accessors!(CreateGuardianEnrollmentTicketResponseContent: ticket_id);
 getters!(CreateGuardianEnrollmentTicketResponseContent {
 /// `ticket_url`, if present.
 ticket_url(ticket_url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `GetGuardianEnrollmentResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGuardianEnrollmentResponseContent {
     /// `enrolled_at`: a string; for example `"2016-07-12T17:56:26.804Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<String>,
     /// `id`: a string; for example `"dev_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `identifier`: a string; for example `"76dc-a90c-a88c-a90c-a88c-a88c-a90c"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// `last_auth`: a string; for example `"2016-07-12T17:56:26.804Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_auth: Option<String>,
     /// `name`: a string; for example `"iPhone 7"`; 1 to 20 characters; matches `^\+[0-9]{8, 20}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone_number`: a string; for example `"+1 999999999999"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `status`: a [`GuardianEnrollmentStatus`] (one of `pending`, `confirmed`); for example `"pending"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<GuardianEnrollmentStatus>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGuardianEnrollmentResponseContent {
+    enrolled_at: "enrolled_at",
+    id: "id",
+    identifier: "identifier",
+    last_auth: "last_auth",
+    name: "name",
+    phone_number: "phone_number",
+    status: "status"
+});
 str_accessors!(GetGuardianEnrollmentResponseContent: id, identifier, name);
 getters!(GetGuardianEnrollmentResponseContent {
 /// `enrolled_at`, if present.
@@ -124,22 +121,23 @@ phone_number(phone_number) -> Option<&str> {.as_deref()};
 status(status) -> Option<&GuardianEnrollmentStatus> {.as_ref()};
 });
 /// A model of the schema `GetGuardianFactorDuoSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGuardianFactorDuoSettingsResponseContent {
     /// `host`: a string; at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// `ikey`: a string; at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ikey: Option<String>,
     /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skey: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGuardianFactorDuoSettingsResponseContent {
+    host: "host",
+    ikey: "ikey",
+    skey: "skey"
+});
 getters!(GetGuardianFactorDuoSettingsResponseContent {
 /// `host`, if present.
 host(host) -> Option<&str> {.as_deref()};
@@ -149,16 +147,17 @@ ikey(ikey) -> Option<&str> {.as_deref()};
 skey(skey) -> Option<&crate::Secret> {.as_ref()};
 });
 /// A model of the schema `GetGuardianFactorPhoneMessageTypesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGuardianFactorPhoneMessageTypesResponseContent {
     /// `message_types`: a list, each item a [`GuardianFactorPhoneFactorMessageTypeEnum`] (one of `sms`, `voice`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_types: Option<Vec<GuardianFactorPhoneFactorMessageTypeEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGuardianFactorPhoneMessageTypesResponseContent {
+    message_types: "message_types"
+});
 getters!(GetGuardianFactorPhoneMessageTypesResponseContent {
 /// `message_types`, or an empty slice when it is absent.
 message_types(message_types) -> &[GuardianFactorPhoneFactorMessageTypeEnum] {.as_deref().unwrap_or_default()};
@@ -167,19 +166,20 @@ message_types(message_types) -> &[GuardianFactorPhoneFactorMessageTypeEnum] {.as
 pub type GetGuardianFactorPhoneTemplatesResponseContent =
     GetGuardianFactorSmsTemplatesResponseContent;
 /// A model of the schema `GetGuardianFactorSmsTemplatesResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGuardianFactorSmsTemplatesResponseContent {
     /// `enrollment_message`: a string; for example `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrollment_message: Option<String>,
     /// `verification_message`: a string; for example `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_message: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGuardianFactorSmsTemplatesResponseContent {
+    enrollment_message: "enrollment_message",
+    verification_message: "verification_message"
+});
 getters!(GetGuardianFactorSmsTemplatesResponseContent {
 /// `enrollment_message`, if present.
 enrollment_message(enrollment_message) -> Option<&str> {.as_deref()};
@@ -187,22 +187,23 @@ enrollment_message(enrollment_message) -> Option<&str> {.as_deref()};
 verification_message(verification_message) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `GetGuardianFactorsProviderApnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderApnsResponseContent {
     /// `bundle_id`: a string; 1 to 20 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<String>,
     /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `sandbox`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGuardianFactorsProviderApnsResponseContent {
+    bundle_id: "bundle_id",
+    enabled: "enabled",
+    sandbox: "sandbox"
+});
 str_accessors!(GetGuardianFactorsProviderApnsResponseContent: bundle_id);
 getters!(GetGuardianFactorsProviderApnsResponseContent {
 /// `enabled`, if present.
@@ -217,55 +218,58 @@ pub type GetGuardianFactorsProviderPhoneResponseContent =
 pub type GetGuardianFactorsProviderPhoneTwilioResponseContent =
     GetGuardianFactorsProviderSmsTwilioResponseContent;
 /// A model of the schema `GetGuardianFactorsProviderPushNotificationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderPushNotificationResponseContent {
     /// `provider`: a [`GuardianFactorsProviderPushNotificationProviderDataEnum`] (one of `guardian`, `sns`, `direct`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<GuardianFactorsProviderPushNotificationProviderDataEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGuardianFactorsProviderPushNotificationResponseContent {
+    provider: "provider"
+});
 getters!(GetGuardianFactorsProviderPushNotificationResponseContent {
 /// `provider`, if present.
 provider(provider) -> Option<&GuardianFactorsProviderPushNotificationProviderDataEnum> {.as_ref()};
 });
 /// A model of the schema `GetGuardianFactorsProviderSmsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSmsResponseContent {
     /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<GuardianFactorsProviderSmsProviderEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGuardianFactorsProviderSmsResponseContent {
+    provider: "provider"
+});
 getters!(GetGuardianFactorsProviderSmsResponseContent {
 /// `provider`, if present.
 provider(provider) -> Option<&GuardianFactorsProviderSmsProviderEnum> {.as_ref()};
 });
 /// A model of the schema `GetGuardianFactorsProviderSmsTwilioResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSmsTwilioResponseContent {
     /// `auth_token`: a secret string; for example `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<crate::Secret>,
     /// `from`: a string; for example `"+1223323"`; 0 to 64 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// `messaging_service_sid`: a string; for example `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_service_sid: Option<String>,
     /// `sid`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGuardianFactorsProviderSmsTwilioResponseContent {
+    auth_token: "auth_token",
+    from: "from",
+    messaging_service_sid: "messaging_service_sid",
+    sid: "sid"
+});
 getters!(GetGuardianFactorsProviderSmsTwilioResponseContent {
 /// `auth_token`, if present.
 auth_token(auth_token) -> Option<&crate::Secret> {.as_ref()};
@@ -277,28 +281,29 @@ messaging_service_sid(messaging_service_sid) -> Option<&str> {.as_deref()};
 sid(sid) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `GetGuardianFactorsProviderSnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGuardianFactorsProviderSnsResponseContent {
     /// `aws_access_key_id`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_access_key_id: Option<String>,
     /// `aws_region`: a string; for example `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<String>,
     /// `aws_secret_access_key`: a secret string; for example `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_secret_access_key: Option<crate::Secret>,
     /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_apns_platform_application_arn: Option<String>,
     /// `sns_gcm_platform_application_arn`: a string; for example `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_gcm_platform_application_arn: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetGuardianFactorsProviderSnsResponseContent {
+    aws_access_key_id: "aws_access_key_id",
+    aws_region: "aws_region",
+    aws_secret_access_key: "aws_secret_access_key",
+    sns_apns_platform_application_arn: "sns_apns_platform_application_arn",
+    sns_gcm_platform_application_arn: "sns_gcm_platform_application_arn"
+});
 str_accessors!(GetGuardianFactorsProviderSnsResponseContent: aws_access_key_id);
 getters!(GetGuardianFactorsProviderSnsResponseContent {
 /// `aws_region`, if present.
@@ -335,22 +340,23 @@ Pending => "pending",
 Confirmed => "confirmed",
 });
 /// A model of the schema `GuardianFactor`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GuardianFactor {
     /// `enabled`: a boolean; for example `true`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `name`: a [`GuardianFactorNameEnum`] (one of `push-notification`, `sms`, `email`, `duo`, `otp`, `webauthn-roaming`, `webauthn-platform`, `recovery-code`); for example `"sms"`; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<GuardianFactorNameEnum>,
     /// `trial_expired`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trial_expired: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GuardianFactor {
+    enabled: "enabled",
+    name: "name",
+    trial_expired: "trial_expired"
+});
 getters!(GuardianFactor {
 /// `enabled`, if present.
 enabled(enabled) -> Option<bool> {};
@@ -416,20 +422,17 @@ AllApplications => "all-applications",
 ConfidenceScore => "confidence-score",
 });
 /// A request body, the schema `SetGuardianFactorDuoSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SetGuardianFactorDuoSettingsRequestContent {
     /// `host`: a string; at most 10000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     host: Option<String>,
     /// `ikey`: a string; at most 10000 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     ikey: Option<String>,
     /// `skey`: a secret string; format `non-empty-string`; at most 10000 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     skey: Option<crate::Secret>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorDuoSettingsRequestContent { ; host: "host", ikey: "ikey", skey: "skey" });
 #[allow(deprecated)]
 impl SetGuardianFactorDuoSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -461,13 +464,13 @@ impl SetGuardianFactorDuoSettingsRequestContent {
 /// The schema `SetGuardianFactorDuoSettingsResponseContent`: the same shape as [`GetGuardianFactorDuoSettingsResponseContent`], so one type serves both.
 pub type SetGuardianFactorDuoSettingsResponseContent = GetGuardianFactorDuoSettingsResponseContent;
 /// A request body, the schema `SetGuardianFactorPhoneMessageTypesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetGuardianFactorPhoneMessageTypesRequestContent {
     /// `message_types`: a list, each item a [`GuardianFactorPhoneFactorMessageTypeEnum`] (one of `sms`, `voice`); required.
     message_types: Vec<GuardianFactorPhoneFactorMessageTypeEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorPhoneMessageTypesRequestContent { message_types: "message_types";  });
 #[allow(deprecated)]
 impl SetGuardianFactorPhoneMessageTypesRequestContent {
     /// A value with the required `message_types`.
@@ -498,13 +501,13 @@ pub type SetGuardianFactorPhoneTemplatesRequestContent =
 pub type SetGuardianFactorPhoneTemplatesResponseContent =
     GetGuardianFactorSmsTemplatesResponseContent;
 /// A request body, the schema `SetGuardianFactorRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetGuardianFactorRequestContent {
     /// `enabled`: a boolean; required.
     enabled: bool,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorRequestContent { enabled: "enabled";  });
 #[allow(deprecated)]
 impl SetGuardianFactorRequestContent {
     /// A value with the required `enabled`.
@@ -524,30 +527,29 @@ impl SetGuardianFactorRequestContent {
     }
 }
 /// A model of the schema `SetGuardianFactorResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetGuardianFactorResponseContent {
     /// `enabled`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SetGuardianFactorResponseContent { enabled: "enabled" });
 getters!(SetGuardianFactorResponseContent {
 /// `enabled`, if present.
 enabled(enabled) -> Option<bool> {};
 });
 /// A request body, the schema `SetGuardianFactorSmsTemplatesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetGuardianFactorSmsTemplatesRequestContent {
     /// `enrollment_message`: a string; for example `"{{code}} is your verification code for {{tenant.friendly_name}}. Please enter this code to verify your enrollment."`; required.
     enrollment_message: String,
     /// `verification_message`: a string; for example `"{{code}} is your verification code for {{tenant.friendly_name}}"`; required.
     verification_message: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorSmsTemplatesRequestContent { enrollment_message: "enrollment_message", verification_message: "verification_message";  });
 #[allow(deprecated)]
 impl SetGuardianFactorSmsTemplatesRequestContent {
     /// A value with the required `enrollment_message`, `verification_message`.
@@ -586,20 +588,17 @@ pub type SetGuardianFactorsProviderPhoneTwilioRequestContent =
 pub type SetGuardianFactorsProviderPhoneTwilioResponseContent =
     GetGuardianFactorsProviderSmsTwilioResponseContent;
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationApnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SetGuardianFactorsProviderPushNotificationApnsRequestContent {
     /// `bundle_id`: a string; 1 to 1000 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     bundle_id: crate::Nullable<String>,
     /// `p12`: a string; 1 to 10000 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     p12: crate::Nullable<String>,
     /// `sandbox`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     sandbox: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorsProviderPushNotificationApnsRequestContent { ; bundle_id: "bundle_id", p12: "p12", sandbox: "sandbox" });
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -631,33 +630,35 @@ impl SetGuardianFactorsProviderPushNotificationApnsRequestContent {
     }
 }
 /// A model of the schema `SetGuardianFactorsProviderPushNotificationApnsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetGuardianFactorsProviderPushNotificationApnsResponseContent {
     /// `bundle_id`: a string; 1 to 1000 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_id: Option<String>,
     /// `sandbox`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(
+    SetGuardianFactorsProviderPushNotificationApnsResponseContent {
+        bundle_id: "bundle_id",
+        sandbox: "sandbox"
+    }
+);
 str_accessors!(SetGuardianFactorsProviderPushNotificationApnsResponseContent: bundle_id);
 getters!(SetGuardianFactorsProviderPushNotificationApnsResponseContent {
 /// `sandbox`, if present.
 sandbox(sandbox) -> Option<bool> {};
 });
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SetGuardianFactorsProviderPushNotificationFcmRequestContent {
     /// `server_key`: a secret string; 1 to 152 characters; may be `null`; redacted in `Debug`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     server_key: crate::Nullable<crate::Secret>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorsProviderPushNotificationFcmRequestContent { ; server_key: "server_key" });
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -681,14 +682,13 @@ impl SetGuardianFactorsProviderPushNotificationFcmRequestContent {
     }
 }
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationFcmv1RequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
     /// `server_credentials`: a string; 1 to 10000 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     server_credentials: crate::Nullable<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorsProviderPushNotificationFcmv1RequestContent { ; server_credentials: "server_credentials" });
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -712,13 +712,13 @@ impl SetGuardianFactorsProviderPushNotificationFcmv1RequestContent {
     }
 }
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetGuardianFactorsProviderPushNotificationRequestContent {
     /// `provider`: a [`GuardianFactorsProviderPushNotificationProviderDataEnum`] (one of `guardian`, `sns`, `direct`); required.
     provider: GuardianFactorsProviderPushNotificationProviderDataEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorsProviderPushNotificationRequestContent { provider: "provider";  });
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationRequestContent {
     /// A value with the required `provider`.
@@ -743,26 +743,21 @@ impl SetGuardianFactorsProviderPushNotificationRequestContent {
 pub type SetGuardianFactorsProviderPushNotificationResponseContent =
     GetGuardianFactorsProviderPushNotificationResponseContent;
 /// A request body, the schema `SetGuardianFactorsProviderPushNotificationSnsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SetGuardianFactorsProviderPushNotificationSnsRequestContent {
     /// `aws_access_key_id`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     aws_access_key_id: crate::Nullable<String>,
     /// `aws_region`: a string; for example `"us-west-1"`; 1 to 1000 characters; matches `^(?:us-east-[0-9]{1,2}|us-west-[0-9]{1,2}|ap-southeast-[0-9]{1,2}|ap-northeast-[0-9]{1,2}|ap-central-[0-9]{1,2}|eu-west-[0-9]{1,2}|eu-central-[0-9]{1,2})$`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     aws_region: crate::Nullable<String>,
     /// `aws_secret_access_key`: a secret string; for example `"B1ER5JHDGJL3C4sVAKK7SBsq806R3IpL"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     aws_secret_access_key: crate::Nullable<crate::Secret>,
     /// `sns_apns_platform_application_arn`: a string; 1 to 1000 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     sns_apns_platform_application_arn: crate::Nullable<String>,
     /// `sns_gcm_platform_application_arn`: a string; for example `"urn://yRMeBxgcCXh8MeTXPBAxhQnm6gP6f5nP"`; 1 to 1000 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     sns_gcm_platform_application_arn: crate::Nullable<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorsProviderPushNotificationSnsRequestContent { ; aws_access_key_id: "aws_access_key_id", aws_region: "aws_region", aws_secret_access_key: "aws_secret_access_key", sns_apns_platform_application_arn: "sns_apns_platform_application_arn", sns_gcm_platform_application_arn: "sns_gcm_platform_application_arn" });
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -801,13 +796,13 @@ impl SetGuardianFactorsProviderPushNotificationSnsRequestContent {
 pub type SetGuardianFactorsProviderPushNotificationSnsResponseContent =
     GetGuardianFactorsProviderSnsResponseContent;
 /// A request body, the schema `SetGuardianFactorsProviderSmsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetGuardianFactorsProviderSmsRequestContent {
     /// `provider`: a [`GuardianFactorsProviderSmsProviderEnum`] (one of `auth0`, `twilio`, `phone-message-hook`); required.
     provider: GuardianFactorsProviderSmsProviderEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorsProviderSmsRequestContent { provider: "provider";  });
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderSmsRequestContent {
     /// A value with the required `provider`.
@@ -830,23 +825,19 @@ impl SetGuardianFactorsProviderSmsRequestContent {
 pub type SetGuardianFactorsProviderSmsResponseContent =
     GetGuardianFactorsProviderSmsResponseContent;
 /// A request body, the schema `SetGuardianFactorsProviderSmsTwilioRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SetGuardianFactorsProviderSmsTwilioRequestContent {
     /// `auth_token`: a secret string; for example `"zw5Ku6z2sxhd0ZVXto5SDHX6KPDByJPU"`; 1 to 1000 characters; may be `null`; redacted in `Debug`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     auth_token: crate::Nullable<crate::Secret>,
     /// `from`: a string; for example `"+1223323"`; 0 to 64 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     from: crate::Nullable<String>,
     /// `messaging_service_sid`: a string; for example `"5dEkAiHLPCuQ1uJj4qNXcAnERFAL6cpq"`; 1 to 1000 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     messaging_service_sid: crate::Nullable<String>,
     /// `sid`: a string; for example `"wywA2BH4VqTpfywiDuyDAYZL3xQjoO40"`; 1 to 1000 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     sid: crate::Nullable<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetGuardianFactorsProviderSmsTwilioRequestContent { ; auth_token: "auth_token", from: "from", messaging_service_sid: "messaging_service_sid", sid: "sid" });
 #[allow(deprecated)]
 impl SetGuardianFactorsProviderSmsTwilioRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -926,7 +917,7 @@ impl crate::Endpoint for CreateGuardianEnrollmentTicket {
         crate::path::build(&["guardian", "enrollments", "ticket"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:guardian_enrollment_tickets"]
@@ -1053,7 +1044,7 @@ impl crate::Endpoint for SetGuardianFactorDuoSettings {
         crate::path::build(&["guardian", "factors", "duo", "settings"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1081,7 +1072,7 @@ impl crate::Endpoint for UpdateGuardianFactorDuoSettings {
         crate::path::build(&["guardian", "factors", "duo", "settings"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1132,7 +1123,7 @@ impl crate::Endpoint for SetGuardianFactorPhoneMessageTypes {
         crate::path::build(&["guardian", "factors", "phone", "message-types"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1183,7 +1174,7 @@ impl crate::Endpoint for SetGuardianFactorsProviderPhoneTwilio {
         crate::path::build(&["guardian", "factors", "phone", "providers", "twilio"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1234,7 +1225,7 @@ impl crate::Endpoint for SetGuardianFactorsProviderPhone {
         crate::path::build(&["guardian", "factors", "phone", "selected-provider"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1285,7 +1276,7 @@ impl crate::Endpoint for SetGuardianFactorPhoneTemplates {
         crate::path::build(&["guardian", "factors", "phone", "templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1348,7 +1339,7 @@ impl crate::Endpoint for SetGuardianFactorsProviderPushNotificationApns {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1382,7 +1373,7 @@ impl crate::Endpoint for UpdateGuardianFactorsProviderPushNotificationApns {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1416,7 +1407,7 @@ impl crate::Endpoint for SetGuardianFactorsProviderPushNotificationFcm {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1450,7 +1441,7 @@ impl crate::Endpoint for UpdateGuardianFactorsProviderPushNotificationFcm {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1484,7 +1475,7 @@ impl crate::Endpoint for SetGuardianFactorsProviderPushNotificationFcmv1 {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1518,7 +1509,7 @@ impl crate::Endpoint for UpdateGuardianFactorsProviderPushNotificationFcmv1 {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1581,7 +1572,7 @@ impl crate::Endpoint for SetGuardianFactorsProviderPushNotificationSns {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1615,7 +1606,7 @@ impl crate::Endpoint for UpdateGuardianFactorsProviderPushNotificationSns {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1676,7 +1667,7 @@ impl crate::Endpoint for SetGuardianFactorsProviderPushNotification {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1727,7 +1718,7 @@ impl crate::Endpoint for SetGuardianFactorsProviderSmsTwilio {
         crate::path::build(&["guardian", "factors", "sms", "providers", "twilio"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1778,7 +1769,7 @@ impl crate::Endpoint for SetGuardianFactorsProviderSms {
         crate::path::build(&["guardian", "factors", "sms", "selected-provider"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1829,7 +1820,7 @@ impl crate::Endpoint for SetGuardianFactorSmsTemplates {
         crate::path::build(&["guardian", "factors", "sms", "templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1864,7 +1855,7 @@ impl crate::Endpoint for SetGuardianFactor {
         crate::path::build(&["guardian", "factors", &self.name])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:guardian_factors"]
@@ -1915,7 +1906,7 @@ impl crate::Endpoint for SetGuardianPolicies {
         crate::path::build(&["guardian", "policies"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:mfa_policies"]

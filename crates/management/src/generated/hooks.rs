@@ -3,24 +3,21 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateHookRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateHookRequestContent {
     /// `dependencies`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     dependencies: Option<crate::secret::SecretMap>,
     /// `enabled`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// `name`: a string; for example `"my-hook"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`; required.
     name: String,
     /// `script`: a string; for example `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`; at least 1 characters; required.
     script: String,
     /// `triggerId`: a [`HookTriggerIdEnum`] (one of `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`); required.
-    #[serde(rename = "triggerId")]
     trigger_id: HookTriggerIdEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateHookRequestContent { name: "name", script: "script", trigger_id: "triggerId"; dependencies: "dependencies", enabled: "enabled" });
 #[allow(deprecated)]
 impl CreateHookRequestContent {
     /// A value with the required `name`, `script`, `triggerId`; set the others with the `with_*` methods.
@@ -58,31 +55,32 @@ pub type CreateHookResponseContent = Hook;
 /// The schema `GetHookResponseContent`: the same shape as [`Hook`], so one type serves both.
 pub type GetHookResponseContent = Hook;
 /// A model of the schema `Hook`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Hook {
     /// `dependencies`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<crate::secret::SecretMap>,
     /// `enabled`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `id`: a string; for example `"00001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; for example `"hook"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `script`: a string; for example `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
     /// `triggerId`: a string.
-    #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Hook {
+    dependencies: "dependencies",
+    enabled: "enabled",
+    id: "id",
+    name: "name",
+    script: "script",
+    trigger_id: "triggerId"
+});
 str_accessors!(Hook: id, name);
 getters!(Hook {
 /// `dependencies`, if present.
@@ -109,23 +107,19 @@ PostChangePassword => "post-change-password",
 SendPhoneMessage => "send-phone-message",
 });
 /// A request body, the schema `UpdateHookRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateHookRequestContent {
     /// `dependencies`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     dependencies: Option<crate::secret::SecretMap>,
     /// `enabled`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// `name`: a string; for example `"my-hook"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `script`: a string; for example `"module.exports = function(client, scope, audience, context, cb) cb(null, access_token); };"`; at least 1 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     script: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateHookRequestContent { ; dependencies: "dependencies", enabled: "enabled", name: "name", script: "script" });
 #[allow(deprecated)]
 impl UpdateHookRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -244,7 +238,7 @@ impl crate::Endpoint for CreateHook {
         crate::path::build(&["hooks"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:hooks"]
@@ -315,7 +309,7 @@ impl crate::Endpoint for UpdateHook {
         crate::path::build(&["hooks", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:hooks"]
@@ -397,7 +391,7 @@ impl crate::Endpoint for CreateHookSecret {
         crate::path::build(&["hooks", &self.id, "secrets"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:hooks"]
@@ -429,7 +423,7 @@ impl crate::Endpoint for UpdateHookSecret {
         crate::path::build(&["hooks", &self.id, "secrets"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:hooks"]
@@ -461,7 +455,7 @@ impl crate::Endpoint for DeleteHookSecret {
         crate::path::build(&["hooks", &self.id, "secrets"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:hooks"]

@@ -3,19 +3,20 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `CreateExportUsersFields`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateExportUsersFields {
     /// `export_as`: a string; at most 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_as: Option<String>,
     /// `name`: a string; at most 100 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateExportUsersFields {
+    export_as: "export_as",
+    name: "name"
+});
 str_accessors!(CreateExportUsersFields: name);
 #[allow(deprecated)]
 impl CreateExportUsersFields {
@@ -39,23 +40,19 @@ getters!(CreateExportUsersFields {
 export_as(export_as) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `CreateExportUsersRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateExportUsersRequestContent {
     /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `fields`: a list, each item a [`CreateExportUsersFields`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<Vec<CreateExportUsersFields>>,
     /// `format`: a [`JobFileFormatEnum`] (one of `json`, `csv`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<JobFileFormatEnum>,
     /// `limit`: an integer; defaults to `5`; at least 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     limit: Option<i64>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateExportUsersRequestContent { ; connection_id: "connection_id", fields: "fields", format: "format", limit: "limit" });
 #[allow(deprecated)]
 impl CreateExportUsersRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -90,37 +87,38 @@ impl CreateExportUsersRequestContent {
     }
 }
 /// A model of the schema `CreateExportUsersResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateExportUsersResponseContent {
     /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `fields`: a list, each item a [`CreateExportUsersFields`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<CreateExportUsersFields>>,
     /// `format`: a [`JobFileFormatEnum`] (one of `json`, `csv`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<JobFileFormatEnum>,
     /// `id`: a string; for example `"job_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `limit`: an integer; for example `5`; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `status`: a string; for example `"pending"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `type`: a string; for example `"users_export"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateExportUsersResponseContent {
+    connection_id: "connection_id",
+    created_at: "created_at",
+    fields: "fields",
+    format: "format",
+    id: "id",
+    limit: "limit",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(CreateExportUsersResponseContent: connection_id, id);
 getters!(CreateExportUsersResponseContent {
 /// `created_at`, if present.
@@ -137,24 +135,21 @@ status(status) -> Option<&str> {.as_deref()};
 r#type(type_) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `CreateImportUsersRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateImportUsersRequestContent {
     /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`; required.
     connection_id: String,
     /// `external_id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     external_id: Option<String>,
     /// `send_completion_email`: a boolean; defaults to `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     send_completion_email: Option<bool>,
     /// `upsert`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     upsert: Option<bool>,
     /// `users`: a string; required.
     users: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateImportUsersRequestContent { connection_id: "connection_id", users: "users"; external_id: "external_id", send_completion_email: "send_completion_email", upsert: "upsert" });
 #[allow(deprecated)]
 impl CreateImportUsersRequestContent {
     /// A value with the required `connection_id`, `users`; set the others with the `with_*` methods.
@@ -186,31 +181,32 @@ impl CreateImportUsersRequestContent {
     }
 }
 /// A model of the schema `CreateImportUsersResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateImportUsersResponseContent {
     /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `external_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `id`: a string; for example `"job_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `status`: a string; for example `"pending"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `type`: a string; for example `"users_import"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateImportUsersResponseContent {
+    connection_id: "connection_id",
+    created_at: "created_at",
+    external_id: "external_id",
+    id: "id",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(CreateImportUsersResponseContent: connection_id, external_id, id);
 getters!(CreateImportUsersResponseContent {
 /// `created_at`, if present.
@@ -221,22 +217,19 @@ status(status) -> Option<&str> {.as_deref()};
 r#type(type_) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `CreateVerificationEmailRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateVerificationEmailRequestContent {
     /// `client_id`: a string; format `client-id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `identity`: a [`Identity`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<Identity>,
     /// `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
     /// `user_id`: a string; format `user-id`; for example `"google-oauth2|1234"`; required.
     user_id: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateVerificationEmailRequestContent { user_id: "user_id"; client_id: "client_id", identity: "identity", organization_id: "organization_id" });
 #[allow(deprecated)]
 impl CreateVerificationEmailRequestContent {
     /// A value with the required `user_id`; set the others with the `with_*` methods.
@@ -267,25 +260,26 @@ impl CreateVerificationEmailRequestContent {
     }
 }
 /// A model of the schema `CreateVerificationEmailResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVerificationEmailResponseContent {
     /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `id`: a string; for example `"job_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `status`: a string; for example `"completed"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `type`: a string; for example `"verification_email"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateVerificationEmailResponseContent {
+    created_at: "created_at",
+    id: "id",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(CreateVerificationEmailResponseContent: id);
 getters!(CreateVerificationEmailResponseContent {
 /// `created_at`, if present.
@@ -296,8 +290,7 @@ status(status) -> Option<&str> {.as_deref()};
 r#type(type_) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes: an inline schema. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum GetJobErrorResponse {
@@ -308,9 +301,18 @@ pub enum GetJobErrorResponse {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for GetJobErrorResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for GetJobErrorResponse {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::List(value) => crate::json::ToJson::to_json(value),
+            Self::GetJobGenericErrorResponseContent(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(GetJobErrorResponse);
+impl crate::json::FromJson for GetJobErrorResponse {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -319,7 +321,7 @@ impl<'de> serde::Deserialize<'de> for GetJobErrorResponse {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::List),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::List),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -334,7 +336,7 @@ impl<'de> serde::Deserialize<'de> for GetJobErrorResponse {
                     ],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::GetJobGenericErrorResponseContent)
                     },
@@ -351,19 +353,20 @@ GetJobGenericErrorResponseContent(GetJobGenericErrorResponseContent) => as_get_j
 GetJobGenericErrorResponseContent(GetJobGenericErrorResponseContent);
 });
 /// A model of the schema `GetJobErrorResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetJobErrorResponseContent {
     /// `errors`: a list, each item a [`GetJobImportUserError`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<GetJobImportUserError>>,
     /// `user`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetJobErrorResponseContent {
+    errors: "errors",
+    user: "user"
+});
 getters!(GetJobErrorResponseContent {
 /// `errors`, or an empty slice when it is absent.
 errors(errors) -> &[GetJobImportUserError] {.as_deref().unwrap_or_default()};
@@ -371,31 +374,32 @@ errors(errors) -> &[GetJobImportUserError] {.as_deref().unwrap_or_default()};
 user(user) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// A model of the schema `GetJobGenericErrorResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetJobGenericErrorResponseContent {
     /// `connection_id`: a string; for example `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `id`: a string; for example `"job_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `status`: a string; for example `"pending"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `status_details`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_details: Option<String>,
     /// `type`: a string; for example `"users_import"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetJobGenericErrorResponseContent {
+    connection_id: "connection_id",
+    created_at: "created_at",
+    id: "id",
+    status: "status",
+    status_details: "status_details",
+    type_: "type"
+});
 str_accessors!(GetJobGenericErrorResponseContent: connection_id, id);
 getters!(GetJobGenericErrorResponseContent {
 /// `created_at`, if present.
@@ -408,22 +412,23 @@ status_details(status_details) -> Option<&str> {.as_deref()};
 r#type(type_) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `GetJobImportUserError`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetJobImportUserError {
     /// `code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `message`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// `path`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetJobImportUserError {
+    code: "code",
+    message: "message",
+    path: "path"
+});
 getters!(GetJobImportUserError {
 /// `code`, if present.
 code(code) -> Option<&str> {.as_deref()};
@@ -433,46 +438,47 @@ message(message) -> Option<&str> {.as_deref()};
 path(path) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `GetJobResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetJobResponseContent {
     /// `connection_id`: a string; for example `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `format`: a [`JobFileFormatEnum`] (one of `json`, `csv`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<JobFileFormatEnum>,
     /// `id`: a string; for example `"job_0000000000000001"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `location`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// `percentage_done`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percentage_done: Option<i64>,
     /// `status`: a string; for example `"pending"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `status_details`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_details: Option<String>,
     /// `summary`: a [`GetJobSummary`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<GetJobSummary>,
     /// `time_left_seconds`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_left_seconds: Option<i64>,
     /// `type`: a string; for example `"users_import"`; required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetJobResponseContent {
+    connection_id: "connection_id",
+    created_at: "created_at",
+    format: "format",
+    id: "id",
+    location: "location",
+    percentage_done: "percentage_done",
+    status: "status",
+    status_details: "status_details",
+    summary: "summary",
+    time_left_seconds: "time_left_seconds",
+    type_: "type"
+});
 str_accessors!(GetJobResponseContent: connection_id, id);
 getters!(GetJobResponseContent {
 /// `created_at`, if present.
@@ -495,25 +501,26 @@ time_left_seconds(time_left_seconds) -> Option<i64> {};
 r#type(type_) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `GetJobSummary`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetJobSummary {
     /// `failed`: an integer; for example `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<i64>,
     /// `inserted`: an integer; for example `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inserted: Option<i64>,
     /// `total`: an integer; for example `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// `updated`: an integer; for example `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetJobSummary {
+    failed: "failed",
+    inserted: "inserted",
+    total: "total",
+    updated: "updated"
+});
 getters!(GetJobSummary {
 /// `failed`, if present.
 failed(failed) -> Option<i64> {};
@@ -554,7 +561,7 @@ impl crate::Endpoint for CreateExportUsers {
         crate::path::build(&["jobs", "users-exports"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["read:users"]
@@ -612,7 +619,7 @@ impl crate::Endpoint for CreateVerificationEmail {
         crate::path::build(&["jobs", "verification-email"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users"]

@@ -3,19 +3,20 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `CreateEncryptionKeyPublicWrappingResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEncryptionKeyPublicWrappingResponseContent {
     /// `algorithm`: a [`EncryptionKeyPublicWrappingAlgorithm`] (one of `CKM_RSA_AES_KEY_WRAP`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<EncryptionKeyPublicWrappingAlgorithm>,
     /// `public_key`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateEncryptionKeyPublicWrappingResponseContent {
+    algorithm: "algorithm",
+    public_key: "public_key"
+});
 getters!(CreateEncryptionKeyPublicWrappingResponseContent {
 /// `algorithm`, if present.
 algorithm(algorithm) -> Option<&EncryptionKeyPublicWrappingAlgorithm> {.as_ref()};
@@ -23,14 +24,13 @@ algorithm(algorithm) -> Option<&EncryptionKeyPublicWrappingAlgorithm> {.as_ref()
 public_key(public_key) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `CreateEncryptionKeyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateEncryptionKeyRequestContent {
     /// `type`: a [`CreateEncryptionKeyType`] (one of `customer-provided-root-key`, `tenant-encryption-key`); required.
-    #[serde(rename = "type")]
     type_: CreateEncryptionKeyType,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateEncryptionKeyRequestContent { type_: "type";  });
 #[allow(deprecated)]
 impl CreateEncryptionKeyRequestContent {
     /// A value with the required `type`.
@@ -92,55 +92,56 @@ P384 => "P-384",
 P521 => "P-521",
 });
 /// A model of the schema `CustomSigningKeyJWK`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CustomSigningKeyJwk {
     /// `alg`: a [`CustomSigningKeyAlgorithmEnum`] (one of `RS256`, `RS384`, `RS512`, `ES256`, `ES384`, `ES512`, `PS256`, `PS384`, `PS512`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<CustomSigningKeyAlgorithmEnum>,
     /// `crv`: a [`CustomSigningKeyCurveEnum`] (one of `P-256`, `P-384`, `P-521`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crv: Option<CustomSigningKeyCurveEnum>,
     /// `e`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e: Option<String>,
     /// `key_ops`: a list, each item a [`CustomSigningKeyOperationEnum`] (one of `verify`); at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_ops: Option<Vec<CustomSigningKeyOperationEnum>>,
     /// `kid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `kty`: a [`CustomSigningKeyTypeEnum`] (one of `EC`, `RSA`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kty: Option<CustomSigningKeyTypeEnum>,
     /// `n`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<String>,
     /// `use`: a [`CustomSigningKeyUseEnum`] (one of `sig`).
-    #[serde(rename = "use", default, skip_serializing_if = "Option::is_none")]
     pub use_: Option<CustomSigningKeyUseEnum>,
     /// `x`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<String>,
     /// `x5c`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5c: Option<Vec<String>>,
     /// `x5t`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5t: Option<String>,
     /// `x5t#S256`: a string.
-    #[serde(rename = "x5t#S256", default, skip_serializing_if = "Option::is_none")]
     pub x5t_s256: Option<String>,
     /// `x5u`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5u: Option<String>,
     /// `y`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CustomSigningKeyJwk {
+    alg: "alg",
+    crv: "crv",
+    e: "e",
+    key_ops: "key_ops",
+    kid: "kid",
+    kty: "kty",
+    n: "n",
+    use_: "use",
+    x: "x",
+    x5c: "x5c",
+    x5t: "x5t",
+    x5t_s256: "x5t#S256",
+    x5u: "x5u",
+    y: "y"
+});
 #[allow(deprecated)]
 impl CustomSigningKeyJwk {
     /// A value with the required `kty`; set the others with the `with_*` methods.
@@ -235,34 +236,35 @@ CustomSigningKeyUseEnum {
 Sig => "sig",
 });
 /// A model of the schema `EncryptionKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EncryptionKey {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `kid`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `parent_kid`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_kid: Option<String>,
     /// `public_key`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// `state`: a [`EncryptionKeyState`] (one of `pre-activation`, `active`, `deactivated`, `destroyed`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<EncryptionKeyState>,
     /// `type`: a [`EncryptionKeyType`] (one of `customer-provided-root-key`, `environment-root-key`, `tenant-master-key`, `tenant-encryption-key`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EncryptionKeyType>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(EncryptionKey {
+    created_at: "created_at",
+    kid: "kid",
+    parent_kid: "parent_kid",
+    public_key: "public_key",
+    state: "state",
+    type_: "type",
+    updated_at: "updated_at"
+});
 getters!(EncryptionKey {
 /// `created_at`, if present.
 created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
@@ -310,16 +312,15 @@ TenantMasterKey => "tenant-master-key",
 TenantEncryptionKey => "tenant-encryption-key",
 });
 /// A model of the schema `GetCustomSigningKeysResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetCustomSigningKeysResponseContent {
     /// `keys`: a list, each item a [`CustomSigningKeyJwk`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<CustomSigningKeyJwk>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetCustomSigningKeysResponseContent { keys: "keys" });
 getters!(GetCustomSigningKeysResponseContent {
 /// `keys`, or an empty slice when it is absent.
 keys(keys) -> &[CustomSigningKeyJwk] {.as_deref().unwrap_or_default()};
@@ -329,13 +330,13 @@ pub type GetEncryptionKeyResponseContent = EncryptionKey;
 /// The schema `GetSigningKeysResponseContent`: the same shape as [`SigningKeys`], so one type serves both.
 pub type GetSigningKeysResponseContent = SigningKeys;
 /// A request body, the schema `ImportEncryptionKeyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImportEncryptionKeyRequestContent {
     /// `wrapped_key`: a secret string; required; redacted in `Debug`.
     wrapped_key: crate::Secret,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(ImportEncryptionKeyRequestContent { wrapped_key: "wrapped_key";  });
 #[allow(deprecated)]
 impl ImportEncryptionKeyRequestContent {
     /// A value with the required `wrapped_key`.
@@ -359,19 +360,20 @@ pub type ImportEncryptionKeyResponseContent = EncryptionKey;
 /// The schema `RevokedSigningKeysResponseContent`: the same shape as [`RotateSigningKeysResponseContent`], so one type serves both.
 pub type RevokedSigningKeysResponseContent = RotateSigningKeysResponseContent;
 /// A model of the schema `RotateSigningKeysResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RotateSigningKeysResponseContent {
     /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
     /// `kid`: a string; for example `"21hi274Rp02112mgkUGma"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RotateSigningKeysResponseContent {
+    cert: "cert",
+    kid: "kid"
+});
 getters!(RotateSigningKeysResponseContent {
 /// `cert`, if present.
 cert(cert) -> Option<&str> {.as_deref()};
@@ -379,13 +381,13 @@ cert(cert) -> Option<&str> {.as_deref()};
 kid(kid) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `SetCustomSigningKeysRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetCustomSigningKeysRequestContent {
     /// `keys`: a list, each item a [`CustomSigningKeyJwk`]; at least 1 items; required.
     keys: Vec<CustomSigningKeyJwk>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetCustomSigningKeysRequestContent { keys: "keys";  });
 #[allow(deprecated)]
 impl SetCustomSigningKeysRequestContent {
     /// A value with the required `keys`.
@@ -407,49 +409,50 @@ impl SetCustomSigningKeysRequestContent {
 /// The schema `SetCustomSigningKeysResponseContent`: the same shape as [`GetCustomSigningKeysResponseContent`], so one type serves both.
 pub type SetCustomSigningKeysResponseContent = GetCustomSigningKeysResponseContent;
 /// A model of the schema `SigningKeys`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SigningKeys {
     /// `cert`: a string; for example `"-----BEGIN CERTIFICATE-----\r\nMIIDDTCCA...YiA0TQhAt8=\r\n-----END CERTIFICATE-----"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<String>,
     /// `current`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<bool>,
     /// `current_since`: a [`SigningKeysDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<SigningKeysDate>,
     /// `current_until`: a [`SigningKeysDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_until: Option<SigningKeysDate>,
     /// `fingerprint`: a string; for example `"CC:FB:DD:D8:9A:B5:DE:1B:F0:CC:36:D2:99:59:21:12:03:DD:A8:25"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// `kid`: a string; for example `"21hi274Rp02112mgkUGma"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `next`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<bool>,
     /// `pkcs7`: a string; for example `"-----BEGIN PKCS7-----\r\nMIIDPA....t8xAA==\r\n-----END PKCS7-----"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkcs7: Option<String>,
     /// `previous`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<bool>,
     /// `revoked`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<bool>,
     /// `revoked_at`: a [`SigningKeysDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<SigningKeysDate>,
     /// `thumbprint`: a string; for example `"CCFBDDD89AB5DE1BF0CC36D29959211203DDA825"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SigningKeys {
+    cert: "cert",
+    current: "current",
+    current_since: "current_since",
+    current_until: "current_until",
+    fingerprint: "fingerprint",
+    kid: "kid",
+    next: "next",
+    pkcs7: "pkcs7",
+    previous: "previous",
+    revoked: "revoked",
+    revoked_at: "revoked_at",
+    thumbprint: "thumbprint"
+});
 getters!(SigningKeys {
 /// `cert`, if present.
 cert(cert) -> Option<&str> {.as_deref()};
@@ -477,8 +480,7 @@ revoked_at(revoked_at) -> Option<&SigningKeysDate> {.as_ref()};
 thumbprint(thumbprint) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes: the schema `SigningKeysDate`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum SigningKeysDate {
@@ -489,9 +491,18 @@ pub enum SigningKeysDate {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for SigningKeysDate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for SigningKeysDate {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Object(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(SigningKeysDate);
+impl crate::json::FromJson for SigningKeysDate {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -500,14 +511,14 @@ impl<'de> serde::Deserialize<'de> for SigningKeysDate {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Object),
                 },
             ],
             Self::Unknown,
@@ -564,7 +575,7 @@ impl crate::Endpoint for SetCustomSigningKeys {
         crate::path::build(&["keys", "custom-signing"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:custom_signing_keys", "update:custom_signing_keys"]
@@ -657,7 +668,7 @@ impl crate::Endpoint for CreateEncryptionKey {
         crate::path::build(&["keys", "encryption"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:encryption_keys"]
@@ -737,7 +748,7 @@ impl crate::Endpoint for ImportEncryptionKey {
         crate::path::build(&["keys", "encryption", &self.kid])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:encryption_keys"]

@@ -3,38 +3,35 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `CreateLogStreamDatadogRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLogStreamDatadogRequestBody {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamDatadogSink`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamDatadogSink>,
     /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
-    #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamDatadogEnum`] (one of `datadog`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamDatadogEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateLogStreamDatadogRequestBody {
+    filters: "filters",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    start_from: "startFrom",
+    type_: "type"
+});
 str_accessors!(CreateLogStreamDatadogRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamDatadogRequestBody {
@@ -65,38 +62,35 @@ list_setters!(CreateLogStreamDatadogRequestBody {
 with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamEventBridgeRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLogStreamEventBridgeRequestBody {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamEventBridgeSink`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventBridgeSink>,
     /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
-    #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamEventBridgeEnum`] (one of `eventbridge`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamEventBridgeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateLogStreamEventBridgeRequestBody {
+    filters: "filters",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    start_from: "startFrom",
+    type_: "type"
+});
 str_accessors!(CreateLogStreamEventBridgeRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamEventBridgeRequestBody {
@@ -127,38 +121,35 @@ list_setters!(CreateLogStreamEventBridgeRequestBody {
 with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamEventGridRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLogStreamEventGridRequestBody {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamEventGridSink`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventGridSink>,
     /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
-    #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamEventGridEnum`] (one of `eventgrid`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamEventGridEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateLogStreamEventGridRequestBody {
+    filters: "filters",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    start_from: "startFrom",
+    type_: "type"
+});
 str_accessors!(CreateLogStreamEventGridRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamEventGridRequestBody {
@@ -189,38 +180,35 @@ list_setters!(CreateLogStreamEventGridRequestBody {
 with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamHttpRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLogStreamHttpRequestBody {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamHttpSink`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamHttpSink>,
     /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
-    #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamHttpEnum`] (one of `http`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamHttpEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateLogStreamHttpRequestBody {
+    filters: "filters",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    start_from: "startFrom",
+    type_: "type"
+});
 str_accessors!(CreateLogStreamHttpRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamHttpRequestBody {
@@ -251,38 +239,35 @@ list_setters!(CreateLogStreamHttpRequestBody {
 with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamMixpanelRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLogStreamMixpanelRequestBody {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamMixpanelSink`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamMixpanelSink>,
     /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
-    #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamMixpanelEnum`] (one of `mixpanel`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamMixpanelEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateLogStreamMixpanelRequestBody {
+    filters: "filters",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    start_from: "startFrom",
+    type_: "type"
+});
 str_accessors!(CreateLogStreamMixpanelRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamMixpanelRequestBody {
@@ -313,8 +298,7 @@ list_setters!(CreateLogStreamMixpanelRequestBody {
 with_filters(filters): LogStreamFilter;
 });
 /// One of several shapes, named by the value of `type`: the schema `CreateLogStreamRequestContent`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateLogStreamRequestContent {
@@ -337,9 +321,24 @@ pub enum CreateLogStreamRequestContent {
     /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for CreateLogStreamRequestContent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for CreateLogStreamRequestContent {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Http(value) => crate::json::ToJson::to_json(value),
+            Self::Eventbridge(value) => crate::json::ToJson::to_json(value),
+            Self::Eventgrid(value) => crate::json::ToJson::to_json(value),
+            Self::Datadog(value) => crate::json::ToJson::to_json(value),
+            Self::Splunk(value) => crate::json::ToJson::to_json(value),
+            Self::Sumo(value) => crate::json::ToJson::to_json(value),
+            Self::Segment(value) => crate::json::ToJson::to_json(value),
+            Self::Mixpanel(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(CreateLogStreamRequestContent);
+impl crate::json::FromJson for CreateLogStreamRequestContent {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("http") => Self::Http(crate::api_support::variant(value)?),
             Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
@@ -375,38 +374,35 @@ Mixpanel(CreateLogStreamMixpanelRequestBody);
 /// The schema `CreateLogStreamResponseContent`: the same shape as [`LogStreamResponseSchema`], so one type serves both.
 pub type CreateLogStreamResponseContent = LogStreamResponseSchema;
 /// A model of the schema `CreateLogStreamSegmentRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLogStreamSegmentRequestBody {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamSegmentSinkWriteKey`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSegmentSinkWriteKey>,
     /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
-    #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamSegmentEnum`] (one of `segment`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSegmentEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateLogStreamSegmentRequestBody {
+    filters: "filters",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    start_from: "startFrom",
+    type_: "type"
+});
 str_accessors!(CreateLogStreamSegmentRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamSegmentRequestBody {
@@ -437,38 +433,35 @@ list_setters!(CreateLogStreamSegmentRequestBody {
 with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamSplunkRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLogStreamSplunkRequestBody {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamSplunkSink`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSplunkSink>,
     /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
-    #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamSplunkEnum`] (one of `splunk`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSplunkEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateLogStreamSplunkRequestBody {
+    filters: "filters",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    start_from: "startFrom",
+    type_: "type"
+});
 str_accessors!(CreateLogStreamSplunkRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamSplunkRequestBody {
@@ -499,38 +492,35 @@ list_setters!(CreateLogStreamSplunkRequestBody {
 with_filters(filters): LogStreamFilter;
 });
 /// A model of the schema `CreateLogStreamSumoRequestBody`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLogStreamSumoRequestBody {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamSumoSink`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSumoSink>,
     /// `startFrom`: a string; for example `"2021-03-01T19:57:29.532Z"`.
-    #[serde(rename = "startFrom", default, skip_serializing_if = "Option::is_none")]
     pub start_from: Option<String>,
     /// `type`: a [`LogStreamSumoEnum`] (one of `sumo`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSumoEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateLogStreamSumoRequestBody {
+    filters: "filters",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    start_from: "startFrom",
+    type_: "type"
+});
 str_accessors!(CreateLogStreamSumoRequestBody: name);
 #[allow(deprecated)]
 impl CreateLogStreamSumoRequestBody {
@@ -563,19 +553,20 @@ with_filters(filters): LogStreamFilter;
 /// The schema `GetLogStreamResponseContent`: the same shape as [`LogStreamResponseSchema`], so one type serves both.
 pub type GetLogStreamResponseContent = LogStreamResponseSchema;
 /// A model of the schema `HttpCustomHeader`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HttpCustomHeader {
     /// `header`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
     /// `value`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(HttpCustomHeader {
+    header: "header",
+    value: "value"
+});
 #[allow(deprecated)]
 impl HttpCustomHeader {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -617,41 +608,38 @@ Us3 => "us3",
 Us5 => "us5",
 });
 /// A model of the schema `LogStreamDatadogResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamDatadogResponseSchema {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `id`: a string; format `log-stream-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamDatadogSink`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamDatadogSink>,
     /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
     /// `type`: a [`LogStreamDatadogEnum`] (one of `datadog`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamDatadogEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamDatadogResponseSchema {
+    filters: "filters",
+    id: "id",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(LogStreamDatadogResponseSchema: id, name);
 getters!(LogStreamDatadogResponseSchema {
 /// `filters`, or an empty slice when it is absent.
@@ -668,27 +656,20 @@ status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
 r#type(type_) -> Option<&LogStreamDatadogEnum> {.as_ref()};
 });
 /// A model of the schema `LogStreamDatadogSink`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamDatadogSink {
     /// `datadogApiKey`: a secret string; required; redacted in `Debug`.
-    #[serde(
-        rename = "datadogApiKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub datadog_api_key: Option<crate::Secret>,
     /// `datadogRegion`: a [`LogStreamDatadogRegionEnum`] (one of `us`, `eu`, `us3`, `us5`); required.
-    #[serde(
-        rename = "datadogRegion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub datadog_region: Option<LogStreamDatadogRegionEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamDatadogSink {
+    datadog_api_key: "datadogApiKey",
+    datadog_region: "datadogRegion"
+});
 #[allow(deprecated)]
 impl LogStreamDatadogSink {
     /// A value with the required `datadogApiKey`, `datadogRegion`; set the others with the `with_*` methods.
@@ -723,41 +704,38 @@ LogStreamEventBridgeEnum {
 Eventbridge => "eventbridge",
 });
 /// A model of the schema `LogStreamEventBridgeResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamEventBridgeResponseSchema {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `id`: a string; format `log-stream-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamEventBridgeSink`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventBridgeSink>,
     /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
     /// `type`: a [`LogStreamEventBridgeEnum`] (one of `eventbridge`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamEventBridgeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamEventBridgeResponseSchema {
+    filters: "filters",
+    id: "id",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(LogStreamEventBridgeResponseSchema: id, name);
 getters!(LogStreamEventBridgeResponseSchema {
 /// `filters`, or an empty slice when it is absent.
@@ -774,30 +752,23 @@ status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
 r#type(type_) -> Option<&LogStreamEventBridgeEnum> {.as_ref()};
 });
 /// A model of the schema `LogStreamEventBridgeSink`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamEventBridgeSink {
     /// `awsAccountId`: a string; matches `^\d{12}$`; required.
-    #[serde(
-        rename = "awsAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aws_account_id: Option<String>,
     /// `awsPartnerEventSource`: a string.
-    #[serde(
-        rename = "awsPartnerEventSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aws_partner_event_source: Option<String>,
     /// `awsRegion`: a [`LogStreamEventBridgeSinkRegionEnum`] (one of `af-south-1`, `ap-east-1`, `ap-east-2`, `ap-northeast-1`, `ap-northeast-2`, `ap-northeast-3`, `ap-south-1`, `ap-south-2`, `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`, `ap-southeast-4`, …); required.
-    #[serde(rename = "awsRegion", default, skip_serializing_if = "Option::is_none")]
     pub aws_region: Option<LogStreamEventBridgeSinkRegionEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamEventBridgeSink {
+    aws_account_id: "awsAccountId",
+    aws_partner_event_source: "awsPartnerEventSource",
+    aws_region: "awsRegion"
+});
 #[allow(deprecated)]
 impl LogStreamEventBridgeSink {
     /// A value with the required `awsAccountId`, `awsRegion`; set the others with the `with_*` methods.
@@ -984,41 +955,38 @@ Westus => "westus",
 Westus2 => "westus2",
 });
 /// A model of the schema `LogStreamEventGridResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamEventGridResponseSchema {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `id`: a string; format `log-stream-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamEventGridSink`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamEventGridSink>,
     /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
     /// `type`: a [`LogStreamEventGridEnum`] (one of `eventgrid`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamEventGridEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamEventGridResponseSchema {
+    filters: "filters",
+    id: "id",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(LogStreamEventGridResponseSchema: id, name);
 getters!(LogStreamEventGridResponseSchema {
 /// `filters`, or an empty slice when it is absent.
@@ -1035,41 +1003,26 @@ status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
 r#type(type_) -> Option<&LogStreamEventGridEnum> {.as_ref()};
 });
 /// A model of the schema `LogStreamEventGridSink`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamEventGridSink {
     /// `azurePartnerTopic`: a string.
-    #[serde(
-        rename = "azurePartnerTopic",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub azure_partner_topic: Option<String>,
     /// `azureRegion`: a [`LogStreamEventGridRegionEnum`] (one of `australiacentral`, `australiaeast`, `australiasoutheast`, `brazilsouth`, `canadacentral`, `canadaeast`, `centralindia`, `centralus`, `eastasia`, `eastus`, `eastus2`, `francecentral`, …); required.
-    #[serde(
-        rename = "azureRegion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub azure_region: Option<LogStreamEventGridRegionEnum>,
     /// `azureResourceGroup`: a string; required.
-    #[serde(
-        rename = "azureResourceGroup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub azure_resource_group: Option<String>,
     /// `azureSubscriptionId`: a string; matches `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`; required.
-    #[serde(
-        rename = "azureSubscriptionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub azure_subscription_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamEventGridSink {
+    azure_partner_topic: "azurePartnerTopic",
+    azure_region: "azureRegion",
+    azure_resource_group: "azureResourceGroup",
+    azure_subscription_id: "azureSubscriptionId"
+});
 #[allow(deprecated)]
 impl LogStreamEventGridSink {
     /// A value with the required `azureRegion`, `azureResourceGroup`, `azureSubscriptionId`; set the others with the `with_*` methods.
@@ -1108,19 +1061,20 @@ azure_resource_group(azure_resource_group) -> Option<&str> {.as_deref()};
 azure_subscription_id(azure_subscription_id) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `LogStreamFilter`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamFilter {
     /// `name`: a [`LogStreamFilterGroupNameEnum`] (one of `auth.login.fail`, `auth.login.notification`, `auth.login.success`, `auth.logout.fail`, `auth.logout.success`, `auth.signup.fail`, `auth.signup.success`, `auth.silent_auth.fail`, `auth.silent_auth.success`, `auth.token_exchange.fail`, `auth.token_exchange.success`, `management.fail`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<LogStreamFilterGroupNameEnum>,
     /// `type`: a [`LogStreamFilterTypeEnum`] (one of `category`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamFilterTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamFilter {
+    name: "name",
+    type_: "type"
+});
 #[allow(deprecated)]
 impl LogStreamFilter {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1210,41 +1164,38 @@ LogStreamHttpEnum {
 Http => "http",
 });
 /// A model of the schema `LogStreamHttpResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamHttpResponseSchema {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `id`: a string; format `log-stream-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamHttpSink`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamHttpSink>,
     /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
     /// `type`: a [`LogStreamHttpEnum`] (one of `http`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamHttpEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamHttpResponseSchema {
+    filters: "filters",
+    id: "id",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(LogStreamHttpResponseSchema: id, name);
 getters!(LogStreamHttpResponseSchema {
 /// `filters`, or an empty slice when it is absent.
@@ -1261,48 +1212,29 @@ status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
 r#type(type_) -> Option<&LogStreamHttpEnum> {.as_ref()};
 });
 /// A model of the schema `LogStreamHttpSink`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamHttpSink {
     /// `httpAuthorization`: a secret string; redacted in `Debug`.
-    #[serde(
-        rename = "httpAuthorization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub http_authorization: Option<crate::Secret>,
     /// `httpContentFormat`: a [`LogStreamHttpContentFormatEnum`] (one of `JSONARRAY`, `JSONLINES`, `JSONOBJECT`).
-    #[serde(
-        rename = "httpContentFormat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub http_content_format: Option<LogStreamHttpContentFormatEnum>,
     /// `httpContentType`: a string.
-    #[serde(
-        rename = "httpContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub http_content_type: Option<String>,
     /// `httpCustomHeaders`: a list, each item a [`HttpCustomHeader`].
-    #[serde(
-        rename = "httpCustomHeaders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub http_custom_headers: Option<Vec<HttpCustomHeader>>,
     /// `httpEndpoint`: a string; matches `^https://.*`; required.
-    #[serde(
-        rename = "httpEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub http_endpoint: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamHttpSink {
+    http_authorization: "httpAuthorization",
+    http_content_format: "httpContentFormat",
+    http_content_type: "httpContentType",
+    http_custom_headers: "httpCustomHeaders",
+    http_endpoint: "httpEndpoint"
+});
 #[allow(deprecated)]
 impl LogStreamHttpSink {
     /// A value with the required `httpEndpoint`; set the others with the `with_*` methods.
@@ -1355,41 +1287,38 @@ Us => "us",
 Eu => "eu",
 });
 /// A model of the schema `LogStreamMixpanelResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamMixpanelResponseSchema {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `id`: a string; format `log-stream-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamMixpanelSink`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamMixpanelSink>,
     /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
     /// `type`: a [`LogStreamMixpanelEnum`] (one of `mixpanel`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamMixpanelEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamMixpanelResponseSchema {
+    filters: "filters",
+    id: "id",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(LogStreamMixpanelResponseSchema: id, name);
 getters!(LogStreamMixpanelResponseSchema {
 /// `filters`, or an empty slice when it is absent.
@@ -1406,41 +1335,26 @@ status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
 r#type(type_) -> Option<&LogStreamMixpanelEnum> {.as_ref()};
 });
 /// A model of the schema `LogStreamMixpanelSink`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamMixpanelSink {
     /// `mixpanelProjectId`: a string; matches `^\d+$`; required.
-    #[serde(
-        rename = "mixpanelProjectId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mixpanel_project_id: Option<String>,
     /// `mixpanelRegion`: a [`LogStreamMixpanelRegionEnum`] (one of `us`, `eu`); required.
-    #[serde(
-        rename = "mixpanelRegion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mixpanel_region: Option<LogStreamMixpanelRegionEnum>,
     /// `mixpanelServiceAccountPassword`: a secret string; matches `^[^:]+$`; required; redacted in `Debug`.
-    #[serde(
-        rename = "mixpanelServiceAccountPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mixpanel_service_account_password: Option<crate::Secret>,
     /// `mixpanelServiceAccountUsername`: a string; matches `^[^:]+$`; required.
-    #[serde(
-        rename = "mixpanelServiceAccountUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mixpanel_service_account_username: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamMixpanelSink {
+    mixpanel_project_id: "mixpanelProjectId",
+    mixpanel_region: "mixpanelRegion",
+    mixpanel_service_account_password: "mixpanelServiceAccountPassword",
+    mixpanel_service_account_username: "mixpanelServiceAccountUsername"
+});
 #[allow(deprecated)]
 impl LogStreamMixpanelSink {
     /// A value with the required `mixpanelProjectId`, `mixpanelRegion`, `mixpanelServiceAccountPassword`, `mixpanelServiceAccountUsername`; set the others with the `with_*` methods.
@@ -1481,41 +1395,26 @@ mixpanel_service_account_password(mixpanel_service_account_password) -> Option<&
 mixpanel_service_account_username(mixpanel_service_account_username) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `LogStreamMixpanelSinkPatch`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamMixpanelSinkPatch {
     /// `mixpanelProjectId`: a string; matches `^\d+$`; required.
-    #[serde(
-        rename = "mixpanelProjectId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mixpanel_project_id: Option<String>,
     /// `mixpanelRegion`: a [`LogStreamMixpanelRegionEnum`] (one of `us`, `eu`); required.
-    #[serde(
-        rename = "mixpanelRegion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mixpanel_region: Option<LogStreamMixpanelRegionEnum>,
     /// `mixpanelServiceAccountPassword`: a secret string; matches `^[^:]+$`; redacted in `Debug`.
-    #[serde(
-        rename = "mixpanelServiceAccountPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mixpanel_service_account_password: Option<crate::Secret>,
     /// `mixpanelServiceAccountUsername`: a string; matches `^[^:]+$`; required.
-    #[serde(
-        rename = "mixpanelServiceAccountUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mixpanel_service_account_username: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamMixpanelSinkPatch {
+    mixpanel_project_id: "mixpanelProjectId",
+    mixpanel_region: "mixpanelRegion",
+    mixpanel_service_account_password: "mixpanelServiceAccountPassword",
+    mixpanel_service_account_username: "mixpanelServiceAccountUsername"
+});
 #[allow(deprecated)]
 impl LogStreamMixpanelSinkPatch {
     /// A value with the required `mixpanelProjectId`, `mixpanelRegion`, `mixpanelServiceAccountUsername`; set the others with the `with_*` methods.
@@ -1550,22 +1449,23 @@ LogStreamPiiAlgorithmEnum {
 Xxhash => "xxhash",
 });
 /// A model of the schema `LogStreamPiiConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamPiiConfig {
     /// `algorithm`: a [`LogStreamPiiAlgorithmEnum`] (one of `xxhash`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<LogStreamPiiAlgorithmEnum>,
     /// `log_fields`: a list, each item a [`LogStreamPiiLogFieldsEnum`] (one of `first_name`, `last_name`, `username`, `email`, `phone`, `address`); at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_fields: Option<Vec<LogStreamPiiLogFieldsEnum>>,
     /// `method`: a [`LogStreamPiiMethodEnum`] (one of `mask`, `hash`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<LogStreamPiiMethodEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamPiiConfig {
+    algorithm: "algorithm",
+    log_fields: "log_fields",
+    method: "method"
+});
 #[allow(deprecated)]
 impl LogStreamPiiConfig {
     /// A value with the required `log_fields`; set the others with the `with_*` methods.
@@ -1620,8 +1520,7 @@ Mask => "mask",
 Hash => "hash",
 });
 /// One of several shapes, named by the value of `type`: the schema `LogStreamResponseSchema`. A value whose `type` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum LogStreamResponseSchema {
@@ -1644,9 +1543,24 @@ pub enum LogStreamResponseSchema {
     /// A value whose `type` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for LogStreamResponseSchema {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for LogStreamResponseSchema {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Http(value) => crate::json::ToJson::to_json(value),
+            Self::Eventbridge(value) => crate::json::ToJson::to_json(value),
+            Self::Eventgrid(value) => crate::json::ToJson::to_json(value),
+            Self::Datadog(value) => crate::json::ToJson::to_json(value),
+            Self::Splunk(value) => crate::json::ToJson::to_json(value),
+            Self::Sumo(value) => crate::json::ToJson::to_json(value),
+            Self::Segment(value) => crate::json::ToJson::to_json(value),
+            Self::Mixpanel(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(LogStreamResponseSchema);
+impl crate::json::FromJson for LogStreamResponseSchema {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("http") => Self::Http(crate::api_support::variant(value)?),
             Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
@@ -1686,41 +1600,38 @@ LogStreamSegmentEnum {
 Segment => "segment",
 });
 /// A model of the schema `LogStreamSegmentResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamSegmentResponseSchema {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `id`: a string; format `log-stream-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamSegmentSinkWriteKey`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSegmentSinkWriteKey>,
     /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
     /// `type`: a [`LogStreamSegmentEnum`] (one of `segment`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSegmentEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamSegmentResponseSchema {
+    filters: "filters",
+    id: "id",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(LogStreamSegmentResponseSchema: id, name);
 getters!(LogStreamSegmentResponseSchema {
 /// `filters`, or an empty slice when it is absent.
@@ -1737,20 +1648,17 @@ status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
 r#type(type_) -> Option<&LogStreamSegmentEnum> {.as_ref()};
 });
 /// A model of the schema `LogStreamSegmentSink`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamSegmentSink {
     /// `segmentWriteKey`: a secret string; redacted in `Debug`.
-    #[serde(
-        rename = "segmentWriteKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub segment_write_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamSegmentSink {
+    segment_write_key: "segmentWriteKey"
+});
 #[allow(deprecated)]
 impl LogStreamSegmentSink {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1766,20 +1674,17 @@ setters!(LogStreamSegmentSink {
 with_segment_write_key(segment_write_key): crate::Secret;
 });
 /// A model of the schema `LogStreamSegmentSinkWriteKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamSegmentSinkWriteKey {
     /// `segmentWriteKey`: a secret string; required; redacted in `Debug`.
-    #[serde(
-        rename = "segmentWriteKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub segment_write_key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamSegmentSinkWriteKey {
+    segment_write_key: "segmentWriteKey"
+});
 #[allow(deprecated)]
 impl LogStreamSegmentSinkWriteKey {
     /// A value with the required `segmentWriteKey`; set the others with the `with_*` methods.
@@ -1805,8 +1710,7 @@ getters!(LogStreamSegmentSinkWriteKey {
 segment_write_key(segment_write_key) -> Option<&crate::Secret> {.as_ref()};
 });
 /// One of several shapes: the schema `LogStreamSinkPatch`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum LogStreamSinkPatch {
@@ -1825,9 +1729,22 @@ pub enum LogStreamSinkPatch {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for LogStreamSinkPatch {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for LogStreamSinkPatch {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::HttpSink(value) => crate::json::ToJson::to_json(value),
+            Self::DatadogSink(value) => crate::json::ToJson::to_json(value),
+            Self::SplunkSink(value) => crate::json::ToJson::to_json(value),
+            Self::SumoSink(value) => crate::json::ToJson::to_json(value),
+            Self::SegmentSink(value) => crate::json::ToJson::to_json(value),
+            Self::MixpanelSinkPatch(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(LogStreamSinkPatch);
+impl crate::json::FromJson for LogStreamSinkPatch {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1842,35 +1759,47 @@ impl<'de> serde::Deserialize<'de> for LogStreamSinkPatch {
                         "httpEndpoint",
                     ],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::HttpSink),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::HttpSink),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["datadogApiKey", "datadogRegion"],
                     known: &["datadogApiKey", "datadogRegion"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::DatadogSink),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::DatadogSink)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["splunkDomain", "splunkPort", "splunkSecure", "splunkToken"],
                     known: &["splunkDomain", "splunkPort", "splunkSecure", "splunkToken"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::SplunkSink),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::SplunkSink)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["sumoSourceAddress"],
                     known: &["sumoSourceAddress"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::SumoSink),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::SumoSink),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &["segmentWriteKey"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::SegmentSink),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::SegmentSink)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -1886,7 +1815,11 @@ impl<'de> serde::Deserialize<'de> for LogStreamSinkPatch {
                         "mixpanelServiceAccountUsername",
                     ],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::MixpanelSinkPatch),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::MixpanelSinkPatch)
+                    },
                 },
             ],
             Self::Unknown,
@@ -1915,41 +1848,38 @@ LogStreamSplunkEnum {
 Splunk => "splunk",
 });
 /// A model of the schema `LogStreamSplunkResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamSplunkResponseSchema {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `id`: a string; format `log-stream-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamSplunkSink`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSplunkSink>,
     /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
     /// `type`: a [`LogStreamSplunkEnum`] (one of `splunk`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSplunkEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamSplunkResponseSchema {
+    filters: "filters",
+    id: "id",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(LogStreamSplunkResponseSchema: id, name);
 getters!(LogStreamSplunkResponseSchema {
 /// `filters`, or an empty slice when it is absent.
@@ -1966,41 +1896,26 @@ status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
 r#type(type_) -> Option<&LogStreamSplunkEnum> {.as_ref()};
 });
 /// A model of the schema `LogStreamSplunkSink`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamSplunkSink {
     /// `splunkDomain`: a string; required.
-    #[serde(
-        rename = "splunkDomain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub splunk_domain: Option<String>,
     /// `splunkPort`: a string; matches `^[0-9]*$`; required.
-    #[serde(
-        rename = "splunkPort",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub splunk_port: Option<String>,
     /// `splunkSecure`: a boolean; required.
-    #[serde(
-        rename = "splunkSecure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub splunk_secure: Option<bool>,
     /// `splunkToken`: a secret string; required; redacted in `Debug`.
-    #[serde(
-        rename = "splunkToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub splunk_token: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamSplunkSink {
+    splunk_domain: "splunkDomain",
+    splunk_port: "splunkPort",
+    splunk_secure: "splunkSecure",
+    splunk_token: "splunkToken"
+});
 #[allow(deprecated)]
 impl LogStreamSplunkSink {
     /// A value with the required `splunkDomain`, `splunkPort`, `splunkSecure`, `splunkToken`; set the others with the `with_*` methods.
@@ -2057,41 +1972,38 @@ LogStreamSumoEnum {
 Sumo => "sumo",
 });
 /// A model of the schema `LogStreamSumoResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamSumoResponseSchema {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<LogStreamFilter>>,
     /// `id`: a string; format `log-stream-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `isPriority`: a boolean.
-    #[serde(
-        rename = "isPriority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamSumoSink`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink: Option<LogStreamSumoSink>,
     /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LogStreamStatusEnum>,
     /// `type`: a [`LogStreamSumoEnum`] (one of `sumo`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LogStreamSumoEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamSumoResponseSchema {
+    filters: "filters",
+    id: "id",
+    is_priority: "isPriority",
+    name: "name",
+    pii_config: "pii_config",
+    sink: "sink",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(LogStreamSumoResponseSchema: id, name);
 getters!(LogStreamSumoResponseSchema {
 /// `filters`, or an empty slice when it is absent.
@@ -2108,20 +2020,17 @@ status(status) -> Option<&LogStreamStatusEnum> {.as_ref()};
 r#type(type_) -> Option<&LogStreamSumoEnum> {.as_ref()};
 });
 /// A model of the schema `LogStreamSumoSink`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogStreamSumoSink {
     /// `sumoSourceAddress`: a string; required.
-    #[serde(
-        rename = "sumoSourceAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sumo_source_address: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogStreamSumoSink {
+    sumo_source_address: "sumoSourceAddress"
+});
 #[allow(deprecated)]
 impl LogStreamSumoSink {
     /// A value with the required `sumoSourceAddress`; set the others with the `with_*` methods.
@@ -2152,29 +2061,23 @@ getters!(LogStreamSumoSink {
 sumo_source_address(sumo_source_address) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `UpdateLogStreamRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateLogStreamRequestContent {
     /// `filters`: a list, each item a [`LogStreamFilter`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     filters: Option<Vec<LogStreamFilter>>,
     /// `isPriority`: a boolean.
-    #[serde(rename = "isPriority", skip_serializing_if = "Option::is_none")]
     is_priority: Option<bool>,
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `pii_config`: a [`LogStreamPiiConfig`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     pii_config: Option<LogStreamPiiConfig>,
     /// `sink`: a [`LogStreamSinkPatch`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     sink: Option<LogStreamSinkPatch>,
     /// `status`: a [`LogStreamStatusEnum`] (one of `active`, `paused`, `suspended`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<LogStreamStatusEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateLogStreamRequestContent { ; filters: "filters", is_priority: "isPriority", name: "name", pii_config: "pii_config", sink: "sink", status: "status" });
 #[allow(deprecated)]
 impl UpdateLogStreamRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -2261,7 +2164,7 @@ impl crate::Endpoint for CreateLogStream {
         crate::path::build(&["log-streams"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:log_streams"]
@@ -2318,7 +2221,7 @@ impl crate::Endpoint for UpdateLogStream {
         crate::path::build(&["log-streams", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:log_streams"]

@@ -7,28 +7,29 @@ pub type CreateNetworkAclRequestContent = SetNetworkAclRequestContent;
 /// The schema `GetNetworkAclsResponseContent`: the same shape as [`NetworkAclsResponseContent`], so one type serves both.
 pub type GetNetworkAclsResponseContent = NetworkAclsResponseContent;
 /// A model of the schema `NetworkAclAction`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NetworkAclAction {
     /// `allow`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow: Option<bool>,
     /// `block`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block: Option<bool>,
     /// `log`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<bool>,
     /// `redirect`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect: Option<bool>,
     /// `redirect_uri`: a string; 1 to 2000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(NetworkAclAction {
+    allow: "allow",
+    block: "block",
+    log: "log",
+    redirect: "redirect",
+    redirect_uri: "redirect_uri"
+});
 #[allow(deprecated)]
 impl NetworkAclAction {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -64,46 +65,47 @@ redirect(redirect) -> Option<bool> {};
 redirect_uri(redirect_uri) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `NetworkAclMatch`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NetworkAclMatch {
     /// `asns`: a list, each item an integer; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asns: Option<Vec<i64>>,
     /// `connecting_ipv4_cidrs`: a list, each item a [`NetworkAclMatchConnectingIpv4Cidr`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connecting_ipv4_cidrs: Option<Vec<NetworkAclMatchConnectingIpv4Cidr>>,
     /// `connecting_ipv6_cidrs`: a list, each item a [`NetworkAclMatchConnectingIpv6Cidr`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connecting_ipv6_cidrs: Option<Vec<NetworkAclMatchConnectingIpv6Cidr>>,
     /// `geo_country_codes`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo_country_codes: Option<Vec<String>>,
     /// `geo_subdivision_codes`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo_subdivision_codes: Option<Vec<String>>,
     /// `hostnames`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostnames: Option<Vec<String>>,
     /// `ipv4_cidrs`: a list, each item a [`NetworkAclMatchIpv4Cidr`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv4_cidrs: Option<Vec<NetworkAclMatchIpv4Cidr>>,
     /// `ipv6_cidrs`: a list, each item a [`NetworkAclMatchIpv6Cidr`]; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv6_cidrs: Option<Vec<NetworkAclMatchIpv6Cidr>>,
     /// `ja3_fingerprints`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ja3_fingerprints: Option<Vec<String>>,
     /// `ja4_fingerprints`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ja4_fingerprints: Option<Vec<String>>,
     /// `user_agents`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agents: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(NetworkAclMatch {
+    asns: "asns",
+    connecting_ipv4_cidrs: "connecting_ipv4_cidrs",
+    connecting_ipv6_cidrs: "connecting_ipv6_cidrs",
+    geo_country_codes: "geo_country_codes",
+    geo_subdivision_codes: "geo_subdivision_codes",
+    hostnames: "hostnames",
+    ipv4_cidrs: "ipv4_cidrs",
+    ipv6_cidrs: "ipv6_cidrs",
+    ja3_fingerprints: "ja3_fingerprints",
+    ja4_fingerprints: "ja4_fingerprints",
+    user_agents: "user_agents"
+});
 #[allow(deprecated)]
 impl NetworkAclMatch {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -167,8 +169,7 @@ pub type NetworkAclMatchConnectingIpv4Cidr = NetworkAclMatchIpv4Cidr;
 /// The schema `NetworkACLMatchConnectingIpv6Cidr`: the same shape as [`NetworkAclMatchIpv4Cidr`], so one type serves both.
 pub type NetworkAclMatchConnectingIpv6Cidr = NetworkAclMatchIpv4Cidr;
 /// One of several shapes: the schema `NetworkACLMatchIpv4Cidr`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum NetworkAclMatchIpv4Cidr {
@@ -179,9 +180,18 @@ pub enum NetworkAclMatchIpv4Cidr {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for NetworkAclMatchIpv4Cidr {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for NetworkAclMatchIpv4Cidr {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::String2(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(NetworkAclMatchIpv4Cidr);
+impl crate::json::FromJson for NetworkAclMatchIpv4Cidr {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -190,14 +200,14 @@ impl<'de> serde::Deserialize<'de> for NetworkAclMatchIpv4Cidr {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String2),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String2),
                 },
             ],
             Self::Unknown,
@@ -212,25 +222,26 @@ String2(String) => as_string2, is_string2;
 /// The schema `NetworkACLMatchIpv6Cidr`: the same shape as [`NetworkAclMatchIpv4Cidr`], so one type serves both.
 pub type NetworkAclMatchIpv6Cidr = NetworkAclMatchIpv4Cidr;
 /// A model of the schema `NetworkAclRule`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NetworkAclRule {
     /// `action`: a [`NetworkAclAction`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<NetworkAclAction>,
     /// `match`: a [`NetworkAclMatch`].
-    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     pub match_: Option<NetworkAclMatch>,
     /// `not_match`: a [`NetworkAclMatch`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_match: Option<NetworkAclMatch>,
     /// `scope`: a [`NetworkAclRuleScopeEnum`] (one of `management`, `authentication`, `tenant`, `dynamic_client_registration`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<NetworkAclRuleScopeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(NetworkAclRule {
+    action: "action",
+    match_: "match",
+    not_match: "not_match",
+    scope: "scope"
+});
 #[allow(deprecated)]
 impl NetworkAclRule {
     /// A value with the required `action`, `scope`; set the others with the `with_*` methods.
@@ -279,34 +290,35 @@ Tenant => "tenant",
 DynamicClientRegistration => "dynamic_client_registration",
 });
 /// A model of the schema `NetworkAclsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NetworkAclsResponseContent {
     /// `active`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// `created_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `priority`: an integer; 1 to 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<NetworkAclRule>,
     /// `updated_at`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(NetworkAclsResponseContent {
+    active: "active",
+    created_at: "created_at",
+    description: "description",
+    id: "id",
+    priority: "priority",
+    rule: "rule",
+    updated_at: "updated_at"
+});
 str_accessors!(NetworkAclsResponseContent: id);
 getters!(NetworkAclsResponseContent {
 /// `active`, if present.
@@ -323,20 +335,19 @@ rule(rule) -> Option<&NetworkAclRule> {.as_ref()};
 updated_at(updated_at) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `SetNetworkAclRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetNetworkAclRequestContent {
     /// `active`: a boolean; required.
     active: bool,
     /// `description`: a string; at most 255 characters; required.
     description: String,
     /// `priority`: an integer; defaults to `50`; 1 to 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
     priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`]; required.
     rule: NetworkAclRule,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetNetworkAclRequestContent { active: "active", description: "description", rule: "rule"; priority: "priority" });
 #[allow(deprecated)]
 impl SetNetworkAclRequestContent {
     /// A value with the required `active`, `description`, `rule`; set the others with the `with_*` methods.
@@ -369,23 +380,19 @@ impl SetNetworkAclRequestContent {
 /// The schema `SetNetworkAclsResponseContent`: the same shape as [`NetworkAclsResponseContent`], so one type serves both.
 pub type SetNetworkAclsResponseContent = NetworkAclsResponseContent;
 /// A request body, the schema `UpdateNetworkAclRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateNetworkAclRequestContent {
     /// `active`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     active: Option<bool>,
     /// `description`: a string; at most 255 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `priority`: an integer; 1 to 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
     priority: Option<i64>,
     /// `rule`: a [`NetworkAclRule`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     rule: Option<NetworkAclRule>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateNetworkAclRequestContent { ; active: "active", description: "description", priority: "priority", rule: "rule" });
 #[allow(deprecated)]
 impl UpdateNetworkAclRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -483,7 +490,7 @@ impl crate::Endpoint for CreateNetworkAcl {
         crate::path::build(&["network-acls"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:network_acls"]
@@ -540,7 +547,7 @@ impl crate::Endpoint for SetNetworkAcl {
         crate::path::build(&["network-acls", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:network_acls"]
@@ -572,7 +579,7 @@ impl crate::Endpoint for UpdateNetworkAcl {
         crate::path::build(&["network-acls", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:network_acls"]

@@ -3,22 +3,19 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `AddOrganizationConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AddOrganizationConnectionRequestContent {
     /// `assign_membership_on_login`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     assign_membership_on_login: Option<bool>,
     /// `connection_id`: a string; format `connection-id`; required.
     connection_id: String,
     /// `is_signup_enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_signup_enabled: Option<bool>,
     /// `show_as_button`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     show_as_button: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(AddOrganizationConnectionRequestContent { connection_id: "connection_id"; assign_membership_on_login: "assign_membership_on_login", is_signup_enabled: "is_signup_enabled", show_as_button: "show_as_button" });
 #[allow(deprecated)]
 impl AddOrganizationConnectionRequestContent {
     /// A value with the required `connection_id`; set the others with the `with_*` methods.
@@ -53,13 +50,13 @@ pub type AddOrganizationConnectionResponseContent = OrganizationConnection;
 /// The schema `AssignOrganizationMemberRolesRequestContent`: the same shape as [`CreateOrganizationGroupRolesRequestContent`], so one type serves both.
 pub type AssignOrganizationMemberRolesRequestContent = CreateOrganizationGroupRolesRequestContent;
 /// A request body, the schema `AssociateOrganizationClientGrantRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssociateOrganizationClientGrantRequestContent {
     /// `grant_id`: a string; format `client-grant-id`; required.
     grant_id: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(AssociateOrganizationClientGrantRequestContent { grant_id: "grant_id";  });
 #[allow(deprecated)]
 impl AssociateOrganizationClientGrantRequestContent {
     /// A value with the required `grant_id`.
@@ -81,25 +78,26 @@ impl AssociateOrganizationClientGrantRequestContent {
 /// The schema `AssociateOrganizationClientGrantResponseContent`: the same shape as [`OrganizationClientGrant`], so one type serves both.
 pub type AssociateOrganizationClientGrantResponseContent = OrganizationClientGrant;
 /// A model of the schema `ConnectionForOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionForOrganization {
     /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign_membership_on_login: Option<bool>,
     /// `connection_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `is_signup_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_signup_enabled: Option<bool>,
     /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionForOrganization {
+    assign_membership_on_login: "assign_membership_on_login",
+    connection_id: "connection_id",
+    is_signup_enabled: "is_signup_enabled",
+    show_as_button: "show_as_button"
+});
 str_accessors!(ConnectionForOrganization: connection_id);
 #[allow(deprecated)]
 impl ConnectionForOrganization {
@@ -123,31 +121,25 @@ with_is_signup_enabled(is_signup_enabled): bool;
 with_show_as_button(show_as_button): bool;
 });
 /// A request body, the schema `CreateOrganizationAllConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrganizationAllConnectionRequestContent {
     /// `assign_membership_on_login`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     assign_membership_on_login: Option<bool>,
     /// `connection_id`: a string; format `connection-id`; 1 to 50 characters; required.
     connection_id: String,
     /// `is_enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_enabled: Option<bool>,
     /// `is_signup_enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_signup_enabled: Option<bool>,
     /// `organization_access_level`: a [`OrganizationAccessLevelEnum`] (one of `none`, `readonly`, `limited`, `full`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_access_level: Option<OrganizationAccessLevelEnum>,
     /// `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_connection_name: Option<String>,
     /// `show_as_button`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     show_as_button: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateOrganizationAllConnectionRequestContent { connection_id: "connection_id"; assign_membership_on_login: "assign_membership_on_login", is_enabled: "is_enabled", is_signup_enabled: "is_signup_enabled", organization_access_level: "organization_access_level", organization_connection_name: "organization_connection_name", show_as_button: "show_as_button" });
 #[allow(deprecated)]
 impl CreateOrganizationAllConnectionRequestContent {
     /// A value with the required `connection_id`; set the others with the `with_*` methods.
@@ -189,19 +181,17 @@ impl CreateOrganizationAllConnectionRequestContent {
 /// The schema `CreateOrganizationAllConnectionResponseContent`: the same shape as [`OrganizationAllConnectionPost`], so one type serves both.
 pub type CreateOrganizationAllConnectionResponseContent = OrganizationAllConnectionPost;
 /// A request body, the schema `CreateOrganizationDiscoveryDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrganizationDiscoveryDomainRequestContent {
     /// `domain`: a string; 3 to 255 characters; required.
     domain: String,
     /// `status`: a [`OrganizationDiscoveryDomainStatus`] (one of `pending`, `verified`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<OrganizationDiscoveryDomainStatus>,
     /// `use_for_organization_discovery`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     use_for_organization_discovery: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateOrganizationDiscoveryDomainRequestContent { domain: "domain"; status: "status", use_for_organization_discovery: "use_for_organization_discovery" });
 #[allow(deprecated)]
 impl CreateOrganizationDiscoveryDomainRequestContent {
     /// A value with the required `domain`; set the others with the `with_*` methods.
@@ -231,13 +221,13 @@ impl CreateOrganizationDiscoveryDomainRequestContent {
 /// The schema `CreateOrganizationDiscoveryDomainResponseContent`: the same shape as [`OrganizationDiscoveryDomain`], so one type serves both.
 pub type CreateOrganizationDiscoveryDomainResponseContent = OrganizationDiscoveryDomain;
 /// A request body, the schema `CreateOrganizationGroupRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrganizationGroupRolesRequestContent {
     /// `roles`: a list, each item a string; at least 1 items; required.
     roles: Vec<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateOrganizationGroupRolesRequestContent { roles: "roles";  });
 #[allow(deprecated)]
 impl CreateOrganizationGroupRolesRequestContent {
     /// A value with the required `roles`.
@@ -257,35 +247,29 @@ impl CreateOrganizationGroupRolesRequestContent {
     }
 }
 /// A request body, the schema `CreateOrganizationInvitationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrganizationInvitationRequestContent {
     /// `app_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     app_metadata: Option<crate::secret::SecretMap>,
     /// `client_id`: a string; format `client-id`; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`; required.
     client_id: String,
     /// `connection_id`: a string; format `connection-id`; for example `"con_0000000000000001"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `invitee`: a [`OrganizationInvitationInvitee`]; required.
     invitee: OrganizationInvitationInvitee,
     /// `inviter`: a [`OrganizationInvitationInviter`]; required.
     inviter: OrganizationInvitationInviter,
     /// `roles`: a list, each item a string; at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     roles: Option<Vec<String>>,
     /// `send_invitation_email`: a boolean; defaults to `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     send_invitation_email: Option<bool>,
     /// `ttl_sec`: an integer; 0 to 2592000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     ttl_sec: Option<i64>,
     /// `user_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_metadata: Option<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateOrganizationInvitationRequestContent { client_id: "client_id", invitee: "invitee", inviter: "inviter"; app_metadata: "app_metadata", connection_id: "connection_id", roles: "roles", send_invitation_email: "send_invitation_email", ttl_sec: "ttl_sec", user_metadata: "user_metadata" });
 #[allow(deprecated)]
 impl CreateOrganizationInvitationRequestContent {
     /// A value with the required `client_id`, `invitee`, `inviter`; set the others with the `with_*` methods.
@@ -335,13 +319,13 @@ impl CreateOrganizationInvitationRequestContent {
 /// The schema `CreateOrganizationInvitationResponseContent`: the same shape as [`OrganizationInvitation`], so one type serves both.
 pub type CreateOrganizationInvitationResponseContent = OrganizationInvitation;
 /// A request body, the schema `CreateOrganizationMemberRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrganizationMemberRequestContent {
     /// `members`: a list, each item a string; at least 1 items; required.
     members: Vec<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateOrganizationMemberRequestContent { members: "members";  });
 #[allow(deprecated)]
 impl CreateOrganizationMemberRequestContent {
     /// A value with the required `members`.
@@ -361,28 +345,23 @@ impl CreateOrganizationMemberRequestContent {
     }
 }
 /// A request body, the schema `CreateOrganizationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateOrganizationRequestContent {
     /// `branding`: a [`OrganizationBranding`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     branding: Option<OrganizationBranding>,
     /// `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
     /// `enabled_connections`: a list, each item a [`ConnectionForOrganization`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled_connections: Option<Vec<ConnectionForOrganization>>,
     /// `metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; format `organization-name`; for example `"organization-1"`; 1 to 50 characters; required.
     name: String,
     /// `token_quota`: a [`CreateTokenQuota`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_quota: Option<CreateTokenQuota>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateOrganizationRequestContent { name: "name"; branding: "branding", display_name: "display_name", enabled_connections: "enabled_connections", metadata: "metadata", token_quota: "token_quota" });
 #[allow(deprecated)]
 impl CreateOrganizationRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
@@ -421,34 +400,35 @@ impl CreateOrganizationRequestContent {
     }
 }
 /// A model of the schema `CreateOrganizationResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOrganizationResponseContent {
     /// `branding`: a [`OrganizationBranding`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<OrganizationBranding>,
     /// `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `enabled_connections`: a list, each item a [`OrganizationEnabledConnection`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_connections: Option<Vec<OrganizationEnabledConnection>>,
     /// `id`: a string; format `organization-id`; at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; format `organization-name`; for example `"organization-1"`; 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `token_quota`: a [`TokenQuota`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_quota: Option<TokenQuota>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateOrganizationResponseContent {
+    branding: "branding",
+    display_name: "display_name",
+    enabled_connections: "enabled_connections",
+    id: "id",
+    metadata: "metadata",
+    name: "name",
+    token_quota: "token_quota"
+});
 str_accessors!(CreateOrganizationResponseContent: display_name, id, name);
 getters!(CreateOrganizationResponseContent {
 /// `branding`, if present.
@@ -493,37 +473,38 @@ Limited => "limited",
 Full => "full",
 });
 /// A model of the schema `OrganizationAllConnectionPost`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationAllConnectionPost {
     /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign_membership_on_login: Option<bool>,
     /// `connection`: a [`OrganizationConnectionInformation`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<OrganizationConnectionInformation>,
     /// `connection_id`: a string; format `connection-id`; 1 to 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `is_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
     /// `is_signup_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_signup_enabled: Option<bool>,
     /// `organization_access_level`: a [`OrganizationAccessLevelEnum`] (one of `none`, `readonly`, `limited`, `full`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_access_level: Option<OrganizationAccessLevelEnum>,
     /// `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_connection_name: Option<String>,
     /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationAllConnectionPost {
+    assign_membership_on_login: "assign_membership_on_login",
+    connection: "connection",
+    connection_id: "connection_id",
+    is_enabled: "is_enabled",
+    is_signup_enabled: "is_signup_enabled",
+    organization_access_level: "organization_access_level",
+    organization_connection_name: "organization_connection_name",
+    show_as_button: "show_as_button"
+});
 str_accessors!(OrganizationAllConnectionPost: connection_id, organization_connection_name);
 getters!(OrganizationAllConnectionPost {
 /// `assign_membership_on_login`, if present.
@@ -540,31 +521,32 @@ organization_access_level(organization_access_level) -> Option<&OrganizationAcce
 show_as_button(show_as_button) -> Option<bool> {};
 });
 /// A model of the schema `OrganizationClientGrant`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationClientGrant {
     /// `allow_any_organization`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_any_organization: Option<bool>,
     /// `audience`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `client_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `organization_usage`: a [`OrganizationUsageEnum`] (one of `deny`, `allow`, `require`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_usage: Option<OrganizationUsageEnum>,
     /// `scope`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationClientGrant {
+    allow_any_organization: "allow_any_organization",
+    audience: "audience",
+    client_id: "client_id",
+    id: "id",
+    organization_usage: "organization_usage",
+    scope: "scope"
+});
 str_accessors!(OrganizationClientGrant: client_id, id);
 getters!(OrganizationClientGrant {
 /// `allow_any_organization`, if present.
@@ -577,28 +559,29 @@ organization_usage(organization_usage) -> Option<&OrganizationUsageEnum> {.as_re
 scope(scope) -> &[String] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `OrganizationConnection`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationConnection {
     /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign_membership_on_login: Option<bool>,
     /// `connection`: a [`OrganizationConnectionInformation`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<OrganizationConnectionInformation>,
     /// `connection_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `is_signup_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_signup_enabled: Option<bool>,
     /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationConnection {
+    assign_membership_on_login: "assign_membership_on_login",
+    connection: "connection",
+    connection_id: "connection_id",
+    is_signup_enabled: "is_signup_enabled",
+    show_as_button: "show_as_button"
+});
 str_accessors!(OrganizationConnection: connection_id);
 getters!(OrganizationConnection {
 /// `assign_membership_on_login`, if present.
@@ -611,50 +594,52 @@ is_signup_enabled(is_signup_enabled) -> Option<bool> {};
 show_as_button(show_as_button) -> Option<bool> {};
 });
 /// A model of the schema `OrganizationConnectionInformation`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationConnectionInformation {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `strategy`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationConnectionInformation {
+    name: "name",
+    strategy: "strategy"
+});
 str_accessors!(OrganizationConnectionInformation: name);
 getters!(OrganizationConnectionInformation {
 /// `strategy`, if present.
 strategy(strategy) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `OrganizationDiscoveryDomain`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationDiscoveryDomain {
     /// `domain`: a string; 3 to 255 characters; matches `^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// `id`: a string; format `organization-discovery-domain-id`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `status`: a [`OrganizationDiscoveryDomainStatus`] (one of `pending`, `verified`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OrganizationDiscoveryDomainStatus>,
     /// `use_for_organization_discovery`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_for_organization_discovery: Option<bool>,
     /// `verification_host`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_host: Option<String>,
     /// `verification_txt`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_txt: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationDiscoveryDomain {
+    domain: "domain",
+    id: "id",
+    status: "status",
+    use_for_organization_discovery: "use_for_organization_discovery",
+    verification_host: "verification_host",
+    verification_txt: "verification_txt"
+});
 str_accessors!(OrganizationDiscoveryDomain: id);
 getters!(OrganizationDiscoveryDomain {
 /// `domain`, if present.
@@ -679,52 +664,53 @@ Verified => "verified",
 /// The schema `OrganizationEnabledConnection`: the same shape as [`OrganizationConnection`], so one type serves both.
 pub type OrganizationEnabledConnection = OrganizationConnection;
 /// A model of the schema `OrganizationInvitation`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationInvitation {
     /// `app_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_metadata: Option<crate::secret::SecretMap>,
     /// `client_id`: a string; format `client-id`; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `connection_id`: a string; format `connection-id`; for example `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2020-08-20T19:10:06.299Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2020-08-27T19:10:06.299Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; format `user-invitation-id`; for example `"uinv_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `invitation_url`: a string; format `strict-https-uri`; for example `"https://mycompany.org/login?invitation=f81dWWYW6gzGGicxT8Ha0txBkGNcAcYr&organization=org_0000000000000001&organization_name=acme"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation_url: Option<String>,
     /// `invitee`: a [`OrganizationInvitationInvitee`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitee: Option<OrganizationInvitationInvitee>,
     /// `inviter`: a [`OrganizationInvitationInviter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inviter: Option<OrganizationInvitationInviter>,
     /// `organization_id`: a string; format `organization-id`; at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// `roles`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
     /// `ticket_id`: a string; format `ticket-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<String>,
     /// `user_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_metadata: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationInvitation {
+    app_metadata: "app_metadata",
+    client_id: "client_id",
+    connection_id: "connection_id",
+    created_at: "created_at",
+    expires_at: "expires_at",
+    id: "id",
+    invitation_url: "invitation_url",
+    invitee: "invitee",
+    inviter: "inviter",
+    organization_id: "organization_id",
+    roles: "roles",
+    ticket_id: "ticket_id",
+    user_metadata: "user_metadata"
+});
 str_accessors!(OrganizationInvitation: client_id, connection_id, id, organization_id, ticket_id);
 getters!(OrganizationInvitation {
 /// `app_metadata`, if present.
@@ -745,16 +731,15 @@ roles(roles) -> &[String] {.as_deref().unwrap_or_default()};
 user_metadata(user_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// A model of the schema `OrganizationInvitationInvitee`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationInvitationInvitee {
     /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationInvitationInvitee { email: "email" });
 str_accessors!(OrganizationInvitationInvitee: email);
 #[allow(deprecated)]
 impl OrganizationInvitationInvitee {
@@ -782,16 +767,15 @@ impl From<&str> for OrganizationInvitationInvitee {
     }
 }
 /// A model of the schema `OrganizationInvitationInviter`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationInvitationInviter {
     /// `name`: a string; for example `"Jane Doe"`; 1 to 300 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationInvitationInviter { name: "name" });
 str_accessors!(OrganizationInvitationInviter: name);
 #[allow(deprecated)]
 impl OrganizationInvitationInviter {
@@ -819,28 +803,29 @@ impl From<&str> for OrganizationInvitationInviter {
     }
 }
 /// A model of the schema `OrganizationMember`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationMember {
     /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `picture`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// `roles`: a list, each item a [`OrganizationMemberRole`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<OrganizationMemberRole>>,
     /// `user_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationMember {
+    email: "email",
+    name: "name",
+    picture: "picture",
+    roles: "roles",
+    user_id: "user_id"
+});
 str_accessors!(OrganizationMember: email, name, user_id);
 getters!(OrganizationMember {
 /// `picture`, if present.
@@ -849,25 +834,26 @@ picture(picture) -> Option<&str> {.as_deref()};
 roles(roles) -> &[OrganizationMemberRole] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `OrganizationMemberEffectiveRole`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationMemberEffectiveRole {
     /// `description`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `sources`: a list, each item a [`OrganizationMemberEffectiveRoleSource`] (one of `direct`, `groups`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<OrganizationMemberEffectiveRoleSource>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationMemberEffectiveRole {
+    description: "description",
+    id: "id",
+    name: "name",
+    sources: "sources"
+});
 str_accessors!(OrganizationMemberEffectiveRole: id, name);
 getters!(OrganizationMemberEffectiveRole {
 /// `description`, if present.
@@ -884,19 +870,20 @@ Direct => "direct",
 Groups => "groups",
 });
 /// A model of the schema `OrganizationMemberRole`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationMemberRole {
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationMemberRole {
+    id: "id",
+    name: "name"
+});
 str_accessors!(OrganizationMemberRole: id, name);
 string_enum!(
 /// A string enum: the schema `OrganizationUsageEnum`.
@@ -909,29 +896,23 @@ Allow => "allow",
 Require => "require",
 });
 /// A request body, the schema `UpdateOrganizationAllConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateOrganizationAllConnectionRequestContent {
     /// `assign_membership_on_login`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     assign_membership_on_login: Option<bool>,
     /// `is_enabled`: a boolean; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     is_enabled: crate::Nullable<bool>,
     /// `is_signup_enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_signup_enabled: Option<bool>,
     /// `organization_access_level`: a [`OrganizationAccessLevelEnum`] (one of `none`, `readonly`, `limited`, `full`); may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_access_level: crate::Nullable<OrganizationAccessLevelEnum>,
     /// `organization_connection_name`: a string; 1 to 50 characters; matches `^[^\u{0}]*$`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     organization_connection_name: crate::Nullable<String>,
     /// `show_as_button`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     show_as_button: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateOrganizationAllConnectionRequestContent { ; assign_membership_on_login: "assign_membership_on_login", is_enabled: "is_enabled", is_signup_enabled: "is_signup_enabled", organization_access_level: "organization_access_level", organization_connection_name: "organization_connection_name", show_as_button: "show_as_button" });
 #[allow(deprecated)]
 impl UpdateOrganizationAllConnectionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -974,20 +955,17 @@ impl UpdateOrganizationAllConnectionRequestContent {
 /// The schema `UpdateOrganizationAllConnectionResponseContent`: the same shape as [`OrganizationAllConnectionPost`], so one type serves both.
 pub type UpdateOrganizationAllConnectionResponseContent = OrganizationAllConnectionPost;
 /// A request body, the schema `UpdateOrganizationConnectionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateOrganizationConnectionRequestContent {
     /// `assign_membership_on_login`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     assign_membership_on_login: Option<bool>,
     /// `is_signup_enabled`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     is_signup_enabled: Option<bool>,
     /// `show_as_button`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     show_as_button: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateOrganizationConnectionRequestContent { ; assign_membership_on_login: "assign_membership_on_login", is_signup_enabled: "is_signup_enabled", show_as_button: "show_as_button" });
 #[allow(deprecated)]
 impl UpdateOrganizationConnectionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1019,17 +997,15 @@ impl UpdateOrganizationConnectionRequestContent {
 /// The schema `UpdateOrganizationConnectionResponseContent`: the same shape as [`OrganizationConnection`], so one type serves both.
 pub type UpdateOrganizationConnectionResponseContent = OrganizationConnection;
 /// A request body, the schema `UpdateOrganizationDiscoveryDomainRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateOrganizationDiscoveryDomainRequestContent {
     /// `status`: a [`OrganizationDiscoveryDomainStatus`] (one of `pending`, `verified`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<OrganizationDiscoveryDomainStatus>,
     /// `use_for_organization_discovery`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     use_for_organization_discovery: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateOrganizationDiscoveryDomainRequestContent { ; status: "status", use_for_organization_discovery: "use_for_organization_discovery" });
 #[allow(deprecated)]
 impl UpdateOrganizationDiscoveryDomainRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1058,26 +1034,21 @@ impl UpdateOrganizationDiscoveryDomainRequestContent {
 /// The schema `UpdateOrganizationDiscoveryDomainResponseContent`: the same shape as [`OrganizationDiscoveryDomain`], so one type serves both.
 pub type UpdateOrganizationDiscoveryDomainResponseContent = OrganizationDiscoveryDomain;
 /// A request body, the schema `UpdateOrganizationRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateOrganizationRequestContent {
     /// `branding`: a [`OrganizationBranding`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     branding: Option<OrganizationBranding>,
     /// `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     display_name: Option<String>,
     /// `metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; format `organization-name`; for example `"organization-1"`; 1 to 50 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `token_quota`: a [`TokenQuota`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     token_quota: crate::Nullable<TokenQuota>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateOrganizationRequestContent { ; branding: "branding", display_name: "display_name", metadata: "metadata", name: "name", token_quota: "token_quota" });
 #[allow(deprecated)]
 impl UpdateOrganizationRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1187,7 +1158,7 @@ impl crate::Endpoint for CreateOrganization {
         crate::path::build(&["organizations"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organizations", "create:organization_connections"]
@@ -1269,7 +1240,7 @@ impl crate::Endpoint for UpdateOrganization {
         crate::path::build(&["organizations", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:organizations"]
@@ -1402,7 +1373,7 @@ impl crate::Endpoint for AssociateOrganizationClientGrant {
         crate::path::build(&["organizations", &self.id, "client-grants"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_client_grants"]
@@ -1517,7 +1488,7 @@ impl crate::Endpoint for CreateOrganizationAllConnection {
         crate::path::build(&["organizations", &self.id, "connections"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_connections"]
@@ -1594,7 +1565,7 @@ impl crate::Endpoint for UpdateOrganizationConnection {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:organization_connections"]
@@ -1706,7 +1677,7 @@ impl crate::Endpoint for CreateOrganizationDiscoveryDomain {
         crate::path::build(&["organizations", &self.id, "discovery-domains"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_discovery_domains"]
@@ -1818,7 +1789,7 @@ impl crate::Endpoint for UpdateOrganizationDiscoveryDomain {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:organization_discovery_domains"]
@@ -1930,7 +1901,7 @@ impl crate::Endpoint for AddOrganizationConnection {
         crate::path::build(&["organizations", &self.id, "enabled_connections"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_connections"]
@@ -2007,7 +1978,7 @@ impl crate::Endpoint for UpdateOrganizationEnabledConnection {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:organization_connections"]
@@ -2143,7 +2114,7 @@ impl crate::Endpoint for CreateOrganizationInvitation {
         crate::path::build(&["organizations", &self.id, "invitations"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_invitations"]
@@ -2328,7 +2299,7 @@ impl crate::Endpoint for CreateOrganizationMember {
         crate::path::build(&["organizations", &self.id, "members"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_members"]
@@ -2360,7 +2331,7 @@ impl crate::Endpoint for DeleteOrganizationMembers {
         crate::path::build(&["organizations", &self.id, "members"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:organization_members"]
@@ -2562,7 +2533,7 @@ impl crate::Endpoint for AssignOrganizationMemberRoles {
         crate::path::build(&["organizations", &self.id, "members", &self.user_id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_member_roles"]
@@ -2600,7 +2571,7 @@ impl crate::Endpoint for DeleteOrganizationMemberRoles {
         crate::path::build(&["organizations", &self.id, "members", &self.user_id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:organization_member_roles"]
@@ -2738,7 +2709,7 @@ impl crate::Endpoint for CreateOrganizationGroupRoles {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:organization_group_roles"]
@@ -2782,7 +2753,7 @@ impl crate::Endpoint for DeleteOrganizationGroupRoles {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:organization_group_roles"]

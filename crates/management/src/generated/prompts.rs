@@ -3,8 +3,7 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// One of several shapes: the schema `AculClientFilter`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum AculClientFilter {
@@ -15,9 +14,18 @@ pub enum AculClientFilter {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for AculClientFilter {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for AculClientFilter {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Id(value) => crate::json::ToJson::to_json(value),
+            Self::Metadata(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(AculClientFilter);
+impl crate::json::FromJson for AculClientFilter {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -26,14 +34,14 @@ impl<'de> serde::Deserialize<'de> for AculClientFilter {
                     required: &["id"],
                     known: &["id"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Id),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Id),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &["metadata"],
                     known: &["metadata"],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Metadata),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Metadata),
                 },
             ],
             Self::Unknown,
@@ -48,16 +56,15 @@ Id(AculClientFilterById);
 Metadata(AculClientFilterByMetadata);
 });
 /// A model of the schema `AculClientFilterById`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AculClientFilterById {
     /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AculClientFilterById { id: "id" });
 str_accessors!(AculClientFilterById: id);
 #[allow(deprecated)]
 impl AculClientFilterById {
@@ -85,16 +92,17 @@ impl From<&str> for AculClientFilterById {
     }
 }
 /// A model of the schema `AculClientFilterByMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AculClientFilterByMetadata {
     /// `metadata`: a JSON object; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AculClientFilterByMetadata {
+    metadata: "metadata"
+});
 #[allow(deprecated)]
 impl AculClientFilterByMetadata {
     /// A value with the required `metadata`; set the others with the `with_*` methods.
@@ -120,37 +128,38 @@ getters!(AculClientFilterByMetadata {
 metadata(metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AculConfigsItem {
     /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub context_configuration: crate::Nullable<Vec<AculContextConfigurationItem>>,
     /// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub default_head_tags_disabled: crate::Nullable<bool>,
     /// `filters`: a [`AculFilters`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub filters: crate::Nullable<AculFilters>,
     /// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub head_tags: crate::Nullable<Vec<AculHeadTag>>,
     /// `prompt`: a [`PromptGroupNameEnum`] (one of `login`, `login-id`, `login-password`, `login-passwordless`, `login-email-verification`, `signup`, `signup-id`, `signup-password`, `phone-identifier-enrollment`, `phone-identifier-challenge`, `email-identifier-challenge`, `reset-password`, …); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<PromptGroupNameEnum>,
     /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_mode: Option<AculRenderingModeEnum>,
     /// `screen`: a [`ScreenGroupNameEnum`] (one of `login`, `login-id`, `login-password`, `login-passwordless-email-code`, `login-passwordless-email-link`, `login-passwordless-sms-otp`, `login-email-verification`, `signup`, `signup-id`, `signup-password`, `phone-identifier-enrollment`, `phone-identifier-challenge`, …); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screen: Option<ScreenGroupNameEnum>,
     /// `use_page_template`: a boolean; defaults to `false`; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub use_page_template: crate::Nullable<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AculConfigsItem {
+    context_configuration: "context_configuration",
+    default_head_tags_disabled: "default_head_tags_disabled",
+    filters: "filters",
+    head_tags: "head_tags",
+    prompt: "prompt",
+    rendering_mode: "rendering_mode",
+    screen: "screen",
+    use_page_template: "use_page_template"
+});
 #[allow(deprecated)]
 impl AculConfigsItem {
     /// A value with the required `prompt`, `screen`; set the others with the `with_*` methods.
@@ -205,8 +214,7 @@ screen(screen) -> Option<&ScreenGroupNameEnum> {.as_ref()};
 use_page_template(use_page_template) -> Option<bool> {.value().copied()};
 });
 /// One of several shapes: the schema `AculContextConfigurationItem`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum AculContextConfigurationItem {
@@ -227,9 +235,23 @@ pub enum AculContextConfigurationItem {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for AculContextConfigurationItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for AculContextConfigurationItem {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::AculContextEnum(value) => crate::json::ToJson::to_json(value),
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::String3(value) => crate::json::ToJson::to_json(value),
+            Self::String4(value) => crate::json::ToJson::to_json(value),
+            Self::String5(value) => crate::json::ToJson::to_json(value),
+            Self::String6(value) => crate::json::ToJson::to_json(value),
+            Self::String7(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(AculContextConfigurationItem);
+impl crate::json::FromJson for AculContextConfigurationItem {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -238,49 +260,53 @@ impl<'de> serde::Deserialize<'de> for AculContextConfigurationItem {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::AculContextEnum),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::AculContextEnum)
+                    },
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String3),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String3),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String4),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String4),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String5),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String5),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String6),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String6),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::String,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String7),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String7),
                 },
             ],
             Self::Unknown,
@@ -345,25 +371,26 @@ pub type AculDomainFilterById = AculClientFilterById;
 /// The schema `AculDomainFilterByMetadata`: the same shape as [`AculClientFilterByMetadata`], so one type serves both.
 pub type AculDomainFilterByMetadata = AculClientFilterByMetadata;
 /// A model of the schema `AculFilters`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AculFilters {
     /// `clients`: a list, each item a [`AculClientFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<AculClientFilter>>,
     /// `domains`: a list, each item a [`AculDomainFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<AculDomainFilter>>,
     /// `match_type`: a [`AculMatchTypeEnum`] (one of `includes_any`, `excludes_any`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_type: Option<AculMatchTypeEnum>,
     /// `organizations`: a list, each item a [`AculOrganizationFilter`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organizations: Option<Vec<AculOrganizationFilter>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AculFilters {
+    clients: "clients",
+    domains: "domains",
+    match_type: "match_type",
+    organizations: "organizations"
+});
 #[allow(deprecated)]
 impl AculFilters {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -397,22 +424,23 @@ match_type(match_type) -> Option<&AculMatchTypeEnum> {.as_ref()};
 organizations(organizations) -> &[AculOrganizationFilter] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `AculHeadTag`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AculHeadTag {
     /// `attributes`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::secret::SecretMap>,
     /// `content`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// `tag`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(AculHeadTag {
+    attributes: "attributes",
+    content: "content",
+    tag: "tag"
+});
 #[allow(deprecated)]
 impl AculHeadTag {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -462,13 +490,13 @@ Advanced => "advanced",
 Standard => "standard",
 });
 /// A request body, the schema `BulkUpdateAculRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BulkUpdateAculRequestContent {
     /// `configs`: a list, each item a [`AculConfigsItem`]; at least 1 items; required.
     configs: Vec<AculConfigsItem>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(BulkUpdateAculRequestContent { configs: "configs";  });
 #[allow(deprecated)]
 impl BulkUpdateAculRequestContent {
     /// A value with the required `configs`.
@@ -488,16 +516,15 @@ impl BulkUpdateAculRequestContent {
     }
 }
 /// A model of the schema `BulkUpdateAculResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BulkUpdateAculResponseContent {
     /// `configs`: a list, each item a [`AculConfigsItem`]; at least 1 items; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configs: Option<Vec<AculConfigsItem>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(BulkUpdateAculResponseContent { configs: "configs" });
 getters!(BulkUpdateAculResponseContent {
 /// `configs`, or an empty slice when it is absent.
 configs(configs) -> &[AculConfigsItem] {.as_deref().unwrap_or_default()};
@@ -505,22 +532,23 @@ configs(configs) -> &[AculConfigsItem] {.as_deref().unwrap_or_default()};
 /// The schema `GetAculResponseContent`: the same shape as [`ListAculsResponseContentItem`], so one type serves both.
 pub type GetAculResponseContent = ListAculsResponseContentItem;
 /// A model of the schema `GetSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetSettingsResponseContent {
     /// `identifier_first`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier_first: Option<bool>,
     /// `universal_login_experience`: a [`UniversalLoginExperienceEnum`] (one of `new`, `classic`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub universal_login_experience: Option<UniversalLoginExperienceEnum>,
     /// `webauthn_platform_first_factor`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webauthn_platform_first_factor: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetSettingsResponseContent {
+    identifier_first: "identifier_first",
+    universal_login_experience: "universal_login_experience",
+    webauthn_platform_first_factor: "webauthn_platform_first_factor"
+});
 getters!(GetSettingsResponseContent {
 /// `identifier_first`, if present.
 identifier_first(identifier_first) -> Option<bool> {};
@@ -530,40 +558,41 @@ universal_login_experience(universal_login_experience) -> Option<&UniversalLogin
 webauthn_platform_first_factor(webauthn_platform_first_factor) -> Option<bool> {};
 });
 /// A model of the schema `ListAculsResponseContentItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListAculsResponseContentItem {
     /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
     /// `default_head_tags_disabled`: a boolean; for example `false`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
     /// `filters`: a [`AculFilters`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<AculFilters>,
     /// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_tags: Option<Vec<AculHeadTag>>,
     /// `prompt`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
     /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_mode: Option<AculRenderingModeEnum>,
     /// `screen`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screen: Option<String>,
     /// `tenant`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// `use_page_template`: a boolean; for example `false`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ListAculsResponseContentItem {
+    context_configuration: "context_configuration",
+    default_head_tags_disabled: "default_head_tags_disabled",
+    filters: "filters",
+    head_tags: "head_tags",
+    prompt: "prompt",
+    rendering_mode: "rendering_mode",
+    screen: "screen",
+    tenant: "tenant",
+    use_page_template: "use_page_template"
+});
 getters!(ListAculsResponseContentItem {
 /// `context_configuration`, or an empty slice when it is absent.
 context_configuration(context_configuration) -> &[AculContextConfigurationItem] {.as_deref().unwrap_or_default()};
@@ -1045,29 +1074,23 @@ New => "new",
 Classic => "classic",
 });
 /// A request body, the schema `UpdateAculRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateAculRequestContent {
     /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     context_configuration: crate::Nullable<Vec<AculContextConfigurationItem>>,
     /// `default_head_tags_disabled`: a boolean; defaults to `false`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     default_head_tags_disabled: crate::Nullable<bool>,
     /// `filters`: a [`AculFilters`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     filters: crate::Nullable<AculFilters>,
     /// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     head_tags: crate::Nullable<Vec<AculHeadTag>>,
     /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     rendering_mode: Option<AculRenderingModeEnum>,
     /// `use_page_template`: a boolean; defaults to `false`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     use_page_template: crate::Nullable<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateAculRequestContent { ; context_configuration: "context_configuration", default_head_tags_disabled: "default_head_tags_disabled", filters: "filters", head_tags: "head_tags", rendering_mode: "rendering_mode", use_page_template: "use_page_template" });
 #[allow(deprecated)]
 impl UpdateAculRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1108,31 +1131,32 @@ impl UpdateAculRequestContent {
     }
 }
 /// A model of the schema `UpdateAculResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAculResponseContent {
     /// `context_configuration`: a list, each item a [`AculContextConfigurationItem`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_configuration: Option<Vec<AculContextConfigurationItem>>,
     /// `default_head_tags_disabled`: a boolean; for example `false`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_head_tags_disabled: Option<bool>,
     /// `filters`: a [`AculFilters`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<AculFilters>,
     /// `head_tags`: a list, each item a [`AculHeadTag`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_tags: Option<Vec<AculHeadTag>>,
     /// `rendering_mode`: a [`AculRenderingModeEnum`] (one of `advanced`, `standard`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rendering_mode: Option<AculRenderingModeEnum>,
     /// `use_page_template`: a boolean; for example `false`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_page_template: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UpdateAculResponseContent {
+    context_configuration: "context_configuration",
+    default_head_tags_disabled: "default_head_tags_disabled",
+    filters: "filters",
+    head_tags: "head_tags",
+    rendering_mode: "rendering_mode",
+    use_page_template: "use_page_template"
+});
 getters!(UpdateAculResponseContent {
 /// `context_configuration`, or an empty slice when it is absent.
 context_configuration(context_configuration) -> &[AculContextConfigurationItem] {.as_deref().unwrap_or_default()};
@@ -1148,20 +1172,17 @@ rendering_mode(rendering_mode) -> Option<&AculRenderingModeEnum> {.as_ref()};
 use_page_template(use_page_template) -> Option<bool> {};
 });
 /// A request body, the schema `UpdateSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateSettingsRequestContent {
     /// `identifier_first`: a boolean; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     identifier_first: crate::Nullable<bool>,
     /// `universal_login_experience`: a [`UniversalLoginExperienceEnum`] (one of `new`, `classic`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     universal_login_experience: Option<UniversalLoginExperienceEnum>,
     /// `webauthn_platform_first_factor`: a boolean; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     webauthn_platform_first_factor: crate::Nullable<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateSettingsRequestContent { ; identifier_first: "identifier_first", universal_login_experience: "universal_login_experience", webauthn_platform_first_factor: "webauthn_platform_first_factor" });
 #[allow(deprecated)]
 impl UpdateSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1239,7 +1260,7 @@ impl crate::Endpoint for UpdateSettings {
         crate::path::build(&["prompts"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]
@@ -1344,7 +1365,7 @@ impl crate::Endpoint for BulkUpdateAcul {
         crate::path::build(&["prompts", "rendering"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]
@@ -1414,7 +1435,7 @@ impl crate::Endpoint for SetsCustomTextsByLanguage {
         crate::path::build(&["prompts", &self.prompt, "custom-text", &self.language])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]
@@ -1473,7 +1494,7 @@ impl crate::Endpoint for SetPartials {
         crate::path::build(&["prompts", &self.prompt, "partials"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]
@@ -1543,7 +1564,7 @@ impl crate::Endpoint for UpdateAcul {
         crate::path::build(&["prompts", &self.prompt, "screen", &self.screen, "rendering"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:prompts"]

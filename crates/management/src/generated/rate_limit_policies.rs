@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateRateLimitPolicyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRateLimitPolicyRequestContent {
     /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
     configuration: RateLimitPolicyConfiguration,
@@ -13,9 +13,9 @@ pub struct CreateRateLimitPolicyRequestContent {
     consumer_selector: String,
     /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
     resource: RateLimitPolicyResourceEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateRateLimitPolicyRequestContent { configuration: "configuration", consumer: "consumer", consumer_selector: "consumer_selector", resource: "resource";  });
 #[allow(deprecated)]
 impl CreateRateLimitPolicyRequestContent {
     /// A value with the required `configuration`, `consumer_selector`; `consumer`, `resource` filled in.
@@ -64,13 +64,13 @@ pub type PatchRateLimitPolicyConfigurationRequestContentRedirect =
 pub type PatchRateLimitPolicyConfigurationRequestContentRedirectAction =
     RateLimitPolicyConfigurationRedirectAction;
 /// A request body, the schema `PatchRateLimitPolicyRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PatchRateLimitPolicyRequestContent {
     /// `configuration`: a [`PatchRateLimitPolicyConfigurationRequestContent`]; required.
     configuration: PatchRateLimitPolicyConfigurationRequestContent,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(PatchRateLimitPolicyRequestContent { configuration: "configuration";  });
 #[allow(deprecated)]
 impl PatchRateLimitPolicyRequestContent {
     /// A value with the required `configuration`.
@@ -90,34 +90,35 @@ impl PatchRateLimitPolicyRequestContent {
     }
 }
 /// A model of the schema `RateLimitPolicy`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitPolicy {
     /// `configuration`: a [`RateLimitPolicyConfiguration`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<RateLimitPolicyConfiguration>,
     /// `consumer`: a [`RateLimitPolicyConsumerEnum`] (one of `client`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer: Option<RateLimitPolicyConsumerEnum>,
     /// `consumer_selector`: a string; at most 255 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumer_selector: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `rate-limit-policy-id`; at most 26 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `resource`: a [`RateLimitPolicyResourceEnum`] (one of `oauth_authentication_api`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<RateLimitPolicyResourceEnum>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RateLimitPolicy {
+    configuration: "configuration",
+    consumer: "consumer",
+    consumer_selector: "consumer_selector",
+    created_at: "created_at",
+    id: "id",
+    resource: "resource",
+    updated_at: "updated_at"
+});
 str_accessors!(RateLimitPolicy: id);
 getters!(RateLimitPolicy {
 /// `configuration`, if present.
@@ -134,8 +135,7 @@ resource(resource) -> Option<&RateLimitPolicyResourceEnum> {.as_ref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// One of several shapes, named by the value of `action`: the schema `RateLimitPolicyConfiguration`. A value whose `action` names none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum RateLimitPolicyConfiguration {
@@ -148,9 +148,19 @@ pub enum RateLimitPolicyConfiguration {
     /// A value whose `action` names none of the variants above, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for RateLimitPolicyConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for RateLimitPolicyConfiguration {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::Allow(value) => crate::json::ToJson::to_json(value),
+            Self::BlockOrLog(value) => crate::json::ToJson::to_json(value),
+            Self::Redirect(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(RateLimitPolicyConfiguration);
+impl crate::json::FromJson for RateLimitPolicyConfiguration {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("allow") => Self::Allow(crate::api_support::variant(value)?),
             Some("block" | "log") => Self::BlockOrLog(crate::api_support::variant(value)?),
@@ -169,16 +179,15 @@ BlockOrLog(RateLimitPolicyConfigurationBlockOrLog);
 Redirect(RateLimitPolicyConfigurationRedirect);
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitPolicyConfigurationAllow {
     /// `action`: a [`RateLimitPolicyConfigurationAllowAction`] (one of `allow`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<RateLimitPolicyConfigurationAllowAction>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RateLimitPolicyConfigurationAllow { action: "action" });
 #[allow(deprecated)]
 impl RateLimitPolicyConfigurationAllow {
     /// A value with no field set; `action` filled in.
@@ -201,19 +210,20 @@ RateLimitPolicyConfigurationAllowAction {
 Allow => "allow",
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitPolicyConfigurationBlockOrLog {
     /// `action`: a [`RateLimitPolicyConfigurationBlockOrLogAction`] (one of `block`, `log`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<RateLimitPolicyConfigurationBlockOrLogAction>,
     /// `limit`: an integer; 0 to 10000; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RateLimitPolicyConfigurationBlockOrLog {
+    action: "action",
+    limit: "limit"
+});
 #[allow(deprecated)]
 impl RateLimitPolicyConfigurationBlockOrLog {
     /// A value with the required `action`, `limit`; set the others with the `with_*` methods.
@@ -250,22 +260,23 @@ Block => "block",
 Log => "log",
 });
 /// A model of an inline schema: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitPolicyConfigurationRedirect {
     /// `action`: a [`RateLimitPolicyConfigurationRedirectAction`] (one of `redirect`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<RateLimitPolicyConfigurationRedirectAction>,
     /// `limit`: an integer; 0 to 10000; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// `redirect_uri`: a string; format `strict-https-uri`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RateLimitPolicyConfigurationRedirect {
+    action: "action",
+    limit: "limit",
+    redirect_uri: "redirect_uri"
+});
 #[allow(deprecated)]
 impl RateLimitPolicyConfigurationRedirect {
     /// A value with the required `limit`, `redirect_uri`; `action` filled in; set the others with the `with_*` methods.
@@ -395,7 +406,7 @@ impl crate::Endpoint for CreateRateLimitPolicy {
         crate::path::build(&["rate-limit-policies"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:rate_limit_policies"]
@@ -452,7 +463,7 @@ impl crate::Endpoint for PatchRateLimitPolicy {
         crate::path::build(&["rate-limit-policies", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:rate_limit_policies"]

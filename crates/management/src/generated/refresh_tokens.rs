@@ -5,31 +5,27 @@ use super::shared::*;
 /// The schema `GetRefreshTokenResponseContent`: the same shape as [`RefreshTokenResponseContent`], so one type serves both.
 pub type GetRefreshTokenResponseContent = RefreshTokenResponseContent;
 /// A request body, the schema `RevokeRefreshTokensRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RevokeRefreshTokensRequestContent {
     /// `audience`: a string; 1 to 600 characters.
     ///
     /// Note: Cannot be sent together with `ids`. Needs `user_id` and `client_id` as well.
-    #[serde(skip_serializing_if = "Option::is_none")]
     audience: Option<String>,
     /// `client_id`: a string; format `client-id`; 1 to 64 characters.
     ///
     /// Note: Cannot be sent together with `ids`. Needs `user_id` as well.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `ids`: a list, each item a string; at least 1 items.
     ///
     /// Note: Cannot be sent together with `user_id`, `client_id` or `audience`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     ids: Option<Vec<String>>,
     /// `user_id`: a string; format `user-id`; 1 to 300 characters.
     ///
     /// Note: Cannot be sent together with `ids`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(RevokeRefreshTokensRequestContent { ; audience: "audience", client_id: "client_id", ids: "ids", user_id: "user_id" });
 #[allow(deprecated)]
 impl RevokeRefreshTokensRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -72,14 +68,13 @@ impl RevokeRefreshTokensRequestContent {
     }
 }
 /// A request body, the schema `UpdateRefreshTokenRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateRefreshTokenRequestContent {
     /// `refresh_token_metadata`: a JSON object; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     refresh_token_metadata: crate::Nullable<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateRefreshTokenRequestContent { ; refresh_token_metadata: "refresh_token_metadata" });
 #[allow(deprecated)]
 impl UpdateRefreshTokenRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -199,7 +194,7 @@ impl crate::Endpoint for RevokeRefreshTokens {
         crate::path::build(&["refresh-tokens", "revoke"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:refresh_tokens"]
@@ -256,7 +251,7 @@ impl crate::Endpoint for UpdateRefreshToken {
         crate::path::build(&["refresh-tokens", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:refresh_tokens"]

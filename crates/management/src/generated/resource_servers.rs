@@ -3,64 +3,47 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateResourceServerRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateResourceServerRequestContent {
     /// `allow_offline_access`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allow_offline_access: Option<bool>,
     /// `allow_online_access`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allow_online_access: Option<bool>,
     /// `allow_online_access_with_ephemeral_sessions`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allow_online_access_with_ephemeral_sessions: Option<bool>,
     /// `authorization_details`: a list, each item any JSON value; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     authorization_details: crate::Nullable<Vec<serde_json::Value>>,
     /// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     authorization_policy: crate::Nullable<ResourceServerAuthorizationPolicy>,
     /// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`); may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     consent_policy: crate::Nullable<ResourceServerConsentPolicyEnum>,
     /// `enforce_policies`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enforce_policies: Option<bool>,
     /// `identifier`: a string; 1 to 600 characters; required.
     identifier: String,
     /// `name`: a string; at most 200 characters; matches `^[^<>]+$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `proof_of_possession`: a [`ResourceServerProofOfPossession`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     proof_of_possession: crate::Nullable<ResourceServerProofOfPossession>,
     /// `scopes`: a list, each item a [`ResourceServerScope`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<Vec<ResourceServerScope>>,
     /// `signing_alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); defaults to `"HS256"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     signing_alg: Option<SigningAlgorithmEnum>,
     /// `signing_secret`: a secret string; at least 16 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     signing_secret: Option<crate::Secret>,
     /// `skip_consent_for_verifiable_first_party_clients`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     skip_consent_for_verifiable_first_party_clients: Option<bool>,
     /// `subject_type_authorization`: a [`ResourceServerSubjectTypeAuthorization`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     subject_type_authorization: Option<ResourceServerSubjectTypeAuthorization>,
     /// `token_dialect`: a [`ResourceServerTokenDialectSchemaEnum`] (one of `access_token`, `access_token_authz`, `rfc9068_profile`, `rfc9068_profile_authz`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_dialect: Option<ResourceServerTokenDialectSchemaEnum>,
     /// `token_encryption`: a [`ResourceServerTokenEncryption`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     token_encryption: crate::Nullable<ResourceServerTokenEncryption>,
     /// `token_lifetime`: an integer; 0 to 2592000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_lifetime: Option<i64>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateResourceServerRequestContent { identifier: "identifier"; allow_offline_access: "allow_offline_access", allow_online_access: "allow_online_access", allow_online_access_with_ephemeral_sessions: "allow_online_access_with_ephemeral_sessions", authorization_details: "authorization_details", authorization_policy: "authorization_policy", consent_policy: "consent_policy", enforce_policies: "enforce_policies", name: "name", proof_of_possession: "proof_of_possession", scopes: "scopes", signing_alg: "signing_alg", signing_secret: "signing_secret", skip_consent_for_verifiable_first_party_clients: "skip_consent_for_verifiable_first_party_clients", subject_type_authorization: "subject_type_authorization", token_dialect: "token_dialect", token_encryption: "token_encryption", token_lifetime: "token_lifetime" });
 #[allow(deprecated)]
 impl CreateResourceServerRequestContent {
     /// A value with the required `identifier`; set the others with the `with_*` methods.
@@ -141,79 +124,80 @@ pub type CreateResourceServerResponseContent = ResourceServer;
 /// The schema `GetResourceServerResponseContent`: the same shape as [`ResourceServer`], so one type serves both.
 pub type GetResourceServerResponseContent = ResourceServer;
 /// A model of the schema `ResourceServer`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceServer {
     /// `allow_offline_access`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_offline_access: Option<bool>,
     /// `allow_online_access`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_online_access: Option<bool>,
     /// `allow_online_access_with_ephemeral_sessions`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_online_access_with_ephemeral_sessions: Option<bool>,
     /// `authorization_details`: a list, each item any JSON value; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<Vec<serde_json::Value>>,
     /// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_policy: Option<ResourceServerAuthorizationPolicy>,
     /// `client_id`: a string; format `client-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`); may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_policy: Option<ResourceServerConsentPolicyEnum>,
     /// `enforce_policies`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_policies: Option<bool>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// `is_system`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_system: Option<bool>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `proof_of_possession`: a [`ResourceServerProofOfPossession`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof_of_possession: Option<ResourceServerProofOfPossession>,
     /// `scopes`: a list, each item a [`ResourceServerScope`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<ResourceServerScope>>,
     /// `signing_alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); for example `"HS256"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_alg: Option<SigningAlgorithmEnum>,
     /// `signing_secret`: a secret string; at least 16 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_secret: Option<crate::Secret>,
     /// `skip_consent_for_verifiable_first_party_clients`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_consent_for_verifiable_first_party_clients: Option<bool>,
     /// `subject_type_authorization`: a [`ResourceServerSubjectTypeAuthorization`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_type_authorization: Option<ResourceServerSubjectTypeAuthorization>,
     /// `token_dialect`: a [`ResourceServerTokenDialectResponseEnum`] (one of `access_token`, `access_token_authz`, `rfc9068_profile`, `rfc9068_profile_authz`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_dialect: Option<ResourceServerTokenDialectResponseEnum>,
     /// `token_encryption`: a [`ResourceServerTokenEncryption`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_encryption: Option<ResourceServerTokenEncryption>,
     /// `token_lifetime`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_lifetime: Option<i64>,
     /// `token_lifetime_for_web`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_lifetime_for_web: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ResourceServer {
+    allow_offline_access: "allow_offline_access",
+    allow_online_access: "allow_online_access",
+    allow_online_access_with_ephemeral_sessions: "allow_online_access_with_ephemeral_sessions",
+    authorization_details: "authorization_details",
+    authorization_policy: "authorization_policy",
+    client_id: "client_id",
+    consent_policy: "consent_policy",
+    enforce_policies: "enforce_policies",
+    id: "id",
+    identifier: "identifier",
+    is_system: "is_system",
+    name: "name",
+    proof_of_possession: "proof_of_possession",
+    scopes: "scopes",
+    signing_alg: "signing_alg",
+    signing_secret: "signing_secret",
+    skip_consent_for_verifiable_first_party_clients: "skip_consent_for_verifiable_first_party_clients",
+    subject_type_authorization: "subject_type_authorization",
+    token_dialect: "token_dialect",
+    token_encryption: "token_encryption",
+    token_lifetime: "token_lifetime",
+    token_lifetime_for_web: "token_lifetime_for_web"
+});
 str_accessors!(ResourceServer: client_id, id, identifier, name);
 getters!(ResourceServer {
 /// `allow_offline_access`, if present.
@@ -254,16 +238,17 @@ token_lifetime(token_lifetime) -> Option<i64> {};
 token_lifetime_for_web(token_lifetime_for_web) -> Option<i64> {};
 });
 /// A model of the schema `ResourceServerAuthorizationPolicy`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceServerAuthorizationPolicy {
     /// `policy_id`: a string; 1 to 1024 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ResourceServerAuthorizationPolicy {
+    policy_id: "policy_id"
+});
 str_accessors!(ResourceServerAuthorizationPolicy: policy_id);
 #[allow(deprecated)]
 impl ResourceServerAuthorizationPolicy {
@@ -297,22 +282,23 @@ ResourceServerConsentPolicyEnum {
 TransactionalAuthorizationWithMfa => "transactional-authorization-with-mfa",
 });
 /// A model of the schema `ResourceServerProofOfPossession`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceServerProofOfPossession {
     /// `mechanism`: a [`ResourceServerProofOfPossessionMechanismEnum`] (one of `mtls`, `dpop`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mechanism: Option<ResourceServerProofOfPossessionMechanismEnum>,
     /// `required`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// `required_for`: a [`ResourceServerProofOfPossessionRequiredForEnum`] (one of `public_clients`, `all_clients`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_for: Option<ResourceServerProofOfPossessionRequiredForEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ResourceServerProofOfPossession {
+    mechanism: "mechanism",
+    required: "required",
+    required_for: "required_for"
+});
 #[allow(deprecated)]
 impl ResourceServerProofOfPossession {
     /// A value with the required `mechanism`, `required`; set the others with the `with_*` methods.
@@ -361,19 +347,20 @@ PublicClients => "public_clients",
 AllClients => "all_clients",
 });
 /// A model of the schema `ResourceServerScope`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceServerScope {
     /// `description`: a string; at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `value`: a string; 1 to 280 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ResourceServerScope {
+    description: "description",
+    value: "value"
+});
 #[allow(deprecated)]
 impl ResourceServerScope {
     /// A value with the required `value`; set the others with the `with_*` methods.
@@ -398,19 +385,20 @@ description(description) -> Option<&str> {.as_deref()};
 value(value) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `ResourceServerSubjectTypeAuthorization`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceServerSubjectTypeAuthorization {
     /// `client`: a [`ResourceServerSubjectTypeAuthorizationClient`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<ResourceServerSubjectTypeAuthorizationClient>,
     /// `user`: a [`ResourceServerSubjectTypeAuthorizationUser`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<ResourceServerSubjectTypeAuthorizationUser>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ResourceServerSubjectTypeAuthorization {
+    client: "client",
+    user: "user"
+});
 #[allow(deprecated)]
 impl ResourceServerSubjectTypeAuthorization {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -434,16 +422,15 @@ client(client) -> Option<&ResourceServerSubjectTypeAuthorizationClient> {.as_ref
 user(user) -> Option<&ResourceServerSubjectTypeAuthorizationUser> {.as_ref()};
 });
 /// A model of the schema `ResourceServerSubjectTypeAuthorizationClient`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceServerSubjectTypeAuthorizationClient {
     /// `policy`: a [`ResourceServerSubjectTypeAuthorizationClientPolicyEnum`] (one of `deny_all`, `require_client_grant`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<ResourceServerSubjectTypeAuthorizationClientPolicyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ResourceServerSubjectTypeAuthorizationClient { policy: "policy" });
 #[allow(deprecated)]
 impl ResourceServerSubjectTypeAuthorizationClient {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -471,16 +458,15 @@ DenyAll => "deny_all",
 RequireClientGrant => "require_client_grant",
 });
 /// A model of the schema `ResourceServerSubjectTypeAuthorizationUser`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceServerSubjectTypeAuthorizationUser {
     /// `policy`: a [`ResourceServerSubjectTypeAuthorizationUserPolicyEnum`] (one of `allow_all`, `deny_all`, `require_client_grant`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<ResourceServerSubjectTypeAuthorizationUserPolicyEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ResourceServerSubjectTypeAuthorizationUser { policy: "policy" });
 #[allow(deprecated)]
 impl ResourceServerSubjectTypeAuthorizationUser {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -524,19 +510,20 @@ Rfc9068Profile => "rfc9068_profile",
 Rfc9068ProfileAuthz => "rfc9068_profile_authz",
 });
 /// A model of the schema `ResourceServerTokenEncryption`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceServerTokenEncryption {
     /// `encryption_key`: a [`ResourceServerTokenEncryptionKey`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<ResourceServerTokenEncryptionKey>,
     /// `format`: a [`ResourceServerTokenEncryptionFormatEnum`] (one of `compact-nested-jwe`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<ResourceServerTokenEncryptionFormatEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ResourceServerTokenEncryption {
+    encryption_key: "encryption_key",
+    format: "format"
+});
 #[allow(deprecated)]
 impl ResourceServerTokenEncryption {
     /// A value with the required `encryption_key`; `format` filled in; set the others with the `with_*` methods.
@@ -578,25 +565,26 @@ ResourceServerTokenEncryptionFormatEnum {
 CompactNestedJwe => "compact-nested-jwe",
 });
 /// A model of the schema `ResourceServerTokenEncryptionKey`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResourceServerTokenEncryptionKey {
     /// `alg`: a [`ResourceServerTokenEncryptionAlgorithmEnum`] (one of `RSA-OAEP-256`, `RSA-OAEP-384`, `RSA-OAEP-512`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<ResourceServerTokenEncryptionAlgorithmEnum>,
     /// `kid`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pem`: a string; for example `"-----BEGIN PUBLIC KEY-----\r\nMIIBIjANBg...\r\n-----END PUBLIC KEY-----\r\n"`; 1 to 4096 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ResourceServerTokenEncryptionKey {
+    alg: "alg",
+    kid: "kid",
+    name: "name",
+    pem: "pem"
+});
 str_accessors!(ResourceServerTokenEncryptionKey: name);
 #[allow(deprecated)]
 impl ResourceServerTokenEncryptionKey {
@@ -632,62 +620,45 @@ kid(kid) -> Option<&str> {.as_deref()};
 pem(pem) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `UpdateResourceServerRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateResourceServerRequestContent {
     /// `allow_offline_access`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allow_offline_access: Option<bool>,
     /// `allow_online_access`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allow_online_access: Option<bool>,
     /// `allow_online_access_with_ephemeral_sessions`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allow_online_access_with_ephemeral_sessions: Option<bool>,
     /// `authorization_details`: a list, each item any JSON value; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     authorization_details: crate::Nullable<Vec<serde_json::Value>>,
     /// `authorization_policy`: a [`ResourceServerAuthorizationPolicy`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     authorization_policy: crate::Nullable<ResourceServerAuthorizationPolicy>,
     /// `consent_policy`: a [`ResourceServerConsentPolicyEnum`] (one of `transactional-authorization-with-mfa`); may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     consent_policy: crate::Nullable<ResourceServerConsentPolicyEnum>,
     /// `enforce_policies`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enforce_policies: Option<bool>,
     /// `name`: a string; at most 200 characters; matches `^[^<>]+$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `proof_of_possession`: a [`ResourceServerProofOfPossession`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     proof_of_possession: crate::Nullable<ResourceServerProofOfPossession>,
     /// `scopes`: a list, each item a [`ResourceServerScope`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<Vec<ResourceServerScope>>,
     /// `signing_alg`: a [`SigningAlgorithmEnum`] (one of `HS256`, `RS256`, `RS512`, `PS256`); defaults to `"HS256"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     signing_alg: Option<SigningAlgorithmEnum>,
     /// `signing_secret`: a secret string; at least 16 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     signing_secret: Option<crate::Secret>,
     /// `skip_consent_for_verifiable_first_party_clients`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     skip_consent_for_verifiable_first_party_clients: Option<bool>,
     /// `subject_type_authorization`: a [`ResourceServerSubjectTypeAuthorization`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     subject_type_authorization: Option<ResourceServerSubjectTypeAuthorization>,
     /// `token_dialect`: a [`ResourceServerTokenDialectSchemaEnum`] (one of `access_token`, `access_token_authz`, `rfc9068_profile`, `rfc9068_profile_authz`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_dialect: Option<ResourceServerTokenDialectSchemaEnum>,
     /// `token_encryption`: a [`ResourceServerTokenEncryption`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     token_encryption: crate::Nullable<ResourceServerTokenEncryption>,
     /// `token_lifetime`: an integer; 0 to 2592000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     token_lifetime: Option<i64>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateResourceServerRequestContent { ; allow_offline_access: "allow_offline_access", allow_online_access: "allow_online_access", allow_online_access_with_ephemeral_sessions: "allow_online_access_with_ephemeral_sessions", authorization_details: "authorization_details", authorization_policy: "authorization_policy", consent_policy: "consent_policy", enforce_policies: "enforce_policies", name: "name", proof_of_possession: "proof_of_possession", scopes: "scopes", signing_alg: "signing_alg", signing_secret: "signing_secret", skip_consent_for_verifiable_first_party_clients: "skip_consent_for_verifiable_first_party_clients", subject_type_authorization: "subject_type_authorization", token_dialect: "token_dialect", token_encryption: "token_encryption", token_lifetime: "token_lifetime" });
 #[allow(deprecated)]
 impl UpdateResourceServerRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -847,7 +818,7 @@ impl crate::Endpoint for CreateResourceServer {
         crate::path::build(&["resource-servers"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:resource_servers"]
@@ -918,7 +889,7 @@ impl crate::Endpoint for UpdateResourceServer {
         crate::path::build(&["resource-servers", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:resource_servers"]

@@ -3,43 +3,43 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `GetRiskAssessmentsSettingsNewDeviceResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetRiskAssessmentsSettingsNewDeviceResponseContent {
     /// `remember_for`: an integer; 1 to 365; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember_for: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetRiskAssessmentsSettingsNewDeviceResponseContent {
+    remember_for: "remember_for"
+});
 getters!(GetRiskAssessmentsSettingsNewDeviceResponseContent {
 /// `remember_for`, if present.
 remember_for(remember_for) -> Option<i64> {};
 });
 /// A model of the schema `GetRiskAssessmentsSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetRiskAssessmentsSettingsResponseContent {
     /// `enabled`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetRiskAssessmentsSettingsResponseContent { enabled: "enabled" });
 getters!(GetRiskAssessmentsSettingsResponseContent {
 /// `enabled`, if present.
 enabled(enabled) -> Option<bool> {};
 });
 /// A request body, the schema `UpdateRiskAssessmentsSettingsNewDeviceRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
     /// `remember_for`: an integer; 1 to 365; required.
     remember_for: i64,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateRiskAssessmentsSettingsNewDeviceRequestContent { remember_for: "remember_for";  });
 #[allow(deprecated)]
 impl UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
     /// A value with the required `remember_for`.
@@ -62,13 +62,13 @@ impl UpdateRiskAssessmentsSettingsNewDeviceRequestContent {
 pub type UpdateRiskAssessmentsSettingsNewDeviceResponseContent =
     GetRiskAssessmentsSettingsNewDeviceResponseContent;
 /// A request body, the schema `UpdateRiskAssessmentsSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateRiskAssessmentsSettingsRequestContent {
     /// `enabled`: a boolean; required.
     enabled: bool,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateRiskAssessmentsSettingsRequestContent { enabled: "enabled";  });
 #[allow(deprecated)]
 impl UpdateRiskAssessmentsSettingsRequestContent {
     /// A value with the required `enabled`.
@@ -134,7 +134,7 @@ impl crate::Endpoint for UpdateRiskAssessmentsSettings {
         crate::path::build(&["risk-assessments", "settings"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]
@@ -185,7 +185,7 @@ impl crate::Endpoint for UpdateRiskAssessmentsSettingsNewDevice {
         crate::path::build(&["risk-assessments", "settings", "new-device"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]

@@ -3,13 +3,13 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `AddRolePermissionsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AddRolePermissionsRequestContent {
     /// `permissions`: a list, each item a [`PermissionRequestPayload`]; at least 1 items; required.
     permissions: Vec<PermissionRequestPayload>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(AddRolePermissionsRequestContent { permissions: "permissions";  });
 #[allow(deprecated)]
 impl AddRolePermissionsRequestContent {
     /// A value with the required `permissions`.
@@ -29,13 +29,13 @@ impl AddRolePermissionsRequestContent {
     }
 }
 /// A request body, the schema `AssignRoleGroupsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssignRoleGroupsRequestContent {
     /// `groups`: a list, each item a string; at least 1 items; required.
     groups: Vec<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(AssignRoleGroupsRequestContent { groups: "groups";  });
 #[allow(deprecated)]
 impl AssignRoleGroupsRequestContent {
     /// A value with the required `groups`.
@@ -55,13 +55,13 @@ impl AssignRoleGroupsRequestContent {
     }
 }
 /// A request body, the schema `AssignRoleUsersRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssignRoleUsersRequestContent {
     /// `users`: a list, each item a string; required.
     users: Vec<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(AssignRoleUsersRequestContent { users: "users";  });
 #[allow(deprecated)]
 impl AssignRoleUsersRequestContent {
     /// A value with the required `users`.
@@ -81,16 +81,15 @@ impl AssignRoleUsersRequestContent {
     }
 }
 /// A request body, the schema `CreateRoleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRoleRequestContent {
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `name`: a string; required.
     name: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateRoleRequestContent { name: "name"; description: "description" });
 #[allow(deprecated)]
 impl CreateRoleRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
@@ -123,25 +122,26 @@ pub type DeleteRolePermissionsRequestContent = AddRolePermissionsRequestContent;
 /// The schema `GetRoleResponseContent`: the same shape as [`Role`], so one type serves both.
 pub type GetRoleResponseContent = Role;
 /// A model of the schema `PermissionsResponsePayload`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PermissionsResponsePayload {
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `permission_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission_name: Option<String>,
     /// `resource_server_identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_identifier: Option<String>,
     /// `resource_server_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PermissionsResponsePayload {
+    description: "description",
+    permission_name: "permission_name",
+    resource_server_identifier: "resource_server_identifier",
+    resource_server_name: "resource_server_name"
+});
 str_accessors!(PermissionsResponsePayload: permission_name, resource_server_name);
 getters!(PermissionsResponsePayload {
 /// `description`, if present.
@@ -150,42 +150,41 @@ description(description) -> Option<&str> {.as_deref()};
 resource_server_identifier(resource_server_identifier) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `RoleUser`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RoleUser {
     /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `picture`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// `user_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RoleUser {
+    email: "email",
+    name: "name",
+    picture: "picture",
+    user_id: "user_id"
+});
 str_accessors!(RoleUser: email, name, user_id);
 getters!(RoleUser {
 /// `picture`, if present.
 picture(picture) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `UpdateRoleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateRoleRequestContent {
     /// `description`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateRoleRequestContent { ; description: "description", name: "name" });
 #[allow(deprecated)]
 impl UpdateRoleRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -284,7 +283,7 @@ impl crate::Endpoint for CreateRole {
         crate::path::build(&["roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:roles"]
@@ -341,7 +340,7 @@ impl crate::Endpoint for UpdateRole {
         crate::path::build(&["roles", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:roles"]
@@ -441,7 +440,7 @@ impl crate::Endpoint for AssignRoleGroups {
         crate::path::build(&["roles", &self.id, "groups"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:group_roles"]
@@ -473,7 +472,7 @@ impl crate::Endpoint for DeleteRoleGroups {
         crate::path::build(&["roles", &self.id, "groups"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:group_roles"]
@@ -551,7 +550,7 @@ impl crate::Endpoint for AddRolePermissions {
         crate::path::build(&["roles", &self.id, "permissions"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:roles"]
@@ -583,7 +582,7 @@ impl crate::Endpoint for DeleteRolePermissions {
         crate::path::build(&["roles", &self.id, "permissions"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:roles"]
@@ -661,7 +660,7 @@ impl crate::Endpoint for AssignRoleUsers {
         crate::path::build(&["roles", &self.id, "users"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:roles", "create:role_members"]

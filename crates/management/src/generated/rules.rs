@@ -3,21 +3,19 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateRuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRuleRequestContent {
     /// `enabled`: a boolean; defaults to `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// `name`: a string; for example `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`; required.
     name: String,
     /// `order`: an integer; defaults to `2`; at least 0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     order: Option<i64>,
     /// `script`: a string; for example `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters; required.
     script: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateRuleRequestContent { name: "name", script: "script"; enabled: "enabled", order: "order" });
 #[allow(deprecated)]
 impl CreateRuleRequestContent {
     /// A value with the required `name`, `script`; set the others with the `with_*` methods.
@@ -50,31 +48,32 @@ pub type CreateRuleResponseContent = Rule;
 /// The schema `GetRuleResponseContent`: the same shape as [`Rule`], so one type serves both.
 pub type GetRuleResponseContent = Rule;
 /// A model of the schema `Rule`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Rule {
     /// `enabled`: a boolean; for example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `id`: a string; for example `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; for example `"rule_1"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `order`: an integer; for example `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
     /// `script`: a string; for example `"function (user, context, callback) {\n  callback(null, user, context);\n}"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
     /// `stage`: a string; for example `"login_success"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Rule {
+    enabled: "enabled",
+    id: "id",
+    name: "name",
+    order: "order",
+    script: "script",
+    stage: "stage"
+});
 str_accessors!(Rule: id, name);
 getters!(Rule {
 /// `enabled`, if present.
@@ -87,23 +86,19 @@ script(script) -> Option<&str> {.as_deref()};
 stage(stage) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `UpdateRuleRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateRuleRequestContent {
     /// `enabled`: a boolean; defaults to `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
     /// `name`: a string; for example `"my-rule"`; matches `^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `order`: an integer; defaults to `2`; at least 0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     order: Option<i64>,
     /// `script`: a string; for example `"function (user, context, callback) {\n  callback(null, user, context);\n}"`; at least 1 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     script: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateRuleRequestContent { ; enabled: "enabled", name: "name", order: "order", script: "script" });
 #[allow(deprecated)]
 impl UpdateRuleRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -222,7 +217,7 @@ impl crate::Endpoint for CreateRule {
         crate::path::build(&["rules"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:rules"]
@@ -301,7 +296,7 @@ impl crate::Endpoint for UpdateRule {
         crate::path::build(&["rules", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:rules"]

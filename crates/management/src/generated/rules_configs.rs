@@ -3,28 +3,27 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `RulesConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RulesConfig {
     /// `key`: a secret string; for example `"MY_RULES_CONFIG_KEY"`; 1 to 127 characters; matches `^[A-Za-z0-9_\-@*+:]*$`; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<crate::Secret>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RulesConfig { key: "key" });
 getters!(RulesConfig {
 /// `key`, if present.
 key(key) -> Option<&crate::Secret> {.as_ref()};
 });
 /// A request body, the schema `SetRulesConfigRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetRulesConfigRequestContent {
     /// `value`: a string; for example `"MY_RULES_CONFIG_VALUE"`; required.
     value: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(SetRulesConfigRequestContent { value: "value";  });
 #[allow(deprecated)]
 impl SetRulesConfigRequestContent {
     /// A value with the required `value`.
@@ -44,19 +43,20 @@ impl SetRulesConfigRequestContent {
     }
 }
 /// A model of the schema `SetRulesConfigResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetRulesConfigResponseContent {
     /// `key`: a secret string; for example `"MY_RULES_CONFIG_KEY"`; 1 to 127 characters; matches `^[A-Za-z0-9_\-@*+:]*$`; required; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<crate::Secret>,
     /// `value`: a string; for example `"MY_RULES_CONFIG_VALUE"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SetRulesConfigResponseContent {
+    key: "key",
+    value: "value"
+});
 getters!(SetRulesConfigResponseContent {
 /// `key`, if present.
 key(key) -> Option<&crate::Secret> {.as_ref()};
@@ -112,7 +112,7 @@ impl crate::Endpoint for SetRulesConfig {
         crate::path::build(&["rules-configs", &self.key])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:rules_configs"]

@@ -3,28 +3,23 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateSelfServiceProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateSelfServiceProfileRequestContent {
     /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
     /// `branding`: a [`SelfServiceProfileBrandingProperties`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     branding: Option<SelfServiceProfileBrandingProperties>,
     /// `description`: a string; 1 to 140 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     /// `name`: a string; 1 to 100 characters; required.
     name: String,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_attribute_profile_id: Option<String>,
     /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateSelfServiceProfileRequestContent { name: "name"; allowed_strategies: "allowed_strategies", branding: "branding", description: "description", user_attribute_profile_id: "user_attribute_profile_id", user_attributes: "user_attributes" });
 #[allow(deprecated)]
 impl CreateSelfServiceProfileRequestContent {
     /// A value with the required `name`; set the others with the `with_*` methods.
@@ -65,38 +60,29 @@ impl CreateSelfServiceProfileRequestContent {
 /// The schema `CreateSelfServiceProfileResponseContent`: the same shape as [`SelfServiceProfile`], so one type serves both.
 pub type CreateSelfServiceProfileResponseContent = SelfServiceProfile;
 /// A request body, the schema `CreateSelfServiceProfileSsoTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateSelfServiceProfileSsoTicketRequestContent {
     /// `connection_config`: a [`SelfServiceProfileSsoTicketConnectionConfig`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_config: Option<SelfServiceProfileSsoTicketConnectionConfig>,
     /// `connection_id`: a string; format `connection-id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `domain_aliases_config`: a [`SelfServiceProfileSsoTicketDomainAliasesConfig`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     domain_aliases_config: Option<SelfServiceProfileSsoTicketDomainAliasesConfig>,
     /// `enabled_clients`: a list, each item a string; at least 0 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled_clients: Option<Vec<String>>,
     /// `enabled_features`: a [`SelfServiceProfileSsoTicketEnabledFeatures`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled_features: Option<SelfServiceProfileSsoTicketEnabledFeatures>,
     /// `enabled_organizations`: a list, each item a [`SelfServiceProfileSsoTicketEnabledOrganization`]; at least 0 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled_organizations: Option<Vec<SelfServiceProfileSsoTicketEnabledOrganization>>,
     /// `provisioning_config`: a [`SelfServiceProfileSsoTicketProvisioningConfig`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     provisioning_config: Option<SelfServiceProfileSsoTicketProvisioningConfig>,
     /// `ttl_sec`: an integer; 0 to 432000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     ttl_sec: Option<i64>,
     /// `use_for_organization_discovery`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     use_for_organization_discovery: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateSelfServiceProfileSsoTicketRequestContent { ; connection_config: "connection_config", connection_id: "connection_id", domain_aliases_config: "domain_aliases_config", enabled_clients: "enabled_clients", enabled_features: "enabled_features", enabled_organizations: "enabled_organizations", provisioning_config: "provisioning_config", ttl_sec: "ttl_sec", use_for_organization_discovery: "use_for_organization_discovery" });
 #[allow(deprecated)]
 impl CreateSelfServiceProfileSsoTicketRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -146,16 +132,15 @@ impl CreateSelfServiceProfileSsoTicketRequestContent {
     }
 }
 /// A model of the schema `CreateSelfServiceProfileSsoTicketResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSelfServiceProfileSsoTicketResponseContent {
     /// `ticket`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateSelfServiceProfileSsoTicketResponseContent { ticket: "ticket" });
 getters!(CreateSelfServiceProfileSsoTicketResponseContent {
 /// `ticket`, if present.
 ticket(ticket) -> Option<&str> {.as_deref()};
@@ -163,40 +148,41 @@ ticket(ticket) -> Option<&str> {.as_deref()};
 /// The schema `GetSelfServiceProfileResponseContent`: the same shape as [`SelfServiceProfile`], so one type serves both.
 pub type GetSelfServiceProfileResponseContent = SelfServiceProfile;
 /// A model of the schema `SelfServiceProfile`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfile {
     /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
     /// `branding`: a [`SelfServiceProfileBrandingProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<SelfServiceProfileBrandingProperties>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `id`: a string; for example `"ssp_n7SNCL8seoyV1TuSTCnAeo"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_id: Option<String>,
     /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<SelfServiceProfileUserAttribute>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfile {
+    allowed_strategies: "allowed_strategies",
+    branding: "branding",
+    created_at: "created_at",
+    description: "description",
+    id: "id",
+    name: "name",
+    updated_at: "updated_at",
+    user_attribute_profile_id: "user_attribute_profile_id",
+    user_attributes: "user_attributes"
+});
 str_accessors!(SelfServiceProfile: id, name, user_attribute_profile_id);
 getters!(SelfServiceProfile {
 /// `allowed_strategies`, or an empty slice when it is absent.
@@ -237,16 +223,15 @@ KeycloakSamlp => "keycloak-samlp",
 Pingfederate => "pingfederate",
 });
 /// A model of the schema `SelfServiceProfileBrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileBrandingColors {
     /// `primary`: a string; matches `^#([\dA-Fa-f]{6}|[\dA-Fa-f]{3})$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileBrandingColors { primary: "primary" });
 #[allow(deprecated)]
 impl SelfServiceProfileBrandingColors {
     /// A value with the required `primary`; set the others with the `with_*` methods.
@@ -277,19 +262,20 @@ getters!(SelfServiceProfileBrandingColors {
 primary(primary) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `SelfServiceProfileBrandingProperties`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileBrandingProperties {
     /// `colors`: a [`SelfServiceProfileBrandingColors`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<SelfServiceProfileBrandingColors>,
     /// `logo_url`: a string; format `uri`; at most 1024 characters; matches `^https://`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileBrandingProperties {
+    colors: "colors",
+    logo_url: "logo_url"
+});
 #[allow(deprecated)]
 impl SelfServiceProfileBrandingProperties {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -325,31 +311,32 @@ SelfServiceProfileCustomTextPageEnum {
 GetStarted => "get-started",
 });
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketConnectionConfig {
     /// `display_name`: a string; at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `is_domain_connection`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_domain_connection: Option<bool>,
     /// `metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; for example `"sso-generated-SAML-customer-12"`; 1 to 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `options`: a [`SelfServiceProfileSsoTicketConnectionOptions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub options: crate::Nullable<SelfServiceProfileSsoTicketConnectionOptions>,
     /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileSsoTicketConnectionConfig {
+    display_name: "display_name",
+    is_domain_connection: "is_domain_connection",
+    metadata: "metadata",
+    name: "name",
+    options: "options",
+    show_as_button: "show_as_button"
+});
 str_accessors!(SelfServiceProfileSsoTicketConnectionConfig: display_name, name);
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketConnectionConfig {
@@ -379,22 +366,23 @@ nullable_setters!(SelfServiceProfileSsoTicketConnectionConfig {
 with_options, clear_options(options): SelfServiceProfileSsoTicketConnectionOptions;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketConnectionOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketConnectionOptions {
     /// `domain_aliases`: a list, each item a string; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub domain_aliases: crate::Nullable<Vec<String>>,
     /// `icon_url`: a string; format `strict-https-uri-or-null`; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub icon_url: crate::Nullable<String>,
     /// `idpinitiated`: a [`SelfServiceProfileSsoTicketIdpInitiatedOptions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub idpinitiated: crate::Nullable<SelfServiceProfileSsoTicketIdpInitiatedOptions>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileSsoTicketConnectionOptions {
+    domain_aliases: "domain_aliases",
+    icon_url: "icon_url",
+    idpinitiated: "idpinitiated"
+});
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketConnectionOptions {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -414,19 +402,20 @@ with_icon_url, clear_icon_url(icon_url): String;
 with_idpinitiated, clear_idpinitiated(idpinitiated): SelfServiceProfileSsoTicketIdpInitiatedOptions;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketDomainAliasesConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketDomainAliasesConfig {
     /// `domain_verification`: a [`SelfServiceProfileSsoTicketDomainVerificationEnum`] (one of `none`, `optional`, `required`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_verification: Option<SelfServiceProfileSsoTicketDomainVerificationEnum>,
     /// `pending_domains`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_domains: Option<Vec<String>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileSsoTicketDomainAliasesConfig {
+    domain_verification: "domain_verification",
+    pending_domains: "pending_domains"
+});
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketDomainAliasesConfig {
     /// A value with the required `domain_verification`; set the others with the `with_*` methods.
@@ -459,22 +448,23 @@ Optional => "optional",
 Required => "required",
 });
 /// A model of the schema `SelfServiceProfileSsoTicketEnabledFeatures`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketEnabledFeatures {
     /// `domain_verification`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_verification: Option<bool>,
     /// `provisioning`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provisioning: Option<bool>,
     /// `sso`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileSsoTicketEnabledFeatures {
+    domain_verification: "domain_verification",
+    provisioning: "provisioning",
+    sso: "sso"
+});
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketEnabledFeatures {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -494,22 +484,23 @@ with_provisioning(provisioning): bool;
 with_sso(sso): bool;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketEnabledOrganization`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketEnabledOrganization {
     /// `assign_membership_on_login`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign_membership_on_login: Option<bool>,
     /// `organization_id`: a string; format `organization-id`; at most 50 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileSsoTicketEnabledOrganization {
+    assign_membership_on_login: "assign_membership_on_login",
+    organization_id: "organization_id",
+    show_as_button: "show_as_button"
+});
 str_accessors!(SelfServiceProfileSsoTicketEnabledOrganization: organization_id);
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketEnabledOrganization {
@@ -531,16 +522,17 @@ with_organization_id(organization_id): String;
 with_show_as_button(show_as_button): bool;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketGoogleWorkspaceConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
     /// `sync_users`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_users: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
+    sync_users: "sync_users"
+});
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketGoogleWorkspaceConfig {
     /// A value with the required `sync_users`; set the others with the `with_*` methods.
@@ -572,25 +564,26 @@ Wsfed => "wsfed",
 Oauth2 => "oauth2",
 });
 /// A model of the schema `SelfServiceProfileSsoTicketIdpInitiatedOptions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketIdpInitiatedOptions {
     /// `client_authorizequery`: a string; at most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authorizequery: Option<String>,
     /// `client_id`: a string; format `client-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `client_protocol`: a [`SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum`] (one of `samlp`, `wsfed`, `oauth2`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_protocol: Option<SelfServiceProfileSsoTicketIdpInitiatedClientProtocolEnum>,
     /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileSsoTicketIdpInitiatedOptions {
+    client_authorizequery: "client_authorizequery",
+    client_id: "client_id",
+    client_protocol: "client_protocol",
+    enabled: "enabled"
+});
 str_accessors!(SelfServiceProfileSsoTicketIdpInitiatedOptions: client_id);
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketIdpInitiatedOptions {
@@ -613,22 +606,23 @@ with_client_protocol(client_protocol): SelfServiceProfileSsoTicketIdpInitiatedCl
 with_enabled(enabled): bool;
 });
 /// A model of the schema `SelfServiceProfileSsoTicketProvisioningConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileSsoTicketProvisioningConfig {
     /// `google_workspace`: a [`SelfServiceProfileSsoTicketGoogleWorkspaceConfig`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub google_workspace: Option<SelfServiceProfileSsoTicketGoogleWorkspaceConfig>,
     /// `scopes`: a list, each item a [`SelfServiceProfileSsoTicketProvisioningScopeEnum`] (one of `get:users`, `post:users`, `put:users`, `patch:users`, `delete:users`, `get:groups`, `post:groups`, `put:groups`, `patch:groups`, `delete:groups`); at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<SelfServiceProfileSsoTicketProvisioningScopeEnum>>,
     /// `token_lifetime`: an integer; at least 900; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub token_lifetime: crate::Nullable<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileSsoTicketProvisioningConfig {
+    google_workspace: "google_workspace",
+    scopes: "scopes",
+    token_lifetime: "token_lifetime"
+});
 #[allow(deprecated)]
 impl SelfServiceProfileSsoTicketProvisioningConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -676,22 +670,23 @@ PatchGroups => "patch:groups",
 DeleteGroups => "delete:groups",
 });
 /// A model of the schema `SelfServiceProfileUserAttribute`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SelfServiceProfileUserAttribute {
     /// `description`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `is_optional`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_optional: Option<bool>,
     /// `name`: a string; at most 250 characters; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SelfServiceProfileUserAttribute {
+    description: "description",
+    is_optional: "is_optional",
+    name: "name"
+});
 str_accessors!(SelfServiceProfileUserAttribute: name);
 #[allow(deprecated)]
 impl SelfServiceProfileUserAttribute {
@@ -725,29 +720,23 @@ description(description) -> Option<&str> {.as_deref()};
 is_optional(is_optional) -> Option<bool> {};
 });
 /// A request body, the schema `UpdateSelfServiceProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateSelfServiceProfileRequestContent {
     /// `allowed_strategies`: a list, each item a [`SelfServiceProfileAllowedStrategyEnum`] (one of `oidc`, `samlp`, `waad`, `google-apps`, `adfs`, `okta`, `auth0-samlp`, `okta-samlp`, `keycloak-samlp`, `pingfederate`); at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_strategies: Option<Vec<SelfServiceProfileAllowedStrategyEnum>>,
     /// `branding`: a [`SelfServiceProfileBrandingProperties`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     branding: crate::Nullable<SelfServiceProfileBrandingProperties>,
     /// `description`: a string; 1 to 140 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     description: crate::Nullable<String>,
     /// `name`: a string; 1 to 100 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `user_attribute_profile_id`: a string; format `user-attribute-profile-id`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     user_attribute_profile_id: crate::Nullable<String>,
     /// `user_attributes`: a list, each item a [`SelfServiceProfileUserAttribute`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     user_attributes: crate::Nullable<Vec<SelfServiceProfileUserAttribute>>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateSelfServiceProfileRequestContent { ; allowed_strategies: "allowed_strategies", branding: "branding", description: "description", name: "name", user_attribute_profile_id: "user_attribute_profile_id", user_attributes: "user_attributes" });
 #[allow(deprecated)]
 impl UpdateSelfServiceProfileRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -855,7 +844,7 @@ impl crate::Endpoint for CreateSelfServiceProfile {
         crate::path::build(&["self-service-profiles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:self_service_profiles"]
@@ -912,7 +901,7 @@ impl crate::Endpoint for UpdateSelfServiceProfile {
         crate::path::build(&["self-service-profiles", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:self_service_profiles"]
@@ -1025,7 +1014,7 @@ impl crate::Endpoint for SetSelfServiceProfileCustomText {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:self_service_profile_custom_texts"]
@@ -1060,7 +1049,7 @@ impl crate::Endpoint for CreateSelfServiceProfileSsoTicket {
         crate::path::build(&["self-service-profiles", &self.id, "sso-ticket"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:sso_access_tickets"]

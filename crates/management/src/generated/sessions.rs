@@ -3,52 +3,53 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `GetSessionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetSessionResponseContent {
     /// `authenticated_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated_at: Option<SessionDate>,
     /// `authentication`: a [`SessionAuthenticationSignals`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<SessionAuthenticationSignals>,
     /// `clients`: a list, each item a [`SessionClientMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<SessionClientMetadata>>,
     /// `cookie`: a [`SessionCookieMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<SessionCookieMetadata>,
     /// `created_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<SessionDate>,
     /// `device`: a [`SessionDeviceMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<SessionDeviceMetadata>,
     /// `expires_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<SessionDate>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `idle_expires_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<SessionDate>,
     /// `last_interacted_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_interacted_at: Option<SessionDate>,
     /// `session_metadata`: a JSON object; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_metadata: Option<crate::secret::SecretMap>,
     /// `updated_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<SessionDate>,
     /// `user_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetSessionResponseContent {
+    authenticated_at: "authenticated_at",
+    authentication: "authentication",
+    clients: "clients",
+    cookie: "cookie",
+    created_at: "created_at",
+    device: "device",
+    expires_at: "expires_at",
+    id: "id",
+    idle_expires_at: "idle_expires_at",
+    last_interacted_at: "last_interacted_at",
+    session_metadata: "session_metadata",
+    updated_at: "updated_at",
+    user_id: "user_id"
+});
 str_accessors!(GetSessionResponseContent: id, user_id);
 getters!(GetSessionResponseContent {
 /// `authenticated_at`, if present.
@@ -75,14 +76,13 @@ session_metadata(session_metadata) -> Option<&crate::secret::SecretMap> {.as_ref
 updated_at(updated_at) -> Option<&SessionDate> {.as_ref()};
 });
 /// A request body, the schema `UpdateSessionRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateSessionRequestContent {
     /// `session_metadata`: a JSON object; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     session_metadata: crate::Nullable<crate::secret::SecretMap>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateSessionRequestContent { ; session_metadata: "session_metadata" });
 #[allow(deprecated)]
 impl UpdateSessionRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -158,7 +158,7 @@ impl crate::Endpoint for UpdateSession {
         crate::path::build(&["sessions", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:sessions"]

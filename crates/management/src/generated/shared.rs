@@ -3,19 +3,20 @@
 /// The schema `ConnectionAuthenticationPurpose`: the same shape as [`CrossAppAccessRequestingApp`], so one type serves both.
 pub type ConnectionAuthenticationPurpose = CrossAppAccessRequestingApp;
 /// A model of the schema `ConnectionConnectedAccountsPurpose`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionConnectedAccountsPurpose {
     /// `active`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// `cross_app_access`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_app_access: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionConnectedAccountsPurpose {
+    active: "active",
+    cross_app_access: "cross_app_access"
+});
 #[allow(deprecated)]
 impl ConnectionConnectedAccountsPurpose {
     /// A value with the required `active`; set the others with the `with_*` methods.
@@ -40,49 +41,50 @@ active(active) -> Option<bool> {};
 cross_app_access(cross_app_access) -> Option<bool> {};
 });
 /// A model of the schema `ConnectionForList`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionForList {
     /// `authentication`: a [`ConnectionAuthenticationPurpose`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<ConnectionAuthenticationPurpose>,
     /// `connected_accounts`: a [`ConnectionConnectedAccountsPurpose`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connected_accounts: Option<ConnectionConnectedAccountsPurpose>,
     /// `cross_app_access_requesting_app`: a [`CrossAppAccessRequestingApp`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_app_access_requesting_app: Option<CrossAppAccessRequestingApp>,
     /// `display_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `id`: a string; for example `"con_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `is_domain_connection`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_domain_connection: Option<bool>,
     /// `metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; for example `"My connection"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `options`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::secret::SecretMap>,
     /// `realms`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realms: Option<Vec<String>>,
     /// `show_as_button`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_as_button: Option<bool>,
     /// `strategy`: a string; for example `"auth0"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectionForList {
+    authentication: "authentication",
+    connected_accounts: "connected_accounts",
+    cross_app_access_requesting_app: "cross_app_access_requesting_app",
+    display_name: "display_name",
+    id: "id",
+    is_domain_connection: "is_domain_connection",
+    metadata: "metadata",
+    name: "name",
+    options: "options",
+    realms: "realms",
+    show_as_button: "show_as_button",
+    strategy: "strategy"
+});
 str_accessors!(ConnectionForList: display_name, id, name);
 getters!(ConnectionForList {
 /// `authentication`, if present.
@@ -223,16 +225,15 @@ Auth0Adldap => "auth0-adldap",
 /// The schema `CreateTokenQuota`: the same shape as [`TokenQuota`], so one type serves both.
 pub type CreateTokenQuota = TokenQuota;
 /// A model of the schema `CrossAppAccessRequestingApp`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrossAppAccessRequestingApp {
     /// `active`: a boolean; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CrossAppAccessRequestingApp { active: "active" });
 #[allow(deprecated)]
 impl CrossAppAccessRequestingApp {
     /// A value with the required `active`; set the others with the `with_*` methods.
@@ -258,34 +259,35 @@ getters!(CrossAppAccessRequestingApp {
 active(active) -> Option<bool> {};
 });
 /// A model of the schema `Group`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Group {
     /// `connection_id`: a string; format `connection-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `external_id`: a string; at most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `id`: a string; 18 to 26 characters; matches `^grp_[1-9a-km-zA-HJ-NP-Z]{14,22}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 128 characters; matches `^[\x20-\x7E]+$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `tenant_name`: a string; at least 3 characters; matches `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Group {
+    connection_id: "connection_id",
+    created_at: "created_at",
+    external_id: "external_id",
+    id: "id",
+    name: "name",
+    tenant_name: "tenant_name",
+    updated_at: "updated_at"
+});
 str_accessors!(Group: connection_id, external_id, id, name, tenant_name);
 getters!(Group {
 /// `created_at`, if present.
@@ -294,22 +296,23 @@ created_at(created_at) -> Option<&crate::Timestamp> {.as_ref()};
 updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// A model of the schema `Identity`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Identity {
     /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `provider`: a [`IdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …); for example `"google-oauth2"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<IdentityProviderEnum>,
     /// `user_id`: a string; for example `"5457edea1b8f22891a000004"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Identity {
+    connection_id: "connection_id",
+    provider: "provider",
+    user_id: "user_id"
+});
 str_accessors!(Identity: connection_id, user_id);
 #[allow(deprecated)]
 impl Identity {
@@ -446,76 +449,77 @@ Yahoo => "yahoo",
 Yandex => "yandex",
 });
 /// A model of the schema `Log`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Log {
     /// `audience`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `client_id`: a string; for example `"AaiyAPdpYdesoKnqjj8HJqRn4T5titww"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `client_name`: a string; for example `"My application Name"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// `connection`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// `connection_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `date`: a [`LogDate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<LogDate>,
     /// `description`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `details`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<crate::secret::SecretMap>,
     /// `hostname`: a string; for example `"190.257.209.19"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// `ip`: a string; for example `"190.257.209.19"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// `isMobile`: a boolean.
-    #[serde(rename = "isMobile", default, skip_serializing_if = "Option::is_none")]
     pub is_mobile: Option<bool>,
     /// `location_info`: a [`LogLocationInfo`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_info: Option<LogLocationInfo>,
     /// `log_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_id: Option<String>,
     /// `scope`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// `security_context`: a [`LogSecurityContext`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_context: Option<LogSecurityContext>,
     /// `strategy`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// `strategy_type`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_type: Option<String>,
     /// `type`: a string; for example `"sapi"`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// `user_agent`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// `user_id`: a string; for example `"auth0|56c75c4e42b6359e98374bc2"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// `user_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Log {
+    audience: "audience",
+    client_id: "client_id",
+    client_name: "client_name",
+    connection: "connection",
+    connection_id: "connection_id",
+    date: "date",
+    description: "description",
+    details: "details",
+    hostname: "hostname",
+    ip: "ip",
+    is_mobile: "isMobile",
+    location_info: "location_info",
+    log_id: "log_id",
+    scope: "scope",
+    security_context: "security_context",
+    strategy: "strategy",
+    strategy_type: "strategy_type",
+    type_: "type",
+    user_agent: "user_agent",
+    user_id: "user_id",
+    user_name: "user_name"
+});
 str_accessors!(Log: client_id, client_name, connection_id, log_id, user_id, user_name);
 getters!(Log {
 /// `audience`, if present.
@@ -550,8 +554,7 @@ r#type(type_) -> Option<&str> {.as_deref()};
 user_agent(user_agent) -> Option<&str> {.as_deref()};
 });
 /// One of several shapes: the schema `LogDate`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum LogDate {
@@ -562,9 +565,18 @@ pub enum LogDate {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for LogDate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for LogDate {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::LogDateObject(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(LogDate);
+impl crate::json::FromJson for LogDate {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -573,14 +585,18 @@ impl<'de> serde::Deserialize<'de> for LogDate {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::LogDateObject),
+                    read: |v| {
+                        crate::json::FromJson::from_json(v)
+                            .ok()
+                            .map(Self::LogDateObject)
+                    },
                 },
             ],
             Self::Unknown,
@@ -593,37 +609,38 @@ LogDateObject(crate::secret::SecretMap) => as_log_date_object, is_log_date_objec
 } from {
 });
 /// A model of the schema `LogLocationInfo`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogLocationInfo {
     /// `city_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_name: Option<String>,
     /// `continent_code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continent_code: Option<String>,
     /// `country_code`: a string; exactly 2 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// `country_code3`: a string; exactly 3 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code3: Option<String>,
     /// `country_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
     /// `latitude`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<f64>,
     /// `longitude`: a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<f64>,
     /// `time_zone`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogLocationInfo {
+    city_name: "city_name",
+    continent_code: "continent_code",
+    country_code: "country_code",
+    country_code3: "country_code3",
+    country_name: "country_name",
+    latitude: "latitude",
+    longitude: "longitude",
+    time_zone: "time_zone"
+});
 str_accessors!(LogLocationInfo: city_name, country_name);
 getters!(LogLocationInfo {
 /// `continent_code`, if present.
@@ -640,19 +657,20 @@ longitude(longitude) -> Option<f64> {};
 time_zone(time_zone) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `LogSecurityContext`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogSecurityContext {
     /// `ja3`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ja3: Option<String>,
     /// `ja4`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ja4: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(LogSecurityContext {
+    ja3: "ja3",
+    ja4: "ja4"
+});
 getters!(LogSecurityContext {
 /// `ja3`, if present.
 ja3(ja3) -> Option<&str> {.as_deref()};
@@ -660,31 +678,32 @@ ja3(ja3) -> Option<&str> {.as_deref()};
 ja4(ja4) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `Organization`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Organization {
     /// `branding`: a [`OrganizationBranding`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<OrganizationBranding>,
     /// `display_name`: a string; for example `"Acme Users"`; 1 to 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `id`: a string; format `organization-id`; at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<crate::secret::SecretMap>,
     /// `name`: a string; format `organization-name`; for example `"organization-1"`; 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `token_quota`: a [`TokenQuota`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_quota: Option<TokenQuota>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Organization {
+    branding: "branding",
+    display_name: "display_name",
+    id: "id",
+    metadata: "metadata",
+    name: "name",
+    token_quota: "token_quota"
+});
 str_accessors!(Organization: display_name, id, name);
 getters!(Organization {
 /// `branding`, if present.
@@ -695,19 +714,20 @@ metadata(metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
 token_quota(token_quota) -> Option<&TokenQuota> {.as_ref()};
 });
 /// A model of the schema `OrganizationBranding`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationBranding {
     /// `colors`: a [`OrganizationBrandingColors`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<OrganizationBrandingColors>,
     /// `logo_url`: a string; format `strict-https-uri-or-null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationBranding {
+    colors: "colors",
+    logo_url: "logo_url"
+});
 #[allow(deprecated)]
 impl OrganizationBranding {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -731,19 +751,20 @@ colors(colors) -> Option<&OrganizationBrandingColors> {.as_ref()};
 logo_url(logo_url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `OrganizationBrandingColors`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationBrandingColors {
     /// `page_background`: a string; format `html-color`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_background: Option<String>,
     /// `primary`: a string; format `html-color`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(OrganizationBrandingColors {
+    page_background: "page_background",
+    primary: "primary"
+});
 #[allow(deprecated)]
 impl OrganizationBrandingColors {
     /// A value with the required `page_background`, `primary`; set the others with the `with_*` methods.
@@ -769,19 +790,20 @@ page_background(page_background) -> Option<&str> {.as_deref()};
 primary(primary) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `PermissionRequestPayload`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PermissionRequestPayload {
     /// `permission_name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission_name: Option<String>,
     /// `resource_server_identifier`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_identifier: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(PermissionRequestPayload {
+    permission_name: "permission_name",
+    resource_server_identifier: "resource_server_identifier"
+});
 str_accessors!(PermissionRequestPayload: permission_name);
 #[allow(deprecated)]
 impl PermissionRequestPayload {
@@ -805,8 +827,7 @@ with_permission_name(permission_name): String;
 with_resource_server_identifier(resource_server_identifier): String;
 });
 /// One of several shapes: the schema `RefreshTokenDate`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum RefreshTokenDate {
@@ -817,9 +838,18 @@ pub enum RefreshTokenDate {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for RefreshTokenDate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for RefreshTokenDate {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::RefreshTokenDateObject(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(RefreshTokenDate);
+impl crate::json::FromJson for RefreshTokenDate {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -828,7 +858,7 @@ impl<'de> serde::Deserialize<'de> for RefreshTokenDate {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
@@ -836,7 +866,7 @@ impl<'de> serde::Deserialize<'de> for RefreshTokenDate {
                     known: &[],
                     constants: &[],
                     read: |v| {
-                        serde_json::from_value(v)
+                        crate::json::FromJson::from_json(v)
                             .ok()
                             .map(Self::RefreshTokenDateObject)
                     },
@@ -852,31 +882,32 @@ RefreshTokenDateObject(crate::secret::SecretMap) => as_refresh_token_date_object
 } from {
 });
 /// A model of the schema `RefreshTokenDevice`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RefreshTokenDevice {
     /// `initial_asn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_asn: Option<String>,
     /// `initial_ip`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_ip: Option<String>,
     /// `initial_user_agent`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_user_agent: Option<String>,
     /// `last_asn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_asn: Option<String>,
     /// `last_ip`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_ip: Option<String>,
     /// `last_user_agent`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_user_agent: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RefreshTokenDevice {
+    initial_asn: "initial_asn",
+    initial_ip: "initial_ip",
+    initial_user_agent: "initial_user_agent",
+    last_asn: "last_asn",
+    last_ip: "last_ip",
+    last_user_agent: "last_user_agent"
+});
 getters!(RefreshTokenDevice {
 /// `initial_asn`, if present.
 initial_asn(initial_asn) -> Option<&str> {.as_deref()};
@@ -892,19 +923,20 @@ last_ip(last_ip) -> Option<&str> {.as_deref()};
 last_user_agent(last_user_agent) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `RefreshTokenResourceServer`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RefreshTokenResourceServer {
     /// `audience`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `scopes`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RefreshTokenResourceServer {
+    audience: "audience",
+    scopes: "scopes"
+});
 getters!(RefreshTokenResourceServer {
 /// `audience`, if present.
 audience(audience) -> Option<&str> {.as_deref()};
@@ -912,49 +944,50 @@ audience(audience) -> Option<&str> {.as_deref()};
 scopes(scopes) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `RefreshTokenResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RefreshTokenResponseContent {
     /// `client_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `created_at`: a [`RefreshTokenDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<RefreshTokenDate>,
     /// `device`: a [`RefreshTokenDevice`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<RefreshTokenDevice>,
     /// `expires_at`: a [`RefreshTokenDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<RefreshTokenDate>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `idle_expires_at`: a [`RefreshTokenDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<RefreshTokenDate>,
     /// `last_exchanged_at`: a [`RefreshTokenDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_exchanged_at: Option<RefreshTokenDate>,
     /// `refresh_token_metadata`: a JSON object; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_metadata: Option<crate::secret::SecretMap>,
     /// `resource_servers`: a list, each item a [`RefreshTokenResourceServer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_servers: Option<Vec<RefreshTokenResourceServer>>,
     /// `rotating`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotating: Option<bool>,
     /// `session_id`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// `user_id`: a string; for example `"auth0|507f1f77bcf86cd799439020"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RefreshTokenResponseContent {
+    client_id: "client_id",
+    created_at: "created_at",
+    device: "device",
+    expires_at: "expires_at",
+    id: "id",
+    idle_expires_at: "idle_expires_at",
+    last_exchanged_at: "last_exchanged_at",
+    refresh_token_metadata: "refresh_token_metadata",
+    resource_servers: "resource_servers",
+    rotating: "rotating",
+    session_id: "session_id",
+    user_id: "user_id"
+});
 str_accessors!(RefreshTokenResponseContent: client_id, id, session_id, user_id);
 getters!(RefreshTokenResponseContent {
 /// `created_at`, if present.
@@ -975,46 +1008,48 @@ resource_servers(resource_servers) -> &[RefreshTokenResourceServer] {.as_deref()
 rotating(rotating) -> Option<bool> {};
 });
 /// A model of the schema `Role`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Role {
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(Role {
+    description: "description",
+    id: "id",
+    name: "name"
+});
 str_accessors!(Role: id, name);
 getters!(Role {
 /// `description`, if present.
 description(description) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `SessionAuthenticationSignal`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SessionAuthenticationSignal {
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `timestamp`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<SessionDate>,
     /// `type`: a string.
     ///
     /// Note: Applies only when `name` is `mfa`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SessionAuthenticationSignal {
+    name: "name",
+    timestamp: "timestamp",
+    type_: "type"
+});
 str_accessors!(SessionAuthenticationSignal: name);
 getters!(SessionAuthenticationSignal {
 /// `timestamp`, if present.
@@ -1025,43 +1060,42 @@ timestamp(timestamp) -> Option<&SessionDate> {.as_ref()};
 r#type(type_) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `SessionAuthenticationSignals`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SessionAuthenticationSignals {
     /// `methods`: a list, each item a [`SessionAuthenticationSignal`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<SessionAuthenticationSignal>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SessionAuthenticationSignals { methods: "methods" });
 getters!(SessionAuthenticationSignals {
 /// `methods`, or an empty slice when it is absent.
 methods(methods) -> &[SessionAuthenticationSignal] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `SessionClientMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SessionClientMetadata {
     /// `client_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SessionClientMetadata {
+    client_id: "client_id"
+});
 str_accessors!(SessionClientMetadata: client_id);
 /// A model of the schema `SessionCookieMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SessionCookieMetadata {
     /// `mode`: a [`SessionCookieMetadataModeEnum`] (one of `non-persistent`, `persistent`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<SessionCookieMetadataModeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SessionCookieMetadata { mode: "mode" });
 getters!(SessionCookieMetadata {
 /// `mode`, if present.
 mode(mode) -> Option<&SessionCookieMetadataModeEnum> {.as_ref()};
@@ -1075,8 +1109,7 @@ NonPersistent => "non-persistent",
 Persistent => "persistent",
 });
 /// One of several shapes: the schema `SessionDate`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum SessionDate {
@@ -1087,9 +1120,18 @@ pub enum SessionDate {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for SessionDate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for SessionDate {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Object(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(SessionDate);
+impl crate::json::FromJson for SessionDate {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1098,14 +1140,14 @@ impl<'de> serde::Deserialize<'de> for SessionDate {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Object,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Object),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Object),
                 },
             ],
             Self::Unknown,
@@ -1118,31 +1160,32 @@ Object(crate::secret::SecretMap) => as_object, is_object;
 } from {
 });
 /// A model of the schema `SessionDeviceMetadata`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SessionDeviceMetadata {
     /// `initial_asn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_asn: Option<String>,
     /// `initial_ip`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_ip: Option<String>,
     /// `initial_user_agent`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_user_agent: Option<String>,
     /// `last_asn`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_asn: Option<String>,
     /// `last_ip`: a string; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_ip: Option<String>,
     /// `last_user_agent`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_user_agent: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SessionDeviceMetadata {
+    initial_asn: "initial_asn",
+    initial_ip: "initial_ip",
+    initial_user_agent: "initial_user_agent",
+    last_asn: "last_asn",
+    last_ip: "last_ip",
+    last_user_agent: "last_user_agent"
+});
 getters!(SessionDeviceMetadata {
 /// `initial_asn`, if present.
 initial_asn(initial_asn) -> Option<&str> {.as_deref()};
@@ -1170,16 +1213,17 @@ Rs512 => "RS512",
 Ps256 => "PS256",
 });
 /// A model of the schema `TokenQuota`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TokenQuota {
     /// `client_credentials`: a [`TokenQuotaClientCredentials`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_credentials: Option<TokenQuotaClientCredentials>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TokenQuota {
+    client_credentials: "client_credentials"
+});
 #[allow(deprecated)]
 impl TokenQuota {
     /// A value with the required `client_credentials`; set the others with the `with_*` methods.
@@ -1205,22 +1249,23 @@ getters!(TokenQuota {
 client_credentials(client_credentials) -> Option<&TokenQuotaClientCredentials> {.as_ref()};
 });
 /// A model of the schema `TokenQuotaClientCredentials`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TokenQuotaClientCredentials {
     /// `enforce`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce: Option<bool>,
     /// `per_day`: an integer; 1 to 2147483647.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_day: Option<i64>,
     /// `per_hour`: an integer; 1 to 2147483647.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_hour: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TokenQuotaClientCredentials {
+    enforce: "enforce",
+    per_day: "per_day",
+    per_hour: "per_hour"
+});
 #[allow(deprecated)]
 impl TokenQuotaClientCredentials {
     /// A value with no field set; set the others with the `with_*` methods.

@@ -3,31 +3,32 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `DailyStats`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DailyStats {
     /// `created_at`: a string; for example `"2014-01-01T20:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `date`: a string; for example `"2014-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// `leaked_passwords`: an integer; for example `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leaked_passwords: Option<i64>,
     /// `logins`: an integer; for example `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logins: Option<i64>,
     /// `signups`: an integer; for example `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signups: Option<i64>,
     /// `updated_at`: a string; for example `"2014-01-01T02:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(DailyStats {
+    created_at: "created_at",
+    date: "date",
+    leaked_passwords: "leaked_passwords",
+    logins: "logins",
+    signups: "signups",
+    updated_at: "updated_at"
+});
 getters!(DailyStats {
 /// `created_at`, if present.
 created_at(created_at) -> Option<&str> {.as_deref()};

@@ -3,16 +3,17 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `GetSupplementalSignalsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetSupplementalSignalsResponseContent {
     /// `akamai_enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub akamai_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetSupplementalSignalsResponseContent {
+    akamai_enabled: "akamai_enabled"
+});
 getters!(GetSupplementalSignalsResponseContent {
 /// `akamai_enabled`, if present.
 akamai_enabled(akamai_enabled) -> Option<bool> {};
@@ -20,13 +21,13 @@ akamai_enabled(akamai_enabled) -> Option<bool> {};
 /// The schema `PatchSupplementalSignalsResponseContent`: the same shape as [`GetSupplementalSignalsResponseContent`], so one type serves both.
 pub type PatchSupplementalSignalsResponseContent = GetSupplementalSignalsResponseContent;
 /// A request body, the schema `UpdateSupplementalSignalsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplementalSignalsRequestContent {
     /// `akamai_enabled`: a boolean; required.
     akamai_enabled: bool,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateSupplementalSignalsRequestContent { akamai_enabled: "akamai_enabled";  });
 #[allow(deprecated)]
 impl UpdateSupplementalSignalsRequestContent {
     /// A value with the required `akamai_enabled`.
@@ -90,7 +91,7 @@ impl crate::Endpoint for UpdateSupplementalSignals {
         crate::path::build(&["supplemental-signals"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:attack_protection"]

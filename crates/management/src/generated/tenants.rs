@@ -3,22 +3,23 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `ContentSecurityPolicyConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ContentSecurityPolicyConfig {
     /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `policies`: a list, each item a [`CspPolicy`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<CspPolicy>>,
     /// `reporting_infrastructure`: a [`CspReportingInfrastructure`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub reporting_infrastructure: crate::Nullable<CspReportingInfrastructure>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ContentSecurityPolicyConfig {
+    enabled: "enabled",
+    policies: "policies",
+    reporting_infrastructure: "reporting_infrastructure"
+});
 #[allow(deprecated)]
 impl ContentSecurityPolicyConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -58,25 +59,26 @@ UpgradeInsecureRequests => "upgrade-insecure-requests",
 BlockAllMixedContent => "block-all-mixed-content",
 });
 /// A model of the schema `CspPolicy`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CspPolicy {
     /// `directives`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directives: Option<crate::secret::SecretMap>,
     /// `flags`: a list, each item a [`CspFlag`] (one of `upgrade-insecure-requests`, `block-all-mixed-content`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<Vec<CspFlag>>,
     /// `mode`: a [`CspPolicyMode`] (one of `enforcing`, `reporting`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<CspPolicyMode>,
     /// `reporting`: a [`CspPolicyReporting`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub reporting: crate::Nullable<CspPolicyReporting>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CspPolicy {
+    directives: "directives",
+    flags: "flags",
+    mode: "mode",
+    reporting: "reporting"
+});
 #[allow(deprecated)]
 impl CspPolicy {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -120,19 +122,20 @@ Enforcing => "enforcing",
 Reporting => "reporting",
 });
 /// A model of the schema `CspPolicyReporting`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CspPolicyReporting {
     /// `report_to_group`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_to_group: Option<String>,
     /// `report_uri`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_uri: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CspPolicyReporting {
+    report_to_group: "report_to_group",
+    report_uri: "report_uri"
+});
 #[allow(deprecated)]
 impl CspPolicyReporting {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -156,22 +159,23 @@ report_to_group(report_to_group) -> Option<&str> {.as_deref()};
 report_uri(report_uri) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `CspReportTo`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CspReportTo {
     /// `endpoints`: a list, each item a [`CspReportToEndpoint`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<CspReportToEndpoint>>,
     /// `group`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// `max_age`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age: Option<i64>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CspReportTo {
+    endpoints: "endpoints",
+    group: "group",
+    max_age: "max_age"
+});
 #[allow(deprecated)]
 impl CspReportTo {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -201,16 +205,15 @@ group(group) -> Option<&str> {.as_deref()};
 max_age(max_age) -> Option<i64> {};
 });
 /// A model of the schema `CspReportToEndpoint`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CspReportToEndpoint {
     /// `url`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CspReportToEndpoint { url: "url" });
 #[allow(deprecated)]
 impl CspReportToEndpoint {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -230,19 +233,20 @@ getters!(CspReportToEndpoint {
 url(url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `CspReportingInfrastructure`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CspReportingInfrastructure {
     /// `report_to`: a [`CspReportTo`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub report_to: crate::Nullable<CspReportTo>,
     /// `reporting_endpoints`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporting_endpoints: Option<crate::secret::SecretMap>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CspReportingInfrastructure {
+    report_to: "report_to",
+    reporting_endpoints: "reporting_endpoints"
+});
 #[allow(deprecated)]
 impl CspReportingInfrastructure {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -268,19 +272,20 @@ report_to(report_to) -> Option<&CspReportTo> {.value()};
 reporting_endpoints(reporting_endpoints) -> Option<&crate::secret::SecretMap> {.as_ref()};
 });
 /// A model of the schema `DefaultTokenQuota`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DefaultTokenQuota {
     /// `clients`: a [`TokenQuotaConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<TokenQuotaConfiguration>,
     /// `organizations`: a [`TokenQuotaConfiguration`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organizations: Option<TokenQuotaConfiguration>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(DefaultTokenQuota {
+    clients: "clients",
+    organizations: "organizations"
+});
 #[allow(deprecated)]
 impl DefaultTokenQuota {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -304,134 +309,135 @@ clients(clients) -> Option<&TokenQuotaConfiguration> {.as_ref()};
 organizations(organizations) -> Option<&TokenQuotaConfiguration> {.as_ref()};
 });
 /// A model of the schema `GetTenantSettingsResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetTenantSettingsResponseContent {
     /// `acr_values_supported`: a list, each item a string; at least 0 items; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr_values_supported: Option<Vec<String>>,
     /// `allow_organization_name_in_authentication_api`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_organization_name_in_authentication_api: Option<bool>,
     /// `allowed_logout_urls`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_logout_urls: Option<Vec<String>>,
     /// `authorization_response_iss_parameter_supported`: a boolean; for example `false`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_response_iss_parameter_supported: Option<bool>,
     /// `change_password`: a [`TenantSettingsGuardianPage`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_password: Option<TenantSettingsGuardianPage>,
     /// `client_id_metadata_document_supported`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id_metadata_document_supported: Option<bool>,
     /// `country_codes`: a [`TenantSettingsCountryCodesResponse`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_codes: Option<TenantSettingsCountryCodesResponse>,
     /// `customize_mfa_in_postlogin_action`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customize_mfa_in_postlogin_action: Option<bool>,
     /// `default_audience`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_audience: Option<String>,
     /// `default_directory`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_directory: Option<String>,
     /// `default_redirection_uri`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_redirection_uri: Option<String>,
     /// `default_token_quota`: a [`DefaultTokenQuota`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_token_quota: Option<DefaultTokenQuota>,
     /// `device_flow`: a [`TenantSettingsDeviceFlow`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_flow: Option<TenantSettingsDeviceFlow>,
     /// `dynamic_client_registration_security_mode`: a [`TenantSettingsDynamicClientRegistrationSecurityMode`] (one of `strict`, `permissive`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dynamic_client_registration_security_mode:
         Option<TenantSettingsDynamicClientRegistrationSecurityMode>,
     /// `enable_ai_guide`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_ai_guide: Option<bool>,
     /// `enabled_locales`: a list, each item a [`SupportedLocales`] (one of `am`, `ar`, `ar-EG`, `ar-SA`, `az`, `bg`, `bn`, `bs`, `ca-ES`, `cnr`, `cs`, `cy`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_locales: Option<Vec<SupportedLocales>>,
     /// `ephemeral_session_lifetime`: a number; for example `72`; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_session_lifetime: Option<f64>,
     /// `error_page`: a [`TenantSettingsErrorPage`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_page: Option<TenantSettingsErrorPage>,
     /// `flags`: a [`TenantSettingsFlags`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<TenantSettingsFlags>,
     /// `friendly_name`: a string; for example `"My Company"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
     /// `guardian_mfa_page`: a [`TenantSettingsGuardianPage`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guardian_mfa_page: Option<TenantSettingsGuardianPage>,
     /// `idle_ephemeral_session_lifetime`: a number; for example `24`; at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_ephemeral_session_lifetime: Option<f64>,
     /// `idle_session_lifetime`: a number; for example `72`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_session_lifetime: Option<f64>,
     /// `include_session_metadata_in_tenant_logs`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_session_metadata_in_tenant_logs: Option<bool>,
     /// `legacy_sandbox_version`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_sandbox_version: Option<String>,
     /// `mtls`: a [`TenantSettingsMtls`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtls: Option<TenantSettingsMtls>,
     /// `oidc_logout`: a [`TenantOidcLogoutSettings`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_logout: Option<TenantOidcLogoutSettings>,
     /// `phone_consolidated_experience`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_consolidated_experience: Option<bool>,
     /// `picture_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/logo.png"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture_url: Option<String>,
     /// `pushed_authorization_requests_supported`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pushed_authorization_requests_supported: Option<bool>,
     /// `resource_parameter_profile`: a [`TenantSettingsResourceParameterProfile`] (one of `audience`, `compatibility`); for example `"audience"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_parameter_profile: Option<TenantSettingsResourceParameterProfile>,
     /// `sandbox_version`: a string; for example `"22"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox_version: Option<String>,
     /// `sandbox_versions_available`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox_versions_available: Option<Vec<String>>,
     /// `security_headers`: a [`TenantSettingsNullableSecurityHeaders`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_headers: Option<TenantSettingsNullableSecurityHeaders>,
     /// `session_cookie`: a [`SessionCookieSchema`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_cookie: Option<SessionCookieSchema>,
     /// `session_lifetime`: a number; for example `168`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_lifetime: Option<f64>,
     /// `sessions`: a [`TenantSettingsSessions`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sessions: Option<TenantSettingsSessions>,
     /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_non_verifiable_callback_uri_confirmation_prompt: Option<bool>,
     /// `support_email`: a string; format `email-or-empty`; for example `"support@mycompany.org"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_email: Option<String>,
     /// `support_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/support"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(GetTenantSettingsResponseContent {
+    acr_values_supported: "acr_values_supported",
+    allow_organization_name_in_authentication_api: "allow_organization_name_in_authentication_api",
+    allowed_logout_urls: "allowed_logout_urls",
+    authorization_response_iss_parameter_supported: "authorization_response_iss_parameter_supported",
+    change_password: "change_password",
+    client_id_metadata_document_supported: "client_id_metadata_document_supported",
+    country_codes: "country_codes",
+    customize_mfa_in_postlogin_action: "customize_mfa_in_postlogin_action",
+    default_audience: "default_audience",
+    default_directory: "default_directory",
+    default_redirection_uri: "default_redirection_uri",
+    default_token_quota: "default_token_quota",
+    device_flow: "device_flow",
+    dynamic_client_registration_security_mode: "dynamic_client_registration_security_mode",
+    enable_ai_guide: "enable_ai_guide",
+    enabled_locales: "enabled_locales",
+    ephemeral_session_lifetime: "ephemeral_session_lifetime",
+    error_page: "error_page",
+    flags: "flags",
+    friendly_name: "friendly_name",
+    guardian_mfa_page: "guardian_mfa_page",
+    idle_ephemeral_session_lifetime: "idle_ephemeral_session_lifetime",
+    idle_session_lifetime: "idle_session_lifetime",
+    include_session_metadata_in_tenant_logs: "include_session_metadata_in_tenant_logs",
+    legacy_sandbox_version: "legacy_sandbox_version",
+    mtls: "mtls",
+    oidc_logout: "oidc_logout",
+    phone_consolidated_experience: "phone_consolidated_experience",
+    picture_url: "picture_url",
+    pushed_authorization_requests_supported: "pushed_authorization_requests_supported",
+    resource_parameter_profile: "resource_parameter_profile",
+    sandbox_version: "sandbox_version",
+    sandbox_versions_available: "sandbox_versions_available",
+    security_headers: "security_headers",
+    session_cookie: "session_cookie",
+    session_lifetime: "session_lifetime",
+    sessions: "sessions",
+    skip_non_verifiable_callback_uri_confirmation_prompt: "skip_non_verifiable_callback_uri_confirmation_prompt",
+    support_email: "support_email",
+    support_url: "support_url"
+});
 str_accessors!(GetTenantSettingsResponseContent: friendly_name);
 getters!(GetTenantSettingsResponseContent {
 /// `acr_values_supported`, or an empty slice when it is absent.
@@ -522,16 +528,15 @@ Persistent => "persistent",
 NonPersistent => "non-persistent",
 });
 /// A model of the schema `SessionCookieSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SessionCookieSchema {
     /// `mode`: a [`SessionCookieModeEnum`] (one of `persistent`, `non-persistent`); for example `"persistent"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<SessionCookieModeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SessionCookieSchema { mode: "mode" });
 #[allow(deprecated)]
 impl SessionCookieSchema {
     /// A value with the required `mode`; set the others with the `with_*` methods.
@@ -725,16 +730,17 @@ ZhMo => "zh-MO",
 ZhTw => "zh-TW",
 });
 /// A model of the schema `TenantOIDCLogoutSettings`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TenantOidcLogoutSettings {
     /// `rp_logout_end_session_endpoint_discovery`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rp_logout_end_session_endpoint_discovery: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TenantOidcLogoutSettings {
+    rp_logout_end_session_endpoint_discovery: "rp_logout_end_session_endpoint_discovery"
+});
 #[allow(deprecated)]
 impl TenantOidcLogoutSettings {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -754,19 +760,20 @@ getters!(TenantOidcLogoutSettings {
 rp_logout_end_session_endpoint_discovery(rp_logout_end_session_endpoint_discovery) -> Option<bool> {};
 });
 /// A model of the schema `TenantSettingsCountryCodes`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TenantSettingsCountryCodes {
     /// `list`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list: Option<Vec<String>>,
     /// `mode`: a [`TenantSettingsCountryCodesMode`] (one of `allow`, `deny`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<TenantSettingsCountryCodesMode>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TenantSettingsCountryCodes {
+    list: "list",
+    mode: "mode"
+});
 #[allow(deprecated)]
 impl TenantSettingsCountryCodes {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -804,19 +811,20 @@ pub type TenantSettingsCountryCodesModeResponse = TenantSettingsCountryCodesMode
 /// The schema `TenantSettingsCountryCodesResponse`: the same shape as [`TenantSettingsCountryCodes`], so one type serves both.
 pub type TenantSettingsCountryCodesResponse = TenantSettingsCountryCodes;
 /// A model of the schema `TenantSettingsDeviceFlow`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TenantSettingsDeviceFlow {
     /// `charset`: a [`TenantSettingsDeviceFlowCharset`] (one of `base20`, `digits`); defaults to `"base20"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charset: Option<TenantSettingsDeviceFlowCharset>,
     /// `mask`: a string; for example `"****-****"`; at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TenantSettingsDeviceFlow {
+    charset: "charset",
+    mask: "mask"
+});
 #[allow(deprecated)]
 impl TenantSettingsDeviceFlow {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -856,22 +864,23 @@ Strict => "strict",
 Permissive => "permissive",
 });
 /// A model of the schema `TenantSettingsErrorPage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TenantSettingsErrorPage {
     /// `html`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     /// `show_log_link`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_log_link: Option<bool>,
     /// `url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/error"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TenantSettingsErrorPage {
+    html: "html",
+    show_log_link: "show_log_link",
+    url: "url"
+});
 #[allow(deprecated)]
 impl TenantSettingsErrorPage {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -899,100 +908,101 @@ show_log_link(show_log_link) -> Option<bool> {};
 url(url) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `TenantSettingsFlags`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TenantSettingsFlags {
     /// `allow_changing_enable_sso`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_changing_enable_sso: Option<bool>,
     /// `allow_legacy_delegation_grant_types`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_legacy_delegation_grant_types: Option<bool>,
     /// `allow_legacy_ro_grant_types`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_legacy_ro_grant_types: Option<bool>,
     /// `allow_legacy_tokeninfo_endpoint`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_legacy_tokeninfo_endpoint: Option<bool>,
     /// `change_pwd_flow_v1`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_pwd_flow_v1: Option<bool>,
     /// `custom_domains_provisioning`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domains_provisioning: Option<bool>,
     /// `dashboard_insights_view`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard_insights_view: Option<bool>,
     /// `dashboard_log_streams_next`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard_log_streams_next: Option<bool>,
     /// `disable_clickjack_protection_headers`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_clickjack_protection_headers: Option<bool>,
     /// `disable_fields_map_fix`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_fields_map_fix: Option<bool>,
     /// `disable_impersonation`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_impersonation: Option<bool>,
     /// `disable_management_api_sms_obfuscation`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_management_api_sms_obfuscation: Option<bool>,
     /// `enable_adfs_waad_email_verification`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_adfs_waad_email_verification: Option<bool>,
     /// `enable_apis_section`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_apis_section: Option<bool>,
     /// `enable_client_connections`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_client_connections: Option<bool>,
     /// `enable_dynamic_client_registration`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_dynamic_client_registration: Option<bool>,
     /// `enable_idtoken_api2`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_idtoken_api2: Option<bool>,
     /// `enable_legacy_profile`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_legacy_profile: Option<bool>,
     /// `enable_pipeline2`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_pipeline2: Option<bool>,
     /// `enable_public_signup_user_exists_error`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_public_signup_user_exists_error: Option<bool>,
     /// `enable_sso`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_sso: Option<bool>,
     /// `enforce_client_authentication_on_passwordless_start`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_client_authentication_on_passwordless_start: Option<bool>,
     /// `genai_trial`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genai_trial: Option<bool>,
     /// `improved_signup_bot_detection_in_classic`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub improved_signup_bot_detection_in_classic: Option<bool>,
     /// `mfa_show_factor_list_on_enrollment`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_show_factor_list_on_enrollment: Option<bool>,
     /// `no_disclose_enterprise_connections`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_disclose_enterprise_connections: Option<bool>,
     /// `remove_alg_from_jwks`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remove_alg_from_jwks: Option<bool>,
     /// `revoke_refresh_token_grant`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoke_refresh_token_grant: Option<bool>,
     /// `trust_azure_adfs_email_verified_connection_property`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust_azure_adfs_email_verified_connection_property: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TenantSettingsFlags {
+    allow_changing_enable_sso: "allow_changing_enable_sso",
+    allow_legacy_delegation_grant_types: "allow_legacy_delegation_grant_types",
+    allow_legacy_ro_grant_types: "allow_legacy_ro_grant_types",
+    allow_legacy_tokeninfo_endpoint: "allow_legacy_tokeninfo_endpoint",
+    change_pwd_flow_v1: "change_pwd_flow_v1",
+    custom_domains_provisioning: "custom_domains_provisioning",
+    dashboard_insights_view: "dashboard_insights_view",
+    dashboard_log_streams_next: "dashboard_log_streams_next",
+    disable_clickjack_protection_headers: "disable_clickjack_protection_headers",
+    disable_fields_map_fix: "disable_fields_map_fix",
+    disable_impersonation: "disable_impersonation",
+    disable_management_api_sms_obfuscation: "disable_management_api_sms_obfuscation",
+    enable_adfs_waad_email_verification: "enable_adfs_waad_email_verification",
+    enable_apis_section: "enable_apis_section",
+    enable_client_connections: "enable_client_connections",
+    enable_dynamic_client_registration: "enable_dynamic_client_registration",
+    enable_idtoken_api2: "enable_idtoken_api2",
+    enable_legacy_profile: "enable_legacy_profile",
+    enable_pipeline2: "enable_pipeline2",
+    enable_public_signup_user_exists_error: "enable_public_signup_user_exists_error",
+    enable_sso: "enable_sso",
+    enforce_client_authentication_on_passwordless_start: "enforce_client_authentication_on_passwordless_start",
+    genai_trial: "genai_trial",
+    improved_signup_bot_detection_in_classic: "improved_signup_bot_detection_in_classic",
+    mfa_show_factor_list_on_enrollment: "mfa_show_factor_list_on_enrollment",
+    no_disclose_enterprise_connections: "no_disclose_enterprise_connections",
+    remove_alg_from_jwks: "remove_alg_from_jwks",
+    revoke_refresh_token_grant: "revoke_refresh_token_grant",
+    trust_azure_adfs_email_verified_connection_property: "trust_azure_adfs_email_verified_connection_property"
+});
 #[allow(deprecated)]
 impl TenantSettingsFlags {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1124,19 +1134,20 @@ revoke_refresh_token_grant(revoke_refresh_token_grant) -> Option<bool> {};
 trust_azure_adfs_email_verified_connection_property(trust_azure_adfs_email_verified_connection_property) -> Option<bool> {};
 });
 /// A model of the schema `TenantSettingsGuardianPage`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TenantSettingsGuardianPage {
     /// `enabled`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `html`: a string; for example `""`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TenantSettingsGuardianPage {
+    enabled: "enabled",
+    html: "html"
+});
 #[allow(deprecated)]
 impl TenantSettingsGuardianPage {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1160,16 +1171,17 @@ enabled(enabled) -> Option<bool> {};
 html(html) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `TenantSettingsMTLS`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TenantSettingsMtls {
     /// `enable_endpoint_aliases`: a boolean; defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_endpoint_aliases: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TenantSettingsMtls {
+    enable_endpoint_aliases: "enable_endpoint_aliases"
+});
 #[allow(deprecated)]
 impl TenantSettingsMtls {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1189,19 +1201,20 @@ getters!(TenantSettingsMtls {
 enable_endpoint_aliases(enable_endpoint_aliases) -> Option<bool> {};
 });
 /// A model of the schema `TenantSettingsNullableSecurityHeaders`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TenantSettingsNullableSecurityHeaders {
     /// `content_security_policy`: a [`ContentSecurityPolicyConfig`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub content_security_policy: crate::Nullable<ContentSecurityPolicyConfig>,
     /// `x_xss_protection`: a [`XssProtectionConfig`]; may be `null`.
-    #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub x_xss_protection: crate::Nullable<XssProtectionConfig>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TenantSettingsNullableSecurityHeaders {
+    content_security_policy: "content_security_policy",
+    x_xss_protection: "x_xss_protection"
+});
 #[allow(deprecated)]
 impl TenantSettingsNullableSecurityHeaders {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1233,16 +1246,17 @@ Audience => "audience",
 Compatibility => "compatibility",
 });
 /// A model of the schema `TenantSettingsSessions`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TenantSettingsSessions {
     /// `oidc_logout_prompt_enabled`: a boolean; defaults to `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_logout_prompt_enabled: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TenantSettingsSessions {
+    oidc_logout_prompt_enabled: "oidc_logout_prompt_enabled"
+});
 #[allow(deprecated)]
 impl TenantSettingsSessions {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1266,157 +1280,114 @@ pub type TenantSettingsSupportedLocalesEnum = SupportedLocales;
 /// The schema `TokenQuotaConfiguration`: the same shape as [`TokenQuota`], so one type serves both.
 pub type TokenQuotaConfiguration = TokenQuota;
 /// A request body, the schema `UpdateTenantSettingsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateTenantSettingsRequestContent {
     /// `acr_values_supported`: a list, each item a string; at least 0 items; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     acr_values_supported: crate::Nullable<Vec<String>>,
     /// `allow_organization_name_in_authentication_api`: a boolean; for example `false`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     allow_organization_name_in_authentication_api: crate::Nullable<bool>,
     /// `allowed_logout_urls`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_logout_urls: Option<Vec<String>>,
     /// `authorization_response_iss_parameter_supported`: a boolean; defaults to `false`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     authorization_response_iss_parameter_supported: crate::Nullable<bool>,
     /// `change_password`: a [`TenantSettingsGuardianPage`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     change_password: crate::Nullable<TenantSettingsGuardianPage>,
     /// `client_id_metadata_document_supported`: a boolean; for example `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_id_metadata_document_supported: Option<bool>,
     /// `country_codes`: a [`TenantSettingsCountryCodes`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     country_codes: crate::Nullable<TenantSettingsCountryCodes>,
     /// `customize_mfa_in_postlogin_action`: a boolean; defaults to `false`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     customize_mfa_in_postlogin_action: crate::Nullable<bool>,
     /// `default_audience`: a string; for example `""`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     default_audience: Option<String>,
     /// `default_directory`: a string; for example `""`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     default_directory: Option<String>,
     /// `default_redirection_uri`: a string; format `absolute-https-uri-or-empty`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     default_redirection_uri: Option<String>,
     /// `default_token_quota`: a [`DefaultTokenQuota`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     default_token_quota: crate::Nullable<DefaultTokenQuota>,
     /// `device_flow`: a [`TenantSettingsDeviceFlow`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     device_flow: crate::Nullable<TenantSettingsDeviceFlow>,
     /// `dynamic_client_registration_security_mode`: a [`TenantSettingsDynamicClientRegistrationSecurityMode`] (one of `strict`, `permissive`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     dynamic_client_registration_security_mode:
         Option<TenantSettingsDynamicClientRegistrationSecurityMode>,
     /// `enable_ai_guide`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enable_ai_guide: Option<bool>,
     /// `enabled_locales`: a list, each item a [`TenantSettingsSupportedLocalesEnum`] (one of `am`, `ar`, `ar-EG`, `ar-SA`, `az`, `bg`, `bn`, `bs`, `ca-ES`, `cnr`, `cs`, `cy`, …); at least 1 items.
-    #[serde(skip_serializing_if = "Option::is_none")]
     enabled_locales: Option<Vec<TenantSettingsSupportedLocalesEnum>>,
     /// `ephemeral_session_lifetime`: an integer; defaults to `72`; at least 1.
     ///
     /// Note: Cannot be sent together with `ephemeral_session_lifetime_in_minutes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     ephemeral_session_lifetime: Option<i64>,
     /// `ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
     ///
     /// Note: Cannot be sent together with `ephemeral_session_lifetime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     ephemeral_session_lifetime_in_minutes: Option<i64>,
     /// `error_page`: a [`TenantSettingsErrorPage`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     error_page: crate::Nullable<TenantSettingsErrorPage>,
     /// `flags`: a [`TenantSettingsFlags`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     flags: Option<TenantSettingsFlags>,
     /// `friendly_name`: a string; for example `"My Company"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     friendly_name: Option<String>,
     /// `guardian_mfa_page`: a [`TenantSettingsGuardianPage`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     guardian_mfa_page: crate::Nullable<TenantSettingsGuardianPage>,
     /// `idle_ephemeral_session_lifetime`: an integer; defaults to `24`; at least 1.
     ///
     /// Note: Cannot be sent together with `idle_ephemeral_session_lifetime_in_minutes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     idle_ephemeral_session_lifetime: Option<i64>,
     /// `idle_ephemeral_session_lifetime_in_minutes`: an integer; at least 1.
     ///
     /// Note: Cannot be sent together with `idle_ephemeral_session_lifetime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     idle_ephemeral_session_lifetime_in_minutes: Option<i64>,
     /// `idle_session_lifetime`: an integer; defaults to `72`; at least 1.
     ///
     /// Note: Cannot be sent together with `idle_session_lifetime_in_minutes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     idle_session_lifetime: Option<i64>,
     /// `idle_session_lifetime_in_minutes`: an integer; at least 1.
     ///
     /// Note: Cannot be sent together with `idle_session_lifetime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     idle_session_lifetime_in_minutes: Option<i64>,
     /// `include_session_metadata_in_tenant_logs`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     include_session_metadata_in_tenant_logs: Option<bool>,
     /// `legacy_sandbox_version`: a string; at most 8 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     legacy_sandbox_version: Option<String>,
     /// `mtls`: a [`TenantSettingsMtls`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     mtls: crate::Nullable<TenantSettingsMtls>,
     /// `oidc_logout`: a [`TenantOidcLogoutSettings`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     oidc_logout: Option<TenantOidcLogoutSettings>,
     /// `phone_consolidated_experience`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     phone_consolidated_experience: Option<bool>,
     /// `picture_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/logo.png"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     picture_url: Option<String>,
     /// `pushed_authorization_requests_supported`: a boolean; defaults to `false`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     pushed_authorization_requests_supported: crate::Nullable<bool>,
     /// `resource_parameter_profile`: a [`TenantSettingsResourceParameterProfile`] (one of `audience`, `compatibility`); defaults to `"audience"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     resource_parameter_profile: Option<TenantSettingsResourceParameterProfile>,
     /// `sandbox_version`: a string; for example `"22"`; at most 8 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     sandbox_version: Option<String>,
     /// `security_headers`: a [`TenantSettingsNullableSecurityHeaders`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     security_headers: crate::Nullable<TenantSettingsNullableSecurityHeaders>,
     /// `session_cookie`: a [`SessionCookieSchema`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     session_cookie: crate::Nullable<SessionCookieSchema>,
     /// `session_lifetime`: an integer; defaults to `168`; at least 1.
     ///
     /// Note: Cannot be sent together with `session_lifetime_in_minutes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     session_lifetime: Option<i64>,
     /// `session_lifetime_in_minutes`: an integer; at least 1.
     ///
     /// Note: Cannot be sent together with `session_lifetime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     session_lifetime_in_minutes: Option<i64>,
     /// `sessions`: a [`TenantSettingsSessions`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     sessions: crate::Nullable<TenantSettingsSessions>,
     /// `skip_non_verifiable_callback_uri_confirmation_prompt`: a boolean; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     skip_non_verifiable_callback_uri_confirmation_prompt: crate::Nullable<bool>,
     /// `support_email`: a string; format `email-or-empty`; for example `"support@mycompany.org"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     support_email: Option<String>,
     /// `support_url`: a string; format `absolute-uri-or-empty`; for example `"https://mycompany.org/support"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     support_url: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateTenantSettingsRequestContent { ; acr_values_supported: "acr_values_supported", allow_organization_name_in_authentication_api: "allow_organization_name_in_authentication_api", allowed_logout_urls: "allowed_logout_urls", authorization_response_iss_parameter_supported: "authorization_response_iss_parameter_supported", change_password: "change_password", client_id_metadata_document_supported: "client_id_metadata_document_supported", country_codes: "country_codes", customize_mfa_in_postlogin_action: "customize_mfa_in_postlogin_action", default_audience: "default_audience", default_directory: "default_directory", default_redirection_uri: "default_redirection_uri", default_token_quota: "default_token_quota", device_flow: "device_flow", dynamic_client_registration_security_mode: "dynamic_client_registration_security_mode", enable_ai_guide: "enable_ai_guide", enabled_locales: "enabled_locales", ephemeral_session_lifetime: "ephemeral_session_lifetime", ephemeral_session_lifetime_in_minutes: "ephemeral_session_lifetime_in_minutes", error_page: "error_page", flags: "flags", friendly_name: "friendly_name", guardian_mfa_page: "guardian_mfa_page", idle_ephemeral_session_lifetime: "idle_ephemeral_session_lifetime", idle_ephemeral_session_lifetime_in_minutes: "idle_ephemeral_session_lifetime_in_minutes", idle_session_lifetime: "idle_session_lifetime", idle_session_lifetime_in_minutes: "idle_session_lifetime_in_minutes", include_session_metadata_in_tenant_logs: "include_session_metadata_in_tenant_logs", legacy_sandbox_version: "legacy_sandbox_version", mtls: "mtls", oidc_logout: "oidc_logout", phone_consolidated_experience: "phone_consolidated_experience", picture_url: "picture_url", pushed_authorization_requests_supported: "pushed_authorization_requests_supported", resource_parameter_profile: "resource_parameter_profile", sandbox_version: "sandbox_version", security_headers: "security_headers", session_cookie: "session_cookie", session_lifetime: "session_lifetime", session_lifetime_in_minutes: "session_lifetime_in_minutes", sessions: "sessions", skip_non_verifiable_callback_uri_confirmation_prompt: "skip_non_verifiable_callback_uri_confirmation_prompt", support_email: "support_email", support_url: "support_url" });
 #[allow(deprecated)]
 impl UpdateTenantSettingsRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1588,22 +1559,23 @@ impl UpdateTenantSettingsRequestContent {
 /// The schema `UpdateTenantSettingsResponseContent`: the same shape as [`GetTenantSettingsResponseContent`], so one type serves both.
 pub type UpdateTenantSettingsResponseContent = GetTenantSettingsResponseContent;
 /// A model of the schema `XssProtectionConfig`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct XssProtectionConfig {
     /// `enabled`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `mode`: a [`XssProtectionMode`] (one of `block`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<XssProtectionMode>,
     /// `report_uri`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_uri: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(XssProtectionConfig {
+    enabled: "enabled",
+    mode: "mode",
+    report_uri: "report_uri"
+});
 #[allow(deprecated)]
 impl XssProtectionConfig {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1700,7 +1672,7 @@ impl crate::Endpoint for UpdateTenantSettings {
         crate::path::build(&["tenants", "settings"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:tenant_settings"]

@@ -3,22 +3,23 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `ChangePasswordTicketIdentity`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChangePasswordTicketIdentity {
     /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `provider`: a [`IdentityProviderOnlyAuth0Enum`] (one of `auth0`); for example `"auth0"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<IdentityProviderOnlyAuth0Enum>,
     /// `user_id`: a string; for example `"5457edea1b8f22891a000004"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ChangePasswordTicketIdentity {
+    connection_id: "connection_id",
+    provider: "provider",
+    user_id: "user_id"
+});
 str_accessors!(ChangePasswordTicketIdentity: connection_id, user_id);
 #[allow(deprecated)]
 impl ChangePasswordTicketIdentity {
@@ -39,56 +40,43 @@ with_connection_id(connection_id): String;
 with_user_id(user_id): String;
 });
 /// A request body, the schema `ChangePasswordTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChangePasswordTicketRequestContent {
     /// `client_id`: a string; format `client-id`; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `connection_id`: a string; for example `"con_0000000000000001"`; matches `^con_[A-Za-z0-9]{16}$`.
     ///
     /// Note: Cannot be sent together with `user_id`. Needs `email` as well.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `email`: a string; format `email`.
     ///
     /// Note: Cannot be sent together with `user_id`. Needs `connection_id` as well.
-    #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     /// `identity`: a [`ChangePasswordTicketIdentity`].
     ///
     /// Note: Needs `user_id` as well.
-    #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<ChangePasswordTicketIdentity>,
     /// `includeEmailInRedirect`: a boolean.
-    #[serde(
-        rename = "includeEmailInRedirect",
-        skip_serializing_if = "Option::is_none"
-    )]
     include_email_in_redirect: Option<bool>,
     /// `mark_email_as_verified`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     mark_email_as_verified: Option<bool>,
     /// `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
     ///
     /// Note: Cannot be sent together with `result_url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
     /// `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
     ///
     /// Note: Cannot be sent together with `organization_id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
     /// `ttl_sec`: an integer; at least 0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     ttl_sec: Option<i64>,
     /// `user_id`: a string; format `user-id`.
     ///
     /// Note: Cannot be sent together with `connection_id` or `email`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(ChangePasswordTicketRequestContent { ; client_id: "client_id", connection_id: "connection_id", email: "email", identity: "identity", include_email_in_redirect: "includeEmailInRedirect", mark_email_as_verified: "mark_email_as_verified", organization_id: "organization_id", result_url: "result_url", ttl_sec: "ttl_sec", user_id: "user_id" });
 #[allow(deprecated)]
 impl ChangePasswordTicketRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -159,40 +147,31 @@ IdentityProviderOnlyAuth0Enum {
 Auth0 => "auth0",
 });
 /// A request body, the schema `VerifyEmailTicketRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VerifyEmailTicketRequestContent {
     /// `client_id`: a string; format `client-id`; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`.
     ///
     /// Note: Cannot be sent together with `result_url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `identity`: a [`Identity`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<Identity>,
     /// `includeEmailInRedirect`: a boolean.
-    #[serde(
-        rename = "includeEmailInRedirect",
-        skip_serializing_if = "Option::is_none"
-    )]
     include_email_in_redirect: Option<bool>,
     /// `organization_id`: a string; format `organization-id`; for example `"org_2eondWoxcMIpaLQc"`.
     ///
     /// Note: Cannot be sent together with `result_url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<String>,
     /// `result_url`: a string; format `url`; for example `"http://myapp.com/callback"`.
     ///
     /// Note: Cannot be sent together with `client_id` or `organization_id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     result_url: Option<String>,
     /// `ttl_sec`: an integer; at least 0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     ttl_sec: Option<i64>,
     /// `user_id`: a string; format `user-id`; required.
     user_id: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(VerifyEmailTicketRequestContent { user_id: "user_id"; client_id: "client_id", identity: "identity", include_email_in_redirect: "includeEmailInRedirect", organization_id: "organization_id", result_url: "result_url", ttl_sec: "ttl_sec" });
 #[allow(deprecated)]
 impl VerifyEmailTicketRequestContent {
     /// A value with the required `user_id`; set the others with the `with_*` methods.
@@ -238,16 +217,15 @@ impl VerifyEmailTicketRequestContent {
     }
 }
 /// A model of the schema `VerifyEmailTicketResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct VerifyEmailTicketResponseContent {
     /// `ticket`: a string; format `url`; for example `"https://login.auth0.com/lo/verify_email?client_id=nsaPS2p3cargoFy82WT7betaOPOt3qSh&tenant=mdocs&bewit=bmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPdDNxU2hcMTQzMDY2MjE4MVxuRTcxM0RSeUNlbEpzUUJmaFVaS3A1NEdJbWFzSUZMYzRTdEFtY2NMMXhZPVx7ImVtYWloojoiZGFtaWtww2NoQGhvdG1haWwuY29tIiwidGVuYW50IjoiZHNjaGVua2tjwWFuIiwiY2xpZW50X2lkIjoibmNlR01CcDNOUE1GeXVzODJXVDdyY1RUT1BPiiqxU2giLCJjb25uZWN0aW9uIjoiRGFtaWmsdiwicmVzdWx0VXJsIjoiIn0"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(VerifyEmailTicketResponseContent { ticket: "ticket" });
 getters!(VerifyEmailTicketResponseContent {
 /// `ticket`, if present.
 ticket(ticket) -> Option<&str> {.as_deref()};
@@ -274,7 +252,7 @@ impl crate::Endpoint for VerifyEmailTicket {
         crate::path::build(&["tickets", "email-verification"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:user_tickets"]
@@ -305,7 +283,7 @@ impl crate::Endpoint for ChangePasswordTicket {
         crate::path::build(&["tickets", "password-change"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:user_tickets"]

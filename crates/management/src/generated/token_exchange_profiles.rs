@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateTokenExchangeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateTokenExchangeProfileRequestContent {
     /// `action_id`: a string; 1 to 36 characters; required.
     action_id: String,
@@ -12,11 +12,10 @@ pub struct CreateTokenExchangeProfileRequestContent {
     /// `subject_token_type`: a string; format `url`; 8 to 100 characters; required.
     subject_token_type: String,
     /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters; required.
-    #[serde(rename = "type")]
     type_: TokenExchangeProfileTypeEnum,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateTokenExchangeProfileRequestContent { action_id: "action_id", name: "name", subject_token_type: "subject_token_type", type_: "type";  });
 #[allow(deprecated)]
 impl CreateTokenExchangeProfileRequestContent {
     /// A value with the required `action_id`, `name`, `subject_token_type`; `type` filled in.
@@ -47,34 +46,35 @@ pub type CreateTokenExchangeProfileResponseContent = TokenExchangeProfileRespons
 /// The schema `GetTokenExchangeProfileResponseContent`: the same shape as [`TokenExchangeProfileResponseContent`], so one type serves both.
 pub type GetTokenExchangeProfileResponseContent = TokenExchangeProfileResponseContent;
 /// A model of the schema `TokenExchangeProfileResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TokenExchangeProfileResponseContent {
     /// `action_id`: a string; 1 to 36 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2024-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `id`: a string; format `token-exchange-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; for example `"Token Exchange Profile 1"`; 3 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_token_type: Option<String>,
     /// `type`: a [`TokenExchangeProfileTypeEnum`] (one of `custom_authentication`); 1 to 21 characters.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TokenExchangeProfileTypeEnum>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2024-01-01T00:00:00.000Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(TokenExchangeProfileResponseContent {
+    action_id: "action_id",
+    created_at: "created_at",
+    id: "id",
+    name: "name",
+    subject_token_type: "subject_token_type",
+    type_: "type",
+    updated_at: "updated_at"
+});
 str_accessors!(TokenExchangeProfileResponseContent: action_id, id, name);
 getters!(TokenExchangeProfileResponseContent {
 /// `created_at`, if present.
@@ -93,17 +93,15 @@ TokenExchangeProfileTypeEnum {
 CustomAuthentication => "custom_authentication",
 });
 /// A request body, the schema `UpdateTokenExchangeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateTokenExchangeProfileRequestContent {
     /// `name`: a string; for example `"Token Exchange Profile 1"`; 3 to 50 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `subject_token_type`: a string; format `url`; 8 to 100 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     subject_token_type: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateTokenExchangeProfileRequestContent { ; name: "name", subject_token_type: "subject_token_type" });
 #[allow(deprecated)]
 impl UpdateTokenExchangeProfileRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -190,7 +188,7 @@ impl crate::Endpoint for CreateTokenExchangeProfile {
         crate::path::build(&["token-exchange-profiles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:token_exchange_profiles"]
@@ -247,7 +245,7 @@ impl crate::Endpoint for UpdateTokenExchangeProfile {
         crate::path::build(&["token-exchange-profiles", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:token_exchange_profiles"]

@@ -3,18 +3,17 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateUserAttributeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateUserAttributeProfileRequestContent {
     /// `name`: a string; 1 to 128 characters; required.
     name: String,
     /// `user_attributes`: a JSON object; required.
     user_attributes: crate::secret::SecretMap,
     /// `user_id`: a [`UserAttributeProfileUserId`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<UserAttributeProfileUserId>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateUserAttributeProfileRequestContent { name: "name", user_attributes: "user_attributes"; user_id: "user_id" });
 #[allow(deprecated)]
 impl CreateUserAttributeProfileRequestContent {
     /// A value with the required `name`, `user_attributes`; set the others with the `with_*` methods.
@@ -49,35 +48,33 @@ pub type GetUserAttributeProfileResponseContent = UserAttributeProfile;
 /// The schema `GetUserAttributeProfileTemplateResponseContent`: the same shape as [`UserAttributeProfileTemplateItem`], so one type serves both.
 pub type GetUserAttributeProfileTemplateResponseContent = UserAttributeProfileTemplateItem;
 /// A model of the schema `ListUserAttributeProfileTemplateResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserAttributeProfileTemplateResponseContent {
     /// `user_attribute_profile_templates`: a list, each item a [`UserAttributeProfileTemplateItem`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_profile_templates: Option<Vec<UserAttributeProfileTemplateItem>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ListUserAttributeProfileTemplateResponseContent {
+    user_attribute_profile_templates: "user_attribute_profile_templates"
+});
 getters!(ListUserAttributeProfileTemplateResponseContent {
 /// `user_attribute_profile_templates`, or an empty slice when it is absent.
 user_attribute_profile_templates(user_attribute_profile_templates) -> &[UserAttributeProfileTemplateItem] {.as_deref().unwrap_or_default()};
 });
 /// A request body, the schema `UpdateUserAttributeProfileRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateUserAttributeProfileRequestContent {
     /// `name`: a string; 1 to 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `user_attributes`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_attributes: Option<crate::secret::SecretMap>,
     /// `user_id`: a [`UserAttributeProfileUserId`]; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     user_id: crate::Nullable<UserAttributeProfileUserId>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateUserAttributeProfileRequestContent { ; name: "name", user_attributes: "user_attributes", user_id: "user_id" });
 #[allow(deprecated)]
 impl UpdateUserAttributeProfileRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -111,25 +108,26 @@ impl UpdateUserAttributeProfileRequestContent {
 /// The schema `UpdateUserAttributeProfileResponseContent`: the same shape as [`UserAttributeProfile`], so one type serves both.
 pub type UpdateUserAttributeProfileResponseContent = UserAttributeProfile;
 /// A model of the schema `UserAttributeProfile`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserAttributeProfile {
     /// `id`: a string; format `user-attribute-profile-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `user_attributes`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<crate::secret::SecretMap>,
     /// `user_id`: a [`UserAttributeProfileUserId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserAttributeProfile {
+    id: "id",
+    name: "name",
+    user_attributes: "user_attributes",
+    user_id: "user_id"
+});
 str_accessors!(UserAttributeProfile: id, name);
 getters!(UserAttributeProfile {
 /// `user_attributes`, if present.
@@ -138,41 +136,38 @@ user_attributes(user_attributes) -> Option<&crate::secret::SecretMap> {.as_ref()
 user_id(user_id) -> Option<&UserAttributeProfileUserId> {.as_ref()};
 });
 /// A model of the schema `UserAttributeProfileStrategyOverridesUserId`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserAttributeProfileStrategyOverridesUserId {
     /// `ad`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// `adfs`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adfs: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// `google-apps`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
-    #[serde(
-        rename = "google-apps",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub google_apps: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// `oidc`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// `okta`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// `pingfederate`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pingfederate: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// `samlp`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samlp: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// `waad`: a [`UserAttributeProfileStrategyOverridesUserIdMapping`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waad: Option<UserAttributeProfileStrategyOverridesUserIdMapping>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserAttributeProfileStrategyOverridesUserId {
+    ad: "ad",
+    adfs: "adfs",
+    google_apps: "google-apps",
+    oidc: "oidc",
+    okta: "okta",
+    pingfederate: "pingfederate",
+    samlp: "samlp",
+    waad: "waad"
+});
 #[allow(deprecated)]
 impl UserAttributeProfileStrategyOverridesUserId {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -220,22 +215,23 @@ samlp(samlp) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as
 waad(waad) -> Option<&UserAttributeProfileStrategyOverridesUserIdMapping> {.as_ref()};
 });
 /// A model of the schema `UserAttributeProfileStrategyOverridesUserIdMapping`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserAttributeProfileStrategyOverridesUserIdMapping {
     /// `oidc_mapping`: a [`UserAttributeProfileUserIdOidcStrategyOverrideMapping`] (one of `sub`, `oid`, `email`); 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_mapping: Option<UserAttributeProfileUserIdOidcStrategyOverrideMapping>,
     /// `saml_mapping`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_mapping: Option<Vec<String>>,
     /// `scim_mapping`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scim_mapping: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserAttributeProfileStrategyOverridesUserIdMapping {
+    oidc_mapping: "oidc_mapping",
+    saml_mapping: "saml_mapping",
+    scim_mapping: "scim_mapping"
+});
 #[allow(deprecated)]
 impl UserAttributeProfileStrategyOverridesUserIdMapping {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -265,22 +261,23 @@ saml_mapping(saml_mapping) -> &[String] {.as_deref().unwrap_or_default()};
 scim_mapping(scim_mapping) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `UserAttributeProfileTemplate`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserAttributeProfileTemplate {
     /// `name`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `user_attributes`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<crate::secret::SecretMap>,
     /// `user_id`: a [`UserAttributeProfileUserId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserAttributeProfileUserId>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserAttributeProfileTemplate {
+    name: "name",
+    user_attributes: "user_attributes",
+    user_id: "user_id"
+});
 str_accessors!(UserAttributeProfileTemplate: name);
 getters!(UserAttributeProfileTemplate {
 /// `user_attributes`, if present.
@@ -289,47 +286,49 @@ user_attributes(user_attributes) -> Option<&crate::secret::SecretMap> {.as_ref()
 user_id(user_id) -> Option<&UserAttributeProfileUserId> {.as_ref()};
 });
 /// A model of the schema `UserAttributeProfileTemplateItem`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserAttributeProfileTemplateItem {
     /// `display_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `template`: a [`UserAttributeProfileTemplate`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<UserAttributeProfileTemplate>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserAttributeProfileTemplateItem {
+    display_name: "display_name",
+    id: "id",
+    template: "template"
+});
 str_accessors!(UserAttributeProfileTemplateItem: display_name, id);
 getters!(UserAttributeProfileTemplateItem {
 /// `template`, if present.
 template(template) -> Option<&UserAttributeProfileTemplate> {.as_ref()};
 });
 /// A model of the schema `UserAttributeProfileUserId`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserAttributeProfileUserId {
     /// `oidc_mapping`: a [`UserAttributeProfileUserIdOidcMappingEnum`] (one of `sub`); 1 to 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_mapping: Option<UserAttributeProfileUserIdOidcMappingEnum>,
     /// `saml_mapping`: a list, each item a string; at least 1 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_mapping: Option<Vec<String>>,
     /// `scim_mapping`: a string; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scim_mapping: Option<String>,
     /// `strategy_overrides`: a [`UserAttributeProfileStrategyOverridesUserId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_overrides: Option<UserAttributeProfileStrategyOverridesUserId>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserAttributeProfileUserId {
+    oidc_mapping: "oidc_mapping",
+    saml_mapping: "saml_mapping",
+    scim_mapping: "scim_mapping",
+    strategy_overrides: "strategy_overrides"
+});
 #[allow(deprecated)]
 impl UserAttributeProfileUserId {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -439,7 +438,7 @@ impl crate::Endpoint for CreateUserAttributeProfile {
         crate::path::build(&["user-attribute-profiles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:user_attribute_profiles"]
@@ -544,7 +543,7 @@ impl crate::Endpoint for UpdateUserAttributeProfile {
         crate::path::build(&["user-attribute-profiles", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:user_attribute_profiles"]

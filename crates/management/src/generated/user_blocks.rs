@@ -5,37 +5,39 @@ use super::shared::*;
 /// The schema `ListUserBlocksByIdentifierResponseContent`: the same shape as [`ListUserBlocksResponseContent`], so one type serves both.
 pub type ListUserBlocksByIdentifierResponseContent = ListUserBlocksResponseContent;
 /// A model of the schema `ListUserBlocksResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserBlocksResponseContent {
     /// `blocked_for`: a list, each item a [`UserBlockIdentifier`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_for: Option<Vec<UserBlockIdentifier>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ListUserBlocksResponseContent {
+    blocked_for: "blocked_for"
+});
 getters!(ListUserBlocksResponseContent {
 /// `blocked_for`, or an empty slice when it is absent.
 blocked_for(blocked_for) -> &[UserBlockIdentifier] {.as_deref().unwrap_or_default()};
 });
 /// A model of the schema `UserBlockIdentifier`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserBlockIdentifier {
     /// `connection`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// `identifier`: a string; for example `"john.doe@gmail.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// `ip`: a string; for example `"10.0.0.1"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserBlockIdentifier {
+    connection: "connection",
+    identifier: "identifier",
+    ip: "ip"
+});
 str_accessors!(UserBlockIdentifier: identifier);
 getters!(UserBlockIdentifier {
 /// `connection`, if present.

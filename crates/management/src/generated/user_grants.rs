@@ -3,28 +3,29 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A model of the schema `UserGrant`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserGrant {
     /// `audience`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// `clientID`: a string.
-    #[serde(rename = "clientID", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `scope`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<String>>,
     /// `user_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserGrant {
+    audience: "audience",
+    client_id: "clientID",
+    id: "id",
+    scope: "scope",
+    user_id: "user_id"
+});
 str_accessors!(UserGrant: id, user_id);
 getters!(UserGrant {
 /// `audience`, if present.

@@ -9,13 +9,13 @@ AssessorsTypeEnum {
 NewDevice => "new-device",
 });
 /// A request body, the schema `AssignUserRolesRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssignUserRolesRequestContent {
     /// `roles`: a list, each item a string; at least 1 items; required.
     roles: Vec<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(AssignUserRolesRequestContent { roles: "roles";  });
 #[allow(deprecated)]
 impl AssignUserRolesRequestContent {
     /// A value with the required `roles`.
@@ -71,15 +71,15 @@ Email => "email",
 Totp => "totp",
 });
 /// A request body, the schema `ClearAssessorsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClearAssessorsRequestContent {
     /// `assessors`: a list, each item a [`AssessorsTypeEnum`] (one of `new-device`); at least 1 items; required.
     assessors: Vec<AssessorsTypeEnum>,
     /// `connection`: a string; 1 to 128 characters; matches `^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$`; required.
     connection: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(ClearAssessorsRequestContent { assessors: "assessors", connection: "connection";  });
 #[allow(deprecated)]
 impl ClearAssessorsRequestContent {
     /// A value with the required `assessors`, `connection`.
@@ -103,40 +103,41 @@ impl ClearAssessorsRequestContent {
     }
 }
 /// A model of the schema `ConnectedAccount`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectedAccount {
     /// `access_type`: a [`ConnectedAccountAccessTypeEnum`] (one of `offline`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_type: Option<ConnectedAccountAccessTypeEnum>,
     /// `connection`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// `connection_id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `organization_id`: a string; format `organization-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// `scopes`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// `strategy`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(ConnectedAccount {
+    access_type: "access_type",
+    connection: "connection",
+    connection_id: "connection_id",
+    created_at: "created_at",
+    expires_at: "expires_at",
+    id: "id",
+    organization_id: "organization_id",
+    scopes: "scopes",
+    strategy: "strategy"
+});
 str_accessors!(ConnectedAccount: connection_id, id, organization_id);
 getters!(ConnectedAccount {
 /// `access_type`, if present.
@@ -159,59 +160,43 @@ ConnectedAccountAccessTypeEnum {
 Offline => "offline",
 });
 /// A request body, the schema `CreateUserAuthenticationMethodRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateUserAuthenticationMethodRequestContent {
     /// `aaguid`: a string; format `uuid`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     aaguid: Option<String>,
     /// `credential_backed_up`: a boolean.
-    #[serde(skip_serializing_if = "Option::is_none")]
     credential_backed_up: Option<bool>,
     /// `credential_device_type`: a [`CredentialDeviceTypeEnum`] (one of `single_device`, `multi_device`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     credential_device_type: Option<CredentialDeviceTypeEnum>,
     /// `email`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     /// `identity_user_id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     identity_user_id: Option<String>,
     /// `key_id`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     key_id: Option<String>,
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `phone_number`: a string; 2 to 30 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     phone_number: Option<String>,
     /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
     /// `public_key`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     public_key: Option<String>,
     /// `relying_party_identifier`: a string; format `hostname`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     relying_party_identifier: Option<String>,
     /// `totp_secret`: a secret string; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     totp_secret: Option<crate::Secret>,
     /// `transports`: a list, each item a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     transports: Option<Vec<String>>,
     /// `type`: a [`CreatedUserAuthenticationMethodTypeEnum`] (one of `phone`, `email`, `totp`, `webauthn-roaming`, `passkey`); required.
-    #[serde(rename = "type")]
     type_: CreatedUserAuthenticationMethodTypeEnum,
     /// `user_agent`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_agent: Option<String>,
     /// `user_handle`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_handle: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateUserAuthenticationMethodRequestContent { type_: "type"; aaguid: "aaguid", credential_backed_up: "credential_backed_up", credential_device_type: "credential_device_type", email: "email", identity_user_id: "identity_user_id", key_id: "key_id", name: "name", phone_number: "phone_number", preferred_authentication_method: "preferred_authentication_method", public_key: "public_key", relying_party_identifier: "relying_party_identifier", totp_secret: "totp_secret", transports: "transports", user_agent: "user_agent", user_handle: "user_handle" });
 #[allow(deprecated)]
 impl CreateUserAuthenticationMethodRequestContent {
     /// A value with the required `type`; set the others with the `with_*` methods.
@@ -280,70 +265,71 @@ impl CreateUserAuthenticationMethodRequestContent {
     }
 }
 /// A model of the schema `CreateUserAuthenticationMethodResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserAuthenticationMethodResponseContent {
     /// `aaguid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aaguid: Option<String>,
     /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `credential_backed_up`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_backed_up: Option<bool>,
     /// `credential_device_type`: a [`CredentialDeviceTypeEnum`] (one of `single_device`, `multi_device`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_device_type: Option<CredentialDeviceTypeEnum>,
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `id`: a string; format `authenticator-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `identity_user_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_user_id: Option<String>,
     /// `key_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone_number`: a string; 2 to 30 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
     /// `public_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// `relying_party_identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
     /// `totp_secret`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_secret: Option<crate::Secret>,
     /// `transports`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transports: Option<Vec<String>>,
     /// `type`: a [`CreatedUserAuthenticationMethodTypeEnum`] (one of `phone`, `email`, `totp`, `webauthn-roaming`, `passkey`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CreatedUserAuthenticationMethodTypeEnum>,
     /// `user_agent`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// `user_handle`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_handle: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(CreateUserAuthenticationMethodResponseContent {
+    aaguid: "aaguid",
+    authentication_methods: "authentication_methods",
+    created_at: "created_at",
+    credential_backed_up: "credential_backed_up",
+    credential_device_type: "credential_device_type",
+    email: "email",
+    id: "id",
+    identity_user_id: "identity_user_id",
+    key_id: "key_id",
+    name: "name",
+    phone_number: "phone_number",
+    preferred_authentication_method: "preferred_authentication_method",
+    public_key: "public_key",
+    relying_party_identifier: "relying_party_identifier",
+    totp_secret: "totp_secret",
+    transports: "transports",
+    type_: "type",
+    user_agent: "user_agent",
+    user_handle: "user_handle"
+});
 str_accessors!(CreateUserAuthenticationMethodResponseContent: email, id, identity_user_id, key_id, name);
 getters!(CreateUserAuthenticationMethodResponseContent {
 /// `aaguid`, if present.
@@ -376,13 +362,13 @@ user_agent(user_agent) -> Option<&str> {.as_deref()};
 user_handle(user_handle) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `CreateUserPermissionsRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateUserPermissionsRequestContent {
     /// `permissions`: a list, each item a [`PermissionRequestPayload`]; at least 1 items; required.
     permissions: Vec<PermissionRequestPayload>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateUserPermissionsRequestContent { permissions: "permissions";  });
 #[allow(deprecated)]
 impl CreateUserPermissionsRequestContent {
     /// A value with the required `permissions`.
@@ -402,61 +388,45 @@ impl CreateUserPermissionsRequestContent {
     }
 }
 /// A request body, the schema `CreateUserRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateUserRequestContent {
     /// `app_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     app_metadata: Option<crate::secret::SecretMap>,
     /// `blocked`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     blocked: Option<bool>,
     /// `connection`: a string; for example `"Initial-Connection"`; at least 1 characters; required.
     connection: String,
     /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
     /// `email_verified`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     email_verified: Option<bool>,
     /// `family_name`: a string; for example `"Doe"`; 1 to 150 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     family_name: Option<String>,
     /// `given_name`: a string; for example `"John"`; 1 to 150 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     given_name: Option<String>,
     /// `name`: a string; for example `"John Doe"`; 1 to 300 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `nickname`: a string; for example `"Johnny"`; 1 to 300 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     nickname: Option<String>,
     /// `password`: a secret string; for example `"secret"`; at least 1 characters; redacted in `Debug`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     password: Option<crate::Secret>,
     /// `phone_number`: a string; for example `"+199999999999999"`; matches `^\+[0-9]{1,15}$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     phone_number: Option<String>,
     /// `phone_verified`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     phone_verified: Option<bool>,
     /// `picture`: a string; format `strict-uri`; for example `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     picture: Option<String>,
     /// `user_id`: a string; for example `"abc"`; 0 to 255 characters; matches `^\S*$`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
     /// `user_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_metadata: Option<crate::secret::SecretMap>,
     /// `username`: a string; for example `"johndoe"`; 1 to 128 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     username: Option<String>,
     /// `verify_email`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     verify_email: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateUserRequestContent { connection: "connection"; app_metadata: "app_metadata", blocked: "blocked", email: "email", email_verified: "email_verified", family_name: "family_name", given_name: "given_name", name: "name", nickname: "nickname", password: "password", phone_number: "phone_number", phone_verified: "phone_verified", picture: "picture", user_id: "user_id", user_metadata: "user_metadata", username: "username", verify_email: "verify_email" });
 #[allow(deprecated)]
 impl CreateUserRequestContent {
     /// A value with the required `connection`; set the others with the `with_*` methods.
@@ -568,31 +538,32 @@ pub type DeleteUserPermissionsRequestContent = CreateUserPermissionsRequestConte
 /// The schema `DeleteUserRolesRequestContent`: the same shape as [`AssignUserRolesRequestContent`], so one type serves both.
 pub type DeleteUserRolesRequestContent = AssignUserRolesRequestContent;
 /// A model of the schema `FederatedConnectionTokenSet`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FederatedConnectionTokenSet {
     /// `connection`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// `expires_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<crate::Timestamp>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `issued_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<crate::Timestamp>,
     /// `last_used_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<crate::Timestamp>,
     /// `scope`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(FederatedConnectionTokenSet {
+    connection: "connection",
+    expires_at: "expires_at",
+    id: "id",
+    issued_at: "issued_at",
+    last_used_at: "last_used_at",
+    scope: "scope"
+});
 str_accessors!(FederatedConnectionTokenSet: id);
 getters!(FederatedConnectionTokenSet {
 /// `connection`, if present.
@@ -611,31 +582,27 @@ pub type GetUserAuthenticationMethodResponseContent = UserAuthenticationMethod;
 /// The schema `GetUserResponseContent`: the same shape as [`UserResponseSchema`], so one type serves both.
 pub type GetUserResponseContent = UserResponseSchema;
 /// A request body, the schema `LinkUserIdentityRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LinkUserIdentityRequestContent {
     /// `connection_id`: a string; matches `^con_[A-Za-z0-9]{16}$`.
     ///
     /// Note: Cannot be sent together with `link_with`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<String>,
     /// `link_with`: a string; for example `"{SECONDARY_ACCOUNT_JWT}"`.
     ///
     /// Note: Cannot be sent together with `provider`, `user_id` or `connection_id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     link_with: Option<String>,
     /// `provider`: a [`UserIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …).
     ///
     /// Note: Cannot be sent together with `link_with`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<UserIdentityProviderEnum>,
     /// `user_id`: a [`UserId`].
     ///
     /// Note: Cannot be sent together with `link_with`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<UserId>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(LinkUserIdentityRequestContent { ; connection_id: "connection_id", link_with: "link_with", provider: "provider", user_id: "user_id" });
 #[allow(deprecated)]
 impl LinkUserIdentityRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -684,32 +651,31 @@ Voice => "voice",
 Sms => "sms",
 });
 /// A model of the schema `RegenerateUsersRecoveryCodeResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RegenerateUsersRecoveryCodeResponseContent {
     /// `recovery_code`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(RegenerateUsersRecoveryCodeResponseContent {
+    recovery_code: "recovery_code"
+});
 getters!(RegenerateUsersRecoveryCodeResponseContent {
 /// `recovery_code`, if present.
 recovery_code(recovery_code) -> Option<&str> {.as_deref()};
 });
 /// A request body, the schema `RevokeUserAccessRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RevokeUserAccessRequestContent {
     /// `preserve_refresh_tokens`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     preserve_refresh_tokens: Option<bool>,
     /// `session_id`: a string; format `session-id`; at most 50 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     session_id: Option<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(RevokeUserAccessRequestContent { ; preserve_refresh_tokens: "preserve_refresh_tokens", session_id: "session_id" });
 #[allow(deprecated)]
 impl RevokeUserAccessRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -746,52 +712,53 @@ V2 => "v2",
 V3 => "v3",
 });
 /// A model of the schema `SessionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SessionResponseContent {
     /// `authenticated_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated_at: Option<SessionDate>,
     /// `authentication`: a [`SessionAuthenticationSignals`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<SessionAuthenticationSignals>,
     /// `clients`: a list, each item a [`SessionClientMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<SessionClientMetadata>>,
     /// `cookie`: a [`SessionCookieMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cookie: Option<SessionCookieMetadata>,
     /// `created_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<SessionDate>,
     /// `device`: a [`SessionDeviceMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<SessionDeviceMetadata>,
     /// `expires_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<SessionDate>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `idle_expires_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_expires_at: Option<SessionDate>,
     /// `last_interacted_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_interacted_at: Option<SessionDate>,
     /// `session_metadata`: a JSON object; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_metadata: Option<crate::secret::SecretMap>,
     /// `updated_at`: a [`SessionDate`]; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<SessionDate>,
     /// `user_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SessionResponseContent {
+    authenticated_at: "authenticated_at",
+    authentication: "authentication",
+    clients: "clients",
+    cookie: "cookie",
+    created_at: "created_at",
+    device: "device",
+    expires_at: "expires_at",
+    id: "id",
+    idle_expires_at: "idle_expires_at",
+    last_interacted_at: "last_interacted_at",
+    session_metadata: "session_metadata",
+    updated_at: "updated_at",
+    user_id: "user_id"
+});
 str_accessors!(SessionResponseContent: id, user_id);
 getters!(SessionResponseContent {
 /// `authenticated_at`, if present.
@@ -818,52 +785,53 @@ session_metadata(session_metadata) -> Option<&crate::secret::SecretMap> {.as_ref
 updated_at(updated_at) -> Option<&SessionDate> {.as_ref()};
 });
 /// A model of the schema `SetUserAuthenticationMethodResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetUserAuthenticationMethodResponseContent {
     /// `aaguid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aaguid: Option<String>,
     /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `id`: a string; format `authenticator-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `key_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone_number`: a string; 2 to 30 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
     /// `public_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// `relying_party_identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
     /// `totp_secret`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_secret: Option<crate::Secret>,
     /// `type`: a [`CreatedAuthenticationMethodTypeEnum`] (one of `phone`, `email`, `totp`, `webauthn-roaming`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CreatedAuthenticationMethodTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SetUserAuthenticationMethodResponseContent {
+    aaguid: "aaguid",
+    authentication_methods: "authentication_methods",
+    created_at: "created_at",
+    email: "email",
+    id: "id",
+    key_id: "key_id",
+    name: "name",
+    phone_number: "phone_number",
+    preferred_authentication_method: "preferred_authentication_method",
+    public_key: "public_key",
+    relying_party_identifier: "relying_party_identifier",
+    totp_secret: "totp_secret",
+    type_: "type"
+});
 str_accessors!(SetUserAuthenticationMethodResponseContent: email, id, key_id, name);
 getters!(SetUserAuthenticationMethodResponseContent {
 /// `aaguid`, if present.
@@ -886,31 +854,32 @@ totp_secret(totp_secret) -> Option<&crate::Secret> {.as_ref()};
 r#type(type_) -> Option<&CreatedAuthenticationMethodTypeEnum> {.as_ref()};
 });
 /// A model of the schema `SetUserAuthenticationMethods`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SetUserAuthenticationMethodsSchema {
     /// `email`: a string; at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `name`: a string; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone_number`: a string; 2 to 30 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
     /// `totp_secret`: a secret string; at least 1 characters; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_secret: Option<crate::Secret>,
     /// `type`: a [`AuthenticationTypeEnum`] (one of `phone`, `email`, `totp`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AuthenticationTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(SetUserAuthenticationMethodsSchema {
+    email: "email",
+    name: "name",
+    phone_number: "phone_number",
+    preferred_authentication_method: "preferred_authentication_method",
+    totp_secret: "totp_secret",
+    type_: "type"
+});
 str_accessors!(SetUserAuthenticationMethodsSchema: email, name);
 #[allow(deprecated)]
 impl SetUserAuthenticationMethodsSchema {
@@ -938,17 +907,15 @@ with_totp_secret(totp_secret): crate::Secret;
 with_type(type_): AuthenticationTypeEnum;
 });
 /// A request body, the schema `UpdateUserAuthenticationMethodRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateUserAuthenticationMethodRequestContent {
     /// `name`: a string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateUserAuthenticationMethodRequestContent { ; name: "name", preferred_authentication_method: "preferred_authentication_method" });
 #[allow(deprecated)]
 impl UpdateUserAuthenticationMethodRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -975,55 +942,56 @@ impl UpdateUserAuthenticationMethodRequestContent {
     }
 }
 /// A model of the schema `UpdateUserAuthenticationMethodResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateUserAuthenticationMethodResponseContent {
     /// `aaguid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aaguid: Option<String>,
     /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
     /// `confirmed`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `id`: a string; format `authenticator-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `key_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone_number`: a string; 2 to 30 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
     /// `public_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// `relying_party_identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
     /// `totp_secret`: a secret string; redacted in `Debug`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_secret: Option<crate::Secret>,
     /// `type`: a [`CreatedAuthenticationMethodTypeEnum`] (one of `phone`, `email`, `totp`, `webauthn-roaming`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CreatedAuthenticationMethodTypeEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UpdateUserAuthenticationMethodResponseContent {
+    aaguid: "aaguid",
+    authentication_methods: "authentication_methods",
+    confirmed: "confirmed",
+    created_at: "created_at",
+    email: "email",
+    id: "id",
+    key_id: "key_id",
+    name: "name",
+    phone_number: "phone_number",
+    preferred_authentication_method: "preferred_authentication_method",
+    public_key: "public_key",
+    relying_party_identifier: "relying_party_identifier",
+    totp_secret: "totp_secret",
+    type_: "type"
+});
 str_accessors!(UpdateUserAuthenticationMethodResponseContent: email, id, key_id, name);
 getters!(UpdateUserAuthenticationMethodResponseContent {
 /// `aaguid`, if present.
@@ -1048,69 +1016,51 @@ totp_secret(totp_secret) -> Option<&crate::Secret> {.as_ref()};
 r#type(type_) -> Option<&CreatedAuthenticationMethodTypeEnum> {.as_ref()};
 });
 /// A request body, the schema `UpdateUserRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateUserRequestContent {
     /// `app_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     app_metadata: Option<crate::secret::SecretMap>,
     /// `blocked`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     blocked: Option<bool>,
     /// `client_id`: a string; for example `"DaM8bokEXBWrTUFCiJjWn50jei6ardyX"`; at least 1 characters.
     ///
     /// Note: Needs `email` as well.
-    #[serde(skip_serializing_if = "Option::is_none")]
     client_id: Option<String>,
     /// `connection`: a string; for example `"Initial-Connection"`; at least 1 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     connection: Option<String>,
     /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     email: crate::Nullable<String>,
     /// `email_verified`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     email_verified: Option<bool>,
     /// `family_name`: a string; for example `"Doe"`; 1 to 150 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     family_name: crate::Nullable<String>,
     /// `given_name`: a string; for example `"John"`; 1 to 150 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     given_name: crate::Nullable<String>,
     /// `name`: a string; for example `"John Doe"`; 1 to 300 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     name: crate::Nullable<String>,
     /// `nickname`: a string; for example `"Johnny"`; 1 to 300 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     nickname: crate::Nullable<String>,
     /// `password`: a secret string; for example `"secret"`; at least 1 characters; may be `null`; redacted in `Debug`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     password: crate::Nullable<crate::Secret>,
     /// `phone_number`: a string; for example `"+199999999999999"`; matches `^\+[0-9]{1,15}$`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     phone_number: crate::Nullable<String>,
     /// `phone_verified`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     phone_verified: Option<bool>,
     /// `picture`: a string; format `strict-uri`; for example `"https://secure.gravatar.com/avatar/15626c5e0c749cb912f9d1ad48dba440?s=480&r=pg&d=https%3A%2F%2Fssl.gstatic.com%2Fs2%2Fprofiles%2Fimages%2Fsilhouette80.png"`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     picture: crate::Nullable<String>,
     /// `user_metadata`: a JSON object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     user_metadata: Option<crate::secret::SecretMap>,
     /// `username`: a string; for example `"johndoe"`; 1 to 128 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     username: crate::Nullable<String>,
     /// `verify_email`: a boolean; defaults to `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     verify_email: Option<bool>,
     /// `verify_phone_number`: a boolean; defaults to `false`.
     ///
     /// Note: Needs `phone_number` as well.
-    #[serde(skip_serializing_if = "Option::is_none")]
     verify_phone_number: Option<bool>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateUserRequestContent { ; app_metadata: "app_metadata", blocked: "blocked", client_id: "client_id", connection: "connection", email: "email", email_verified: "email_verified", family_name: "family_name", given_name: "given_name", name: "name", nickname: "nickname", password: "password", phone_number: "phone_number", phone_verified: "phone_verified", picture: "picture", user_metadata: "user_metadata", username: "username", verify_email: "verify_email", verify_phone_number: "verify_phone_number" });
 #[allow(deprecated)]
 impl UpdateUserRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -1193,79 +1143,80 @@ impl UpdateUserRequestContent {
 /// The schema `UpdateUserResponseContent`: the same shape as [`UserResponseSchema`], so one type serves both.
 pub type UpdateUserResponseContent = UserResponseSchema;
 /// A model of the schema `UserAuthenticationMethod`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserAuthenticationMethod {
     /// `aaguid`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aaguid: Option<String>,
     /// `authentication_methods`: a list, each item a [`UserAuthenticationMethodProperties`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_methods: Option<Vec<UserAuthenticationMethodProperties>>,
     /// `confirmed`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `credential_backed_up`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_backed_up: Option<bool>,
     /// `credential_device_type`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_device_type: Option<String>,
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `enrolled_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<crate::Timestamp>,
     /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `identity_user_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_user_id: Option<String>,
     /// `key_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// `last_auth_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_auth_at: Option<crate::Timestamp>,
     /// `link_id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
     /// `name`: a string; at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone_number`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `preferred_authentication_method`: a [`PreferredAuthenticationMethodEnum`] (one of `voice`, `sms`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_authentication_method: Option<PreferredAuthenticationMethodEnum>,
     /// `public_key`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// `relying_party_identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relying_party_identifier: Option<String>,
     /// `transports`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transports: Option<Vec<String>>,
     /// `type`: a [`AuthenticationMethodTypeEnum`] (one of `recovery-code`, `totp`, `push`, `phone`, `email`, `email-verification`, `webauthn-roaming`, `webauthn-platform`, `guardian`, `passkey`, `password`); required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AuthenticationMethodTypeEnum>,
     /// `user_agent`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// `user_handle`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_handle: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserAuthenticationMethod {
+    aaguid: "aaguid",
+    authentication_methods: "authentication_methods",
+    confirmed: "confirmed",
+    created_at: "created_at",
+    credential_backed_up: "credential_backed_up",
+    credential_device_type: "credential_device_type",
+    email: "email",
+    enrolled_at: "enrolled_at",
+    id: "id",
+    identity_user_id: "identity_user_id",
+    key_id: "key_id",
+    last_auth_at: "last_auth_at",
+    link_id: "link_id",
+    name: "name",
+    phone_number: "phone_number",
+    preferred_authentication_method: "preferred_authentication_method",
+    public_key: "public_key",
+    relying_party_identifier: "relying_party_identifier",
+    transports: "transports",
+    type_: "type",
+    user_agent: "user_agent",
+    user_handle: "user_handle"
+});
 str_accessors!(UserAuthenticationMethod: email, id, identity_user_id, key_id, link_id, name);
 getters!(UserAuthenticationMethod {
 /// `aaguid`, if present.
@@ -1302,19 +1253,20 @@ user_agent(user_agent) -> Option<&str> {.as_deref()};
 user_handle(user_handle) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `UserAuthenticationMethodProperties`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserAuthenticationMethodProperties {
     /// `id`: a string; format `authenticator-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `type`: a [`UserAuthenticationMethodPropertiesEnum`] (one of `totp`, `push`, `sms`, `voice`).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<UserAuthenticationMethodPropertiesEnum>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserAuthenticationMethodProperties {
+    id: "id",
+    type_: "type"
+});
 str_accessors!(UserAuthenticationMethodProperties: id);
 getters!(UserAuthenticationMethodProperties {
 /// `type`, if present.
@@ -1333,28 +1285,29 @@ Sms => "sms",
 Voice => "voice",
 });
 /// A model of the schema `UserEffectivePermissionResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserEffectivePermissionResponseContent {
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `permission_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission_name: Option<String>,
     /// `resource_server_identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_identifier: Option<String>,
     /// `resource_server_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_name: Option<String>,
     /// `sources`: a list, each item a [`UserEffectivePermissionSourceEnum`] (one of `direct`, `roles`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<UserEffectivePermissionSourceEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserEffectivePermissionResponseContent {
+    description: "description",
+    permission_name: "permission_name",
+    resource_server_identifier: "resource_server_identifier",
+    resource_server_name: "resource_server_name",
+    sources: "sources"
+});
 str_accessors!(UserEffectivePermissionResponseContent: permission_name, resource_server_name);
 getters!(UserEffectivePermissionResponseContent {
 /// `description`, if present.
@@ -1367,25 +1320,26 @@ sources(sources) -> &[UserEffectivePermissionSourceEnum] {.as_deref().unwrap_or_
 /// The schema `UserEffectivePermissionRoleSourceEnum`: the same shape as [`UserEffectiveRoleSource`], so one type serves both.
 pub type UserEffectivePermissionRoleSourceEnum = UserEffectiveRoleSource;
 /// A model of the schema `UserEffectivePermissionRoleSourceResponseContent`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserEffectivePermissionRoleSourceResponseContent {
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `sources`: a list, each item a [`UserEffectivePermissionRoleSourceEnum`] (one of `direct`, `groups`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<UserEffectivePermissionRoleSourceEnum>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserEffectivePermissionRoleSourceResponseContent {
+    description: "description",
+    id: "id",
+    name: "name",
+    sources: "sources"
+});
 str_accessors!(UserEffectivePermissionRoleSourceResponseContent: id, name);
 getters!(UserEffectivePermissionRoleSourceResponseContent {
 /// `description`, if present.
@@ -1402,25 +1356,26 @@ Direct => "direct",
 Roles => "roles",
 });
 /// A model of the schema `UserEffectiveRole`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserEffectiveRole {
     /// `description`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `id`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `sources`: a list, each item a [`UserEffectiveRoleSource`] (one of `direct`, `groups`); required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<UserEffectiveRoleSource>>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserEffectiveRole {
+    description: "description",
+    id: "id",
+    name: "name",
+    sources: "sources"
+});
 str_accessors!(UserEffectiveRole: id, name);
 getters!(UserEffectiveRole {
 /// `description`, if present.
@@ -1459,37 +1414,38 @@ Pending => "pending",
 Confirmed => "confirmed",
 });
 /// A model of the schema `UserGroupsResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserGroupsResponseSchema {
     /// `connection_id`: a string; format `connection-id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `external_id`: a string; at most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// `id`: a string; 18 to 26 characters; matches `^grp_[1-9a-km-zA-HJ-NP-Z]{14,22}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string; 1 to 128 characters; matches `^[\x20-\x7E]+$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `tenant_name`: a string; at least 3 characters; matches `^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_name: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// `membership_created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership_created_at: Option<crate::Timestamp>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserGroupsResponseSchema {
+    connection_id: "connection_id",
+    created_at: "created_at",
+    external_id: "external_id",
+    id: "id",
+    name: "name",
+    tenant_name: "tenant_name",
+    updated_at: "updated_at",
+    membership_created_at: "membership_created_at"
+});
 str_accessors!(UserGroupsResponseSchema: connection_id, external_id, id, name, tenant_name);
 getters!(UserGroupsResponseSchema {
 /// `created_at`, if present.
@@ -1500,8 +1456,7 @@ updated_at(updated_at) -> Option<&crate::Timestamp> {.as_ref()};
 membership_created_at(membership_created_at) -> Option<&crate::Timestamp> {.as_ref()};
 });
 /// One of several shapes: the schema `UserId`. A value that fits none of them is kept in [`Unknown`](Self::Unknown).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum UserId {
@@ -1512,9 +1467,18 @@ pub enum UserId {
     /// A value none of the shapes above accepted, kept as received.
     Unknown(crate::Unclassified),
 }
-impl<'de> serde::Deserialize<'de> for UserId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+impl crate::json::ToJson for UserId {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Self::String(value) => crate::json::ToJson::to_json(value),
+            Self::Integer(value) => crate::json::ToJson::to_json(value),
+            Self::Unknown(value) => value.0.clone(),
+        }
+    }
+}
+crate::json::json_serde!(UserId);
+impl crate::json::FromJson for UserId {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(crate::api_support::untagged(
             value,
             &[
@@ -1523,14 +1487,14 @@ impl<'de> serde::Deserialize<'de> for UserId {
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::String),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::String),
                 },
                 crate::api_support::Shape {
                     kind: crate::api_support::JsonKind::Integer,
                     required: &[],
                     known: &[],
                     constants: &[],
-                    read: |v| serde_json::from_value(v).ok().map(Self::Integer),
+                    read: |v| crate::json::FromJson::from_json(v).ok().map(Self::Integer),
                 },
             ],
             Self::Unknown,
@@ -1543,47 +1507,44 @@ Integer(i64) => as_integer, is_integer;
 } from {
 });
 /// A model of the schema `UserIdentity`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserIdentity {
     /// `access_token`: a secret string; redacted in `Debug`.
     ///
     /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
     /// `access_token_secret`: a secret string; redacted in `Debug`.
     ///
     /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_secret: Option<crate::Secret>,
     /// `connection`: a string; for example `"twitter"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// `isSocial`: a boolean.
-    #[serde(rename = "isSocial", default, skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
     /// `profileData`: a [`UserProfileData`].
-    #[serde(
-        rename = "profileData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profile_data: Option<UserProfileData>,
     /// `provider`: a string; for example `"twitter"`; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
     /// `refresh_token`: a secret string; redacted in `Debug`.
     ///
     /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
     /// `user_id`: a [`UserId`]; required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserId>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserIdentity {
+    access_token: "access_token",
+    access_token_secret: "access_token_secret",
+    connection: "connection",
+    is_social: "isSocial",
+    profile_data: "profileData",
+    provider: "provider",
+    refresh_token: "refresh_token",
+    user_id: "user_id"
+});
 getters!(UserIdentity {
 /// `access_token`, if present.
 ///
@@ -1611,47 +1572,44 @@ user_id(user_id) -> Option<&UserId> {.as_ref()};
 /// The schema `UserIdentityProviderEnum`: the same shape as [`IdentityProviderEnum`], so one type serves both.
 pub type UserIdentityProviderEnum = IdentityProviderEnum;
 /// A model of the schema `UserIdentitySchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserIdentitySchema {
     /// `access_token`: a secret string; redacted in `Debug`.
     ///
     /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
     /// `access_token_secret`: a secret string; redacted in `Debug`.
     ///
     /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_secret: Option<crate::Secret>,
     /// `connection`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
     /// `isSocial`: a boolean.
-    #[serde(rename = "isSocial", default, skip_serializing_if = "Option::is_none")]
     pub is_social: Option<bool>,
     /// `profileData`: a [`UserProfileData`].
-    #[serde(
-        rename = "profileData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub profile_data: Option<UserProfileData>,
     /// `provider`: a [`UserIdentityProviderEnum`] (one of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, `auth0-oidc`, `auth0`, `baidu`, `bitly`, `box`, `custom`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<UserIdentityProviderEnum>,
     /// `refresh_token`: a secret string; redacted in `Debug`.
     ///
     /// Note: Auth0 includes it only for a token with the `read:user_idp_tokens` scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
     /// `user_id`: a [`UserId`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserId>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserIdentitySchema {
+    access_token: "access_token",
+    access_token_secret: "access_token_secret",
+    connection: "connection",
+    is_social: "isSocial",
+    profile_data: "profileData",
+    provider: "provider",
+    refresh_token: "refresh_token",
+    user_id: "user_id"
+});
 getters!(UserIdentitySchema {
 /// `access_token`, if present.
 ///
@@ -1685,28 +1643,29 @@ Duo => "duo",
 GoogleAuthenticator => "google-authenticator",
 });
 /// A model of the schema `UserPermissionSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserPermissionSchema {
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `permission_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission_name: Option<String>,
     /// `resource_server_identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_identifier: Option<String>,
     /// `resource_server_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_server_name: Option<String>,
     /// `sources`: any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<serde_json::Value>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserPermissionSchema {
+    description: "description",
+    permission_name: "permission_name",
+    resource_server_identifier: "resource_server_identifier",
+    resource_server_name: "resource_server_name",
+    sources: "sources"
+});
 str_accessors!(UserPermissionSchema: permission_name, resource_server_name);
 getters!(UserPermissionSchema {
 /// `description`, if present.
@@ -1717,37 +1676,38 @@ resource_server_identifier(resource_server_identifier) -> Option<&str> {.as_dere
 sources(sources) -> Option<&serde_json::Value> {.as_ref()};
 });
 /// A model of the schema `UserProfileData`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserProfileData {
     /// `email`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `email_verified`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `family_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `given_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone_number`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `phone_verified`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `username`: a string; for example `"johndoe"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserProfileData {
+    email: "email",
+    email_verified: "email_verified",
+    family_name: "family_name",
+    given_name: "given_name",
+    name: "name",
+    phone_number: "phone_number",
+    phone_verified: "phone_verified",
+    username: "username"
+});
 str_accessors!(UserProfileData: email, family_name, given_name, name);
 getters!(UserProfileData {
 /// `email_verified`, if present.
@@ -1760,82 +1720,83 @@ phone_verified(phone_verified) -> Option<bool> {};
 username(username) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `UserResponseSchema`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserResponseSchema {
     /// `app_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_metadata: Option<crate::secret::SecretMap>,
     /// `blocked`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `email`: a string; format `email`; for example `"john.doe@gmail.com"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// `email_verified`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// `family_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// `given_name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// `identities`: a list, each item a [`UserIdentitySchema`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<Vec<UserIdentitySchema>>,
     /// `last_ip`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_ip: Option<String>,
     /// `last_login`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login: Option<crate::Timestamp>,
     /// `last_password_reset`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_password_reset: Option<crate::Timestamp>,
     /// `logins_count`: an integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logins_count: Option<i64>,
     /// `multifactor`: a list, each item a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multifactor: Option<Vec<String>>,
     /// `multifactor_last_modified`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multifactor_last_modified: Option<crate::Timestamp>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `nickname`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
     /// `phone_number`: a string; for example `"+199999999999999"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `phone_verified`: a boolean; for example `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_verified: Option<bool>,
     /// `picture`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// `user_id`: a string; for example `"auth0|507f1f77bcf86cd799439020"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// `user_metadata`: a JSON object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_metadata: Option<crate::secret::SecretMap>,
     /// `username`: a string; for example `"johndoe"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UserResponseSchema {
+    app_metadata: "app_metadata",
+    blocked: "blocked",
+    created_at: "created_at",
+    email: "email",
+    email_verified: "email_verified",
+    family_name: "family_name",
+    given_name: "given_name",
+    identities: "identities",
+    last_ip: "last_ip",
+    last_login: "last_login",
+    last_password_reset: "last_password_reset",
+    logins_count: "logins_count",
+    multifactor: "multifactor",
+    multifactor_last_modified: "multifactor_last_modified",
+    name: "name",
+    nickname: "nickname",
+    phone_number: "phone_number",
+    phone_verified: "phone_verified",
+    picture: "picture",
+    updated_at: "updated_at",
+    user_id: "user_id",
+    user_metadata: "user_metadata",
+    username: "username"
+});
 str_accessors!(UserResponseSchema: email, family_name, given_name, name, user_id);
 getters!(UserResponseSchema {
 /// `app_metadata`, if present.
@@ -1876,40 +1837,41 @@ user_metadata(user_metadata) -> Option<&crate::secret::SecretMap> {.as_ref()};
 username(username) -> Option<&str> {.as_deref()};
 });
 /// A model of the schema `UsersEnrollment`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsersEnrollment {
     /// `auth_method`: a [`UserEnrollmentAuthMethodEnum`] (one of `authenticator`, `guardian`, `sms`, `webauthn-platform`, `webauthn-roaming`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_method: Option<UserEnrollmentAuthMethodEnum>,
     /// `enrolled_at`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<crate::Timestamp>,
     /// `id`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `identifier`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// `last_auth`: a [`Timestamp`](crate::Timestamp); format `date-time`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_auth: Option<crate::Timestamp>,
     /// `name`: a string; at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `phone_number`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// `status`: a [`UserEnrollmentStatusEnum`] (one of `pending`, `confirmed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UserEnrollmentStatusEnum>,
     /// `type`: a string.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(UsersEnrollment {
+    auth_method: "auth_method",
+    enrolled_at: "enrolled_at",
+    id: "id",
+    identifier: "identifier",
+    last_auth: "last_auth",
+    name: "name",
+    phone_number: "phone_number",
+    status: "status",
+    type_: "type"
+});
 str_accessors!(UsersEnrollment: id, identifier, name);
 getters!(UsersEnrollment {
 /// `auth_method`, if present.
@@ -2044,7 +2006,7 @@ impl crate::Endpoint for CreateUser {
         crate::path::build(&["users"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:users"]
@@ -2179,7 +2141,7 @@ impl crate::Endpoint for UpdateUser {
         crate::path::build(&["users", &self.id])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &[
@@ -2289,7 +2251,7 @@ impl crate::Endpoint for CreateUserAuthenticationMethod {
         crate::path::build(&["users", &self.id, "authentication-methods"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:authentication_methods"]
@@ -2321,7 +2283,7 @@ impl crate::Endpoint for SetUserAuthenticationMethods {
         crate::path::build(&["users", &self.id, "authentication-methods"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:authentication_methods"]
@@ -2423,7 +2385,7 @@ impl crate::Endpoint for UpdateUserAuthenticationMethod {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:authentication_methods"]
@@ -2923,7 +2885,7 @@ impl crate::Endpoint for LinkUserIdentity {
         crate::path::build(&["users", &self.id, "identities"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users", "update:current_user_identities"]
@@ -3202,7 +3164,7 @@ impl crate::Endpoint for CreateUserPermissions {
         crate::path::build(&["users", &self.id, "permissions"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users"]
@@ -3234,7 +3196,7 @@ impl crate::Endpoint for DeleteUserPermissions {
         crate::path::build(&["users", &self.id, "permissions"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users"]
@@ -3291,7 +3253,7 @@ impl crate::Endpoint for RevokeUserAccess {
         crate::path::build(&["users", &self.id, "revoke-access"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["delete:sessions", "delete:refresh_tokens"]
@@ -3323,7 +3285,7 @@ impl crate::Endpoint for ClearAssessors {
         crate::path::build(&["users", &self.id, "risk-assessments", "clear"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users"]
@@ -3401,7 +3363,7 @@ impl crate::Endpoint for AssignUserRoles {
         crate::path::build(&["users", &self.id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users", "create:role_members"]
@@ -3433,7 +3395,7 @@ impl crate::Endpoint for DeleteUserRoles {
         crate::path::build(&["users", &self.id, "roles"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:users", "delete:role_members"]

@@ -3,10 +3,9 @@
 #[allow(unused_imports)]
 use super::shared::*;
 /// A request body, the schema `CreateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateVerifiableCredentialTemplateRequestContent {
     /// `custom_certificate_authority`: a string; 1 to 4096 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     custom_certificate_authority: crate::Nullable<String>,
     /// `dialect`: a string; at most 255 characters; matches `^simplified/1.0$`; required.
     dialect: String,
@@ -15,13 +14,12 @@ pub struct CreateVerifiableCredentialTemplateRequestContent {
     /// `presentation`: a [`MdlPresentationRequest`]; required.
     presentation: MdlPresentationRequest,
     /// `type`: a string; 1 to 255 characters; required.
-    #[serde(rename = "type")]
     type_: String,
     /// `well_known_trusted_issuers`: a string; 1 to 255 characters; matches `^aamva$`; required.
     well_known_trusted_issuers: String,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(CreateVerifiableCredentialTemplateRequestContent { dialect: "dialect", name: "name", presentation: "presentation", type_: "type", well_known_trusted_issuers: "well_known_trusted_issuers"; custom_certificate_authority: "custom_certificate_authority" });
 #[allow(deprecated)]
 impl CreateVerifiableCredentialTemplateRequestContent {
     /// A value with the required `dialect`, `name`, `presentation`, `type`, `well_known_trusted_issuers`; set the others with the `with_*` methods.
@@ -60,76 +58,77 @@ pub type CreateVerifiableCredentialTemplateResponseContent = VerifiableCredentia
 /// The schema `GetVerifiableCredentialTemplateResponseContent`: the same shape as [`VerifiableCredentialTemplateResponse`], so one type serves both.
 pub type GetVerifiableCredentialTemplateResponseContent = VerifiableCredentialTemplateResponse;
 /// A model of the schema `MdlPresentationProperties`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MdlPresentationProperties {
     /// `age_birth_year`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_birth_year: Option<bool>,
     /// `age_in_years`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_in_years: Option<bool>,
     /// `birth_date`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<bool>,
     /// `driving_privileges`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driving_privileges: Option<bool>,
     /// `expiry_date`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<bool>,
     /// `family_name`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<bool>,
     /// `family_name_national_character`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name_national_character: Option<bool>,
     /// `given_name`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<bool>,
     /// `given_name_national_character`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name_national_character: Option<bool>,
     /// `issue_date`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<bool>,
     /// `issuing_authority`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuing_authority: Option<bool>,
     /// `issuing_country`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuing_country: Option<bool>,
     /// `issuing_jurisdiction`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuing_jurisdiction: Option<bool>,
     /// `nationality`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nationality: Option<bool>,
     /// `portrait`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portrait: Option<bool>,
     /// `portrait_capture_date`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portrait_capture_date: Option<bool>,
     /// `resident_address`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_address: Option<bool>,
     /// `resident_city`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_city: Option<bool>,
     /// `resident_country`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_country: Option<bool>,
     /// `resident_postal_code`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_postal_code: Option<bool>,
     /// `resident_state`: a boolean.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resident_state: Option<bool>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(MdlPresentationProperties {
+    age_birth_year: "age_birth_year",
+    age_in_years: "age_in_years",
+    birth_date: "birth_date",
+    driving_privileges: "driving_privileges",
+    expiry_date: "expiry_date",
+    family_name: "family_name",
+    family_name_national_character: "family_name_national_character",
+    given_name: "given_name",
+    given_name_national_character: "given_name_national_character",
+    issue_date: "issue_date",
+    issuing_authority: "issuing_authority",
+    issuing_country: "issuing_country",
+    issuing_jurisdiction: "issuing_jurisdiction",
+    nationality: "nationality",
+    portrait: "portrait",
+    portrait_capture_date: "portrait_capture_date",
+    resident_address: "resident_address",
+    resident_city: "resident_city",
+    resident_country: "resident_country",
+    resident_postal_code: "resident_postal_code",
+    resident_state: "resident_state"
+});
 #[allow(deprecated)]
 impl MdlPresentationProperties {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -229,20 +228,17 @@ resident_postal_code(resident_postal_code) -> Option<bool> {};
 resident_state(resident_state) -> Option<bool> {};
 });
 /// A model of the schema `MdlPresentationRequest`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MdlPresentationRequest {
     /// `org.iso.18013.5.1.mDL`: a [`MdlPresentationRequestProperties`]; required.
-    #[serde(
-        rename = "org.iso.18013.5.1.mDL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub org_iso_18013_5_1_m_dl: Option<MdlPresentationRequestProperties>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(MdlPresentationRequest {
+    org_iso_18013_5_1_m_dl: "org.iso.18013.5.1.mDL"
+});
 #[allow(deprecated)]
 impl MdlPresentationRequest {
     /// A value with the required `org.iso.18013.5.1.mDL`; set the others with the `with_*` methods.
@@ -268,20 +264,17 @@ getters!(MdlPresentationRequest {
 org_iso_18013_5_1_m_dl(org_iso_18013_5_1_m_dl) -> Option<&MdlPresentationRequestProperties> {.as_ref()};
 });
 /// A model of the schema `MdlPresentationRequestProperties`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MdlPresentationRequestProperties {
     /// `org.iso.18013.5.1`: a [`MdlPresentationProperties`]; required.
-    #[serde(
-        rename = "org.iso.18013.5.1",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub org_iso_18013_5_1: Option<MdlPresentationProperties>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(MdlPresentationRequestProperties {
+    org_iso_18013_5_1: "org.iso.18013.5.1"
+});
 #[allow(deprecated)]
 impl MdlPresentationRequestProperties {
     /// A value with the required `org.iso.18013.5.1`; set the others with the `with_*` methods.
@@ -307,29 +300,23 @@ getters!(MdlPresentationRequestProperties {
 org_iso_18013_5_1(org_iso_18013_5_1) -> Option<&MdlPresentationProperties> {.as_ref()};
 });
 /// A request body, the schema `UpdateVerifiableCredentialTemplateRequestContent`: required fields in `new`, one `with_*` method per optional field; only the fields that were set are sent.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateVerifiableCredentialTemplateRequestContent {
     /// `dialect`: a string; at most 255 characters; matches `^simplified/1.0$`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     dialect: crate::Nullable<String>,
     /// `name`: a string; 1 to 255 characters; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     name: crate::Nullable<String>,
     /// `presentation`: a [`MdlPresentationRequest`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     presentation: Option<MdlPresentationRequest>,
     /// `type`: a string; 1 to 255 characters; may be `null`.
-    #[serde(rename = "type", skip_serializing_if = "crate::Nullable::is_absent")]
     type_: crate::Nullable<String>,
     /// `version`: a number; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     version: crate::Nullable<f64>,
     /// `well_known_trusted_issuers`: a string; 1 to 255 characters; matches `^aamva$`; may be `null`.
-    #[serde(skip_serializing_if = "crate::Nullable::is_absent")]
     well_known_trusted_issuers: crate::Nullable<String>,
-    #[serde(flatten)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
+json_request!(UpdateVerifiableCredentialTemplateRequestContent { ; dialect: "dialect", name: "name", presentation: "presentation", type_: "type", version: "version", well_known_trusted_issuers: "well_known_trusted_issuers" });
 #[allow(deprecated)]
 impl UpdateVerifiableCredentialTemplateRequestContent {
     /// A value with no field set; set the others with the `with_*` methods.
@@ -372,40 +359,41 @@ impl UpdateVerifiableCredentialTemplateRequestContent {
 /// The schema `UpdateVerifiableCredentialTemplateResponseContent`: the same shape as [`VerifiableCredentialTemplateResponse`], so one type serves both.
 pub type UpdateVerifiableCredentialTemplateResponseContent = VerifiableCredentialTemplateResponse;
 /// A model of the schema `VerifiableCredentialTemplateResponse`: every field is optional, fields this crate does not name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct VerifiableCredentialTemplateResponse {
     /// `created_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
     /// `custom_certificate_authority`: a string; 1 to 4096 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_certificate_authority: Option<String>,
     /// `dialect`: a string; for example `"simplified/1.0"`; at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialect: Option<String>,
     /// `id`: a string; for example `"vct_0000000000000001"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `name`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `presentation`: a [`MdlPresentationRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presentation: Option<MdlPresentationRequest>,
     /// `type`: a string; for example `"mdl"`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// `updated_at`: a [`Timestamp`](crate::Timestamp); format `date-time`; for example `"2021-01-01T00:00:00Z"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<crate::Timestamp>,
     /// `well_known_trusted_issuers`: a string; 1 to 255 characters; may be `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known_trusted_issuers: Option<String>,
     /// Fields this crate does not name, kept as received.
-    #[serde(flatten)]
     pub extra: crate::secret::ExtraFields,
 }
+json_model!(VerifiableCredentialTemplateResponse {
+    created_at: "created_at",
+    custom_certificate_authority: "custom_certificate_authority",
+    dialect: "dialect",
+    id: "id",
+    name: "name",
+    presentation: "presentation",
+    type_: "type",
+    updated_at: "updated_at",
+    well_known_trusted_issuers: "well_known_trusted_issuers"
+});
 str_accessors!(VerifiableCredentialTemplateResponse: id, name);
 getters!(VerifiableCredentialTemplateResponse {
 /// `created_at`, if present.
@@ -484,7 +472,7 @@ impl crate::Endpoint for CreateVerifiableCredentialTemplate {
         crate::path::build(&["verifiable-credentials", "verification", "templates"])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["create:vdcs_templates"]
@@ -554,7 +542,7 @@ impl crate::Endpoint for UpdateVerifiableCredentialTemplate {
         ])
     }
     fn body(&self) -> Result<Option<crate::Body>, crate::Error> {
-        crate::Body::json(&self.body).map(Some)
+        Ok(Some(crate::Body::of(&self.body)))
     }
     fn scopes(&self) -> &[&'static str] {
         &["update:vdcs_templates"]
