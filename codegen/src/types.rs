@@ -1676,9 +1676,7 @@ impl Types<'_> {
              in `extra`.",
             d.origin
         ));
-        s.push_str(
-            "#[derive(Debug, Clone, Default, PartialEq)]\n#[non_exhaustive]\n",
-        );
+        s.push_str("#[derive(Debug, Clone, Default, PartialEq)]\n#[non_exhaustive]\n");
         s.push_str(&format!("pub struct {} {{\n", d.name));
         for f in fields {
             s.push_str(&self.field_doc(d, f));
@@ -1834,7 +1832,11 @@ impl Types<'_> {
                     self.field_rust(&f.ty)
                 ));
             } else {
-                s.push_str(&format!("{}: Option<{}>,\n", f.ident, self.field_rust(&f.ty)));
+                s.push_str(&format!(
+                    "{}: Option<{}>,\n",
+                    f.ident,
+                    self.field_rust(&f.ty)
+                ));
             }
         }
         s.push_str("extra: serde_json::Map<String, serde_json::Value>,\n}\n");

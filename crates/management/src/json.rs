@@ -37,7 +37,10 @@ impl JsonError {
 
     /// A value of the wrong kind.
     pub(crate) fn expected(expected: &str, found: &Value) -> Self {
-        Self::new(format!("invalid type: {}, expected {expected}", kind(found)))
+        Self::new(format!(
+            "invalid type: {}, expected {expected}",
+            kind(found)
+        ))
     }
 
     /// The same error, one level deeper: the value was under `key`.

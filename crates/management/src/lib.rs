@@ -102,11 +102,11 @@
 mod macros;
 
 mod api_support;
-mod json;
 pub mod catalogue;
 pub mod endpoint;
 pub mod error;
 mod generated;
+mod json;
 mod nullable;
 pub mod pagination;
 pub mod path;
