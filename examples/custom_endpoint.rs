@@ -10,7 +10,8 @@
 //! `AUTH0_DOMAIN` (same environment as the `list_clients` example) or, when unset, a fake
 //! tenant started in-process.
 //!
-//! Run with `cargo run -p auth0-m2m-examples --example custom_endpoint`.
+//! Run with `cargo run -p auth0-m2m-examples --features serde-derive --example custom_endpoint`
+//! (its response types derive `Deserialize`).
 
 use std::process::ExitCode;
 

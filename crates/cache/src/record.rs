@@ -7,23 +7,10 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use auth0_m2m_token::AccessToken;
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The version written in the `v` field of every record.
 pub const RECORD_VERSION: u32 = 1;
-
-#[derive(Serialize, Deserialize)]
-struct Record<'a> {
-    v: u32,
-    access_token: std::borrow::Cow<'a, str>,
-    token_type: std::borrow::Cow<'a, str>,
-    #[serde(default)]
-    scopes: Vec<String>,
-    /// Milliseconds since the Unix epoch.
-    expires_at: u64,
-    /// Milliseconds since the Unix epoch.
-    obtained_at: u64,
-}
 
 fn to_millis(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
@@ -41,32 +28,59 @@ pub fn expires_at_millis(token: &AccessToken) -> u64 {
 }
 
 /// Serializes `token` as a record (JSON bytes). The result contains the token: keep it secret.
+///
+/// The fields are written in a fixed order: `v`, `access_token`, `token_type`, `scopes`,
+/// `expires_at` and `obtained_at` (milliseconds since the Unix epoch).
 pub fn encode(token: &AccessToken) -> Vec<u8> {
-    let record = Record {
-        v: RECORD_VERSION,
-        access_token: token.expose_secret().into(),
-        token_type: token.token_type().into(),
-        scopes: token.scopes().to_vec(),
-        expires_at: to_millis(token.expires_at()),
-        obtained_at: to_millis(token.obtained_at()),
-    };
-    // Serializing plain strings and integers cannot fail.
-    serde_json::to_vec(&record).unwrap_or_default()
+    // Serializing a string or a list of strings cannot fail.
+    let text = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let scopes = serde_json::to_string(token.scopes()).unwrap_or_else(|_| "[]".to_owned());
+    format!(
+        "{{\"v\":{RECORD_VERSION},\"access_token\":{},\"token_type\":{},\"scopes\":{scopes},\"expires_at\":{},\"obtained_at\":{}}}",
+        text(token.expose_secret()),
+        text(token.token_type()),
+        to_millis(token.expires_at()),
+        to_millis(token.obtained_at()),
+    )
+    .into_bytes()
 }
 
 /// Parses a record written by [`encode`]; `None` when it is not a valid record of this version.
+///
+/// Every field is required but `scopes` (an empty list when absent); fields it does not know
+/// are ignored.
 pub fn decode(bytes: &[u8]) -> Option<AccessToken> {
-    let r: Record<'_> = serde_json::from_slice(bytes).ok()?;
-    if r.v != RECORD_VERSION || r.access_token.is_empty() || r.expires_at < r.obtained_at {
+    let Value::Object(mut record) = serde_json::from_slice(bytes).ok()? else {
+        return None;
+    };
+    let mut take = |key: &str| record.remove(key);
+    let v = u32::try_from(take("v")?.as_u64()?).ok()?;
+    let access_token = string(take("access_token")?)?;
+    let token_type = string(take("token_type")?)?;
+    let scopes = match take("scopes") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items.into_iter().map(string).collect::<Option<_>>()?,
+        Some(_) => return None,
+    };
+    let expires_at = take("expires_at")?.as_u64()?;
+    let obtained_at = take("obtained_at")?.as_u64()?;
+    if v != RECORD_VERSION || access_token.is_empty() || expires_at < obtained_at {
         return None;
     }
     Some(AccessToken::new(
-        r.access_token.into_owned(),
-        r.token_type.into_owned(),
-        r.scopes,
-        from_millis(r.expires_at)?,
-        from_millis(r.obtained_at)?,
+        access_token,
+        token_type,
+        scopes,
+        from_millis(expires_at)?,
+        from_millis(obtained_at)?,
     ))
+}
+
+fn string(value: Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
 }
 
 /// Whether `candidate` should replace `current`: it expires later (ties broken by the later
@@ -108,6 +122,41 @@ mod tests {
         let json: serde_json::Value = serde_json::from_slice(&encode(&t)).unwrap();
         assert_eq!(json["v"], 1);
         assert_eq!(json["expires_at"], 1_700_000_060_123u64);
+    }
+
+    #[test]
+    fn the_record_keeps_its_byte_layout() {
+        // What earlier versions wrote, byte for byte: every backend and process reads the same.
+        assert_eq!(
+            String::from_utf8(encode(&token())).unwrap(),
+            r#"{"v":1,"access_token":"tok","token_type":"Bearer","scopes":["a"],"expires_at":1700000060123,"obtained_at":1700000000123}"#
+        );
+        let quoted = AccessToken::new(
+            "a\"b",
+            "Bearer",
+            Vec::new(),
+            UNIX_EPOCH + Duration::from_secs(2),
+            UNIX_EPOCH + Duration::from_secs(1),
+        );
+        assert!(decode(&encode(&quoted)).unwrap().same_secret(&quoted));
+    }
+
+    #[test]
+    fn fields_of_the_wrong_kind_are_misses_and_unknown_fields_are_ignored() {
+        for bad in [
+            &br#"{"v":"1","access_token":"t","token_type":"Bearer","expires_at":2,"obtained_at":1}"#[..],
+            br#"{"v":1,"access_token":"t","token_type":"Bearer","scopes":null,"expires_at":2,"obtained_at":1}"#,
+            br#"{"v":1,"access_token":"t","token_type":"Bearer","scopes":[1],"expires_at":2,"obtained_at":1}"#,
+            br#"{"v":1,"access_token":"t","token_type":"Bearer","expires_at":-2,"obtained_at":1}"#,
+            br#"[1]"#,
+        ] {
+            assert!(decode(bad).is_none(), "{}", String::from_utf8_lossy(bad));
+        }
+        let t = decode(
+            br#"{"v":1,"access_token":"t","token_type":"Bearer","expires_at":2,"obtained_at":1,"new":true}"#,
+        )
+        .unwrap();
+        assert!(t.scopes().is_empty());
     }
 
     #[test]

@@ -18,13 +18,14 @@ use std::sync::Mutex;
 use std::time::{Instant, SystemTime};
 
 use http::Method;
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::json_form::{self as form, Fields, serde_through_json};
 
 use crate::util::lock;
 
 /// The endpoint classes of Auth0's per-endpoint limits (Essentials and Professional plans).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum EndpointClass {
     /// `GET` of `/api/v2/users…` and `/api/v2/users-by-email`.
@@ -72,7 +73,7 @@ impl EndpointClass {
 }
 
 /// The size and refill rate of one bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BucketLimit {
     /// The bucket size (at least 1).
     pub burst: u64,
@@ -97,13 +98,11 @@ impl BucketLimit {
 /// The buckets of a tenant: tenant-wide and per endpoint class (JSON of
 /// `POST /__fake/rate-buckets`: `{"tenant": {"burst": 50, "per_second": 40}, "endpoints":
 /// {"read-users": {"burst": 40, "per_second": 8.33}}}`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RateBuckets {
     /// The tenant-wide bucket.
-    #[serde(default)]
     pub tenant: Option<BucketLimit>,
     /// The per-endpoint buckets.
-    #[serde(default)]
     pub endpoints: BTreeMap<EndpointClass, BucketLimit>,
 }
 
@@ -250,6 +249,95 @@ pub(crate) struct RateInfo {
     /// time to `reset`.
     pub(crate) retry_after: Option<u64>,
 }
+
+impl EndpointClass {
+    /// The class's name in JSON and on the command line (`read-users`…).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ReadUsers => "read-users",
+            Self::WriteUsers => "write-users",
+            Self::ReadLogs => "read-logs",
+            Self::ReadClients => "read-clients",
+            Self::Other => "other",
+        }
+    }
+
+    fn from_name(name: String) -> Result<Self, String> {
+        Self::parse(&name).ok_or_else(|| {
+            format!(
+                "unknown variant `{name}`, expected one of `read-users`, `write-users`, \
+                 `read-logs`, `read-clients`, `other`"
+            )
+        })
+    }
+
+    fn from_json(value: Value) -> Result<Self, String> {
+        Self::from_name(form::string(value)?)
+    }
+}
+
+impl serde::Serialize for EndpointClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EndpointClass {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+        Self::from_json(value).map_err(<D::Error as serde::de::Error>::custom)
+    }
+}
+
+impl BucketLimit {
+    fn json(&self) -> Value {
+        serde_json::json!({"burst": self.burst, "per_second": self.per_second})
+    }
+
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut f = Fields::of(value, "a bucket")?;
+        Ok(Self {
+            burst: f.required("burst", form::u64_)?,
+            per_second: f.required("per_second", form::f64_)?,
+        })
+    }
+}
+
+serde_through_json!(BucketLimit);
+
+impl RateBuckets {
+    fn json(&self) -> Value {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "tenant".into(),
+            self.tenant
+                .as_ref()
+                .map_or(Value::Null, BucketLimit::json),
+        );
+        map.insert(
+            "endpoints".into(),
+            Value::Object(
+                self.endpoints
+                    .iter()
+                    .map(|(class, limit)| (class.name().to_owned(), limit.json()))
+                    .collect(),
+            ),
+        );
+        Value::Object(map)
+    }
+
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut f = Fields::of(value, "rate buckets")?;
+        Ok(Self {
+            tenant: f.optional("tenant", BucketLimit::from_json)?,
+            endpoints: f.or_default("endpoints", |v| {
+                form::map_of(v, EndpointClass::from_name, BucketLimit::from_json)
+            })?,
+        })
+    }
+}
+
+serde_through_json!(RateBuckets);
 
 #[cfg(test)]
 mod tests {

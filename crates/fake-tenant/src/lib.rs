@@ -74,6 +74,7 @@ mod api;
 mod buckets;
 mod conn;
 mod dpop;
+mod json_form;
 mod jwt;
 mod keys;
 mod overrides;
@@ -114,7 +115,6 @@ pub fn served_scopes() -> Vec<&'static str> {
     scopes.dedup();
     scopes
 }
-use serde::{Deserialize, Serialize};
 use state::{App, Counters, RateClock, Registry, Window, lock};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
@@ -175,7 +175,7 @@ impl From<std::io::Error> for Error {
 }
 
 /// Request counters of one tenant.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Requests to `POST /oauth/token`.
     pub token_requests: u64,
@@ -203,8 +203,7 @@ pub struct Stats {
 }
 
 /// Which routes a [`Fault`] applies to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum FaultTarget {
     /// `POST /oauth/token`.
     #[default]
@@ -239,8 +238,7 @@ pub enum FaultTarget {
 ///  "headers": {"x-request-id": "abc"},
 ///  "body": "{\"error\": \"bad token {TOKEN} for secret {SECRET}\"}"}
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Fault {
     /// The routes the fault applies to (default: the token endpoint).
     pub target: FaultTarget,

@@ -11,8 +11,8 @@
 //! the client the tenant named (its `client_id`), which a tenant loading the document names
 //! too unless it is given clients of its own.
 
+use crate::json_form::{self as form, Fields};
 use crate::state::{App, Store, lock};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,13 +21,26 @@ use std::path::{Path, PathBuf};
 pub(crate) const VERSION: u64 = 2;
 
 /// A state document.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct Document {
-    pub(crate) version: u64,
     pub(crate) audience: String,
     pub(crate) client_id: String,
     pub(crate) store: Store,
+}
+
+impl Document {
+    /// Reads a state document; a field this version does not know is refused.
+    fn from_json(value: Value) -> Result<Self, String> {
+        let mut f = Fields::of(value, "a tenant state")?;
+        // Its value was checked before, with its own message.
+        f.required("version", form::u64_)?;
+        let doc = Document {
+            audience: f.required("audience", form::string)?,
+            client_id: f.required("client_id", form::string)?,
+            store: f.required("store", Store::from_state)?,
+        };
+        f.deny_unknown()?;
+        Ok(doc)
+    }
 }
 
 /// The document of `app`'s current state.
@@ -38,7 +51,7 @@ pub(crate) fn document(app: &App) -> Result<Value, serde_json::Error> {
     doc.insert("version".into(), Value::from(VERSION));
     doc.insert("audience".into(), Value::from(app.audience.as_str()));
     doc.insert("client_id".into(), Value::from(client_id));
-    doc.insert("store".into(), serde_json::to_value(&*store)?);
+    doc.insert("store".into(), store.to_state());
     Ok(Value::Object(doc))
 }
 
@@ -59,16 +72,8 @@ fn shape_error(e: &serde_json::Error) -> String {
         Category::Io => format!("it could not be read ({at})"),
         Category::Syntax => format!("it is not valid JSON ({at})"),
         Category::Eof => format!("it is not valid JSON: it ends early ({at})"),
-        Category::Data => {
-            let text = e.to_string();
-            // Missing and unknown fields name fields only; other messages can quote values.
-            if text.starts_with("missing field") || text.starts_with("unknown field") {
-                let what = text.split(" at line").next().unwrap_or(&text);
-                format!("it is not a tenant state: {what} ({at})")
-            } else {
-                format!("it is not a tenant state: a value has the wrong type ({at})")
-            }
-        }
+        // Reading into a `Value` refuses no value; the document's shape is checked after.
+        Category::Data => format!("it is not a tenant state ({at})"),
     }
 }
 
@@ -108,9 +113,9 @@ pub(crate) fn load(path: &Path) -> Result<Option<Document>, crate::Error> {
             ));
         }
     }
-    // Read from the bytes again, for positions in the errors.
-    let doc: Document =
-        serde_json::from_slice(&bytes).map_err(|e| refused(path, shape_error(&e)))?;
+    // The messages name fields and what was expected, never a value.
+    let doc = Document::from_json(value)
+        .map_err(|e| refused(path, format!("it is not a tenant state: {e}")))?;
     Ok(Some(doc))
 }
 
@@ -214,7 +219,15 @@ mod tests {
             ),
             (
                 "{\"version\": 2, \"audience\": \"a\", \"client_id\": \"s3cr3t\", \"store\": {\"collections\": \"s3cr3t\"}}",
-                "a value has the wrong type",
+                "invalid type: expected an object at `store.collections`",
+            ),
+            (
+                "{\"version\": 2, \"audience\": \"a\", \"client_id\": \"c\", \"store\": {}, \"extra\": 1}",
+                "missing field `collections` at `store`",
+            ),
+            (
+                "{\"version\": 2, \"audience\": \"a\", \"client_id\": \"c\", \"surplus\": 1, \"store\": {\"collections\": {}, \"singletons\": {}, \"role_permissions\": {}, \"user_roles\": {}, \"user_permissions\": {}, \"org_members\": {}, \"logs\": {\"events\": []}, \"user_blocks\": {}, \"credentials\": {}, \"used_jti\": {}, \"log_seq\": 0, \"next_id\": 0}}",
+                "unknown field `surplus`",
             ),
         ];
         for (text, expected) in cases {

@@ -1,6 +1,7 @@
 //! Listener, TLS, connection handling and the test control routes.
 
 use crate::conn::ConnCtx;
+use crate::json_form as form;
 use crate::resp::{Request, Response};
 use crate::state::App;
 use crate::{Fault, api, token};
@@ -9,7 +10,6 @@ use http::{HeaderValue, Method, StatusCode, header};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -265,32 +265,22 @@ fn clear_faults(app: &App) -> Response {
     )
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum RateWindowAction {
-    Freeze,
-    Next,
-    Release,
-}
-
-#[derive(Deserialize)]
-struct RateWindow {
-    action: RateWindowAction,
-}
-
 /// `POST /__fake/rate-window`: `{"action": "freeze" | "next" | "release"}`.
 fn rate_window(app: &App, body: &[u8]) -> Response {
-    match serde_json::from_slice::<RateWindow>(body) {
-        Ok(w) => {
-            match w.action {
-                RateWindowAction::Freeze => app.rate_clock.freeze(),
-                RateWindowAction::Next => app.next_rate_window(),
-                RateWindowAction::Release => app.rate_clock.release(),
-            }
-            crate::resp::empty(StatusCode::NO_CONTENT)
+    let action = control_body(body, |f| f.required("action", form::string));
+    match action.as_deref() {
+        Ok("freeze") => app.rate_clock.freeze(),
+        Ok("next") => app.next_rate_window(),
+        Ok("release") => app.rate_clock.release(),
+        Ok(other) => {
+            return bad_control(format!(
+                "invalid rate-window action: unknown variant `{other}`, expected one of \
+                 `freeze`, `next`, `release`"
+            ));
         }
-        Err(e) => bad_control(format!("invalid rate-window action: {e}")),
+        Err(e) => return bad_control(format!("invalid rate-window action: {e}")),
     }
+    crate::resp::empty(StatusCode::NO_CONTENT)
 }
 
 /// `POST /__fake/rate-buckets`: a [`RateBuckets`](crate::RateBuckets) document.
@@ -325,15 +315,19 @@ fn revoke(app: &App) -> Response {
     crate::resp::plain_json(&json!({ "revoked": revoked }))
 }
 
-#[derive(serde::Deserialize)]
-struct Latency {
-    token_ms: u64,
+/// A control request's JSON body, read by `read` (the body's other fields are ignored).
+fn control_body<T>(
+    body: &[u8],
+    read: impl FnOnce(&mut form::Fields) -> Result<T, String>,
+) -> Result<T, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    read(&mut form::Fields::of(value, "a JSON object")?)
 }
 
 fn latency(app: &App, body: &[u8]) -> Response {
-    match serde_json::from_slice::<Latency>(body) {
-        Ok(l) => {
-            app.token_latency_ms.store(l.token_ms, Ordering::Relaxed);
+    match control_body(body, |f| f.required("token_ms", form::u64_)) {
+        Ok(token_ms) => {
+            app.token_latency_ms.store(token_ms, Ordering::Relaxed);
             crate::resp::empty(StatusCode::NO_CONTENT)
         }
         Err(e) => bad_control(format!("invalid latency: {e}")),

@@ -4,7 +4,7 @@
 //! credentials and the log. Every route, generated or hand-written, reads and writes it. It
 //! imports nothing of the routes: the route table and behaviours import it.
 
-use serde::{Deserialize, Serialize};
+use crate::json_form::{self as form, Fields};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -47,14 +47,12 @@ pub(crate) const OWNED: &[&str] = &[
 
 /// Everything the Management API serves, as JSON objects in creation order. Its serde form is
 /// the `store` of a state document (see `persist`).
-#[derive(Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 pub(crate) struct Store {
     /// The items of every collection, by concrete collection path (`/clients`,
     /// `/organizations/org_1/enabled_connections`), in creation order.
     pub(crate) collections: BTreeMap<String, Vec<Value>>,
     /// Whether a collection nothing filled gets one item of its schema when first read.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) schema_samples: bool,
     /// Every singleton, by concrete path (`/tenants/settings`, `/hooks/h1/secrets`).
     pub(crate) singletons: BTreeMap<String, Value>,
@@ -77,8 +75,7 @@ pub(crate) struct Store {
 }
 
 /// A client credential: a registered public key that verifies the client's assertions.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub(crate) struct Credential {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -95,7 +92,6 @@ pub(crate) struct Credential {
     pub(crate) updated_at: String,
     pub(crate) expires_at: Option<String>,
     /// The certificate subject a `cert_subject_dn` credential accepts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) subject_dn: Option<String>,
 }
 
@@ -135,16 +131,12 @@ pub(crate) const DEFAULT_MAX_LOGS: usize = 10_000;
 /// Default for how long log events are kept: 30 days, the longest retention Auth0 offers.
 pub(crate) const DEFAULT_LOG_RETENTION_MS: u64 = 30 * 86_400 * 1000;
 
-/// Log events, oldest first, kept for a retention window and up to a maximum count. Its serde
+/// Log events, oldest first, kept for a retention window and up to a maximum count. Its JSON
 /// form holds the events only: the caps are the tenant's configuration.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct LogStore {
     /// `(Unix milliseconds, event)`.
     events: VecDeque<(u64, Value)>,
-    #[serde(skip)]
     pub(crate) max_events: usize,
-    #[serde(skip)]
     pub(crate) retention_ms: u64,
 }
 
@@ -311,6 +303,143 @@ impl Store {
             }
             self.logs.push(now, fields);
         }
+    }
+}
+
+impl Store {
+    /// The store as the `store` of a state document: every field, `schema_samples` only when set.
+    pub(crate) fn to_state(&self) -> Value {
+        let lists =
+            |m: &HashMap<String, Vec<Value>>| form::object(form::sorted(m), |v| form::values(v));
+        let ids = |m: &HashMap<String, Vec<String>>| {
+            form::object(form::sorted(m), |v| form::strings_value(v))
+        };
+        let mut map = Map::new();
+        map.insert(
+            "collections".into(),
+            form::object(&self.collections, |v| form::values(v)),
+        );
+        if self.schema_samples {
+            map.insert("schema_samples".into(), Value::Bool(true));
+        }
+        map.insert(
+            "singletons".into(),
+            form::object(&self.singletons, Value::clone),
+        );
+        map.insert("role_permissions".into(), lists(&self.role_permissions));
+        map.insert("user_roles".into(), ids(&self.user_roles));
+        map.insert("user_permissions".into(), lists(&self.user_permissions));
+        map.insert("org_members".into(), ids(&self.org_members));
+        map.insert("logs".into(), self.logs.to_state());
+        map.insert("user_blocks".into(), lists(&self.user_blocks));
+        map.insert(
+            "credentials".into(),
+            form::object(form::sorted(&self.credentials), |cs| {
+                Value::Array(cs.iter().map(Credential::to_state).collect())
+            }),
+        );
+        map.insert(
+            "used_jti".into(),
+            form::object(form::sorted(&self.used_jti), |exp| Value::from(*exp)),
+        );
+        map.insert("log_seq".into(), Value::from(self.log_seq));
+        map.insert("next_id".into(), Value::from(self.next_id));
+        Value::Object(map)
+    }
+
+    /// Reads the `store` of a state document; every field is required but `schema_samples`, and
+    /// a field this version does not know is refused.
+    pub(crate) fn from_state(value: Value) -> Result<Self, String> {
+        let lists: form::Read<HashMap<String, Vec<Value>>> = |v| form::hash_map(v, form::array);
+        let ids: form::Read<HashMap<String, Vec<String>>> = |v| form::hash_map(v, form::strings);
+        let mut f = Fields::of(value, "a store")?;
+        let store = Store {
+            collections: f.required("collections", |v| form::btree_map(v, form::array))?,
+            schema_samples: f.or_default("schema_samples", form::bool_)?,
+            singletons: f.required("singletons", |v| form::btree_map(v, form::any))?,
+            role_permissions: f.required("role_permissions", lists)?,
+            user_roles: f.required("user_roles", ids)?,
+            user_permissions: f.required("user_permissions", lists)?,
+            org_members: f.required("org_members", ids)?,
+            logs: f.required("logs", LogStore::from_state)?,
+            user_blocks: f.required("user_blocks", lists)?,
+            credentials: f.required("credentials", |v| {
+                form::hash_map(v, |cs| form::list_of(cs, Credential::from_state))
+            })?,
+            used_jti: f.required("used_jti", |v| form::hash_map(v, form::u64_))?,
+            log_seq: f.required("log_seq", form::u64_)?,
+            next_id: f.required("next_id", form::u64_)?,
+        };
+        f.deny_unknown()?;
+        Ok(store)
+    }
+}
+
+impl Credential {
+    /// The credential as a state document keeps it (with its key).
+    fn to_state(&self) -> Value {
+        let text = |s: &str| Value::String(s.to_owned());
+        let maybe = |s: &Option<String>| s.as_deref().map_or(Value::Null, text);
+        let mut map = Map::new();
+        map.insert("id".into(), text(&self.id));
+        map.insert("name".into(), text(&self.name));
+        map.insert("kid".into(), text(&self.kid));
+        map.insert("alg".into(), text(&self.alg));
+        map.insert("credential_type".into(), text(&self.credential_type));
+        map.insert("pem".into(), text(&self.pem));
+        map.insert("thumbprint".into(), maybe(&self.thumbprint));
+        map.insert("created_at".into(), text(&self.created_at));
+        map.insert("updated_at".into(), text(&self.updated_at));
+        map.insert("expires_at".into(), maybe(&self.expires_at));
+        if let Some(dn) = &self.subject_dn {
+            map.insert("subject_dn".into(), text(dn));
+        }
+        Value::Object(map)
+    }
+
+    fn from_state(value: Value) -> Result<Self, String> {
+        let mut f = Fields::of(value, "a credential")?;
+        let credential = Credential {
+            id: f.required("id", form::string)?,
+            name: f.required("name", form::string)?,
+            kid: f.required("kid", form::string)?,
+            alg: f.required("alg", form::string)?,
+            credential_type: f.required("credential_type", form::string)?,
+            pem: f.required("pem", form::string)?,
+            thumbprint: f.optional("thumbprint", form::string)?,
+            created_at: f.required("created_at", form::string)?,
+            updated_at: f.required("updated_at", form::string)?,
+            expires_at: f.optional("expires_at", form::string)?,
+            subject_dn: f.optional("subject_dn", form::string)?,
+        };
+        f.deny_unknown()?;
+        Ok(credential)
+    }
+}
+
+impl LogStore {
+    /// `{"events": [[ms, event], …]}`.
+    fn to_state(&self) -> Value {
+        let events = self
+            .events
+            .iter()
+            .map(|(at, event)| Value::Array(vec![Value::from(*at), event.clone()]))
+            .collect();
+        let mut map = Map::new();
+        map.insert("events".into(), Value::Array(events));
+        Value::Object(map)
+    }
+
+    /// The events of a state document; the caps are zero until the tenant sets its own.
+    fn from_state(value: Value) -> Result<Self, String> {
+        let mut f = Fields::of(value, "a log store")?;
+        let events = f.required("events", form::timed_events)?;
+        f.deny_unknown()?;
+        Ok(LogStore {
+            events,
+            max_events: 0,
+            retention_ms: 0,
+        })
     }
 }
 

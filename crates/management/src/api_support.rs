@@ -18,9 +18,20 @@ use crate::secret::redact_json;
 /// let v = Unclassified(serde_json::json!({"client_secret": "s3cr3t", "kind": "new"}));
 /// assert!(!format!("{v:?}").contains("s3cr3t"));
 /// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq)]
 pub struct Unclassified(pub Value);
+
+impl Serialize for Unclassified {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Unclassified {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(Self)
+    }
+}
 
 impl fmt::Debug for Unclassified {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
 use crate::pagination::PaginationStyle;
 
 /// An error while describing a request or reading a response.
@@ -78,29 +76,57 @@ impl Error {
 ///
 /// Every field is optional, so a partial or unusual body still parses; fields the type does not
 /// name are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ApiErrorBody {
-    /// The HTTP status code repeated in the body.
-    #[serde(
-        rename = "statusCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code repeated in the body (`statusCode`).
     pub status_code: Option<u16>,
     /// The HTTP reason phrase, e.g. `"Bad Request"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// A human-readable description of the problem.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// A machine-readable error code, e.g. `"invalid_body"` or `"inexistent_user"`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    /// A machine-readable error code (`errorCode`), e.g. `"invalid_body"` or
+    /// `"inexistent_user"`.
     pub error_code: Option<String>,
     /// Fields not named above.
-    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
+impl crate::json::FromJson for ApiErrorBody {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
+        use crate::json::field;
+        let mut out = Self::default();
+        for (key, value) in crate::json::object(value, "an object (an error body)")? {
+            match key.as_str() {
+                "statusCode" => out.status_code = field(value, "statusCode")?,
+                "error" => out.error = field(value, "error")?,
+                "message" => out.message = field(value, "message")?,
+                "errorCode" => out.error_code = field(value, "errorCode")?,
+                _ => {
+                    out.extra.insert(key, value);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl crate::json::ToJson for ApiErrorBody {
+    fn to_json(&self) -> serde_json::Value {
+        use crate::json::OptionalField;
+        let mut map = serde_json::Map::new();
+        self.status_code.map(i64::from).put(&mut map, "statusCode");
+        self.error.put(&mut map, "error");
+        self.message.put(&mut map, "message");
+        self.error_code.put(&mut map, "errorCode");
+        for (key, value) in &self.extra {
+            map.insert(key.clone(), value.clone());
+        }
+        serde_json::Value::Object(map)
+    }
+}
+
+crate::json::json_serde!(ApiErrorBody);
 
 impl ApiErrorBody {
     /// Parses an error body; returns `None` when the bytes are not a JSON object.

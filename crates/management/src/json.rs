@@ -216,6 +216,16 @@ impl FromJson for i64 {
     }
 }
 
+impl FromJson for u16 {
+    /// A whole number from 0 to 65535.
+    fn from_json(value: Value) -> Result<Self, JsonError> {
+        value
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .ok_or_else(|| JsonError::expected("an integer from 0 to 65535", &value))
+    }
+}
+
 impl ToJson for i64 {
     fn to_json(&self) -> Value {
         Value::Number((*self).into())

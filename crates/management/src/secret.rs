@@ -251,9 +251,20 @@ pub fn redact_json(value: &Value) -> Value {
 /// assert_eq!(options["client_secret"], "s3cr3t");
 /// assert!(!format!("{options:?}").contains("s3cr3t"));
 /// ```
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SecretMap(pub Map<String, Value>);
+
+impl Serialize for SecretMap {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretMap {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Map::deserialize(deserializer).map(Self)
+    }
+}
 
 /// A JSON map newtype that dereferences to the map, converts from one, and redacts the values
 /// of secret-bearing keys in its `Debug` output.
@@ -301,9 +312,14 @@ redacting_map!(ExtraFields);
 /// let role: Role = serde_json::from_str(r#"{"id":"rol_1","shiny_new":true}"#).unwrap();
 /// assert_eq!(role.extra["shiny_new"], true);
 /// ```
-#[derive(Clone, Default, PartialEq, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ExtraFields(pub Map<String, Value>);
+
+impl Serialize for ExtraFields {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
 
 thread_local! {
     static EXTRA_KEYS: std::cell::RefCell<Option<Vec<String>>> =

@@ -19,9 +19,20 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(serde_json::to_string(&t).unwrap(), r#""2025-01-31T09:30:00.000Z""#);
 /// assert_eq!(t, Timestamp::from("2025-01-31T09:30:00.000Z"));
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Timestamp(String);
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
 
 impl Timestamp {
     /// A timestamp from its wire form (not checked: Auth0's own answers are taken as they are).
