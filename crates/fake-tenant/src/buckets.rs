@@ -310,9 +310,7 @@ impl RateBuckets {
         let mut map = serde_json::Map::new();
         map.insert(
             "tenant".into(),
-            self.tenant
-                .as_ref()
-                .map_or(Value::Null, BucketLimit::json),
+            self.tenant.as_ref().map_or(Value::Null, BucketLimit::json),
         );
         map.insert(
             "endpoints".into(),

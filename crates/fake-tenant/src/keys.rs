@@ -4,6 +4,8 @@ use crate::jwt::{self, JwtError, PublicKey};
 use crate::util::sha256;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use serde_json::{Value, json};
 use std::sync::OnceLock;
 
@@ -180,10 +182,14 @@ pub(crate) fn x5t_s256(der: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(sha256(der))
 }
 
+/// The first certificate of a PEM, if it has one.
+fn first_certificate(pem: &str) -> Option<CertificateDer<'static>> {
+    CertificateDer::pem_slice_iter(pem.as_bytes()).next()?.ok()
+}
+
 /// The `x5t#S256` of the first certificate of a PEM, if it has one.
 pub(crate) fn pem_certificate_x5t(pem: &str) -> Option<String> {
-    let mut reader = pem.as_bytes();
-    let cert = rustls_pemfile::certs(&mut reader).next()?.ok()?;
+    let cert = first_certificate(pem)?;
     Some(x5t_s256(cert.as_ref()))
 }
 
@@ -211,8 +217,7 @@ fn der_element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
 /// TestClient_CreateAllCredential_Should_create_TLSClientAuth_Credential.json): one
 /// `NAME=value` line per attribute, in the certificate's order (`C=JP\nST=Tokyo\nCN=…`).
 pub(crate) fn pem_certificate_subject(pem: &str) -> Option<String> {
-    let mut reader = pem.as_bytes();
-    let cert = rustls_pemfile::certs(&mut reader).next()?.ok()?;
+    let cert = first_certificate(pem)?;
     let (_, certificate, _) = der_element(cert.as_ref())?;
     let (_, tbs, _) = der_element(certificate)?;
     // tbsCertificate: [0] version (optional), serial, signature, issuer, validity, subject.

@@ -331,12 +331,12 @@ pub(crate) fn pem(label: &str, der: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustls::pki_types::pem::PemObject;
 
     #[test]
     fn generated_certificates_parse_and_chain() {
         let tls = generate(IpAddr::from([10, 1, 2, 3])).expect("generate");
-        let mut reader = tls.ca_pem.as_bytes();
-        let certs: Vec<_> = rustls_pemfile::certs(&mut reader)
+        let certs: Vec<_> = CertificateDer::pem_slice_iter(tls.ca_pem.as_bytes())
             .collect::<Result<_, _>>()
             .expect("PEM");
         assert_eq!(certs.len(), 1);
