@@ -300,8 +300,13 @@ pub fn summary_line(token: &AccessToken) -> serde_json::Value {
         "scope": token.scope_string(),
         "expires_at": expires_at,
         "expires_in": token.remaining_at(SystemTime::now()).as_secs(),
-        "sha256": hex::encode(digest(&SHA256, token.expose_secret().as_bytes())),
+        "sha256": hex(digest(&SHA256, token.expose_secret().as_bytes()).as_ref()),
     })
+}
+
+/// `bytes` as lowercase hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -340,7 +345,7 @@ mod tests {
         );
         assert_eq!(
             line["sha256"],
-            hex::encode(digest(&SHA256, b"eyJ.secret-token.sig"))
+            hex(digest(&SHA256, b"eyJ.secret-token.sig").as_ref())
         );
     }
 

@@ -118,7 +118,7 @@ impl Lease {
 
     /// A fresh random lease id (128 bits, hex).
     pub fn random_id() -> String {
-        hex::encode(random_bytes::<16>())
+        hex(random_bytes::<16>())
     }
 
     /// The lease id.
@@ -259,6 +259,18 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
     }
 }
 
+/// `bytes` as lowercase hexadecimal, two digits a byte.
+pub(crate) fn hex(bytes: impl AsRef<[u8]>) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let bytes = bytes.as_ref();
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
 /// `N` random bytes from the operating system.
 ///
 /// # Panics
@@ -275,6 +287,12 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_two_lowercase_digits_a_byte() {
+        assert_eq!(hex([0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex([]), "");
+    }
 
     #[test]
     fn lease_ids_are_random_128_bit_hex() {

@@ -139,7 +139,7 @@ impl FileCache {
                 .and_then(|n| n.to_str())
                 .unwrap_or("record"),
             std::process::id(),
-            hex::encode(crate::cache::random_bytes::<6>())
+            crate::cache::hex(crate::cache::random_bytes::<6>())
         ));
         let result = (|| {
             let mut f = open_private(&tmp, true).map_err(io_err("create", &tmp))?;

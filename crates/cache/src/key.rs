@@ -104,7 +104,7 @@ impl CacheKeyParts {
         if let Some(b) = self.binding.as_deref() {
             field(b'b', Some(b));
         }
-        hex::encode(h.finish())
+        crate::cache::hex(h.finish())
     }
 }
 
