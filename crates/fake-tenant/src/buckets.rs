@@ -13,6 +13,7 @@
 //! `POST /__fake/rate-buckets`. Without buckets the per-second window of
 //! [`FakeTenantBuilder::rate_limit`](crate::FakeTenantBuilder::rate_limit) applies.
 
+use crate::util::IntoObject;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime};
@@ -318,7 +319,7 @@ impl RateBuckets {
                 self.endpoints
                     .iter()
                     .map(|(class, limit)| (class.name().to_owned(), limit.json()))
-                    .collect(),
+                    .into_object(),
             ),
         );
         Value::Object(map)

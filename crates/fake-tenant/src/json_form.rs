@@ -7,7 +7,6 @@
 //! same keys, the same required and optional fields, the same refusals of unknown fields.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::hash::Hash;
 
 use serde_json::{Map, Value};
 
@@ -126,48 +125,51 @@ pub(crate) fn strings(value: Value) -> Result<Vec<String>, String> {
     list_of(value, string)
 }
 
-/// An object read as a map of `K` (from its keys) to `T`.
-pub(crate) fn map_of<K, T, M>(
+/// An object read as a map of `K` (from its keys) to `T`, built by insertion (no sort).
+pub(crate) fn map_of<K: Ord, T>(
     value: Value,
     key: fn(String) -> Result<K, String>,
     read: Read<T>,
-) -> Result<M, String>
-where
-    M: FromIterator<(K, T)>,
-{
-    match value {
-        Value::Object(map) => map
-            .into_iter()
-            .map(|(k, v)| {
-                let item = read(v).map_err(|e| at(&k, e))?;
-                Ok((key(k)?, item))
-            })
-            .collect(),
-        _ => Err(wrong("an object")),
+) -> Result<BTreeMap<K, T>, String> {
+    let Value::Object(map) = value else {
+        return Err(wrong("an object"));
+    };
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        let item = read(v).map_err(|e| at(&k, e))?;
+        out.insert(key(k)?, item);
     }
+    Ok(out)
 }
 
 pub(crate) fn hash_map<T>(value: Value, read: Read<T>) -> Result<HashMap<String, T>, String> {
-    map_of(value, Ok, read)
+    let Value::Object(map) = value else {
+        return Err(wrong("an object"));
+    };
+    let mut out = HashMap::with_capacity(map.len());
+    for (k, v) in map {
+        let item = read(v).map_err(|e| at(&k, e))?;
+        out.insert(k, item);
+    }
+    Ok(out)
 }
 
 pub(crate) fn btree_map<T>(value: Value, read: Read<T>) -> Result<BTreeMap<String, T>, String> {
     map_of(value, Ok, read)
 }
 
-/// A map written as a JSON object.
+/// A map written as a JSON object (whose keys are sorted whatever the map's order).
 pub(crate) fn object<'a, K, T, I>(entries: I, write: impl Fn(&T) -> Value) -> Value
 where
     K: AsRef<str> + 'a,
     T: 'a,
     I: IntoIterator<Item = (&'a K, &'a T)>,
 {
-    Value::Object(
-        entries
-            .into_iter()
-            .map(|(k, v)| (k.as_ref().to_owned(), write(v)))
-            .collect(),
-    )
+    let mut map = Map::new();
+    for (k, v) in entries {
+        map.insert(k.as_ref().to_owned(), write(v));
+    }
+    Value::Object(map)
 }
 
 pub(crate) fn strings_value(items: &[String]) -> Value {
@@ -209,13 +211,6 @@ macro_rules! serde_through_json {
     };
 }
 pub(crate) use serde_through_json;
-
-/// Keys in a stable order, for a `HashMap` written as an object (the object sorts them anyway).
-pub(crate) fn sorted<K: Ord + Hash, T>(map: &HashMap<K, T>) -> Vec<(&K, &T)> {
-    let mut entries: Vec<_> = map.iter().collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    entries
-}
 
 /// The counters' names, in the order of [`Stats`](crate::Stats)' fields.
 macro_rules! stats_fields {

@@ -1,6 +1,7 @@
 //! The tenant's RS256 signing keys, their JWKS and token signing/verification.
 
 use crate::jwt::{self, JwtError, PublicKey};
+use crate::util::IntoObject;
 use crate::util::sha256;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -266,7 +267,7 @@ pub(crate) fn jwk_thumbprint(jwk: &Value) -> String {
     let canonical: serde_json::Map<String, Value> = members
         .iter()
         .map(|m| ((*m).to_owned(), jwk[*m].clone()))
-        .collect();
+        .into_object();
     URL_SAFE_NO_PAD.encode(sha256(Value::Object(canonical).to_string().as_bytes()))
 }
 

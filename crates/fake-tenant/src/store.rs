@@ -309,11 +309,8 @@ impl Store {
 impl Store {
     /// The store as the `store` of a state document: every field, `schema_samples` only when set.
     pub(crate) fn to_state(&self) -> Value {
-        let lists =
-            |m: &HashMap<String, Vec<Value>>| form::object(form::sorted(m), |v| form::values(v));
-        let ids = |m: &HashMap<String, Vec<String>>| {
-            form::object(form::sorted(m), |v| form::strings_value(v))
-        };
+        let lists = |m: &HashMap<String, Vec<Value>>| form::object(m, |v| form::values(v));
+        let ids = |m: &HashMap<String, Vec<String>>| form::object(m, |v| form::strings_value(v));
         let mut map = Map::new();
         map.insert(
             "collections".into(),
@@ -334,13 +331,13 @@ impl Store {
         map.insert("user_blocks".into(), lists(&self.user_blocks));
         map.insert(
             "credentials".into(),
-            form::object(form::sorted(&self.credentials), |cs| {
+            form::object(&self.credentials, |cs| {
                 Value::Array(cs.iter().map(Credential::to_state).collect())
             }),
         );
         map.insert(
             "used_jti".into(),
-            form::object(form::sorted(&self.used_jti), |exp| Value::from(*exp)),
+            form::object(&self.used_jti, |exp| Value::from(*exp)),
         );
         map.insert("log_seq".into(), Value::from(self.log_seq));
         map.insert("next_id".into(), Value::from(self.next_id));

@@ -3,6 +3,8 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use serde_json::{Map, Value};
+
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
@@ -155,9 +157,36 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Collects key-value pairs into a JSON object by inserting them one by one (the last of equal
+/// keys wins, as with `collect()`). `collect()` into a map sorts a vector of the pairs first,
+/// which compiles a whole stable sort for every iterator type it is called with.
+pub(crate) trait IntoObject: Iterator<Item = (String, Value)> + Sized {
+    /// The pairs as a JSON object.
+    fn into_object(self) -> Map<String, Value> {
+        let mut map = Map::new();
+        for (key, value) in self {
+            map.insert(key, value);
+        }
+        map
+    }
+}
+
+impl<I: Iterator<Item = (String, Value)>> IntoObject for I {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_into_an_object_keep_the_last_of_equal_keys() {
+        let pairs = vec![
+            ("b".to_owned(), Value::from(1)),
+            ("a".to_owned(), Value::from(2)),
+            ("b".to_owned(), Value::from(3)),
+        ];
+        let object = pairs.into_iter().into_object();
+        assert_eq!(Value::Object(object), serde_json::json!({"a": 2, "b": 3}));
+    }
 
     #[test]
     fn formats_dates() {

@@ -15,6 +15,7 @@
 
 use super::base::*;
 pub(crate) use super::operation::{Op, Paging};
+use crate::util::IntoObject;
 
 /// The key of a union in a shape (see [`Op::shape`]).
 const UNION: &str = "$oneOf";
@@ -142,7 +143,7 @@ fn plain(shape: &Value) -> Value {
             m.iter()
                 .filter(|(k, _)| *k != OPTIONAL)
                 .map(|(k, v)| (k.clone(), plain(v)))
-                .collect(),
+                .into_object(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(plain).collect()),
         other => other.clone(),
@@ -758,7 +759,7 @@ fn bind(store: &Store, trigger: &str, body: &Map<String, Value>) -> Vec<Value> {
                 ]
                 .iter()
                 .filter_map(|k| a.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-                .collect();
+                .into_object();
                 binding["action"] = Value::Object(summary);
             }
             let name = b
@@ -1135,7 +1136,7 @@ fn deployed_version(store: &mut Store, id: &str) -> Map<String, Value> {
     ]
     .iter()
     .filter_map(|k| action.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-    .collect();
+    .into_object();
     let secrets: Vec<Value> = action["secrets"]
         .as_array()
         .into_iter()
@@ -1783,7 +1784,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                 .map(|o| {
                     o.keys()
                         .map(|k| (k.clone(), Value::String(VALUE_NOT_SHOWN.to_owned())))
-                        .collect()
+                        .into_object()
                 })
                 .unwrap_or_default();
             Ok(answer(op, &Value::Object(shown)))
@@ -1922,7 +1923,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                     fields
                         .keys()
                         .filter_map(|k| body.get(k).map(|v| (k.clone(), v.clone())))
-                        .collect()
+                        .into_object()
                 })
                 .unwrap_or_default();
             if raw.is_array() && stored.is_array() {

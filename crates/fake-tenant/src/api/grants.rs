@@ -3,6 +3,7 @@
 use super::base::*;
 use super::pagination::paginate;
 use super::routes::Route;
+use crate::util::IntoObject;
 
 /// Handles the client grant routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
@@ -103,7 +104,7 @@ pub(super) fn create_grant(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let extra: Map<String, Value> = body
         .into_iter()
         .filter(|(k, _)| k != "scope" && k != "client_id" && k != "audience")
-        .collect();
+        .into_object();
     merge(&mut grant, extra);
     store.items_mut(crate::store::GRANTS).push(grant.clone());
     Ok(json(StatusCode::CREATED, &grant))

@@ -6,6 +6,7 @@ use super::links::{ids_in, link, unlink};
 use super::pagination::{paginate, paginate_list};
 use super::roles::short_user;
 use super::routes::Route;
+use crate::util::IntoObject;
 
 /// Handles the organization routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
@@ -120,7 +121,7 @@ pub(super) fn create_org(ctx: &Ctx<'_>, store: &mut Store) -> Res {
     let body: Map<String, Value> = body
         .into_iter()
         .filter(|(k, _)| k != "enabled_connections")
-        .collect();
+        .into_object();
     merge(&mut org, body);
     store
         .items_mut(crate::store::ORGANIZATIONS)

@@ -6,6 +6,7 @@ use super::links::{ids_in, link, permissions_in, same_permission, unlink};
 use super::pagination::{list_params, offset_page, paginate, select_fields};
 use super::routes::Route;
 use super::search::{SEARCH_CAP, search};
+use crate::util::IntoObject;
 
 /// Handles the user routes.
 pub(super) fn handle(route: &Route, m: &str, ctx: &Ctx<'_>, store: &mut Store) -> Res {
@@ -412,7 +413,7 @@ fn link_identity(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
     let profile: Map<String, Value> = PROFILE_DATA
         .iter()
         .filter_map(|k| linked.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-        .collect();
+        .into_object();
     let mut identities: Vec<Value> = linked["identities"].as_array().cloned().unwrap_or_default();
     if let Some(first) = identities.first_mut().and_then(Value::as_object_mut) {
         first.insert("profileData".into(), Value::Object(profile));
@@ -421,7 +422,7 @@ fn link_identity(ctx: &Ctx<'_>, store: &mut Store, id: &str) -> Res {
     let primary_profile: Map<String, Value> = PROFILE_DATA
         .iter()
         .filter_map(|k| primary.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-        .collect();
+        .into_object();
     let list = primary
         .as_object_mut()
         .map(|o| o.entry("identities").or_insert_with(|| json!([])));
@@ -466,7 +467,7 @@ fn unlink_identity(store: &mut Store, id: &str, provider: &str, secondary: &str)
     let primary_profile: Map<String, Value> = PROFILE_DATA
         .iter()
         .filter_map(|k| primary.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-        .collect();
+        .into_object();
     if let Some(first) = remaining.get_mut(0).and_then(Value::as_object_mut) {
         first.insert("profileData".into(), Value::Object(primary_profile));
     }
