@@ -1524,8 +1524,10 @@ impl<'a> Types<'a> {
                         .map(|x| lit(x))
                         .collect::<Vec<_>>()
                         .join(" | ");
+                    // The variant the tag names, read as that shape alone: an error says what
+                    // the tagged shape lacks, rather than reading the value as another shape.
                     s.push_str(&format!(
-                        "Some({values}) => Self::{}(crate::api_support::variant(value)?),\n",
+                        "Some({values}) => Self::{}(crate::json::FromJson::from_json(value)?),\n",
                         v.name
                     ));
                 }

@@ -582,8 +582,8 @@ crate::json::json_serde!(EventStreamDestinationPatch);
 impl crate::json::FromJson for EventStreamDestinationPatch {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
-            Some("webhook") => Self::Webhook(crate::api_support::variant(value)?),
-            Some("action") => Self::Action(crate::api_support::variant(value)?),
+            Some("webhook") => Self::Webhook(crate::json::FromJson::from_json(value)?),
+            Some("action") => Self::Action(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -1016,9 +1016,9 @@ crate::json::json_serde!(EventStreamWebhookAuthorizationResponse);
 impl crate::json::FromJson for EventStreamWebhookAuthorizationResponse {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "method") {
-            Some("basic") => Self::Basic(crate::api_support::variant(value)?),
-            Some("bearer") => Self::Bearer(crate::api_support::variant(value)?),
-            Some("custom_header") => Self::CustomHeader(crate::api_support::variant(value)?),
+            Some("basic") => Self::Basic(crate::json::FromJson::from_json(value)?),
+            Some("bearer") => Self::Bearer(crate::json::FromJson::from_json(value)?),
+            Some("custom_header") => Self::CustomHeader(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }

@@ -2151,27 +2151,29 @@ crate::json::json_serde!(CreateFlowsVaultConnectionRequestContent);
 impl crate::json::FromJson for CreateFlowsVaultConnectionRequestContent {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "app_id") {
-            Some("ACTIVECAMPAIGN") => Self::Activecampaign(crate::api_support::variant(value)?),
-            Some("AIRTABLE") => Self::Airtable(crate::api_support::variant(value)?),
-            Some("AUTH0") => Self::Auth0(crate::api_support::variant(value)?),
-            Some("BIGQUERY") => Self::Bigquery(crate::api_support::variant(value)?),
-            Some("CLEARBIT") => Self::Clearbit(crate::api_support::variant(value)?),
-            Some("DOCUSIGN") => Self::Docusign(crate::api_support::variant(value)?),
-            Some("GOOGLE_SHEETS") => Self::GoogleSheets(crate::api_support::variant(value)?),
-            Some("HTTP") => Self::Http(crate::api_support::variant(value)?),
-            Some("HUBSPOT") => Self::Hubspot(crate::api_support::variant(value)?),
-            Some("JWT") => Self::Jwt(crate::api_support::variant(value)?),
-            Some("MAILCHIMP") => Self::Mailchimp(crate::api_support::variant(value)?),
-            Some("MAILJET") => Self::Mailjet(crate::api_support::variant(value)?),
-            Some("PIPEDRIVE") => Self::Pipedrive(crate::api_support::variant(value)?),
-            Some("SALESFORCE") => Self::Salesforce(crate::api_support::variant(value)?),
-            Some("SENDGRID") => Self::Sendgrid(crate::api_support::variant(value)?),
-            Some("SLACK") => Self::Slack(crate::api_support::variant(value)?),
-            Some("STRIPE") => Self::Stripe(crate::api_support::variant(value)?),
-            Some("TELEGRAM") => Self::Telegram(crate::api_support::variant(value)?),
-            Some("TWILIO") => Self::Twilio(crate::api_support::variant(value)?),
-            Some("WHATSAPP") => Self::Whatsapp(crate::api_support::variant(value)?),
-            Some("ZAPIER") => Self::Zapier(crate::api_support::variant(value)?),
+            Some("ACTIVECAMPAIGN") => {
+                Self::Activecampaign(crate::json::FromJson::from_json(value)?)
+            }
+            Some("AIRTABLE") => Self::Airtable(crate::json::FromJson::from_json(value)?),
+            Some("AUTH0") => Self::Auth0(crate::json::FromJson::from_json(value)?),
+            Some("BIGQUERY") => Self::Bigquery(crate::json::FromJson::from_json(value)?),
+            Some("CLEARBIT") => Self::Clearbit(crate::json::FromJson::from_json(value)?),
+            Some("DOCUSIGN") => Self::Docusign(crate::json::FromJson::from_json(value)?),
+            Some("GOOGLE_SHEETS") => Self::GoogleSheets(crate::json::FromJson::from_json(value)?),
+            Some("HTTP") => Self::Http(crate::json::FromJson::from_json(value)?),
+            Some("HUBSPOT") => Self::Hubspot(crate::json::FromJson::from_json(value)?),
+            Some("JWT") => Self::Jwt(crate::json::FromJson::from_json(value)?),
+            Some("MAILCHIMP") => Self::Mailchimp(crate::json::FromJson::from_json(value)?),
+            Some("MAILJET") => Self::Mailjet(crate::json::FromJson::from_json(value)?),
+            Some("PIPEDRIVE") => Self::Pipedrive(crate::json::FromJson::from_json(value)?),
+            Some("SALESFORCE") => Self::Salesforce(crate::json::FromJson::from_json(value)?),
+            Some("SENDGRID") => Self::Sendgrid(crate::json::FromJson::from_json(value)?),
+            Some("SLACK") => Self::Slack(crate::json::FromJson::from_json(value)?),
+            Some("STRIPE") => Self::Stripe(crate::json::FromJson::from_json(value)?),
+            Some("TELEGRAM") => Self::Telegram(crate::json::FromJson::from_json(value)?),
+            Some("TWILIO") => Self::Twilio(crate::json::FromJson::from_json(value)?),
+            Some("WHATSAPP") => Self::Whatsapp(crate::json::FromJson::from_json(value)?),
+            Some("ZAPIER") => Self::Zapier(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -3460,31 +3462,33 @@ crate::json::json_serde!(FlowAction);
 impl crate::json::FromJson for FlowAction {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
-            Some("ACTIVECAMPAIGN") => Self::Activecampaign(crate::api_support::variant(value)?),
-            Some("AIRTABLE") => Self::Airtable(crate::api_support::variant(value)?),
-            Some("AUTH0") => Self::Auth0(crate::api_support::variant(value)?),
-            Some("BIGQUERY") => Self::Bigquery(crate::api_support::variant(value)?),
-            Some("CLEARBIT") => Self::Clearbit(crate::api_support::variant(value)?),
-            Some("EMAIL") => Self::Email(crate::api_support::variant(value)?),
-            Some("FLOW") => Self::Flow(crate::api_support::variant(value)?),
-            Some("GOOGLE_SHEETS") => Self::GoogleSheets(crate::api_support::variant(value)?),
-            Some("HTTP") => Self::Http(crate::api_support::variant(value)?),
-            Some("HUBSPOT") => Self::Hubspot(crate::api_support::variant(value)?),
-            Some("JSON") => Self::Json(crate::api_support::variant(value)?),
-            Some("JWT") => Self::Jwt(crate::api_support::variant(value)?),
-            Some("MAILCHIMP") => Self::Mailchimp(crate::api_support::variant(value)?),
-            Some("MAILJET") => Self::Mailjet(crate::api_support::variant(value)?),
-            Some("OTP") => Self::Otp(crate::api_support::variant(value)?),
-            Some("PIPEDRIVE") => Self::Pipedrive(crate::api_support::variant(value)?),
-            Some("SALESFORCE") => Self::Salesforce(crate::api_support::variant(value)?),
-            Some("SENDGRID") => Self::Sendgrid(crate::api_support::variant(value)?),
-            Some("SLACK") => Self::Slack(crate::api_support::variant(value)?),
-            Some("STRIPE") => Self::Stripe(crate::api_support::variant(value)?),
-            Some("TELEGRAM") => Self::Telegram(crate::api_support::variant(value)?),
-            Some("TWILIO") => Self::Twilio(crate::api_support::variant(value)?),
-            Some("WHATSAPP") => Self::Whatsapp(crate::api_support::variant(value)?),
-            Some("XML") => Self::Xml(crate::api_support::variant(value)?),
-            Some("ZAPIER") => Self::Zapier(crate::api_support::variant(value)?),
+            Some("ACTIVECAMPAIGN") => {
+                Self::Activecampaign(crate::json::FromJson::from_json(value)?)
+            }
+            Some("AIRTABLE") => Self::Airtable(crate::json::FromJson::from_json(value)?),
+            Some("AUTH0") => Self::Auth0(crate::json::FromJson::from_json(value)?),
+            Some("BIGQUERY") => Self::Bigquery(crate::json::FromJson::from_json(value)?),
+            Some("CLEARBIT") => Self::Clearbit(crate::json::FromJson::from_json(value)?),
+            Some("EMAIL") => Self::Email(crate::json::FromJson::from_json(value)?),
+            Some("FLOW") => Self::Flow(crate::json::FromJson::from_json(value)?),
+            Some("GOOGLE_SHEETS") => Self::GoogleSheets(crate::json::FromJson::from_json(value)?),
+            Some("HTTP") => Self::Http(crate::json::FromJson::from_json(value)?),
+            Some("HUBSPOT") => Self::Hubspot(crate::json::FromJson::from_json(value)?),
+            Some("JSON") => Self::Json(crate::json::FromJson::from_json(value)?),
+            Some("JWT") => Self::Jwt(crate::json::FromJson::from_json(value)?),
+            Some("MAILCHIMP") => Self::Mailchimp(crate::json::FromJson::from_json(value)?),
+            Some("MAILJET") => Self::Mailjet(crate::json::FromJson::from_json(value)?),
+            Some("OTP") => Self::Otp(crate::json::FromJson::from_json(value)?),
+            Some("PIPEDRIVE") => Self::Pipedrive(crate::json::FromJson::from_json(value)?),
+            Some("SALESFORCE") => Self::Salesforce(crate::json::FromJson::from_json(value)?),
+            Some("SENDGRID") => Self::Sendgrid(crate::json::FromJson::from_json(value)?),
+            Some("SLACK") => Self::Slack(crate::json::FromJson::from_json(value)?),
+            Some("STRIPE") => Self::Stripe(crate::json::FromJson::from_json(value)?),
+            Some("TELEGRAM") => Self::Telegram(crate::json::FromJson::from_json(value)?),
+            Some("TWILIO") => Self::Twilio(crate::json::FromJson::from_json(value)?),
+            Some("WHATSAPP") => Self::Whatsapp(crate::json::FromJson::from_json(value)?),
+            Some("XML") => Self::Xml(crate::json::FromJson::from_json(value)?),
+            Some("ZAPIER") => Self::Zapier(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -3567,8 +3571,8 @@ crate::json::json_serde!(FlowActionActivecampaign);
 impl crate::json::FromJson for FlowActionActivecampaign {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("LIST_CONTACTS") => Self::ListContacts(crate::api_support::variant(value)?),
-            Some("UPSERT_CONTACT") => Self::UpsertContact(crate::api_support::variant(value)?),
+            Some("LIST_CONTACTS") => Self::ListContacts(crate::json::FromJson::from_json(value)?),
+            Some("UPSERT_CONTACT") => Self::UpsertContact(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -3842,9 +3846,9 @@ crate::json::json_serde!(FlowActionAirtable);
 impl crate::json::FromJson for FlowActionAirtable {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("CREATE_RECORD") => Self::CreateRecord(crate::api_support::variant(value)?),
-            Some("LIST_RECORDS") => Self::ListRecords(crate::api_support::variant(value)?),
-            Some("UPDATE_RECORD") => Self::UpdateRecord(crate::api_support::variant(value)?),
+            Some("CREATE_RECORD") => Self::CreateRecord(crate::json::FromJson::from_json(value)?),
+            Some("LIST_RECORDS") => Self::ListRecords(crate::json::FromJson::from_json(value)?),
+            Some("UPDATE_RECORD") => Self::UpdateRecord(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -4321,13 +4325,13 @@ crate::json::json_serde!(FlowActionAuth0);
 impl crate::json::FromJson for FlowActionAuth0 {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("CREATE_USER") => Self::CreateUser(crate::api_support::variant(value)?),
-            Some("GET_USER") => Self::GetUser(crate::api_support::variant(value)?),
-            Some("UPDATE_USER") => Self::UpdateUser(crate::api_support::variant(value)?),
-            Some("SEND_REQUEST") => Self::SendRequest(crate::api_support::variant(value)?),
-            Some("SEND_EMAIL") => Self::SendEmail(crate::api_support::variant(value)?),
-            Some("SEND_SMS") => Self::SendSms(crate::api_support::variant(value)?),
-            Some("MAKE_CALL") => Self::MakeCall(crate::api_support::variant(value)?),
+            Some("CREATE_USER") => Self::CreateUser(crate::json::FromJson::from_json(value)?),
+            Some("GET_USER") => Self::GetUser(crate::json::FromJson::from_json(value)?),
+            Some("UPDATE_USER") => Self::UpdateUser(crate::json::FromJson::from_json(value)?),
+            Some("SEND_REQUEST") => Self::SendRequest(crate::json::FromJson::from_json(value)?),
+            Some("SEND_EMAIL") => Self::SendEmail(crate::json::FromJson::from_json(value)?),
+            Some("SEND_SMS") => Self::SendSms(crate::json::FromJson::from_json(value)?),
+            Some("MAKE_CALL") => Self::MakeCall(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -5535,8 +5539,8 @@ crate::json::json_serde!(FlowActionClearbit);
 impl crate::json::FromJson for FlowActionClearbit {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("FIND_PERSON") => Self::FindPerson(crate::api_support::variant(value)?),
-            Some("FIND_COMPANY") => Self::FindCompany(crate::api_support::variant(value)?),
+            Some("FIND_PERSON") => Self::FindPerson(crate::json::FromJson::from_json(value)?),
+            Some("FIND_COMPANY") => Self::FindCompany(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -5984,14 +5988,14 @@ impl crate::json::FromJson for FlowActionFlow {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
             Some("BOOLEAN_CONDITION") => {
-                Self::BooleanCondition(crate::api_support::variant(value)?)
+                Self::BooleanCondition(crate::json::FromJson::from_json(value)?)
             }
-            Some("DELAY_FLOW") => Self::DelayFlow(crate::api_support::variant(value)?),
-            Some("DO_NOTHING") => Self::DoNothing(crate::api_support::variant(value)?),
-            Some("ERROR_MESSAGE") => Self::ErrorMessage(crate::api_support::variant(value)?),
-            Some("MAP_VALUE") => Self::MapValue(crate::api_support::variant(value)?),
-            Some("RETURN_JSON") => Self::ReturnJson(crate::api_support::variant(value)?),
-            Some("STORE_VARS") => Self::StoreVars(crate::api_support::variant(value)?),
+            Some("DELAY_FLOW") => Self::DelayFlow(crate::json::FromJson::from_json(value)?),
+            Some("DO_NOTHING") => Self::DoNothing(crate::json::FromJson::from_json(value)?),
+            Some("ERROR_MESSAGE") => Self::ErrorMessage(crate::json::FromJson::from_json(value)?),
+            Some("MAP_VALUE") => Self::MapValue(crate::json::FromJson::from_json(value)?),
+            Some("RETURN_JSON") => Self::ReturnJson(crate::json::FromJson::from_json(value)?),
+            Some("STORE_VARS") => Self::StoreVars(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -7473,9 +7477,9 @@ crate::json::json_serde!(FlowActionHubspot);
 impl crate::json::FromJson for FlowActionHubspot {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("ENROLL_CONTACT") => Self::EnrollContact(crate::api_support::variant(value)?),
-            Some("GET_CONTACT") => Self::GetContact(crate::api_support::variant(value)?),
-            Some("UPSERT_CONTACT") => Self::UpsertContact(crate::api_support::variant(value)?),
+            Some("ENROLL_CONTACT") => Self::EnrollContact(crate::json::FromJson::from_json(value)?),
+            Some("GET_CONTACT") => Self::GetContact(crate::json::FromJson::from_json(value)?),
+            Some("UPSERT_CONTACT") => Self::UpsertContact(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -7983,9 +7987,9 @@ crate::json::json_serde!(FlowActionJson);
 impl crate::json::FromJson for FlowActionJson {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("CREATE_JSON") => Self::CreateJson(crate::api_support::variant(value)?),
-            Some("PARSE_JSON") => Self::ParseJson(crate::api_support::variant(value)?),
-            Some("SERIALIZE_JSON") => Self::SerializeJson(crate::api_support::variant(value)?),
+            Some("CREATE_JSON") => Self::CreateJson(crate::json::FromJson::from_json(value)?),
+            Some("PARSE_JSON") => Self::ParseJson(crate::json::FromJson::from_json(value)?),
+            Some("SERIALIZE_JSON") => Self::SerializeJson(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -8435,9 +8439,9 @@ crate::json::json_serde!(FlowActionJwt);
 impl crate::json::FromJson for FlowActionJwt {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("DECODE_JWT") => Self::DecodeJwt(crate::api_support::variant(value)?),
-            Some("SIGN_JWT") => Self::SignJwt(crate::api_support::variant(value)?),
-            Some("VERIFY_JWT") => Self::VerifyJwt(crate::api_support::variant(value)?),
+            Some("DECODE_JWT") => Self::DecodeJwt(crate::json::FromJson::from_json(value)?),
+            Some("SIGN_JWT") => Self::SignJwt(crate::json::FromJson::from_json(value)?),
+            Some("VERIFY_JWT") => Self::VerifyJwt(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -9261,8 +9265,8 @@ crate::json::json_serde!(FlowActionOtp);
 impl crate::json::FromJson for FlowActionOtp {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("GENERATE_CODE") => Self::GenerateCode(crate::api_support::variant(value)?),
-            Some("VERIFY_CODE") => Self::VerifyCode(crate::api_support::variant(value)?),
+            Some("GENERATE_CODE") => Self::GenerateCode(crate::json::FromJson::from_json(value)?),
+            Some("VERIFY_CODE") => Self::VerifyCode(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -9596,9 +9600,11 @@ crate::json::json_serde!(FlowActionPipedrive);
 impl crate::json::FromJson for FlowActionPipedrive {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("ADD_DEAL") => Self::AddDeal(crate::api_support::variant(value)?),
-            Some("ADD_ORGANIZATION") => Self::AddOrganization(crate::api_support::variant(value)?),
-            Some("ADD_PERSON") => Self::AddPerson(crate::api_support::variant(value)?),
+            Some("ADD_DEAL") => Self::AddDeal(crate::json::FromJson::from_json(value)?),
+            Some("ADD_ORGANIZATION") => {
+                Self::AddOrganization(crate::json::FromJson::from_json(value)?)
+            }
+            Some("ADD_PERSON") => Self::AddPerson(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -10105,10 +10111,10 @@ crate::json::json_serde!(FlowActionSalesforce);
 impl crate::json::FromJson for FlowActionSalesforce {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("CREATE_LEAD") => Self::CreateLead(crate::api_support::variant(value)?),
-            Some("GET_LEAD") => Self::GetLead(crate::api_support::variant(value)?),
-            Some("SEARCH_LEADS") => Self::SearchLeads(crate::api_support::variant(value)?),
-            Some("UPDATE_LEAD") => Self::UpdateLead(crate::api_support::variant(value)?),
+            Some("CREATE_LEAD") => Self::CreateLead(crate::json::FromJson::from_json(value)?),
+            Some("GET_LEAD") => Self::GetLead(crate::json::FromJson::from_json(value)?),
+            Some("SEARCH_LEADS") => Self::SearchLeads(crate::json::FromJson::from_json(value)?),
+            Some("UPDATE_LEAD") => Self::UpdateLead(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -11122,15 +11128,19 @@ crate::json::json_serde!(FlowActionStripe);
 impl crate::json::FromJson for FlowActionStripe {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("ADD_TAX_ID") => Self::AddTaxId(crate::api_support::variant(value)?),
-            Some("CREATE_CUSTOMER") => Self::CreateCustomer(crate::api_support::variant(value)?),
-            Some("CREATE_PORTAL_SESSION") => {
-                Self::CreatePortalSession(crate::api_support::variant(value)?)
+            Some("ADD_TAX_ID") => Self::AddTaxId(crate::json::FromJson::from_json(value)?),
+            Some("CREATE_CUSTOMER") => {
+                Self::CreateCustomer(crate::json::FromJson::from_json(value)?)
             }
-            Some("DELETE_TAX_ID") => Self::DeleteTaxId(crate::api_support::variant(value)?),
-            Some("FIND_CUSTOMERS") => Self::FindCustomers(crate::api_support::variant(value)?),
-            Some("GET_CUSTOMER") => Self::GetCustomer(crate::api_support::variant(value)?),
-            Some("UPDATE_CUSTOMER") => Self::UpdateCustomer(crate::api_support::variant(value)?),
+            Some("CREATE_PORTAL_SESSION") => {
+                Self::CreatePortalSession(crate::json::FromJson::from_json(value)?)
+            }
+            Some("DELETE_TAX_ID") => Self::DeleteTaxId(crate::json::FromJson::from_json(value)?),
+            Some("FIND_CUSTOMERS") => Self::FindCustomers(crate::json::FromJson::from_json(value)?),
+            Some("GET_CUSTOMER") => Self::GetCustomer(crate::json::FromJson::from_json(value)?),
+            Some("UPDATE_CUSTOMER") => {
+                Self::UpdateCustomer(crate::json::FromJson::from_json(value)?)
+            }
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -12339,8 +12349,8 @@ crate::json::json_serde!(FlowActionTwilio);
 impl crate::json::FromJson for FlowActionTwilio {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("MAKE_CALL") => Self::MakeCall(crate::api_support::variant(value)?),
-            Some("SEND_SMS") => Self::SendSms(crate::api_support::variant(value)?),
+            Some("MAKE_CALL") => Self::MakeCall(crate::json::FromJson::from_json(value)?),
+            Some("SEND_SMS") => Self::SendSms(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -12876,8 +12886,8 @@ crate::json::json_serde!(FlowActionXml);
 impl crate::json::FromJson for FlowActionXml {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("PARSE_XML") => Self::ParseXml(crate::api_support::variant(value)?),
-            Some("SERIALIZE_XML") => Self::SerializeXml(crate::api_support::variant(value)?),
+            Some("PARSE_XML") => Self::ParseXml(crate::json::FromJson::from_json(value)?),
+            Some("SERIALIZE_XML") => Self::SerializeXml(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }

@@ -112,14 +112,16 @@ crate::json::json_serde!(FormBlock);
 impl crate::json::FromJson for FormBlock {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
-            Some("DIVIDER") => Self::Divider(crate::api_support::variant(value)?),
-            Some("HTML") => Self::Html(crate::api_support::variant(value)?),
-            Some("IMAGE") => Self::Image(crate::api_support::variant(value)?),
-            Some("JUMP_BUTTON") => Self::JumpButton(crate::api_support::variant(value)?),
-            Some("RESEND_BUTTON") => Self::ResendButton(crate::api_support::variant(value)?),
-            Some("NEXT_BUTTON") => Self::NextButton(crate::api_support::variant(value)?),
-            Some("PREVIOUS_BUTTON") => Self::PreviousButton(crate::api_support::variant(value)?),
-            Some("RICH_TEXT") => Self::RichText(crate::api_support::variant(value)?),
+            Some("DIVIDER") => Self::Divider(crate::json::FromJson::from_json(value)?),
+            Some("HTML") => Self::Html(crate::json::FromJson::from_json(value)?),
+            Some("IMAGE") => Self::Image(crate::json::FromJson::from_json(value)?),
+            Some("JUMP_BUTTON") => Self::JumpButton(crate::json::FromJson::from_json(value)?),
+            Some("RESEND_BUTTON") => Self::ResendButton(crate::json::FromJson::from_json(value)?),
+            Some("NEXT_BUTTON") => Self::NextButton(crate::json::FromJson::from_json(value)?),
+            Some("PREVIOUS_BUTTON") => {
+                Self::PreviousButton(crate::json::FromJson::from_json(value)?)
+            }
+            Some("RICH_TEXT") => Self::RichText(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -901,9 +903,9 @@ crate::json::json_serde!(FormComponent);
 impl crate::json::FromJson for FormComponent {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "category") {
-            Some("BLOCK") => Self::Block(crate::api_support::variant(value)?),
-            Some("WIDGET") => Self::Widget(crate::api_support::variant(value)?),
-            Some("FIELD") => Self::Field(crate::api_support::variant(value)?),
+            Some("BLOCK") => Self::Block(crate::json::FromJson::from_json(value)?),
+            Some("WIDGET") => Self::Widget(crate::json::FromJson::from_json(value)?),
+            Some("FIELD") => Self::Field(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -1122,22 +1124,22 @@ crate::json::json_serde!(FormField);
 impl crate::json::FromJson for FormField {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
-            Some("BOOLEAN") => Self::Boolean(crate::api_support::variant(value)?),
-            Some("CARDS") => Self::Cards(crate::api_support::variant(value)?),
-            Some("CHOICE") => Self::Choice(crate::api_support::variant(value)?),
-            Some("CUSTOM") => Self::Custom(crate::api_support::variant(value)?),
-            Some("DATE") => Self::Date(crate::api_support::variant(value)?),
-            Some("DROPDOWN") => Self::Dropdown(crate::api_support::variant(value)?),
-            Some("EMAIL") => Self::Email(crate::api_support::variant(value)?),
-            Some("FILE") => Self::File(crate::api_support::variant(value)?),
-            Some("LEGAL") => Self::Legal(crate::api_support::variant(value)?),
-            Some("NUMBER") => Self::Number(crate::api_support::variant(value)?),
-            Some("PASSWORD") => Self::Password(crate::api_support::variant(value)?),
-            Some("PAYMENT") => Self::Payment(crate::api_support::variant(value)?),
-            Some("SOCIAL") => Self::Social(crate::api_support::variant(value)?),
-            Some("TEL") => Self::Tel(crate::api_support::variant(value)?),
-            Some("TEXT") => Self::Text(crate::api_support::variant(value)?),
-            Some("URL") => Self::Url(crate::api_support::variant(value)?),
+            Some("BOOLEAN") => Self::Boolean(crate::json::FromJson::from_json(value)?),
+            Some("CARDS") => Self::Cards(crate::json::FromJson::from_json(value)?),
+            Some("CHOICE") => Self::Choice(crate::json::FromJson::from_json(value)?),
+            Some("CUSTOM") => Self::Custom(crate::json::FromJson::from_json(value)?),
+            Some("DATE") => Self::Date(crate::json::FromJson::from_json(value)?),
+            Some("DROPDOWN") => Self::Dropdown(crate::json::FromJson::from_json(value)?),
+            Some("EMAIL") => Self::Email(crate::json::FromJson::from_json(value)?),
+            Some("FILE") => Self::File(crate::json::FromJson::from_json(value)?),
+            Some("LEGAL") => Self::Legal(crate::json::FromJson::from_json(value)?),
+            Some("NUMBER") => Self::Number(crate::json::FromJson::from_json(value)?),
+            Some("PASSWORD") => Self::Password(crate::json::FromJson::from_json(value)?),
+            Some("PAYMENT") => Self::Payment(crate::json::FromJson::from_json(value)?),
+            Some("SOCIAL") => Self::Social(crate::json::FromJson::from_json(value)?),
+            Some("TEL") => Self::Tel(crate::json::FromJson::from_json(value)?),
+            Some("TEXT") => Self::Text(crate::json::FromJson::from_json(value)?),
+            Some("URL") => Self::Url(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -2951,8 +2953,8 @@ crate::json::json_serde!(FormFieldPaymentConfigCharge);
 impl crate::json::FromJson for FormFieldPaymentConfigCharge {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
-            Some("ONE_OFF") => Self::OneOff(crate::api_support::variant(value)?),
-            Some("SUBSCRIPTION") => Self::Subscription(crate::api_support::variant(value)?),
+            Some("ONE_OFF") => Self::OneOff(crate::json::FromJson::from_json(value)?),
+            Some("SUBSCRIPTION") => Self::Subscription(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -4129,9 +4131,9 @@ crate::json::json_serde!(FormNode);
 impl crate::json::FromJson for FormNode {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
-            Some("FLOW") => Self::Flow(crate::api_support::variant(value)?),
-            Some("ROUTER") => Self::Router(crate::api_support::variant(value)?),
-            Some("STEP") => Self::Step(crate::api_support::variant(value)?),
+            Some("FLOW") => Self::Flow(crate::json::FromJson::from_json(value)?),
+            Some("ROUTER") => Self::Router(crate::json::FromJson::from_json(value)?),
+            Some("STEP") => Self::Step(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -4640,10 +4642,10 @@ impl crate::json::FromJson for FormWidget {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
             Some("AUTH0_VERIFIABLE_CREDENTIALS") => {
-                Self::Auth0VerifiableCredentials(crate::api_support::variant(value)?)
+                Self::Auth0VerifiableCredentials(crate::json::FromJson::from_json(value)?)
             }
-            Some("GMAPS_ADDRESS") => Self::GmapsAddress(crate::api_support::variant(value)?),
-            Some("RECAPTCHA") => Self::Recaptcha(crate::api_support::variant(value)?),
+            Some("GMAPS_ADDRESS") => Self::GmapsAddress(crate::json::FromJson::from_json(value)?),
+            Some("RECAPTCHA") => Self::Recaptcha(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }

@@ -340,14 +340,14 @@ crate::json::json_serde!(CreateLogStreamRequestContent);
 impl crate::json::FromJson for CreateLogStreamRequestContent {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
-            Some("http") => Self::Http(crate::api_support::variant(value)?),
-            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
-            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
-            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
-            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
-            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
-            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
-            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
+            Some("http") => Self::Http(crate::json::FromJson::from_json(value)?),
+            Some("eventbridge") => Self::Eventbridge(crate::json::FromJson::from_json(value)?),
+            Some("eventgrid") => Self::Eventgrid(crate::json::FromJson::from_json(value)?),
+            Some("datadog") => Self::Datadog(crate::json::FromJson::from_json(value)?),
+            Some("splunk") => Self::Splunk(crate::json::FromJson::from_json(value)?),
+            Some("sumo") => Self::Sumo(crate::json::FromJson::from_json(value)?),
+            Some("segment") => Self::Segment(crate::json::FromJson::from_json(value)?),
+            Some("mixpanel") => Self::Mixpanel(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
@@ -1562,14 +1562,14 @@ crate::json::json_serde!(LogStreamResponseSchema);
 impl crate::json::FromJson for LogStreamResponseSchema {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "type") {
-            Some("http") => Self::Http(crate::api_support::variant(value)?),
-            Some("eventbridge") => Self::Eventbridge(crate::api_support::variant(value)?),
-            Some("eventgrid") => Self::Eventgrid(crate::api_support::variant(value)?),
-            Some("datadog") => Self::Datadog(crate::api_support::variant(value)?),
-            Some("splunk") => Self::Splunk(crate::api_support::variant(value)?),
-            Some("sumo") => Self::Sumo(crate::api_support::variant(value)?),
-            Some("segment") => Self::Segment(crate::api_support::variant(value)?),
-            Some("mixpanel") => Self::Mixpanel(crate::api_support::variant(value)?),
+            Some("http") => Self::Http(crate::json::FromJson::from_json(value)?),
+            Some("eventbridge") => Self::Eventbridge(crate::json::FromJson::from_json(value)?),
+            Some("eventgrid") => Self::Eventgrid(crate::json::FromJson::from_json(value)?),
+            Some("datadog") => Self::Datadog(crate::json::FromJson::from_json(value)?),
+            Some("splunk") => Self::Splunk(crate::json::FromJson::from_json(value)?),
+            Some("sumo") => Self::Sumo(crate::json::FromJson::from_json(value)?),
+            Some("segment") => Self::Segment(crate::json::FromJson::from_json(value)?),
+            Some("mixpanel") => Self::Mixpanel(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }

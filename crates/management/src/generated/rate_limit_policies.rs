@@ -162,9 +162,9 @@ crate::json::json_serde!(RateLimitPolicyConfiguration);
 impl crate::json::FromJson for RateLimitPolicyConfiguration {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
         Ok(match crate::api_support::tag(&value, "action") {
-            Some("allow") => Self::Allow(crate::api_support::variant(value)?),
-            Some("block" | "log") => Self::BlockOrLog(crate::api_support::variant(value)?),
-            Some("redirect") => Self::Redirect(crate::api_support::variant(value)?),
+            Some("allow") => Self::Allow(crate::json::FromJson::from_json(value)?),
+            Some("block" | "log") => Self::BlockOrLog(crate::json::FromJson::from_json(value)?),
+            Some("redirect") => Self::Redirect(crate::json::FromJson::from_json(value)?),
             _ => Self::Unknown(crate::Unclassified(value)),
         })
     }
