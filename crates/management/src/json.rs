@@ -283,18 +283,6 @@ impl<T: ToJson> ToJson for Box<T> {
     }
 }
 
-impl FromJson for Map<String, Value> {
-    fn from_json(value: Value) -> Result<Self, JsonError> {
-        object(value, "an object")
-    }
-}
-
-impl ToJson for Map<String, Value> {
-    fn to_json(&self) -> Value {
-        Value::Object(self.clone())
-    }
-}
-
 /// `serde` implementations of a type that has [`FromJson`] and [`ToJson`], through a
 /// [`Value`]; `ser` alone for a type only sent.
 macro_rules! json_serde {
