@@ -60,16 +60,18 @@ impl EndpointClass {
         }
     }
 
+    /// Every class, in the order of their names in messages.
+    const ALL: [Self; 5] = [
+        Self::ReadUsers,
+        Self::WriteUsers,
+        Self::ReadLogs,
+        Self::ReadClients,
+        Self::Other,
+    ];
+
     /// Reads a class name: `read-users`, `write-users`, `read-logs`, `read-clients`, `other`.
     pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "read-users" => Self::ReadUsers,
-            "write-users" => Self::WriteUsers,
-            "read-logs" => Self::ReadLogs,
-            "read-clients" => Self::ReadClients,
-            "other" => Self::Other,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|class| class.name() == name)
     }
 }
 
@@ -265,9 +267,13 @@ impl EndpointClass {
 
     fn from_name(name: String) -> Result<Self, String> {
         Self::parse(&name).ok_or_else(|| {
+            let names: Vec<String> = Self::ALL
+                .iter()
+                .map(|c| format!("`{}`", c.name()))
+                .collect();
             format!(
-                "unknown variant `{name}`, expected one of `read-users`, `write-users`, \
-                 `read-logs`, `read-clients`, `other`"
+                "unknown variant `{name}`, expected one of {}",
+                names.join(", ")
             )
         })
     }

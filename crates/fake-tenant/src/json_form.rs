@@ -272,13 +272,11 @@ impl crate::FaultTarget {
     }
 
     fn from_json(value: Value) -> Result<Self, String> {
-        match string(value)?.as_str() {
-            "token" => Ok(Self::Token),
-            "api" => Ok(Self::Api),
-            other => Err(format!(
-                "unknown variant `{other}`, expected `token` or `api`"
-            )),
-        }
+        let name = string(value)?;
+        [Self::Token, Self::Api]
+            .into_iter()
+            .find(|target| target.name() == name)
+            .ok_or_else(|| format!("unknown variant `{name}`, expected `token` or `api`"))
     }
 }
 
