@@ -408,28 +408,100 @@ fn resource(app: &App, req: &Request) -> Response {
     }
 }
 
-/// Serves one accepted connection until it ends, is killed, or the tenant shuts down.
-macro_rules! serve_io {
-    ($io:expr, $app:expr, $shutdown:expr, $peer:expr) => {{
-        let kill = Arc::new(Notify::new());
-        let ctx = ConnCtx(kill.clone(), $peer);
-        let app: Arc<App> = $app;
-        let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
-            req.extensions_mut().insert(ctx.clone());
-            let app = app.clone();
-            async move {
-                let r = answer(&app, req).await;
-                Ok::<_, std::convert::Infallible>(r.map(http_body_util::Full::new))
-            }
-        });
-        let builder = auto::Builder::new(TokioExecutor::new());
-        let conn = builder.serve_connection(TokioIo::new($io), svc);
-        tokio::select! {
-            _ = conn => {}
-            _ = kill.notified() => {}
-            _ = $shutdown.changed() => {}
+/// An accepted connection, plain or TLS: one type, so the HTTP server below is compiled once.
+enum Conn {
+    Plain(tokio::net::TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>),
+}
+
+impl tokio::io::AsyncRead for Conn {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => std::pin::Pin::new(s).poll_read(cx, buf),
+            Conn::Tls(s) => std::pin::Pin::new(s.as_mut()).poll_read(cx, buf),
         }
-    }};
+    }
+}
+
+impl tokio::io::AsyncWrite for Conn {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Plain(s) => std::pin::Pin::new(s).poll_write(cx, buf),
+            Conn::Tls(s) => std::pin::Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Plain(s) => std::pin::Pin::new(s).poll_write_vectored(cx, bufs),
+            Conn::Tls(s) => std::pin::Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Conn::Plain(s) => s.is_write_vectored(),
+            Conn::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => std::pin::Pin::new(s).poll_flush(cx),
+            Conn::Tls(s) => std::pin::Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => std::pin::Pin::new(s).poll_shutdown(cx),
+            Conn::Tls(s) => std::pin::Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Serves one accepted connection until it ends, is killed, or the tenant shuts down.
+async fn serve_conn(
+    io: Conn,
+    app: Arc<App>,
+    mut shutdown: watch::Receiver<bool>,
+    peer: Option<Arc<str>>,
+) {
+    let kill = Arc::new(Notify::new());
+    let ctx = ConnCtx(kill.clone(), peer);
+    let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
+        req.extensions_mut().insert(ctx.clone());
+        let app = app.clone();
+        async move {
+            let r = answer(&app, req).await;
+            Ok::<_, std::convert::Infallible>(r.map(http_body_util::Full::new))
+        }
+    });
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let conn = builder.serve_connection(TokioIo::new(io), svc);
+    tokio::select! {
+        _ = conn => {}
+        _ = kill.notified() => {}
+        _ = shutdown.changed() => {}
+    }
 }
 
 /// Accepts connections until `shutdown` changes or its sender is dropped.
@@ -469,10 +541,10 @@ pub(crate) async fn serve(
                             .peer_certificates()
                             .and_then(|c| c.first())
                             .map(|c| crate::keys::x5t_s256(c.as_ref()).into());
-                        serve_io!(s, app, sd, peer);
+                        serve_conn(Conn::Tls(Box::new(s)), app, sd, peer).await;
                     }
                 }
-                None => serve_io!(stream, app, sd, None),
+                None => serve_conn(Conn::Plain(stream), app, sd, None).await,
             }
         });
     }
