@@ -4,8 +4,8 @@ use std::any::Any;
 use std::fmt;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use auth0_m2m_token::AccessToken;
+use auth0_m2m_token::BoxFuture;
 
 use crate::key::CacheKey;
 
@@ -150,6 +150,11 @@ impl fmt::Debug for Lease {
 ///
 /// # Implementing a backend
 ///
+/// The async methods return a [`BoxFuture`]: write the `impl` block with
+/// `#[async_trait::async_trait]` and `async fn`s, as below, or return
+/// `Box::pin(async move { … })` with the lifetimes the trait names (see
+/// [`HttpClient`](auth0_m2m_token::HttpClient) for an example of that form).
+///
 /// ```
 /// use std::collections::HashMap;
 /// use std::sync::Mutex;
@@ -212,39 +217,67 @@ impl fmt::Debug for Lease {
 ///     }
 /// }
 /// ```
-#[async_trait]
 pub trait TokenCache: Send + Sync + fmt::Debug {
     /// The stored token, if any (it may be expired: callers check). Unreadable records are
     /// `Ok(None)`.
-    async fn get(&self, key: &CacheKey) -> Result<Option<AccessToken>, CacheError>;
+    fn get<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+    ) -> BoxFuture<'fut, Result<Option<AccessToken>, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut;
 
     /// Stores `token` unless the stored record expires at the same time or later. Atomic with
     /// respect to other writers of the same backend.
-    async fn store_if_newer(
-        &self,
-        key: &CacheKey,
-        token: &AccessToken,
-    ) -> Result<StoreOutcome, CacheError>;
+    fn store_if_newer<'a, 'b, 'c, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        token: &'c AccessToken,
+    ) -> BoxFuture<'fut, Result<StoreOutcome, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        'c: 'fut,
+        Self: 'fut;
 
     /// Removes the record only if it still holds `token` (compared by value). Returns whether
     /// something was removed.
-    async fn remove_if_matches(
-        &self,
-        key: &CacheKey,
-        token: &AccessToken,
-    ) -> Result<bool, CacheError>;
+    fn remove_if_matches<'a, 'b, 'c, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        token: &'c AccessToken,
+    ) -> BoxFuture<'fut, Result<bool, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        'c: 'fut,
+        Self: 'fut;
 
     /// Tries to take the refresh lease of `key` for at most `ttl`, without waiting. `Ok(None)`
     /// when someone else holds it.
-    async fn try_acquire_lease(
-        &self,
-        key: &CacheKey,
+    fn try_acquire_lease<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
         ttl: Duration,
-    ) -> Result<Option<Lease>, CacheError>;
+    ) -> BoxFuture<'fut, Result<Option<Lease>, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut;
 
     /// Gives a lease back. Releasing a lease that has already ended (or was taken over) is not
     /// an error and never releases someone else's lease.
-    async fn release_lease(&self, key: &CacheKey, lease: Lease) -> Result<(), CacheError>;
+    fn release_lease<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        lease: Lease,
+    ) -> BoxFuture<'fut, Result<(), CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut;
 
     /// A short name for logs and metrics (`memory`, `file`, `redis`…).
     fn backend_name(&self) -> &'static str {
@@ -333,7 +366,7 @@ mod tests {
     #[derive(Debug)]
     struct Minimal;
 
-    #[async_trait]
+    #[async_trait::async_trait]
     impl TokenCache for Minimal {
         async fn get(&self, _: &CacheKey) -> Result<Option<AccessToken>, CacheError> {
             Ok(None)

@@ -5,8 +5,8 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use auth0_m2m_token::AccessToken;
+use auth0_m2m_token::BoxFuture;
 
 use crate::cache::{CacheError, Lease, StoreOutcome, TokenCache};
 use crate::key::CacheKey;
@@ -191,81 +191,124 @@ fn file_stem(key: &CacheKey) -> String {
         .collect()
 }
 
-#[async_trait]
 impl TokenCache for FileCache {
-    async fn get(&self, key: &CacheKey) -> Result<Option<AccessToken>, CacheError> {
-        let path = self.record_path(key);
-        self.blocking(move |_| Self::read_record(&path)).await
-    }
-
-    async fn store_if_newer(
-        &self,
-        key: &CacheKey,
-        token: &AccessToken,
-    ) -> Result<StoreOutcome, CacheError> {
-        let key = key.clone();
-        let token = token.clone();
-        self.blocking(move |this| {
-            let _lock = this.write_lock(&key)?;
-            let path = this.record_path(&key);
-            // An unreadable record counts as absent and is replaced.
-            if let Ok(Some(current)) = Self::read_record(&path)
-                && !record::is_newer(&token, &current)
-            {
-                return Ok(StoreOutcome::NotNewer);
-            }
-            this.write_atomically(&path, &record::encode(&token))?;
-            Ok(StoreOutcome::Stored)
+    fn get<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+    ) -> BoxFuture<'fut, Result<Option<AccessToken>, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let path = self.record_path(key);
+            self.blocking(move |_| Self::read_record(&path)).await
         })
-        .await
     }
 
-    async fn remove_if_matches(
-        &self,
-        key: &CacheKey,
-        token: &AccessToken,
-    ) -> Result<bool, CacheError> {
-        let key = key.clone();
-        let token = token.clone();
-        self.blocking(move |this| {
-            let _lock = this.write_lock(&key)?;
-            let path = this.record_path(&key);
-            match Self::read_record(&path)? {
-                Some(current) if current.same_secret(&token) => {
-                    fs::remove_file(&path).map_err(io_err("remove", &path))?;
-                    Ok(true)
+    fn store_if_newer<'a, 'b, 'c, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        token: &'c AccessToken,
+    ) -> BoxFuture<'fut, Result<StoreOutcome, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        'c: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let key = key.clone();
+            let token = token.clone();
+            self.blocking(move |this| {
+                let _lock = this.write_lock(&key)?;
+                let path = this.record_path(&key);
+                // An unreadable record counts as absent and is replaced.
+                if let Ok(Some(current)) = Self::read_record(&path)
+                    && !record::is_newer(&token, &current)
+                {
+                    return Ok(StoreOutcome::NotNewer);
                 }
-                _ => Ok(false),
-            }
+                this.write_atomically(&path, &record::encode(&token))?;
+                Ok(StoreOutcome::Stored)
+            })
+            .await
         })
-        .await
     }
 
-    async fn try_acquire_lease(
-        &self,
-        key: &CacheKey,
+    fn remove_if_matches<'a, 'b, 'c, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        token: &'c AccessToken,
+    ) -> BoxFuture<'fut, Result<bool, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        'c: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let key = key.clone();
+            let token = token.clone();
+            self.blocking(move |this| {
+                let _lock = this.write_lock(&key)?;
+                let path = this.record_path(&key);
+                match Self::read_record(&path)? {
+                    Some(current) if current.same_secret(&token) => {
+                        fs::remove_file(&path).map_err(io_err("remove", &path))?;
+                        Ok(true)
+                    }
+                    _ => Ok(false),
+                }
+            })
+            .await
+        })
+    }
+
+    fn try_acquire_lease<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
         _ttl: Duration,
-    ) -> Result<Option<Lease>, CacheError> {
-        // The lock lives as long as the lease (or the process): no time limit is needed.
-        let path = self.side_path(key, "lease");
-        self.blocking(move |_| {
-            let file = open_private(&path, false).map_err(io_err("open", &path))?;
-            match file.try_lock() {
-                Ok(()) => Ok(Some(Lease::with_guard(Lease::random_id(), Box::new(file)))),
-                Err(fs::TryLockError::WouldBlock) => Ok(None),
-                Err(fs::TryLockError::Error(e)) => Err(io_err("lock", &path)(e)),
-            }
+    ) -> BoxFuture<'fut, Result<Option<Lease>, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            // The lock lives as long as the lease (or the process): no time limit is needed.
+            let path = self.side_path(key, "lease");
+            self.blocking(move |_| {
+                let file = open_private(&path, false).map_err(io_err("open", &path))?;
+                match file.try_lock() {
+                    Ok(()) => Ok(Some(Lease::with_guard(Lease::random_id(), Box::new(file)))),
+                    Err(fs::TryLockError::WouldBlock) => Ok(None),
+                    Err(fs::TryLockError::Error(e)) => Err(io_err("lock", &path)(e)),
+                }
+            })
+            .await
         })
-        .await
     }
 
-    async fn release_lease(&self, _key: &CacheKey, lease: Lease) -> Result<(), CacheError> {
-        if let Some(file) = lease.guard().and_then(|g| g.downcast_ref::<File>()) {
-            // Closing the file releases the lock too; unlocking first makes it immediate.
-            let _ = file.unlock();
-        }
-        drop(lease);
-        Ok(())
+    fn release_lease<'a, 'b, 'fut>(
+        &'a self,
+        _key: &'b CacheKey,
+        lease: Lease,
+    ) -> BoxFuture<'fut, Result<(), CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            if let Some(file) = lease.guard().and_then(|g| g.downcast_ref::<File>()) {
+                // Closing the file releases the lock too; unlocking first makes it immediate.
+                let _ = file.unlock();
+            }
+            drop(lease);
+            Ok(())
+        })
     }
 
     fn backend_name(&self) -> &'static str {

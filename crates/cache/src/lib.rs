@@ -97,7 +97,7 @@ pub use policy::{RefreshPolicy, SharedCachePolicy};
 pub use provider::{ProviderError, ProviderStats, TokenProvider, TokenProviderBuilder};
 pub use rate::{CellLimit, MemoryRateStore, RateRequest, RateStore, Throttle};
 
-pub use auth0_m2m_token::{Clock, SystemClock, TokioClock};
+pub use auth0_m2m_token::{BoxFuture, Clock, SystemClock, TokioClock};
 #[cfg(feature = "redis")]
 pub use redis::{EncryptionKey, RedisCache, RedisCacheBuilder};
 pub use source::TokenSource;

@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use auth0_m2m_token::AccessToken;
+use auth0_m2m_token::BoxFuture;
 use tokio::time::Instant;
 
 use crate::cache::{CacheError, Lease, StoreOutcome, TokenCache};
@@ -50,61 +50,102 @@ impl fmt::Debug for MemoryCache {
     }
 }
 
-#[async_trait]
 impl TokenCache for MemoryCache {
-    async fn get(&self, key: &CacheKey) -> Result<Option<AccessToken>, CacheError> {
-        Ok(self.state().tokens.get(key).cloned())
+    fn get<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+    ) -> BoxFuture<'fut, Result<Option<AccessToken>, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move { Ok(self.state().tokens.get(key).cloned()) })
     }
 
-    async fn store_if_newer(
-        &self,
-        key: &CacheKey,
-        token: &AccessToken,
-    ) -> Result<StoreOutcome, CacheError> {
-        let mut s = self.state();
-        if let Some(current) = s.tokens.get(key)
-            && !record::is_newer(token, current)
-        {
-            return Ok(StoreOutcome::NotNewer);
-        }
-        s.tokens.insert(key.clone(), token.clone());
-        Ok(StoreOutcome::Stored)
+    fn store_if_newer<'a, 'b, 'c, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        token: &'c AccessToken,
+    ) -> BoxFuture<'fut, Result<StoreOutcome, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        'c: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let mut s = self.state();
+            if let Some(current) = s.tokens.get(key)
+                && !record::is_newer(token, current)
+            {
+                return Ok(StoreOutcome::NotNewer);
+            }
+            s.tokens.insert(key.clone(), token.clone());
+            Ok(StoreOutcome::Stored)
+        })
     }
 
-    async fn remove_if_matches(
-        &self,
-        key: &CacheKey,
-        token: &AccessToken,
-    ) -> Result<bool, CacheError> {
-        let mut s = self.state();
-        if s.tokens.get(key).is_some_and(|t| t.same_secret(token)) {
-            s.tokens.remove(key);
-            return Ok(true);
-        }
-        Ok(false)
+    fn remove_if_matches<'a, 'b, 'c, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        token: &'c AccessToken,
+    ) -> BoxFuture<'fut, Result<bool, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        'c: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let mut s = self.state();
+            if s.tokens.get(key).is_some_and(|t| t.same_secret(token)) {
+                s.tokens.remove(key);
+                return Ok(true);
+            }
+            Ok(false)
+        })
     }
 
-    async fn try_acquire_lease(
-        &self,
-        key: &CacheKey,
+    fn try_acquire_lease<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
         ttl: Duration,
-    ) -> Result<Option<Lease>, CacheError> {
-        let mut s = self.state();
-        let now = Instant::now();
-        if s.leases.get(key).is_some_and(|(_, until)| *until > now) {
-            return Ok(None);
-        }
-        let id = Lease::random_id();
-        s.leases.insert(key.clone(), (id.clone(), now + ttl));
-        Ok(Some(Lease::new(id)))
+    ) -> BoxFuture<'fut, Result<Option<Lease>, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let mut s = self.state();
+            let now = Instant::now();
+            if s.leases.get(key).is_some_and(|(_, until)| *until > now) {
+                return Ok(None);
+            }
+            let id = Lease::random_id();
+            s.leases.insert(key.clone(), (id.clone(), now + ttl));
+            Ok(Some(Lease::new(id)))
+        })
     }
 
-    async fn release_lease(&self, key: &CacheKey, lease: Lease) -> Result<(), CacheError> {
-        let mut s = self.state();
-        if s.leases.get(key).is_some_and(|(id, _)| id == lease.id()) {
-            s.leases.remove(key);
-        }
-        Ok(())
+    fn release_lease<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        lease: Lease,
+    ) -> BoxFuture<'fut, Result<(), CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let mut s = self.state();
+            if s.leases.get(key).is_some_and(|(id, _)| id == lease.id()) {
+                s.leases.remove(key);
+            }
+            Ok(())
+        })
     }
 
     fn backend_name(&self) -> &'static str {

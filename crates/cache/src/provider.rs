@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwapOption;
-use async_trait::async_trait;
+use auth0_m2m_token::BoxFuture;
 use auth0_m2m_token::{AccessToken, Error};
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -94,10 +94,13 @@ impl ProviderError {
     }
 }
 
-#[async_trait]
 impl<T: TokenSource + ?Sized> TokenSource for Arc<T> {
-    async fn fetch_token(&self) -> Result<AccessToken, Error> {
-        (**self).fetch_token().await
+    fn fetch_token<'a, 'fut>(&'a self) -> BoxFuture<'fut, Result<AccessToken, Error>>
+    where
+        'a: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move { (**self).fetch_token().await })
     }
 
     fn cache_key_parts(&self) -> crate::CacheKeyParts {

@@ -31,7 +31,7 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use auth0_m2m_token::BoxFuture;
 
 use crate::cache::CacheError;
 
@@ -116,15 +116,33 @@ pub struct Throttle {
 ///
 /// Both operations are atomic with respect to every other user of the store: a
 /// reservation reads and writes the bucket's state in one step (one Lua script in Redis).
-#[async_trait]
+///
+/// The async methods return a [`BoxFuture`]: implement them with
+/// `#[async_trait::async_trait]` and `async fn`s, or return `Box::pin(async move { … })`
+/// yourself.
 pub trait RateStore: Send + Sync + fmt::Debug {
     /// Reserves one slot of the bucket (and of its background share, when given), or says
     /// how long to wait. Nothing is taken when the answer is a refusal.
-    async fn reserve(&self, request: &RateRequest) -> Result<Throttle, CacheError>;
+    fn reserve<'a, 'b, 'fut>(
+        &'a self,
+        request: &'b RateRequest,
+    ) -> BoxFuture<'fut, Result<Throttle, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut;
 
     /// Refuses every reservation of the bucket `key` for `duration` from now (on the store's
     /// clock); a longer pause already set is kept. Capped at [`MAX_PAUSE`].
-    async fn pause(&self, key: &str, duration: Duration) -> Result<(), CacheError>;
+    fn pause<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b str,
+        duration: Duration,
+    ) -> BoxFuture<'fut, Result<(), CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut;
 
     /// A short name for logs and snapshots (`memory`, `redis`…).
     fn backend_name(&self) -> &'static str {
@@ -295,15 +313,33 @@ impl MemoryRateStore {
     }
 }
 
-#[async_trait]
 impl RateStore for MemoryRateStore {
-    async fn reserve(&self, request: &RateRequest) -> Result<Throttle, CacheError> {
-        Ok(self.reserve_now(request))
+    fn reserve<'a, 'b, 'fut>(
+        &'a self,
+        request: &'b RateRequest,
+    ) -> BoxFuture<'fut, Result<Throttle, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move { Ok(self.reserve_now(request)) })
     }
 
-    async fn pause(&self, key: &str, duration: Duration) -> Result<(), CacheError> {
-        self.pause_now(key, duration);
-        Ok(())
+    fn pause<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b str,
+        duration: Duration,
+    ) -> BoxFuture<'fut, Result<(), CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            self.pause_now(key, duration);
+            Ok(())
+        })
     }
 
     fn backend_name(&self) -> &'static str {

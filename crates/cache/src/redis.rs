@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
-use async_trait::async_trait;
 use auth0_m2m_token::AccessToken;
+use auth0_m2m_token::BoxFuture;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -682,111 +682,152 @@ fn ttl_millis(token: &AccessToken) -> u64 {
         .clamp(1, u128::from(u64::MAX)) as u64
 }
 
-#[async_trait]
 impl TokenCache for RedisCache {
-    async fn get(&self, key: &CacheKey) -> Result<Option<AccessToken>, CacheError> {
-        Ok(self.raw_value(key).await?.and_then(|v| self.open(key, &v)))
+    fn get<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+    ) -> BoxFuture<'fut, Result<Option<AccessToken>, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move { Ok(self.raw_value(key).await?.and_then(|v| self.open(key, &v))) })
     }
 
-    async fn store_if_newer(
-        &self,
-        key: &CacheKey,
-        token: &AccessToken,
-    ) -> Result<StoreOutcome, CacheError> {
-        let exp = to_millis(token.expires_at());
-        let value = self.seal(key, token);
-        let ttl = ttl_millis(token);
-        let stored: i64 = self
-            .script(
-                "store",
-                Script::new(STORE_IF_NEWER)
-                    .key(key.as_str())
-                    .arg(exp)
-                    .arg(&value)
-                    .arg(ttl),
-            )
-            .await?;
-        if stored == 1 {
-            return Ok(StoreOutcome::Stored);
-        }
-        // The stored record claims to be newer; if it cannot be read, replace it.
-        match self.raw_value(key).await? {
-            Some(current) if self.open(key, &current).is_none() => {
-                let replaced: i64 = self
-                    .script(
-                        "store",
-                        Script::new(REPLACE_IF_VALUE)
-                            .key(key.as_str())
-                            .arg(&current)
-                            .arg(exp)
-                            .arg(&value)
-                            .arg(ttl),
-                    )
-                    .await?;
-                Ok(if replaced == 1 {
-                    StoreOutcome::Stored
-                } else {
-                    StoreOutcome::NotNewer
-                })
+    fn store_if_newer<'a, 'b, 'c, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        token: &'c AccessToken,
+    ) -> BoxFuture<'fut, Result<StoreOutcome, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        'c: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let exp = to_millis(token.expires_at());
+            let value = self.seal(key, token);
+            let ttl = ttl_millis(token);
+            let stored: i64 = self
+                .script(
+                    "store",
+                    Script::new(STORE_IF_NEWER)
+                        .key(key.as_str())
+                        .arg(exp)
+                        .arg(&value)
+                        .arg(ttl),
+                )
+                .await?;
+            if stored == 1 {
+                return Ok(StoreOutcome::Stored);
             }
-            _ => Ok(StoreOutcome::NotNewer),
-        }
+            // The stored record claims to be newer; if it cannot be read, replace it.
+            match self.raw_value(key).await? {
+                Some(current) if self.open(key, &current).is_none() => {
+                    let replaced: i64 = self
+                        .script(
+                            "store",
+                            Script::new(REPLACE_IF_VALUE)
+                                .key(key.as_str())
+                                .arg(&current)
+                                .arg(exp)
+                                .arg(&value)
+                                .arg(ttl),
+                        )
+                        .await?;
+                    Ok(if replaced == 1 {
+                        StoreOutcome::Stored
+                    } else {
+                        StoreOutcome::NotNewer
+                    })
+                }
+                _ => Ok(StoreOutcome::NotNewer),
+            }
+        })
     }
 
-    async fn remove_if_matches(
-        &self,
-        key: &CacheKey,
-        token: &AccessToken,
-    ) -> Result<bool, CacheError> {
-        let Some(current) = self.raw_value(key).await? else {
-            return Ok(false);
-        };
-        if !self
-            .open(key, &current)
-            .is_some_and(|t| t.same_secret(token))
-        {
-            return Ok(false);
-        }
-        let removed: i64 = self
-            .script(
-                "remove",
-                Script::new(DELETE_IF_VALUE).key(key.as_str()).arg(&current),
-            )
-            .await?;
-        Ok(removed == 1)
+    fn remove_if_matches<'a, 'b, 'c, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        token: &'c AccessToken,
+    ) -> BoxFuture<'fut, Result<bool, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        'c: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let Some(current) = self.raw_value(key).await? else {
+                return Ok(false);
+            };
+            if !self
+                .open(key, &current)
+                .is_some_and(|t| t.same_secret(token))
+            {
+                return Ok(false);
+            }
+            let removed: i64 = self
+                .script(
+                    "remove",
+                    Script::new(DELETE_IF_VALUE).key(key.as_str()).arg(&current),
+                )
+                .await?;
+            Ok(removed == 1)
+        })
     }
 
-    async fn try_acquire_lease(
-        &self,
-        key: &CacheKey,
+    fn try_acquire_lease<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
         ttl: Duration,
-    ) -> Result<Option<Lease>, CacheError> {
-        let id = Lease::random_id();
-        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let ok: Option<String> = self
-            .cmd(
-                "lease",
-                redis::cmd("SET")
-                    .arg(Self::lease_key(key))
-                    .arg(&id)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(ms),
-            )
-            .await?;
-        Ok(ok.map(|_| Lease::new(id)))
+    ) -> BoxFuture<'fut, Result<Option<Lease>, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let id = Lease::random_id();
+            let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+            let ok: Option<String> = self
+                .cmd(
+                    "lease",
+                    redis::cmd("SET")
+                        .arg(Self::lease_key(key))
+                        .arg(&id)
+                        .arg("NX")
+                        .arg("PX")
+                        .arg(ms),
+                )
+                .await?;
+            Ok(ok.map(|_| Lease::new(id)))
+        })
     }
 
-    async fn release_lease(&self, key: &CacheKey, lease: Lease) -> Result<(), CacheError> {
-        let _: i64 = self
-            .script(
-                "release",
-                Script::new(RELEASE_LEASE)
-                    .key(Self::lease_key(key))
-                    .arg(lease.id()),
-            )
-            .await?;
-        Ok(())
+    fn release_lease<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b CacheKey,
+        lease: Lease,
+    ) -> BoxFuture<'fut, Result<(), CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let _: i64 = self
+                .script(
+                    "release",
+                    Script::new(RELEASE_LEASE)
+                        .key(Self::lease_key(key))
+                        .arg(lease.id()),
+                )
+                .await?;
+            Ok(())
+        })
     }
 
     fn backend_name(&self) -> &'static str {

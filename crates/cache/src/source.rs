@@ -1,16 +1,22 @@
 //! Where tokens come from: the [`TokenSource`] trait.
 
-use async_trait::async_trait;
+use auth0_m2m_token::BoxFuture;
 use auth0_m2m_token::{AccessToken, Error};
 
 use crate::key::CacheKeyParts;
 
 /// Something that obtains new access tokens: the client-credentials exchange in production,
 /// a fake in tests.
-#[async_trait]
+///
+/// [`fetch_token`](Self::fetch_token) returns a [`BoxFuture`]: implement it with
+/// `#[async_trait::async_trait]` and an `async fn` (as the crate's example does), or return
+/// `Box::pin(async move { … })` yourself.
 pub trait TokenSource: Send + Sync + 'static {
     /// Requests a new token from the token endpoint.
-    async fn fetch_token(&self) -> Result<AccessToken, Error>;
+    fn fetch_token<'a, 'fut>(&'a self) -> BoxFuture<'fut, Result<AccessToken, Error>>
+    where
+        'a: 'fut,
+        Self: 'fut;
 
     /// The values that identify the tokens of this source (never the secret), from which the
     /// cache key is derived.
@@ -28,10 +34,13 @@ fn binding(jkt: Option<&str>, x5t: Option<&str>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-#[async_trait]
 impl TokenSource for auth0_m2m_token::TokenClient {
-    async fn fetch_token(&self) -> Result<AccessToken, Error> {
-        auth0_m2m_token::TokenClient::fetch_token(self).await
+    fn fetch_token<'a, 'fut>(&'a self) -> BoxFuture<'fut, Result<AccessToken, Error>>
+    where
+        'a: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move { auth0_m2m_token::TokenClient::fetch_token(self).await })
     }
 
     fn cache_key_parts(&self) -> CacheKeyParts {

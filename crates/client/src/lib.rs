@@ -163,7 +163,7 @@ pub use http;
 #[cfg(feature = "actions")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actions")))]
 pub use action_build::{DEFAULT_BUILD_WAIT, WaitUntilBuilt};
-pub use auth0_m2m_token::{ClientAuth, HttpClient, Quota, RateLimit, RetryPolicy};
+pub use auth0_m2m_token::{BoxFuture, ClientAuth, HttpClient, Quota, RateLimit, RetryPolicy};
 pub use budget::{DEFAULT_BACKGROUND_SHARE, Plan, Priority, RateBudget, RateBudgetSnapshot};
 pub use builder::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ManagementClientBuilder,

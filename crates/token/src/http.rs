@@ -1,9 +1,10 @@
 //! The HTTP transport behind a small async trait, and its default reqwest implementation.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
@@ -113,6 +114,20 @@ impl fmt::Debug for HttpResponse {
     }
 }
 
+/// A boxed, `Send` future borrowing for `'a`: what the methods of this workspace's async
+/// traits ([`HttpClient`] here, `TokenSource`, `TokenCache` and `RateStore` in
+/// `auth0-m2m-cache`) return.
+///
+/// It is the type the [`async-trait`](https://docs.rs/async-trait) crate writes, and each
+/// method's lifetimes are the ones that crate gives it. So an implementation may be written
+/// either way:
+///
+/// - with `#[async_trait::async_trait]` on the `impl` block and `async fn` methods, as if the
+///   trait itself carried the attribute;
+/// - without it, naming the lifetimes and returning `Box::pin(async move { … })`, as in the
+///   example on [`HttpClient`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// The transport used to reach the token endpoint.
 ///
 /// Implement it to use another HTTP stack or to fake the token endpoint in tests. An
@@ -121,11 +136,52 @@ impl fmt::Debug for HttpResponse {
 /// [`Error::BodyTooLarge`], should map timeouts to [`Error::Timeout`] and connection failures
 /// to [`Error::Transport`], and must never put the request body or credential headers into
 /// an error.
-#[cfg_attr(test, mockall::automock)]
-#[async_trait]
+///
+/// The method returns a [`BoxFuture`]. An implementation may use `#[async_trait]` and write
+/// `async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, Error>`, or write
+/// the boxed future itself:
+///
+/// ```
+/// use auth0_m2m_token::{BoxFuture, Error, HttpClient, HttpRequest, HttpResponse};
+///
+/// /// Answers every request with `503 Service Unavailable`.
+/// struct Unavailable;
+///
+/// impl HttpClient for Unavailable {
+///     fn execute<'a, 'fut>(
+///         &'a self,
+///         _request: HttpRequest,
+///     ) -> BoxFuture<'fut, Result<HttpResponse, Error>>
+///     where
+///         'a: 'fut,
+///         Self: 'fut,
+///     {
+///         Box::pin(async move {
+///             Ok(HttpResponse::new(503, http::HeaderMap::new(), bytes::Bytes::new()))
+///         })
+///     }
+/// }
+/// ```
 pub trait HttpClient: Send + Sync {
     /// Sends the request and returns the answer, whatever its status.
-    async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, Error>;
+    fn execute<'a, 'fut>(
+        &'a self,
+        request: HttpRequest,
+    ) -> BoxFuture<'fut, Result<HttpResponse, Error>>
+    where
+        'a: 'fut,
+        Self: 'fut;
+}
+
+#[cfg(test)]
+mockall::mock! {
+    /// A scripted transport for the token client's tests.
+    pub(crate) HttpClient {}
+
+    #[async_trait::async_trait]
+    impl HttpClient for HttpClient {
+        async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, Error>;
+    }
 }
 
 /// The default transport: [`reqwest`](https://docs.rs/reqwest) with rustls, shared by the
@@ -355,50 +411,58 @@ fn map_reqwest_error(e: reqwest::Error, timeout: Option<Duration>) -> Error {
     }
 }
 
-#[async_trait]
 impl HttpClient for ReqwestHttpClient {
-    async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        let timeout = request.timeout;
-        let max_body = request.max_response_bytes;
-        let sends_body = !request.body.is_empty()
-            || matches!(request.method, Method::POST | Method::PUT | Method::PATCH);
-        let mut builder = self
-            .client
-            .request(request.method, &request.url)
-            .headers(request.headers);
-        if sends_body {
-            builder = builder.body(request.body);
-        }
-        if let Some(t) = timeout {
-            builder = builder.timeout(t);
-        }
-        let mut response = builder
-            .send()
-            .await
-            .map_err(|e| map_reqwest_error(e, timeout))?;
-        let status = response.status().as_u16();
-        let headers = std::mem::take(response.headers_mut());
-        if response
-            .content_length()
-            .is_some_and(|len| len > max_body as u64)
-        {
-            return Err(Error::BodyTooLarge { limit: max_body });
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| map_reqwest_error(e, timeout))?
-        {
-            if body.len() + chunk.len() > max_body {
+    fn execute<'a, 'fut>(
+        &'a self,
+        request: HttpRequest,
+    ) -> BoxFuture<'fut, Result<HttpResponse, Error>>
+    where
+        'a: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let timeout = request.timeout;
+            let max_body = request.max_response_bytes;
+            let sends_body = !request.body.is_empty()
+                || matches!(request.method, Method::POST | Method::PUT | Method::PATCH);
+            let mut builder = self
+                .client
+                .request(request.method, &request.url)
+                .headers(request.headers);
+            if sends_body {
+                builder = builder.body(request.body);
+            }
+            if let Some(t) = timeout {
+                builder = builder.timeout(t);
+            }
+            let mut response = builder
+                .send()
+                .await
+                .map_err(|e| map_reqwest_error(e, timeout))?;
+            let status = response.status().as_u16();
+            let headers = std::mem::take(response.headers_mut());
+            if response
+                .content_length()
+                .is_some_and(|len| len > max_body as u64)
+            {
                 return Err(Error::BodyTooLarge { limit: max_body });
             }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(HttpResponse {
-            status,
-            headers,
-            body: Bytes::from(body),
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| map_reqwest_error(e, timeout))?
+            {
+                if body.len() + chunk.len() > max_body {
+                    return Err(Error::BodyTooLarge { limit: max_body });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(HttpResponse {
+                status,
+                headers,
+                body: Bytes::from(body),
+            })
         })
     }
 }

@@ -116,7 +116,7 @@ pub use dpop::{DPOP_HEADER, DPOP_NONCE_HEADER, DpopKey};
 pub use endpoint::TokenEndpoint;
 pub use error::{ConfigError, Error, OAuthError};
 pub use http::{
-    HttpClient, HttpRequest, HttpResponse, MAX_RESPONSE_BODY_BYTES, ReqwestHttpClient,
+    BoxFuture, HttpClient, HttpRequest, HttpResponse, MAX_RESPONSE_BODY_BYTES, ReqwestHttpClient,
     ReqwestHttpClientBuilder,
 };
 pub use jws::{AUTH0_CREDENTIAL_ALGORITHMS, Algorithm};

@@ -7,7 +7,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use auth0_m2m_token::BoxFuture;
 use redis::Script;
 
 use super::RedisCache;
@@ -99,39 +99,59 @@ fn duration(us: i64) -> Duration {
     Duration::from_micros(u64::try_from(us).unwrap_or(0))
 }
 
-#[async_trait]
 impl RateStore for RedisCache {
-    async fn reserve(&self, request: &RateRequest) -> Result<Throttle, CacheError> {
-        let (burst, interval) = request
-            .limit
-            .map_or((0, 1), |l| (l.burst(), l.interval_micros()));
-        let (sburst, sinterval) = request
-            .share
-            .map_or((0, 1), |l| (l.burst(), l.interval_micros()));
-        let mut inv = RESERVE_SCRIPT.key(&request.key);
-        inv.arg(micros(MAX_PAUSE))
-            .arg(micros(MAX_RESERVATION_AHEAD))
-            .arg(micros(request.max_wait))
-            .arg(burst)
-            .arg(interval)
-            .arg(sburst)
-            .arg(sinterval);
-        let (allowed, wait, limit, remaining, paused): (i64, i64, i64, i64, i64) =
-            self.script("rate reserve", &inv).await?;
-        Ok(Throttle {
-            allowed: allowed == 1,
-            wait: duration(wait),
-            limit: u32::try_from(limit).unwrap_or(0),
-            remaining: u32::try_from(remaining).unwrap_or(0),
-            paused: paused == 1,
+    fn reserve<'a, 'b, 'fut>(
+        &'a self,
+        request: &'b RateRequest,
+    ) -> BoxFuture<'fut, Result<Throttle, CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let (burst, interval) = request
+                .limit
+                .map_or((0, 1), |l| (l.burst(), l.interval_micros()));
+            let (sburst, sinterval) = request
+                .share
+                .map_or((0, 1), |l| (l.burst(), l.interval_micros()));
+            let mut inv = RESERVE_SCRIPT.key(&request.key);
+            inv.arg(micros(MAX_PAUSE))
+                .arg(micros(MAX_RESERVATION_AHEAD))
+                .arg(micros(request.max_wait))
+                .arg(burst)
+                .arg(interval)
+                .arg(sburst)
+                .arg(sinterval);
+            let (allowed, wait, limit, remaining, paused): (i64, i64, i64, i64, i64) =
+                self.script("rate reserve", &inv).await?;
+            Ok(Throttle {
+                allowed: allowed == 1,
+                wait: duration(wait),
+                limit: u32::try_from(limit).unwrap_or(0),
+                remaining: u32::try_from(remaining).unwrap_or(0),
+                paused: paused == 1,
+            })
         })
     }
 
-    async fn pause(&self, key: &str, duration: Duration) -> Result<(), CacheError> {
-        let mut inv = PAUSE_SCRIPT.key(key);
-        inv.arg(micros(duration.min(MAX_PAUSE)));
-        let _: i64 = self.script("rate pause", &inv).await?;
-        Ok(())
+    fn pause<'a, 'b, 'fut>(
+        &'a self,
+        key: &'b str,
+        duration: Duration,
+    ) -> BoxFuture<'fut, Result<(), CacheError>>
+    where
+        'a: 'fut,
+        'b: 'fut,
+        Self: 'fut,
+    {
+        Box::pin(async move {
+            let mut inv = PAUSE_SCRIPT.key(key);
+            inv.arg(micros(duration.min(MAX_PAUSE)));
+            let _: i64 = self.script("rate pause", &inv).await?;
+            Ok(())
+        })
     }
 
     fn backend_name(&self) -> &'static str {
