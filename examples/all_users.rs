@@ -16,9 +16,9 @@
 use std::process::ExitCode;
 
 use auth0_m2m::management::PageRequest;
+use auth0_m2m::prelude::*; // `try_next` on the stream of users
 use auth0_m2m_examples::{BoxError, exit_code, management_client_from_env};
 use auth0_m2m_fake::FakeTenant;
-use futures::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> ExitCode {

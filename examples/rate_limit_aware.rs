@@ -19,9 +19,9 @@ use std::time::{Duration, SystemTime};
 
 use auth0_m2m::CallOptions;
 use auth0_m2m::management::PageRequest;
+use auth0_m2m::prelude::*; // the stream traits
 use auth0_m2m_examples::{BoxError, env, exit_code, management_client_from_env};
 use auth0_m2m_fake::FakeTenant;
-use futures::TryStreamExt;
 
 /// The longest pause taken for the window to reset; a longer reset is left to the client's
 /// own 429 handling.

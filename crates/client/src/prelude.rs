@@ -25,4 +25,4 @@ pub use crate::{
     CallOptions, Error, ErrorKind, ManagementClient, ManagementClientBuilder, Response,
     ResponseMeta,
 };
-pub use futures::{StreamExt as _, TryStreamExt as _};
+pub use futures_util::{StreamExt as _, TryStreamExt as _};

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::future::IntoFuture;
 
-use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use auth0_m2m_management::{Endpoint, Page, PageRequest, Paginated};
 
