@@ -795,9 +795,14 @@ impl FakeTenantBuilder {
         });
         let (tx, rx) = watch::channel(false);
         if let Some(l) = mtls_listener {
-            tokio::spawn(server::serve(l, mtls_acceptor, app.clone(), rx.clone()));
+            server::spawn(Box::pin(server::serve(
+                l,
+                mtls_acceptor,
+                app.clone(),
+                rx.clone(),
+            )));
         }
-        let task = tokio::spawn(server::serve(listener, acceptor, app.clone(), rx));
+        let task = server::spawn(Box::pin(server::serve(listener, acceptor, app.clone(), rx)));
         let (client_id, client_secret) = match app.fresh.clients.first() {
             Some(first) => (first.id.clone(), first.secret.clone().unwrap_or_default()),
             None => (String::new(), String::new()),

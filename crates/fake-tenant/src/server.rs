@@ -8,7 +8,7 @@ use crate::{Fault, api, token};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::conn::auto;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -408,6 +408,31 @@ fn resource(app: &App, req: &Request) -> Response {
     }
 }
 
+/// A task of the tenant. Every task is spawned as this one boxed type, through [`spawn`], so
+/// tokio's task code is compiled once for all of them, in this crate, rather than once for each
+/// future type in every program that starts a tenant.
+pub(crate) type Task = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Spawns `task` on the current tokio runtime.
+pub(crate) fn spawn(task: Task) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(task)
+}
+
+/// The HTTP server's executor (HTTP/2 streams): spawns through [`spawn`].
+#[derive(Clone, Copy)]
+struct Exec;
+
+impl<F> hyper::rt::Executor<F> for Exec
+where
+    F: std::future::Future + Send + 'static,
+{
+    fn execute(&self, fut: F) {
+        spawn(Box::pin(async move {
+            fut.await;
+        }));
+    }
+}
+
 /// An accepted connection, plain or TLS: one type, so the HTTP server below is compiled once.
 enum Conn {
     Plain(tokio::net::TcpStream),
@@ -495,7 +520,7 @@ async fn serve_conn(
             Ok::<_, std::convert::Infallible>(r.map(http_body_util::Full::new))
         }
     });
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let builder = auto::Builder::new(Exec);
     let conn = builder.serve_connection(TokioIo::new(io), svc);
     tokio::select! {
         _ = conn => {}
@@ -527,7 +552,7 @@ pub(crate) async fn serve(
         let app = app.clone();
         let tls = tls.clone();
         let mut sd = shutdown.clone();
-        tokio::spawn(async move {
+        spawn(Box::pin(async move {
             match tls {
                 Some(acceptor) => {
                     let accepted = tokio::select! {
@@ -546,6 +571,6 @@ pub(crate) async fn serve(
                 }
                 None => serve_conn(Conn::Plain(stream), app, sd, None).await,
             }
-        });
+        }));
     }
 }
