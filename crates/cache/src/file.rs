@@ -39,6 +39,21 @@ fn io_err<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> Cac
     }
 }
 
+/// The user's cache directory, from the environment variables `var` reads (the rules of
+/// [`FileCache::default_dir`]).
+fn user_cache_dir(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let dir = |name: &str| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if cfg!(windows) {
+        dir("LOCALAPPDATA")
+    } else if cfg!(target_os = "macos") {
+        dir("HOME").map(|h| h.join("Library").join("Caches"))
+    } else {
+        dir("XDG_CACHE_HOME")
+            .filter(|d| d.is_absolute())
+            .or_else(|| dir("HOME").map(|h| h.join(".cache")))
+    }
+}
+
 impl FileCache {
     /// A cache in the default directory, [`FileCache::default_dir`] (`auth0-m2m` in the user's
     /// cache directory, e.g. `~/.cache/auth0-m2m` on Linux).
@@ -52,10 +67,16 @@ impl FileCache {
         Self::in_dir(dir)
     }
 
-    /// The default directory: `dirs::cache_dir()/auth0-m2m`, if the platform has a cache
-    /// directory.
+    /// The default directory: `auth0-m2m` in the user's cache directory, if there is one:
+    ///
+    /// - Linux and other Unix systems: `$XDG_CACHE_HOME` when it is an absolute path, else
+    ///   `$HOME/.cache`;
+    /// - macOS: `$HOME/Library/Caches`;
+    /// - Windows: `%LOCALAPPDATA%`.
+    ///
+    /// `None` when the variable it needs is unset or empty.
     pub fn default_dir() -> Option<PathBuf> {
-        dirs::cache_dir().map(|d| d.join("auth0-m2m"))
+        user_cache_dir(|name| std::env::var_os(name)).map(|d| d.join("auth0-m2m"))
     }
 
     /// A cache in `dir`, created (with its parents, mode `0700`) if missing. An existing
@@ -313,5 +334,42 @@ impl TokenCache for FileCache {
 
     fn backend_name(&self) -> &'static str {
         "file"
+    }
+}
+
+#[cfg(all(test, unix, not(target_os = "macos")))]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
+        let pairs: Vec<(String, OsString)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), OsString::from(v)))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn the_cache_dir_follows_xdg_then_home() {
+        let xdg = env(&[("XDG_CACHE_HOME", "/var/cache/me"), ("HOME", "/home/me")]);
+        assert_eq!(user_cache_dir(xdg), Some(PathBuf::from("/var/cache/me")));
+        // A relative XDG_CACHE_HOME is ignored, as the XDG specification says.
+        let relative = env(&[("XDG_CACHE_HOME", "cache"), ("HOME", "/home/me")]);
+        assert_eq!(
+            user_cache_dir(relative),
+            Some(PathBuf::from("/home/me/.cache"))
+        );
+        let home = env(&[("HOME", "/home/me")]);
+        assert_eq!(user_cache_dir(home), Some(PathBuf::from("/home/me/.cache")));
+        let empty = env(&[("XDG_CACHE_HOME", ""), ("HOME", "")]);
+        assert_eq!(user_cache_dir(empty), None);
+        assert_eq!(user_cache_dir(env(&[])), None);
     }
 }
