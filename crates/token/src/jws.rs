@@ -118,7 +118,7 @@ impl Signer {
     /// Reads a PEM private key for `alg`. The error names what is wrong and the fix, and never
     /// contains key material.
     pub(crate) fn from_pem(pem_bytes: &[u8], alg: Algorithm) -> Result<Self, String> {
-        let parsed = pem::parse(pem_bytes).map_err(|_| {
+        let parsed = crate::pem::parse(pem_bytes).map_err(|_| {
             format!(
                 "not a PEM file ({}); {}",
                 "no `-----BEGIN …-----` block could be read",
@@ -127,7 +127,7 @@ impl Signer {
         })?;
         let der = parsed.contents();
         match parsed.tag() {
-            "ENCRYPTED PRIVATE KEY" => {
+            _ if parsed.is_encrypted() => {
                 return Err(
                     "the key is encrypted; decrypt it first (`openssl pkcs8 -in key.pem -out plain.pem`) and keep the file readable by this process only"
                         .to_owned(),

@@ -102,6 +102,7 @@ mod jws;
 mod jwt;
 mod limits;
 mod mtls;
+mod pem;
 mod response;
 mod retry;
 mod token;

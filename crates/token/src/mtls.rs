@@ -34,25 +34,23 @@ impl ClientCertificate {
             field: "client certificate",
             reason,
         };
-        let blocks = pem::parse_many(cert_pem)
+        let blocks = crate::pem::parse_many(cert_pem)
             .map_err(|_| invalid("the certificate file is not PEM".to_owned()))?;
         let Some(cert) = blocks.iter().find(|b| b.tag() == "CERTIFICATE") else {
             return Err(invalid(
                 "no `BEGIN CERTIFICATE` block in the certificate file; give the client certificate (AUTH0_CLIENT_CERT) and its key (AUTH0_CLIENT_KEY) as two files".to_owned(),
             ));
         };
-        let key_blocks = pem::parse_many(key_pem).unwrap_or_default();
+        let key_blocks = crate::pem::parse_many(key_pem).unwrap_or_default();
         let key = key_blocks.iter().find(|b| {
-            matches!(
-                b.tag(),
-                "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
-            )
+            !b.is_encrypted()
+                && matches!(
+                    b.tag(),
+                    "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
+                )
         });
         let Some(key) = key else {
-            let hint = if key_blocks
-                .iter()
-                .any(|b| b.tag() == "ENCRYPTED PRIVATE KEY")
-            {
+            let hint = if key_blocks.iter().any(crate::pem::Block::is_encrypted) {
                 "the private key is encrypted; decrypt it first (`openssl pkcs8 -in key.pem -out plain.pem`)"
             } else {
                 "the certificate comes without its private key: give the key file (AUTH0_CLIENT_KEY), a `BEGIN PRIVATE KEY` PEM"
@@ -73,7 +71,8 @@ impl ClientCertificate {
                 "the certificate is not valid yet (its notBefore is in the future); check the clock or the certificate".to_owned(),
             ));
         }
-        let identity_pem = format!("{}{}", pem::encode(cert), pem::encode(key)).into_bytes();
+        let identity_pem =
+            format!("{}{}", crate::pem::encode(cert), crate::pem::encode(key)).into_bytes();
         reqwest::Identity::from_pem(&identity_pem).map_err(|_| {
             invalid("the certificate and key cannot be used together for TLS".to_owned())
         })?;
@@ -218,7 +217,7 @@ mod tests {
     fn reads_a_certificate_and_its_thumbprint() {
         let (c, k) = cert((2090, 6, 30));
         let cc = ClientCertificate::from_pem(c.as_bytes(), k.as_bytes()).unwrap();
-        let der = pem::parse(c.as_bytes()).unwrap();
+        let der = crate::pem::parse(c.as_bytes()).unwrap();
         assert_eq!(cc.thumbprint(), sha256_b64(der.contents()));
         // 2090-06-30T00:00:00Z
         assert_eq!(
