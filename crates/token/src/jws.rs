@@ -324,6 +324,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn encrypted_keys_are_refused_with_the_way_to_decrypt_them() {
+        let legacy = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\
+            DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nAAEC\n-----END RSA PRIVATE KEY-----\n";
+        let pkcs8 =
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAEC\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        for pem in [&legacy[..], &pkcs8[..]] {
+            let err = Signer::from_pem(pem, Algorithm::RS256).err().unwrap();
+            assert!(
+                err.starts_with("the key is encrypted; decrypt it first"),
+                "{err}"
+            );
+        }
+        let public = b"-----BEGIN PUBLIC KEY-----\nAAEC\n-----END PUBLIC KEY-----\n";
+        let err = Signer::from_pem(public, Algorithm::RS256).err().unwrap();
+        assert!(
+            err.contains("this is a public key, not a private key"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn rfc7638_example_thumbprint() {
         // RFC 7638 §3.1.
         let jwk = serde_json::json!({
