@@ -90,6 +90,12 @@ pub(crate) fn field<T: FromJson>(value: Value, key: &str) -> Result<T, JsonError
     T::from_json(value).map_err(|e| e.at(key))
 }
 
+/// Reads `value` into `slot`, the field `key` of a model; an error names `key`.
+pub(crate) fn set<T: FromJson>(slot: &mut T, value: Value, key: &str) -> Result<(), JsonError> {
+    *slot = field(value, key)?;
+    Ok(())
+}
+
 /// The map of a JSON object, or the error that names `what` was expected.
 pub(crate) fn object(value: Value, what: &str) -> Result<Map<String, Value>, JsonError> {
     match value {

@@ -271,12 +271,17 @@ macro_rules! json_model {
                 let mut out = Self::default();
                 let mut extra = serde_json::Map::new();
                 for (key, value) in map {
-                    match key.as_str() {
-                        $($json => out.$field = crate::json::field(value, $json)?,)*
+                    // Each known key is one call to a helper shared by every field of the same
+                    // type, and one `?` for them all: the function stays small for a model
+                    // with a hundred fields.
+                    let read = match key.as_str() {
+                        $($json => crate::json::set(&mut out.$field, value, $json),)*
                         _ => {
                             extra.insert(key, value);
+                            Ok(())
                         }
-                    }
+                    };
+                    read?;
                 }
                 out.extra = crate::secret::ExtraFields::received(extra);
                 Ok(out)
