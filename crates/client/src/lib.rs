@@ -44,7 +44,7 @@
 //!   type and call is in [`management::operations`]. Each method takes the operation's required
 //!   inputs and returns a request builder: a [`Call`] (`.await` it; optional query parameters
 //!   and [`Call::options`] first), or a [`List`] for a list operation.
-//! - [`List`] pages through a list endpoint as a [`Stream`](futures::Stream) of pages
+//! - [`List`] pages through a list endpoint as a [`Stream`](futures_util::Stream) of pages
 //!   ([`List::pages`]) or of items ([`List::items`]), with offset (`page`/`per_page`) or
 //!   checkpoint (`from`/`take`) pagination.
 //! - [`ManagementClient::request`] is the escape hatch for endpoints this crate does not
