@@ -298,7 +298,7 @@ impl<'de> serde::Deserialize<'de> for EndpointClass {
 
 impl BucketLimit {
     fn json(&self) -> Value {
-        serde_json::json!({"burst": self.burst, "per_second": self.per_second})
+        crate::util::json!({"burst": self.burst, "per_second": self.per_second})
     }
 
     fn from_json(value: Value) -> Result<Self, String> {

@@ -2,12 +2,13 @@
 
 use crate::jwt::{self, JwtError, PublicKey};
 use crate::util::IntoObject;
+use crate::util::json;
 use crate::util::sha256;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::OnceLock;
 
 /// The fake tenant's RS256 signing keys (PKCS#1 PEM), in the order a tenant signs with them:

@@ -1004,7 +1004,7 @@ impl FakeTenant {
             .unwrap_or(user_id)
             .to_string();
         let connection = user["identities"][0]["connection"].clone();
-        let mut block = serde_json::json!({"identifier": identifier, "ip": ip});
+        let mut block = crate::util::json!({"identifier": identifier, "ip": ip});
         if let (Some(o), Some(c)) = (block.as_object_mut(), connection.as_str()) {
             o.insert("connection".into(), c.into());
         }

@@ -1374,18 +1374,18 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     if let Some(s) = status(method, path) {
         out.insert(
             "status".into(),
-            serde_json::json!({"status": s.status, "deleted_at": s.deleted_at, "recording": s.recording}),
+            crate::util::json!({"status": s.status, "deleted_at": s.deleted_at, "recording": s.recording}),
         );
     }
     if let Some(a) = recorded_answer(method, path) {
         let body = match a.body {
-            RecordedBody::EmptyObject => serde_json::json!({}),
-            RecordedBody::Stored => serde_json::json!("what the operation stored"),
+            RecordedBody::EmptyObject => crate::util::json!({}),
+            RecordedBody::Stored => crate::util::json!("what the operation stored"),
             RecordedBody::Fixed(v) => serde_json::from_str(v).unwrap_or_default(),
         };
         out.insert(
             "body".into(),
-            serde_json::json!({"body": body, "recording": a.recording}),
+            crate::util::json!({"body": body, "recording": a.recording}),
         );
     }
     if method == "GET"
@@ -1393,7 +1393,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "checkpoint_key".into(),
-            serde_json::json!({"key": key, "recording": recording}),
+            crate::util::json!({"key": key, "recording": recording}),
         );
     }
     if method == "POST"
@@ -1401,13 +1401,13 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "create_defaults".into(),
-            serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
+            crate::util::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
         );
     }
     if let Some(n) = never_answered_entry(method, path) {
         out.insert(
             "never_answered".into(),
-            serde_json::json!({"fields": n.fields, "recording": n.recording}),
+            crate::util::json!({"fields": n.fields, "recording": n.recording}),
         );
     }
     if method == "POST"
@@ -1415,7 +1415,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "answer_only".into(),
-            serde_json::json!({"fields": fields, "recording": recording}),
+            crate::util::json!({"fields": fields, "recording": recording}),
         );
     }
     if method == "POST"
@@ -1423,7 +1423,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "answers_item".into(),
-            serde_json::json!({"recording": recording}),
+            crate::util::json!({"recording": recording}),
         );
     }
     if method == "POST"
@@ -1431,7 +1431,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "id_format".into(),
-            serde_json::json!({"prefix": f.prefix, "length": f.len, "recording": f.recording}),
+            crate::util::json!({"prefix": f.prefix, "length": f.len, "recording": f.recording}),
         );
     }
     if method == "GET"
@@ -1439,29 +1439,29 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         let answer = match f.answer {
             FreshAnswer::Value(v) => {
-                serde_json::json!({"status": 200, "body": serde_json::from_str::<serde_json::Value>(v).unwrap_or_default()})
+                crate::util::json!({"status": 200, "body": serde_json::from_str::<serde_json::Value>(v).unwrap_or_default()})
             }
             FreshAnswer::NotFound {
                 message,
                 error_code,
-            } => serde_json::json!({"status": 404, "message": message, "errorCode": error_code}),
+            } => crate::util::json!({"status": 404, "message": message, "errorCode": error_code}),
         };
         out.insert(
             "fresh".into(),
-            serde_json::json!({"answer": answer, "recording": f.recording}),
+            crate::util::json!({"answer": answer, "recording": f.recording}),
         );
     }
     if method == "PATCH" && path == "/branding/phone/templates/{id}/reset" {
         out.insert(
             "reset_to".into(),
-            serde_json::json!({"types": PHONE_TEMPLATE_DEFAULTS.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+            crate::util::json!({"types": PHONE_TEMPLATE_DEFAULTS.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
                 "recording": PHONE_TEMPLATE_DEFAULTS_RECORDING}),
         );
     }
     if let Some(a) = action_answer(method, path) {
         out.insert(
             "action_answer".into(),
-            serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(a.fields).unwrap_or_default(), "recording": a.recording}),
+            crate::util::json!({"fields": serde_json::from_str::<serde_json::Value>(a.fields).unwrap_or_default(), "recording": a.recording}),
         );
     }
     if method == "GET"
@@ -1469,7 +1469,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "read_defaults".into(),
-            serde_json::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
+            crate::util::json!({"fields": serde_json::from_str::<serde_json::Value>(d.fields).unwrap_or_default(), "recording": d.recording}),
         );
     }
     if method == "GET"
@@ -1477,7 +1477,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "default_item".into(),
-            serde_json::json!({"collection": d.collection, "recording": d.recording,
+            crate::util::json!({"collection": d.collection, "recording": d.recording,
                 "not_found": {"message": d.not_found.0, "errorCode": d.not_found.1,
                     "recording": d.not_found_recording}}),
         );
@@ -1485,20 +1485,20 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     if method == "PATCH" && path == "/tenants/settings" {
         out.insert(
             "in_minutes".into(),
-            serde_json::json!({"fields": SETTINGS_IN_MINUTES.iter().map(|(m, h)| serde_json::json!({"minutes": m, "hours": h})).collect::<Vec<_>>(),
+            crate::util::json!({"fields": SETTINGS_IN_MINUTES.iter().map(|(m, h)| crate::util::json!({"minutes": m, "hours": h})).collect::<Vec<_>>(),
                 "recording": SETTINGS_IN_MINUTES_RECORDING}),
         );
     }
     if method == "POST" && path == "/resource-servers" {
         out.insert(
             "system_apis".into(),
-            serde_json::json!(SYSTEM_APIS.iter().map(|a| serde_json::json!({"identifier": a.identifier, "recording": a.recording})).collect::<Vec<_>>()),
+            crate::util::json!(SYSTEM_APIS.iter().map(|a| crate::util::json!({"identifier": a.identifier, "recording": a.recording})).collect::<Vec<_>>()),
         );
     }
     if method == "GET" && (path == "/logs" || path == "/logs/{id}") {
         out.insert(
             "event_keys".into(),
-            serde_json::json!({"keys": LOG_EVENT_KEYS, "recording": LOG_EVENT_KEYS_RECORDING}),
+            crate::util::json!({"keys": LOG_EVENT_KEYS, "recording": LOG_EVENT_KEYS_RECORDING}),
         );
     }
     if method == "GET"
@@ -1506,13 +1506,13 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "fields_always".into(),
-            serde_json::json!({"fields": fields, "recording": recording}),
+            crate::util::json!({"fields": fields, "recording": recording}),
         );
     }
     if method == "GET" && path == "/guardian/factors" {
         out.insert(
             "fresh".into(),
-            serde_json::json!({"factors": GUARDIAN_FACTORS, "recording": GUARDIAN_FACTORS_RECORDING}),
+            crate::util::json!({"factors": GUARDIAN_FACTORS, "recording": GUARDIAN_FACTORS_RECORDING}),
         );
     }
     if method == "GET"
@@ -1520,7 +1520,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "listed_as_read".into(),
-            serde_json::json!({"recording": recording}),
+            crate::util::json!({"recording": recording}),
         );
     }
     if method == "GET"
@@ -1528,7 +1528,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "next_on_every_page".into(),
-            serde_json::json!({"recording": recording}),
+            crate::util::json!({"recording": recording}),
         );
     }
     if method == "GET"
@@ -1536,7 +1536,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "checkpoint_total".into(),
-            serde_json::json!({"recording": recording}),
+            crate::util::json!({"recording": recording}),
         );
     }
     if method == "GET"
@@ -1544,7 +1544,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "bare_without_checkpoint".into(),
-            serde_json::json!({"recording": recording}),
+            crate::util::json!({"recording": recording}),
         );
     }
     if method == "DELETE"
@@ -1552,7 +1552,7 @@ pub(crate) fn describe(method: &str, path: &str) -> Option<serde_json::Value> {
     {
         out.insert(
             "idempotent_delete".into(),
-            serde_json::json!({"recording": recording}),
+            crate::util::json!({"recording": recording}),
         );
     }
     (!out.is_empty()).then_some(serde_json::Value::Object(out))

@@ -2,10 +2,11 @@
 
 use crate::conn::ConnCtx;
 use crate::state::{App, RateInfo, bump};
+use crate::util::json;
 use crate::{Fault, FaultTarget};
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Duration;
 
 /// A request as the routes see it: its whole body already read (see `server::read_body`).

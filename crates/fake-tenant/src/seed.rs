@@ -1,10 +1,11 @@
 //! Generated, realistic seed data.
 
 use crate::store::Store;
+use crate::util::json;
 use crate::util::{
     iso8601, now_ms, random_alnum, random_below, random_bool, random_hex, random_in,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The tenant's name, as answers name it (`tenant` of a client or a phone provider).
 pub(crate) const TENANT_NAME: &str = "fake-tenant";

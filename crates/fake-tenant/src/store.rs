@@ -5,7 +5,8 @@
 //! imports nothing of the routes: the route table and behaviours import it.
 
 use crate::json_form::{self as form, Fields};
-use serde_json::{Map, Value, json};
+use crate::util::json;
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// The collection of applications (`client_id` identifies one).
@@ -98,7 +99,7 @@ pub(crate) struct Credential {
 impl Credential {
     /// The credential as the Management API shows it (without the key).
     pub(crate) fn to_json(&self) -> Value {
-        let mut v = serde_json::json!({
+        let mut v = crate::util::json!({
             "id": self.id,
             "name": self.name,
             "credential_type": self.credential_type,

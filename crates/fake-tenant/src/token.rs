@@ -8,11 +8,12 @@ use crate::resp::{
 };
 use crate::resp::{Request, Response};
 use crate::state::{App, bump, lock};
+use crate::util::json;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::Duration;

@@ -173,6 +173,113 @@ pub(crate) trait IntoObject: Iterator<Item = (String, Value)> + Sized {
 
 impl<I: Iterator<Item = (String, Value)>> IntoObject for I {}
 
+/// The JSON value `value` serializes to. Every value this crate writes serializes, so a
+/// failure is a bug in the type's `Serialize` implementation.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Value {
+    serde_json::to_value(value).expect("the value serializes to JSON")
+}
+
+/// An empty list of an object's pairs, which `json!` pushes one by one (a macro cannot count
+/// them up front).
+pub(crate) fn pairs<'a>() -> Vec<(&'a str, Value)> {
+    Vec::new()
+}
+
+/// A JSON object with `pairs`, in order; of equal keys the last wins (as in `json!`).
+pub(crate) fn object_of(pairs: Vec<(&str, Value)>) -> Value {
+    let mut map = Map::new();
+    for (key, value) in pairs {
+        map.insert(key.to_owned(), value);
+    }
+    Value::Object(map)
+}
+
+/// `serde_json::json!` with the same syntax and values, expanded into less code: an object is
+/// one vector of `(key, value)` pairs handed to [`object_of`] and every other value one call
+/// of [`to_json`], where `serde_json`'s macro writes an insert, a key conversion and an unwrap
+/// for each. The tenant writes hundreds of JSON literals, and this keeps their code small.
+/// Keys are `&str` (a literal, or an expression in parentheses or a single identifier).
+macro_rules! json {
+    // Arrays: `@array [elements so far] rest`.
+    (@array [$($elems:expr,)*]) => { vec![$($elems,)*] };
+    (@array [$($elems:expr),*]) => { vec![$($elems),*] };
+    (@array [$($elems:expr,)*] null $($rest:tt)*) => {
+        $crate::util::json!(@array [$($elems,)* serde_json::Value::Null] $($rest)*)
+    };
+    (@array [$($elems:expr,)*] true $($rest:tt)*) => {
+        $crate::util::json!(@array [$($elems,)* serde_json::Value::Bool(true)] $($rest)*)
+    };
+    (@array [$($elems:expr,)*] false $($rest:tt)*) => {
+        $crate::util::json!(@array [$($elems,)* serde_json::Value::Bool(false)] $($rest)*)
+    };
+    (@array [$($elems:expr,)*] [$($array:tt)*] $($rest:tt)*) => {
+        $crate::util::json!(@array [$($elems,)* $crate::util::json!([$($array)*])] $($rest)*)
+    };
+    (@array [$($elems:expr,)*] {$($map:tt)*} $($rest:tt)*) => {
+        $crate::util::json!(@array [$($elems,)* $crate::util::json!({$($map)*})] $($rest)*)
+    };
+    (@array [$($elems:expr,)*] $next:expr, $($rest:tt)*) => {
+        $crate::util::json!(@array [$($elems,)* $crate::util::json!($next),] $($rest)*)
+    };
+    (@array [$($elems:expr,)*] $last:expr) => {
+        $crate::util::json!(@array [$($elems,)* $crate::util::json!($last)])
+    };
+    (@array [$($elems:expr),*] , $($rest:tt)*) => {
+        $crate::util::json!(@array [$($elems,)*] $($rest)*)
+    };
+
+    // Objects: `@object pairs (key so far) (rest) (copy of rest)`, one pushed pair at a time.
+    (@object $pairs:ident () () ()) => {};
+    (@object $pairs:ident [$($key:tt)+] ($value:expr) , $($rest:tt)*) => {
+        $pairs.push(($($key)+, $value));
+        $crate::util::json!(@object $pairs () ($($rest)*) ($($rest)*));
+    };
+    (@object $pairs:ident [$($key:tt)+] ($value:expr)) => {
+        $pairs.push(($($key)+, $value));
+    };
+    (@object $pairs:ident ($($key:tt)+) (: null $($rest:tt)*) $copy:tt) => {
+        $crate::util::json!(@object $pairs [$($key)+] (serde_json::Value::Null) $($rest)*);
+    };
+    (@object $pairs:ident ($($key:tt)+) (: true $($rest:tt)*) $copy:tt) => {
+        $crate::util::json!(@object $pairs [$($key)+] (serde_json::Value::Bool(true)) $($rest)*);
+    };
+    (@object $pairs:ident ($($key:tt)+) (: false $($rest:tt)*) $copy:tt) => {
+        $crate::util::json!(@object $pairs [$($key)+] (serde_json::Value::Bool(false)) $($rest)*);
+    };
+    (@object $pairs:ident ($($key:tt)+) (: [$($array:tt)*] $($rest:tt)*) $copy:tt) => {
+        $crate::util::json!(@object $pairs [$($key)+] ($crate::util::json!([$($array)*])) $($rest)*);
+    };
+    (@object $pairs:ident ($($key:tt)+) (: {$($map:tt)*} $($rest:tt)*) $copy:tt) => {
+        $crate::util::json!(@object $pairs [$($key)+] ($crate::util::json!({$($map)*})) $($rest)*);
+    };
+    (@object $pairs:ident ($($key:tt)+) (: $value:expr , $($rest:tt)*) $copy:tt) => {
+        $crate::util::json!(@object $pairs [$($key)+] ($crate::util::json!($value)) , $($rest)*);
+    };
+    (@object $pairs:ident ($($key:tt)+) (: $value:expr) $copy:tt) => {
+        $crate::util::json!(@object $pairs [$($key)+] ($crate::util::json!($value)));
+    };
+    (@object $pairs:ident () (($key:expr) : $($rest:tt)*) $copy:tt) => {
+        $crate::util::json!(@object $pairs ($key) (: $($rest)*) (: $($rest)*));
+    };
+    (@object $pairs:ident ($($key:tt)*) ($tt:tt $($rest:tt)*) $copy:tt) => {
+        $crate::util::json!(@object $pairs ($($key)* $tt) ($($rest)*) ($($rest)*));
+    };
+
+    (null) => { serde_json::Value::Null };
+    (true) => { serde_json::Value::Bool(true) };
+    (false) => { serde_json::Value::Bool(false) };
+    ([]) => { serde_json::Value::Array(Vec::new()) };
+    ([ $($tt:tt)+ ]) => { serde_json::Value::Array($crate::util::json!(@array [] $($tt)+)) };
+    ({}) => { serde_json::Value::Object(serde_json::Map::new()) };
+    ({ $($tt:tt)+ }) => {{
+        let mut pairs = $crate::util::pairs();
+        $crate::util::json!(@object pairs () ($($tt)+) ($($tt)+));
+        $crate::util::object_of(pairs)
+    }};
+    ($other:expr) => { $crate::util::to_json(&$other) };
+}
+pub(crate) use json;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +293,39 @@ mod tests {
         ];
         let object = pairs.into_iter().into_object();
         assert_eq!(Value::Object(object), serde_json::json!({"a": 2, "b": 3}));
+    }
+
+    #[test]
+    fn the_json_macro_writes_what_serde_json_writes() {
+        let name = String::from("Default App");
+        let key = String::from("dynamic");
+        let ids = vec![1u64, 2, 3];
+        let nested = serde_json::json!({"x": [1, {"y": null}]});
+        let f = |a: u64, b: u64| a + b;
+        let ours = json!({
+            "null": null, "yes": true, "no": false,
+            "name": name, "len": name.len(), "sum": f(1, 2), "negative": -1,
+            "empty_array": [], "empty_object": {},
+            "array": [null, true, false, "text", f(3, 4), [1, [2]], {"k": "v"}],
+            "ids": ids, "nested": nested,
+            (key.as_str()): "from an expression",
+            "same": 1, "same": 2,
+            "trailing": {"a": 1,},
+        });
+        let theirs = serde_json::json!({
+            "null": null, "yes": true, "no": false,
+            "name": name, "len": name.len(), "sum": f(1, 2), "negative": -1,
+            "empty_array": [], "empty_object": {},
+            "array": [null, true, false, "text", f(3, 4), [1, [2]], {"k": "v"}],
+            "ids": ids, "nested": nested,
+            key: "from an expression",
+            "same": 1, "same": 2,
+            "trailing": {"a": 1,},
+        });
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.to_string(), theirs.to_string());
+        assert_eq!(json!("text"), serde_json::json!("text"));
+        assert_eq!(json!([1, "two",]), serde_json::json!([1, "two"]));
     }
 
     #[test]

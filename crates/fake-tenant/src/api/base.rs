@@ -7,9 +7,10 @@ pub(super) use crate::resp::Response;
 pub(super) use crate::resp::{empty, json};
 pub(super) use crate::seed::{self, MANAGEMENT_SCOPES, scope_description};
 pub(super) use crate::state::{App, Store};
+pub(super) use crate::util::json;
 pub(super) use crate::util::{iso8601, now_ms, random_alnum, random_hex};
 pub(super) use http::{HeaderMap, Method, StatusCode, header};
-pub(super) use serde_json::{Map, Value, json};
+pub(super) use serde_json::{Map, Value};
 pub(super) use std::collections::HashMap;
 
 use super::generated;

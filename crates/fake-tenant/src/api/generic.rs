@@ -1797,7 +1797,7 @@ pub(super) fn handle(op: &'static Op, segs: &[String], ctx: &Ctx<'_>, store: &mu
                     .iter()
                     .map(|i| with_added(&added, i, shaped(i, &item_shape)))
                     .collect();
-                return Ok(answer(op, &json!({ key: items })));
+                return Ok(answer(op, &json!({ (key.as_str()): items })));
             }
             if op.path == DEFAULT_DOMAIN && !store.schema_samples {
                 return Ok(answer(op, &default_domain(store, &ctx.app.domain)));

@@ -136,12 +136,12 @@ fn stream_stats(stream: &str, store: &mut Store) -> Res {
             counts[metric][day] += 1;
         }
     }
-    let metric = |name: &str, data: &[u64]| serde_json::json!({"name": name, "type": "sum", "data": data, "window_total": data.iter().sum::<u64>()});
+    let metric = |name: &str, data: &[u64]| crate::util::json!({"name": name, "type": "sum", "data": data, "window_total": data.iter().sum::<u64>()});
     let to = now + (HOUR_MS - now % HOUR_MS) % HOUR_MS;
     let from = to - (STATS_DAYS - 1) * DAY_MS;
     Ok(json(
         StatusCode::OK,
-        &serde_json::json!({
+        &crate::util::json!({
             "id": stream,
             "name": found["name"],
             "buckets": buckets,
