@@ -100,7 +100,8 @@ impl<T: TokenSource + ?Sized> TokenSource for Arc<T> {
         'a: 'fut,
         Self: 'fut,
     {
-        Box::pin(async move { (**self).fetch_token().await })
+        // The inner source's future is already boxed: handed on, not wrapped in another box.
+        (**self).fetch_token()
     }
 
     fn cache_key_parts(&self) -> crate::CacheKeyParts {
