@@ -184,23 +184,24 @@ impl Gate {
         if !self.budget.is_enabled() {
             return Ok(http.execute(request).await);
         }
-        self.admit(method, path, priority, max_wait).await?;
+        let expected = self.admit(method, path, priority, max_wait).await?;
         let result = http.execute(request).await;
         if let Ok(response) = &result {
-            self.observe(method, path, response.status, &response.headers)
+            self.observe(method, path, response.status, &response.headers, expected)
                 .await;
         }
         Ok(result)
     }
 
-    /// Waits for a slot of the request's bucket, at most `max_wait`.
+    /// Waits for a slot of the request's bucket, at most `max_wait`. Returns the calls the
+    /// budget counts left in the bucket after this one, when it enforced a limit.
     async fn admit(
         &self,
         method: &Method,
         path: &str,
         priority: Priority,
         max_wait: Duration,
-    ) -> Result<(), Refusal> {
+    ) -> Result<Option<u32>, Refusal> {
         let started = Instant::now();
         let deadline = started + max_wait;
         let (bucket, _) = self.bucket(method, path);
@@ -306,7 +307,7 @@ impl Gate {
                 tokio::time::sleep(wait).await;
             }
             if throttle.allowed {
-                return Ok(());
+                return Ok(limit.map(|_| throttle.remaining));
             }
         }
     }
@@ -371,8 +372,16 @@ impl Gate {
 
     /// Learns from an answer: the limit and rate (learned mode), and a pause after a 429 or
     /// `remaining: 0` (on an answer that is not a server error), set in this process and in
-    /// the shared store.
-    async fn observe(&self, method: &Method, path: &str, status: u16, headers: &HeaderMap) {
+    /// the shared store. `expected` is what the budget counted left in the bucket after the
+    /// call, when it enforced a limit.
+    async fn observe(
+        &self,
+        method: &Method,
+        path: &str,
+        status: u16,
+        headers: &HeaderMap,
+        expected: Option<u32>,
+    ) {
         let now = SystemTime::now();
         let rate = RateLimit::from_headers(headers, now);
         let (bucket, _) = self.bucket(method, path);
@@ -428,20 +437,34 @@ impl Gate {
         // up to an hour ahead with a 503): only a 429 or another answer saying the bucket is
         // empty pauses it.
         if status == 429 || (rate.remaining == Some(0) && status < 500) {
-            let wait = if status == 429 {
+            let to_reset = if status == 429 {
                 rate.server_wait(429, now)
             } else {
                 until_reset
             }
-            .unwrap_or(Duration::from_secs(1));
-            let pause = wait + RESET_PAD;
+            .unwrap_or(Duration::from_secs(1))
+                + RESET_PAD;
+            let pause = match self.one_call_back(method, path, status, expected) {
+                Some(one_call) => {
+                    let pause = one_call.min(to_reset);
+                    tracing::debug!(
+                        bucket,
+                        ?pause,
+                        "rate budget: the bucket's last call went a moment early; pausing it until one call is back"
+                    );
+                    pause
+                }
+                None => {
+                    tracing::warn!(
+                        bucket,
+                        status,
+                        pause = ?to_reset,
+                        "rate budget: the bucket is empty; pausing it until the reset"
+                    );
+                    to_reset
+                }
+            };
             self.counters.pauses.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(
-                bucket,
-                status,
-                ?pause,
-                "rate budget: the bucket is empty; pausing it until the reset"
-            );
             let key = format!("{}{bucket}", self.key_prefix);
             self.local.pause_now(&key, pause);
             if let Some(shared) = self.shared_store() {
@@ -452,6 +475,28 @@ impl Gate {
                 }
             }
         }
+    }
+
+    /// The pause after a successful answer that took the bucket's last call, when the budget
+    /// already spaces calls at the bucket's known rate and counted the bucket as nearly empty
+    /// too: the time one call takes to come back. Calls reserved at the budget's pace can
+    /// still reach Auth0 bunched (a busy host, the network), and the bucket then reads 0 a
+    /// moment early; waiting until it is full again would idle the whole fleet for seconds.
+    /// `None` (pause until the reset) after a 429, when no limit is enforced, or when the
+    /// budget thought the bucket fuller: something else draws on it, and only the reset tells
+    /// when it has room.
+    fn one_call_back(
+        &self,
+        method: &Method,
+        path: &str,
+        status: u16,
+        expected: Option<u32>,
+    ) -> Option<Duration> {
+        if status == 429 || expected? > 1 {
+            return None;
+        }
+        let (_, limit) = self.bucket_limit(method, path);
+        Duration::try_from_secs_f64(1.0 / limit?.per_second()).ok()
     }
 
     fn backend_name(&self) -> &'static str {

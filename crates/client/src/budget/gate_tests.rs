@@ -260,6 +260,53 @@ async fn remaining_zero_pauses_until_the_padded_reset_and_the_limit_is_learned()
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_last_call_that_went_a_moment_early_pauses_only_until_one_call_is_back() {
+    // The budget lets out its burst of 9 (one of 10 kept in reserve); the tenant counts the
+    // ninth as its last call, as when calls reach it bunched.
+    let (client, transport) = client(
+        RateBudget::fixed(10, 10.0),
+        Box::new(|n| match n {
+            0..8 => (200, headers(10, 9 - n as u64, 1)),
+            8 => (200, headers(10, 0, 2)),
+            _ => (200, headers(10, 9, 1)),
+        }),
+    );
+    for _ in 0..10 {
+        get(&client, CallOptions::new()).await.unwrap();
+    }
+    let sent = times(&transport);
+    assert_eq!(sent[8], Duration::ZERO);
+    // One call back at 10 a second is 100 ms, plus this process's jitter of at most 250 ms;
+    // not the reset 1 to 2 s away plus its pad.
+    assert!(
+        sent[9] >= Duration::from_millis(100) && sent[9] <= Duration::from_millis(350),
+        "{sent:?}"
+    );
+    assert_eq!(client.rate_budget().pauses, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bucket_empty_while_the_budget_counted_it_full_pauses_until_the_padded_reset() {
+    // Something else drained the tenant's bucket: the first answer already says 0 left.
+    let (client, transport) = client(
+        RateBudget::fixed(10, 10.0),
+        Box::new(|n| match n {
+            0 => (200, headers(10, 0, 2)),
+            _ => (200, headers(10, 9, 1)),
+        }),
+    );
+    get(&client, CallOptions::new()).await.unwrap();
+    get(&client, CallOptions::new()).await.unwrap();
+    let sent = times(&transport);
+    // The reset (1 to 2 s away by the wall clock) plus the 1 s pad plus the jitter.
+    assert!(
+        sent[1] >= Duration::from_secs(2) && sent[1] <= Duration::from_millis(3250),
+        "{sent:?}"
+    );
+    assert_eq!(client.rate_budget().pauses, 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_learned_limit_is_not_enforced_while_the_bucket_stays_nearly_full() {
     // A tenant far below its limit: each answer says a few of 1000 slots are used.
     let (client, transport) = client(
