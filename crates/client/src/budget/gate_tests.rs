@@ -227,6 +227,16 @@ fn headers(limit: u64, remaining: u64, reset_in: u64) -> Vec<(&'static str, Stri
     ]
 }
 
+/// Asserts that request `i` went after a pause for a reset that answer `i - 1` put 2 s ahead:
+/// the header's whole second, 1 to 2 s away by the wall clock, plus the 1 s pad plus this
+/// process's jitter of at most 250 ms.
+fn assert_sent_after_the_padded_reset(sent: &[Duration], i: usize) {
+    assert!(
+        sent[i] >= Duration::from_secs(2) && sent[i] <= Duration::from_millis(3250),
+        "{sent:?}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn remaining_zero_pauses_until_the_padded_reset_and_the_limit_is_learned() {
     // The third answer says the bucket is empty and refills in 2 s.
@@ -244,12 +254,7 @@ async fn remaining_zero_pauses_until_the_padded_reset_and_the_limit_is_learned()
     }
     let sent = times(&transport);
     assert_eq!(sent[2], Duration::ZERO);
-    // Paused for the reset (the header's whole second, 1 to 2 s away by the wall clock)
-    // plus the 1 s pad plus this process's jitter of at most 250 ms.
-    assert!(
-        sent[3] >= Duration::from_secs(2) && sent[3] <= Duration::from_millis(3250),
-        "{sent:?}"
-    );
+    assert_sent_after_the_padded_reset(&sent, 3);
     let snapshot = client.rate_budget();
     assert_eq!(snapshot.limit, Some(10));
     // 10 - 0 = 10 slots refill by the reset, 1 to 2 s away: at least 5 a second.
@@ -298,11 +303,7 @@ async fn a_bucket_empty_while_the_budget_counted_it_full_pauses_until_the_padded
     get(&client, CallOptions::new()).await.unwrap();
     get(&client, CallOptions::new()).await.unwrap();
     let sent = times(&transport);
-    // The reset (1 to 2 s away by the wall clock) plus the 1 s pad plus the jitter.
-    assert!(
-        sent[1] >= Duration::from_secs(2) && sent[1] <= Duration::from_millis(3250),
-        "{sent:?}"
-    );
+    assert_sent_after_the_padded_reset(&sent, 1);
     assert_eq!(client.rate_budget().pauses, 1);
 }
 
