@@ -171,10 +171,10 @@ pub(crate) enum Limits {
 /// `remaining: 0` pauses the bucket, for every process that shares it, until the reset
 /// (padded by a second for the header's one-second precision, and each process adds its
 /// own jitter of up to 250 ms so that a fleet does not resume in the same millisecond).
-/// One exception: a successful answer with `remaining: 0` to a call that the budget itself
-/// counted as one of the bucket's last two, while it enforces a known limit, pauses the
-/// bucket only for the time one call takes to come back (`1 / rate`, plus the jitter). Calls
-/// let out at the budget's pace can reach Auth0 bunched by a busy host or the network, and the
+/// One exception: an answer other than a 429 (or a server error) with `remaining: 0` to a
+/// call that the budget itself counted as one of the bucket's last two, while it enforces a
+/// known limit, pauses the bucket only for the time one call takes to come back (`1 / rate`,
+/// plus the jitter). Calls let out at the budget's pace can reach Auth0 bunched by a busy host or the network, and the
 /// bucket then reads empty a moment early; it is not empty for long.
 ///
 /// The budget keeps a little headroom for the time requests spend in flight: one call of a

@@ -477,9 +477,9 @@ impl Gate {
         }
     }
 
-    /// The pause after a successful answer that took the bucket's last call, when the budget
-    /// already spaces calls at the bucket's known rate and counted the bucket as nearly empty
-    /// too: the time one call takes to come back. Calls reserved at the budget's pace can
+    /// The pause after an answer other than a 429 that took the bucket's last call, when the
+    /// budget already spaces calls at the bucket's known rate and counted the bucket as nearly
+    /// empty too: the time one call takes to come back. Calls reserved at the budget's pace can
     /// still reach Auth0 bunched (a busy host, the network), and the bucket then reads 0 a
     /// moment early; waiting until it is full again would idle the whole fleet for seconds.
     /// `None` (pause until the reset) after a 429, when no limit is enforced, or when the
