@@ -21,6 +21,7 @@ mod names;
 mod ops;
 mod overrides;
 mod pattern;
+mod shared;
 mod types;
 
 pub use fake::Sampler;
@@ -375,20 +376,34 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let mut modules: BTreeSet<String> = generated.iter().map(|o| o.module.clone()).collect();
     modules.extend(types.defs.values().map(|d| d.module.clone()));
     let mgmt = PathBuf::from("crates/management/src/generated");
+    // Each group's types and operations first: the shared schemas each group's code names
+    // decide which features build them.
+    let group_code: BTreeMap<String, String> = modules
+        .iter()
+        .filter(|m| *m != "shared")
+        .map(|m| {
+            let mut code = types.emit_module(m);
+            if let Some(ops) = endpoints.get(m) {
+                code.push_str(ops);
+            }
+            (m.clone(), code)
+        })
+        .collect();
     for module in &modules {
         let mut src = String::new();
         if module == "shared" {
-            src.push_str("//! Schemas that the operations of several operation groups use.\n");
+            src.push_str(
+                "//! Schemas that the operations of several operation groups use. Each is built when\n\
+                 //! the cargo feature of one of the groups that use it is on.\n",
+            );
+            src.push_str(&shared::emit(&types, &group_code));
         } else {
             src.push_str(&format!(
                 "//! The operations of the group `{module}` of Auth0's API description (cargo feature \
                  `{module}`), and the schemas only they use.\n"
             ));
             src.push_str("#[allow(unused_imports)]\nuse super::shared::*;\n");
-        }
-        src.push_str(&types.emit_module(module));
-        if let Some(code) = endpoints.get(module) {
-            src.push_str(code);
+            src.push_str(&group_code[module]);
         }
         if let Some(entries) = entries.get(module) {
             src.push_str(&format!(
@@ -505,7 +520,8 @@ fn management_mod(
          /// crate root: [`actions`](crate::actions), [`users`](crate::users),\n\
          /// [`log_streams`](crate::log_streams)…, each behind the cargo feature of its name.\n\
          /// A module holds the `Endpoint` type of each of its operations and the schemas only\n\
-         /// it uses; [`shared`](crate::shared) holds the schemas several groups use.\n\
+         /// it uses; [`shared`](crate::shared) holds the schemas several groups use, each\n\
+         /// built when the feature of one of the groups that use it is on.\n\
          ///\n\
          /// # Names\n\
          ///\n\

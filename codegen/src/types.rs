@@ -1266,22 +1266,28 @@ impl<'a> Types<'a> {
 
     /// The Rust source of every type of `module`.
     pub(crate) fn emit_module(&self, module: &str) -> String {
-        let mut out = String::new();
-        for d in self.defs.values().filter(|d| d.module == module) {
-            match self.aliases.get(&d.name) {
-                Some(_) if self.null_components.contains(&d.name) => {}
-                Some(target) => out.push_str(&format!(
-                    "{}pub type {} = {target};\n",
-                    doc(&format!(
-                        "{}: the same shape as [`{target}`], so one type serves both.",
-                        capitalize(&d.origin)
-                    )),
-                    d.name
+        self.defs
+            .values()
+            .filter(|d| d.module == module)
+            .map(|d| self.emit_def(d))
+            .collect()
+    }
+
+    /// The code of one type definition: its items, or an alias (nothing for a nullable
+    /// component's alias, which is not emitted).
+    pub(crate) fn emit_def(&self, d: &TypeDef) -> String {
+        match self.aliases.get(&d.name) {
+            Some(_) if self.null_components.contains(&d.name) => String::new(),
+            Some(target) => format!(
+                "{}pub type {} = {target};\n",
+                doc(&format!(
+                    "{}: the same shape as [`{target}`], so one type serves both.",
+                    capitalize(&d.origin)
                 )),
-                None => out.push_str(&self.emit(d)),
-            }
+                d.name
+            ),
+            None => self.emit(d),
         }
-        out
     }
 
     /// For a body whose type is a union: one JSON sample per variant (each tag value of a tagged

@@ -319,6 +319,7 @@ impl std::fmt::Debug for Body {
 
 impl Body {
     /// The JSON body of a request type of this crate.
+    #[cfg_attr(not(feature = "full"), allow(dead_code))]
     pub(crate) fn of<T: crate::json::ToJson + ?Sized>(value: &T) -> Self {
         Body::Json(value.to_json())
     }

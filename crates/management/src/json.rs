@@ -91,6 +91,7 @@ pub(crate) fn field<T: FromJson>(value: Value, key: &str) -> Result<T, JsonError
 }
 
 /// Reads `value` into `slot`, the field `key` of a model; an error names `key`.
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) fn set<T: FromJson>(slot: &mut T, value: Value, key: &str) -> Result<(), JsonError> {
     *slot = field(value, key)?;
     Ok(())

@@ -1,6 +1,9 @@
-//! Internal macros that keep the models uniform.
+//! Internal macros that keep the models uniform. A build of a few operation groups may use
+//! only some of them (the shared schemas are built only for the groups that use them), so the
+//! ones such a build can leave unused are allowed to be unused outside `full`.
 
 /// A string enum whose unknown values are kept in an `Unknown(String)` variant.
+#[cfg_attr(not(feature = "full"), allow(unused_macros))]
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $value:literal),* $(,)? }) => {
         $(#[$meta])*
@@ -86,6 +89,7 @@ macro_rules! string_enum {
 /// string field named `id`, `name`, `identifier`, `email`, or ending in `_id` or `_name`. Each
 /// returns the value, or `""` when the field is absent (as go-auth0's `GetX()` getters do), so
 /// `user.user_id()` replaces `user.user_id.as_deref().unwrap_or("")`.
+#[cfg_attr(not(feature = "full"), allow(unused_macros))]
 macro_rules! str_accessors {
     ($name:ident: $($field:ident),+ $(,)?) => {
         impl $name {
@@ -261,6 +265,7 @@ macro_rules! list_setters {
 /// The JSON conversions of a model (every field an `Option` or a `Nullable`, each named with
 /// its JSON key; the keys no field names go to `extra`), and its `serde` implementations
 /// through them.
+#[cfg_attr(not(feature = "full"), allow(unused_macros))]
 macro_rules! json_model {
     ($name:ident { $($field:ident: $json:literal),* $(,)? }) => {
         #[allow(deprecated)]
@@ -308,6 +313,7 @@ macro_rules! json_model {
 /// The JSON form of a request body (its required fields, then after `;` its optional ones,
 /// each named with its JSON key, then the fields added by `with_field`), and its `Serialize`
 /// implementation through it.
+#[cfg_attr(not(feature = "full"), allow(unused_macros))]
 macro_rules! json_request {
     ($name:ident { $($req:ident: $rjson:literal),* ; $($opt:ident: $ojson:literal),* $(,)? }) => {
         #[allow(deprecated)]

@@ -10,7 +10,8 @@
 /// crate root: [`actions`](crate::actions), [`users`](crate::users),
 /// [`log_streams`](crate::log_streams)…, each behind the cargo feature of its name.
 /// A module holds the `Endpoint` type of each of its operations and the schemas only
-/// it uses; [`shared`](crate::shared) holds the schemas several groups use.
+/// it uses; [`shared`](crate::shared) holds the schemas several groups use, each
+/// built when the feature of one of the groups that use it is on.
 ///
 /// # Names
 ///
