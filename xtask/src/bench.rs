@@ -9,6 +9,9 @@
 //! `--quick`) whose targets are met, or any full `--explore` run, also copies the timeline to
 //! `bench-timeline.png` next to `BENCHMARKS.md`.
 //!
+//! `cargo xtask bench --first-run [--rounds N]` times the README's main job on a fresh clone
+//! against a floor program instead (see `first_run`).
+//!
 //! `cargo xtask bench --rate-fleet` runs the rate-budget fleet instead (budget off and shared
 //! through Redis, side by side; see `bench/src/rate_fleet.rs`), writes
 //! `target/bench/rate_fleet.json` and `rate_fleet.md`, and fails when a target is unmet. Other options go to `auth0-m2m-bench run`
@@ -31,6 +34,10 @@ const USAGE: &str =
              run the rate-budget fleet instead: 8 processes × 100 background calls and one
              interactive caller against a tenant bucket of 50 / 40 per second, with the
              budget off and shared through Redis; writes target/bench/rate_fleet.json and .md
+  --first-run [--rounds N]
+             time the README's main job from an empty target directory against the floor
+             program, in N rounds (default 5) of floor, main, main, floor; fails when the
+             median ratio is above 1.25; writes target/bench/first_run.json and .md
 
 Writes target/bench/report.json, report.md and token_timeline.png.";
 
@@ -39,6 +46,9 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{USAGE}");
         return Ok(());
+    }
+    if args.iter().any(|a| a == "--first-run") {
+        return crate::first_run::run(root, &target_dir(root), args);
     }
     let quick = args.iter().any(|a| a == "--quick");
     let explore = args.iter().any(|a| a == "--explore");
@@ -124,8 +134,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
 
 /// What the gate prints when it passes.
 #[derive(Debug)]
-struct Gate {
-    lines: Vec<String>,
+pub(crate) struct Gate {
+    pub(crate) lines: Vec<String>,
 }
 
 /// One target of the report that the run did not meet, as `figure = value (target: bound)`.
@@ -154,7 +164,7 @@ fn unmet_targets(report: &Value) -> Result<(usize, Vec<String>), String> {
 }
 
 /// The gate: every target met, or `explore`, which reports unmet targets without failing.
-fn gate(report: &Value, explore: bool) -> Result<Gate, String> {
+pub(crate) fn gate(report: &Value, explore: bool) -> Result<Gate, String> {
     let (total, unmet) = unmet_targets(report)?;
     if unmet.is_empty() {
         return Ok(Gate {

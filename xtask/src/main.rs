@@ -13,6 +13,9 @@
 //! cargo xtask bench [--quick] [--explore]
 //!                           benchmarks; writes target/bench/report.{json,md} and a PNG;
 //!                           fails on an unmet target unless --explore
+//! cargo xtask bench --first-run [--rounds N] [--explore]
+//!                           the README's main job from an empty target directory against the
+//!                           floor program, N rounds; writes target/bench/first_run.{json,md}
 //! cargo xtask codegen [--check]  write (or check) the code generated from Auth0's API description
 //! cargo xtask e2e [--without-reference-data]
 //!                           every operation through ManagementClient against the fake tenant;
@@ -54,6 +57,7 @@ mod bench;
 mod chaos;
 mod conformance;
 mod deploy_cli;
+mod first_run;
 mod mutants;
 mod replay;
 mod sdk;
@@ -153,6 +157,9 @@ fn print_help() {
          bench [--quick] [--explore]\n                \
          token economy, hot path, throughput, memory, refresh tail; fails when a\n                \
          target is unmet (naming it) unless --explore, which only reports\n  \
+         bench --first-run [--rounds N]\n                \
+         the README's main job from an empty target directory against the floor\n                \
+         program (BENCHMARKS.md); fails when the median ratio is above 1.25\n  \
          codegen [--check]  write the code generated from Auth0's API description (with\n                \
          --check: fail when the checked-in code differs)\n  \
          e2e           every operation through ManagementClient against the fake tenant;\n                \
