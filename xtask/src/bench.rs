@@ -17,7 +17,7 @@
 //! `target/bench/rate_fleet.json` and `rate_fleet.md`, and fails when a target is unmet. Other options go to `auth0-m2m-bench run`
 //! (`--redis-url URL`, `--processes P`, `--tasks T`, `--run-s R`, `--token-lifetime-s L`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -48,7 +48,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     if args.iter().any(|a| a == "--first-run") {
-        return crate::first_run::run(root, &target_dir(root), args);
+        return crate::first_run::run(root, &crate::sdk::target_dir(root), args);
     }
     let quick = args.iter().any(|a| a == "--quick");
     let explore = args.iter().any(|a| a == "--explore");
@@ -70,7 +70,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if !status.success() {
         return Err(format!("building the benchmarks failed ({status})"));
     }
-    let target = target_dir(root);
+    let target = crate::sdk::target_dir(root);
     let release = target.join("release");
     let out = target.join("bench");
     if args.iter().any(|a| a == "--rate-fleet") {
@@ -184,14 +184,6 @@ pub(crate) fn gate(report: &Value, explore: bool) -> Result<Gate, String> {
             "bench: {} of {total} targets unmet: {list} (use --explore to report without failing)",
             unmet.len()
         ))
-    }
-}
-
-/// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the root) or `target`.
-fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
     }
 }
 
