@@ -43,12 +43,13 @@ Writes target/bench/report.json, report.md and token_timeline.png.";
 
 /// Builds and runs the benchmarks, then checks the report's targets.
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    // `--first-run --help` shows the first-run task's own usage.
+    if args.iter().any(|a| a == "--first-run") {
+        return crate::first_run::run(root, &crate::sdk::target_dir(root), args);
+    }
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{USAGE}");
         return Ok(());
-    }
-    if args.iter().any(|a| a == "--first-run") {
-        return crate::first_run::run(root, &crate::sdk::target_dir(root), args);
     }
     let quick = args.iter().any(|a| a == "--quick");
     let explore = args.iter().any(|a| a == "--explore");
